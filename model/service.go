@@ -1,0 +1,416 @@
+package model
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Policy is what the service layer needs from the support plan. The plan is
+// hot-reloaded, so the service reads it through an atomic pointer.
+type Policy interface {
+	// ServiceTier reports the tier of a service id, and whether it exists.
+	ServiceTier(service string) (tier int, ok bool)
+	// OwnerTeam is the team that first receives incidents for a service.
+	OwnerTeam(service string) string
+	// ResolveTarget is the resolve SLA for a record; zero means none.
+	ResolveTarget(kind Kind, p Priority) time.Duration
+}
+
+// Desk is the service layer: the one door every write goes through: it checks the actor's
+// role, validates input, writes in one transaction and appends to the audit
+// log in that same transaction.
+type Desk struct {
+	store  Store
+	policy atomic.Pointer[policyBox]
+	Now    func() time.Time
+}
+
+type policyBox struct{ Policy }
+
+// NewDesk returns the service layer over a store with the given plan policy.
+func NewDesk(s Store, p Policy) *Desk {
+	svc := &Desk{store: s, Now: time.Now}
+	svc.SetPolicy(p)
+	return svc
+}
+
+// SetPolicy swaps in a newly loaded plan.
+func (s *Desk) SetPolicy(p Policy) { s.policy.Store(&policyBox{p}) }
+
+func (s *Desk) pol() Policy { return s.policy.Load().Policy }
+
+// Store gives read access to the underlying store.
+func (s *Desk) Store() Store { return s.store }
+
+// ErrForbidden wraps refusals for lack of role.
+type ErrForbidden struct {
+	Actor  Actor
+	Action string
+	Needs  Role
+}
+
+func (e ErrForbidden) Error() string {
+	return fmt.Sprintf("%s (%s) may not %s: needs the %s role", e.Actor.Name, e.Actor.Role, e.Action, e.Needs)
+}
+
+func require(a Actor, needs Role, action string) error {
+	if a.Role < needs {
+		return ErrForbidden{Actor: a, Action: action, Needs: needs}
+	}
+	return nil
+}
+
+func snapshot(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%q", fmt.Sprint(v))
+	}
+	return string(b)
+}
+
+func (s *Desk) audit(tx Tx, a Actor, action, entity string, before, after any) error {
+	return tx.AppendAudit(AuditEntry{At: s.Now().UTC(), Actor: a.Name, Action: action, Entity: entity, Before: snapshot(before), After: snapshot(after)})
+}
+
+// NewIncident is the input for creating an incident or request.
+type NewIncident struct {
+	Kind        Kind
+	Title       string
+	Description string
+	Service     string
+	Category    string
+	Impact      Level
+	Urgency     Level
+	Major       bool // declared major
+}
+
+// CreateIncident validates and opens a new incident.
+func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Incident, error) {
+	if err := require(a, RoleOperator, "create incidents"); err != nil {
+		return Incident{}, err
+	}
+	if n.Major {
+		if err := require(a, RoleLead, "declare a major incident"); err != nil {
+			return Incident{}, err
+		}
+	}
+	n.Title = strings.TrimSpace(Clean(n.Title, false))
+	n.Description = Clean(n.Description, true)
+	if n.Kind == "" {
+		n.Kind = KindIncident
+	}
+	if n.Kind != KindIncident && n.Kind != KindRequest {
+		return Incident{}, fmt.Errorf("kind %q: use incident or request", n.Kind)
+	}
+	if n.Title == "" {
+		return Incident{}, fmt.Errorf("title: required")
+	}
+	if n.Category == "" {
+		n.Category = "other"
+	}
+	if !slices.Contains(Categories, n.Category) {
+		return Incident{}, fmt.Errorf("category %q: use one of %s", n.Category, strings.Join(Categories, ", "))
+	}
+	pol := s.pol()
+	tier, ok := pol.ServiceTier(n.Service)
+	if !ok {
+		return Incident{}, fmt.Errorf("service %q: not in the plan; add it under [[service]] or pick an existing one", n.Service)
+	}
+	prio, err := PriorityFor(n.Impact, n.Urgency)
+	if err != nil {
+		return Incident{}, err
+	}
+	now := s.Now().UTC()
+	in := Incident{
+		Kind: n.Kind, Title: n.Title, Description: n.Description, Service: n.Service,
+		Category: n.Category, Impact: n.Impact, Urgency: n.Urgency, Priority: prio,
+		State: StateNew, Major: IsMajor(prio, tier, n.Major), Team: pol.OwnerTeam(n.Service),
+		OpenedAt: now, UpdatedAt: now,
+	}
+	if d := pol.ResolveTarget(in.Kind, prio); d > 0 {
+		in.ResolveDue = now.Add(d)
+	}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.InsertIncident(&in); err != nil {
+			return err
+		}
+		if err := tx.AddTimeline(&TimelineEntry{IncidentID: in.ID, At: now, Actor: a.Name, Kind: "created",
+			Text: fmt.Sprintf("opened as %s %s (impact %s, urgency %s)", prio, in.Kind, in.Impact, in.Urgency)}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "incident.create", in.Ref(), nil, in)
+	})
+	return in, err
+}
+
+// updateIncident loads, changes and saves an incident in one transaction,
+// with an audit record of before and after and an optional timeline entry.
+func (s *Desk) updateIncident(ctx context.Context, a Actor, id int64, action string, change func(*Incident) (timeline string, err error)) (Incident, error) {
+	var after Incident
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.Incident(id)
+		if err != nil {
+			return fmt.Errorf("INC-%d: %w", id, err)
+		}
+		after = before
+		text, err := change(&after)
+		if err != nil {
+			return fmt.Errorf("%s: %w", before.Ref(), err)
+		}
+		now := s.Now().UTC()
+		after.UpdatedAt = now
+		if err := tx.UpdateIncident(after); err != nil {
+			return err
+		}
+		if text != "" {
+			kind := action[strings.IndexByte(action, '.')+1:]
+			if err := tx.AddTimeline(&TimelineEntry{IncidentID: id, At: now, Actor: a.Name, Kind: kind, Text: text}); err != nil {
+				return err
+			}
+		}
+		return s.audit(tx, a, action, after.Ref(), before, after)
+	})
+	return after, err
+}
+
+// AckIncident records the first response and takes the incident.
+func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, error) {
+	if err := require(a, RoleOperator, "acknowledge incidents"); err != nil {
+		return Incident{}, err
+	}
+	return s.updateIncident(ctx, a, id, "incident.ack", func(in *Incident) (string, error) {
+		if !in.State.Open() {
+			return "", fmt.Errorf("is %s; only open incidents can be acknowledged", in.State.Label())
+		}
+		if in.AckAt.IsZero() {
+			in.AckAt = s.Now().UTC()
+		}
+		if in.Assignee == "" {
+			in.Assignee = a.Name
+		}
+		if in.State == StateNew {
+			in.State = StateInProgress
+		}
+		return fmt.Sprintf("acknowledged by %s", a.Name), nil
+	})
+}
+
+// AddNote appends a note to an incident's timeline.
+func (s *Desk) AddNote(ctx context.Context, a Actor, id int64, text string) error {
+	if err := require(a, RoleOperator, "add notes"); err != nil {
+		return err
+	}
+	text = strings.TrimSpace(Clean(text, true))
+	if text == "" {
+		return fmt.Errorf("note: empty; write something first")
+	}
+	_, err := s.updateIncident(ctx, a, id, "incident.note", func(*Incident) (string, error) { return text, nil })
+	return err
+}
+
+// Transition moves an incident to a new state. Resolving needs a resolution
+// code; reopening a resolved incident needs a reason.
+func (s *Desk) Transition(ctx context.Context, a Actor, id int64, to IncidentState, code, reason string) (Incident, error) {
+	if err := require(a, RoleOperator, "change incident state"); err != nil {
+		return Incident{}, err
+	}
+	reason = strings.TrimSpace(Clean(reason, true))
+	return s.updateIncident(ctx, a, id, "incident.state", func(in *Incident) (string, error) {
+		if err := CheckTransition(in.State, to); err != nil {
+			return "", err
+		}
+		text := fmt.Sprintf("%s → %s", in.State.Label(), to.Label())
+		switch {
+		case to == StateResolved:
+			if !slices.Contains(ResolutionCodes, code) {
+				return "", fmt.Errorf("resolution code %q: use one of %s", code, strings.Join(ResolutionCodes, ", "))
+			}
+			in.Resolution = code
+			in.ResolvedAt = s.Now().UTC()
+			text += " (" + code + ")"
+		case in.State == StateResolved && to == StateInProgress:
+			if reason == "" {
+				return "", fmt.Errorf("reopening needs a reason")
+			}
+			in.Reopens++
+			in.Resolution = ""
+			in.ResolvedAt = time.Time{}
+		}
+		if reason != "" {
+			text += ": " + reason
+		}
+		in.State = to
+		return text, nil
+	})
+}
+
+// Assign gives an incident to a team and optionally an operator.
+func (s *Desk) Assign(ctx context.Context, a Actor, id int64, team, assignee string) (Incident, error) {
+	if err := require(a, RoleOperator, "assign incidents"); err != nil {
+		return Incident{}, err
+	}
+	team, assignee = Clean(team, false), Clean(assignee, false)
+	return s.updateIncident(ctx, a, id, "incident.assign", func(in *Incident) (string, error) {
+		if team != "" {
+			in.Team = team
+		}
+		in.Assignee = assignee
+		who := in.Team
+		if assignee != "" {
+			who = assignee + " (" + in.Team + ")"
+		}
+		return "assigned to " + who, nil
+	})
+}
+
+// RecordAlert stores one alert delivery (deduplicated by DedupKey).
+func (s *Desk) RecordAlert(ctx context.Context, a Actor, al Alert) (Alert, error) {
+	if err := require(a, RoleOperator, "record alerts"); err != nil {
+		return Alert{}, err
+	}
+	if err := cleanAlert(&al); err != nil {
+		return Alert{}, err
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		changed, err := tx.UpsertAlert(&al)
+		if err != nil || !changed {
+			return err
+		}
+		return s.audit(tx, a, "alert."+string(al.State), fmt.Sprintf("ALR-%d", al.ID), nil, al)
+	})
+	return al, err
+}
+
+func cleanAlert(al *Alert) error {
+	al.DedupKey = Clean(al.DedupKey, false)
+	al.Name = Clean(al.Name, false)
+	al.Service = Clean(al.Service, false)
+	al.Summary = Clean(al.Summary, false)
+	al.Source = Clean(al.Source, false)
+	CleanMap(al.Labels)
+	CleanMap(al.Annotations)
+	if al.DedupKey == "" {
+		return fmt.Errorf("alert %q: dedup key missing", al.Name)
+	}
+	if al.State != AlertFiring && al.State != AlertResolved {
+		return fmt.Errorf("alert %q: state %q: use firing or resolved", al.Name, al.State)
+	}
+	if al.Severity == 0 {
+		al.Severity = SevWarning
+	}
+	return nil
+}
+
+// AckAlert marks an alert as acknowledged by the actor.
+func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64) error {
+	if err := require(a, RoleOperator, "acknowledge alerts"); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.AlertByID(id)
+		if err != nil {
+			return fmt.Errorf("ALR-%d: %w", id, err)
+		}
+		now := s.Now().UTC()
+		if err := tx.UpdateAlertAck(id, a.Name, now); err != nil {
+			return err
+		}
+		after := before
+		after.AckBy, after.AckAt = a.Name, now
+		return s.audit(tx, a, "alert.ack", fmt.Sprintf("ALR-%d", id), before, after)
+	})
+}
+
+// CreateChange puts a change on the calendar.
+func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, error) {
+	if err := require(a, RoleOperator, "create changes"); err != nil {
+		return Change{}, err
+	}
+	c.Title = strings.TrimSpace(Clean(c.Title, false))
+	c.Description = Clean(c.Description, true)
+	c.Implementer = Clean(c.Implementer, false)
+	switch {
+	case c.Title == "":
+		return Change{}, fmt.Errorf("title: required")
+	case !c.End.After(c.Start):
+		return Change{}, fmt.Errorf("end %s: must be after start %s", c.End.Format(time.RFC3339), c.Start.Format(time.RFC3339))
+	case !c.Risk.Valid():
+		return Change{}, fmt.Errorf("risk: use high, medium or low")
+	}
+	if _, ok := s.pol().ServiceTier(c.Service); !ok {
+		return Change{}, fmt.Errorf("service %q: not in the plan", c.Service)
+	}
+	if c.Type == "" {
+		c.Type = ChangeNormal
+	}
+	if c.State == "" {
+		c.State = ChangeNew
+	}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.InsertChange(&c); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "change.create", c.Ref(), nil, c)
+	})
+	return c, err
+}
+
+// SaveArticle creates or updates (by slug) a knowledge base article.
+func (s *Desk) SaveArticle(ctx context.Context, a Actor, ar Article) (Article, error) {
+	if err := require(a, RoleOperator, "write articles"); err != nil {
+		return Article{}, err
+	}
+	ar.Title = strings.TrimSpace(Clean(ar.Title, false))
+	ar.Slug = strings.TrimSpace(Clean(ar.Slug, false))
+	ar.Body = Clean(ar.Body, true)
+	for i, t := range ar.Tags {
+		ar.Tags[i] = Clean(t, false)
+	}
+	switch {
+	case ar.Title == "":
+		return Article{}, fmt.Errorf("title: required")
+	case ar.Slug == "":
+		return Article{}, fmt.Errorf("slug: required")
+	case !slices.Contains(ArticleKinds, ar.Kind):
+		return Article{}, fmt.Errorf("kind %q: use one of %v", ar.Kind, ArticleKinds)
+	}
+	if ar.State == "" {
+		ar.State = ArticleDraft
+	}
+	if ar.Author == "" {
+		ar.Author = a.Name
+	}
+	ar.UpdatedAt = s.Now().UTC()
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.UpsertArticle(&ar); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "article.save", ar.Ref(), nil, ar)
+	})
+	return ar, err
+}
+
+// SyncServices makes the stored services match the plan.
+func (s *Desk) SyncServices(ctx context.Context, a Actor, services []Service) error {
+	if err := require(a, RoleAdmin, "change the service catalogue"); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.ReplaceServices(services); err != nil {
+			return err
+		}
+		ids := make([]string, len(services))
+		for i, sv := range services {
+			ids[i] = sv.ID
+		}
+		return s.audit(tx, a, "services.sync", "plan", nil, ids)
+	})
+}

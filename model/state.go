@@ -1,0 +1,34 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+)
+
+// transitions lists the legal moves of the incident state machine.
+var transitions = map[IncidentState][]IncidentState{
+	StateNew:        {StateInProgress, StateResolved, StateCancelled},
+	StateInProgress: {StateOnHold, StateResolved, StateCancelled},
+	StateOnHold:     {StateInProgress, StateResolved},
+	StateResolved:   {StateClosed, StateInProgress},
+}
+
+// ResolutionCodes are the accepted reasons an incident was resolved.
+var ResolutionCodes = []string{"fixed", "workaround", "known_error", "duplicate", "resolved_by_change", "no_fault_found"}
+
+// CheckTransition says whether an incident may move from one state to another,
+// and if not, why.
+func CheckTransition(from, to IncidentState) error {
+	if slices.Contains(transitions[from], to) {
+		return nil
+	}
+	next := transitions[from]
+	if len(next) == 0 {
+		return fmt.Errorf("a %s incident cannot change state", from.Label())
+	}
+	names := make([]string, len(next))
+	for i, s := range next {
+		names[i] = s.Label()
+	}
+	return fmt.Errorf("cannot move from %s to %s: allowed next states are %v", from.Label(), to.Label(), names)
+}

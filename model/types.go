@@ -1,0 +1,325 @@
+// Package model holds hypercare's domain: the records the console shows, the
+// rules that govern them, and the interfaces the UI and CLI call. It imports
+// no terminal and no SQL package, so the whole domain reads in one place.
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Role is what an operator may do. Roles are ordered: each one can do
+// everything the roles before it can.
+type Role int
+
+const (
+	RoleViewer Role = iota + 1
+	RoleOperator
+	RoleLead
+	RoleAdmin
+)
+
+var roleNames = map[Role]string{RoleViewer: "viewer", RoleOperator: "operator", RoleLead: "lead", RoleAdmin: "admin"}
+
+func (r Role) String() string {
+	if s, ok := roleNames[r]; ok {
+		return s
+	}
+	return "unknown"
+}
+
+// ParseRole accepts the role names used in plan.toml.
+func ParseRole(s string) (Role, error) {
+	for r, n := range roleNames {
+		if strings.EqualFold(s, n) {
+			return r, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown role %q: use viewer, operator, lead or admin", s)
+}
+
+// Actor is who performs a write; every write is audited under this name.
+type Actor struct {
+	Name string
+	Role Role
+}
+
+// System is the actor for writes made by hypercare itself (drops, timers, demo).
+var System = Actor{Name: "hypercare", Role: RoleAdmin}
+
+// Severity of an alert, most severe first.
+type Severity int
+
+const (
+	SevCritical Severity = iota + 1
+	SevWarning
+	SevInfo
+)
+
+var severityNames = map[Severity]string{SevCritical: "critical", SevWarning: "warning", SevInfo: "info"}
+
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// ParseSeverity maps the many spellings monitoring systems use onto three levels.
+// Anything unrecognised is a warning: losing an alert's urgency is worse than
+// overstating it by one step.
+func ParseSeverity(s string) Severity {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "critical", "crit", "fatal", "emergency", "error", "page", "high", "p1", "p2":
+		return SevCritical
+	case "info", "informational", "low", "none", "ok", "p5", "debug":
+		return SevInfo
+	default:
+		return SevWarning
+	}
+}
+
+// AlertState is firing or resolved.
+type AlertState string
+
+const (
+	AlertFiring   AlertState = "firing"
+	AlertResolved AlertState = "resolved"
+)
+
+// Alert is one deduplicated alert: every delivery with the same DedupKey
+// updates this record.
+type Alert struct {
+	ID          int64
+	DedupKey    string
+	Source      string // alertmanager, grafana, pagerduty, opsgenie, generic
+	Name        string
+	Severity    Severity
+	State       AlertState
+	Service     string
+	Summary     string
+	Labels      map[string]string
+	Annotations map[string]string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	FirstSeen   time.Time
+	LastSeen    time.Time
+	Count       int
+	AckBy       string
+	AckAt       time.Time
+}
+
+// Kind separates break/fix incidents from user requests; they have separate SLAs.
+type Kind string
+
+const (
+	KindIncident Kind = "incident"
+	KindRequest  Kind = "request"
+)
+
+// IncidentState is the lifecycle position of an incident or request.
+type IncidentState string
+
+const (
+	StateNew        IncidentState = "new"
+	StateInProgress IncidentState = "in_progress"
+	StateOnHold     IncidentState = "on_hold"
+	StateResolved   IncidentState = "resolved"
+	StateClosed     IncidentState = "closed"
+	StateCancelled  IncidentState = "cancelled"
+)
+
+// Open reports whether the incident still needs work.
+func (s IncidentState) Open() bool {
+	return s == StateNew || s == StateInProgress || s == StateOnHold
+}
+
+// Label is the human spelling of a state.
+func (s IncidentState) Label() string {
+	switch s {
+	case StateInProgress:
+		return "In Progress"
+	case StateOnHold:
+		return "On Hold"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+// Categories an incident can carry.
+var Categories = []string{"availability", "performance", "security", "capacity", "data", "batch", "other"}
+
+// Incident is an incident or a user request.
+type Incident struct {
+	ID          int64
+	Kind        Kind
+	Title       string
+	Description string
+	Service     string
+	Category    string
+	Impact      Level
+	Urgency     Level
+	Priority    Priority
+	State       IncidentState
+	Major       bool
+	Team        string
+	Assignee    string
+	Escalation  int // 0 = L1
+	OpenedAt    time.Time
+	UpdatedAt   time.Time
+	AckAt       time.Time // first response
+	ResolvedAt  time.Time
+	ResolveDue  time.Time // SLA resolve target; zero when none applies
+	Resolution  string
+	Reopens     int
+}
+
+// Ref is the identifier people say out loud: INC-42.
+func (i Incident) Ref() string {
+	if i.Kind == KindRequest {
+		return fmt.Sprintf("REQ-%d", i.ID)
+	}
+	return fmt.Sprintf("INC-%d", i.ID)
+}
+
+// TimelineEntry is one line of an incident's history.
+type TimelineEntry struct {
+	ID         int64
+	IncidentID int64
+	At         time.Time
+	Actor      string
+	Kind       string // created, note, state, assign, escalate, alert, sla
+	Text       string
+}
+
+// ChangeType decides the approval flow of a change.
+type ChangeType string
+
+const (
+	ChangeStandard  ChangeType = "standard"
+	ChangeNormal    ChangeType = "normal"
+	ChangeEmergency ChangeType = "emergency"
+)
+
+// ChangeState is where a change is in its flow.
+type ChangeState string
+
+const (
+	ChangeNew       ChangeState = "new"
+	ChangeAssess    ChangeState = "assess"
+	ChangeAuthorize ChangeState = "authorize"
+	ChangeScheduled ChangeState = "scheduled"
+	ChangeImplement ChangeState = "implement"
+	ChangeReview    ChangeState = "review"
+	ChangeClosed    ChangeState = "closed"
+)
+
+// Change is a planned change on the calendar.
+type Change struct {
+	ID          int64
+	Title       string
+	Service     string
+	Type        ChangeType
+	State       ChangeState
+	Risk        Level // High/Medium/Low
+	Implementer string
+	Start       time.Time
+	End         time.Time
+	Description string
+	CloseCode   string
+}
+
+// Ref is the change identifier: CHG-7.
+func (c Change) Ref() string { return fmt.Sprintf("CHG-%d", c.ID) }
+
+// ArticleKind is the purpose of a knowledge base article.
+type ArticleKind string
+
+// Article kinds.
+const (
+	ArticleHowTo      ArticleKind = "how-to"
+	ArticleRunbook    ArticleKind = "runbook"
+	ArticleKnownError ArticleKind = "known-error"
+	ArticleRecovery   ArticleKind = "recovery"
+	ArticleFAQ        ArticleKind = "faq"
+	ArticleHandover   ArticleKind = "handover"
+)
+
+// ArticleKinds lists every kind, for validation and forms.
+var ArticleKinds = []ArticleKind{ArticleHowTo, ArticleRunbook, ArticleKnownError, ArticleRecovery, ArticleFAQ, ArticleHandover}
+
+// ArticleState is the lifecycle of an article.
+type ArticleState string
+
+// Article states.
+const (
+	ArticleDraft     ArticleState = "draft"
+	ArticleReview    ArticleState = "review"
+	ArticlePublished ArticleState = "published"
+	ArticleRetired   ArticleState = "retired"
+)
+
+// Article is a knowledge base entry written in Markdown.
+type Article struct {
+	ID        int64
+	Slug      string
+	Title     string
+	Kind      ArticleKind
+	State     ArticleState
+	Service   string
+	Tags      []string
+	Body      string
+	UpdatedAt time.Time
+	Author    string
+}
+
+// Ref is the article identifier: KB-12.
+func (a Article) Ref() string { return fmt.Sprintf("KB-%d", a.ID) }
+
+// ArticleHit is one search result; Snippet marks matches between
+// HighlightStart and HighlightEnd.
+type ArticleHit struct {
+	Article
+	Snippet string
+	Rank    float64
+}
+
+// Markers placed around matched words in ArticleHit.Snippet. They are
+// private-use runes so they can never collide with article text.
+const (
+	HighlightStart = "\uE000"
+	HighlightEnd   = "\uE001"
+)
+
+// Service is a service or configuration item from the plan.
+type Service struct {
+	ID          string
+	Name        string
+	Tier        int
+	Owner       string
+	Environment string
+	DependsOn   []string
+}
+
+// AuditEntry is one append-only audit record.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time
+	Actor  string
+	Action string // e.g. incident.create
+	Entity string // e.g. INC-42
+	Before string // JSON, empty when created
+	After  string // JSON, empty when deleted
+}
+
+// Counts are the header figures, read from maintained counters.
+type Counts struct {
+	OpenP1        int
+	OpenP2        int
+	OpenIncidents int
+	Firing        int
+	Alerts        int
+	Incidents     int
+}
