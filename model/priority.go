@@ -66,3 +66,30 @@ func PriorityFor(impact, urgency Level) (Priority, error) {
 func IsMajor(p Priority, serviceTier int, declared bool) bool {
 	return declared || (p == 1 && serviceTier == 1)
 }
+
+// MarshalText writes levels as words in JSON and audit records.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a level written by MarshalText.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, err := ParseLevel(string(b))
+	if err != nil && string(b) == "unset" {
+		*l = 0
+		return nil
+	}
+	*l = v
+	return err
+}
+
+// MarshalText writes priorities as P1…P5.
+func (p Priority) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads P1…P5.
+func (p *Priority) UnmarshalText(b []byte) error {
+	var n int
+	if _, err := fmt.Sscanf(string(b), "P%d", &n); err != nil || n < 1 || n > 5 {
+		return fmt.Errorf("priority %q: use P1 to P5", b)
+	}
+	*p = Priority(n)
+	return nil
+}

@@ -37,6 +37,7 @@ type ArticleQuery struct {
 type AuditQuery struct {
 	Since  time.Time
 	Filter string
+	Offset int
 	Limit  int
 }
 

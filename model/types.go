@@ -91,23 +91,23 @@ const (
 // Alert is one deduplicated alert: every delivery with the same DedupKey
 // updates this record.
 type Alert struct {
-	ID          int64
-	DedupKey    string
-	Source      string // alertmanager, grafana, pagerduty, opsgenie, generic
-	Name        string
-	Severity    Severity
-	State       AlertState
-	Service     string
-	Summary     string
-	Labels      map[string]string
-	Annotations map[string]string
-	StartsAt    time.Time
-	EndsAt      time.Time
-	FirstSeen   time.Time
-	LastSeen    time.Time
-	Count       int
-	AckBy       string
-	AckAt       time.Time
+	ID          int64             `json:"id"`
+	DedupKey    string            `json:"dedup_key"`
+	Source      string            `json:"source"` // alertmanager, grafana, pagerduty, opsgenie, generic
+	Name        string            `json:"name"`
+	Severity    Severity          `json:"severity"`
+	State       AlertState        `json:"state"`
+	Service     string            `json:"service"`
+	Summary     string            `json:"summary"`
+	Labels      map[string]string `json:"labels,omitzero"`
+	Annotations map[string]string `json:"annotations,omitzero"`
+	StartsAt    time.Time         `json:"starts_at,omitzero"`
+	EndsAt      time.Time         `json:"ends_at,omitzero"`
+	FirstSeen   time.Time         `json:"first_seen,omitzero"`
+	LastSeen    time.Time         `json:"last_seen,omitzero"`
+	Count       int               `json:"count"`
+	AckBy       string            `json:"ack_by,omitzero"`
+	AckAt       time.Time         `json:"ack_at,omitzero"`
 }
 
 // Kind separates break/fix incidents from user requests; they have separate SLAs.
@@ -153,27 +153,27 @@ var Categories = []string{"availability", "performance", "security", "capacity",
 
 // Incident is an incident or a user request.
 type Incident struct {
-	ID          int64
-	Kind        Kind
-	Title       string
-	Description string
-	Service     string
-	Category    string
-	Impact      Level
-	Urgency     Level
-	Priority    Priority
-	State       IncidentState
-	Major       bool
-	Team        string
-	Assignee    string
-	Escalation  int // 0 = L1
-	OpenedAt    time.Time
-	UpdatedAt   time.Time
-	AckAt       time.Time // first response
-	ResolvedAt  time.Time
-	ResolveDue  time.Time // SLA resolve target; zero when none applies
-	Resolution  string
-	Reopens     int
+	ID          int64         `json:"id"`
+	Kind        Kind          `json:"kind"`
+	Title       string        `json:"title"`
+	Description string        `json:"description,omitzero"`
+	Service     string        `json:"service"`
+	Category    string        `json:"category"`
+	Impact      Level         `json:"impact"`
+	Urgency     Level         `json:"urgency"`
+	Priority    Priority      `json:"priority"`
+	State       IncidentState `json:"state"`
+	Major       bool          `json:"major"`
+	Team        string        `json:"team"`
+	Assignee    string        `json:"assignee,omitzero"`
+	Escalation  int           `json:"escalation"` // 0 = L1
+	OpenedAt    time.Time     `json:"opened_at,omitzero"`
+	UpdatedAt   time.Time     `json:"updated_at,omitzero"`
+	AckAt       time.Time     `json:"ack_at,omitzero"` // first response
+	ResolvedAt  time.Time     `json:"resolved_at,omitzero"`
+	ResolveDue  time.Time     `json:"resolve_due,omitzero"` // SLA resolve target; zero when none applies
+	Resolution  string        `json:"resolution,omitzero"`
+	Reopens     int           `json:"reopens"`
 }
 
 // Ref is the identifier people say out loud: INC-42.
@@ -186,12 +186,12 @@ func (i Incident) Ref() string {
 
 // TimelineEntry is one line of an incident's history.
 type TimelineEntry struct {
-	ID         int64
-	IncidentID int64
-	At         time.Time
-	Actor      string
-	Kind       string // created, note, state, assign, escalate, alert, sla
-	Text       string
+	ID         int64     `json:"id"`
+	IncidentID int64     `json:"incident_id"`
+	At         time.Time `json:"at,omitzero"`
+	Actor      string    `json:"actor"`
+	Kind       string    `json:"kind"` // created, note, state, assign, escalate, alert, sla
+	Text       string    `json:"text"`
 }
 
 // ChangeType decides the approval flow of a change.
@@ -218,17 +218,17 @@ const (
 
 // Change is a planned change on the calendar.
 type Change struct {
-	ID          int64
-	Title       string
-	Service     string
-	Type        ChangeType
-	State       ChangeState
-	Risk        Level // High/Medium/Low
-	Implementer string
-	Start       time.Time
-	End         time.Time
-	Description string
-	CloseCode   string
+	ID          int64       `json:"id"`
+	Title       string      `json:"title"`
+	Service     string      `json:"service"`
+	Type        ChangeType  `json:"type"`
+	State       ChangeState `json:"state"`
+	Risk        Level       `json:"risk"` // High/Medium/Low
+	Implementer string      `json:"implementer"`
+	Start       time.Time   `json:"start,omitzero"`
+	End         time.Time   `json:"end,omitzero"`
+	Description string      `json:"description,omitzero"`
+	CloseCode   string      `json:"close_code,omitzero"`
 }
 
 // Ref is the change identifier: CHG-7.
@@ -263,16 +263,16 @@ const (
 
 // Article is a knowledge base entry written in Markdown.
 type Article struct {
-	ID        int64
-	Slug      string
-	Title     string
-	Kind      ArticleKind
-	State     ArticleState
-	Service   string
-	Tags      []string
-	Body      string
-	UpdatedAt time.Time
-	Author    string
+	ID        int64        `json:"id"`
+	Slug      string       `json:"slug"`
+	Title     string       `json:"title"`
+	Kind      ArticleKind  `json:"kind"`
+	State     ArticleState `json:"state"`
+	Service   string       `json:"service"`
+	Tags      []string     `json:"tags,omitzero"`
+	Body      string       `json:"body"`
+	UpdatedAt time.Time    `json:"updated_at,omitzero"`
+	Author    string       `json:"author"`
 }
 
 // Ref is the article identifier: KB-12.
@@ -295,31 +295,40 @@ const (
 
 // Service is a service or configuration item from the plan.
 type Service struct {
-	ID          string
-	Name        string
-	Tier        int
-	Owner       string
-	Environment string
-	DependsOn   []string
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Tier        int      `json:"tier"`
+	Owner       string   `json:"owner"`
+	Environment string   `json:"environment"`
+	DependsOn   []string `json:"depends_on,omitzero"`
 }
 
 // AuditEntry is one append-only audit record.
 type AuditEntry struct {
-	ID     int64
-	At     time.Time
-	Actor  string
-	Action string // e.g. incident.create
-	Entity string // e.g. INC-42
-	Before string // JSON, empty when created
-	After  string // JSON, empty when deleted
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at,omitzero"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"` // e.g. incident.create
+	Entity string    `json:"entity"` // e.g. INC-42
+	Before string    `json:"before"` // JSON, empty when created
+	After  string    `json:"after"`  // JSON, empty when deleted
 }
 
 // Counts are the header figures, read from maintained counters.
 type Counts struct {
-	OpenP1        int
-	OpenP2        int
-	OpenIncidents int
-	Firing        int
-	Alerts        int
-	Incidents     int
+	OpenP1        int `json:"open_p1"`
+	OpenP2        int `json:"open_p2"`
+	OpenIncidents int `json:"open_incidents"`
+	Firing        int `json:"firing"`
+	Alerts        int `json:"alerts"`
+	Incidents     int `json:"incidents"`
+}
+
+// MarshalText writes severities as words.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity word.
+func (s *Severity) UnmarshalText(b []byte) error {
+	*s = ParseSeverity(string(b))
+	return nil
 }

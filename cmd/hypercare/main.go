@@ -1,14 +1,109 @@
+// Command hypercare is the operations console for the weeks after a go-live.
+// main wires flags, paths, the store, the plan and the console; the rules
+// live in model/ and the screens in ui/.
 package main
 
 import (
-	_ "github.com/BurntSushi/toml"
-	_ "github.com/charmbracelet/bubbles/key"
-	_ "github.com/charmbracelet/bubbletea"
-	_ "github.com/charmbracelet/glamour"
-	_ "github.com/charmbracelet/lipgloss"
-	_ "github.com/charmbracelet/x/exp/teatest"
-	_ "github.com/fsnotify/fsnotify"
-	_ "modernc.org/sqlite"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
 )
 
-func main() {}
+// Exit codes are part of the CLI contract for scripts.
+const (
+	exitOK       = 0
+	exitRejected = 1 // bad input, refused action, failed check
+	exitUsage    = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// usageError makes main print usage and exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const usageText = `hypercare — the operations console for the weeks after a go-live
+
+Usage:
+  hypercare [flags]                       open the console
+  hypercare --demo                        console on a temporary demo database with live alerts
+  hypercare list KIND [--json] [--filter TEXT] [--limit N] [--all]
+  hypercare show KIND ID [--json]
+  hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
+  hypercare version
+
+KIND is one of: incidents, alerts, changes, articles, services, audit.
+
+Flags (every command):
+  --db PATH       database file        (default $XDG_DATA_HOME/hypercare/hypercare.db)
+  --drops DIR     alert drop folder    (default $XDG_DATA_HOME/hypercare/drops)
+  --plan FILE     support plan         (default $XDG_CONFIG_HOME/hypercare/plan.toml)
+  --config FILE   console settings     (default $XDG_CONFIG_HOME/hypercare/config.toml)
+  --as NAME       act as this operator from the plan (default: $USER)
+  --plain         monochrome screen (also when NO_COLOR is set)
+
+Exit codes: 0 ok, 1 rejected input or failed check, 2 usage error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "hypercare: %s\n\n%s", ue.msg, usageText)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "hypercare: %s\n", err)
+		return exitRejected
+	}
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	// The command word is the first argument that is not a global flag.
+	g := defaults()
+	fs := g.flags("hypercare")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		g.finish()
+		return runConsole(g)
+	}
+	cmd, args := rest[0], rest[1:]
+	switch cmd {
+	case "version":
+		fmt.Fprintf(stdout, "hypercare %s (database schema %d)\n", version, schemaVersion())
+		return nil
+	case "help":
+		return flag.ErrHelp
+	case "list":
+		return runList(g, args, stdout)
+	case "show":
+		return runShow(g, args, stdout)
+	case "plan":
+		if len(args) < 1 || args[0] != "check" {
+			return usagef("plan: the only subcommand is 'plan check FILE'")
+		}
+		return runPlanCheck(g, args[1:], stdout)
+	}
+	return usagef("unknown command %q", cmd)
+}

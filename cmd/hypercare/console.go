@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
+	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/store"
+	"github.com/hypercare-ops/hypercare/ui"
+	"github.com/muesli/termenv"
+)
+
+// planHolder keeps the last good plan and the reason the newest edit was
+// refused, and tells every session when either changes.
+type planHolder struct {
+	model.Broadcaster
+	mu  sync.RWMutex
+	cur *plan.Plan
+	err error
+}
+
+func (h *planHolder) Plan() *plan.Plan {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.cur
+}
+
+func (h *planHolder) Err() error {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.err
+}
+
+// set records a reload: a good plan replaces the current one, a bad one only
+// sets the error, so the console keeps running on the last good plan.
+func (h *planHolder) set(p *plan.Plan, err error) {
+	h.mu.Lock()
+	if err == nil {
+		h.cur = p
+	}
+	h.err = err
+	h.mu.Unlock()
+	h.Notify()
+}
+
+// app is an opened hypercare: store, service layer and live plan.
+type app struct {
+	db   *store.DB
+	desk *model.Desk
+	plan *planHolder
+}
+
+// openApp opens the store and the plan, syncs the plan's services into the
+// store and starts watching the plan file until ctx ends.
+func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
+	p, err := plan.Load(planPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no support plan at %s: write one (start from examples/plan.toml), pass --plan FILE, or try --demo", planPath)
+		}
+		return nil, fmt.Errorf("plan %s is invalid, fix it and start again (check with 'hypercare plan check %s'):\n%w", planPath, planPath, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
+		return nil, fmt.Errorf("database folder: %w", err)
+	}
+	db, err := store.Open(ctx, dbPath, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{db: db, desk: model.NewDesk(db, p), plan: &planHolder{cur: p}}
+	if err := a.desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load services from the plan: %w", err)
+	}
+	go func() {
+		err := plan.Watch(ctx, planPath, func(np *plan.Plan, err error) {
+			if err == nil {
+				a.desk.SetPolicy(np)
+				if serr := a.desk.SyncServices(ctx, model.System, np.ModelServices()); serr != nil {
+					err = fmt.Errorf("plan loaded but services not saved: %w", serr)
+				}
+			}
+			a.plan.set(np, err)
+		})
+		if err != nil && ctx.Err() == nil {
+			a.plan.set(nil, fmt.Errorf("watching %s stopped: %w; restart hypercare to pick up edits", planPath, err))
+		}
+	}()
+	return a, nil
+}
+
+// actorFor finds who is at this terminal: the plan's operator of that name,
+// else a local administrator (whoever can open the database file can
+// change anything in it anyway).
+func actorFor(p *plan.Plan, name string) model.Actor {
+	if op, ok := p.Operator(name); ok {
+		return model.Actor{Name: op.Name, Role: op.Role}
+	}
+	if name == "" {
+		name = "local"
+	}
+	return model.Actor{Name: name, Role: model.RoleAdmin}
+}
+
+func runConsole(g global) error {
+	set, err := loadSettings(g.config)
+	if err != nil {
+		return err
+	}
+	keys, err := keymaps.New(set.Keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", g.config, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	if g.demo {
+		dir, err := os.MkdirTemp("", "hypercare-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		g.db, g.plan, g.drops = filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml"), filepath.Join(dir, "drops")
+		if err := writeDemoPlan(g.plan, time.Now()); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(g.drops, 0o755); err != nil {
+		return fmt.Errorf("drop folder: %w", err)
+	}
+	a, err := openApp(ctx, g.db, g.plan)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if g.demo {
+		fmt.Fprintln(os.Stderr, "hypercare: seeding a week of demo data…")
+		if err := demo.Seed(ctx, a.desk, a.plan.Plan(), time.Now()); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		go demo.Generate(ctx, a.desk, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+	}
+
+	r := lipgloss.NewRenderer(os.Stdout)
+	if g.plain {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	m := ui.New(ui.Deps{
+		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+		Actor: actorFor(a.plan.Plan(), g.as), Keys: keys, Renderer: r, DropsDir: g.drops,
+	})
+	defer m.Close()
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) {
+		return nil
+	}
+	return err
+}
+
+// writeDemoPlan writes the example plan, moved so that today is a week into
+// hypercare, where the console watches it like any plan: edit it live.
+func writeDemoPlan(path string, now time.Time) error {
+	p, err := demo.Plan(now)
+	if err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := p.Encode(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write demo plan: %w", err)
+	}
+	return f.Close()
+}

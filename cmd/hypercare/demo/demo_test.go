@@ -1,0 +1,314 @@
+package demo
+
+import (
+	"context"
+	"io/fs"
+	"math/rand/v2"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/store"
+)
+
+func openDesk(t *testing.T, p *plan.Plan) (*store.DB, *model.Desk) {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "demo.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, model.NewDesk(db, p)
+}
+
+func TestPlanPutsTodayOnDay7(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{
+		time.Date(2026, 11, 25, 12, 0, 0, 0, london), // the plan's own day 7
+		time.Date(2027, 3, 28, 0, 30, 0, 0, london),  // just after the spring DST change
+		time.Date(2025, 1, 1, 23, 59, 0, 0, time.UTC),
+	} {
+		p, err := Plan(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if day, _ := p.Day(now); day != today {
+			t.Errorf("now %s: day %d, want %d", now, day, today)
+		}
+	}
+}
+
+// TestSeed seeds at the hours where the week is shortest and longest: just
+// after midnight and just before it.
+func TestSeed(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	for _, now := range []time.Time{
+		time.Date(2026, 6, 10, 0, 5, 0, 0, london),
+		time.Date(2026, 6, 10, 23, 55, 0, 0, london),
+	} {
+		t.Run(now.Format("15:04"), func(t *testing.T) { checkSeed(t, now) })
+	}
+}
+
+func checkSeed(t *testing.T, now time.Time) {
+	ctx := t.Context()
+	p, err := Plan(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, desk := openDesk(t, p)
+	clock := desk.Now
+	if err := Seed(ctx, desk, p, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := desk.Now(); got.Sub(clock()).Abs() > time.Minute {
+		t.Errorf("desk.Now not restored: %s", got)
+	}
+
+	incidents, err := db.Queue(ctx, model.QueueQuery{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[model.IncidentState]int{}
+	var open, majors, requests int
+	for _, in := range incidents {
+		states[in.State]++
+		if in.State.Open() {
+			open++
+		}
+		if in.Major {
+			majors++
+		}
+		if in.Kind == model.KindRequest {
+			requests++
+		}
+		if in.OpenedAt.After(now) || in.OpenedAt.Before(p.Hypercare.Start) {
+			t.Errorf("%s opened at %s, outside the hypercare week", in.Ref(), in.OpenedAt)
+		}
+	}
+	for _, s := range []model.IncidentState{model.StateNew, model.StateInProgress, model.StateOnHold, model.StateResolved, model.StateClosed, model.StateCancelled} {
+		if states[s] == 0 {
+			t.Errorf("no incident in state %s: %v", s, states)
+		}
+	}
+	if len(incidents) < 35 || majors != 1 || requests < 3 {
+		t.Errorf("%d incidents, %d major, %d requests; want ≥35, 1, ≥3", len(incidents), majors, requests)
+	}
+
+	counts, err := db.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := db.Feed(ctx, model.FeedQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firing, repeated := 0, 0
+	for _, a := range alerts {
+		if a.State == model.AlertFiring {
+			firing++
+		}
+		if a.Count > 1 {
+			repeated++
+		}
+	}
+	if counts.Incidents != len(incidents) || counts.OpenIncidents != open || counts.Alerts != len(alerts) || counts.Firing != firing {
+		t.Errorf("counts %+v disagree with %d incidents (%d open), %d alerts (%d firing)", counts, len(incidents), open, len(alerts), firing)
+	}
+	if len(alerts) < 100 || firing == 0 || firing == len(alerts) || repeated == 0 {
+		t.Errorf("%d alerts, %d firing, %d delivered more than once", len(alerts), firing, repeated)
+	}
+
+	articles, err := db.Articles(ctx, model.ArticleQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(articles) < 35 {
+		t.Errorf("%d articles, want ≥35", len(articles))
+	}
+	hits, err := db.Articles(ctx, model.ArticleQuery{Search: "failover"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || !strings.Contains(hits[0].Title, "orders-db") {
+		t.Errorf("search failover: %d hits, first %q", len(hits), firstTitle(hits))
+	}
+
+	cs, err := db.ChangesBetween(ctx, now.AddDate(0, 0, -30), now.AddDate(0, 0, 60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after, inFreeze int
+	for _, c := range cs {
+		if c.End.Before(now) {
+			before++
+		}
+		if c.Start.After(now) {
+			after++
+		}
+		for _, f := range p.FreezesBetween(c.Start, c.End) {
+			if f.Hard && f.Applies(c.Service) {
+				inFreeze++
+			}
+		}
+	}
+	if len(cs) != len(changes) || before < 5 || after < 5 || inFreeze == 0 {
+		t.Errorf("%d changes (want %d), %d before now, %d after, %d in a hard freeze", len(cs), len(changes), before, after, inFreeze)
+	}
+}
+
+func firstTitle(hits []model.ArticleHit) string {
+	if len(hits) == 0 {
+		return ""
+	}
+	return hits[0].Title
+}
+
+func TestSeedIsDeterministic(t *testing.T) {
+	now := time.Date(2026, 6, 10, 14, 30, 0, 0, time.UTC)
+	var feeds [2][]model.Alert
+	for i := range feeds {
+		p, err := Plan(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, desk := openDesk(t, p)
+		if err := Seed(t.Context(), desk, p, now); err != nil {
+			t.Fatal(err)
+		}
+		if feeds[i], err = db.Feed(t.Context(), model.FeedQuery{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(feeds[0]) != len(feeds[1]) {
+		t.Fatalf("alerts: %d, then %d", len(feeds[0]), len(feeds[1]))
+	}
+	for i := range feeds[0] {
+		a, b := feeds[0][i], feeds[1][i]
+		if a.DedupKey != b.DedupKey || a.Count != b.Count || a.Summary != b.Summary || !a.LastSeen.Equal(b.LastSeen) {
+			t.Fatalf("alert %d differs:\n%+v\n%+v", i, a, b)
+		}
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	p, err := Plan(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, desk := openDesk(t, p)
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	if err := Generate(ctx, desk, p, 10*time.Millisecond, rand.New(rand.NewPCG(1, 2))); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := db.Counts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.Alerts < 5 {
+		t.Errorf("%d alerts after about 20 ticks", counts.Alerts)
+	}
+	if err := Generate(t.Context(), desk, p, 0, nil); err == nil {
+		t.Error("a zero interval was accepted")
+	}
+}
+
+func TestStorm(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	now := time.Now()
+	storm, ok := DefaultCatalogue().Storm(rnd, stormSize, now)
+	if !ok || len(storm) != stormSize {
+		t.Fatalf("storm of %d, ok %v", len(storm), ok)
+	}
+	keys := map[string]bool{}
+	for _, a := range storm {
+		if a.Name != storm[0].Name || a.Service != storm[0].Service {
+			t.Errorf("storm mixes rules: %s/%s and %s/%s", a.Service, a.Name, storm[0].Service, storm[0].Name)
+		}
+		keys[a.DedupKey] = true
+	}
+	if len(keys) != stormSize {
+		t.Errorf("storm has %d distinct alerts, want %d", len(keys), stormSize)
+	}
+	if _, ok := Catalogue(DefaultCatalogue()[:1]).Storm(rnd, 50, now); ok {
+		t.Error("storm wider than any rule")
+	}
+}
+
+// TestCatalogueAndPlanAgree keeps the demo's content consistent with the
+// plan and the knowledge base it ships with.
+func TestCatalogueAndPlanAgree(t *testing.T) {
+	p, err := Plan(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	entries, err := fs.ReadDir(kbFiles, "kb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		slugs[strings.TrimSuffix(e.Name(), ".md")] = true
+		data, _ := kbFiles.ReadFile(path.Join("kb", e.Name()))
+		ar, err := model.ParseArticle(e.Name(), data)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if _, ok := p.Service(ar.Service); ar.Service != "" && !ok {
+			t.Errorf("%s: service %q is not in the plan", e.Name(), ar.Service)
+		}
+		if n := strings.Count(ar.Body, "\n"); n < 12 || n > 70 {
+			t.Errorf("%s: %d lines; keep articles between 15 and 60 lines", e.Name(), n)
+		}
+	}
+	for _, r := range DefaultCatalogue() {
+		if _, ok := p.Service(r.Service); !ok {
+			t.Errorf("rule %s: service %q is not in the plan", r.Name, r.Service)
+		}
+		if r.Runbook != "" && !slugs[r.Runbook] {
+			t.Errorf("rule %s on %s: runbook %q has no article", r.Name, r.Service, r.Runbook)
+		}
+	}
+	for _, sv := range p.Services {
+		for _, rb := range sv.Runbooks {
+			if !slugs[rb] {
+				t.Errorf("plan service %s: runbook %q has no article", sv.ID, rb)
+			}
+		}
+	}
+	for slug := range written {
+		if !slugs[slug] {
+			t.Errorf("written: no article %q", slug)
+		}
+	}
+}
+
+// TestStoriesStayInThePast checks the rule that makes Seed work at any hour:
+// a pinned story ends before day 7 begins, a story of today before now.
+func TestStoriesStayInThePast(t *testing.T) {
+	for _, st := range stories {
+		last := time.Duration(0)
+		for _, s := range st.steps {
+			last = max(last, s.after)
+		}
+		if st.opened.ago != 0 {
+			if last >= st.opened.ago {
+				t.Errorf("%q: last step %v after opening, but opened %v ago", st.title, last, st.opened.ago)
+			}
+			continue
+		}
+		opened := time.Duration(st.opened.day-1)*24*time.Hour + hm(st.opened.hour, st.opened.minute)
+		if end := opened + last; end >= (today-1)*24*time.Hour {
+			t.Errorf("%q: last step on day %d, want before day %d", st.title, 1+int(end/(24*time.Hour)), today)
+		}
+	}
+}

@@ -1,0 +1,204 @@
+// Package keymaps defines every key binding of the console in one place.
+// The help screen is generated from these bindings, and users override them
+// by action name in their config file.
+package keymaps
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// Group names, in the order the help screen shows them.
+const (
+	GroupNavigate = "Navigate"
+	GroupPanes    = "Panes"
+	GroupActions  = "Act"
+	GroupCalendar = "Calendar"
+	GroupGeneral  = "General"
+)
+
+// Groups lists the groups in display order.
+var Groups = []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral}
+
+// KeyMap holds every binding. Fields are set from the action table below, so
+// a binding is declared once, with its config name, group and help text.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Enter, Back                             key.Binding
+
+	NextPane, PrevPane                key.Binding
+	Pane1, Pane2, Pane3, Pane4, Pane5 key.Binding
+	Zoom                              key.Binding
+
+	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident key.Binding
+
+	CalPrev, CalNext, CalToday key.Binding
+
+	Filter, Command, Palette, Help, Quit key.Binding
+
+	// Action is every binding with its config name and group, in help order.
+	Actions []Action
+}
+
+// Action is a named, grouped binding.
+type Action struct {
+	Name    string
+	Group   string
+	Binding *key.Binding
+}
+
+type def struct {
+	name, group string
+	keys        []string
+	help        string
+	field       func(*KeyMap) *key.Binding
+}
+
+// defaults is the one table of actions: config name, group, keys, help.
+var defaults = []def{
+	{"up", GroupNavigate, []string{"up", "k"}, "up", func(k *KeyMap) *key.Binding { return &k.Up }},
+	{"down", GroupNavigate, []string{"down", "j"}, "down", func(k *KeyMap) *key.Binding { return &k.Down }},
+	{"page_up", GroupNavigate, []string{"ctrl+u", "pgup"}, "page up", func(k *KeyMap) *key.Binding { return &k.PageUp }},
+	{"page_down", GroupNavigate, []string{"ctrl+d", "pgdown"}, "page down", func(k *KeyMap) *key.Binding { return &k.PageDown }},
+	{"top", GroupNavigate, []string{"g", "home"}, "first", func(k *KeyMap) *key.Binding { return &k.Top }},
+	{"bottom", GroupNavigate, []string{"G", "end"}, "last", func(k *KeyMap) *key.Binding { return &k.Bottom }},
+	{"enter", GroupNavigate, []string{"enter"}, "open detail", func(k *KeyMap) *key.Binding { return &k.Enter }},
+	{"back", GroupNavigate, []string{"esc"}, "back", func(k *KeyMap) *key.Binding { return &k.Back }},
+
+	{"next_pane", GroupPanes, []string{"tab"}, "next pane", func(k *KeyMap) *key.Binding { return &k.NextPane }},
+	{"prev_pane", GroupPanes, []string{"shift+tab"}, "previous pane", func(k *KeyMap) *key.Binding { return &k.PrevPane }},
+	{"pane_1", GroupPanes, []string{"1"}, "incidents", func(k *KeyMap) *key.Binding { return &k.Pane1 }},
+	{"pane_2", GroupPanes, []string{"2"}, "alerts", func(k *KeyMap) *key.Binding { return &k.Pane2 }},
+	{"pane_3", GroupPanes, []string{"3"}, "changes", func(k *KeyMap) *key.Binding { return &k.Pane3 }},
+	{"pane_4", GroupPanes, []string{"4"}, "knowledge", func(k *KeyMap) *key.Binding { return &k.Pane4 }},
+	{"pane_5", GroupPanes, []string{"5"}, "audit log", func(k *KeyMap) *key.Binding { return &k.Pane5 }},
+	{"zoom", GroupPanes, []string{"z"}, "zoom pane", func(k *KeyMap) *key.Binding { return &k.Zoom }},
+
+	{"ack", GroupActions, []string{"a"}, "acknowledge", func(k *KeyMap) *key.Binding { return &k.Ack }},
+	{"assign", GroupActions, []string{"A"}, "assign to me", func(k *KeyMap) *key.Binding { return &k.Assign }},
+	{"escalate", GroupActions, []string{"e"}, "escalate", func(k *KeyMap) *key.Binding { return &k.Escalate }},
+	{"note", GroupActions, []string{"n"}, "add note", func(k *KeyMap) *key.Binding { return &k.Note }},
+	{"resolve", GroupActions, []string{"r"}, "resolve", func(k *KeyMap) *key.Binding { return &k.Resolve }},
+	{"merge", GroupActions, []string{"m"}, "merge", func(k *KeyMap) *key.Binding { return &k.Merge }},
+	{"silence", GroupActions, []string{"s"}, "silence", func(k *KeyMap) *key.Binding { return &k.Silence }},
+	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
+
+	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
+	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},
+	{"cal_today", GroupCalendar, []string{"t"}, "this week", func(k *KeyMap) *key.Binding { return &k.CalToday }},
+
+	{"filter", GroupGeneral, []string{"/"}, "filter / search", func(k *KeyMap) *key.Binding { return &k.Filter }},
+	{"command", GroupGeneral, []string{":"}, "command line", func(k *KeyMap) *key.Binding { return &k.Command }},
+	{"palette", GroupGeneral, []string{"ctrl+p"}, "command palette", func(k *KeyMap) *key.Binding { return &k.Palette }},
+	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
+	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
+}
+
+// Default returns the built-in key map.
+func Default() *KeyMap {
+	km, err := New(nil)
+	if err != nil {
+		// The built-in table is checked by tests; a duplicate here is a programming error.
+		panic(err)
+	}
+	return km
+}
+
+// New builds the key map with user overrides applied. Overrides map an action
+// name (as listed by Names) to the keys that trigger it, replacing the
+// defaults. Unknown action names and keys bound to two actions are errors.
+func New(overrides map[string][]string) (*KeyMap, error) {
+	km := &KeyMap{}
+	known := make(map[string]bool, len(defaults))
+	var problems []string
+	for _, d := range defaults {
+		known[d.name] = true
+		keys := d.keys
+		if o, ok := overrides[d.name]; ok {
+			if len(o) == 0 {
+				problems = append(problems, fmt.Sprintf("keys.%s: no keys given; list at least one, e.g. %s = [%q]", d.name, d.name, d.keys[0]))
+				continue
+			}
+			keys = o
+		}
+		b := d.field(km)
+		*b = key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKeys(keys), d.help))
+		km.Actions = append(km.Actions, Action{Name: d.name, Group: d.group, Binding: b})
+	}
+	for name := range overrides {
+		if !known[name] {
+			problems = append(problems, fmt.Sprintf("keys.%s: no such action; actions are %s", name, strings.Join(Names(), ", ")))
+		}
+	}
+	problems = append(problems, km.duplicates()...)
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("key bindings:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return km, nil
+}
+
+// duplicates reports keys bound to more than one action. Every action is
+// reachable from anywhere in the console, so one key may mean one thing only.
+func (km *KeyMap) duplicates() []string {
+	owner := map[string]string{}
+	var problems []string
+	for _, a := range km.Actions {
+		for _, k := range a.Binding.Keys() {
+			if prev, ok := owner[k]; ok {
+				problems = append(problems, fmt.Sprintf("key %q is bound to both %s and %s; change one of them in [keys]", k, prev, a.Name))
+				continue
+			}
+			owner[k] = a.Name
+		}
+	}
+	return problems
+}
+
+// Names lists the action names accepted in the config file.
+func Names() []string {
+	names := make([]string, len(defaults))
+	for i, d := range defaults {
+		names[i] = d.name
+	}
+	return names
+}
+
+// Group returns the bindings of one group, in help order.
+func (km *KeyMap) Group(g string) []key.Binding {
+	var out []key.Binding
+	for _, a := range km.Actions {
+		if a.Group == g {
+			out = append(out, *a.Binding)
+		}
+	}
+	return out
+}
+
+// FullHelp returns every group's bindings for the help screen.
+func (km *KeyMap) FullHelp() [][]key.Binding {
+	out := make([][]key.Binding, 0, len(Groups))
+	for _, g := range Groups {
+		out = append(out, km.Group(g))
+	}
+	return out
+}
+
+// helpKeys is the short label for a binding's keys: "↑/k".
+func helpKeys(keys []string) string {
+	pretty := map[string]string{"up": "↑", "down": "↓", "left": "←", "right": "→", "shift+tab": "⇧tab"}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if p, ok := pretty[k]; ok {
+			k = p
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, "/")
+}

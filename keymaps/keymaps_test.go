@@ -1,0 +1,71 @@
+package keymaps
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefaultsHaveNoDuplicates(t *testing.T) {
+	km, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(km.Actions) != len(defaults) {
+		t.Fatalf("actions = %d, want %d", len(km.Actions), len(defaults))
+	}
+	if !strings.Contains(km.Quit.Help().Key, "q") {
+		t.Fatalf("quit help = %q", km.Quit.Help().Key)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	tests := []struct {
+		name      string
+		overrides map[string][]string
+		wantErr   string
+		check     func(t *testing.T, km *KeyMap)
+	}{
+		{
+			name:      "override wins",
+			overrides: map[string][]string{"quit": {"ctrl+q"}},
+			check: func(t *testing.T, km *KeyMap) {
+				if got := km.Quit.Keys(); len(got) != 1 || got[0] != "ctrl+q" {
+					t.Fatalf("quit keys = %v", got)
+				}
+			},
+		},
+		{name: "duplicate with a default", overrides: map[string][]string{"ack": {"q"}}, wantErr: `key "q" is bound to both ack and quit`},
+		{name: "duplicate within overrides", overrides: map[string][]string{"ack": {"x"}, "note": {"x"}}, wantErr: `key "x" is bound to both`},
+		{name: "unknown action", overrides: map[string][]string{"explode": {"x"}}, wantErr: "keys.explode: no such action"},
+		{name: "empty list", overrides: map[string][]string{"help": {}}, wantErr: "keys.help: no keys given"},
+		{name: "moving a key frees it", overrides: map[string][]string{"quit": {"ctrl+c"}, "ack": {"q"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			km, err := New(tt.overrides)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.check != nil {
+				tt.check(t, km)
+			}
+		})
+	}
+}
+
+func TestFullHelpCoversEveryAction(t *testing.T) {
+	km := Default()
+	n := 0
+	for _, g := range km.FullHelp() {
+		n += len(g)
+	}
+	if n != len(defaults) {
+		t.Fatalf("help lists %d bindings, want %d", n, len(defaults))
+	}
+}

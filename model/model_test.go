@@ -1,0 +1,138 @@
+package model
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPriorityMatrix(t *testing.T) {
+	want := map[[2]Level]Priority{
+		{High, High}: 1, {High, Medium}: 2, {High, Low}: 3,
+		{Medium, High}: 2, {Medium, Medium}: 3, {Medium, Low}: 4,
+		{Low, High}: 3, {Low, Medium}: 4, {Low, Low}: 5,
+	}
+	for in, p := range want {
+		got, err := PriorityFor(in[0], in[1])
+		if err != nil || got != p {
+			t.Errorf("PriorityFor(%s, %s) = %v, %v; want %v", in[0], in[1], got, err, p)
+		}
+	}
+	for _, bad := range [][2]Level{{0, High}, {High, 4}, {-1, -1}} {
+		if _, err := PriorityFor(bad[0], bad[1]); err == nil {
+			t.Errorf("PriorityFor(%d, %d) accepted", bad[0], bad[1])
+		}
+	}
+}
+
+func TestIsMajor(t *testing.T) {
+	tests := []struct {
+		p        Priority
+		tier     int
+		declared bool
+		want     bool
+	}{
+		{1, 1, false, true}, {1, 2, false, false}, {2, 1, false, false}, {3, 3, true, true},
+	}
+	for _, tt := range tests {
+		if got := IsMajor(tt.p, tt.tier, tt.declared); got != tt.want {
+			t.Errorf("IsMajor(%v, tier %d, declared %v) = %v", tt.p, tt.tier, tt.declared, got)
+		}
+	}
+}
+
+func TestTransitions(t *testing.T) {
+	all := []IncidentState{StateNew, StateInProgress, StateOnHold, StateResolved, StateClosed, StateCancelled}
+	legal := map[[2]IncidentState]bool{
+		{StateNew, StateInProgress}: true, {StateNew, StateResolved}: true, {StateNew, StateCancelled}: true,
+		{StateInProgress, StateOnHold}: true, {StateInProgress, StateResolved}: true, {StateInProgress, StateCancelled}: true,
+		{StateOnHold, StateInProgress}: true, {StateOnHold, StateResolved}: true,
+		{StateResolved, StateClosed}: true, {StateResolved, StateInProgress}: true,
+	}
+	for _, from := range all {
+		for _, to := range all {
+			err := CheckTransition(from, to)
+			if legal[[2]IncidentState{from, to}] != (err == nil) {
+				t.Errorf("%s → %s: err = %v, legal = %v", from, to, err, legal[[2]IncidentState{from, to}])
+			}
+		}
+	}
+	if err := CheckTransition(StateClosed, StateInProgress); err == nil || !strings.Contains(err.Error(), "cannot change state") {
+		t.Errorf("closed → in progress: %v", err)
+	}
+}
+
+func TestSLAStatus(t *testing.T) {
+	opened := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	in := Incident{State: StateInProgress, OpenedAt: opened, ResolveDue: opened.Add(4 * time.Hour)}
+	tests := []struct {
+		at   time.Duration
+		want SLAStage
+	}{
+		{0, SLAOK}, {119 * time.Minute, SLAOK}, {2 * time.Hour, SLAWatch}, {3 * time.Hour, SLARisk},
+		{4*time.Hour - time.Second, SLARisk}, {4 * time.Hour, SLABreached}, {9 * time.Hour, SLABreached},
+	}
+	for _, tt := range tests {
+		got, left := SLAStatus(in, opened.Add(tt.at))
+		if got != tt.want {
+			t.Errorf("at +%v: stage %v, want %v", tt.at, got, tt.want)
+		}
+		if left != 4*time.Hour-tt.at {
+			t.Errorf("at +%v: left %v", tt.at, left)
+		}
+	}
+	closed := in
+	closed.State = StateResolved
+	if s, _ := SLAStatus(closed, opened); s != SLANone {
+		t.Errorf("resolved incident has stage %v", s)
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"Evil\x1b[2J\x1b[31mRED", "EvilRED"},
+		{"\x1b]0;pwned\x07window title", "window title"},
+		{"\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"tab\there\x07bell", "tab herebell"},
+		{"line one\nline two\r\x1b[1Aup", "line one line twoup"},
+		{"\xc2\x9b31mcsi8", "csi8"},
+		{"bidi\u202eevil", "bidievil"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"naïve — 日本語 \"q\" <b>", "naïve — 日本語 \"q\" <b>"},
+		{"trailing esc\x1b", "trailing esc"},
+	}
+	for _, tt := range tests {
+		if got := Clean(tt.in, false); got != tt.want {
+			t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := Clean("a\nb\tc\r", true); got != "a\nb\tc" {
+		t.Errorf("multiline Clean = %q", got)
+	}
+}
+
+func TestBroadcasterCoalescesAndNeverBlocks(t *testing.T) {
+	var b Broadcaster
+	ch, cancel := b.Subscribe()
+	for i := 0; i < 100; i++ {
+		b.Notify() // must not block although nobody reads
+	}
+	<-ch
+	select {
+	case <-ch:
+		t.Fatal("100 notifies delivered more than one pending signal")
+	default:
+	}
+	cancel()
+	cancel() // idempotent
+	if n := b.Subscribers(); n != 0 {
+		t.Fatalf("subscribers after cancel = %d", n)
+	}
+	b.Notify()
+	select {
+	case <-ch:
+		t.Fatal("signal after cancel")
+	default:
+	}
+}

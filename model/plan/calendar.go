@@ -1,0 +1,232 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// weekdays is a set of days, indexed by time.Weekday.
+type weekdays [7]bool
+
+var everyDay = weekdays{true, true, true, true, true, true, true}
+
+var dayNames = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+func parseDay(name string) (time.Weekday, error) {
+	d, ok := dayNames[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return 0, fmt.Errorf("%q is not a day; use mon, tue, wed, thu, fri, sat or sun", name)
+	}
+	return d, nil
+}
+
+// parseClock reads a wall-clock time "HH:MM" as the offset into the day.
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day; write it as HH:MM, such as \"02:00\"", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// parseDuration reads Go durations ("15m", "4h") and, because SLAs and
+// grace periods are often stated in days, whole days in front ("3d", "1d12h").
+func parseDuration(s string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not a duration; write it like \"15m\", \"4h\", \"3d\" or \"1d12h\"", s)
+	var days time.Duration
+	if n, rest, ok := strings.Cut(s, "d"); ok {
+		count, err := strconv.Atoi(n)
+		if err != nil || count < 0 {
+			return 0, bad
+		}
+		days, s = time.Duration(count)*24*time.Hour, rest
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, bad
+	}
+	return days + d, nil
+}
+
+// recurrence is a wall-clock time on some weekdays, or a minute past every hour.
+type recurrence struct {
+	days   weekdays
+	at     time.Duration // offset into the day, or into the hour when hourly
+	hourly bool
+}
+
+// parseSchedule reads a job schedule: "daily 02:30", "hourly :15", or days
+// and a time such as "mon,thu 06:00".
+func parseSchedule(s string) (recurrence, error) {
+	bad := fmt.Errorf("%q is not a schedule; write \"daily 02:30\", \"hourly :15\" or days and a time, such as \"mon,thu 06:00\"", s)
+	when, at, ok := strings.Cut(strings.TrimSpace(s), " ")
+	if !ok {
+		return recurrence{}, bad
+	}
+	at = strings.TrimSpace(at)
+	if when == "hourly" {
+		minute, err := strconv.Atoi(strings.TrimPrefix(at, ":"))
+		if !strings.HasPrefix(at, ":") || err != nil || minute < 0 || minute > 59 {
+			return recurrence{}, bad
+		}
+		return recurrence{days: everyDay, at: time.Duration(minute) * time.Minute, hourly: true}, nil
+	}
+	r := recurrence{days: everyDay}
+	if when != "daily" {
+		r.days = weekdays{}
+		for name := range strings.SplitSeq(when, ",") {
+			d, err := parseDay(name)
+			if err != nil {
+				return recurrence{}, bad
+			}
+			r.days[d] = true
+		}
+	}
+	clock, err := parseClock(at)
+	if err != nil {
+		return recurrence{}, bad
+	}
+	r.at = clock
+	return r, nil
+}
+
+// starts lists the start times of the occurrences, each lasting length,
+// that overlap [from, to). Daily times are wall-clock times in loc, so a
+// 02:00 window stays at 02:00 across a DST change; hourly runs step in
+// absolute hours so a DST change neither skips nor repeats one.
+func (r recurrence) starts(from, to time.Time, length time.Duration, loc *time.Location) []time.Time {
+	var out []time.Time
+	first := from.Add(-length).In(loc) // the earliest start that can still overlap
+	if r.hourly {
+		t := time.Date(first.Year(), first.Month(), first.Day(), first.Hour(), 0, 0, 0, loc).Add(r.at)
+		for ; t.Before(to); t = t.Add(time.Hour) {
+			if t.Add(length).After(from) && r.days[t.In(loc).Weekday()] {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	hour, minute := int(r.at/time.Hour), int(r.at%time.Hour/time.Minute)
+	y, m, d := first.Date()
+	// Step through calendar dates, not 24h periods, which drift across DST.
+	for day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); ; day = day.AddDate(0, 0, 1) {
+		t := time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc)
+		if !t.Before(to) {
+			return out
+		}
+		if t.Add(length).After(from) && r.days[t.Weekday()] {
+			out = append(out, t)
+		}
+	}
+}
+
+// Occurrence is one instance of a recurring window.
+type Occurrence struct {
+	Service string
+	Label   string
+	Start   time.Time
+	End     time.Time
+}
+
+// MaintenanceBetween expands every service's maintenance windows that
+// overlap [from, to), ordered by start, in the plan timezone.
+func (p *Plan) MaintenanceBetween(from, to time.Time) []Occurrence {
+	var out []Occurrence
+	for _, s := range p.Services {
+		for _, w := range s.Maintenance {
+			for _, start := range w.rec.starts(from, to, w.length, p.loc) {
+				out = append(out, Occurrence{Service: s.ID, Label: s.Name + " maintenance", Start: start, End: start.Add(w.length)})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Occurrence) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// Run is one expected run of a scheduled job.
+type Run struct {
+	Job   Job
+	Start time.Time
+	Due   time.Time // the heartbeat counts as missed after this
+}
+
+// RunsBetween expands the job schedules into the runs whose time from start
+// to heartbeat deadline overlaps [from, to), ordered by start.
+func (p *Plan) RunsBetween(from, to time.Time) []Run {
+	var out []Run
+	for _, j := range p.Jobs {
+		for _, start := range j.rec.starts(from, to, j.grace, p.loc) {
+			out = append(out, Run{Job: j, Start: start, Due: start.Add(j.grace)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Run) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// FreezesBetween returns the freezes that overlap [from, to), ordered by start.
+func (p *Plan) FreezesBetween(from, to time.Time) []Freeze {
+	var out []Freeze
+	for _, f := range p.Freezes {
+		if f.Start.Before(to) && f.End.After(from) {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Freeze) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// Day says which day of hypercare now is, counting calendar days in the plan
+// timezone from 1 on the start day: 0 before the start, total after the end.
+func (p *Plan) Day(now time.Time) (day, total int) {
+	h := p.Hypercare
+	total = daysApart(h.Start, h.End.Add(-time.Nanosecond), p.loc) + 1
+	if now.Before(h.Start) {
+		return 0, total
+	}
+	return min(daysApart(h.Start, now, p.loc)+1, total), total
+}
+
+// daysApart counts the calendar days from a's date to b's date in loc.
+func daysApart(a, b time.Time, loc *time.Location) int {
+	date := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return int(date(b).Sub(date(a)) / (24 * time.Hour))
+}
+
+// Shifted returns a copy of the plan with every date and time in it — the
+// hypercare period, holidays, freezes and licence expiries — moved by d. The
+// demo uses it to centre the example plan on today. Whole days move by the
+// calendar in the plan timezone, so a date at midnight stays at midnight
+// when the move crosses a DST change.
+func (p *Plan) Shifted(d time.Duration) *Plan {
+	days := d / (24 * time.Hour)
+	shift := func(t time.Time) time.Time {
+		return t.In(p.loc).AddDate(0, 0, int(days)).Add(d - days*24*time.Hour)
+	}
+	q := *p
+	q.Hypercare.Start, q.Hypercare.End = shift(p.Hypercare.Start), shift(p.Hypercare.End)
+	q.Hypercare.Holidays = make([]time.Time, len(p.Hypercare.Holidays))
+	for i, t := range p.Hypercare.Holidays {
+		q.Hypercare.Holidays[i] = shift(t)
+	}
+	q.Freezes = slices.Clone(p.Freezes)
+	for i := range q.Freezes {
+		q.Freezes[i].Start, q.Freezes[i].End = shift(q.Freezes[i].Start), shift(q.Freezes[i].End)
+	}
+	q.Licences = slices.Clone(p.Licences)
+	for i := range q.Licences {
+		q.Licences[i].Expires = shift(q.Licences[i].Expires)
+	}
+	return &q
+}

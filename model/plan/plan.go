@@ -1,0 +1,372 @@
+// Package plan reads the support plan, plan.toml: the human-written, git-
+// versioned file that says which services are in hypercare, who owns them,
+// how incidents are escalated, what the SLAs are, how alerts are routed, and
+// when changes are frozen. A plan is checked completely before it is used: every
+// problem is reported with its file, line and what to do, and a plan with
+// problems is never returned, so the console keeps running on the last good one.
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	// Embedded zone data, so a plan's timezone loads on hosts without a
+	// zoneinfo database (minimal containers, some Windows machines).
+	_ "time/tzdata"
+
+	"github.com/BurntSushi/toml"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Plan is a checked support plan. It is read-only once returned: sessions
+// share it while the watcher swaps in newer ones.
+type Plan struct {
+	Hypercare Hypercare      `toml:"hypercare"`
+	Services  []Service      `toml:"service,omitempty"`
+	Teams     []Team         `toml:"team,omitempty"`
+	Contacts  []Contact      `toml:"contact,omitempty"`
+	Referrals []Referral     `toml:"referral,omitempty"`
+	SLA       map[string]SLA `toml:"sla"` // keys P1..P5 and request
+	Routes    []Route        `toml:"route,omitempty"`
+	Freezes   []Freeze       `toml:"freeze,omitempty"`
+	Jobs      []Job          `toml:"job,omitempty"`
+	Licences  []Licence      `toml:"licence,omitempty"`
+	Operators []Operator     `toml:"operator,omitempty"`
+	Path      string         `toml:"-"` // file it came from
+
+	loc       *time.Location
+	services  map[string]int // id → index in Services
+	teams     map[string]int
+	operators map[string]int
+}
+
+// Hours settings: around the clock, or the business calendar in [hypercare].
+const (
+	Hours24x7     = "24x7"
+	HoursBusiness = "business"
+)
+
+// Hypercare describes the hypercare period itself.
+type Hypercare struct {
+	Service  string      `toml:"service"` // name shown in the header
+	Start    time.Time   `toml:"start"`
+	End      time.Time   `toml:"end"` // exclusive; a date in the file means "through that day"
+	Timezone string      `toml:"timezone"`
+	Hours    string      `toml:"hours"` // Hours24x7 or HoursBusiness; the default for SLAs
+	Business Business    `toml:"business"`
+	Holidays []time.Time `toml:"holidays,omitempty"` // midnight in the plan timezone
+	// GuestViewers lets SSH keys not listed under [[operator]] in, read-only.
+	GuestViewers bool            `toml:"guest_viewers,omitempty"`
+	ExitCriteria []ExitCriterion `toml:"exit_criteria,omitempty"`
+}
+
+// Business is the working week used by business-hours SLAs.
+type Business struct {
+	Days  []string `toml:"days,omitempty"`  // mon … sun
+	Start string   `toml:"start,omitempty"` // HH:MM
+	End   string   `toml:"end,omitempty"`
+
+	days       weekdays
+	start, end time.Duration
+}
+
+// ExitCriterion is one condition for leaving hypercare, scored live.
+type ExitCriterion struct {
+	Name   string  `toml:"name"`
+	Metric string  `toml:"metric"` // a key of ExitMetrics
+	Target float64 `toml:"target"`
+}
+
+// ExitMetrics are the measures an exit criterion may name. The value says
+// whether the criterion is met at or above its target (true) or at or below it.
+var ExitMetrics = map[string]bool{
+	"open_p1":        false, // open P1 incidents
+	"open_p2":        false, // open P2 incidents
+	"sla_attainment": true,  // share of incidents resolved within SLA, 0–1
+	"reopen_rate":    false, // share of resolved incidents reopened, 0–1
+	"csat":           true,  // mean satisfaction recorded at resolution, 1–5
+	"mttr_hours":     false, // mean time to resolve
+}
+
+// Met reports whether a measured value satisfies the criterion.
+func (c ExitCriterion) Met(value float64) bool {
+	if ExitMetrics[c.Metric] {
+		return value >= c.Target
+	}
+	return value <= c.Target
+}
+
+// Service is a service or configuration item in scope.
+type Service struct {
+	ID          string   `toml:"id"`
+	Name        string   `toml:"name"`
+	Tier        int      `toml:"tier"`  // 1 most critical … 3
+	Owner       string   `toml:"owner"` // team id
+	Environment string   `toml:"environment,omitempty"`
+	DependsOn   []string `toml:"depends_on,omitempty"`
+	Maintenance []Window `toml:"maintenance,omitempty"`
+	Runbooks    []string `toml:"runbooks,omitempty"` // knowledge base slugs
+}
+
+// Window is a recurring maintenance window, in the plan timezone.
+type Window struct {
+	Days     []string `toml:"days"`
+	Start    string   `toml:"start"`    // HH:MM
+	Duration string   `toml:"duration"` // such as "2h"
+
+	rec    recurrence
+	length time.Duration
+}
+
+// Team receives and works incidents; vendors are teams too.
+type Team struct {
+	ID         string       `toml:"id"`
+	Name       string       `toml:"name"`
+	Members    []string     `toml:"members,omitempty"`
+	Vendor     bool         `toml:"vendor,omitempty"`
+	Contract   string       `toml:"contract,omitempty"`
+	Contact    string       `toml:"contact,omitempty"` // a [[contact]] name
+	Escalation []Escalation `toml:"escalation"`
+}
+
+// Escalation is one level of a team's functional escalation.
+type Escalation struct {
+	Level   string `toml:"level"`   // L1, L2, L3 or vendor, in that order
+	Contact string `toml:"contact"` // a [[contact]] name
+	Timeout string `toml:"timeout,omitempty"`
+
+	timeout time.Duration
+}
+
+// Wait is how long an incident may stay at this level before it is escalated
+// to the next; zero on a last level without a timeout.
+func (e Escalation) Wait() time.Duration { return e.timeout }
+
+// levels are the escalation levels in the order incidents climb them.
+var levels = []string{"L1", "L2", "L3", "vendor"}
+
+// Contact is someone to call.
+type Contact struct {
+	Name  string `toml:"name"`
+	Role  string `toml:"role,omitempty"`
+	Phone string `toml:"phone,omitempty"`
+	Email string `toml:"email,omitempty"`
+}
+
+// Referral says who to call for a kind of problem outside the teams' reach.
+type Referral struct {
+	Problem string `toml:"problem"`
+	Contact string `toml:"contact"` // a [[contact]] name
+	Notes   string `toml:"notes,omitempty"`
+}
+
+// SLA is the respond and resolve target for one priority, or for requests.
+type SLA struct {
+	Respond string `toml:"respond"`
+	Resolve string `toml:"resolve"`
+	Hours   string `toml:"hours"` // defaults to [hypercare] hours
+
+	respond, resolve time.Duration
+}
+
+// Freeze is a window in which changes are blocked (hard) or need a lead (soft).
+type Freeze struct {
+	Name     string    `toml:"name"`
+	Start    time.Time `toml:"start"`
+	End      time.Time `toml:"end"` // exclusive; a date in the file means "through that day"
+	Hard     bool      `toml:"hard"`
+	Services []string  `toml:"services,omitempty"` // empty: every service
+	Reason   string    `toml:"reason,omitempty"`
+}
+
+// Applies reports whether the freeze covers a service.
+func (f Freeze) Applies(service string) bool {
+	return len(f.Services) == 0 || slices.Contains(f.Services, service)
+}
+
+// Job is a scheduled batch job or backup that reports each run with a heartbeat drop.
+type Job struct {
+	ID        string `toml:"id"`
+	Name      string `toml:"name"`
+	Service   string `toml:"service"`
+	Schedule  string `toml:"schedule"`  // "daily 02:30", "hourly :15" or "mon,thu 06:00"
+	Heartbeat string `toml:"heartbeat"` // dedup key of the heartbeat drop; defaults to the id
+	Grace     string `toml:"grace"`     // how late the heartbeat may be; defaults to 30m
+
+	rec   recurrence
+	grace time.Duration
+}
+
+// Reports says whether an alert's dedup key is a heartbeat of this job: the
+// key is the job's heartbeat, or it followed by "-" and a run suffix such as
+// the date, since producers often make each run's key unique.
+func (j Job) Reports(dedupKey string) bool {
+	rest, ok := strings.CutPrefix(dedupKey, j.Heartbeat)
+	return ok && (rest == "" || rest[0] == '-')
+}
+
+// Licence is a licence or certificate whose expiry is watched.
+type Licence struct {
+	Name    string    `toml:"name"`
+	Expires time.Time `toml:"expires"`
+	Owner   string    `toml:"owner"` // team id
+	Kind    string    `toml:"kind"`  // licence or certificate
+}
+
+// Operator is a person who may use the console over SSH.
+type Operator struct {
+	Name     string     `toml:"name"`
+	RoleName string     `toml:"role"`
+	Role     model.Role `toml:"-"`    // RoleName, parsed
+	Keys     []string   `toml:"keys"` // SSH public keys, authorized_keys format
+	Wall     bool       `toml:"wall,omitempty"`
+}
+
+// Problem is one thing wrong in a plan file.
+type Problem struct {
+	File  string
+	Line  int    // 0 when the problem is something missing from the file
+	Field string // such as service[3].tier; indexes count tables from 1
+	Msg   string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// CheckError lists every problem found in a plan, in file order.
+type CheckError struct {
+	Problems []Problem
+}
+
+func (e *CheckError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.String()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Load reads and checks a plan file. Problems in the file come back as a
+// *CheckError; a file that cannot be read as the read error.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	p, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	p.Path = path
+	return p, nil
+}
+
+// Parse checks a plan held in memory; name is used in problem messages.
+func Parse(name string, data []byte) (*Plan, error) {
+	var tree map[string]any
+	if _, err := toml.Decode(string(data), &tree); err != nil {
+		var pe toml.ParseError
+		if !errors.As(err, &pe) {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		return nil, &CheckError{[]Problem{{File: name, Line: pe.Position.Line,
+			Msg: "TOML syntax: " + pe.Message + "; fix this line (a common cause is a missing quote, comma or bracket)"}}}
+	}
+	c := &checker{file: name, lines: scanLines(string(data)), reported: map[string]bool{}}
+	p := &Plan{}
+	c.decode("", tree, reflect.ValueOf(p).Elem())
+	c.check(p)
+	if len(c.problems) > 0 {
+		slices.SortStableFunc(c.problems, func(a, b Problem) int { return a.Line - b.Line })
+		return nil, &CheckError{c.problems}
+	}
+	return p, nil
+}
+
+// Encode writes the plan as TOML that Load accepts. Comments and layout of
+// the original file are not kept; times are written with their UTC offset.
+func (p *Plan) Encode(w io.Writer) error {
+	if err := toml.NewEncoder(w).Encode(p); err != nil {
+		return fmt.Errorf("encode plan: %w", err)
+	}
+	return nil
+}
+
+// Location is the plan timezone.
+func (p *Plan) Location() *time.Location { return p.loc }
+
+// ServiceTier reports the tier of a service, and whether the plan has it.
+func (p *Plan) ServiceTier(id string) (int, bool) {
+	s, ok := p.Service(id)
+	return s.Tier, ok
+}
+
+// OwnerTeam is the team that first receives a service's incidents; empty
+// for a service the plan does not have.
+func (p *Plan) OwnerTeam(service string) string {
+	s, _ := p.Service(service)
+	return s.Owner
+}
+
+// ResolveTarget is the resolve SLA for a record; zero when the plan sets none.
+func (p *Plan) ResolveTarget(kind model.Kind, pr model.Priority) time.Duration {
+	return p.sla(kind, pr).resolve
+}
+
+// RespondTarget is the respond SLA for a record; zero when the plan sets none.
+func (p *Plan) RespondTarget(kind model.Kind, pr model.Priority) time.Duration {
+	return p.sla(kind, pr).respond
+}
+
+// sla finds the SLA a record falls under: requests have one of their own.
+func (p *Plan) sla(kind model.Kind, pr model.Priority) SLA {
+	if kind == model.KindRequest {
+		return p.SLA["request"]
+	}
+	return p.SLA[pr.String()]
+}
+
+// ModelServices returns the services in the form the store keeps them.
+func (p *Plan) ModelServices() []model.Service {
+	out := make([]model.Service, len(p.Services))
+	for i, s := range p.Services {
+		out[i] = model.Service{ID: s.ID, Name: s.Name, Tier: s.Tier, Owner: s.Owner,
+			Environment: s.Environment, DependsOn: slices.Clone(s.DependsOn)}
+	}
+	return out
+}
+
+// Service looks a service up by id.
+func (p *Plan) Service(id string) (Service, bool) { return lookup(p.Services, p.services, id) }
+
+// Team looks a team up by id.
+func (p *Plan) Team(id string) (Team, bool) { return lookup(p.Teams, p.teams, id) }
+
+// Operator looks an operator up by name.
+func (p *Plan) Operator(name string) (Operator, bool) { return lookup(p.Operators, p.operators, name) }
+
+func lookup[T any](items []T, index map[string]int, key string) (T, bool) {
+	i, ok := index[key]
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return items[i], true
+}

@@ -1,0 +1,379 @@
+package plan
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+const examplePlan = "../../examples/plan.toml"
+
+func loadExample(t *testing.T) *Plan {
+	t.Helper()
+	p, err := Load(examplePlan)
+	if err != nil {
+		t.Fatalf("example plan: %v", err)
+	}
+	return p
+}
+
+func TestExamplePlanLoads(t *testing.T) {
+	p := loadExample(t)
+	want := []string{"storefront", "checkout", "payments", "psp-gateway", "catalog", "search", "orders",
+		"orders-db", "identity", "api-gateway", "notifications", "settlement", "reporting", "cdn"}
+	if len(p.Services) != len(want) {
+		t.Fatalf("%d services, want %d", len(p.Services), len(want))
+	}
+	for i, id := range want {
+		if p.Services[i].ID != id {
+			t.Errorf("service %d is %q, want %q", i+1, p.Services[i].ID, id)
+		}
+	}
+	roles := map[model.Role]int{}
+	for _, o := range p.Operators {
+		roles[o.Role]++
+	}
+	for _, r := range []model.Role{model.RoleViewer, model.RoleOperator, model.RoleLead, model.RoleAdmin} {
+		if roles[r] == 0 {
+			t.Errorf("no operator with role %s", r)
+		}
+	}
+	if wall, ok := p.Operator("wall"); !ok || !wall.Wall || wall.Role != model.RoleViewer {
+		t.Errorf("wall operator = %+v, %v; want a viewer with wall = true", wall, ok)
+	}
+	if p.Path != examplePlan || p.Location().String() != "Europe/London" {
+		t.Errorf("path %q, location %s", p.Path, p.Location())
+	}
+}
+
+// problem is what a test expects of one Problem: its line, field and a
+// part of its message.
+type problem struct {
+	line  int
+	field string
+	msg   string
+}
+
+func TestBrokenPlans(t *testing.T) {
+	tests := []struct {
+		file string
+		want []problem
+	}{
+		{"syntax.toml", []problem{{25, "", "TOML syntax"}}},
+		{"unknown_key.toml", []problem{{25, "service[2].enviroment", "unknown key; check the spelling (known here: depends_on, environment,"}}},
+		{"duplicate_id.toml", []problem{{22, "service[2].id", `"shop" is already used by service[1]`}}},
+		{"unknown_owner.toml", []problem{{24, "service[2].owner", `"wbe" is not a team id in this plan; use one of web`}}},
+		{"bad_duration.toml", []problem{{30, "sla.P3.resolve", `"2 days" is not a duration; write it like "15m"`}}},
+		{"bad_regex.toml", []problem{{41, "route[1].match.alertname", `"Disk(.*" is not a valid regular expression (missing closing ))`}}},
+		{"end_before_start.toml", []problem{{5, "hypercare.end", "ends before it starts (start 2026-11-19); put end after start"}}},
+		{"bad_role.toml", []problem{{36, "operator[1].role", `unknown role "superuser": use viewer, operator, lead or admin`}}},
+		{"missing_sla.toml", []problem{{27, "sla.P4", "missing; add [sla.P4] with respond and resolve"}}},
+		{"multiple.toml", []problem{
+			{15, "team[1].escalation[1].timeout", `"30 mins" is not a duration`},
+			{17, "team[1].escalation[3].level", "L2 comes after L3"},
+			{17, "team[1].escalation[3].contact", `"Nobody" is not a [[contact]] name`},
+			{23, "service[1].owner", `"ops" is not a team id`},
+			{27, "service[2].tier", `found text "2"; write a whole number without quotes`},
+			{37, "sla.P6", `"P6" is not an SLA`},
+			{47, "freeze[1].end", "ends before it starts"},
+			{48, "freeze[1].services[2]", `"till" is not a service id`},
+			{53, "job[1].schedule", `"nightly at 2" is not a schedule`},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := Load("testdata/" + tt.file)
+			var ce *CheckError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Load: %v, want a *CheckError", err)
+			}
+			if len(ce.Problems) != len(tt.want) {
+				t.Fatalf("%d problems, want %d:\n%v", len(ce.Problems), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				got := ce.Problems[i]
+				if got.File != "testdata/"+tt.file || got.Line != w.line || got.Field != w.field || !strings.Contains(got.Msg, w.msg) {
+					t.Errorf("problem %d:\n got %s\nwant line %d, field %q, message containing %q", i+1, got, w.line, w.field, w.msg)
+				}
+			}
+		})
+	}
+}
+
+func TestValidTestdataLoads(t *testing.T) {
+	if _, err := Load("testdata/valid.toml"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestProblemString(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{"plan.toml", 12, "service[3].tier", "4 is not a tier; use 1, 2 or 3"}, "plan.toml:12: service[3].tier: 4 is not a tier; use 1, 2 or 3"},
+		{Problem{"plan.toml", 0, "sla.P1", "missing"}, "plan.toml: sla.P1: missing"},
+		{Problem{"plan.toml", 3, "", "TOML syntax: x"}, "plan.toml:3: TOML syntax: x"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+	}
+	err := &CheckError{[]Problem{tests[0].p, tests[1].p}}
+	if got := err.Error(); got != tests[0].want+"\n"+tests[1].want {
+		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load("testdata/no-such-plan.toml")
+	var ce *CheckError
+	if errors.As(err, &ce) || err == nil {
+		t.Fatalf("Load = %v, want a read error", err)
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	p := loadExample(t)
+	var _ model.Policy = p
+
+	tests := []struct {
+		kind             model.Kind
+		pr               model.Priority
+		respond, resolve time.Duration
+	}{
+		{model.KindIncident, 1, 15 * time.Minute, 4 * time.Hour},
+		{model.KindIncident, 2, 30 * time.Minute, 8 * time.Hour},
+		{model.KindIncident, 5, 10 * time.Hour, 100 * time.Hour},
+		{model.KindRequest, 1, 4 * time.Hour, 30 * time.Hour},
+		{model.KindIncident, 9, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := p.RespondTarget(tt.kind, tt.pr); got != tt.respond {
+			t.Errorf("RespondTarget(%s, %s) = %s, want %s", tt.kind, tt.pr, got, tt.respond)
+		}
+		if got := p.ResolveTarget(tt.kind, tt.pr); got != tt.resolve {
+			t.Errorf("ResolveTarget(%s, %s) = %s, want %s", tt.kind, tt.pr, got, tt.resolve)
+		}
+	}
+	if got := p.SLA["P4"].Hours; got != HoursBusiness {
+		t.Errorf("P4 hours = %q, want the [hypercare] default %q", got, HoursBusiness)
+	}
+
+	for _, tt := range []struct {
+		id    string
+		tier  int
+		ok    bool
+		owner string
+	}{
+		{"checkout", 1, true, "web"},
+		{"notifications", 3, true, "platform"},
+		{"psp-gateway", 1, true, "acmepay"},
+		{"nope", 0, false, ""},
+	} {
+		tier, ok := p.ServiceTier(tt.id)
+		if tier != tt.tier || ok != tt.ok || p.OwnerTeam(tt.id) != tt.owner {
+			t.Errorf("%s: tier %d %v owner %q, want %d %v %q", tt.id, tier, ok, p.OwnerTeam(tt.id), tt.tier, tt.ok, tt.owner)
+		}
+	}
+
+	ms := p.ModelServices()
+	if len(ms) != 14 || ms[0].ID != "storefront" || ms[0].Owner != "web" || len(ms[0].DependsOn) != 5 {
+		t.Errorf("ModelServices()[0] = %+v of %d", ms[0], len(ms))
+	}
+	team, ok := p.Team("acmepay")
+	if !ok || !team.Vendor || team.Escalation[0].Wait() != 30*time.Minute || team.Escalation[2].Wait() != 0 {
+		t.Errorf("Team(acmepay) = %+v, %v", team, ok)
+	}
+	if _, ok := p.Team("nope"); ok {
+		t.Error("Team(nope) found")
+	}
+	if op, ok := p.Operator("claire.dubois"); !ok || op.Role != model.RoleAdmin {
+		t.Errorf("Operator(claire.dubois) = %+v, %v", op, ok)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	p := loadExample(t)
+	j := p.Jobs[2] // reporting-extract: no heartbeat written
+	if j.Heartbeat != "reporting-extract" {
+		t.Errorf("heartbeat = %q, want the job id", j.Heartbeat)
+	}
+	if p.Licences[2].Kind != "licence" {
+		t.Errorf("kind = %q, want licence", p.Licences[2].Kind)
+	}
+	s, _ := p.Service("checkout")
+	if s.Name != "Checkout" {
+		t.Errorf("name = %q", s.Name)
+	}
+}
+
+func TestJobReports(t *testing.T) {
+	j := Job{Heartbeat: "backup-orders-db"}
+	for key, want := range map[string]bool{
+		"backup-orders-db":            true,
+		"backup-orders-db-2026-11-20": true,
+		"backup-orders-dbx":           false,
+		"backup-orders":               false,
+	} {
+		if got := j.Reports(key); got != want {
+			t.Errorf("Reports(%q) = %v", key, got)
+		}
+	}
+}
+
+func TestExitCriterionMet(t *testing.T) {
+	tests := []struct {
+		c     ExitCriterion
+		value float64
+		want  bool
+	}{
+		{ExitCriterion{Metric: "open_p1", Target: 0}, 0, true},
+		{ExitCriterion{Metric: "open_p1", Target: 0}, 1, false},
+		{ExitCriterion{Metric: "sla_attainment", Target: 0.95}, 0.97, true},
+		{ExitCriterion{Metric: "sla_attainment", Target: 0.95}, 0.9, false},
+	}
+	for _, tt := range tests {
+		if got := tt.c.Met(tt.value); got != tt.want {
+			t.Errorf("%s %v at %v: %v", tt.c.Metric, tt.c.Target, tt.value, got)
+		}
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"15m", 15 * time.Minute, true},
+		{"1h30m", 90 * time.Minute, true},
+		{"3d", 72 * time.Hour, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"2 days", 0, false},
+		{"1.5d", 0, false},
+		{"d", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseDuration(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("parseDuration(%q) = %s, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestCheckKey(t *testing.T) {
+	good := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHl+t8VSLP0Kk267JFuZQCn4c3MPvN5qogp4A7HVF+bw ana@test"
+	tests := []struct {
+		key string
+		msg string // empty when the key is fine
+	}{
+		{good, ""},
+		{strings.TrimSuffix(good, " ana@test"), ""},
+		{"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIHl+t8VSLP0Kk267JFuZQCn4c3MPvN5qogp4A7HVF+bw", "does not match its type"},
+		{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA!!", "not an SSH public key"},
+		{"AAAAC3NzaC1lZDI1NTE5AAAAIHl", "not an SSH public key"},
+	}
+	for _, tt := range tests {
+		_, err := checkKey(tt.key)
+		if tt.msg == "" && err != nil || tt.msg != "" && (err == nil || !strings.Contains(err.Error(), tt.msg)) {
+			t.Errorf("checkKey(%q) = %v, want %q", tt.key, err, tt.msg)
+		}
+	}
+}
+
+func TestDuplicateKey(t *testing.T) {
+	src := strings.Replace(readFile(t, "testdata/valid.toml"), "[[operator]]", `[[operator]]
+name = "bo"
+role = "viewer"
+keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHl+t8VSLP0Kk267JFuZQCn4c3MPvN5qogp4A7HVF+bw other-comment"]
+
+[[operator]]`, 1)
+	_, err := Parse("plan.toml", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "operator[2].keys[1]: is already a key of operator[1] (bo)") {
+		t.Fatalf("Parse = %v", err)
+	}
+}
+
+func TestShiftedEncodeRoundTrip(t *testing.T) {
+	p := loadExample(t)
+	london := p.Location()
+	const day = 24 * time.Hour
+	tests := []struct {
+		name      string
+		d         time.Duration
+		wantStart time.Time
+	}{
+		{"unshifted", 0, time.Date(2026, 11, 19, 0, 0, 0, 0, london)},
+		{"forward", 37 * day, time.Date(2026, 12, 26, 0, 0, 0, 0, london)},
+		// Back into British Summer Time: dates stay at local midnight.
+		{"back across DST", -40 * day, time.Date(2026, 10, 10, 0, 0, 0, 0, london)},
+		{"part of a day", 90 * time.Minute, time.Date(2026, 11, 19, 1, 30, 0, 0, london)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var first bytes.Buffer
+			if err := p.Shifted(tt.d).Encode(&first); err != nil {
+				t.Fatal(err)
+			}
+			back, err := Parse("encoded.toml", first.Bytes())
+			if err != nil {
+				t.Fatalf("encoded plan does not load: %v\n%s", err, first.String())
+			}
+			var second bytes.Buffer
+			if err := back.Encode(&second); err != nil {
+				t.Fatal(err)
+			}
+			if first.String() != second.String() {
+				t.Errorf("encoding is not stable:\n%s\n---\n%s", first.String(), second.String())
+			}
+			if !back.Hypercare.Start.Equal(tt.wantStart) {
+				t.Errorf("start %s, want %s", back.Hypercare.Start, tt.wantStart)
+			}
+			// Everything else moved with the start: by the calendar for whole
+			// days, so wall-clock times stay put across DST.
+			moved := func(t time.Time) time.Time {
+				if tt.d%day == 0 {
+					return t.In(london).AddDate(0, 0, int(tt.d/day))
+				}
+				return t.Add(tt.d)
+			}
+			for i, f := range p.Freezes {
+				if !back.Freezes[i].Start.Equal(moved(f.Start)) || !back.Freezes[i].End.Equal(moved(f.End)) {
+					t.Errorf("freeze %d: %s to %s", i+1, back.Freezes[i].Start, back.Freezes[i].End)
+				}
+			}
+			if !back.Licences[0].Expires.Equal(moved(p.Licences[0].Expires)) || !back.Hypercare.Holidays[0].Equal(moved(p.Hypercare.Holidays[0])) {
+				t.Errorf("licence or holiday not moved: %s, %s", back.Licences[0].Expires, back.Hypercare.Holidays[0])
+			}
+			if tt.d%day != 0 {
+				return
+			}
+			now := time.Date(2026, 11, 25, 12, 0, 0, 0, london)
+			shiftedNow := now.AddDate(0, 0, int(tt.d/day))
+			d1, n1 := p.Day(now)
+			if d2, n2 := back.Day(shiftedNow); d1 != d2 || n1 != n2 {
+				t.Errorf("Day = %d of %d, want %d of %d", d2, n2, d1, n1)
+			}
+		})
+	}
+	if p.Hypercare.Start.Day() != 19 || p.Freezes[1].Start.Day() != 27 {
+		t.Error("Shifted changed the original plan")
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,61 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// settle is how long the file must be quiet before it is reloaded: one save
+// is often several events (truncate, write, rename), and a half-written file
+// must not show up as a broken plan.
+const settle = 150 * time.Millisecond
+
+// Watch reloads the plan at path whenever it changes, until ctx is done, and
+// calls onChange with the new plan, or with nil and the error when the edit is
+// bad (the caller keeps its last good plan). It does not load the plan at the
+// start; the caller has done that. It returns nil when ctx is done, and an
+// error when the file's folder cannot be watched.
+//
+// The folder is watched rather than the file because editors save by writing
+// a new file and renaming it over the old one, which a watch on the old file
+// would not survive.
+func Watch(ctx context.Context, path string, onChange func(*Plan, error)) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return fmt.Errorf("watch plan: %w", err)
+	}
+	defer w.Close()
+	path = filepath.Clean(path)
+	if err := w.Add(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("watch plan folder %s: %w", filepath.Dir(path), err)
+	}
+
+	timer := time.NewTimer(settle)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			if filepath.Clean(ev.Name) == path && ev.Op != fsnotify.Chmod {
+				timer.Reset(settle)
+			}
+		case _, ok := <-w.Errors:
+			if !ok {
+				return nil
+			}
+			// An overflow may have hidden an edit; reloading is cheap and safe.
+			timer.Reset(settle)
+		case <-timer.C:
+			onChange(Load(path))
+		}
+	}
+}

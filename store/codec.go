@@ -1,0 +1,143 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ms encodes a time as unix milliseconds UTC; the zero time is NULL.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// millis scans a unix-millisecond column into a UTC time; NULL is the zero
+// time.
+type millis struct{ t *time.Time }
+
+func (m millis) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*m.t = time.Time{}
+	case int64:
+		*m.t = time.UnixMilli(v).UTC()
+	default:
+		return fmt.Errorf("time column: got %T, want INTEGER milliseconds", src)
+	}
+	return nil
+}
+
+// jsonMap and jsonList encode labels, annotations and lists for JSON
+// columns; nil and empty both store as the empty container. Marshalling
+// strings cannot fail.
+func jsonMap(m map[string]string) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// jsonColumn scans a JSON text column into dst (a pointer to a map or
+// slice). Empty JSON values leave dst nil, so a record round-trips with the
+// nil it was stored with.
+type jsonColumn struct{ dst any }
+
+func (j jsonColumn) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("JSON column: got %T, want TEXT", src)
+	}
+	switch string(b) {
+	case "", "{}", "[]", "null":
+		return nil
+	}
+	if err := json.Unmarshal(b, j.dst); err != nil {
+		return fmt.Errorf("JSON column: %w", err)
+	}
+	return nil
+}
+
+// textFilter turns what someone typed into a filter box into query
+// arguments: a LIKE pattern for a case-insensitive substring match (nil for
+// no filter) and, when the text is a record number such as "42" or
+// "INC-42", that id (nil otherwise).
+func textFilter(s string) (pattern, id any) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	pattern = "%" + likeEscaper.Replace(s) + "%"
+	num := s
+	if i := strings.IndexByte(s, '-'); i > 0 && isLetters(s[:i]) {
+		num = s[i+1:]
+	}
+	if n, err := strconv.ParseInt(num, 10, 64); err == nil && n > 0 {
+		id = n
+	}
+	return pattern, id
+}
+
+// likeEscaper escapes LIKE's wildcards; the queries say ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func isLetters(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// ftsQuery turns free text into an FTS5 query that cannot be a syntax
+// error: each word becomes a quoted string (FTS5 operators, column filters
+// and stray quotes lose their meaning) and the last word matches as a prefix,
+// so results follow the user's typing. Words with no letter or digit carry
+// nothing the tokenizer would index and are dropped. It returns "" when
+// nothing searchable is left.
+func ftsQuery(s string) string {
+	var terms []string
+	for _, word := range strings.Fields(s) {
+		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+			continue
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
+	}
+	if len(terms) == 0 {
+		return ""
+	}
+	terms[len(terms)-1] += "*"
+	return strings.Join(terms, " ")
+}
+
+// limit maps "no limit" (zero or less) to SQLite's -1.
+func limit(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+func offset(n int) int { return max(n, 0) }

@@ -1,0 +1,275 @@
+// Package store keeps hypercare's records in one SQLite file. It is the only
+// package that imports the SQLite driver.
+//
+// One connection writes (transactions begin IMMEDIATE, so writers queue on
+// the lock instead of failing half-way); a pool of query-only connections
+// reads, which WAL lets run beside the writer. A third connection polls
+// PRAGMA data_version so commits by other processes wake subscribers too.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+var _ model.Store = (*DB)(nil)
+
+// Options tune a DB; the zero value is fine.
+type Options struct {
+	// PollInterval is how often commits by other processes are looked for.
+	// Default 50ms.
+	PollInterval time.Duration
+	// ReadConns is the size of the read pool. Default 4.
+	ReadConns int
+}
+
+// DB is an open hypercare database. It implements model.Store and is safe
+// for concurrent use.
+type DB struct {
+	path    string
+	writer  *sql.DB // exactly one connection
+	readers *sql.DB // query_only pool
+	watch   *sql.DB // one connection, only for PRAGMA data_version
+
+	writeStmts map[string]*sql.Stmt // prepared once on the writer; see prepareWrites
+	readStmts  stmtCache
+
+	subs subscribers
+
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// busyTimeoutMS is how long a connection waits for another process's lock
+// before giving up; long enough for any single hypercare transaction.
+const busyTimeoutMS = 5000
+
+// Open opens or creates the database at path and brings its schema up to
+// date. A database written by a newer hypercare is refused with
+// *ErrNewerSchema before anything is written to it.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 50 * time.Millisecond
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := checkVersion(ctx, abs); err != nil {
+		return nil, err
+	}
+
+	db := &DB{path: abs, readStmts: stmtCache{stmts: map[string]*sql.Stmt{}}}
+	ok := false
+	defer func() {
+		if !ok {
+			db.closeAll()
+		}
+	}()
+
+	db.writer, err = openPool(abs, 1,
+		"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db.writer, abs); err != nil {
+		return nil, err
+	}
+	if err := db.prepareWrites(ctx); err != nil {
+		return nil, err
+	}
+	if db.readers, err = openPool(abs, opts.ReadConns, "_query_only=1"); err != nil {
+		return nil, err
+	}
+	db.readStmts.db = db.readers
+	if db.watch, err = openPool(abs, 1, "_query_only=1"); err != nil {
+		return nil, err
+	}
+	if err := db.startWatch(ctx, opts.PollInterval); err != nil {
+		return nil, err
+	}
+	ok = true
+	return db, nil
+}
+
+// fileDSN builds a SQLite URI for an absolute path. The path is escaped, so
+// a '?' or '%' in a directory name cannot turn into a parameter.
+func fileDSN(path string, params ...string) string {
+	u := url.URL{Scheme: "file", Path: path}
+	return u.String() + "?" + strings.Join(params, "&")
+}
+
+func openPool(path string, conns int, params ...string) (*sql.DB, error) {
+	params = append([]string{
+		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
+		"_pragma=foreign_keys(1)",
+	}, params...)
+	pool, err := sql.Open("sqlite", fileDSN(path, params...))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	// Connections carry their page cache; keep them for the life of the DB.
+	pool.SetConnMaxLifetime(0)
+	pool.SetConnMaxIdleTime(0)
+	if err := pool.Ping(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return pool, nil
+}
+
+// checkVersion reads the schema version of an existing file without writing
+// to it. A cleanly closed WAL database has no -wal file, and even a read-only
+// connection would create one (and a -shm) to read it; immutable=1 reads the
+// main file alone. When a -wal exists, another connection is live and the
+// newest header may be in the WAL, so a normal read-only open is needed, and
+// the side files it uses are already there.
+func checkVersion(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	params := []string{"mode=ro", "immutable=1"}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		params = params[:1]
+	}
+	ro, err := sql.Open("sqlite", fileDSN(path, params...))
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer ro.Close()
+	v, err := userVersion(ctx, ro)
+	if err != nil {
+		return fmt.Errorf("database %s: %w; is it a hypercare database?", path, err)
+	}
+	if v > SchemaVersion {
+		return &ErrNewerSchema{Path: path, Version: v, Known: SchemaVersion}
+	}
+	return nil
+}
+
+// Path is the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close stops change polling and closes every connection. The writer closes
+// last so that, as the final connection, it checkpoints the WAL away.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.closeAll() })
+	return db.closeErr
+}
+
+func (db *DB) closeAll() error {
+	if db.stopWatch != nil {
+		db.stopWatch()
+		<-db.watchDone
+	}
+	var errs []error
+	errs = append(errs, db.readStmts.close())
+	for _, st := range db.writeStmts {
+		errs = append(errs, st.Close())
+	}
+	for _, pool := range []*sql.DB{db.watch, db.readers, db.writer} {
+		if pool != nil {
+			errs = append(errs, pool.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// Write runs fn in one IMMEDIATE transaction on the writer connection and
+// wakes subscribers once it has committed.
+func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	// Deferred so that a panic in fn cannot leave the only writer
+	// connection inside an open transaction; a no-op after Commit.
+	defer sqlTx.Rollback() //nolint:errcheck // fn's error is the one to report
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: db}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	db.subs.notify()
+	return nil
+}
+
+// Backup writes a consistent copy of the database to dest while others keep
+// reading and writing. dest must not exist yet.
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	abs, err := filepath.Abs(dest)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	if _, err := os.Stat(abs); err == nil {
+		return fmt.Errorf("backup to %s: file exists; choose a new name or remove it first", dest)
+	}
+	// VACUUM INTO reads one snapshot and takes no write lock, so writes go
+	// on meanwhile. query_only forbids it, and the writer must stay free,
+	// so it gets a connection of its own.
+	conn, err := openPool(db.path, 1)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	return nil
+}
+
+// stmtCache prepares each read query once per pool; database/sql then
+// prepares it lazily on each pooled connection and reuses it.
+type stmtCache struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, st := range c.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}

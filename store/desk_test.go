@@ -1,0 +1,401 @@
+package store
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// fakePolicy is a two-service plan: checkout is tier 1, orders tier 2;
+// P1 and P2 have a four-hour resolve target, the rest none.
+type fakePolicy struct{}
+
+func (fakePolicy) ServiceTier(service string) (int, bool) {
+	switch service {
+	case "checkout":
+		return 1, true
+	case "orders":
+		return 2, true
+	}
+	return 0, false
+}
+
+func (fakePolicy) OwnerTeam(service string) string { return service + "-team" }
+
+func (fakePolicy) ResolveTarget(_ model.Kind, p model.Priority) time.Duration {
+	if p <= 2 {
+		return 4 * time.Hour
+	}
+	return 0
+}
+
+// clock is a fixed, millisecond-exact time the desk advances by hand, so
+// stored times compare equal after the round trip.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func (c *clock) tick() { c.now = c.now.Add(time.Minute) }
+
+func newDesk(t *testing.T) (*DB, *model.Desk, *clock) {
+	db := openTest(t)
+	desk := model.NewDesk(db, fakePolicy{})
+	c := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	desk.Now = c.Now
+	return db, desk, c
+}
+
+var (
+	alice = model.Actor{Name: "alice", Role: model.RoleLead}
+	bob   = model.Actor{Name: "bob", Role: model.RoleOperator}
+)
+
+func TestIncidentLifecycle(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+
+	created, err := desk.CreateIncident(ctx, alice, model.NewIncident{Title: "Checkout 5xx", Description: "spike\nafter deploy",
+		Service: "checkout", Category: "availability", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID == 0 || !created.Major || created.ResolveDue.IsZero() {
+		t.Fatalf("created = %+v; want an id, major (P1 on tier 1) and a due time", created)
+	}
+	got, err := db.Incident(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, created) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, created)
+	}
+
+	steps := []struct {
+		name string
+		do   func() (model.Incident, error)
+		want func(model.Incident) bool
+	}{
+		{"ack", func() (model.Incident, error) { return desk.AckIncident(ctx, bob, created.ID) },
+			func(in model.Incident) bool {
+				return in.State == model.StateInProgress && in.Assignee == "bob" && in.AckAt.Equal(clk.now)
+			}},
+		{"assign", func() (model.Incident, error) { return desk.Assign(ctx, alice, created.ID, "payments", "carol") },
+			func(in model.Incident) bool { return in.Team == "payments" && in.Assignee == "carol" }},
+		{"note", func() (model.Incident, error) {
+			return model.Incident{}, desk.AddNote(ctx, bob, created.ID, "rolled back 1.4.2")
+		}, nil},
+		{"resolve", func() (model.Incident, error) {
+			return desk.Transition(ctx, bob, created.ID, model.StateResolved, "fixed", "")
+		}, func(in model.Incident) bool {
+			return in.State == model.StateResolved && in.Resolution == "fixed" && in.ResolvedAt.Equal(clk.now)
+		}},
+		{"reopen", func() (model.Incident, error) {
+			return desk.Transition(ctx, alice, created.ID, model.StateInProgress, "", "came back")
+		}, func(in model.Incident) bool {
+			return in.State == model.StateInProgress && in.Reopens == 1 && in.ResolvedAt.IsZero() && in.Resolution == ""
+		}},
+	}
+	for _, st := range steps {
+		clk.tick()
+		want, err := st.do()
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		got, err := db.Incident(ctx, created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.want == nil {
+			continue
+		}
+		if !reflect.DeepEqual(got, want) || !st.want(got) {
+			t.Fatalf("%s: stored %+v\nservice returned %+v", st.name, got, want)
+		}
+		if !got.UpdatedAt.Equal(clk.now) {
+			t.Errorf("%s: updated_at = %v, want %v", st.name, got.UpdatedAt, clk.now)
+		}
+	}
+
+	tl, err := db.Timeline(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range tl {
+		kinds = append(kinds, e.Kind)
+		if e.IncidentID != created.ID || e.ID == 0 || e.At.IsZero() || e.Actor == "" {
+			t.Errorf("timeline entry %+v incomplete", e)
+		}
+	}
+	if want := "created ack assign note state state"; strings.Join(kinds, " ") != want {
+		t.Errorf("timeline kinds = %v, want %s", kinds, want)
+	}
+
+	audit, err := db.Audit(ctx, model.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 6 || audit[0].Action != "incident.state" || audit[5].Action != "incident.create" {
+		t.Fatalf("audit newest first = %+v", audit)
+	}
+	if audit[5].Before != "" || !strings.Contains(audit[5].After, "Checkout 5xx") || audit[0].Before == "" {
+		t.Errorf("audit snapshots wrong: %+v", audit[5])
+	}
+	if !audit[0].At.Equal(clk.now) || audit[0].Entity != created.Ref() || audit[0].Actor != "alice" {
+		t.Errorf("audit entry = %+v", audit[0])
+	}
+
+	if _, err := desk.AckIncident(ctx, bob, 999); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("ack of a missing incident = %v; want ErrNotFound", err)
+	}
+}
+
+func TestAlertDeliveries(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	base := model.Alert{DedupKey: "fp-1", Source: "alertmanager", Name: "HighErrorRate", Severity: model.SevCritical,
+		Service: "checkout", Summary: "5xx above 5%", Labels: map[string]string{"env": "prod", "team": "pay"},
+		Annotations: map[string]string{"runbook": "kb/checkout-5xx"}}
+
+	deliveries := []struct {
+		name        string
+		state       model.AlertState
+		wantCount   int
+		wantAudited bool // the service audits new alerts and state changes only
+		ack         bool // acknowledge after this delivery
+		wantAckBy   string
+	}{
+		{"new", model.AlertFiring, 1, true, true, "bob"},
+		{"repeat", model.AlertFiring, 2, false, false, "bob"},
+		{"resolved", model.AlertResolved, 3, true, false, "bob"},
+		{"fires again", model.AlertFiring, 4, true, false, ""},
+	}
+	var firstSeen time.Time
+	var audits int
+	for _, d := range deliveries {
+		clk.tick()
+		al := base
+		al.State = d.state
+		al.StartsAt = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+		al.LastSeen = clk.now
+		if d.state == model.AlertResolved {
+			al.EndsAt = clk.now
+		}
+		rec, err := desk.RecordAlert(ctx, model.System, al)
+		if err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		if d.ack {
+			if err := desk.AckAlert(ctx, bob, rec.ID); err != nil {
+				t.Fatal(err)
+			}
+			audits++
+		}
+		if d.wantAudited {
+			audits++
+		}
+		if firstSeen.IsZero() {
+			firstSeen = rec.FirstSeen
+		}
+		got, err := db.Alert(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Count != d.wantCount || got.State != d.state || got.AckBy != d.wantAckBy ||
+			!got.FirstSeen.Equal(firstSeen) || !got.LastSeen.Equal(clk.now) {
+			t.Fatalf("%s: stored %+v", d.name, got)
+		}
+		if !reflect.DeepEqual(got.Labels, base.Labels) || !reflect.DeepEqual(got.Annotations, base.Annotations) ||
+			!got.StartsAt.Equal(al.StartsAt) || !got.EndsAt.Equal(al.EndsAt) {
+			t.Fatalf("%s: labels/annotations/times lost: %+v", d.name, got)
+		}
+		if !d.ack && rec.Count != d.wantCount {
+			t.Errorf("%s: UpsertAlert filled Count = %d, want %d", d.name, rec.Count, d.wantCount)
+		}
+		entries, err := db.Audit(ctx, model.AuditQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != audits {
+			t.Fatalf("%s: %d audit entries, want %d", d.name, len(entries), audits)
+		}
+	}
+
+	if err := desk.AckAlert(ctx, bob, 12345); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("ack of a missing alert = %v; want ErrNotFound", err)
+	}
+	err := db.Write(ctx, func(tx model.Tx) error { return tx.UpdateAlertAck(12345, "bob", clk.now) })
+	if !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("UpdateAlertAck of a missing alert = %v; want ErrNotFound", err)
+	}
+}
+
+func TestChangesArticlesServices(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+
+	start := clk.now.Add(2 * time.Hour)
+	chg, err := desk.CreateChange(ctx, alice, model.Change{Title: "Patch DB", Service: "orders", Risk: model.Medium,
+		Implementer: "dave", Start: start, End: start.Add(time.Hour), Description: "minor version"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Change(ctx, chg.ID)
+	if err != nil || !reflect.DeepEqual(got, chg) {
+		t.Fatalf("change round trip: %+v, %v\nwant %+v", got, err, chg)
+	}
+
+	art := model.Article{Slug: "orders-db-disk-full", Title: "Orders DB disk full", Kind: model.ArticleRunbook,
+		State: model.ArticlePublished, Service: "orders", Tags: []string{"db", "disk"}, Body: "# Steps\n\nfree space"}
+	saved, err := desk.SaveArticle(ctx, alice, art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.tick()
+	art.Title, art.Body = "Orders database disk full", "# Steps\n\nextend the volume"
+	updated, err := desk.SaveArticle(ctx, alice, art)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.ID != saved.ID {
+		t.Fatalf("saving the same slug made a new article: %d then %d", saved.ID, updated.ID)
+	}
+	gotArt, err := db.Article(ctx, saved.ID)
+	if err != nil || !reflect.DeepEqual(gotArt, updated) {
+		t.Fatalf("article round trip: %+v, %v\nwant %+v", gotArt, err, updated)
+	}
+	// The full-text index follows the update: the old body is gone.
+	if hits, err := db.Articles(ctx, model.ArticleQuery{Search: "free space"}); err != nil || len(hits) != 0 {
+		t.Errorf("search for replaced text = %+v, %v", hits, err)
+	}
+	if hits, err := db.Articles(ctx, model.ArticleQuery{Search: "extend"}); err != nil || len(hits) != 1 {
+		t.Errorf("search for new text = %+v, %v", hits, err)
+	}
+
+	services := []model.Service{
+		{ID: "checkout", Name: "Checkout", Tier: 1, Owner: "pay", Environment: "prod", DependsOn: []string{"orders", "psp"}},
+		{ID: "orders", Name: "Orders", Tier: 2, Owner: "core", Environment: "prod"},
+	}
+	for _, set := range [][]model.Service{services, services[1:]} {
+		if err := desk.SyncServices(ctx, model.System, set); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Services(ctx)
+		if err != nil || !reflect.DeepEqual(got, set) {
+			t.Fatalf("services = %+v, %v; want %+v", got, err, set)
+		}
+	}
+
+	for name, read := range map[string]func() error{
+		"incident": func() error { _, err := db.Incident(ctx, 404); return err },
+		"alert":    func() error { _, err := db.Alert(ctx, 404); return err },
+		"change":   func() error { _, err := db.Change(ctx, 404); return err },
+		"article":  func() error { _, err := db.Article(ctx, 404); return err },
+		"timeline": func() error {
+			return db.Write(ctx, func(tx model.Tx) error {
+				return tx.AddTimeline(&model.TimelineEntry{IncidentID: 404, At: clk.now, Kind: "note"})
+			})
+		},
+		"update incident": func() error {
+			return db.Write(ctx, func(tx model.Tx) error {
+				return tx.UpdateIncident(model.Incident{ID: 404, Kind: model.KindIncident, Title: "x",
+					Impact: 1, Urgency: 1, Priority: 1, State: model.StateNew, OpenedAt: clk.now, UpdatedAt: clk.now})
+			})
+		},
+	} {
+		if err := read(); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("%s 404 = %v; want ErrNotFound", name, err)
+		}
+	}
+}
+
+func TestWriteRollsBackOnError(t *testing.T) {
+	ctx := t.Context()
+	db, _, clk := newDesk(t)
+	boom := errors.New("boom")
+	err := db.Write(ctx, func(tx model.Tx) error {
+		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.now}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write = %v; want fn's error", err)
+	}
+	c, err := db.Counts(ctx)
+	if err != nil || c != (model.Counts{}) {
+		t.Fatalf("after rollback counts = %+v, %v", c, err)
+	}
+}
+
+func TestAuditIsAppendOnly(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	if _, err := desk.CreateIncident(ctx, alice, model.NewIncident{Title: "x", Service: "orders", Impact: model.Low, Urgency: model.Low}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"UPDATE audit SET actor = 'mallory'",
+		"DELETE FROM audit",
+	} {
+		if _, err := db.writer.ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("%s: err = %v; want the append-only refusal", stmt, err)
+		}
+	}
+	entries, err := db.Audit(ctx, model.AuditQuery{})
+	if err != nil || len(entries) != 1 || entries[0].Actor != "alice" {
+		t.Fatalf("audit after attempts = %+v, %v", entries, err)
+	}
+}
+
+func TestAuditQuery(t *testing.T) {
+	ctx := t.Context()
+	db, _, clk := newDesk(t)
+	err := db.Write(ctx, func(tx model.Tx) error {
+		for i, e := range []model.AuditEntry{
+			{Actor: "alice", Action: "incident.create", Entity: "INC-1"},
+			{Actor: "bob", Action: "alert.ack", Entity: "ALR-7"},
+			{Actor: "alice", Action: "change.create", Entity: "CHG-2"},
+			{Actor: "carol", Action: "incident.note", Entity: "INC-10"},
+		} {
+			e.At = clk.now.Add(time.Duration(i) * time.Minute)
+			if err := tx.AppendAudit(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		q    model.AuditQuery
+		want string // entities, newest first
+	}{
+		{"all", model.AuditQuery{}, "INC-10 CHG-2 ALR-7 INC-1"},
+		{"since", model.AuditQuery{Since: clk.now.Add(2 * time.Minute)}, "INC-10 CHG-2"},
+		{"actor", model.AuditQuery{Filter: "ALICE"}, "CHG-2 INC-1"},
+		{"action", model.AuditQuery{Filter: "incident."}, "INC-10 INC-1"},
+		{"entity", model.AuditQuery{Filter: "inc-1"}, "INC-10 INC-1"},
+		{"page", model.AuditQuery{Offset: 1, Limit: 2}, "CHG-2 ALR-7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			entries, err := db.Audit(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Entity)
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("got %v, want %s", got, tc.want)
+			}
+		})
+	}
+}

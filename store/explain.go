@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// hotQuery is a query that runs on every refresh of a pane, with arguments
+// that exercise its filtered form where it has one.
+type hotQuery struct {
+	name  string
+	query string
+	args  []any
+}
+
+// hotQueries lists every query with a latency budget. The plan test asserts
+// none of them sorts in a temp B-tree; `bench/queries` times them.
+var hotQueries = func() []hotQuery {
+	now := time.Now().UnixMilli()
+	week := int64(7 * 24 * time.Hour / time.Millisecond)
+	pattern, id := textFilter("INC-42")
+	return []hotQuery{
+		{"queue", queueOpenSQL, []any{nil, nil, 60, 0}},
+		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0}},
+		{"queue all", queueAllSQL, []any{nil, nil, 60, 0}},
+		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0}},
+		{"feed", feedSQL, []any{nil, nil, 60, 0}},
+		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0}},
+		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0}},
+		{"feed firing filtered", feedFiringSQL, []any{"%db%", nil, 60, 0}},
+		{"counts", countsSQL, nil},
+		{"changes between", changesBetweenSQL, []any{now - week, now + week}},
+		{"next change", nextChangeSQL, []any{now}},
+		{"articles by title", articlesByTitleSQL, []any{60, 0}},
+		{"audit", auditSQL, []any{now - week, nil, 60, 0}},
+	}
+}()
+
+// QueryPlan is SQLite's plan for one hot query.
+type QueryPlan struct {
+	Name string
+	// Steps are EXPLAIN QUERY PLAN's detail lines, indented two spaces
+	// per level of nesting.
+	Steps []string
+}
+
+// TempBTree reports whether the plan sorts rows outside an index, which the
+// hot queries must never do.
+func (p QueryPlan) TempBTree() bool {
+	for _, s := range p.Steps {
+		if strings.Contains(s, "TEMP B-TREE") {
+			return true
+		}
+	}
+	return false
+}
+
+// ExplainHotQueries returns the plan of every query the console runs on
+// each refresh, for diagnostics and the benchmark harness.
+func (db *DB) ExplainHotQueries(ctx context.Context) ([]QueryPlan, error) {
+	plans := make([]QueryPlan, 0, len(hotQueries))
+	for _, hq := range hotQueries {
+		steps, err := db.explain(ctx, hq.query, hq.args...)
+		if err != nil {
+			return nil, fmt.Errorf("explain %s: %w", hq.name, err)
+		}
+		plans = append(plans, QueryPlan{Name: hq.name, Steps: steps})
+	}
+	return plans, nil
+}
+
+func (db *DB) explain(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.readers.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	depth := map[int]int{}
+	var steps []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		depth[id] = depth[parent] + 1
+		steps = append(steps, strings.Repeat("  ", depth[id]-1)+detail)
+	}
+	return steps, rows.Err()
+}

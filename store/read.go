@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// The hot queries, kept as constants so the query-plan test explains exactly
+// the text that runs. Each reads its ORDER BY off an index (see
+// migrations/0001_init.sql); a filter narrows the walk but never forces a sort.
+// Filters bind ?1 to a LIKE pattern (NULL for none) and ?2 to a record id
+// (NULL unless the filter is a number).
+const (
+	incidentColumns = `id, kind, title, description, service, category, impact, urgency, priority, state,
+	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens`
+
+	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
+	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
+WHERE is_open
+  AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
+ORDER BY major DESC, priority, due_order, id
+LIMIT ?3 OFFSET ?4`
+
+	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
+WHERE ?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\'
+ORDER BY opened_at DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	alertColumns = `id, dedup_key, source, name, severity, state, service, summary, labels, annotations,
+	starts_at, ends_at, first_seen, last_seen, count, ack_by, ack_at`
+
+	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
+WHERE ?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\'
+ORDER BY firing DESC, severity, last_seen DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
+WHERE firing = 1
+  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
+ORDER BY firing DESC, severity, last_seen DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	countsSQL = `SELECT name, value FROM counters`
+
+	changeColumns = `id, title, service, type, state, risk, implementer, start_at, end_at, description, close_code`
+
+	// A change overlaps [?1, ?2) when it starts before the end and ends
+	// after the start; the index range is the first half, end_at is read
+	// from the same index entry for the second. Changes that start
+	// together list the shorter first, which is also the index order.
+	changesBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
+WHERE start_at < ?2 AND end_at > ?1
+ORDER BY start_at, end_at, id`
+
+	nextChangeSQL = `SELECT ` + changeColumns + ` FROM changes
+WHERE start_at >= ?1
+ORDER BY start_at, end_at, id
+LIMIT 1`
+
+	articleColumns = `a.id, a.slug, a.title, a.kind, a.state, a.service, a.tags, a.body, a.updated_at, a.author`
+
+	// articlesByTitleSQL's "state <> 'retired'" matches the partial index articles_title.
+	articlesByTitleSQL = `SELECT ` + articleColumns + `, '', 0 FROM articles a
+WHERE a.state <> 'retired'
+ORDER BY a.title, a.id
+LIMIT ?1 OFFSET ?2`
+
+	// articlesSearchSQL ranks with bm25, weighting a hit in the title above
+	// one in the tags above one in the body. Column -1 lets snippet pick
+	// the column that matched best.
+	articlesSearchSQL = `SELECT ` + articleColumns + `,
+	snippet(articles_fts, -1, ?2, ?3, '…', 16), -bm25(articles_fts, 10.0, 1.0, 4.0)
+FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+WHERE articles_fts MATCH ?1 AND a.state <> 'retired'
+ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.id
+LIMIT ?4 OFFSET ?5`
+
+	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
+WHERE at >= ?1
+  AND (?2 IS NULL OR actor LIKE ?2 ESCAPE '\' OR action LIKE ?2 ESCAPE '\' OR entity LIKE ?2 ESCAPE '\')
+ORDER BY at DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	servicesSQL = `SELECT id, name, tier, owner, environment, depends_on FROM services ORDER BY id`
+
+	incidentSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE id = ?1`
+	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts WHERE id = ?1`
+	changeSQL   = `SELECT ` + changeColumns + ` FROM changes WHERE id = ?1`
+	articleSQL  = `SELECT ` + articleColumns + ` FROM articles a WHERE a.id = ?1`
+	timelineSQL = `SELECT id, incident_id, at, actor, kind, text FROM timeline WHERE incident_id = ?1 ORDER BY at, id`
+)
+
+// query runs a read on the query-only pool with a cached statement.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.readStmts.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	st, err := db.readStmts.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(ctx, args...), nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// one scans a single-row lookup, mapping "no rows" to model.ErrNotFound
+// under the record's reference.
+func one[T any](row *sql.Row, err error, ref string, scan func(scanner) (T, error)) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, fmt.Errorf("read %s: %w", ref, err)
+	}
+	v, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return zero, fmt.Errorf("%s: %w", ref, model.ErrNotFound)
+	}
+	if err != nil {
+		return zero, fmt.Errorf("read %s: %w", ref, err)
+	}
+	return v, nil
+}
+
+// Counts reads the header figures from the trigger-maintained counters.
+func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
+	var c model.Counts
+	rows, err := db.query(ctx, countsSQL)
+	if err != nil {
+		return c, fmt.Errorf("read counts: %w", err)
+	}
+	defer rows.Close()
+	fields := map[string]*int{
+		"firing": &c.Firing, "alerts": &c.Alerts, "incidents": &c.Incidents,
+		"open_incidents": &c.OpenIncidents, "open_p1": &c.OpenP1, "open_p2": &c.OpenP2,
+	}
+	for rows.Next() {
+		var name string
+		var value int
+		if err := rows.Scan(&name, &value); err != nil {
+			return c, fmt.Errorf("read counts: %w", err)
+		}
+		if p, ok := fields[name]; ok {
+			*p = value
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("read counts: %w", err)
+	}
+	return c, nil
+}
+
+// Queue lists open incidents, most urgent first, or with q.All every
+// incident, newest first.
+func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
+	query := queueOpenSQL
+	if q.All {
+		query = queueAllSQL
+	}
+	pattern, id := textFilter(q.Filter)
+	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset))
+	return collect(rows, err, "incident queue", scanIncident)
+}
+
+// Feed lists alerts: firing first, then by severity, most recently seen first.
+func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	query := feedSQL
+	if q.Firing {
+		query = feedFiringSQL
+	}
+	pattern, id := textFilter(q.Filter)
+	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset))
+	return collect(rows, err, "alert feed", scanAlert)
+}
+
+// ChangesBetween lists changes that overlap [from, to), by start.
+func (db *DB) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
+	rows, err := db.query(ctx, changesBetweenSQL, from.UnixMilli(), to.UnixMilli())
+	return collect(rows, err, "changes", scanChange)
+}
+
+// NextChange is the first change starting at or after after.
+func (db *DB) NextChange(ctx context.Context, after time.Time) (model.Change, error) {
+	row, err := db.queryRow(ctx, nextChangeSQL, after.UnixMilli())
+	return one(row, err, "next change", scanChange)
+}
+
+// Articles searches the knowledge base, or lists it by title when
+// q.Search has nothing searchable in it. Retired articles are left out.
+func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
+	match := ftsQuery(q.Search)
+	if match == "" {
+		rows, err := db.query(ctx, articlesByTitleSQL, limit(q.Limit), offset(q.Offset))
+		return collect(rows, err, "articles", scanArticleHit)
+	}
+	rows, err := db.query(ctx, articlesSearchSQL, match, model.HighlightStart, model.HighlightEnd,
+		limit(q.Limit), offset(q.Offset))
+	return collect(rows, err, "article search", scanArticleHit)
+}
+
+// Services lists the service catalogue by id.
+func (db *DB) Services(ctx context.Context) ([]model.Service, error) {
+	rows, err := db.query(ctx, servicesSQL)
+	return collect(rows, err, "services", func(s scanner) (model.Service, error) {
+		var sv model.Service
+		err := s.Scan(&sv.ID, &sv.Name, &sv.Tier, &sv.Owner, &sv.Environment, jsonColumn{&sv.DependsOn})
+		return sv, err
+	})
+}
+
+// Audit lists audit entries newest first.
+func (db *DB) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry, error) {
+	since := int64(math.MinInt64)
+	if !q.Since.IsZero() {
+		since = q.Since.UnixMilli()
+	}
+	pattern, _ := textFilter(q.Filter)
+	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset))
+	return collect(rows, err, "audit log", func(s scanner) (model.AuditEntry, error) {
+		var e model.AuditEntry
+		err := s.Scan(&e.ID, millis{&e.At}, &e.Actor, &e.Action, &e.Entity, &e.Before, &e.After)
+		return e, err
+	})
+}
+
+// Incident reads one incident.
+func (db *DB) Incident(ctx context.Context, id int64) (model.Incident, error) {
+	row, err := db.queryRow(ctx, incidentSQL, id)
+	return one(row, err, fmt.Sprintf("INC-%d", id), scanIncident)
+}
+
+// Timeline lists an incident's history, oldest first.
+func (db *DB) Timeline(ctx context.Context, incidentID int64) ([]model.TimelineEntry, error) {
+	rows, err := db.query(ctx, timelineSQL, incidentID)
+	return collect(rows, err, "timeline", func(s scanner) (model.TimelineEntry, error) {
+		var e model.TimelineEntry
+		err := s.Scan(&e.ID, &e.IncidentID, millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
+		return e, err
+	})
+}
+
+// Alert reads one alert.
+func (db *DB) Alert(ctx context.Context, id int64) (model.Alert, error) {
+	row, err := db.queryRow(ctx, alertSQL, id)
+	return one(row, err, fmt.Sprintf("ALR-%d", id), scanAlert)
+}
+
+// Change reads one change.
+func (db *DB) Change(ctx context.Context, id int64) (model.Change, error) {
+	row, err := db.queryRow(ctx, changeSQL, id)
+	return one(row, err, fmt.Sprintf("CHG-%d", id), scanChange)
+}
+
+// Article reads one article.
+func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
+	row, err := db.queryRow(ctx, articleSQL, id)
+	return one(row, err, fmt.Sprintf("KB-%d", id), scanArticle)
+}
+
+func scanIncident(s scanner) (model.Incident, error) {
+	var in model.Incident
+	err := s.Scan(&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
+		&in.Impact, &in.Urgency, &in.Priority, &in.State, &in.Major, &in.Team, &in.Assignee, &in.Escalation,
+		millis{&in.OpenedAt}, millis{&in.UpdatedAt}, millis{&in.AckAt}, millis{&in.ResolvedAt}, millis{&in.ResolveDue},
+		&in.Resolution, &in.Reopens)
+	return in, err
+}
+
+func scanAlert(s scanner) (model.Alert, error) {
+	var a model.Alert
+	err := s.Scan(&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
+		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
+		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
+		&a.Count, &a.AckBy, millis{&a.AckAt})
+	return a, err
+}
+
+func scanChange(s scanner) (model.Change, error) {
+	var c model.Change
+	err := s.Scan(&c.ID, &c.Title, &c.Service, &c.Type, &c.State, &c.Risk, &c.Implementer,
+		millis{&c.Start}, millis{&c.End}, &c.Description, &c.CloseCode)
+	return c, err
+}
+
+func articleFields(a *model.Article) []any {
+	return []any{&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, &a.Service, jsonColumn{&a.Tags}, &a.Body,
+		millis{&a.UpdatedAt}, &a.Author}
+}
+
+func scanArticle(s scanner) (model.Article, error) {
+	var a model.Article
+	err := s.Scan(articleFields(&a)...)
+	return a, err
+}
+
+func scanArticleHit(s scanner) (model.ArticleHit, error) {
+	var h model.ArticleHit
+	err := s.Scan(append(articleFields(&h.Article), &h.Snippet, &h.Rank)...)
+	return h, err
+}

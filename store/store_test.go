@@ -1,0 +1,322 @@
+package store
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "hypercare.db"), Options{PollInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+// rawOpen opens the file with no hypercare machinery, as another tool would.
+func rawOpen(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func fileHash(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+type migrationRow struct {
+	version   int
+	name      string
+	appliedAt int64
+}
+
+func migrationRows(t *testing.T, db *DB) []migrationRow {
+	t.Helper()
+	rows, err := db.readers.QueryContext(t.Context(), "SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []migrationRow
+	for rows.Next() {
+		var r migrationRow
+		if err := rows.Scan(&r.version, &r.name, &r.appliedAt); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestMigrateFromEmptyThenReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "hypercare.db")
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := userVersion(ctx, db.readers); err != nil || v != SchemaVersion {
+		t.Fatalf("user_version = %d, %v; want %d", v, err, SchemaVersion)
+	}
+	first := migrationRows(t, db)
+	if len(first) != SchemaVersion || first[0].version != 1 || first[0].name != "init" || first[0].appliedAt == 0 {
+		t.Fatalf("schema_migrations = %+v", first)
+	}
+	var journal string
+	if err := db.readers.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil || journal != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", journal, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := fileHash(t, path)
+
+	db, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := migrationRows(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != len(first) || again[0] != first[0] {
+		t.Errorf("reopen changed schema_migrations: %+v, was %+v", again, first)
+	}
+	if fileHash(t, path) != before {
+		t.Error("reopening a current database rewrote it")
+	}
+}
+
+func TestMigrationFiles(t *testing.T) {
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != SchemaVersion {
+		t.Fatalf("SchemaVersion = %d but there are %d migrations; update the constant", SchemaVersion, len(ms))
+	}
+	for _, tc := range []struct {
+		name  string
+		files []string
+	}{
+		{"gap", []string{"migrations/0001_a.sql", "migrations/0003_c.sql"}},
+		{"no description", []string{"migrations/0001.sql"}},
+		{"not a number", []string{"migrations/one_a.sql"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for _, f := range tc.files {
+				fsys[f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
+			}
+			if _, err := loadMigrations(fsys); err == nil {
+				t.Errorf("loadMigrations(%v) accepted bad names", tc.files)
+			}
+		})
+	}
+}
+
+func TestRefuseNewerSchema(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// inUse keeps another connection open, so the file has a live WAL.
+		inUse bool
+	}{
+		{"closed cleanly", false},
+		{"in use by another process", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "hypercare.db")
+			db, err := Open(ctx, path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			raw := rawOpen(t, path)
+			if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+5)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.inUse {
+				if _, err := raw.Exec("PRAGMA wal_autocheckpoint = 0"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := raw.Exec("INSERT INTO operators (name, role) VALUES ('x', 'viewer')"); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := raw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			walBefore := exists(path + "-wal")
+			if walBefore != tc.inUse {
+				t.Fatalf("test setup: -wal exists = %v", walBefore)
+			}
+			hashBefore := fileHash(t, path)
+
+			_, err = Open(ctx, path, Options{})
+			var newer *ErrNewerSchema
+			if !errors.As(err, &newer) {
+				t.Fatalf("Open = %v; want *ErrNewerSchema", err)
+			}
+			if newer.Version != SchemaVersion+5 || newer.Known != SchemaVersion {
+				t.Errorf("error fields = %+v", newer)
+			}
+			for _, want := range []string{path, "newer hypercare", "upgrade hypercare or use another --db"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if fileHash(t, path) != hashBefore {
+				t.Error("refused database file was modified")
+			}
+			if exists(path+"-wal") != walBefore {
+				t.Errorf("-wal exists = %v after refusal, was %v", !walBefore, walBefore)
+			}
+		})
+	}
+}
+
+func TestOpenRejectsNonDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(t.Context(), path, Options{}); err == nil || !strings.Contains(err.Error(), "hypercare database") {
+		t.Fatalf("Open(text file) = %v; want a clear refusal", err)
+	}
+}
+
+// TestHelperProcess is not a test: TestOtherProcessWriteIsNoticed runs the
+// test binary again with this as its only test, as a second hypercare.
+func TestHelperProcess(t *testing.T) {
+	path := os.Getenv("HYPERCARE_STORE_HELPER_DB")
+	if path == "" {
+		t.Skip("helper for TestOtherProcessWriteIsNoticed")
+	}
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Write(t.Context(), func(tx model.Tx) error {
+		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
+			Severity: model.SevCritical, State: model.AlertFiring})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOtherProcessWriteIsNoticed(t *testing.T) {
+	db := openTest(t)
+	wake, cancel := db.Subscribe()
+	defer cancel()
+
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HYPERCARE_STORE_HELPER_DB="+db.Path())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("helper process: %v\n%s", err, out)
+	}
+	select {
+	case <-wake:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no wake-up after another process committed")
+	}
+	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) != 1 || feed[0].Name != "FromElsewhere" {
+		t.Fatalf("feed = %+v; want the other process's alert", feed)
+	}
+}
+
+func TestSubscribe(t *testing.T) {
+	db := openTest(t)
+	a, cancelA := db.Subscribe()
+	b, cancelB := db.Subscribe()
+	cancelB()
+	cancelB() // idempotent
+
+	// Many commits while nobody reads coalesce into one pending wake-up.
+	for i := range 5 {
+		err := db.Write(t.Context(), func(tx model.Tx) error {
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Name: "n", Severity: model.SevInfo,
+				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-a:
+	default:
+		t.Fatal("no wake-up pending right after Write returned")
+	}
+	select {
+	case <-b:
+		t.Fatal("cancelled subscription was woken")
+	default:
+	}
+	cancelA()
+}
+
+func TestBackup(t *testing.T) {
+	ctx := t.Context()
+	db := openTest(t)
+	desk := model.NewDesk(db, fakePolicy{})
+	if _, err := desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "disk full", Service: "orders",
+		Impact: model.High, Urgency: model.High}); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(ctx, dest); err == nil {
+		t.Error("Backup overwrote an existing file")
+	}
+	copyDB, err := Open(ctx, dest, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	q, err := copyDB.Queue(ctx, model.QueueQuery{})
+	if err != nil || len(q) != 1 || q[0].Title != "disk full" {
+		t.Fatalf("backup queue = %+v, %v", q, err)
+	}
+}

@@ -1,0 +1,595 @@
+// Package ui is the console: one bubbletea program per terminal, local or
+// over SSH. It reads through model interfaces and writes through the service
+// layer; all IO runs in commands, never in View.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Layout thresholds: the grid needs room for four readable panes; below the
+// minimum nothing useful fits, so we say so instead of drawing a broken frame.
+const (
+	GridMinWidth, GridMinHeight = 160, 48
+	MinWidth, MinHeight         = 60, 15
+	// refreshGap bounds how often a flood of commits re-queries the screen.
+	refreshGap = 100 * time.Millisecond
+	noticeFor  = 6 * time.Second
+)
+
+// Pane indexes, in tab order.
+const (
+	paneQueue = iota
+	paneFeed
+	paneCalendar
+	paneKnowledge
+	paneAudit
+)
+
+// Model is one console session.
+type Model struct {
+	s       *session
+	panes   []pane
+	focus   int
+	zoom    bool
+	detail  *detail
+	help    bool
+	palette *palette
+	cmdline *cmdline
+	note    *noteEditor
+
+	w, h     int
+	counts   countsMsg
+	updated  time.Time
+	storeErr error
+	notice   noticeMsg
+	noticeAt time.Time
+
+	done      chan struct{}
+	storeCh   <-chan struct{}
+	planCh    <-chan struct{}
+	stopStore func()
+	stopPlan  func()
+	closeOnce bool
+}
+
+type (
+	storeChangedMsg struct{}
+	planChangedMsg  struct{}
+	tickMsg         time.Time
+	// rearmMsg starts listening for the next store change after a pause.
+	rearmMsg  struct{}
+	countsMsg struct {
+		counts  model.Counts
+		next    model.Change
+		hasNext bool
+		err     error
+	}
+)
+
+// New builds a console for one terminal. Call Close when the program ends.
+func New(d Deps) *Model {
+	if d.Keys == nil {
+		d.Keys = keymaps.Default()
+	}
+	if d.Renderer == nil {
+		d.Renderer = lipgloss.DefaultRenderer()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &session{Deps: d, st: NewStyles(d.Renderer), km: d.Keys}
+	m := &Model{s: s, done: make(chan struct{})}
+	m.panes = []pane{newQueue(s), newFeed(s), newCalendar(s), newKnowledge(s), newAudit(s)}
+	if d.Notifier != nil {
+		m.storeCh, m.stopStore = d.Notifier.Subscribe()
+	}
+	if d.Plan != nil {
+		m.planCh, m.stopPlan = d.Plan.Subscribe()
+	}
+	return m
+}
+
+// Close ends the session's subscriptions and the goroutines waiting on them.
+func (m *Model) Close() {
+	if m.closeOnce {
+		return
+	}
+	m.closeOnce = true
+	close(m.done)
+	if m.stopStore != nil {
+		m.stopStore()
+	}
+	if m.stopPlan != nil {
+		m.stopPlan()
+	}
+}
+
+// wait turns the next signal on ch into msg; it gives up when the session ends.
+func (m *Model) wait(ch <-chan struct{}, msg tea.Msg) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	done := m.done
+	return func() tea.Msg {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return msg
+		case <-done:
+			return nil
+		}
+	}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.refreshAll(), m.wait(m.storeCh, storeChangedMsg{}), m.wait(m.planCh, planChangedMsg{}), tick())
+}
+
+// refreshAll re-queries the header figures, every pane and the open detail.
+func (m *Model) refreshAll() tea.Cmd {
+	cmds := []tea.Cmd{m.fetchCounts()}
+	for _, p := range m.panes {
+		cmds = append(cmds, p.refresh())
+	}
+	if m.detail != nil {
+		cmds = append(cmds, m.detail.load())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) fetchCounts() tea.Cmd {
+	r, now := m.s.Reader, m.s.Now()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := r.Counts(ctx)
+		if err != nil {
+			return countsMsg{err: err}
+		}
+		next, err := r.NextChange(ctx, now)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			return countsMsg{counts: c}
+		case err != nil:
+			return countsMsg{counts: c, err: err}
+		}
+		return countsMsg{counts: c, next: next, hasNext: true}
+	}
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		if m.detail != nil {
+			cmds = append(cmds, m.detail.load())
+		}
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	case storeChangedMsg:
+		// Re-query now, then pause before listening again, so a flood of
+		// commits costs a handful of queries a second, not one per commit.
+		return m, tea.Batch(m.refreshAll(), tea.Tick(refreshGap, func(time.Time) tea.Msg { return rearmMsg{} }))
+	case rearmMsg:
+		return m, m.wait(m.storeCh, storeChangedMsg{})
+	case planChangedMsg:
+		m.layout()
+		return m, tea.Batch(m.refreshAll(), m.wait(m.planCh, planChangedMsg{}))
+	case tickMsg:
+		if m.notice != (noticeMsg{}) && time.Since(m.noticeAt) > noticeFor {
+			m.notice = noticeMsg{}
+		}
+		return m, tick()
+	case countsMsg:
+		m.storeErr = msg.err
+		if msg.err == nil {
+			m.counts = msg
+			m.updated = m.s.Now()
+		}
+	case noticeMsg:
+		m.notice, m.noticeAt = msg, time.Now()
+		return m, nil
+	case openDetailMsg:
+		m.detail = newDetail(m.s, msg.kind, msg.id, m.w-2, m.bodyHeight()-2)
+		return m, m.detail.load()
+	case openNoteMsg:
+		m.note = newNoteEditor(m.s, msg.id, m.w)
+		return m, m.note.focus()
+	case detailData:
+		if m.detail != nil {
+			m.detail.update(msg)
+		}
+		return m, nil
+	}
+	for _, p := range m.panes {
+		cmds = append(cmds, p.update(msg))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// handleKey routes a key: modal layers first (editors, palette, help,
+// filter prompt), then global keys, then the detail view or focused pane.
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	km := m.s.km
+	switch {
+	case m.note != nil:
+		cmd, done := m.note.key(msg)
+		if done {
+			m.note = nil
+		}
+		return cmd
+	case m.palette != nil:
+		cmd, done := m.palette.key(m, msg)
+		if done {
+			m.palette = nil
+		}
+		return cmd
+	case m.cmdline != nil:
+		cmd, done := m.cmdline.key(m, msg)
+		if done {
+			m.cmdline = nil
+		}
+		return cmd
+	case m.help:
+		if key.Matches(msg, km.Help, km.Back, km.Quit) {
+			m.help = false
+		}
+		return nil
+	case m.detail == nil && m.panes[m.focus].filtering():
+		cmd, _ := m.panes[m.focus].key(msg)
+		m.layout()
+		return cmd
+	}
+	switch {
+	case msg.Type == tea.KeyCtrlC || key.Matches(msg, km.Quit):
+		return tea.Quit
+	case key.Matches(msg, km.Help):
+		m.help = true
+		return nil
+	case key.Matches(msg, km.Palette):
+		m.palette = newPalette(m.s)
+		return m.palette.focus()
+	case key.Matches(msg, km.Command):
+		m.cmdline = newCmdline(m.s)
+		return m.cmdline.focus()
+	}
+	if m.detail != nil {
+		if key.Matches(msg, km.Back) {
+			m.detail = nil
+			return nil
+		}
+		return m.detail.key(msg)
+	}
+	switch {
+	case key.Matches(msg, km.NextPane):
+		m.setFocus((m.focus + 1) % len(m.panes))
+		return nil
+	case key.Matches(msg, km.PrevPane):
+		m.setFocus((m.focus + len(m.panes) - 1) % len(m.panes))
+		return nil
+	case key.Matches(msg, km.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return nil
+	}
+	for i, b := range []key.Binding{km.Pane1, km.Pane2, km.Pane3, km.Pane4, km.Pane5} {
+		if key.Matches(msg, b) {
+			m.setFocus(i)
+			return nil
+		}
+	}
+	cmd, handled := m.panes[m.focus].key(msg)
+	if !handled && key.Matches(msg, km.Back) && m.zoom {
+		m.zoom = false
+	}
+	m.layout()
+	return cmd
+}
+
+func (m *Model) setFocus(i int) {
+	m.focus = i
+	m.layout()
+}
+
+// Mode of the body, chosen from the terminal size.
+func (m *Model) grid() bool { return m.w >= GridMinWidth && m.h >= GridMinHeight }
+
+// single reports whether one pane fills the body: small terminals, zoom,
+// or the audit log, which has no cell in the grid.
+func (m *Model) single() bool { return !m.grid() || m.zoom || m.focus == paneAudit }
+
+func (m *Model) tooSmall() bool { return m.w < MinWidth || m.h < MinHeight }
+
+func (m *Model) headerHeight() int {
+	if m.s.Plan != nil && m.s.Plan.Err() != nil {
+		return 2
+	}
+	return 1
+}
+
+func (m *Model) bodyHeight() int { return m.h - m.headerHeight() - 1 }
+
+// layout gives every pane its content size for the current mode.
+func (m *Model) layout() {
+	if m.tooSmall() {
+		return
+	}
+	bh := m.bodyHeight()
+	if m.single() {
+		tabs := 0
+		if !m.grid() {
+			tabs = 1
+		}
+		for _, p := range m.panes {
+			p.setSize(m.w-2, bh-tabs-2)
+		}
+	} else {
+		lw, th := m.w/2, bh/2
+		sizes := [][2]int{{lw, th}, {m.w - lw, th}, {lw, bh - th}, {m.w - lw, bh - th}}
+		for i, p := range m.panes[:4] {
+			p.setSize(sizes[i][0]-2, sizes[i][1]-2)
+		}
+	}
+	if m.detail != nil {
+		m.detail.setSize(m.w-2, bh-2)
+	}
+}
+
+func (m *Model) View() string {
+	if m.w == 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		return m.tooSmallView()
+	}
+	var b strings.Builder
+	b.WriteString(m.headerView())
+	b.WriteByte('\n')
+	b.WriteString(m.bodyView())
+	b.WriteByte('\n')
+	b.WriteString(m.footerView())
+	return b.String()
+}
+
+func (m *Model) tooSmallView() string {
+	msg := fmt.Sprintf("Terminal too small: %dx%d.\nhypercare needs at least %dx%d\n(%dx%d for the four-pane grid).\nEnlarge the window, or press q to quit.",
+		m.w, m.h, MinWidth, MinHeight, GridMinWidth, GridMinHeight)
+	return m.s.Renderer.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, m.s.st.Bold.Render(msg))
+}
+
+func (m *Model) bodyView() string {
+	bh := m.bodyHeight()
+	switch {
+	case m.help:
+		return m.overlay(m.helpView())
+	case m.palette != nil:
+		return m.overlay(m.palette.view(min(m.w-4, 70), min(bh-2, 20)))
+	case m.note != nil:
+		return m.overlay(m.note.view())
+	case m.detail != nil:
+		return box(m.s.st, m.detail.title, m.detail.status(), m.detail.view(), m.w, bh, true)
+	case m.single():
+		p := m.panes[m.focus]
+		pane := box(m.s.st, p.title(), p.status(), p.view(true), m.w, bh-m.tabRows(), true)
+		if m.tabRows() == 0 {
+			return pane
+		}
+		return m.tabsView() + "\n" + pane
+	}
+	lw, th := m.w/2, bh/2
+	cell := func(i, w, h int) string {
+		p := m.panes[i]
+		return box(m.s.st, fmt.Sprintf("%d %s", i+1, p.title()), p.status(), p.view(i == m.focus), w, h, i == m.focus)
+	}
+	top := lipgloss.JoinHorizontal(lipgloss.Top, cell(0, lw, th), cell(1, m.w-lw, th))
+	bottom := lipgloss.JoinHorizontal(lipgloss.Top, cell(2, lw, bh-th), cell(3, m.w-lw, bh-th))
+	return top + "\n" + bottom
+}
+
+func (m *Model) tabRows() int {
+	if m.grid() {
+		return 0
+	}
+	return 1
+}
+
+func (m *Model) tabsView() string {
+	st := m.s.st
+	var b strings.Builder
+	for i, p := range m.panes {
+		label := fmt.Sprintf("%d %s", i+1, p.title())
+		if i == m.focus {
+			b.WriteString(st.TabActive.Render(label))
+		} else {
+			b.WriteString(st.Tab.Render(label))
+		}
+	}
+	return fit(b.String(), m.w)
+}
+
+// overlay centres a dialog in the body area.
+func (m *Model) overlay(content string) string {
+	return m.s.Renderer.Place(m.w, m.bodyHeight(), lipgloss.Center, lipgloss.Center, content)
+}
+
+func (m *Model) headerView() string {
+	st, now := m.s.st, m.s.now()
+	c := m.counts.counts
+	name, day := "hypercare", ""
+	if p := m.s.plan(); p != nil {
+		if p.Hypercare.Service != "" {
+			name = p.Hypercare.Service
+		}
+		if d, total := p.Day(now); total > 0 {
+			day = fmt.Sprintf("day %d/%d", d, total)
+		}
+	}
+	seg := func(st lipgloss.Style, s string) string { return st.Render(" " + s + " ") }
+	left := seg(st.HeaderTitle, "HYPERCARE") + seg(st.HeaderDim, name)
+	if day != "" {
+		left += seg(st.HeaderDim, day)
+	}
+	p1 := seg(st.HeaderDim, fmt.Sprintf("P1 %d", c.OpenP1))
+	if c.OpenP1 > 0 {
+		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
+	}
+	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2)) + seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	// The clock always shows; the next change only when it fits; the left
+	// part gives way last to first.
+	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
+	if m.w < 100 {
+		clock = seg(st.HeaderTitle, now.Format("15:04:05"))
+	}
+	right := clock
+	if m.counts.hasNext {
+		n := m.counts.next
+		next := seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service))
+		if ansi.StringWidth(left+next+clock) <= m.w {
+			right = next + clock
+		}
+	}
+	room := m.w - ansi.StringWidth(right)
+	if ansi.StringWidth(left) > room {
+		left = ansi.Truncate(left, room, "")
+	}
+	line := left + st.HeaderDim.Render(strings.Repeat(" ", max(room-ansi.StringWidth(left), 0))) + right
+	if m.s.Plan != nil {
+		if err := m.s.Plan.Err(); err != nil {
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			line += "\n" + st.Banner.Render(fit(" plan edit rejected, still running the last good plan: "+first, m.w))
+		}
+	}
+	return line
+}
+
+func (m *Model) footerView() string {
+	st := m.s.st
+	var state string
+	switch {
+	case m.storeErr != nil:
+		state = st.FooterStale.Render("● STALE") + st.Footer.Render(" "+m.storeErr.Error())
+	case m.updated.IsZero():
+		state = st.Footer.Render("○ loading")
+	default:
+		state = st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+m.updated.In(m.s.loc()).Format("15:04:05"))
+	}
+	who := st.FooterKey.Render(m.s.Actor.Name) + st.Footer.Render(" ("+m.s.Actor.Role.String()+")")
+	left := state + "  " + who
+	if m.s.DropsDir != "" && m.w >= 120 {
+		left += st.Footer.Render("  drops " + m.s.DropsDir)
+	}
+	if m.cmdline != nil {
+		return fit(m.cmdline.view(m.w), m.w)
+	}
+	var right string
+	switch {
+	case m.notice.err != nil:
+		right = st.Error.Render("✗ " + firstLine(m.notice.err.Error()))
+	case m.notice.text != "":
+		right = st.Notice.Render("✓ " + m.notice.text)
+	default:
+		right = m.hints()
+	}
+	// The live state and operator always show; hints give way.
+	room := m.w - ansi.StringWidth(left) - 2
+	if room < 10 {
+		return fit(left, m.w)
+	}
+	return fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+// hints are the few keys that matter in the current context.
+func (m *Model) hints() string {
+	km, st := m.s.km, m.s.st
+	var bs []key.Binding
+	switch {
+	case m.help:
+		bs = []key.Binding{km.Help}
+	case m.detail != nil:
+		bs = append(m.detail.actions(), km.Back)
+	default:
+		bs = append(m.panes[m.focus].actions(), km.NextPane, km.Enter, km.Filter)
+	}
+	bs = append(bs, km.Palette, km.Help, km.Quit)
+	parts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		h := b.Help()
+		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
+	}
+	return strings.Join(parts, st.Footer.Render(" · "))
+}
+
+// helpView lists every binding, generated from the key map: the global
+// groups plus the actions of whatever has focus.
+func (m *Model) helpView() string {
+	km, st := m.s.km, m.s.st
+	type group struct {
+		name     string
+		bindings []key.Binding
+	}
+	groups := []group{
+		{keymaps.GroupNavigate, km.Group(keymaps.GroupNavigate)},
+		{keymaps.GroupPanes, km.Group(keymaps.GroupPanes)},
+		{keymaps.GroupGeneral, km.Group(keymaps.GroupGeneral)},
+	}
+	if m.detail != nil {
+		groups = append(groups, group{"This record", m.detail.actions()})
+	} else if acts := m.panes[m.focus].actions(); len(acts) > 0 {
+		groups = append(groups, group{m.panes[m.focus].title(), acts})
+	}
+	cols := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if len(g.bindings) == 0 {
+			continue
+		}
+		lines := []string{st.Label.Render(g.name)}
+		for _, b := range g.bindings {
+			h := b.Help()
+			lines = append(lines, st.FooterKey.Render(fmt.Sprintf("%-12s", h.Key))+" "+h.Desc)
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
+	}
+	// All groups side by side when there is room, else two per row so the
+	// whole list still fits 80x24.
+	perRow := 2
+	if m.w >= 110 {
+		perRow = len(cols)
+	}
+	pad := m.s.Renderer.NewStyle().PaddingRight(3)
+	var rows []string
+	for i := 0; i < len(cols); i += perRow {
+		row := cols[i:min(i+perRow, len(cols))]
+		for j := range row {
+			row[j] = pad.Render(row[j])
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	body := lipgloss.JoinVertical(lipgloss.Left, rows...)
+	title := st.Bold.Render("Keys") + st.Dim.Render("  (override in config.toml [keys]; ? or esc closes)")
+	return st.Overlay.Render(title + "\n\n" + body)
+}

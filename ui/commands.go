@@ -1,0 +1,301 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// command is something the operator can run from the ":" line or the
+// palette. Both list the same commands, so there is one way to do each thing.
+type command struct {
+	name string
+	args string // argument hint, "" when none
+	desc string
+	run  func(m *Model, arg string) tea.Cmd
+}
+
+func commands() []command {
+	focus := func(i int) func(*Model, string) tea.Cmd {
+		return func(m *Model, _ string) tea.Cmd { m.detail = nil; m.setFocus(i); return nil }
+	}
+	return []command{
+		{"incidents", "", "show the incident queue", focus(paneQueue)},
+		{"alerts", "", "show the alert feed", focus(paneFeed)},
+		{"changes", "", "show the change calendar", focus(paneCalendar)},
+		{"knowledge", "", "show the knowledge base", focus(paneKnowledge)},
+		{"audit", "", "show the audit log", focus(paneAudit)},
+		{"zoom", "", "zoom or unzoom the focused pane", func(m *Model, _ string) tea.Cmd { m.zoom = !m.zoom; m.layout(); return nil }},
+		{"filter", "TEXT", "filter the focused list (search in knowledge)", func(m *Model, arg string) tea.Cmd { return m.setFilter(arg) }},
+		{"clear", "", "clear the focused list's filter", func(m *Model, _ string) tea.Cmd { return m.setFilter("") }},
+		{"today", "", "calendar: this week", func(m *Model, _ string) tea.Cmd {
+			m.setFocus(paneCalendar)
+			cal := m.panes[paneCalendar].(*calendarPane)
+			cal.week = weekStart(m.s.now())
+			return cal.refresh()
+		}},
+		{"ack", "", "acknowledge the selected incident or alert", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAck, "") }},
+		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
+		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
+		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
+		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { m.help = true; return nil }},
+		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
+	}
+}
+
+// run parses "name args" and runs the command; unique prefixes work, so
+// ":q" quits and ":inc" shows incidents.
+func runCommand(m *Model, line string) tea.Cmd {
+	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
+	if name == "" {
+		return nil
+	}
+	var found []command
+	for _, c := range commands() {
+		if c.name == name {
+			found = []command{c}
+			break
+		}
+		if strings.HasPrefix(c.name, name) {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0].run(m, strings.TrimSpace(arg))
+	case 0:
+		return notice(fmt.Errorf("unknown command %q: ctrl+p lists every command", name))
+	}
+	names := make([]string, len(found))
+	for i, c := range found {
+		names[i] = c.name
+	}
+	return notice(fmt.Errorf("%q could be %s: type more of it", name, strings.Join(names, ", ")))
+}
+
+func notice(err error) tea.Cmd { return func() tea.Msg { return noticeMsg{err: err} } }
+
+// setFilter applies a filter to the focused list pane.
+func (m *Model) setFilter(text string) tea.Cmd {
+	f, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd })
+	if !ok {
+		return notice(fmt.Errorf("the %s pane has no filter", m.panes[m.focus].title()))
+	}
+	m.detail = nil
+	cmd := f.setFilter(text)
+	m.layout()
+	return cmd
+}
+
+// onSelected performs an action on the record in the detail view, or the
+// selected row of the focused list.
+func (m *Model) onSelected(act recordAction, note string) tea.Cmd {
+	kind, id := m.selectedRecord()
+	switch {
+	case kind == detailIncident && act == actNote && note != "":
+		s := m.s
+		return s.write(fmt.Sprintf("note added to INC-%d", id), func(ctx context.Context, a Actions) error {
+			return a.AddNote(ctx, s.Actor, id, note)
+		})
+	case kind == detailIncident:
+		return incidentAction(m.s, id, act)
+	case kind == detailAlert && act == actAck:
+		return ackAlert(m.s, id)
+	}
+	return notice(fmt.Errorf("select an incident (or an alert, to acknowledge) first"))
+}
+
+func (m *Model) selectedRecord() (detailKind, int64) {
+	if m.detail != nil {
+		return m.detail.kind, m.detail.id
+	}
+	switch p := m.panes[m.focus].(type) {
+	case *listPane[model.Incident]:
+		if in, ok := p.selected(); ok {
+			return detailIncident, in.ID
+		}
+	case *listPane[model.Alert]:
+		if a, ok := p.selected(); ok {
+			return detailAlert, a.ID
+		}
+	}
+	return 0, 0
+}
+
+// cmdline is the ":" prompt in the footer.
+type cmdline struct {
+	in textinput.Model
+}
+
+func newCmdline(s *session) *cmdline {
+	in := textinput.New()
+	in.Prompt = ":"
+	in.Placeholder = "command (tab completes, ctrl+p lists)"
+	in.CharLimit = 500
+	return &cmdline{in: in}
+}
+
+func (c *cmdline) focus() tea.Cmd { return c.in.Focus() }
+
+func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		return nil, true
+	case tea.KeyEnter:
+		return runCommand(m, c.in.Value()), true
+	case tea.KeyTab:
+		name, rest, hasArg := strings.Cut(c.in.Value(), " ")
+		if !hasArg {
+			for _, cmd := range commands() {
+				if strings.HasPrefix(cmd.name, name) {
+					c.in.SetValue(cmd.name + " " + rest)
+					c.in.CursorEnd()
+					break
+				}
+			}
+		}
+		return nil, false
+	}
+	var cmd tea.Cmd
+	c.in, cmd = c.in.Update(msg)
+	return cmd, false
+}
+
+func (c *cmdline) view(w int) string {
+	c.in.Width = max(w-3, 1)
+	return c.in.View()
+}
+
+// palette is the ctrl+p list of every command, filtered as you type.
+type palette struct {
+	s      *session
+	in     textinput.Model
+	cursor int
+}
+
+func newPalette(s *session) *palette {
+	in := textinput.New()
+	in.Prompt = "› "
+	in.Placeholder = "type to filter commands"
+	return &palette{s: s, in: in}
+}
+
+func (p *palette) focus() tea.Cmd { return p.in.Focus() }
+
+func (p *palette) matches() []command {
+	q := strings.ToLower(strings.TrimSpace(p.in.Value()))
+	var out []command
+	for _, c := range commands() {
+		if q == "" || strings.Contains(c.name, q) || strings.Contains(strings.ToLower(c.desc), q) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (p *palette) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	list := p.matches()
+	switch msg.Type {
+	case tea.KeyEsc:
+		return nil, true
+	case tea.KeyUp, tea.KeyCtrlK:
+		p.cursor = max(p.cursor-1, 0)
+		return nil, false
+	case tea.KeyDown, tea.KeyCtrlJ:
+		p.cursor = min(p.cursor+1, max(len(list)-1, 0))
+		return nil, false
+	case tea.KeyEnter:
+		if p.cursor >= len(list) {
+			return nil, true
+		}
+		c := list[p.cursor]
+		if c.args != "" {
+			// Commands with an argument continue on the ":" line.
+			m.cmdline = newCmdline(p.s)
+			m.cmdline.in.SetValue(c.name + " ")
+			m.cmdline.in.CursorEnd()
+			return m.cmdline.focus(), true
+		}
+		return c.run(m, ""), true
+	}
+	var cmd tea.Cmd
+	p.in, cmd = p.in.Update(msg)
+	p.cursor = min(p.cursor, max(len(p.matches())-1, 0))
+	return cmd, false
+}
+
+func (p *palette) view(w, h int) string {
+	st := p.s.st
+	p.in.Width = max(w-6, 1)
+	lines := []string{p.in.View(), ""}
+	list := p.matches()
+	if len(list) == 0 {
+		lines = append(lines, st.Dim.Render("no command matches"))
+	}
+	for i, c := range list {
+		if i >= h-4 {
+			break
+		}
+		name := c.name
+		if c.args != "" {
+			name += " " + c.args
+		}
+		line := fmt.Sprintf("%-16s %s", name, c.desc)
+		if i == p.cursor {
+			line = st.RowSelected.Render(fit("▶ "+line, w-4))
+		} else {
+			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(c.desc)
+		}
+		lines = append(lines, line)
+	}
+	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// noteEditor is the multi-line note prompt for an incident.
+type noteEditor struct {
+	s  *session
+	id int64
+	ta textarea.Model
+	w  int
+}
+
+func newNoteEditor(s *session, id int64, w int) *noteEditor {
+	ta := textarea.New()
+	ta.Placeholder = "What did you find or do? (ctrl+s saves, esc cancels)"
+	ta.SetWidth(min(w-8, 90))
+	ta.SetHeight(8)
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 10000
+	return &noteEditor{s: s, id: id, ta: ta, w: w}
+}
+
+func (n *noteEditor) focus() tea.Cmd { return n.ta.Focus() }
+
+func (n *noteEditor) key(msg tea.KeyMsg) (tea.Cmd, bool) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		return nil, true
+	case tea.KeyCtrlS:
+		text, s, id := n.ta.Value(), n.s, n.id
+		if strings.TrimSpace(text) == "" {
+			return notice(fmt.Errorf("the note is empty: write something, or esc to cancel")), false
+		}
+		return s.write(fmt.Sprintf("note added to INC-%d", id), func(ctx context.Context, a Actions) error {
+			return a.AddNote(ctx, s.Actor, id, text)
+		}), true
+	}
+	var cmd tea.Cmd
+	n.ta, cmd = n.ta.Update(msg)
+	return cmd, false
+}
+
+func (n *noteEditor) view() string {
+	st := n.s.st
+	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render("   ctrl+s save · esc cancel")
+	return st.Overlay.Render(title + "\n\n" + n.ta.View())
+}

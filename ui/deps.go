@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+// Actions are the writes the console offers; model.Desk provides them. The
+// service layer checks roles, so a viewer pressing a key gets a clear refusal.
+type Actions interface {
+	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
+	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
+	AddNote(ctx context.Context, a model.Actor, id int64, text string) error
+	AckAlert(ctx context.Context, a model.Actor, id int64) error
+}
+
+// PlanSource hands out the current support plan and tells when it changes.
+type PlanSource interface {
+	model.Notifier
+	// Plan is the last good plan.
+	Plan() *plan.Plan
+	// Err is why the newest edit was refused, or nil when it loaded.
+	Err() error
+}
+
+// Deps is everything a console session needs; cmd wires one per session.
+type Deps struct {
+	Reader   model.Reader
+	Notifier model.Notifier
+	Actions  Actions
+	Plan     PlanSource
+	Actor    model.Actor
+	Keys     *keymaps.KeyMap
+	Renderer *lipgloss.Renderer
+	// Now is the clock; tests fix it so goldens are stable.
+	Now func() time.Time
+	// DropsDir is shown in the footer so operators know where alerts come from.
+	DropsDir string
+	// Location is the timezone times are shown in; the plan's when nil.
+	Location *time.Location
+}

@@ -1,0 +1,343 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/glamour"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/muesli/termenv"
+)
+
+type detailKind int
+
+const (
+	detailIncident detailKind = iota + 1
+	detailAlert
+	detailChange
+	detailArticle
+)
+
+// detail is the full view of one record, opened with enter. It reloads on
+// every change notification so it is as live as the lists.
+type detail struct {
+	s     *session
+	kind  detailKind
+	id    int64
+	title string
+	vp    viewport.Model
+	seq   int
+	err   error
+	w, h  int
+	ready bool
+}
+
+type detailData struct {
+	seq   int
+	title string
+	body  string
+	err   error
+}
+
+func newDetail(s *session, kind detailKind, id int64, w, h int) *detail {
+	d := &detail{s: s, kind: kind, id: id, title: "Loading…"}
+	d.setSize(w, h)
+	return d
+}
+
+func (d *detail) setSize(w, h int) {
+	d.w, d.h = w, h
+	d.vp.Width, d.vp.Height = w, h
+}
+
+// load fetches and renders the record off the UI goroutine.
+func (d *detail) load() tea.Cmd {
+	d.seq++
+	seq, s, kind, id, w := d.seq, d.s, d.kind, d.id, d.w
+	now, loc := s.Now(), s.loc()
+	glamourStyle := "dark"
+	if s.Renderer != nil && !s.Renderer.HasDarkBackground() {
+		glamourStyle = "light"
+	}
+	profile := termenv.TrueColor
+	if s.Renderer != nil {
+		profile = s.Renderer.ColorProfile()
+	}
+	if profile == termenv.Ascii {
+		glamourStyle = "notty"
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var title, body string
+		var err error
+		switch kind {
+		case detailIncident:
+			title, body, err = incidentDetail(ctx, s, id, w, now, loc)
+		case detailAlert:
+			title, body, err = alertDetail(ctx, s, id, w, loc)
+		case detailChange:
+			title, body, err = changeDetail(ctx, s, id, w, loc)
+		case detailArticle:
+			title, body, err = articleDetail(ctx, s, id, w, loc, glamourStyle, profile)
+		}
+		return detailData{seq: seq, title: title, body: body, err: err}
+	}
+}
+
+func (d *detail) update(msg tea.Msg) {
+	if msg, ok := msg.(detailData); ok && msg.seq == d.seq {
+		d.err = msg.err
+		if msg.err == nil {
+			d.title = msg.title
+			d.vp.SetContent(msg.body)
+			d.ready = true
+		}
+	}
+}
+
+func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
+	km := d.s.km
+	switch {
+	case key.Matches(msg, km.Up):
+		d.vp.ScrollUp(1)
+	case key.Matches(msg, km.Down):
+		d.vp.ScrollDown(1)
+	case key.Matches(msg, km.PageUp):
+		d.vp.HalfPageUp()
+	case key.Matches(msg, km.PageDown):
+		d.vp.HalfPageDown()
+	case key.Matches(msg, km.Top):
+		d.vp.GotoTop()
+	case key.Matches(msg, km.Bottom):
+		d.vp.GotoBottom()
+	default:
+		switch d.kind {
+		case detailIncident:
+			cmd, _ := incidentKeys(d.s, d.id, msg)
+			return cmd
+		case detailAlert:
+			cmd, _ := alertKeys(d.s, d.id, msg)
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (d *detail) actions() []key.Binding {
+	switch d.kind {
+	case detailIncident:
+		return incidentBindings(d.s.km)
+	case detailAlert:
+		return []key.Binding{d.s.km.Ack}
+	}
+	return nil
+}
+
+func (d *detail) view() string {
+	switch {
+	case d.err != nil:
+		return padLines([]string{d.s.st.Error.Render(d.err.Error()), "", d.s.st.Dim.Render("esc to go back")}, d.w, d.h)
+	case !d.ready:
+		return padLines([]string{d.s.st.Dim.Render("Loading…")}, d.w, d.h)
+	}
+	return padLines(strings.Split(d.vp.View(), "\n"), d.w, d.h)
+}
+
+func (d *detail) status() string {
+	if !d.ready {
+		return ""
+	}
+	return fmt.Sprintf("%d%% · esc back", int(d.vp.ScrollPercent()*100))
+}
+
+// fieldLines lays out "label value" pairs, skipping empty values.
+func fieldLines(st *Styles, pairs ...string) []string {
+	var out []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		out = append(out, st.Label.Render(fmt.Sprintf("%-12s", pairs[i]))+" "+pairs[i+1])
+	}
+	return out
+}
+
+func stamp(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("Mon 02 Jan 15:04")
+}
+
+func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (string, string, error) {
+	in, err := s.Reader.Incident(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("INC-%d: %w", id, err)
+	}
+	tl, err := s.Reader.Timeline(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("INC-%d timeline: %w", id, err)
+	}
+	st := s.st
+	head := st.Priority[in.Priority].Render(" "+in.Priority.String()+" ") + " " + st.Bold.Render(in.Title)
+	if in.Major {
+		head = st.Major.Render(" MAJOR ") + " " + head
+	}
+	stage, left := model.SLAStatus(in, now)
+	sla := ""
+	if stage != model.SLANone {
+		sla = st.SLA[stage].Render(fmt.Sprintf("%s left (%s), due %s", countdown(left), stage, stamp(in.ResolveDue, loc)))
+	}
+	level := fmt.Sprintf("L%d", in.Escalation+1)
+	lines := []string{head, ""}
+	lines = append(lines, fieldLines(st,
+		"state", in.State.Label(),
+		"type", string(in.Kind)+" · "+in.Category,
+		"impact", in.Impact.String()+" · urgency "+in.Urgency.String(),
+		"service", serviceLine(s, in.Service),
+		"team", in.Team+" · "+level,
+		"assignee", in.Assignee,
+		"opened", stamp(in.OpenedAt, loc),
+		"responded", stamp(in.AckAt, loc),
+		"resolve SLA", sla,
+		"resolved", stamp(in.ResolvedAt, loc),
+		"resolution", in.Resolution,
+	)...)
+	if in.Reopens > 0 {
+		lines = append(lines, fieldLines(st, "reopened", fmt.Sprintf("%d×", in.Reopens))...)
+	}
+	if in.Description != "" {
+		lines = append(lines, "", st.Bold.Render("Description"))
+		lines = append(lines, wrap(in.Description, w-2)...)
+	}
+	lines = append(lines, "", st.Bold.Render(fmt.Sprintf("Timeline (%d)", len(tl))))
+	for _, e := range tl {
+		prefix := st.Dim.Render(e.At.In(loc).Format("02 Jan 15:04")) + " " + st.Label.Render(fit(e.Actor, 10)) + " " + fit(e.Kind, 9) + " "
+		body := wrap(e.Text, max(w-34, 20))
+		for i, l := range body {
+			if i == 0 {
+				lines = append(lines, prefix+l)
+			} else {
+				lines = append(lines, strings.Repeat(" ", 34)+l)
+			}
+		}
+	}
+	return in.Ref(), strings.Join(lines, "\n"), nil
+}
+
+// serviceLine describes a service from the plan: name, tier, owner.
+func serviceLine(s *session, id string) string {
+	p := s.plan()
+	if p == nil {
+		return id
+	}
+	sv, ok := p.Service(id)
+	if !ok {
+		return id
+	}
+	return fmt.Sprintf("%s (%s, tier %d, owner %s)", sv.Name, id, sv.Tier, sv.Owner)
+}
+
+func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
+	a, err := s.Reader.Alert(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("alert %d: %w", id, err)
+	}
+	st := s.st
+	state := st.Firing.Render("FIRING")
+	if a.State == model.AlertResolved {
+		state = st.Resolved.Render("resolved")
+	}
+	lines := []string{st.Severity[a.Severity].Render(" "+sevTag(a.Severity)+" ") + " " + st.Bold.Render(a.Name) + "  " + state, ""}
+	ack := ""
+	if a.AckBy != "" {
+		ack = a.AckBy + " at " + stamp(a.AckAt, loc)
+	}
+	lines = append(lines, fieldLines(st,
+		"summary", a.Summary,
+		"service", serviceLine(s, a.Service),
+		"source", a.Source,
+		"dedup key", a.DedupKey,
+		"started", stamp(a.StartsAt, loc),
+		"ended", stamp(a.EndsAt, loc),
+		"first seen", stamp(a.FirstSeen, loc),
+		"last seen", stamp(a.LastSeen, loc),
+		"deliveries", fmt.Sprint(a.Count),
+		"acknowledged", ack,
+	)...)
+	for _, sec := range []struct {
+		name string
+		m    map[string]string
+	}{{"Labels", a.Labels}, {"Annotations", a.Annotations}} {
+		if len(sec.m) == 0 {
+			continue
+		}
+		lines = append(lines, "", st.Bold.Render(sec.name))
+		keys := make([]string, 0, len(sec.m))
+		for k := range sec.m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			for i, l := range wrap(sec.m[k], max(w-24, 20)) {
+				label := ""
+				if i == 0 {
+					label = k
+				}
+				lines = append(lines, "  "+st.Label.Render(fit(label, 20))+" "+l)
+			}
+		}
+	}
+	return fmt.Sprintf("Alert %d · %s", a.ID, a.Name), strings.Join(lines, "\n"), nil
+}
+
+func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
+	c, err := s.Reader.Change(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("CHG-%d: %w", id, err)
+	}
+	st := s.st
+	lines := []string{st.Risk[c.Risk].Render(" risk "+c.Risk.String()+" ") + " " + st.Bold.Render(c.Title), ""}
+	lines = append(lines, fieldLines(st,
+		"type", string(c.Type),
+		"state", string(c.State),
+		"service", serviceLine(s, c.Service),
+		"implementer", c.Implementer,
+		"start", stamp(c.Start, loc),
+		"end", stamp(c.End, loc),
+		"duration", countdown(c.End.Sub(c.Start)),
+		"close code", c.CloseCode,
+	)...)
+	if c.Description != "" {
+		lines = append(lines, "", st.Bold.Render("Plan"))
+		lines = append(lines, wrap(c.Description, w-2)...)
+	}
+	return c.Ref(), strings.Join(lines, "\n"), nil
+}
+
+func articleDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location, style string, profile termenv.Profile) (string, string, error) {
+	a, err := s.Reader.Article(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("KB-%d: %w", id, err)
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(w-4, 20)), glamour.WithColorProfile(profile))
+	if err != nil {
+		return "", "", fmt.Errorf("markdown renderer: %w", err)
+	}
+	body, err := r.Render(a.Body)
+	if err != nil {
+		return "", "", fmt.Errorf("render KB-%d: %w", id, err)
+	}
+	meta := fmt.Sprintf("%s · %s · %s · updated %s by %s", a.Kind, a.State, a.Service, stamp(a.UpdatedAt, loc), a.Author)
+	if len(a.Tags) > 0 {
+		meta += " · #" + strings.Join(a.Tags, " #")
+	}
+	return a.Ref() + " · " + a.Title, s.st.Dim.Render(meta) + "\n" + strings.TrimRight(body, "\n"), nil
+}

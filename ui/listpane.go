@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// listSpec describes one list pane: where its rows come from and how one
+// row looks. The queue, feed, knowledge base and audit log are all lists.
+type listSpec[T any] struct {
+	name        string
+	placeholder string // hint in the filter prompt
+	empty       string // shown when there are no rows
+	id          func(T) int64
+	fetch       func(ctx context.Context, filter string, offset, limit int) ([]T, error)
+	// header is the column heading line, or "" for none.
+	header func(w int) string
+	// row renders one row plain-or-styled through paint, exactly w cells.
+	row func(row T, w int, paint func(lipgloss.Style, string) string) string
+	// status is the short figure in the pane's border.
+	status func(c countsMsg, filtered bool) string
+	// open is what enter does on a row.
+	open func(T) tea.Cmd
+	// keys handles the pane's own actions on the selected row.
+	keys     func(row T, msg tea.KeyMsg) (tea.Cmd, bool)
+	bindings []key.Binding
+}
+
+type listPane[T any] struct {
+	s      *session
+	spec   listSpec[T]
+	list   rowList[T]
+	filter filterBox
+	w, h   int
+	err    error
+	counts countsMsg
+}
+
+// listData carries a fetched window to the pane that asked for it.
+type listData[T any] struct {
+	pane               *listPane[T]
+	seq, offset, limit int
+	rows               []T
+	err                error
+}
+
+func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
+	return &listPane[T]{s: s, spec: spec, list: newRowList(spec.id), filter: newFilterBox(spec.placeholder)}
+}
+
+func (p *listPane[T]) title() string { return p.spec.name }
+
+func (p *listPane[T]) status() string { return p.spec.status(p.counts, p.filter.text != "") }
+
+func (p *listPane[T]) setSize(w, h int) {
+	p.w, p.h = w, h
+	p.list.setHeight(h - p.chromeRows())
+}
+
+// chromeRows are the rows above the list: filter prompt and column header.
+func (p *listPane[T]) chromeRows() int {
+	n := 0
+	if p.filter.active || p.filter.text != "" {
+		n++
+	}
+	if p.spec.header != nil {
+		n++
+	}
+	return n
+}
+
+func (p *listPane[T]) fetch() tea.Cmd {
+	seq := p.list.begin()
+	offset, limit := p.list.window()
+	filter, fetch := p.filter.text, p.spec.fetch
+	return query(func(ctx context.Context) ([]T, error) { return fetch(ctx, filter, offset, limit) },
+		func(rows []T, err error) tea.Msg {
+			return listData[T]{pane: p, seq: seq, offset: offset, limit: limit, rows: rows, err: err}
+		})
+}
+
+func (p *listPane[T]) refresh() tea.Cmd { return p.fetch() }
+
+func (p *listPane[T]) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case listData[T]:
+		if msg.pane != p {
+			return nil
+		}
+		if msg.seq == p.list.seq {
+			p.err = msg.err
+		}
+		if msg.err == nil {
+			p.list.apply(msg.seq, msg.offset, msg.limit, msg.rows)
+		} else if msg.seq == p.list.seq {
+			p.list.pending = false
+		}
+	case countsMsg:
+		p.counts = msg
+		return nil
+	default:
+		return nil
+	}
+	if p.list.needsFetch() {
+		return p.fetch()
+	}
+	return nil
+}
+
+func (p *listPane[T]) filtering() bool { return p.filter.active }
+
+func (p *listPane[T]) selected() (T, bool) { return p.list.selected() }
+
+func (p *listPane[T]) key(msg tea.KeyMsg) (tea.Cmd, bool) {
+	km := p.s.km
+	if p.filter.active {
+		cmd, changed := p.filter.handle(msg)
+		p.setSize(p.w, p.h)
+		if changed {
+			p.list.reset()
+			return tea.Batch(cmd, p.fetch()), true
+		}
+		return cmd, true
+	}
+	switch {
+	case key.Matches(msg, km.Filter):
+		cmd := p.filter.start()
+		p.setSize(p.w, p.h)
+		return cmd, true
+	case key.Matches(msg, km.Back):
+		if p.filter.clear() {
+			p.setSize(p.w, p.h)
+			p.list.reset()
+			return p.fetch(), true
+		}
+		return nil, false
+	case key.Matches(msg, km.Enter):
+		if row, ok := p.list.selected(); ok && p.spec.open != nil {
+			return p.spec.open(row), true
+		}
+		return nil, true
+	}
+	if row, ok := p.list.selected(); ok && p.spec.keys != nil {
+		if cmd, handled := p.spec.keys(row, msg); handled {
+			return cmd, true
+		}
+	}
+	if p.list.move(msg, km) {
+		if p.list.needsFetch() {
+			return p.fetch(), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (p *listPane[T]) actions() []key.Binding { return p.spec.bindings }
+
+func (p *listPane[T]) view(focused bool) string {
+	st := p.s.st
+	lines := make([]string, 0, p.h)
+	if l := p.filter.line(st, p.w); l != "" {
+		lines = append(lines, l)
+	}
+	if p.spec.header != nil {
+		lines = append(lines, st.Dim.Render(fit(p.spec.header(p.w-2), p.w)))
+	}
+	if p.err != nil {
+		lines = append(lines, st.Error.Render("  query failed: "+p.err.Error()))
+	}
+	if len(p.list.rows) == 0 && !p.list.pending && p.err == nil {
+		empty := p.spec.empty
+		if p.filter.text != "" {
+			empty = "Nothing matches the filter."
+		}
+		lines = append(lines, st.Dim.Render("  "+empty))
+	}
+	p.list.visible(func(i int, row T) {
+		selected := focused && i == p.list.cursor
+		line := cursorMark(selected) + p.spec.row(row, p.w-2, painter(selected))
+		if selected {
+			line = st.RowSelected.Render(fit(line, p.w))
+		}
+		lines = append(lines, line)
+	})
+	return padLines(lines, p.w, p.h)
+}
+
+// cursorMark is the gutter that shows the selected row even on a
+// monochrome terminal, where reverse video may not show.
+func cursorMark(selected bool) string {
+	if selected {
+		return "▶ "
+	}
+	return "  "
+}
+
+// painter styles cells of a row, or leaves them plain on the selected row so
+// the row's reverse video is not broken by the cells' own resets.
+func painter(selected bool) func(lipgloss.Style, string) string {
+	if selected {
+		return func(_ lipgloss.Style, s string) string { return s }
+	}
+	return func(st lipgloss.Style, s string) string { return st.Render(s) }
+}
+
+// setFilter applies a filter from the command line.
+func (p *listPane[T]) setFilter(text string) tea.Cmd {
+	p.filter.text = strings.TrimSpace(text)
+	p.filter.input.SetValue(p.filter.text)
+	p.list.reset()
+	p.setSize(p.w, p.h)
+	return p.fetch()
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+// session is what every component of one console shares: its dependencies,
+// styles and keys. One exists per terminal, local or SSH.
+type session struct {
+	Deps
+	st *Styles
+	km *keymaps.KeyMap
+
+	// The plan's timezone, loaded once per plan rather than on every frame.
+	tzPlan *plan.Plan
+	tz     *time.Location
+}
+
+func (s *session) now() time.Time { return s.Now().In(s.loc()) }
+
+func (s *session) plan() *plan.Plan {
+	if s.Plan == nil {
+		return nil
+	}
+	return s.Plan.Plan()
+}
+
+// loc is the timezone for display: explicit, else the plan's, else UTC.
+// Only the UI goroutine calls it.
+func (s *session) loc() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	p := s.plan()
+	if p != s.tzPlan || s.tz == nil {
+		s.tzPlan, s.tz = p, time.UTC
+		if p != nil && p.Hypercare.Timezone != "" {
+			if l, err := time.LoadLocation(p.Hypercare.Timezone); err == nil {
+				s.tz = l
+			}
+		}
+	}
+	return s.tz
+}
+
+// query runs a read off the UI goroutine with a deadline, so a stuck
+// database can never freeze the screen.
+func query[T any](fn func(ctx context.Context) (T, error), wrap func(T, error) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return wrap(fn(ctx))
+	}
+}
+
+// noticeMsg reports the outcome of an action in the footer.
+type noticeMsg struct {
+	text string
+	err  error
+}
+
+// act runs a write off the UI goroutine and reports its outcome.
+func act(done string, fn func(ctx context.Context) error) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := fn(ctx); err != nil {
+			return noticeMsg{err: err}
+		}
+		return noticeMsg{text: done}
+	}
+}
+
+// write runs an action through the service layer, or explains that this
+// session cannot write.
+func (s *session) write(done string, fn func(ctx context.Context, a Actions) error) tea.Cmd {
+	if s.Actions == nil {
+		return s.readOnly()
+	}
+	a := s.Actions
+	return act(done, func(ctx context.Context) error { return fn(ctx, a) })
+}
+
+func (s *session) readOnly() tea.Cmd {
+	return func() tea.Msg {
+		return noticeMsg{err: errReadOnly}
+	}
+}
+
+var errReadOnly = errors.New("this console is read-only")

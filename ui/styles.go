@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Styles are built once per session from that session's renderer, so each
+// SSH client gets colours its own terminal supports. Names say what a style
+// means, not what colour it is.
+type Styles struct {
+	Header, HeaderTitle, HeaderDim, HeaderAlarm lipgloss.Style
+	Footer, FooterLive, FooterStale, FooterKey  lipgloss.Style
+	Banner, Error, Notice                       lipgloss.Style
+
+	// Pane and PaneFocused colour the border lines of a pane.
+	Pane, PaneFocused           lipgloss.Style
+	PaneTitle, PaneTitleFocused lipgloss.Style
+	Tab, TabActive              lipgloss.Style
+
+	Row, RowSelected, Dim, Bold, Label, Highlight lipgloss.Style
+
+	Severity map[model.Severity]lipgloss.Style
+	Priority map[model.Priority]lipgloss.Style
+	Major    lipgloss.Style
+	Firing   lipgloss.Style
+	Resolved lipgloss.Style
+	Ack      lipgloss.Style
+
+	SLA map[model.SLAStage]lipgloss.Style
+
+	Today, Weekend, Freeze, Maintenance lipgloss.Style
+	Risk                                map[model.Level]lipgloss.Style
+
+	Overlay lipgloss.Style
+}
+
+// NewStyles builds the palette for a renderer. Colours are chosen to read
+// from across a room: the few things that demand action are bold on a solid
+// background; everything else stays quiet.
+func NewStyles(r *lipgloss.Renderer) *Styles {
+	c := func(light, dark string) lipgloss.TerminalColor {
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
+	red, orange, yellow := c("#C00000", "#FF5F5F"), c("#B35900", "#FFAF00"), c("#806600", "#FFD75F")
+	green, blue, grey := c("#006B00", "#87D787"), c("#0050A0", "#5FAFFF"), c("#707070", "#8A8A8A")
+	white := lipgloss.Color("#FFFFFF")
+	ns := r.NewStyle
+
+	s := &Styles{
+		Header:      ns().Bold(true).Reverse(true),
+		HeaderTitle: ns().Bold(true).Reverse(true),
+		HeaderDim:   ns().Reverse(true),
+		HeaderAlarm: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+		Footer:      ns().Foreground(grey),
+		FooterLive:  ns().Bold(true).Foreground(green),
+		FooterStale: ns().Bold(true).Foreground(red),
+		FooterKey:   ns().Bold(true),
+		Banner:      ns().Bold(true).Foreground(white).Background(lipgloss.Color("#AF5F00")),
+		Error:       ns().Bold(true).Foreground(red),
+		Notice:      ns().Foreground(green),
+
+		Pane:             ns().Foreground(grey),
+		PaneFocused:      ns().Foreground(blue).Bold(true),
+		PaneTitle:        ns().Bold(true),
+		PaneTitleFocused: ns().Bold(true).Foreground(blue),
+		Tab:              ns().Padding(0, 1).Foreground(grey),
+		TabActive:        ns().Padding(0, 1).Bold(true).Reverse(true),
+
+		Row:         ns(),
+		RowSelected: ns().Reverse(true),
+		Dim:         ns().Foreground(grey),
+		Bold:        ns().Bold(true),
+		Label:       ns().Foreground(blue).Bold(true),
+		Highlight:   ns().Bold(true).Underline(true).Foreground(yellow),
+
+		Severity: map[model.Severity]lipgloss.Style{
+			model.SevCritical: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			model.SevWarning:  ns().Bold(true).Foreground(orange),
+			model.SevInfo:     ns().Foreground(blue),
+		},
+		Priority: map[model.Priority]lipgloss.Style{
+			1: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			2: ns().Bold(true).Foreground(red),
+			3: ns().Bold(true).Foreground(orange),
+			4: ns().Foreground(yellow),
+			5: ns().Foreground(grey),
+		},
+		Major:    ns().Bold(true).Foreground(white).Background(lipgloss.Color("#870087")),
+		Firing:   ns().Bold(true).Foreground(red),
+		Resolved: ns().Foreground(green),
+		Ack:      ns().Foreground(blue),
+
+		SLA: map[model.SLAStage]lipgloss.Style{
+			model.SLAOK:       ns().Foreground(green),
+			model.SLAWatch:    ns().Foreground(yellow),
+			model.SLARisk:     ns().Bold(true).Foreground(orange),
+			model.SLABreached: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			model.SLANone:     ns().Foreground(grey),
+		},
+
+		Today:       ns().Bold(true).Reverse(true),
+		Weekend:     ns().Foreground(grey),
+		Freeze:      ns().Foreground(red),
+		Maintenance: ns().Foreground(blue),
+		Risk: map[model.Level]lipgloss.Style{
+			model.High:   ns().Bold(true).Foreground(red),
+			model.Medium: ns().Foreground(orange),
+			model.Low:    ns().Foreground(green),
+		},
+
+		Overlay: ns().Border(lipgloss.DoubleBorder()).Padding(0, 1),
+	}
+	return s
+}

@@ -1,0 +1,275 @@
+package ui
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/muesli/termenv"
+)
+
+// fixedPlan is a PlanSource holding the example plan, optionally with a
+// refused edit.
+type fixedPlan struct {
+	model.Broadcaster
+	p   *plan.Plan
+	err error
+}
+
+func (f *fixedPlan) Plan() *plan.Plan { return f.p }
+func (f *fixedPlan) Err() error       { return f.err }
+
+func testPlan(t testing.TB) *fixedPlan {
+	t.Helper()
+	p, err := plan.Parse("plan.toml", examples.Plan)
+	if err != nil {
+		t.Fatalf("example plan: %v", err)
+	}
+	return &fixedPlan{p: p}
+}
+
+// newTestModel builds a console over the fake store with the Ascii colour
+// profile, so goldens hold text only.
+func newTestModel(t testing.TB, f *fakeStore, role model.Role) *Model {
+	t.Helper()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	return New(Deps{
+		Reader: f, Notifier: f, Actions: f, Plan: testPlan(t),
+		Actor: model.Actor{Name: "alice", Role: role}, Renderer: r,
+		Now: func() time.Time { return testNow }, DropsDir: "/var/lib/hypercare/drops",
+	})
+}
+
+// screen is a running test program and everything it has drawn so far.
+type screen struct {
+	*teatest.TestModel
+	out bytes.Buffer
+}
+
+// run starts the program at a size and waits until the screen shows want.
+func run(t *testing.T, m *Model, w, h int, want string) *screen {
+	t.Helper()
+	tm := &screen{TestModel: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))}
+	t.Cleanup(m.Close)
+	waitFor(t, tm, want)
+	return tm
+}
+
+// waitFor waits until want has been drawn. It keeps all output, so two
+// waits for text drawn in the same frame both succeed.
+func waitFor(t *testing.T, tm *screen, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	chunk := make([]byte, 64<<10)
+	for !bytes.Contains(tm.out.Bytes(), []byte(want)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("screen never showed %q; last output:\n%s", want, tail(tm.out.String(), 3000))
+		}
+		n, _ := tm.Output().Read(chunk)
+		tm.out.Write(chunk[:n])
+		if n == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+func tail(s string, n int) string { return s[max(len(s)-n, 0):] }
+
+func keys(tm *screen, ks ...string) {
+	for _, k := range ks {
+		switch k {
+		case "enter":
+			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		case "esc":
+			tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+		case "tab":
+			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		case "ctrl+p":
+			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
+		case "ctrl+s":
+			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+		default:
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+		}
+	}
+}
+
+// finalView quits and returns the last frame, the stable thing to golden.
+func finalView(t *testing.T, tm *screen) string {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+}
+
+// golden compares against testdata/NAME.golden; go test ./ui -update rewrites.
+func golden(t *testing.T, view string) {
+	t.Helper()
+	teatest.RequireEqualOutput(t, []byte(view))
+}
+
+func TestGrid200x60(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 200, 60, "CHG-5")
+	waitFor(t, tm, "Checkout 5xx")
+	view := finalView(t, tm)
+	for _, want := range []string{"1 Incidents", "2 Alerts", "3 Changes", "4 Knowledge", "day 7/", "P1 1", "INC-7", "MAJOR", "● Wed 25 Nov", "now 14:00", "LIVE"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("grid lacks %q", want)
+		}
+	}
+	golden(t, view)
+}
+
+func TestTabs80x24(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "1 Incidents") || !strings.Contains(view, "2 Alerts") {
+		t.Errorf("no tabs at 80x24:\n%s", view)
+	}
+	golden(t, view)
+}
+
+func TestZoomedFeed200x60(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 200, 60, "INC-7")
+	keys(tm, "2", "z")
+	waitFor(t, tm, "sample 29")
+	golden(t, finalView(t, tm))
+}
+
+func TestHelp80x24(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "?")
+	waitFor(t, tm, "Navigate")
+	view := finalView(t, tm)
+	for _, want := range []string{"acknowledge", "zoom pane", "command palette", "quit"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	golden(t, view)
+}
+
+func TestHelp200x60(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 200, 60, "INC-7")
+	keys(tm, "?")
+	waitFor(t, tm, "Navigate")
+	golden(t, finalView(t, tm))
+}
+
+func TestTooSmall(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 50, 10, "too small")
+	golden(t, finalView(t, tm))
+}
+
+func TestIncidentDetailAndAck(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "j", "enter")
+	waitFor(t, tm, "Timeline")
+	keys(tm, "a")
+	waitFor(t, tm, "INC-9 acknowledged")
+	view := finalView(t, tm)
+	if len(f.acked) != 1 || f.acked[0] != 9 {
+		t.Fatalf("acked = %v, want [9]", f.acked)
+	}
+	if !strings.Contains(view, "alice") {
+		t.Errorf("detail did not refresh with the new assignee:\n%s", view)
+	}
+}
+
+func TestViewerCannotAck(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleViewer)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "a")
+	waitFor(t, tm, "may not acknowledge")
+	finalView(t, tm)
+	if len(f.acked) != 0 {
+		t.Fatalf("viewer acked %v", f.acked)
+	}
+}
+
+func TestFilterQueue(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "/", "s", "e", "t", "t", "l", "enter")
+	waitFor(t, tm, "filtered")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "INC-4") || strings.Contains(view, "INC-7 ") {
+		t.Errorf("filter 'settl' should leave only INC-4:\n%s", view)
+	}
+}
+
+func TestNoteFromKeyboard(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "n")
+	waitFor(t, tm, "Note on INC-7")
+	keys(tm, "rolled back", "ctrl+s")
+	waitFor(t, tm, "note added to INC-7")
+	finalView(t, tm)
+	tl := f.timeline[7]
+	if got := tl[len(tl)-1]; got.Text != "rolled back" || got.Actor != "alice" {
+		t.Fatalf("last timeline entry = %+v", got)
+	}
+}
+
+func TestPaletteRunsCommand(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "ctrl+p", "know", "enter")
+	waitFor(t, tm, "Fail over orders-db")
+	finalView(t, tm)
+}
+
+func TestCommandLineUnknown(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, ":", "frobnicate", "enter")
+	waitFor(t, tm, "unknown command")
+	finalView(t, tm)
+}
+
+func TestPlanBanner(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	src := m.s.Plan.(*fixedPlan)
+	tm := run(t, m, 80, 24, "INC-7")
+	src.err = &plan.CheckError{Problems: []plan.Problem{{File: "plan.toml", Line: 12, Field: "service[3].tier", Msg: "must be 1, 2 or 3"}}}
+	src.Notify()
+	waitFor(t, tm, "last good plan")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "plan.toml:12") {
+		t.Errorf("banner lacks file:line:\n%s", view)
+	}
+}
+
+func TestLiveUpdateWithoutKeys(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 200, 60, "INC-7")
+	f.mu.Lock()
+	f.incidents = append(f.incidents, model.Incident{ID: 99, Kind: model.KindIncident, Title: "Brand new outage", Service: "cdn", Priority: 2, State: model.StateNew, OpenedAt: testNow})
+	f.mu.Unlock()
+	f.Notify()
+	waitFor(t, tm, "Brand new outage")
+	finalView(t, tm)
+}
