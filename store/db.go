@@ -119,6 +119,8 @@ func openPool(path string, conns int, params ...string) (*sql.DB, error) {
 	params = append([]string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
 		"_pragma=foreign_keys(1)",
+		// Statement journals and sorts stay off disk.
+		"_pragma=temp_store(MEMORY)",
 	}, params...)
 	pool, err := sql.Open("sqlite", fileDSN(path, params...))
 	if err != nil {

@@ -221,11 +221,11 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 	cols := make([][]string, 7)
 	for d := 0; d < 7; d++ {
 		label, today := p.dayLabel(d)
-		head := st.Bold.Render(fit(" "+label, cw))
+		head := st.Bold.Render(fit(label, cw))
 		if today {
-			head = st.Today.Render(fit(" "+label, cw))
+			head = st.Today.Render(fit(label, cw))
 		} else if d >= 5 {
-			head = st.Weekend.Render(fit(" "+label, cw))
+			head = st.Weekend.Render(fit(label, cw))
 		}
 		col := []string{head, st.Dim.Render(strings.Repeat("─", cw))}
 		for i, it := range items[d] {

@@ -193,7 +193,11 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	stage, left := model.SLAStatus(in, now)
 	sla := ""
 	if stage != model.SLANone {
-		sla = st.SLA[stage].Render(fmt.Sprintf("%s left (%s), due %s", countdown(left), stage, stamp(in.ResolveDue, loc)))
+		text := fmt.Sprintf("%s left (%s), due %s", countdown(left), stage, stamp(in.ResolveDue, loc))
+		if left < 0 {
+			text = fmt.Sprintf("breached %s ago, was due %s", countdown(-left), stamp(in.ResolveDue, loc))
+		}
+		sla = st.SLA[stage].Render(text)
 	}
 	level := fmt.Sprintf("L%d", in.Escalation+1)
 	lines := []string{head, ""}
@@ -219,13 +223,14 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	}
 	lines = append(lines, "", st.Bold.Render(fmt.Sprintf("Timeline (%d)", len(tl))))
 	for _, e := range tl {
-		prefix := st.Dim.Render(e.At.In(loc).Format("02 Jan 15:04")) + " " + st.Label.Render(fit(e.Actor, 10)) + " " + fit(e.Kind, 9) + " "
-		body := wrap(e.Text, max(w-34, 20))
-		for i, l := range body {
+		// date 12 + actor 16 + kind 9, each with a space after
+		const indent = 40
+		prefix := st.Dim.Render(e.At.In(loc).Format("02 Jan 15:04")) + " " + st.Label.Render(fit(e.Actor, 16)) + " " + fit(e.Kind, 9) + " "
+		for i, l := range wrap(e.Text, max(w-indent, 20)) {
 			if i == 0 {
 				lines = append(lines, prefix+l)
 			} else {
-				lines = append(lines, strings.Repeat(" ", 34)+l)
+				lines = append(lines, strings.Repeat(" ", indent)+l)
 			}
 		}
 	}
@@ -335,9 +340,14 @@ func articleDetail(ctx context.Context, s *session, id int64, w int, loc *time.L
 	if err != nil {
 		return "", "", fmt.Errorf("render KB-%d: %w", id, err)
 	}
-	meta := fmt.Sprintf("%s · %s · %s · updated %s by %s", a.Kind, a.State, a.Service, stamp(a.UpdatedAt, loc), a.Author)
-	if len(a.Tags) > 0 {
-		meta += " · #" + strings.Join(a.Tags, " #")
+	parts := []string{string(a.Kind), string(a.State)}
+	if a.Service != "" {
+		parts = append(parts, a.Service)
 	}
+	parts = append(parts, "updated "+stamp(a.UpdatedAt, loc)+" by "+a.Author)
+	if len(a.Tags) > 0 {
+		parts = append(parts, "#"+strings.Join(a.Tags, " #"))
+	}
+	meta := strings.Join(parts, " · ")
 	return a.Ref() + " · " + a.Title, s.st.Dim.Render(meta) + "\n" + strings.TrimRight(body, "\n"), nil
 }

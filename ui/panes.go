@@ -74,7 +74,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 }
 
 // Feed columns; the summary takes what is left.
-const fTime, fSev, fState, fService, fName, fCount = 5, 4, 5, 12, 22, 5
+const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 
 func newFeed(s *session) *listPane[model.Alert] {
 	return newListPane(s, listSpec[model.Alert]{
@@ -102,7 +102,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 				tail += " " + paint(st.Ack, "ACK "+a.AckBy)
 			}
 			sumW := w - (fTime + fSev + fState + fService + fName + 5)
-			return paint(st.Dim, a.LastSeen.In(s.loc()).Format("15:04")) + " " +
+			return paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +
 				paint(st.Severity[a.Severity], fit(sevTag(a.Severity), fSev)) + " " +
 				paint(stateStyle, fit(state, fState)) + " " +
 				fit(a.Service, fService) + " " +

@@ -113,6 +113,20 @@ func actorFor(p *plan.Plan, name string) model.Actor {
 	return model.Actor{Name: name, Role: model.RoleAdmin}
 }
 
+// demoActor is the demo plan's operator named by --as, else its first lead,
+// so the demo shows a real person with a real role.
+func demoActor(p *plan.Plan, name string) model.Actor {
+	if op, ok := p.Operator(name); ok {
+		return model.Actor{Name: op.Name, Role: op.Role}
+	}
+	for _, op := range p.Operators {
+		if op.Role == model.RoleLead {
+			return model.Actor{Name: op.Name, Role: op.Role}
+		}
+	}
+	return actorFor(p, name)
+}
+
 func runConsole(g global) error {
 	set, err := loadSettings(g.config)
 	if err != nil {
@@ -152,13 +166,17 @@ func runConsole(g global) error {
 		go demo.Generate(ctx, a.desk, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
 	}
 
+	actor := actorFor(a.plan.Plan(), g.as)
+	if g.demo {
+		actor = demoActor(a.plan.Plan(), g.as)
+	}
 	r := lipgloss.NewRenderer(os.Stdout)
 	if g.plain {
 		r.SetColorProfile(termenv.Ascii)
 	}
 	m := ui.New(ui.Deps{
 		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
-		Actor: actorFor(a.plan.Plan(), g.as), Keys: keys, Renderer: r, DropsDir: g.drops,
+		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops,
 	})
 	defer m.Close()
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()

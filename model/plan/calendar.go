@@ -143,7 +143,7 @@ func (p *Plan) MaintenanceBetween(from, to time.Time) []Occurrence {
 	var out []Occurrence
 	for _, s := range p.Services {
 		for _, w := range s.Maintenance {
-			for _, start := range w.rec.starts(from, to, w.length, p.loc) {
+			for _, start := range w.rec.starts(from, to, w.length, p.Location()) {
 				out = append(out, Occurrence{Service: s.ID, Label: s.Name + " maintenance", Start: start, End: start.Add(w.length)})
 			}
 		}
@@ -164,7 +164,7 @@ type Run struct {
 func (p *Plan) RunsBetween(from, to time.Time) []Run {
 	var out []Run
 	for _, j := range p.Jobs {
-		for _, start := range j.rec.starts(from, to, j.grace, p.loc) {
+		for _, start := range j.rec.starts(from, to, j.grace, p.Location()) {
 			out = append(out, Run{Job: j, Start: start, Due: start.Add(j.grace)})
 		}
 	}
@@ -187,12 +187,12 @@ func (p *Plan) FreezesBetween(from, to time.Time) []Freeze {
 // Day says which day of hypercare now is, counting calendar days in the plan
 // timezone from 1 on the start day: 0 before the start, total after the end.
 func (p *Plan) Day(now time.Time) (day, total int) {
-	h := p.Hypercare
-	total = daysApart(h.Start, h.End.Add(-time.Nanosecond), p.loc) + 1
+	h, loc := p.Hypercare, p.Location()
+	total = daysApart(h.Start, h.End.Add(-time.Nanosecond), loc) + 1
 	if now.Before(h.Start) {
 		return 0, total
 	}
-	return min(daysApart(h.Start, now, p.loc)+1, total), total
+	return min(daysApart(h.Start, now, loc)+1, total), total
 }
 
 // daysApart counts the calendar days from a's date to b's date in loc.
@@ -210,9 +210,9 @@ func daysApart(a, b time.Time, loc *time.Location) int {
 // calendar in the plan timezone, so a date at midnight stays at midnight
 // when the move crosses a DST change.
 func (p *Plan) Shifted(d time.Duration) *Plan {
-	days := d / (24 * time.Hour)
+	days, loc := d/(24*time.Hour), p.Location()
 	shift := func(t time.Time) time.Time {
-		return t.In(p.loc).AddDate(0, 0, int(days)).Add(d - days*24*time.Hour)
+		return t.In(loc).AddDate(0, 0, int(days)).Add(d - days*24*time.Hour)
 	}
 	q := *p
 	q.Hypercare.Start, q.Hypercare.End = shift(p.Hypercare.Start), shift(p.Hypercare.End)

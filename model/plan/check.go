@@ -19,6 +19,9 @@ type checker struct {
 	lines    lines
 	problems []Problem
 	reported map[string]bool // fields that already have a problem
+
+	// What references may name: key → index of the table.
+	contacts, teams, services map[string]int
 }
 
 // add records a problem on a field. A field gets one problem only: a value of
@@ -147,11 +150,12 @@ func (c *checker) when(path string, t *time.Time, loc *time.Location, endOfDate 
 // check validates the decoded plan, fills in defaults and parses the
 // values that are written as text (durations, times, levels, roles).
 func (c *checker) check(p *Plan) {
-	c.hypercare(p)
-	contacts := c.index("contact", "name", len(p.Contacts), func(i int) string { return p.Contacts[i].Name })
-	p.teams = c.index("team", "id", len(p.Teams), func(i int) string { return p.Teams[i].ID })
-	p.services = c.index("service", "id", len(p.Services), func(i int) string { return p.Services[i].ID })
-	p.operators = c.index("operator", "name", len(p.Operators), func(i int) string { return p.Operators[i].Name })
+	c.checkHypercare(p)
+	c.contacts = c.index("contact", "name", len(p.Contacts), func(i int) string { return p.Contacts[i].Name })
+	c.teams = c.index("team", "id", len(p.Teams), func(i int) string { return p.Teams[i].ID })
+	c.services = c.index("service", "id", len(p.Services), func(i int) string { return p.Services[i].ID })
+	c.index("operator", "name", len(p.Operators), func(i int) string { return p.Operators[i].Name })
+	c.index("job", "id", len(p.Jobs), func(i int) string { return p.Jobs[i].ID })
 
 	for i, ct := range p.Contacts {
 		if ct.Phone == "" && ct.Email == "" {
@@ -162,22 +166,20 @@ func (c *checker) check(p *Plan) {
 		if r.Problem == "" {
 			c.missing(field("referral", i, "problem"), "the kind of problem this contact helps with")
 		}
-		c.ref(field("referral", i, "contact"), r.Contact, contacts, "[[contact]] name")
+		c.ref(field("referral", i, "contact"), r.Contact, c.contacts, "[[contact]] name")
 	}
-	c.teams(p, contacts)
-	c.services(p)
-	business := c.slas(p)
-	if business || p.Hypercare.Hours == HoursBusiness {
-		c.business(&p.Hypercare.Business)
-	}
-	c.routes(p)
-	c.freezes(p)
-	c.jobs(p)
-	c.licences(p)
-	c.operators(p)
+	c.checkTeams(p)
+	c.checkServices(p)
+	business := c.checkSLAs(p)
+	c.checkBusiness(&p.Hypercare.Business, business || p.Hypercare.Hours == HoursBusiness)
+	c.checkRoutes(p)
+	c.checkFreezes(p)
+	c.checkJobs(p)
+	c.checkLicences(p)
+	c.checkOperators(p)
 }
 
-func (c *checker) hypercare(p *Plan) {
+func (c *checker) checkHypercare(p *Plan) {
 	h := &p.Hypercare
 	if h.Service == "" {
 		c.missing("hypercare.service", `the name shown in the header, such as service = "Orion retail platform"`)
@@ -213,7 +215,12 @@ func (c *checker) hypercare(p *Plan) {
 	}
 }
 
-func (c *checker) business(b *Business) {
+// checkBusiness checks the business calendar when something uses it or it
+// is written anyway (a mistake there would surface only once it is used).
+func (c *checker) checkBusiness(b *Business, used bool) {
+	if !used && len(b.Days) == 0 && b.Start == "" && b.End == "" {
+		return
+	}
 	b.days = c.days("hypercare.business.days", b.Days)
 	b.start = c.clock("hypercare.business.start", b.Start)
 	b.end = c.clock("hypercare.business.end", b.End)
@@ -222,8 +229,8 @@ func (c *checker) business(b *Business) {
 	}
 }
 
-// slas checks the SLA tables and reports whether any uses business hours.
-func (c *checker) slas(p *Plan) (business bool) {
+// checkSLAs checks the SLA tables and reports whether any uses business hours.
+func (c *checker) checkSLAs(p *Plan) (business bool) {
 	valid := []string{"P1", "P2", "P3", "P4", "P5", "request"}
 	for _, k := range valid[:5] {
 		if _, ok := p.SLA[k]; !ok {
@@ -251,7 +258,7 @@ func (c *checker) slas(p *Plan) (business bool) {
 	return business
 }
 
-func (c *checker) teams(p *Plan, contacts map[string]int) {
+func (c *checker) checkTeams(p *Plan) {
 	for i := range p.Teams {
 		t := &p.Teams[i]
 		if t.Name == "" {
@@ -261,7 +268,7 @@ func (c *checker) teams(p *Plan, contacts map[string]int) {
 			c.missing(field("team", i, "contract"), "the contract reference; vendor teams need one")
 		}
 		if t.Vendor || t.Contact != "" {
-			c.ref(field("team", i, "contact"), t.Contact, contacts, "[[contact]] name")
+			c.ref(field("team", i, "contact"), t.Contact, c.contacts, "[[contact]] name")
 		}
 		if len(t.Escalation) == 0 {
 			c.missing(field("team", i, "escalation"), `at least level L1, such as escalation = [{ level = "L1", contact = "…", timeout = "30m" }]`)
@@ -280,7 +287,7 @@ func (c *checker) teams(p *Plan, contacts map[string]int) {
 			default:
 				next = at + 1
 			}
-			c.ref(path+".contact", e.Contact, contacts, "[[contact]] name")
+			c.ref(path+".contact", e.Contact, c.contacts, "[[contact]] name")
 			// The last level has nowhere to escalate to, so it needs no timeout.
 			if j < len(t.Escalation)-1 || e.Timeout != "" {
 				e.timeout = c.duration(path+".timeout", e.Timeout)
@@ -289,7 +296,7 @@ func (c *checker) teams(p *Plan, contacts map[string]int) {
 	}
 }
 
-func (c *checker) services(p *Plan) {
+func (c *checker) checkServices(p *Plan) {
 	for i := range p.Services {
 		s := &p.Services[i]
 		if s.Name == "" {
@@ -301,14 +308,14 @@ func (c *checker) services(p *Plan) {
 		case s.Tier < 1 || s.Tier > 3:
 			c.add(path, "%d is not a tier; use 1, 2 or 3", s.Tier)
 		}
-		c.ref(field("service", i, "owner"), s.Owner, p.teams, "team id")
+		c.ref(field("service", i, "owner"), s.Owner, c.teams, "team id")
 		for j, dep := range s.DependsOn {
 			path := fmt.Sprintf("service[%d].depends_on[%d]", i+1, j+1)
 			if dep == s.ID {
 				c.add(path, "a service cannot depend on itself; remove %q", dep)
 				continue
 			}
-			c.ref(path, dep, p.services, "service id")
+			c.ref(path, dep, c.services, "service id")
 		}
 		for j := range s.Maintenance {
 			w := &s.Maintenance[j]
@@ -319,7 +326,7 @@ func (c *checker) services(p *Plan) {
 	}
 }
 
-func (c *checker) routes(p *Plan) {
+func (c *checker) checkRoutes(p *Plan) {
 	for i := range p.Routes {
 		r := &p.Routes[i]
 		path := fmt.Sprintf("route[%d]", i+1)
@@ -331,10 +338,10 @@ func (c *checker) routes(p *Plan) {
 		}
 		r.matchers = c.routeMatchers(path+".match", r.Match)
 		if r.Service != "" {
-			c.ref(path+".service", r.Service, p.services, "service id")
+			c.ref(path+".service", r.Service, c.services, "service id")
 		}
 		if r.Team != "" {
-			c.ref(path+".team", r.Team, p.teams, "team id")
+			c.ref(path+".team", r.Team, c.teams, "team id")
 		}
 		r.impact = c.level(path+".impact", r.Impact)
 		r.urgency = c.level(path+".urgency", r.Urgency)
@@ -355,7 +362,7 @@ func (c *checker) level(path, value string) model.Level {
 	return l
 }
 
-func (c *checker) freezes(p *Plan) {
+func (c *checker) checkFreezes(p *Plan) {
 	for i := range p.Freezes {
 		f := &p.Freezes[i]
 		if f.Name == "" {
@@ -367,13 +374,12 @@ func (c *checker) freezes(p *Plan) {
 			c.add(field("freeze", i, "end"), "ends before it starts (start %s); put end after start", f.Start.Format(time.DateOnly))
 		}
 		for j, s := range f.Services {
-			c.ref(fmt.Sprintf("freeze[%d].services[%d]", i+1, j+1), s, p.services, "service id")
+			c.ref(fmt.Sprintf("freeze[%d].services[%d]", i+1, j+1), s, c.services, "service id")
 		}
 	}
 }
 
-func (c *checker) jobs(p *Plan) {
-	c.index("job", "id", len(p.Jobs), func(i int) string { return p.Jobs[i].ID })
+func (c *checker) checkJobs(p *Plan) {
 	for i := range p.Jobs {
 		j := &p.Jobs[i]
 		if j.Name == "" {
@@ -385,7 +391,7 @@ func (c *checker) jobs(p *Plan) {
 		if j.Grace == "" {
 			j.Grace = "30m"
 		}
-		c.ref(field("job", i, "service"), j.Service, p.services, "service id")
+		c.ref(field("job", i, "service"), j.Service, c.services, "service id")
 		var err error
 		if j.rec, err = parseSchedule(j.Schedule); err != nil {
 			c.add(field("job", i, "schedule"), "%v", err)
@@ -394,14 +400,14 @@ func (c *checker) jobs(p *Plan) {
 	}
 }
 
-func (c *checker) licences(p *Plan) {
+func (c *checker) checkLicences(p *Plan) {
 	for i := range p.Licences {
 		l := &p.Licences[i]
 		if l.Name == "" {
 			c.missing(field("licence", i, "name"), "the product or certificate name")
 		}
 		c.when(field("licence", i, "expires"), &l.Expires, p.loc, false)
-		c.ref(field("licence", i, "owner"), l.Owner, p.teams, "team id")
+		c.ref(field("licence", i, "owner"), l.Owner, c.teams, "team id")
 		if l.Kind == "" {
 			l.Kind = "licence"
 		}
@@ -411,7 +417,7 @@ func (c *checker) licences(p *Plan) {
 	}
 }
 
-func (c *checker) operators(p *Plan) {
+func (c *checker) checkOperators(p *Plan) {
 	owner := map[string]int{} // key data → operator index; one key, one person
 	for i := range p.Operators {
 		o := &p.Operators[i]

@@ -40,11 +40,10 @@ type Plan struct {
 	Operators []Operator     `toml:"operator,omitempty"`
 	Path      string         `toml:"-"` // file it came from
 
-	loc       *time.Location
-	services  map[string]int // id → index in Services
-	teams     map[string]int
-	operators map[string]int
+	loc *time.Location
 }
+
+var _ model.Policy = (*Plan)(nil)
 
 // Hours settings: around the clock, or the business calendar in [hypercare].
 const (
@@ -309,8 +308,13 @@ func (p *Plan) Encode(w io.Writer) error {
 	return nil
 }
 
-// Location is the plan timezone.
-func (p *Plan) Location() *time.Location { return p.loc }
+// Location is the plan timezone; UTC for a plan not made by Load or Parse.
+func (p *Plan) Location() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
 
 // ServiceTier reports the tier of a service, and whether the plan has it.
 func (p *Plan) ServiceTier(id string) (int, bool) {
@@ -354,19 +358,26 @@ func (p *Plan) ModelServices() []model.Service {
 }
 
 // Service looks a service up by id.
-func (p *Plan) Service(id string) (Service, bool) { return lookup(p.Services, p.services, id) }
+func (p *Plan) Service(id string) (Service, bool) {
+	return find(p.Services, func(s Service) bool { return s.ID == id })
+}
 
 // Team looks a team up by id.
-func (p *Plan) Team(id string) (Team, bool) { return lookup(p.Teams, p.teams, id) }
+func (p *Plan) Team(id string) (Team, bool) {
+	return find(p.Teams, func(t Team) bool { return t.ID == id })
+}
 
 // Operator looks an operator up by name.
-func (p *Plan) Operator(name string) (Operator, bool) { return lookup(p.Operators, p.operators, name) }
+func (p *Plan) Operator(name string) (Operator, bool) {
+	return find(p.Operators, func(o Operator) bool { return o.Name == name })
+}
 
-func lookup[T any](items []T, index map[string]int, key string) (T, bool) {
-	i, ok := index[key]
-	if !ok {
-		var zero T
-		return zero, false
+// find is a linear search: plans hold tens of entries, and a Plan built by
+// hand (in a test, say) then works without indexes to keep in step.
+func find[T any](items []T, match func(T) bool) (T, bool) {
+	if i := slices.IndexFunc(items, match); i >= 0 {
+		return items[i], true
 	}
-	return items[i], true
+	var zero T
+	return zero, false
 }

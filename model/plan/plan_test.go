@@ -377,3 +377,42 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestChecks covers the remaining rules, each by one edit of testdata/valid.toml.
+func TestChecks(t *testing.T) {
+	valid := readFile(t, "testdata/valid.toml")
+	tests := []struct {
+		name, old, new string
+		want           problem
+	}{
+		{"tier out of range", "tier  = 1", "tier  = 4", problem{18, "service[1].tier", "4 is not a tier; use 1, 2 or 3"}},
+		{"tier missing", "tier  = 1\n", "", problem{16, "service[1].tier", "missing; add tier = 1, 2 or 3"}},
+		{"quoted date", "start    = 2026-11-19", `start    = "2026-11-19"`, problem{4, "hypercare.start", `found text "2026-11-19"; write a date or date-time without quotes`}},
+		{"time of day for a date", "start    = 2026-11-19", "start    = 08:00:00", problem{4, "hypercare.start", "is a time of day only"}},
+		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: contact, freeze, hypercare, job, licence, operator, referral, route, service, sla, team)"}},
+		{"unknown timezone", `"Europe/London"`, `"Europe/Londres"`, problem{6, "hypercare.timezone", `"Europe/Londres" is not a known IANA timezone`}},
+		{"business hours inside out", `timezone = "Europe/London"`, "timezone = \"Europe/London\"\nhours = \"business\"\nbusiness = { days = [\"mon\"], start = \"18:00\", end = \"08:00\" }", problem{8, "hypercare.business.end", "08:00 is not after start 18:00"}},
+		{"first level not L1", `level = "L1"`, `level = "L2"`, problem{14, "team[1].escalation[1].level", "L2 comes first; start the escalation at L1"}},
+		{"vendor without contract", `id         = "web"`, "id         = \"web\"\nvendor     = true\ncontact    = \"Web on-call\"", problem{12, "team[1].contract", "missing; add the contract reference"}},
+		{"respond longer than resolve", `respond = "15m", resolve = "4h"`, `respond = "5h", resolve = "4h"`, problem{28, "sla.P1.respond", "5h is longer than resolve 4h"}},
+		{"bad impact", "[[operator]]", "[[route]]\nname = \"r\"\nmatch = { a = \"b\" }\nimpact = \"severe\"\n\n[[operator]]", problem{37, "route[1].impact", `"severe" is not a level; use high, medium or low`}},
+		{"route that sets nothing", "[[operator]]", "[[route]]\nname = \"r\"\nmatch = { a = \"b\" }\n\n[[operator]]", problem{34, "route[1]", "sets nothing"}},
+		{"bad key", "AAAAC3NzaC1lZDI1NTE5AAAAIHl+", "AAAAC3NzaC1lZDI1NTE5AAAAIHl-", problem{37, "operator[1].keys[1]", "is not an SSH public key"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(valid, tt.old) {
+				t.Fatalf("valid.toml has no %q", tt.old)
+			}
+			_, err := Parse("plan.toml", []byte(strings.Replace(valid, tt.old, tt.new, 1)))
+			var ce *CheckError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Parse: %v, want a *CheckError", err)
+			}
+			got, w := ce.Problems[0], tt.want
+			if len(ce.Problems) != 1 || got.Line != w.line || got.Field != w.field || !strings.Contains(got.Msg, w.msg) {
+				t.Errorf("got:\n%v\nwant line %d, field %q, message containing %q", err, w.line, w.field, w.msg)
+			}
+		})
+	}
+}

@@ -25,7 +25,7 @@ type Rule struct {
 	Instances []string          // where it can fire; one alert per instance
 	Labels    map[string]string // extra labels such as queue or device
 	Runbook   string            // slug of the KB article to follow
-	Weight    int               // how often it fires relative to the others
+	Weight    int               // how often it fires relative to the others; 0: never drawn at random
 }
 
 // Catalogue is the set of rules alerts are drawn from.
@@ -91,7 +91,7 @@ func (c Catalogue) Draw(rnd *rand.Rand, at time.Time) model.Alert {
 func (c Catalogue) Storm(rnd *rand.Rand, n int, at time.Time) ([]model.Alert, bool) {
 	var wide Catalogue
 	for _, r := range c {
-		if len(r.Instances) >= n {
+		if len(r.Instances) >= n && r.Weight > 0 {
 			wide = append(wide, r)
 		}
 	}
@@ -126,12 +126,16 @@ func (c Catalogue) Find(service, name string) (Rule, bool) {
 	return c[i], true
 }
 
-func (c Catalogue) pick(rnd *rand.Rand) Rule {
+func (c Catalogue) weight() int {
 	total := 0
 	for _, r := range c {
 		total += r.Weight
 	}
-	n := rnd.IntN(total)
+	return total
+}
+
+func (c Catalogue) pick(rnd *rand.Rand) Rule {
+	n := rnd.IntN(c.weight())
 	for _, r := range c {
 		if n -= r.Weight; n < 0 {
 			return r
@@ -186,6 +190,8 @@ var popNames = []string{"fra1", "fra2", "ams1", "lhr2", "cdg1", "mad1", "mil1", 
 // DefaultCatalogue is the monitoring of the Orion retail platform: the rules
 // its Prometheus, Grafana, synthetic probes, batch scheduler and certificate
 // checker raise, weighted by how often they fired in a typical hypercare week.
+// Batch job alerts belong to the night their job runs, so they are never
+// drawn at random; the seeded stories raise them at the right hour.
 func DefaultCatalogue() Catalogue {
 	const (
 		am, grafana, pd, og, synth = "alertmanager", "grafana", "pagerduty", "opsgenie", "synthetic"
@@ -235,10 +241,10 @@ func DefaultCatalogue() Catalogue {
 		{Name: "PodCrashLooping", Service: "notifications", Severity: warn, Source: am, Summary: "container notifications OOMKilled %.0f times in 15m", Min: 3, Max: 8, Instances: pods("notifications", 4), Labels: k8s, Runbook: "pod-crashloop", Weight: 1},
 		{Name: "SMTPDeferred", Service: "notifications", Severity: info, Source: am, Summary: "%.0f emails deferred by the receiving server in 15m", Min: 80, Max: 900, Instances: []string{"smtp-relay-0", "smtp-relay-1"}, Runbook: "ke-email-deferred", Weight: 2},
 
-		{Name: "BatchJobFailed", Service: "settlement", Severity: crit, Source: pd, Summary: "nightly settlement batch failed: unbalanced by %.2f", Min: 0.01, Max: 0.02, Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "nightly-settlement"}, Runbook: "ke-settlement-rounding", Weight: 1},
-		{Name: "BatchJobMissed", Service: "settlement", Severity: crit, Source: pd, Summary: "nightly settlement batch did not finish in its window", Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "nightly-settlement"}, Runbook: "settlement-batch-rerun", Weight: 1},
+		{Name: "BatchJobFailed", Service: "settlement", Severity: crit, Source: pd, Summary: "nightly settlement batch failed: unbalanced by %.2f", Min: 0.01, Max: 0.02, Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "nightly-settlement"}, Runbook: "ke-settlement-rounding", Weight: 0},
+		{Name: "BatchJobMissed", Service: "settlement", Severity: crit, Source: pd, Summary: "nightly settlement batch did not finish in its window", Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "nightly-settlement"}, Runbook: "settlement-batch-rerun", Weight: 0},
 
-		{Name: "BatchJobLate", Service: "reporting", Severity: warn, Source: pd, Summary: "reporting extract %.0f minutes late", Min: 15, Max: 95, Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "reporting-extract"}, Runbook: "reporting-extract-late", Weight: 1},
+		{Name: "BatchJobLate", Service: "reporting", Severity: warn, Source: pd, Summary: "reporting extract %.0f minutes late", Min: 15, Max: 95, Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "reporting-extract"}, Runbook: "reporting-extract-late", Weight: 0},
 
 		{Name: "Edge5xxRate", Service: "cdn", Severity: crit, Source: am, Summary: "5xx rate %.1f%% at the POP over 5m", Min: 2, Max: 11, Instances: popNames, Labels: map[string]string{"zone": "orion-www"}, Runbook: "cdn-5xx", Weight: 3},
 		{Name: "CacheHitRatioLow", Service: "cdn", Severity: info, Source: am, Summary: "cache hit ratio %.0f%% (usually 92%%)", Min: 55, Max: 80, Instances: popNames, Labels: map[string]string{"zone": "orion-www"}, Runbook: "cdn-cache-purge", Weight: 2},

@@ -9,10 +9,14 @@ import (
 )
 
 // plannedChange is a change on the demo calendar. It is placed at a moment,
-// or in the service's n-th maintenance window from now (negative: past).
+// or in the service's n-th maintenance window from now (negative: past), or
+// from the start of day fromDay: weekly windows fall on different days of
+// hypercare each week the demo runs, and fixes held back by the freeze must
+// land after it.
 type plannedChange struct {
 	at        when
 	window    int
+	fromDay   int
 	length    time.Duration // zero: the whole window
 	service   string
 	title     string
@@ -69,13 +73,13 @@ var changes = []plannedChange{
 	{at: ahead(3, 0), length: hm(0, 30), service: "checkout", typ: emergency, state: model.ChangeScheduled, risk: medium,
 		title: "checkout: restore the preStop hook (sleep 10s)",
 		desc:  "Fixes the intermittent 502s on /api/checkout/confirm.\nRollback: argocd app rollback orion-checkout."},
-	{window: 1, length: hm(1, 0), service: "storefront", typ: normal, state: model.ChangeAuthorize, risk: medium,
+	{window: 1, fromDay: 13, length: hm(1, 0), service: "storefront", typ: normal, state: model.ChangeAuthorize, risk: medium,
 		title: "Storefront CPU limit from 1 to 2 cores",
 		desc:  "CPU throttling at the evening peak; scaled out meanwhile."},
 	{window: 1, service: "reporting", typ: normal, state: model.ChangeScheduled, risk: low,
 		title: "Move the reporting extract to 05:30 and read from a snapshot",
 		desc:  "Stops the extract holding back replay on db-3."},
-	{window: 1, service: "payments", typ: normal, state: model.ChangeAssess, risk: high,
+	{window: 1, fromDay: 13, service: "payments", typ: normal, state: model.ChangeAssess, risk: high,
 		title: "Roll out the renewed AcmePay mTLS client certificate",
 		desc:  "AcmePay accepts the old and the new certificate for 14 days.\nRollback: restore the previous certificate from Vault."},
 	{at: on(8, 22, 0), length: hm(4, 0), service: "storefront", typ: normal, state: model.ChangeAssess, risk: high,
@@ -86,7 +90,7 @@ var changes = []plannedChange{
 		desc:  "Fix for the known error on stale prices in search after the price feed."},
 	{window: 2, service: "identity", typ: normal, state: model.ChangeAuthorize, risk: medium,
 		title: "Keycloak 25.0.6 security patch"},
-	{window: 3, service: "orders-db", typ: normal, state: model.ChangeNew, risk: high,
+	{window: 2, fromDay: 13, service: "orders-db", typ: normal, state: model.ChangeNew, risk: high,
 		title: "Partition orders_events by month",
 		desc:  "Permanent fix from the RCA of the disk-full outage. Needs a rehearsal on the restore host first."},
 	{at: on(13, 14, 0), length: hm(1, 0), service: "settlement", typ: normal, state: model.ChangeAuthorize, risk: medium,
@@ -132,7 +136,11 @@ func (s *seeder) changeSlot(pc plannedChange) (start, end time.Time, err error) 
 		start = s.time(pc.at)
 		return start, start.Add(pc.length), nil
 	}
-	windows := s.plan.MaintenanceBetween(s.now.Add(-4*7*24*time.Hour), s.now.Add(6*7*24*time.Hour))
+	from := s.now
+	if pc.fromDay > 0 {
+		from = s.time(on(pc.fromDay, 0, 0))
+	}
+	windows := s.plan.MaintenanceBetween(from.Add(-4*7*24*time.Hour), from.Add(6*7*24*time.Hour))
 	var past, future []time.Time
 	var length time.Duration
 	for _, w := range windows {
@@ -140,9 +148,9 @@ func (s *seeder) changeSlot(pc plannedChange) (start, end time.Time, err error) 
 			continue
 		}
 		length = w.End.Sub(w.Start)
-		if w.Start.After(s.now) {
+		if w.Start.After(from) {
 			future = append(future, w.Start)
-		} else if w.End.Before(s.now) {
+		} else if w.End.Before(from) {
 			past = append(past, w.Start)
 		}
 	}

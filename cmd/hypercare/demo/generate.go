@@ -67,7 +67,7 @@ const (
 
 func newFeed(desk *model.Desk, p *plan.Plan, rnd *rand.Rand) (*feed, error) {
 	cat := DefaultCatalogue().For(p.ModelServices())
-	if len(cat) == 0 {
+	if cat.weight() == 0 {
 		return nil, errors.New("demo alerts: the plan has none of the demo services; use the demo plan")
 	}
 	return &feed{desk: desk, cat: cat, rnd: rnd}, nil

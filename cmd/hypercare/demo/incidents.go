@@ -143,7 +143,7 @@ var stories = []story{
 		steps: []step{
 			assign(hm(0, 10), desk, "platform"),
 			ack(hm(0, 40), engineer),
-			note(hm(1, 10), engineer, "The 06:15 price feed carried the overnight repricing: catalog.product-changed held 48k messages and the indexer drains ~50/s, so search lagged until about 08:00. Checkout always charges the catalog price."),
+			note(hm(1, 10), engineer, "The 06:15 price feed carried the overnight repricing: catalog.product-changed held 48k messages and the indexer drains ~50/s, so search lagged until about 08:40. Checkout always charges the catalog price."),
 			resolve(hm(1, 30), engineer, "known_error"),
 			move(hm(26, 0), desk, model.StateClosed, ""),
 		}},
@@ -234,7 +234,7 @@ var stories = []story{
 		steps: []step{
 			ack(hm(0, 15), desk),
 			assign(hm(0, 20), desk, "payments"),
-			note(hm(1, 10), engineer, "The extract started at 05:00 before settlement had balanced (re-run finished 05:40), so yesterday was incomplete. Re-ran it with --replace; dashboards refreshed at 09:10."),
+			note(hm(1, 10), engineer, "The extract started at 05:00 while db-3 was 25 min behind the primary, so yesterday's last orders were missing. Re-ran it with --replace; dashboards refreshed at 09:10."),
 			resolve(hm(1, 20), engineer, "fixed"),
 			move(hm(25, 0), desk, model.StateClosed, ""),
 		}},
@@ -337,7 +337,7 @@ var stories = []story{
 			resolve(hm(1, 10), engineer, "fixed"),
 		}},
 	{opened: on(6, 9, 0), by: desk, service: "psp-gateway", category: "security", impact: medium, urgency: low,
-		title:  "AcmePay client certificate expires in 12 days",
+		title:  "AcmePay client certificate expires in 15 days",
 		alerts: []string{"CertExpiring"},
 		steps: []step{
 			ack(hm(0, 30), desk),
