@@ -401,8 +401,8 @@ func (m *Model) bodyView() string {
 		p := m.panes[i]
 		return box(m.s.st, fmt.Sprintf("%d %s", i+1, p.title()), p.status(), p.view(i == m.focus), w, h, i == m.focus)
 	}
-	top := lipgloss.JoinHorizontal(lipgloss.Top, cell(0, lw, th), cell(1, m.w-lw, th))
-	bottom := lipgloss.JoinHorizontal(lipgloss.Top, cell(2, lw, bh-th), cell(3, m.w-lw, bh-th))
+	top := besides(cell(0, lw, th), cell(1, m.w-lw, th))
+	bottom := besides(cell(2, lw, bh-th), cell(3, m.w-lw, bh-th))
 	return top + "\n" + bottom
 }
 

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
 // calendarPane is the change calendar: a week of changes with maintenance
@@ -23,6 +24,20 @@ type calendarPane struct {
 	seq     int
 	err     error
 	w, h    int
+
+	// The week's items change only with data, plan, week or the minute, not
+	// per frame, so they are built once and reused.
+	cached    calKey
+	items     [7][]calItem
+	frozen    [7]bool
+	dataStamp int // bumped whenever changes arrive
+}
+
+type calKey struct {
+	data   int
+	week   time.Time
+	plan   *plan.Plan
+	minute int64
 }
 
 type calendarData struct {
@@ -64,6 +79,7 @@ func (p *calendarPane) update(msg tea.Msg) tea.Cmd {
 		p.err = msg.err
 		if msg.err == nil {
 			p.changes = msg.changes
+			p.dataStamp++
 			p.cursor = min(p.cursor, max(len(p.changes)-1, 0))
 		}
 	}
@@ -171,7 +187,12 @@ func (p *calendarPane) view(focused bool) string {
 	if p.err != nil {
 		return padLines([]string{p.s.st.Error.Render("query failed: " + p.err.Error())}, p.w, p.h)
 	}
-	items, frozen := p.days()
+	key := calKey{data: p.dataStamp, week: p.week, plan: p.s.plan(), minute: p.s.Now().Unix() / 60}
+	if key != p.cached {
+		p.items, p.frozen = p.days()
+		p.cached = key
+	}
+	items, frozen := p.items, p.frozen
 	if p.w >= 7*12+6 {
 		return p.grid(items, frozen, focused)
 	}
@@ -238,7 +259,7 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 		}
 		col = col[:min(len(col), p.h)]
 		for len(col) < p.h {
-			fill := strings.Repeat(" ", cw)
+			fill := blank(cw)
 			if frozen[d] {
 				fill = st.Freeze.Render(strings.Repeat("░", cw))
 			}
@@ -253,9 +274,9 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 		for d := range cols {
 			parts[d] = cols[d][i]
 		}
-		lines[i] = strings.Join(parts, sep)
+		lines[i] = strings.Join(parts, sep) + blank(p.w-7*cw-6)
 	}
-	return padLines(lines, p.w, p.h)
+	return strings.Join(lines, "\n")
 }
 
 // agenda lists the week day by day for narrow terminals, scrolled so the

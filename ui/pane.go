@@ -99,7 +99,9 @@ func (f *filterBox) line(st *Styles, w int) string {
 	return ""
 }
 
-// box draws a bordered pane with its title set into the top border.
+// box draws a bordered pane with its title set into the top border. body
+// must already be exactly w-2 cells wide (padLines makes it so), which saves
+// measuring every line twice per frame.
 func box(st *Styles, title, status, body string, w, h int, focused bool) string {
 	b, style, ts := lipgloss.NormalBorder(), st.Pane, st.PaneTitle
 	if focused {
@@ -112,19 +114,20 @@ func box(st *Styles, title, status, body string, w, h int, focused bool) string 
 		head += st.Dim.Render(status) + " "
 	}
 	head = ansi.Truncate(ts.Render(head), max(inner-1, 0), "…")
-	fill := max(inner-1-ansi.StringWidth(head), 0)
+	fill := max(inner-1-width(head), 0)
 
 	var out strings.Builder
+	out.Grow((len(body)/max(h-2, 1) + 16) * h)
 	out.WriteString(paint.Render(b.TopLeft+b.Top) + head + paint.Render(strings.Repeat(b.Top, fill)+b.TopRight))
 	lines := strings.Split(body, "\n")
 	left, right := paint.Render(b.Left), paint.Render(b.Right)
 	for i := 0; i < h-2; i++ {
 		out.WriteByte('\n')
-		line := ""
+		line := blank(inner)
 		if i < len(lines) {
 			line = lines[i]
 		}
-		out.WriteString(left + fit(line, inner) + right)
+		out.WriteString(left + line + right)
 	}
 	out.WriteByte('\n')
 	out.WriteString(paint.Render(b.BottomLeft + strings.Repeat(b.Bottom, max(inner, 0)) + b.BottomRight))

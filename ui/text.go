@@ -4,9 +4,48 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
+
+// width is the number of cells s takes. Frames measure thousands of strings,
+// so the common case (text, box drawing and SGR colour codes) is counted
+// directly; anything else goes to the full grapheme-aware measure.
+func width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+			continue
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+			continue
+		case c < 0x80:
+			return ansi.StringWidth(s)
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !narrow(r) {
+			return ansi.StringWidth(s)
+		}
+		n++
+		i += size
+	}
+	return n
+}
+
+// narrow reports runes known to take one cell: Latin text and the
+// punctuation, arrows, box drawing and shapes the console draws.
+func narrow(r rune) bool {
+	return (r >= 0xa0 && r < 0x300) || (r >= 0x2010 && r <= 0x2027) || (r >= 0x2190 && r <= 0x21ff) || (r >= 0x2500 && r <= 0x25ff)
+}
 
 // fit truncates s (which may carry styling) to w cells with an ellipsis and
 // pads it with spaces to exactly w cells.
@@ -14,10 +53,10 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := ansi.StringWidth(s)
+	n := width(s)
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
-		n = ansi.StringWidth(s)
+		n = width(s)
 	}
 	if n < w {
 		s += strings.Repeat(" ", w-n)
@@ -28,7 +67,7 @@ func fit(s string, w int) string {
 // joinCols lays out left and right text on one line of width w, right-aligned
 // right part, truncating the left part first.
 func joinCols(left, right string, w int) string {
-	rw := ansi.StringWidth(right)
+	rw := width(right)
 	if rw >= w {
 		return fit(right, w)
 	}
@@ -45,7 +84,7 @@ func padLines(lines []string, w, h int) string {
 		if i < len(lines) {
 			b.WriteString(fit(lines[i], w))
 		} else {
-			b.WriteString(strings.Repeat(" ", w))
+			b.WriteString(blank(w))
 		}
 	}
 	return b.String()
@@ -87,4 +126,36 @@ func wrap(s string, w int) []string {
 		return nil
 	}
 	return strings.Split(ansi.Wrap(s, w, " -"), "\n")
+}
+
+// spaces backs blank: most frames need many runs of spaces.
+var spaces = strings.Repeat(" ", 512)
+
+// blank is w spaces.
+func blank(w int) string {
+	if w <= len(spaces) {
+		return spaces[:max(w, 0)]
+	}
+	return strings.Repeat(" ", w)
+}
+
+// besides joins two blocks of equal height line by line; both are already
+// padded to their widths, so no measuring is needed (unlike
+// lipgloss.JoinHorizontal, which measures every line).
+func besides(left, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	var b strings.Builder
+	b.Grow(len(left) + len(right))
+	for i := range max(len(l), len(r)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }

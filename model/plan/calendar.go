@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // weekdays is a set of days, indexed by time.Weekday.
@@ -229,4 +231,55 @@ func (p *Plan) Shifted(d time.Duration) *Plan {
 		q.Licences[i].Expires = shift(q.Licences[i].Expires)
 	}
 	return &q
+}
+
+// RespondBy is when a record opened at from must have its first response:
+// see ResolveBy.
+func (p *Plan) RespondBy(kind model.Kind, pr model.Priority, from time.Time) time.Time {
+	s := p.sla(kind, pr)
+	return p.due(from, s.respond, s.Hours)
+}
+
+// ResolveBy is when a record opened at from must be resolved: the resolve
+// target counted in the SLA's hours, so a business-hours target skips
+// nights, weekends and holidays. Zero when the plan sets no target.
+func (p *Plan) ResolveBy(kind model.Kind, pr model.Priority, from time.Time) time.Time {
+	s := p.sla(kind, pr)
+	return p.due(from, s.resolve, s.Hours)
+}
+
+func (p *Plan) due(from time.Time, target time.Duration, hours string) time.Time {
+	if target <= 0 {
+		return time.Time{}
+	}
+	b := p.Hypercare.Business
+	if hours != HoursBusiness || b.days == (weekdays{}) {
+		return from.Add(target)
+	}
+	loc, t, left := p.Location(), from.In(p.Location()), target
+	for {
+		y, m, d := t.Date()
+		if b.days[t.Weekday()] && !p.holiday(y, m, d) {
+			open := time.Date(y, m, d, 0, 0, 0, 0, loc).Add(b.start)
+			closing := time.Date(y, m, d, 0, 0, 0, 0, loc).Add(b.end)
+			if t.Before(open) {
+				t = open
+			}
+			if t.Before(closing) {
+				avail := closing.Sub(t)
+				if left <= avail {
+					return t.Add(left)
+				}
+				left -= avail
+			}
+		}
+		t = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	}
+}
+
+func (p *Plan) holiday(y int, m time.Month, d int) bool {
+	return slices.ContainsFunc(p.Hypercare.Holidays, func(h time.Time) bool {
+		hy, hm, hd := h.In(p.Location()).Date()
+		return hy == y && hm == m && hd == d
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // validWith parses testdata/valid.toml with extra TOML appended.
@@ -205,6 +207,38 @@ func TestDay(t *testing.T) {
 		day, total := p.Day(tt.now)
 		if day != tt.want || total != 28 {
 			t.Errorf("Day(%s) = %d of %d, want %d of 28", tt.now, day, total, tt.want)
+		}
+	}
+}
+
+func TestSLADue(t *testing.T) {
+	p := loadExample(t)
+	london := p.Location()
+	at := func(month time.Month, day, hour, minute int) time.Time {
+		return time.Date(2026, month, day, hour, minute, 0, 0, london)
+	}
+	tests := []struct {
+		name    string
+		kind    model.Kind
+		pr      model.Priority
+		from    time.Time
+		respond time.Time
+		resolve time.Time
+	}{
+		{"P1 is 24x7", model.KindIncident, 1, at(11, 21, 23, 0), at(11, 21, 23, 15), at(11, 22, 3, 0)},
+		{"P4 on Friday afternoon runs into Monday", model.KindIncident, 4, at(11, 20, 16, 0), at(11, 23, 10, 0), at(11, 27, 16, 0)},
+		{"P4 at the weekend starts on Monday", model.KindIncident, 4, at(11, 21, 10, 0), at(11, 23, 12, 0), at(11, 27, 18, 0)},
+		{"P4 ending exactly at closing", model.KindIncident, 4, at(11, 20, 14, 0), at(11, 20, 18, 0), at(11, 27, 14, 0)},
+		{"P3 skips the St Andrew's Day holiday", model.KindIncident, 3, at(11, 26, 9, 0), at(11, 26, 10, 0), at(12, 1, 9, 0)},
+		{"request before opening", model.KindRequest, 3, at(11, 24, 6, 0), at(11, 24, 12, 0), at(11, 26, 18, 0)},
+		{"no target", model.KindIncident, 7, at(11, 24, 6, 0), time.Time{}, time.Time{}},
+	}
+	for _, tt := range tests {
+		if got := p.RespondBy(tt.kind, tt.pr, tt.from); !got.Equal(tt.respond) {
+			t.Errorf("%s: respond by %s, want %s", tt.name, got, tt.respond)
+		}
+		if got := p.ResolveBy(tt.kind, tt.pr, tt.from); !got.Equal(tt.resolve) {
+			t.Errorf("%s: resolve by %s, want %s", tt.name, got, tt.resolve)
 		}
 	}
 }

@@ -68,7 +68,15 @@ func (c *checker) ref(path, value string, known map[string]int, what string) {
 		return
 	}
 	if _, ok := known[value]; !ok {
-		c.add(path, "%q is not a %s in this plan; use one of %s, or add it", value, what, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		names := slices.Sorted(maps.Keys(known))
+		for i, n := range names {
+			names[i] = fmt.Sprintf("%q", n)
+		}
+		if len(names) == 0 {
+			c.add(path, "%q is not a %s in this plan; add it", value, what)
+			return
+		}
+		c.add(path, "%q is not a %s in this plan; use one of %s, or add it", value, what, strings.Join(names, ", "))
 	}
 }
 
@@ -281,7 +289,7 @@ func (c *checker) checkTeams(p *Plan) {
 			case at < 0:
 				c.add(path+".level", "%q is not a level; use L1, L2, L3 or vendor", e.Level)
 			case j == 0 && at != 0:
-				c.add(path+".level", "%s comes first; start the escalation at L1", e.Level)
+				c.add(path+".level", "%s cannot come first; start the escalation at L1", e.Level)
 			case at < next:
 				c.add(path+".level", "%s comes after %s; list levels in the order L1, L2, L3, vendor, each once", e.Level, t.Escalation[j-1].Level)
 			default:

@@ -38,7 +38,7 @@ func (r Route) matches(labels map[string]string) bool {
 
 // Routing is what the plan's routes decide for one alert.
 type Routing struct {
-	Routes       []string // names of the routes that matched, in plan order
+	Routes       []string // names of the matching routes that decided something, in plan order
 	Service      string
 	Team         string
 	Impact       model.Level // zero when no route sets it
@@ -56,12 +56,16 @@ func (p *Plan) RouteAlert(labels map[string]string) Routing {
 		if !r.matches(labels) {
 			continue
 		}
-		out.Routes = append(out.Routes, r.Name)
+		before := out
 		out.Service = firstSet(out.Service, r.Service)
 		out.Team = firstSet(out.Team, r.Team)
 		out.Impact = firstSet(out.Impact, r.impact)
 		out.Urgency = firstSet(out.Urgency, r.urgency)
 		out.AutoIncident = out.AutoIncident || r.AutoIncident
+		if out.Service != before.Service || out.Team != before.Team || out.Impact != before.Impact ||
+			out.Urgency != before.Urgency || out.AutoIncident != before.AutoIncident {
+			out.Routes = append(out.Routes, r.Name)
+		}
 	}
 	return out
 }

@@ -55,14 +55,17 @@ func TestRouteAlert(t *testing.T) {
 			Service: "psp-gateway", Team: "payments", Impact: model.Medium, Urgency: model.Medium,
 		}},
 		{"critical in staging", map[string]string{"alertname": "HighErrorRate", "severity": "critical", "service": "checkout", "env": "staging"}, Routing{
-			Routes: []string{"Non-production alerts stay low", "Critical is high impact, high urgency"},
+			Routes: []string{"Non-production alerts stay low"},
 			Impact: model.Low, Urgency: model.Low,
 		}},
 		{"watchdog", map[string]string{"alertname": "Watchdog", "severity": "critical", "service": "checkout"}, Routing{
 			Routes: []string{"Critical is high impact, high urgency"},
 			Impact: model.High, Urgency: model.High,
 		}},
-		{"nothing matches", map[string]string{"alertname": "Info", "severity": "info"}, Routing{}},
+		{"only the catch-all", map[string]string{"alertname": "Info", "severity": "info"}, Routing{
+			Routes: []string{"Everything else is low"},
+			Impact: model.Low, Urgency: model.Low,
+		}},
 	}
 	for _, tt := range tests {
 		got := p.RouteAlert(tt.labels)

@@ -117,8 +117,8 @@ func (c Catalogue) For(services []model.Service) Catalogue {
 	return out
 }
 
-// Find returns the rule with the given service and alert name.
-func (c Catalogue) Find(service, name string) (Rule, bool) {
+// find returns the rule with the given service and alert name.
+func (c Catalogue) find(service, name string) (Rule, bool) {
 	i := slices.IndexFunc(c, func(r Rule) bool { return r.Service == service && r.Name == name })
 	if i < 0 {
 		return Rule{}, false
@@ -202,18 +202,18 @@ func DefaultCatalogue() Catalogue {
 	acmepay := []string{"psp-eu-1.acmepay.example:443", "psp-eu-2.acmepay.example:443"}
 	rabbit := []string{"rabbitmq-prod-0", "rabbitmq-prod-1", "rabbitmq-prod-2"}
 	return Catalogue{
-		{Name: "HighErrorRate", Service: "storefront", Severity: crit, Source: am, Summary: "5xx rate %.1f%% over 10m", Min: 5, Max: 14, Instances: pods("storefront", 10), Labels: k8s, Runbook: "cdn-5xx", Weight: 2},
+		{Name: "HighErrorRate", Service: "storefront", Severity: crit, Source: am, Summary: "5xx rate %.1f%% over 10m", Min: 5, Max: 14, Instances: pods("storefront", 10), Labels: k8s, Runbook: "cdn-5xx", Weight: 1},
 		{Name: "HighLatency", Service: "storefront", Severity: warn, Source: am, Summary: "p99 page render %.1fs over 10m", Min: 2.1, Max: 4.5, Instances: pods("storefront", 10), Labels: k8s, Weight: 4},
 		{Name: "PodCrashLooping", Service: "storefront", Severity: warn, Source: am, Summary: "container storefront restarted %.0f times in 15m", Min: 4, Max: 9, Instances: pods("storefront", 10), Labels: k8s, Runbook: "pod-crashloop", Weight: 2},
 
-		{Name: "HighErrorRate", Service: "checkout", Severity: crit, Source: am, Summary: "5xx rate %.1f%% over 10m", Min: 5, Max: 18, Instances: pods("checkout", 8), Labels: k8s, Runbook: "checkout-5xx", Weight: 3},
+		{Name: "HighErrorRate", Service: "checkout", Severity: crit, Source: am, Summary: "5xx rate %.1f%% over 10m", Min: 5, Max: 18, Instances: pods("checkout", 8), Labels: k8s, Runbook: "checkout-5xx", Weight: 1},
 		{Name: "HighLatency", Service: "checkout", Severity: warn, Source: am, Summary: "p99 latency %.1fs over 10m", Min: 1.6, Max: 3.2, Instances: pods("checkout", 8), Labels: k8s, Runbook: "checkout-5xx", Weight: 4},
 		{Name: "PodCrashLooping", Service: "checkout", Severity: warn, Source: am, Summary: "container checkout OOMKilled %.0f times in 15m", Min: 3, Max: 7, Instances: pods("checkout", 8), Labels: k8s, Runbook: "pod-crashloop", Weight: 1},
 
 		{Name: "HighLatency", Service: "payments", Severity: warn, Source: am, Summary: "p99 latency %.2fs over 10m", Min: 1.5, Max: 2.8, Instances: pods("payments", 6), Labels: k8s, Runbook: "payments-high-latency", Weight: 4},
 		{Name: "HighErrorRate", Service: "payments", Severity: crit, Source: am, Summary: "5xx rate %.1f%% over 10m", Min: 5, Max: 12, Instances: pods("payments", 6), Labels: k8s, Runbook: "payments-high-latency", Weight: 1},
 
-		{Name: "PSPTimeouts", Service: "psp-gateway", Severity: crit, Source: am, Summary: "%.1f%% of AcmePay authorisations timed out (8s) over 5m", Min: 2.1, Max: 14, Instances: acmepay, Labels: map[string]string{"endpoint": "authorize"}, Runbook: "psp-timeouts", Weight: 3},
+		{Name: "PSPTimeouts", Service: "psp-gateway", Severity: crit, Source: am, Summary: "%.1f%% of AcmePay authorisations timed out (8s) over 5m", Min: 2.1, Max: 14, Instances: acmepay, Labels: map[string]string{"endpoint": "authorize"}, Runbook: "psp-timeouts", Weight: 2},
 		{Name: "PSPCircuitBreakerOpen", Service: "psp-gateway", Severity: crit, Source: am, Summary: "payments' circuit breaker to AcmePay open for %.0fs", Min: 60, Max: 420, Instances: pods("payments", 6), Labels: k8s, Runbook: "payments-degraded-mode", Weight: 1},
 		{Name: "CertExpiring", Service: "psp-gateway", Severity: warn, Source: og, Summary: "AcmePay client certificate CN=orion-retail-prod expires in %.0f days", Min: 14, Max: 16, Instances: []string{"psp-eu-1.acmepay.example"}, Runbook: "cert-renewal", Weight: 1},
 		{Name: "AcmePayDuplicateWebhooks", Service: "psp-gateway", Severity: info, Source: am, Summary: "%.0f duplicate AcmePay webhooks in the last hour", Min: 40, Max: 260, Instances: pods("payments", 6), Labels: k8s, Runbook: "ke-psp-duplicate-webhooks", Weight: 2},
@@ -246,7 +246,7 @@ func DefaultCatalogue() Catalogue {
 
 		{Name: "BatchJobLate", Service: "reporting", Severity: warn, Source: pd, Summary: "reporting extract %.0f minutes late", Min: 15, Max: 95, Instances: []string{"batch-scheduler-1"}, Labels: map[string]string{"job": "reporting-extract"}, Runbook: "reporting-extract-late", Weight: 0},
 
-		{Name: "Edge5xxRate", Service: "cdn", Severity: crit, Source: am, Summary: "5xx rate %.1f%% at the POP over 5m", Min: 2, Max: 11, Instances: popNames, Labels: map[string]string{"zone": "orion-www"}, Runbook: "cdn-5xx", Weight: 3},
+		{Name: "Edge5xxRate", Service: "cdn", Severity: crit, Source: am, Summary: "5xx rate %.1f%% at the POP over 5m", Min: 2, Max: 11, Instances: popNames, Labels: map[string]string{"zone": "orion-www"}, Runbook: "cdn-5xx", Weight: 2},
 		{Name: "CacheHitRatioLow", Service: "cdn", Severity: info, Source: am, Summary: "cache hit ratio %.0f%% (usually 92%%)", Min: 55, Max: 80, Instances: popNames, Labels: map[string]string{"zone": "orion-www"}, Runbook: "cdn-cache-purge", Weight: 2},
 	}
 }

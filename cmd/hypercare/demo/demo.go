@@ -58,11 +58,12 @@ func Seed(ctx context.Context, desk *model.Desk, p *plan.Plan, now time.Time) er
 	if err != nil {
 		return err
 	}
-	for _, add := range []func() error{s.addArticles, s.addStories, s.addChanges, s.addAlerts} {
+	for _, add := range []func() error{s.addArticles, s.addStories, s.addChanges} {
 		if err := add(); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
+	s.addAlerts()
 	return s.run(ctx)
 }
 
@@ -231,7 +232,7 @@ func (s *seeder) storyAlerts(st story, at time.Time) ([]string, error) {
 		if sv, n, ok := strings.Cut(ref, "/"); ok {
 			service, name = sv, n
 		}
-		rule, ok := s.feed.cat.Find(service, name)
+		rule, ok := s.feed.cat.find(service, name)
 		if !ok {
 			return nil, fmt.Errorf("incident %q: no alert rule %s on %s", st.title, name, service)
 		}
@@ -283,11 +284,10 @@ func (s *seeder) step(ctx context.Context, inc *incidentRun, st step, at time.Ti
 
 // addAlerts schedules the monitoring of the week: a round every 40 to 100
 // minutes from go-live to now, as the live generator does every few seconds.
-func (s *seeder) addAlerts() error {
+func (s *seeder) addAlerts() {
 	for at := s.plan.Hypercare.Start.Add(20 * time.Minute); at.Before(s.now); {
 		tickAt := at
 		s.schedule(tickAt, "alerts", func(ctx context.Context) error { return s.feed.tick(ctx, tickAt) })
 		at = at.Add(time.Duration(40+s.rnd.IntN(60)) * time.Minute)
 	}
-	return nil
 }

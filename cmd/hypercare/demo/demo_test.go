@@ -45,15 +45,16 @@ func TestPlanPutsTodayOnDay7(t *testing.T) {
 	}
 }
 
-// TestSeed seeds at the hours where the week is shortest and longest: just
-// after midnight and just before it.
+// TestSeed seeds at the hours where the week is shortest and longest, just
+// after midnight and just before it, and across a DST change.
 func TestSeed(t *testing.T) {
 	london, _ := time.LoadLocation("Europe/London")
 	for _, now := range []time.Time{
 		time.Date(2026, 6, 10, 0, 5, 0, 0, london),
 		time.Date(2026, 6, 10, 23, 55, 0, 0, london),
+		time.Date(2026, 10, 28, 0, 5, 0, 0, london), // the week spans the end of summer time
 	} {
-		t.Run(now.Format("15:04"), func(t *testing.T) { checkSeed(t, now) })
+		t.Run(now.Format("Jan 2 15:04"), func(t *testing.T) { checkSeed(t, now) })
 	}
 }
 

@@ -1,0 +1,193 @@
+// Command queries times the console's hot queries against a database made
+// by bench/gendb and prints their percentiles next to the budgets, then
+// SQLite's plan for each.
+//
+//	go run ./bench/queries -db /tmp/bench.db [-n 2000] [-ingest]
+//
+// With -ingest a background writer upserts alerts throughout, as drops do,
+// so the figures include reads racing commits and checkpoints.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/bench/latency"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store"
+)
+
+func main() {
+	path := flag.String("db", os.Getenv("HYPERCARE_BENCH_DB"), "database made by bench/gendb (default $HYPERCARE_BENCH_DB)")
+	n := flag.Int("n", 2000, "runs per query")
+	ingest := flag.Bool("ingest", false, "upsert alerts in the background while timing")
+	flag.Parse()
+	if *path == "" {
+		fmt.Fprintln(os.Stderr, "queries: -db FILE is required; make one with go run ./bench/gendb")
+		os.Exit(2)
+	}
+	if _, err := os.Stat(*path); err != nil {
+		fmt.Fprintf(os.Stderr, "queries: %v; make the database with go run ./bench/gendb -db %s\n", err, *path)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), *path, *n, *ingest); err != nil {
+		fmt.Fprintln(os.Stderr, "queries:", err)
+		os.Exit(1)
+	}
+}
+
+type query struct {
+	name     string
+	p50, p99 time.Duration // budget; zero when the spec sets none
+	run      func(context.Context, *store.DB) error
+}
+
+func queries() []query {
+	const ms = time.Millisecond
+	now := time.Now()
+	return []query{
+		{"queue open, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Queue(ctx, model.QueueQuery{Limit: 60})
+			return err
+		}},
+		{"queue all, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Queue(ctx, model.QueueQuery{All: true, Limit: 60})
+			return err
+		}},
+		{"feed, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Limit: 60})
+			return err
+		}},
+		{"feed firing, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 60})
+			return err
+		}},
+		{"counts", ms, ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Counts(ctx)
+			return err
+		}},
+		{"calendar week", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.ChangesBetween(ctx, now.Add(-3*24*time.Hour), now.Add(4*24*time.Hour))
+			return err
+		}},
+		{"next change", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.NextChange(ctx, now)
+			if errors.Is(err, model.ErrNotFound) {
+				return nil
+			}
+			return err
+		}},
+		{"feed filtered (common)", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Filter: "svc-03", Limit: 60})
+			return err
+		}},
+		{"queue filtered", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Queue(ctx, model.QueueQuery{Filter: "svc-03", Limit: 60})
+			return err
+		}},
+		{"articles by title", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Articles(ctx, model.ArticleQuery{Limit: 60})
+			return err
+		}},
+		{"article search", 0, 0, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Articles(ctx, model.ArticleQuery{Search: "replica lag", Limit: 20})
+			return err
+		}},
+	}
+}
+
+func run(ctx context.Context, path string, n int, ingest bool) error {
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var writes atomic.Int64
+	if ingest {
+		stop := make(chan struct{})
+		done := make(chan error, 1)
+		go func() { done <- ingestLoop(ctx, db, stop, &writes) }()
+		defer func() {
+			close(stop)
+			if err := <-done; err != nil {
+				fmt.Fprintln(os.Stderr, "queries: background ingest:", err)
+			}
+		}()
+	}
+
+	fmt.Printf("%s, %d runs per query, background ingest %v\n\n", path, n, ingest)
+	failed := false
+	for _, q := range queries() {
+		var s latency.Sample
+		for range n {
+			if err := s.Time(func() error { return q.run(ctx, db) }); err != nil {
+				return fmt.Errorf("%s: %w", q.name, err)
+			}
+		}
+		verdict := ""
+		if q.p50 > 0 {
+			verdict = fmt.Sprintf("budget p50 %v p99 %v: ok", q.p50, q.p99)
+			if s.Quantile(0.5) > q.p50 || s.Quantile(0.99) > q.p99 {
+				verdict, failed = strings.TrimSuffix(verdict, "ok")+"OVER", true
+			}
+		}
+		fmt.Printf("%-26s %s  %s\n", q.name, s, verdict)
+	}
+	if ingest {
+		fmt.Printf("\nbackground ingest committed %d alert deliveries\n", writes.Load())
+	}
+
+	plans, err := db.ExplainHotQueries(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nEXPLAIN QUERY PLAN")
+	for _, p := range plans {
+		fmt.Printf("%s:\n    %s\n", p.Name, strings.Join(p.Steps, "\n    "))
+		if p.TempBTree() {
+			failed = true
+		}
+	}
+	if failed {
+		return errors.New("a query is over budget or sorts in a temp B-tree")
+	}
+	return nil
+}
+
+// ingestLoop commits a drop of 100 alert deliveries every 100ms, cycling
+// over 5,000 dedup keys so the database does not grow.
+func ingestLoop(ctx context.Context, db *store.DB, stop <-chan struct{}, writes *atomic.Int64) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	states := []model.AlertState{model.AlertFiring, model.AlertResolved}
+	for round := 0; ; round++ {
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+		err := db.Write(ctx, func(tx model.Tx) error {
+			for i := range 100 {
+				key := (round*100 + i) % 5000
+				a := model.Alert{DedupKey: fmt.Sprintf("bench-ingest-%04d", key), Source: "alertmanager",
+					Name: "IngestLoad", Severity: model.SevWarning, State: states[round/50%2], Service: "svc-01",
+					Labels: map[string]string{"alertname": "IngestLoad", "key": fmt.Sprint(key)}}
+				if _, err := tx.UpsertAlert(&a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		writes.Add(100)
+	}
+}

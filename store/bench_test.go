@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/bench/latency"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// The query benchmarks run against a large database made by bench/gendb:
+//
+//	go run ./bench/gendb -db /tmp/bench.db
+//	HYPERCARE_BENCH_DB=/tmp/bench.db go test -run '^$' -bench . ./store/
+//
+// Budgets (SPEC.md): queue and feed first page p50 ≤ 2ms, p99 ≤ 5ms; counts ≤ 1ms.
+func benchDB(b *testing.B) *DB {
+	path := os.Getenv("HYPERCARE_BENCH_DB")
+	if path == "" {
+		b.Skip("set HYPERCARE_BENCH_DB to a database made by go run ./bench/gendb")
+	}
+	db, err := Open(b.Context(), path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// runTimed runs op in the benchmark loop and reports its latency
+// percentiles, which the budgets are written in.
+func runTimed(b *testing.B, op func(context.Context) error) {
+	ctx := b.Context()
+	var s latency.Sample
+	for b.Loop() {
+		if err := s.Time(func() error { return op(ctx) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(latency.Millis(s.Quantile(0.50)), "p50-ms")
+	b.ReportMetric(latency.Millis(s.Quantile(0.99)), "p99-ms")
+}
+
+func BenchmarkQueue(b *testing.B) {
+	db := benchDB(b)
+	for _, bc := range []struct {
+		name string
+		q    model.QueueQuery
+	}{
+		{"open", model.QueueQuery{Limit: 60}},
+		{"all", model.QueueQuery{All: true, Limit: 60}},
+		{"open/filtered", model.QueueQuery{Filter: "svc-03", Limit: 60}},
+		{"all/filtered", model.QueueQuery{All: true, Filter: "svc-03", Limit: 60}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			runTimed(b, func(ctx context.Context) error { _, err := db.Queue(ctx, bc.q); return err })
+		})
+	}
+}
+
+func BenchmarkFeed(b *testing.B) {
+	db := benchDB(b)
+	for _, bc := range []struct {
+		name string
+		q    model.FeedQuery
+	}{
+		{"all", model.FeedQuery{Limit: 60}},
+		{"firing", model.FeedQuery{Firing: true, Limit: 60}},
+		{"all/page10", model.FeedQuery{Offset: 600, Limit: 60}},
+		{"firing/filtered", model.FeedQuery{Firing: true, Filter: "svc-03", Limit: 60}},
+		{"all/filtered", model.FeedQuery{Filter: "svc-03", Limit: 60}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			runTimed(b, func(ctx context.Context) error { _, err := db.Feed(ctx, bc.q); return err })
+		})
+	}
+}
+
+func BenchmarkCounts(b *testing.B) {
+	db := benchDB(b)
+	runTimed(b, func(ctx context.Context) error { _, err := db.Counts(ctx); return err })
+}
