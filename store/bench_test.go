@@ -70,6 +70,8 @@ func BenchmarkFeed(b *testing.B) {
 		{"all/page10", model.FeedQuery{Offset: 600, Limit: 60}},
 		{"firing/filtered", model.FeedQuery{Firing: true, Filter: "svc-03", Limit: 60}},
 		{"all/filtered", model.FeedQuery{Filter: "svc-03", Limit: 60}},
+		// The worst case: nothing matches, so the whole table is read.
+		{"all/no-match", model.FeedQuery{Filter: "no such text", Limit: 60}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runTimed(b, func(ctx context.Context) error { _, err := db.Feed(ctx, bc.q); return err })

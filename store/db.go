@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 	}()
 
-	db.writer, err = openPool(abs, 1,
+	db.writer, err = openPool(ctx, abs, 1,
 		"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -94,11 +94,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.prepareWrites(ctx); err != nil {
 		return nil, err
 	}
-	if db.readers, err = openPool(abs, opts.ReadConns, "_query_only=1"); err != nil {
+	if db.readers, err = openPool(ctx, abs, opts.ReadConns, "_query_only=1"); err != nil {
 		return nil, err
 	}
 	db.readStmts.db = db.readers
-	if db.watch, err = openPool(abs, 1, "_query_only=1"); err != nil {
+	if db.watch, err = openPool(ctx, abs, 1, "_query_only=1"); err != nil {
 		return nil, err
 	}
 	if err := db.startWatch(ctx, opts.PollInterval); err != nil {
@@ -115,7 +115,7 @@ func fileDSN(path string, params ...string) string {
 	return u.String() + "?" + strings.Join(params, "&")
 }
 
-func openPool(path string, conns int, params ...string) (*sql.DB, error) {
+func openPool(ctx context.Context, path string, conns int, params ...string) (*sql.DB, error) {
 	params = append([]string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
 		"_pragma=foreign_keys(1)",
@@ -131,7 +131,7 @@ func openPool(path string, conns int, params ...string) (*sql.DB, error) {
 	// Connections carry their page cache; keep them for the life of the DB.
 	pool.SetConnMaxLifetime(0)
 	pool.SetConnMaxIdleTime(0)
-	if err := pool.Ping(); err != nil {
+	if err := pool.PingContext(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -233,7 +233,7 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 	// VACUUM INTO reads one snapshot and takes no write lock, so writes go
 	// on meanwhile. query_only forbids it, and the writer must stay free,
 	// so it gets a connection of its own.
-	conn, err := openPool(db.path, 1)
+	conn, err := openPool(ctx, db.path, 1)
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}

@@ -416,3 +416,13 @@ func TestChecks(t *testing.T) {
 		})
 	}
 }
+
+// Files saved on Windows have CRLF line ends; lines must still be right.
+func TestCRLFLines(t *testing.T) {
+	src := strings.ReplaceAll(readFile(t, "testdata/multiple.toml"), "\n", "\r\n")
+	_, err := Parse("crlf.toml", []byte(src))
+	var ce *CheckError
+	if !errors.As(err, &ce) || len(ce.Problems) != 9 || ce.Problems[0].Line != 15 || ce.Problems[8].Line != 53 {
+		t.Fatalf("Parse = %v", err)
+	}
+}
