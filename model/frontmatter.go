@@ -2,9 +2,11 @@ package model
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"path"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -40,13 +42,13 @@ func ParseArticle(name string, data []byte) (Article, error) {
 		if field != "" {
 			prefix += field + ": "
 		}
-		return Article{}, fmt.Errorf(prefix+format, args...)
+		return Article{}, errors.New(prefix + fmt.Sprintf(format, args...))
 	}
 	if strings.TrimSpace(lines[0]) != "---" {
 		return fail(1, "", "no front matter; start the file with a --- line, then title: and kind:, then ---")
 	}
 	ar := Article{
-		Slug:  strings.TrimSuffix(path.Base(name), ".md"),
+		Slug:  strings.TrimSuffix(filepath.Base(name), ".md"),
 		State: ArticlePublished,
 	}
 	seen := map[string]int{}
@@ -66,7 +68,6 @@ func ParseArticle(name string, data []byte) (Article, error) {
 			return fail(lineNo, "", "%q is not a key: value line", line)
 		}
 		key = strings.ToLower(strings.TrimSpace(key))
-		value = unquote(strings.TrimSpace(value))
 		if !slices.Contains(frontMatterKeys, key) {
 			return fail(lineNo, key, "unknown field; use one of %s", strings.Join(frontMatterKeys, ", "))
 		}
@@ -74,6 +75,16 @@ func ParseArticle(name string, data []byte) (Article, error) {
 			return fail(lineNo, key, "set twice (first on line %d); keep one", prev)
 		}
 		seen[key] = lineNo
+		value = strings.TrimSpace(value)
+		var err error
+		if key == "tags" {
+			ar.Tags, err = parseTags(value)
+		} else {
+			value, err = unquote(value)
+		}
+		if err != nil {
+			return fail(lineNo, key, "%v", err)
+		}
 		if value == "" {
 			return fail(lineNo, key, "empty; give a value or remove the line")
 		}
@@ -97,8 +108,6 @@ func ParseArticle(name string, data []byte) (Article, error) {
 			}
 		case "service":
 			ar.Service = value
-		case "tags":
-			ar.Tags = parseTags(value)
 		case "author":
 			ar.Author = value
 		}
@@ -118,25 +127,41 @@ func ParseArticle(name string, data []byte) (Article, error) {
 	return ar, nil
 }
 
-// unquote strips one pair of matching quotes, so a title may contain a colon
-// or start with a bracket.
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
-		return s[1 : len(s)-1]
+// unquote reads a value the way YAML reads a scalar: bare, in single quotes
+// (a doubled single quote stands for one), or in double quotes with
+// backslash escapes. Quotes let a title hold a colon, a leading bracket or a
+// quotation.
+func unquote(s string) (string, error) {
+	switch {
+	case strings.HasPrefix(s, `"`):
+		u, err := strconv.Unquote(s)
+		if err != nil {
+			return "", fmt.Errorf("%s is not a complete double-quoted value; close the quote and escape inner quotes as \\\"", s)
+		}
+		return u, nil
+	case strings.HasPrefix(s, "'"):
+		if len(s) < 2 || !strings.HasSuffix(s, "'") {
+			return "", fmt.Errorf("%s is not a complete single-quoted value; close the quote", s)
+		}
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'"), nil
 	}
-	return s
+	return s, nil
 }
 
 // parseTags accepts the YAML flow list "[a, b]" as well as a bare "a, b".
-func parseTags(s string) []string {
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+func parseTags(s string) ([]string, error) {
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "["), "]")
 	var tags []string
 	for t := range strings.SplitSeq(s, ",") {
-		if t = unquote(strings.TrimSpace(t)); t != "" && !slices.Contains(tags, t) {
+		t, err := unquote(strings.TrimSpace(t))
+		if err != nil {
+			return nil, err
+		}
+		if t != "" && !slices.Contains(tags, t) {
 			tags = append(tags, t)
 		}
 	}
-	return tags
+	return tags, nil
 }
 
 func joinAny[T ~string](vs []T) string {

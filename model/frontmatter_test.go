@@ -34,10 +34,17 @@ func TestParseArticle(t *testing.T) {
 				Tags: []string{"handover", "week-1"}, Body: "Body line\n"},
 		},
 		{
-			name: "a --- later in the body is text",
-			file: "x.md",
+			name: "double quotes with escapes, single quotes with ''",
+			file: "faq-pending.md",
+			data: "---\ntitle: \"FAQ: order stuck in \\\"payment pending\\\"\"\nkind: faq\nauthor: 'Tom O''Kafor'\ntags: ['it''s', \"a b\"]\n---\nx\n",
+			want: Article{Slug: "faq-pending", Title: `FAQ: order stuck in "payment pending"`, Kind: ArticleFAQ, State: ArticlePublished,
+				Author: "Tom O'Kafor", Tags: []string{"it's", "a b"}, Body: "x\n"},
+		},
+		{
+			name: "a --- later in the body is text; a % in the file name",
+			file: "kb/100%.md",
 			data: "---\ntitle: T\nkind: how-to\n---\nabove\n\n---\n\nbelow\n",
-			want: Article{Slug: "x", Title: "T", Kind: ArticleHowTo, State: ArticlePublished, Body: "above\n\n---\n\nbelow\n"},
+			want: Article{Slug: "100%", Title: "T", Kind: ArticleHowTo, State: ArticlePublished, Body: "above\n\n---\n\nbelow\n"},
 		},
 	}
 	for _, tt := range tests {
@@ -66,6 +73,9 @@ func TestParseArticleErrors(t *testing.T) {
 		{"unknown field", "---\ntitle: T\nowner: web\n---\nx\n", `kb/x.md:3: owner: unknown field`},
 		{"duplicate field", "---\ntitle: T\nkind: faq\ntitle: U\n---\nx\n", `kb/x.md:4: title: set twice (first on line 2)`},
 		{"empty value", "---\ntitle:\nkind: faq\n---\nx\n", `kb/x.md:2: title: empty`},
+		{"empty quotes", "---\ntitle: \"\"\nkind: faq\n---\nx\n", `kb/x.md:2: title: empty`},
+		{"unclosed double quote", "---\ntitle: \"Half\nkind: faq\n---\nx\n", `kb/x.md:2: title: "Half is not a complete double-quoted value`},
+		{"unclosed single quote in tags", "---\ntitle: T\nkind: faq\ntags: [a, 'b]\n---\nx\n", `kb/x.md:4: tags: 'b is not a complete single-quoted value`},
 		{"not key value", "---\ntitle: T\njust words\n---\nx\n", `kb/x.md:3: "just words" is not a key: value line`},
 		{"bad slug", "---\ntitle: T\nkind: faq\nslug: a b\n---\nx\n", `kb/x.md:4: slug: "a b" is not a slug`},
 		{"missing title", "---\nkind: faq\n---\nx\n", `kb/x.md:1: title: required`},

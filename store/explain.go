@@ -34,6 +34,7 @@ var hotQueries = func() []hotQuery {
 		{"changes between", changesBetweenSQL, []any{now - week, now + week}},
 		{"next change", nextChangeSQL, []any{now}},
 		{"articles by title", articlesByTitleSQL, []any{60, 0}},
+		{"article search", articlesSearchSQL, []any{ftsQuery("disk full"), "[", "]", 20, 0}},
 		{"audit", auditSQL, []any{now - week, nil, 60, 0}},
 	}
 }()

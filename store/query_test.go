@@ -344,18 +344,19 @@ func TestArticleSearch(t *testing.T) {
 
 // expectedIndex names the index each hot query must walk.
 var expectedIndex = map[string]string{
-	"queue":                "incidents_queue",
-	"queue filtered":       "incidents_queue",
-	"queue all":            "incidents_opened",
-	"queue all filtered":   "incidents_opened",
-	"feed":                 "alerts_feed",
-	"feed filtered":        "alerts_feed",
-	"feed firing":          "alerts_feed",
-	"feed firing filtered": "alerts_feed",
-	"counts":               "",
-	"changes between":      "changes_start",
-	"next change":          "changes_start",
-	"articles by title":    "articles_title",
+	"queue":                "INDEX incidents_queue",
+	"queue filtered":       "INDEX incidents_queue",
+	"queue all":            "INDEX incidents_opened",
+	"queue all filtered":   "INDEX incidents_opened",
+	"feed":                 "INDEX alerts_feed",
+	"feed filtered":        "INDEX alerts_feed",
+	"feed firing":          "INDEX alerts_feed",
+	"feed firing filtered": "INDEX alerts_feed",
+	"counts":               "SCAN counters",
+	"changes between":      "INDEX changes_start",
+	"next change":          "INDEX changes_start",
+	"articles by title":    "INDEX articles_title",
+	"article search":       "VIRTUAL TABLE INDEX",
 	"audit":                "audit_at",
 }
 
@@ -375,7 +376,7 @@ func TestHotQueryPlans(t *testing.T) {
 		}
 		if idx, ok := expectedIndex[p.Name]; !ok {
 			t.Errorf("%s: no expectation", p.Name)
-		} else if !strings.Contains(text, "INDEX "+idx) && idx != "" {
+		} else if !strings.Contains(text, idx) {
 			t.Errorf("%s does not use %s:\n%s", p.Name, idx, text)
 		}
 	}

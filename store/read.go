@@ -71,14 +71,14 @@ WHERE a.state <> 'retired'
 ORDER BY a.title, a.id
 LIMIT ?1 OFFSET ?2`
 
-	// articlesSearchSQL ranks with bm25, weighting a hit in the title above
-	// one in the tags above one in the body. Column -1 lets snippet pick
-	// the column that matched best.
+	// articlesSearchSQL orders by the FTS rank column (bm25 with the weights
+	// set in the migration), which FTS5 returns already sorted. Column -1
+	// lets snippet pick the column that matched best.
 	articlesSearchSQL = `SELECT ` + articleColumns + `,
-	snippet(articles_fts, -1, ?2, ?3, '…', 16), -bm25(articles_fts, 10.0, 1.0, 4.0)
+	snippet(articles_fts, -1, ?2, ?3, '…', 16), -articles_fts.rank
 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 WHERE articles_fts MATCH ?1 AND a.state <> 'retired'
-ORDER BY bm25(articles_fts, 10.0, 1.0, 4.0), a.id
+ORDER BY articles_fts.rank
 LIMIT ?4 OFFSET ?5`
 
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
@@ -216,8 +216,9 @@ func (db *DB) NextChange(ctx context.Context, after time.Time) (model.Change, er
 	return one(row, err, "next change", scanChange)
 }
 
-// Articles searches the knowledge base, or lists it by title when
-// q.Search has nothing searchable in it. Retired articles are left out.
+// Articles searches the knowledge base, best match first (Rank is the
+// relevance: higher is better), or lists it by title when q.Search has
+// nothing searchable in it. Retired articles are left out.
 func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
 	match := ftsQuery(q.Search)
 	if match == "" {

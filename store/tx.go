@@ -135,23 +135,27 @@ func (t *tx) execOne(ref, query string, args ...any) error {
 }
 
 // Incident reads an incident inside the transaction. A missing one is
-// model.ErrNotFound as is: the service layer names the record itself.
+// model.ErrNotFound unadorned: the service layer names the record itself.
 func (t *tx) Incident(id int64) (model.Incident, error) {
 	in, err := scanIncident(t.stmt(incidentSQL).QueryRowContext(t.ctx, id))
-	return in, lookupErr(err)
+	return in, lookupErr(err, "INC-%d", id)
 }
 
-// AlertByID reads an alert inside the transaction; see Incident for errors.
+// AlertByID reads an alert inside the transaction; errors as for Incident.
 func (t *tx) AlertByID(id int64) (model.Alert, error) {
 	a, err := scanAlert(t.stmt(alertSQL).QueryRowContext(t.ctx, id))
-	return a, lookupErr(err)
+	return a, lookupErr(err, "ALR-%d", id)
 }
 
-func lookupErr(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
+func lookupErr(err error, refFormat string, id int64) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
 		return model.ErrNotFound
+	default:
+		return fmt.Errorf("read "+refFormat+": %w", id, err)
 	}
-	return err
 }
 
 func incidentArgs(in *model.Incident) []any {

@@ -16,10 +16,6 @@ type session struct {
 	Deps
 	st *Styles
 	km *keymaps.KeyMap
-
-	// The plan's timezone, loaded once per plan rather than on every frame.
-	tzPlan *plan.Plan
-	tz     *time.Location
 }
 
 func (s *session) now() time.Time { return s.Now().In(s.loc()) }
@@ -32,21 +28,14 @@ func (s *session) plan() *plan.Plan {
 }
 
 // loc is the timezone for display: explicit, else the plan's, else UTC.
-// Only the UI goroutine calls it.
 func (s *session) loc() *time.Location {
 	if s.Location != nil {
 		return s.Location
 	}
-	p := s.plan()
-	if p != s.tzPlan || s.tz == nil {
-		s.tzPlan, s.tz = p, time.UTC
-		if p != nil && p.Hypercare.Timezone != "" {
-			if l, err := time.LoadLocation(p.Hypercare.Timezone); err == nil {
-				s.tz = l
-			}
-		}
+	if p := s.plan(); p != nil {
+		return p.Location()
 	}
-	return s.tz
+	return time.UTC
 }
 
 // query runs a read off the UI goroutine with a deadline, so a stuck

@@ -124,6 +124,11 @@ CREATE VIRTUAL TABLE articles_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
+-- The rank column is bm25 with a title hit worth ten body hits and a tag
+-- hit four. Ordering by rank lets FTS5 hand rows over already sorted, so
+-- snippets are only built for the page that is shown.
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0, 4.0)');
+
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags);
 END;

@@ -3,9 +3,9 @@ package demo
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -45,9 +45,7 @@ func (r Rule) Firing(instance string, value float64, at time.Time) model.Alert {
 		"env":       "prod",
 		"severity":  r.Severity.String(),
 	}
-	for k, v := range r.Labels {
-		labels[k] = v
-	}
+	maps.Copy(labels, r.Labels)
 	summary := r.Summary
 	if strings.Contains(summary, "%") {
 		summary = fmt.Sprintf(summary, value)
@@ -79,7 +77,8 @@ func Resolved(a model.Alert, at time.Time) model.Alert {
 	return a
 }
 
-// Draw fires a rule picked by weight on one of its instances.
+// Draw fires a rule picked by weight on one of its instances. The catalogue
+// needs at least one rule with a weight.
 func (c Catalogue) Draw(rnd *rand.Rand, at time.Time) model.Alert {
 	r := c.pick(rnd)
 	return r.Firing(r.Instances[rnd.IntN(len(r.Instances))], r.value(rnd), at)
@@ -149,13 +148,8 @@ func (r Rule) value(rnd *rand.Rand) float64 { return r.Min + rnd.Float64()*(r.Ma
 // fingerprint is a stable hash of the sorted labels, as Alertmanager computes
 // one, so re-deliveries of the same alert share a dedup key.
 func fingerprint(labels map[string]string) string {
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	h := fnv.New64a()
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		fmt.Fprintf(h, "%s\xff%s\xff", k, labels[k])
 	}
 	return fmt.Sprintf("%016x", h.Sum64())

@@ -108,6 +108,25 @@ func (s *seeder) schedule(at time.Time, what string, run func(context.Context) e
 	s.events = append(s.events, event{at: at, what: what, run: run})
 }
 
+// when is a moment of the demo. Most are pinned to a day of hypercare and
+// a wall-clock time, because their text speaks of peaks and nightly
+// batches; today's are placed relative to now, which may be any hour.
+type when struct {
+	day, hour, minute int           // day 1 is go-live; 0 and less are before it
+	ago               time.Duration // when set, this long before now instead (negative: after)
+}
+
+func on(day, hour, minute int) when { return when{day: day, hour: hour, minute: minute} }
+
+func ago(hour, minute int) when { return when{ago: hm(hour, minute)} }
+
+func ahead(hour, minute int) when { return when{ago: -hm(hour, minute)} }
+
+func hm(h, m int) time.Duration { return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute }
+
+// Levels of impact, urgency and risk, short for the tables of stories and changes.
+const high, medium, low = model.High, model.Medium, model.Low
+
 // time places a moment of the demo week.
 func (s *seeder) time(w when) time.Time {
 	if w.ago != 0 {

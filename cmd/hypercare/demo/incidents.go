@@ -70,26 +70,7 @@ type story struct {
 	steps    []step
 }
 
-// when is a moment of the demo. Most are pinned to a day of hypercare and
-// a wall-clock time, because their text speaks of peaks and nightly
-// batches; today's are placed relative to now, which may be any hour.
-type when struct {
-	day, hour, minute int           // day 1 is go-live; 0 and less are before it
-	ago               time.Duration // when set, this long before now instead (negative: after)
-}
-
-func on(day, hour, minute int) when { return when{day: day, hour: hour, minute: minute} }
-
-func ago(hour, minute int) when { return when{ago: hm(hour, minute)} }
-
-func ahead(hour, minute int) when { return when{ago: -hm(hour, minute)} }
-
-func hm(h, m int) time.Duration { return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute }
-
-const (
-	high, medium, low = model.High, model.Medium, model.Low
-	request           = model.KindRequest
-)
+const request = model.KindRequest
 
 // stories is the demo week: every state, all priorities, one major incident,
 // a few requests, vendor escalations and a reopen. A pinned story's last
@@ -408,7 +389,7 @@ var stories = []story{
 			ack(hm(0, 4), desk),
 			assign(hm(0, 6), desk, "web"),
 			note(hm(0, 30), engineer, "The 502s come from api-gateway when a checkout pod is terminated mid-request: the preStop hook went missing in the last release."),
-			note(hm(1, 10), lead, "Escalated to L2 web; the fix (preStop sleep 10 s) goes out as an emergency change."),
+			note(hm(1, 10), lead, "Priya (web L2) reviewed the fix: preStop sleep 10 s, going out tonight as an emergency change."),
 		}},
 	{opened: ago(7, 0), by: desk, service: "settlement", category: "data", impact: medium, urgency: medium,
 		title: "AcmePay settlement file lists yesterday's refunds twice",
