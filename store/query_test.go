@@ -371,6 +371,7 @@ func TestHotQueryPlans(t *testing.T) {
 	}
 	for _, p := range plans {
 		text := strings.Join(p.Steps, "\n")
+		t.Logf("%s:\n%s", p.Name, text)
 		if p.TempBTree() {
 			t.Errorf("%s sorts in a temp B-tree:\n%s", p.Name, text)
 		}

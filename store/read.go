@@ -51,11 +51,13 @@ LIMIT ?3 OFFSET ?4`
 	changeColumns = `id, title, service, type, state, risk, implementer, start_at, end_at, description, close_code`
 
 	// A change overlaps [?1, ?2) when it starts before the end and ends
-	// after the start; the index range is the first half, end_at is read
-	// from the same index entry for the second. Changes that start
-	// together list the shorter first, which is also the index order.
+	// after the start. No change is longer than the longest one, so none
+	// that overlaps starts before ?1 minus that: the index range is short
+	// however long the history, and end_at is read from the same entries.
+	// Changes that start together list the shorter first, the index order.
 	changesBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
 WHERE start_at < ?2 AND end_at > ?1
+  AND start_at >= ?1 - (SELECT ifnull(max(end_at - start_at), 0) FROM changes)
 ORDER BY start_at, end_at, id`
 
 	nextChangeSQL = `SELECT ` + changeColumns + ` FROM changes

@@ -163,7 +163,18 @@ func runConsole(g global) error {
 		if err := demo.Seed(ctx, a.desk, a.plan.Plan(), time.Now()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		go demo.Generate(ctx, a.desk, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+		genErr := make(chan error, 1)
+		go func() {
+			genErr <- demo.Generate(ctx, a.desk, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+		}()
+		// The console owns the terminal while it runs; report a generator
+		// failure once it is back.
+		defer func() {
+			cancel()
+			if err := <-genErr; err != nil {
+				fmt.Fprintf(os.Stderr, "hypercare: the demo alert generator stopped early: %v\n", err)
+			}
+		}()
 	}
 
 	actor := actorFor(a.plan.Plan(), g.as)
