@@ -1,11 +1,7 @@
 package plan
 
 import (
-	"errors"
-	"fmt"
 	"maps"
-	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -22,19 +18,12 @@ type Route struct {
 	Team         string            `toml:"team,omitempty"`
 	AutoIncident bool              `toml:"auto_incident,omitempty"`
 
-	matchers        []matcher
+	matchers        []model.Matcher
 	impact, urgency model.Level
 }
 
 // matches reports whether every condition of the route holds.
-func (r Route) matches(labels map[string]string) bool {
-	for _, m := range r.matchers {
-		if !m.matches(labels) {
-			return false
-		}
-	}
-	return true
-}
+func (r Route) matches(labels map[string]string) bool { return model.MatchAll(r.matchers, labels) }
 
 // Routing is what the plan's routes decide for one alert.
 type Routing struct {
@@ -79,52 +68,25 @@ func firstSet[T comparable](have, next T) T {
 	return next
 }
 
-// matcher is one label condition of a route.
-type matcher struct {
-	label  string
-	value  string
-	re     *regexp.Regexp // for =~ and !~
-	negate bool
-}
-
-// parseMatcher reads a condition: "value" (equal), "!value" (not equal),
-// "=~regex" (matches) or "!~regex" (does not match). As in Alertmanager, a
-// regex must match the whole value, and an absent label has the value "".
-func parseMatcher(label, cond string) (matcher, error) {
-	m := matcher{label: label}
+// parseMatcher reads a route condition: "value" (equal), "!value" (not
+// equal), "=~regex" (matches) or "!~regex" (does not match). The rules are
+// model.Matcher's, shared with silences.
+func parseMatcher(label, cond string) (model.Matcher, error) {
 	switch {
-	case strings.HasPrefix(cond, "=~"), strings.HasPrefix(cond, "!~"):
-		m.negate = cond[0] == '!'
-		expr := cond[2:]
-		if _, err := regexp.Compile(expr); err != nil {
-			var se *syntax.Error
-			if errors.As(err, &se) {
-				err = errors.New(string(se.Code))
-			}
-			return m, fmt.Errorf("%q is not a valid regular expression (%v); fix it using Go RE2 syntax", expr, err)
-		}
-		m.re = regexp.MustCompile("^(?:" + expr + ")$")
+	case strings.HasPrefix(cond, "=~"):
+		return model.NewMatcher(label, model.MatchRegexp, cond[2:])
+	case strings.HasPrefix(cond, "!~"):
+		return model.NewMatcher(label, model.MatchNotRegexp, cond[2:])
 	case strings.HasPrefix(cond, "!"):
-		m.negate, m.value = true, cond[1:]
-	default:
-		m.value = cond
+		return model.NewMatcher(label, model.MatchNotEqual, cond[1:])
 	}
-	return m, nil
-}
-
-func (m matcher) matches(labels map[string]string) bool {
-	v := labels[m.label]
-	ok := v == m.value
-	if m.re != nil {
-		ok = m.re.MatchString(v)
-	}
-	return ok != m.negate
+	return model.NewMatcher(label, model.MatchEqual, cond)
 }
 
 // routeMatchers parses a route's conditions in label order, so problems
 // and evaluation are deterministic.
-func (c *checker) routeMatchers(path string, match map[string]string) []matcher {
-	var out []matcher
+func (c *checker) routeMatchers(path string, match map[string]string) []model.Matcher {
+	var out []model.Matcher
 	for _, label := range slices.Sorted(maps.Keys(match)) {
 		m, err := parseMatcher(label, match[label])
 		if err != nil {

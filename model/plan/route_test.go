@@ -33,7 +33,7 @@ func TestMatcher(t *testing.T) {
 		if tt.value == "-" {
 			labels = map[string]string{}
 		}
-		if got := m.matches(labels); got != tt.expect {
+		if got := m.Matches(labels); got != tt.expect {
 			t.Errorf("%q on env=%q: %v", tt.cond, tt.value, got)
 		}
 	}
