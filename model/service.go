@@ -190,9 +190,10 @@ func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, er
 		if !in.State.Open() {
 			return "", fmt.Errorf("is %s; only open incidents can be acknowledged", in.State.Label())
 		}
-		if in.AckAt.IsZero() {
-			in.AckAt = s.Now().UTC()
+		if !in.AckAt.IsZero() {
+			return "", fmt.Errorf("was already acknowledged at %s (assigned to %s); use assign to take it over", in.AckAt.Format("02 Jan 15:04 MST"), orNobody(in.Assignee))
 		}
+		in.AckAt = s.Now().UTC()
 		if in.Assignee == "" {
 			in.Assignee = a.Name
 		}
@@ -201,6 +202,13 @@ func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, er
 		}
 		return fmt.Sprintf("acknowledged by %s", a.Name), nil
 	})
+}
+
+func orNobody(name string) string {
+	if name == "" {
+		return "nobody"
+	}
+	return name
 }
 
 // AddNote appends a note to an incident's timeline.
@@ -284,7 +292,7 @@ func (s *Desk) RecordAlert(ctx context.Context, a Actor, al Alert) (Alert, error
 		if err != nil || !changed {
 			return err
 		}
-		return s.audit(tx, a, "alert."+string(al.State), fmt.Sprintf("ALR-%d", al.ID), nil, al)
+		return s.audit(tx, a, "alert."+string(al.State), al.Ref(), nil, al)
 	})
 	return al, err
 }
@@ -325,7 +333,7 @@ func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64) error {
 		}
 		after := before
 		after.AckBy, after.AckAt = a.Name, now
-		return s.audit(tx, a, "alert.ack", fmt.Sprintf("ALR-%d", id), before, after)
+		return s.audit(tx, a, "alert.ack", after.Ref(), before, after)
 	})
 }
 

@@ -110,6 +110,9 @@ type Alert struct {
 	AckAt       time.Time         `json:"ack_at,omitzero"`
 }
 
+// Ref is the alert identifier: ALR-7.
+func (a Alert) Ref() string { return fmt.Sprintf("ALR-%d", a.ID) }
+
 // Kind separates break/fix incidents from user requests; they have separate SLAs.
 type Kind string
 

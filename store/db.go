@@ -141,9 +141,9 @@ func openPool(ctx context.Context, path string, conns int, params ...string) (*s
 // checkVersion reads the schema version of an existing file without writing
 // to it. A cleanly closed WAL database has no -wal file, and even a read-only
 // connection would create one (and a -shm) to read it; immutable=1 reads the
-// main file alone. When a -wal exists, another connection is live and the
-// newest header may be in the WAL, so a normal read-only open is needed, and
-// the side files it uses are already there.
+// main file alone. A -wal means a connection is live, or one crashed: the
+// newest header may be in the WAL, so a plain read-only open reads it; that
+// may rebuild the -shm index but never writes the database file.
 func checkVersion(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -201,7 +201,9 @@ func (db *DB) closeAll() error {
 }
 
 // Write runs fn in one IMMEDIATE transaction on the writer connection and
-// wakes subscribers once it has committed.
+// wakes subscribers once it has committed. There is one writer, so fn must
+// not call Write itself; reads that must see fn's own changes go through
+// the Tx.
 func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -209,7 +211,7 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	}
 	// Deferred so that a panic in fn cannot leave the only writer
 	// connection inside an open transaction; a no-op after Commit.
-	defer sqlTx.Rollback() //nolint:errcheck // fn's error is the one to report
+	defer sqlTx.Rollback()
 	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: db}); err != nil {
 		return err
 	}

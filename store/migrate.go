@@ -101,7 +101,7 @@ func migrate(ctx context.Context, writer *sql.DB, path string) error {
 	if err != nil {
 		return fmt.Errorf("begin migration: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback() // a no-op after Commit
 
 	// Another process may have migrated between the check above and our
 	// write lock; read the version again under the lock.

@@ -208,6 +208,26 @@ func TestRefuseNewerSchema(t *testing.T) {
 	}
 }
 
+func TestOpenAwkwardPath(t *testing.T) {
+	// Characters that mean something in a URI must stay part of the name.
+	dir := filepath.Join(t.TempDir(), "ops?team#1 100%")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "hyper care.db")
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(path) {
+		entries, _ := os.ReadDir(dir)
+		t.Fatalf("database not at %s; directory holds %v", path, entries)
+	}
+}
+
 func TestOpenRejectsNonDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.txt")
 	if err := os.WriteFile(path, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
@@ -218,12 +238,14 @@ func TestOpenRejectsNonDatabase(t *testing.T) {
 	}
 }
 
-// TestHelperProcess is not a test: TestOtherProcessWriteIsNoticed runs the
-// test binary again with this as its only test, as a second hypercare.
+// TestHelperProcess is not a test: other tests run the test binary again
+// with this as its only test, as a second hypercare process that writes one
+// alert. With HYPERCARE_STORE_HELPER_CRASH set it then exits without
+// closing the database, as a killed process would.
 func TestHelperProcess(t *testing.T) {
 	path := os.Getenv("HYPERCARE_STORE_HELPER_DB")
 	if path == "" {
-		t.Skip("helper for TestOtherProcessWriteIsNoticed")
+		t.Skip("helper for tests that need a second process")
 	}
 	db, err := Open(t.Context(), path, Options{})
 	if err != nil {
@@ -238,6 +260,19 @@ func TestHelperProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv("HYPERCARE_STORE_HELPER_CRASH") != "" {
+		os.Exit(0)
+	}
+}
+
+// runHelper runs TestHelperProcess against path in a child process.
+func runHelper(t *testing.T, path string, env ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), "HYPERCARE_STORE_HELPER_DB="+path), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("helper process: %v\n%s", err, out)
+	}
 }
 
 func TestOtherProcessWriteIsNoticed(t *testing.T) {
@@ -245,11 +280,7 @@ func TestOtherProcessWriteIsNoticed(t *testing.T) {
 	wake, cancel := db.Subscribe()
 	defer cancel()
 
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "HYPERCARE_STORE_HELPER_DB="+db.Path())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("helper process: %v\n%s", err, out)
-	}
+	runHelper(t, db.Path())
 	select {
 	case <-wake:
 	case <-time.After(5 * time.Second):
@@ -261,6 +292,22 @@ func TestOtherProcessWriteIsNoticed(t *testing.T) {
 	}
 	if len(feed) != 1 || feed[0].Name != "FromElsewhere" {
 		t.Fatalf("feed = %+v; want the other process's alert", feed)
+	}
+}
+
+func TestOpenAfterCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hypercare.db")
+	runHelper(t, path, "HYPERCARE_STORE_HELPER_CRASH=1")
+	if !exists(path + "-wal") {
+		t.Fatal("test setup: the crashed process left no WAL behind")
+	}
+	db, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatalf("Open after a crash: %v", err)
+	}
+	defer db.Close()
+	if a, err := db.Alert(t.Context(), 1); err != nil || a.DedupKey != "other-process" {
+		t.Fatalf("committed alert after recovery = %+v, %v", a, err)
 	}
 }
 
@@ -318,5 +365,55 @@ func TestBackup(t *testing.T) {
 	q, err := copyDB.Queue(ctx, model.QueueQuery{})
 	if err != nil || len(q) != 1 || q[0].Title != "disk full" {
 		t.Fatalf("backup queue = %+v, %v", q, err)
+	}
+}
+
+func TestConcurrentReadersAndWriters(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	const writers, readers, rounds = 3, 4, 30
+	errs := make(chan error, writers+readers)
+	for w := range writers {
+		go func() {
+			for i := range rounds {
+				_, err := desk.RecordAlert(ctx, model.System, model.Alert{DedupKey: fmt.Sprintf("w%d-%d", w, i%7),
+					Name: "Load", State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range readers {
+		go func() {
+			wake, cancel := db.Subscribe()
+			defer cancel()
+			for range rounds {
+				if _, err := db.Feed(ctx, model.FeedQuery{Limit: 60}); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := db.Counts(ctx); err != nil {
+					errs <- err
+					return
+				}
+				select {
+				case <-wake:
+				case <-time.After(time.Millisecond):
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers + readers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkCounts(t, db, "after concurrent writes")
+	if c, _ := db.Counts(ctx); c.Alerts != writers*7 {
+		t.Errorf("alerts = %d, want %d distinct", c.Alerts, writers*7)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
 // Layout thresholds: the grid needs room for four readable panes; below the
@@ -185,6 +186,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.detail.load())
 		}
 	case tea.KeyMsg:
+		// Keys typed faster than a read (key repeat, a slow SSH link) arrive
+		// as one message with several runes; outside text fields each one
+		// is a separate command.
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing() {
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(cmds...)
+		}
 		return m, m.handleKey(msg)
 	case storeChangedMsg:
 		// Re-query now, then pause before listening again, so a flood of
@@ -211,6 +222,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case openDetailMsg:
 		m.detail = newDetail(m.s, msg.kind, msg.id, m.w-2, m.bodyHeight()-2)
+		m.detail.audit = msg.audit
 		return m, m.detail.load()
 	case openNoteMsg:
 		m.note = newNoteEditor(m.s, msg.id, m.w)
@@ -225,6 +237,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, p.update(msg))
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// typing reports whether a text field has the keyboard.
+func (m *Model) typing() bool {
+	return m.note != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
 }
 
 // handleKey routes a key: modal layers first (editors, palette, help,
@@ -419,7 +436,8 @@ func (m *Model) tabsView() string {
 	for i, p := range m.panes {
 		label := fmt.Sprintf("%d %s", i+1, p.title())
 		if i == m.focus {
-			b.WriteString(st.TabActive.Render(label))
+			// brackets mark the tab where reverse video does not show
+			b.WriteString(st.TabActive.Render("[" + label + "]"))
 		} else {
 			b.WriteString(st.Tab.Render(label))
 		}
@@ -475,8 +493,7 @@ func (m *Model) headerView() string {
 	line := left + st.HeaderDim.Render(strings.Repeat(" ", max(room-ansi.StringWidth(left), 0))) + right
 	if m.s.Plan != nil {
 		if err := m.s.Plan.Err(); err != nil {
-			first, _, _ := strings.Cut(err.Error(), "\n")
-			line += "\n" + st.Banner.Render(fit(" plan edit rejected, still running the last good plan: "+first, m.w))
+			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
 		}
 	}
 	return line
@@ -518,12 +535,27 @@ func (m *Model) footerView() string {
 	return fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)
 }
 
+// firstProblem is the first line of a plan error that names a place, so the
+// banner shows file:line and reason rather than a heading.
+func firstProblem(err error) string {
+	var ce *plan.CheckError
+	if errors.As(err, &ce) && len(ce.Problems) > 0 {
+		msg := ce.Problems[0].String()
+		if n := len(ce.Problems); n > 1 {
+			msg += fmt.Sprintf(" (+%d more: hypercare plan check)", n-1)
+		}
+		return msg
+	}
+	return firstLine(err.Error())
+}
+
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
 }
 
-// hints are the few keys that matter in the current context.
+// hints are the few keys that matter in the current context, most
+// specific first, so a narrow footer keeps the useful ones.
 func (m *Model) hints() string {
 	km, st := m.s.km, m.s.st
 	var bs []key.Binding
@@ -531,17 +563,40 @@ func (m *Model) hints() string {
 	case m.help:
 		bs = []key.Binding{km.Help}
 	case m.detail != nil:
-		bs = append(m.detail.actions(), km.Back)
+		bs = append(m.detail.actions(), km.Back, km.Help)
 	default:
-		bs = append(m.panes[m.focus].actions(), km.NextPane, km.Enter, km.Filter)
+		bs = append(m.panes[m.focus].actions(), km.Help, km.NextPane, km.Enter)
+		if _, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd }); ok {
+			bs = append(bs, km.Filter)
+		}
 	}
-	bs = append(bs, km.Palette, km.Help, km.Quit)
+	bs = append(bs, km.Palette, km.Quit)
 	parts := make([]string, 0, len(bs))
 	for _, b := range bs {
 		h := b.Help()
 		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
 	}
 	return strings.Join(parts, st.Footer.Render(" · "))
+}
+
+// paneKeys lists each pane's own keys once, naming the panes that use them.
+func (m *Model) paneKeys() []key.Binding {
+	var out []key.Binding
+	where := map[string][]string{}
+	for _, p := range m.panes {
+		for _, b := range p.actions() {
+			k := b.Help().Key
+			if _, seen := where[k]; !seen {
+				out = append(out, b)
+			}
+			where[k] = append(where[k], strings.ToLower(p.title()))
+		}
+	}
+	for i, b := range out {
+		h := b.Help()
+		out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+" ("+strings.Join(where[h.Key], ", ")+")"))
+	}
+	return out
 }
 
 // helpView lists every binding, generated from the key map: the global
@@ -557,20 +612,17 @@ func (m *Model) helpView() string {
 		{keymaps.GroupPanes, km.Group(keymaps.GroupPanes)},
 		{keymaps.GroupGeneral, km.Group(keymaps.GroupGeneral)},
 	}
-	if m.detail != nil {
-		groups = append(groups, group{"This record", m.detail.actions()})
-	} else if acts := m.panes[m.focus].actions(); len(acts) > 0 {
-		groups = append(groups, group{m.panes[m.focus].title(), acts})
-	}
+	groups = append(groups, group{"In panes", m.paneKeys()})
 	cols := make([]string, 0, len(groups))
 	for _, g := range groups {
-		if len(g.bindings) == 0 {
-			continue
+		keyW := 0
+		for _, b := range g.bindings {
+			keyW = max(keyW, width(b.Help().Key))
 		}
 		lines := []string{st.Label.Render(g.name)}
 		for _, b := range g.bindings {
 			h := b.Help()
-			lines = append(lines, st.FooterKey.Render(fmt.Sprintf("%-12s", h.Key))+" "+h.Desc)
+			lines = append(lines, st.FooterKey.Render(fit(h.Key, keyW))+"  "+h.Desc)
 		}
 		cols = append(cols, strings.Join(lines, "\n"))
 	}

@@ -62,7 +62,7 @@ func (p *calendarPane) title() string { return "Changes" }
 
 func (p *calendarPane) status() string {
 	end := p.week.AddDate(0, 0, 6)
-	return fmt.Sprintf("%s – %s · %d changes · ░ maintenance ▓ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
+	return fmt.Sprintf("%s – %s · %d changes · ○ maintenance window · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
 }
 
 func (p *calendarPane) setSize(w, h int) { p.w, p.h = w, h }
@@ -98,10 +98,22 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, km.CalToday):
 		p.week = weekStart(p.s.now())
 	case key.Matches(msg, km.Up):
-		p.cursor = max(p.cursor-1, 0)
+		p.moveCursor(-1)
 		return nil, true
 	case key.Matches(msg, km.Down):
-		p.cursor = min(p.cursor+1, max(len(p.changes)-1, 0))
+		p.moveCursor(1)
+		return nil, true
+	case key.Matches(msg, km.PageUp):
+		p.moveCursor(-5)
+		return nil, true
+	case key.Matches(msg, km.PageDown):
+		p.moveCursor(5)
+		return nil, true
+	case key.Matches(msg, km.Top):
+		p.cursor = 0
+		return nil, true
+	case key.Matches(msg, km.Bottom):
+		p.cursor = max(len(p.changes)-1, 0)
 		return nil, true
 	case key.Matches(msg, km.Enter):
 		if p.cursor < len(p.changes) {
@@ -114,6 +126,11 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	}
 	p.cursor = 0
 	return p.refresh(), true
+}
+
+// moveCursor steps through the week's changes in time order.
+func (p *calendarPane) moveCursor(by int) {
+	p.cursor = min(max(p.cursor+by, 0), max(len(p.changes)-1, 0))
 }
 
 func (p *calendarPane) actions() []key.Binding {
@@ -154,17 +171,21 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 			if f.Hard {
 				kind = "HARD FREEZE"
 			}
+			scope := ""
+			if len(f.Services) > 0 {
+				scope = " (" + strings.Join(f.Services, ", ") + ")"
+			}
 			for d := 0; d < 7; d++ {
 				ds, de := from.AddDate(0, 0, d), from.AddDate(0, 0, d+1)
 				if f.Start.Before(de) && f.End.After(ds) {
 					frozen[d] = true
-					items[d] = append(items[d], calItem{at: ds, text: "▓ " + kind + " " + f.Name, style: st.Freeze, change: -1})
+					items[d] = append(items[d], calItem{at: ds, text: "▓ " + kind, detail: f.Name + scope, style: st.Freeze, change: -1})
 				}
 			}
 		}
 		for _, o := range pl.MaintenanceBetween(from, to) {
 			if d := dayOf(o.Start); d >= 0 && d < 7 {
-				items[d] = append(items[d], calItem{at: o.Start, text: "░ " + o.Start.In(loc).Format("15:04") + " " + o.Service, style: st.Maintenance, change: -1})
+				items[d] = append(items[d], calItem{at: o.Start, text: "○ " + o.Start.In(loc).Format("15:04") + " " + o.Service, style: st.Maintenance, change: -1})
 			}
 		}
 	}
@@ -292,7 +313,7 @@ func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) 
 			style = st.Today
 		}
 		if frozen[d] {
-			label += "  ░ frozen"
+			label += "  ▓ freeze"
 		}
 		lines = append(lines, style.Render(label))
 		if len(items[d]) == 0 {
@@ -310,6 +331,10 @@ func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) 
 	top := 0
 	if selectedLine >= p.h {
 		top = selectedLine - p.h + 1
+	}
+	if p.cursor >= len(p.changes)-1 {
+		// at the last change, show the rest of the week below it
+		top = max(min(len(lines)-p.h, selectedLine), top)
 	}
 	return padLines(lines[top:], p.w, p.h)
 }

@@ -107,7 +107,10 @@ func (m *Model) onSelected(act recordAction, note string) tea.Cmd {
 	case kind == detailAlert && act == actAck:
 		return ackAlert(m.s, id)
 	}
-	return notice(fmt.Errorf("select an incident (or an alert, to acknowledge) first"))
+	if kind == detailAlert {
+		return notice(fmt.Errorf("alerts can only be acknowledged; select an incident for that"))
+	}
+	return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
 }
 
 func (m *Model) selectedRecord() (detailKind, int64) {

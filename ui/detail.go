@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -22,6 +24,7 @@ const (
 	detailAlert
 	detailChange
 	detailArticle
+	detailAudit
 )
 
 // detail is the full view of one record, opened with enter. It reloads on
@@ -36,6 +39,7 @@ type detail struct {
 	err   error
 	w, h  int
 	ready bool
+	audit model.AuditEntry // the record shown by an audit detail
 }
 
 type detailData struct {
@@ -59,7 +63,7 @@ func (d *detail) setSize(w, h int) {
 // load fetches and renders the record off the UI goroutine.
 func (d *detail) load() tea.Cmd {
 	d.seq++
-	seq, s, kind, id, w := d.seq, d.s, d.kind, d.id, d.w
+	seq, s, kind, id, w, entry := d.seq, d.s, d.kind, d.id, d.w, d.audit
 	now, loc := s.Now(), s.loc()
 	glamourStyle := "dark"
 	if s.Renderer != nil && !s.Renderer.HasDarkBackground() {
@@ -86,6 +90,8 @@ func (d *detail) load() tea.Cmd {
 			title, body, err = changeDetail(ctx, s, id, w, loc)
 		case detailArticle:
 			title, body, err = articleDetail(ctx, s, id, w, loc, glamourStyle, profile)
+		case detailAudit:
+			title, body = auditDetail(s, entry, loc)
 		}
 		return detailData{seq: seq, title: title, body: body, err: err}
 	}
@@ -164,7 +170,7 @@ func fieldLines(st *Styles, pairs ...string) []string {
 		if pairs[i+1] == "" {
 			continue
 		}
-		out = append(out, st.Label.Render(fmt.Sprintf("%-12s", pairs[i]))+" "+pairs[i+1])
+		out = append(out, " "+st.Label.Render(fmt.Sprintf("%-12s", pairs[i]))+" "+pairs[i+1])
 	}
 	return out
 }
@@ -186,9 +192,9 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		return "", "", fmt.Errorf("INC-%d timeline: %w", id, err)
 	}
 	st := s.st
-	head := st.Priority[in.Priority].Render(" "+in.Priority.String()+" ") + " " + st.Bold.Render(in.Title)
+	badge := st.Priority[in.Priority].Render(" " + in.Priority.String() + " ")
 	if in.Major {
-		head = st.Major.Render(" MAJOR ") + " " + head
+		badge = st.Major.Render(" MAJOR ") + " " + badge
 	}
 	stage, left := model.SLAStatus(in, now)
 	sla := ""
@@ -200,7 +206,16 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		sla = st.SLA[stage].Render(text)
 	}
 	level := fmt.Sprintf("L%d", in.Escalation+1)
-	lines := []string{head, ""}
+	// The title wraps: it is the one thing everyone reads.
+	var lines []string
+	for i, l := range wrap(in.Title, max(w-width(badge)-2, 20)) {
+		if i == 0 {
+			lines = append(lines, " "+badge+" "+st.Bold.Render(l))
+		} else {
+			lines = append(lines, strings.Repeat(" ", width(badge)+2)+st.Bold.Render(l))
+		}
+	}
+	lines = append(lines, "")
 	lines = append(lines, fieldLines(st,
 		"state", in.State.Label(),
 		"type", string(in.Kind)+" · "+in.Category,
@@ -300,7 +315,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 			}
 		}
 	}
-	return fmt.Sprintf("Alert %d · %s", a.ID, a.Name), strings.Join(lines, "\n"), nil
+	return a.Ref() + " · " + a.Name, strings.Join(lines, "\n"), nil
 }
 
 func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
@@ -350,4 +365,24 @@ func articleDetail(ctx context.Context, s *session, id int64, w int, loc *time.L
 	}
 	meta := strings.Join(parts, " · ")
 	return a.Ref() + " · " + a.Title, s.st.Dim.Render(meta) + "\n" + strings.TrimRight(body, "\n"), nil
+}
+
+// auditDetail shows one audit entry with its before and after states laid
+// out field by field.
+func auditDetail(s *session, e model.AuditEntry, loc *time.Location) (string, string) {
+	st := s.st
+	lines := fieldLines(st, "when", stamp(e.At, loc), "who", e.Actor, "action", e.Action, "record", e.Entity)
+	for _, part := range []struct{ name, json string }{{"Before", e.Before}, {"After", e.After}} {
+		if part.json == "" {
+			continue
+		}
+		lines = append(lines, "", " "+st.Bold.Render(part.name))
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, []byte(part.json), "   ", "  ") == nil {
+			lines = append(lines, "   "+pretty.String())
+		} else {
+			lines = append(lines, "   "+part.json)
+		}
+	}
+	return fmt.Sprintf("Audit %d · %s %s", e.ID, e.Action, e.Entity), strings.Join(lines, "\n")
 }

@@ -7,12 +7,14 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // openDetailMsg asks the console to open a record's detail view.
 type openDetailMsg struct {
-	kind detailKind
-	id   int64
+	kind  detailKind
+	id    int64
+	audit model.AuditEntry // for detailAudit: the entry itself, which never changes
 }
 
 func openIncident(id int64) tea.Cmd {
@@ -69,6 +71,11 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 	case actNote:
 		if s.Actions == nil {
 			return s.readOnly()
+		}
+		// Refuse before the operator types a note the service layer would reject.
+		if s.Actor.Role < model.RoleOperator {
+			err := model.ErrForbidden{Actor: s.Actor, Action: "add notes", Needs: model.RoleOperator}
+			return func() tea.Msg { return noticeMsg{err: err} }
 		}
 		return func() tea.Msg { return openNoteMsg{id: id} }
 	}

@@ -34,7 +34,11 @@ func newQueue(s *session) *listPane[model.Incident] {
 			st := s.st
 			stage, left := model.SLAStatus(in, s.Now())
 			sla := "—"
-			if stage != model.SLANone {
+			switch stage {
+			case model.SLABreached:
+				sla = "✗" + countdown(-left) // over by; the mark reads without colour
+			case model.SLANone:
+			default:
 				sla = countdown(left)
 			}
 			major := "     "
@@ -91,15 +95,18 @@ func newFeed(s *session) *listPane[model.Alert] {
 		row: func(a model.Alert, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
 			state, stateStyle := "FIRE", st.Firing
-			if a.State == model.AlertResolved {
+			switch {
+			case a.State == model.AlertResolved:
 				state, stateStyle = "ok", st.Resolved
+			case a.AckBy != "":
+				state, stateStyle = "ACK", st.Ack
 			}
 			tail := ""
 			if a.Count > 1 {
 				tail += fmt.Sprintf(" ×%d", a.Count)
 			}
 			if a.AckBy != "" {
-				tail += " " + paint(st.Ack, "ACK "+a.AckBy)
+				tail += " " + paint(st.Ack, "acked by "+a.AckBy)
 			}
 			sumW := w - (fTime + fSev + fState + fService + fName + 5)
 			return paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +

@@ -255,11 +255,8 @@ func TestPlanBanner(t *testing.T) {
 	tm := run(t, m, 80, 24, "INC-7")
 	src.err = &plan.CheckError{Problems: []plan.Problem{{File: "plan.toml", Line: 12, Field: "service[3].tier", Msg: "must be 1, 2 or 3"}}}
 	src.Notify()
-	waitFor(t, tm, "last good plan")
-	view := finalView(t, tm)
-	if !strings.Contains(view, "plan.toml:12") {
-		t.Errorf("banner lacks file:line:\n%s", view)
-	}
+	waitFor(t, tm, "plan.toml:12: service[3].tier")
+	finalView(t, tm)
 }
 
 func TestLiveUpdateWithoutKeys(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -165,14 +166,24 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// parseID accepts 42, INC-42, CHG-7, KB-3.
-func parseID(s string) (int64, error) {
+// refPrefixes are the reference prefixes each kind accepts.
+var refPrefixes = map[string][]string{
+	"incidents": {"INC", "REQ"}, "alerts": {"ALR"}, "changes": {"CHG"}, "articles": {"KB"},
+}
+
+// parseID accepts 42 or a reference of the right kind: INC-42, CHG-7, KB-3.
+func parseID(kind, s string) (int64, error) {
+	num := s
 	if i := strings.LastIndexByte(s, '-'); i >= 0 {
-		s = s[i+1:]
+		prefix := strings.ToUpper(s[:i])
+		if !slices.Contains(refPrefixes[kind], prefix) {
+			return 0, usagef("%q is not one of the %s: their references start with %s", s, kind, strings.Join(refPrefixes[kind], " or "))
+		}
+		num = s[i+1:]
 	}
-	id, err := strconv.ParseInt(s, 10, 64)
+	id, err := strconv.ParseInt(num, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, usagef("%q is not a record id: use a number like 42 or INC-42", s)
+		return 0, usagef("%q is not a record id: use a number like 42 or a reference like INC-42", s)
 	}
 	return id, nil
 }
@@ -192,9 +203,14 @@ func runShow(g global, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	id, err := parseID(words[1])
-	if err != nil {
-		return err
+	if kind == "audit" {
+		return usagef("show: the audit log has no single-record view; use 'hypercare list audit'")
+	}
+	var id int64
+	if kind != "services" {
+		if id, err = parseID(kind, words[1]); err != nil {
+			return err
+		}
 	}
 	ctx := context.Background()
 	db, err := openExisting(ctx, g.db)
@@ -204,37 +220,18 @@ func runShow(g global, args []string, w io.Writer) error {
 	defer db.Close()
 
 	var rec any
-	switch kind {
-	case "incidents":
-		in, err := db.Incident(ctx, id)
-		if err != nil {
-			return notFound("INC", id, err)
-		}
-		tl, err := db.Timeline(ctx, id)
+	if kind == "services" {
+		services, err := db.Services(ctx)
 		if err != nil {
 			return err
 		}
-		rec = struct {
-			model.Incident
-			Timeline []model.TimelineEntry `json:"timeline"`
-		}{in, tl}
-	case "alerts":
-		rec, err = db.Alert(ctx, id)
-		if err != nil {
-			return notFound("alert", id, err)
+		i := slices.IndexFunc(services, func(s model.Service) bool { return s.ID == words[1] })
+		if i < 0 {
+			return fmt.Errorf("service %q is not in the catalogue; 'hypercare list services' lists them", words[1])
 		}
-	case "changes":
-		rec, err = db.Change(ctx, id)
-		if err != nil {
-			return notFound("CHG", id, err)
-		}
-	case "articles":
-		rec, err = db.Article(ctx, id)
-		if err != nil {
-			return notFound("KB", id, err)
-		}
-	default:
-		return usagef("show: %s have no single-record view; use 'hypercare list %s'", kind, kind)
+		rec = services[i]
+	} else if rec, err = showRecord(ctx, db, kind, id); err != nil {
+		return err
 	}
 	if asJSON {
 		return writeJSON(w, rec)
@@ -242,6 +239,34 @@ func runShow(g global, args []string, w io.Writer) error {
 	return writeFields(w, rec)
 }
 
+// showRecord loads one numbered record of a kind.
+func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, error) {
+	switch kind {
+	case "incidents":
+		in, err := db.Incident(ctx, id)
+		if err != nil {
+			return nil, notFound("INC", id, err)
+		}
+		tl, err := db.Timeline(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			model.Incident
+			Timeline []model.TimelineEntry `json:"timeline"`
+		}{in, tl}, nil
+	case "alerts":
+		a, err := db.Alert(ctx, id)
+		return a, notFound("ALR", id, err)
+	case "changes":
+		c, err := db.Change(ctx, id)
+		return c, notFound("CHG", id, err)
+	}
+	a, err := db.Article(ctx, id)
+	return a, notFound("KB", id, err)
+}
+
+// notFound says which record is missing; nil stays nil.
 func notFound(prefix string, id int64, err error) error {
 	if errors.Is(err, model.ErrNotFound) {
 		return fmt.Errorf("%s-%d does not exist", prefix, id)
@@ -316,7 +341,10 @@ func runPlanCheck(g global, args []string, w io.Writer) error {
 			for _, pr := range ce.Problems {
 				fmt.Fprintln(w, pr.String())
 			}
-			return fmt.Errorf("%s: %d problem(s)", words[0], len(ce.Problems))
+			if len(ce.Problems) == 1 {
+				return fmt.Errorf("%s: 1 problem", words[0])
+			}
+			return fmt.Errorf("%s: %d problems", words[0], len(ce.Problems))
 		}
 		return err
 	}

@@ -23,7 +23,6 @@ func defaults() global {
 		drops:  filepath.Join(dataDir(), "drops"),
 		plan:   filepath.Join(configDir(), "plan.toml"),
 		config: filepath.Join(configDir(), "config.toml"),
-		as:     os.Getenv("USER"),
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,31 +102,39 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 	return a, nil
 }
 
-// actorFor finds who is at this terminal: the plan's operator of that name,
-// else a local administrator (whoever can open the database file can
-// change anything in it anyway).
-func actorFor(p *plan.Plan, name string) model.Actor {
-	if op, ok := p.Operator(name); ok {
-		return model.Actor{Name: op.Name, Role: op.Role}
+// actorFor finds who is at this terminal. --as must name an operator in the
+// plan. Without it, the plan's operator named like the OS user is used, else
+// a local administrator: whoever can open the database file can change
+// anything in it anyway, and the footer says so.
+func actorFor(p *plan.Plan, as string) (model.Actor, error) {
+	if as != "" {
+		op, ok := p.Operator(as)
+		if !ok {
+			return model.Actor{}, fmt.Errorf("--as %s: no such [[operator]] in %s; add one or pick an existing name", as, p.Path)
+		}
+		return model.Actor{Name: op.Name, Role: op.Role}, nil
 	}
-	if name == "" {
-		name = "local"
+	user := os.Getenv("USER")
+	if op, ok := p.Operator(user); ok && user != "" {
+		return model.Actor{Name: op.Name, Role: op.Role}, nil
 	}
-	return model.Actor{Name: name, Role: model.RoleAdmin}
+	if user == "" {
+		user = "local"
+	}
+	return model.Actor{Name: user + "@local", Role: model.RoleAdmin}, nil
 }
 
-// demoActor is the demo plan's operator named by --as, else its first lead,
-// so the demo shows a real person with a real role.
-func demoActor(p *plan.Plan, name string) model.Actor {
-	if op, ok := p.Operator(name); ok {
-		return model.Actor{Name: op.Name, Role: op.Role}
-	}
-	for _, op := range p.Operators {
-		if op.Role == model.RoleLead {
-			return model.Actor{Name: op.Name, Role: op.Role}
+// demoActor is the demo plan's first lead unless --as names someone, so the
+// demo shows a real person with a real role.
+func demoActor(p *plan.Plan, as string) (model.Actor, error) {
+	if as == "" {
+		for _, op := range p.Operators {
+			if op.Role == model.RoleLead {
+				return model.Actor{Name: op.Name, Role: op.Role}, nil
+			}
 		}
 	}
-	return actorFor(p, name)
+	return actorFor(p, as)
 }
 
 func runConsole(g global) error {
@@ -136,7 +146,10 @@ func runConsole(g global) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", g.config, err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// A closed terminal (SIGHUP) or kill (SIGTERM) ends the program through
+	// its context, so deferred clean-up (the demo's temporary folder, the
+	// database) still runs.
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 
 	if g.demo {
@@ -177,9 +190,13 @@ func runConsole(g global) error {
 		}()
 	}
 
-	actor := actorFor(a.plan.Plan(), g.as)
+	who := actorFor
 	if g.demo {
-		actor = demoActor(a.plan.Plan(), g.as)
+		who = demoActor
+	}
+	actor, err := who(a.plan.Plan(), g.as)
+	if err != nil {
+		return err
 	}
 	r := lipgloss.NewRenderer(os.Stdout)
 	if g.plain {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
 // cli runs the command line as a user would and returns exit code and output.
@@ -56,6 +57,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"list"}, exitUsage, "name one KIND"},
 		{[]string{"list", "widgets"}, exitUsage, `unknown kind "widgets"`},
 		{[]string{"show", "incident", "x"}, exitUsage, "not a record id"},
+		{[]string{"show", "incident", "CHG-3"}, exitUsage, "references start with INC or REQ"},
 		{[]string{"plan"}, exitUsage, "plan check FILE"},
 		{[]string{"--db", "/nonexistent/h.db", "list", "incidents"}, exitRejected, "no database at /nonexistent/h.db"},
 	}
@@ -131,5 +133,32 @@ func TestBadKeyConfigIsRefused(t *testing.T) {
 	code, _, errOut := cli(t, "--config", cfg, "--plan", filepath.Join(dir, "p.toml"))
 	if code != exitRejected || !strings.Contains(errOut, `key "q" is bound to both`) {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestActorFor(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "plan.toml")
+	os.WriteFile(path, examples.Plan, 0o644)
+	p, err := plan.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := p.Operators[0]
+	for _, op := range p.Operators {
+		if op.Role == model.RoleLead {
+			lead = op
+			break
+		}
+	}
+	if a, err := actorFor(p, lead.Name); err != nil || a.Role != model.RoleLead {
+		t.Fatalf("--as %s: %+v %v", lead.Name, a, err)
+	}
+	if _, err := actorFor(p, "nobody-here"); err == nil || !strings.Contains(err.Error(), "no such [[operator]]") {
+		t.Fatalf("unknown --as: %v", err)
+	}
+	t.Setenv("USER", "someone-else")
+	if a, err := actorFor(p, ""); err != nil || a.Role != model.RoleAdmin || a.Name != "someone-else@local" {
+		t.Fatalf("local user: %+v %v", a, err)
 	}
 }

@@ -1,0 +1,272 @@
+// Package drops turns the alert payloads dropped into hypercare's drop folder
+// (or posted to its HTTP intake, which writes them as drops) into alert events.
+//
+// Parsing is pure — bytes in, a Batch or a *ParseError out — so the watcher
+// can apply a file in one transaction or reject it whole, with a sidecar that
+// says what was wrong and where. FORMATS.md describes every accepted format
+// and how its fields map onto model.Alert.
+package drops
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Format names. Each is also the Source of the alerts it carries, except
+// that a generic event may name its own source.
+const (
+	FormatAlertmanager = "alertmanager"
+	FormatGrafana      = "grafana"
+	FormatPagerDuty    = "pagerduty"
+	FormatOpsgenie     = "opsgenie"
+	FormatGeneric      = "generic"
+)
+
+// Event is one alert state report taken from a payload.
+type Event struct {
+	// Alert carries DedupKey, Source, Name, Severity, State, Service, Summary,
+	// Labels, Annotations, StartsAt and EndsAt; every text is already cleaned.
+	// Resolve and acknowledge events from PagerDuty and Opsgenie carry little
+	// more than the DedupKey: their senders do not repeat the alert.
+	Alert model.Alert
+	// Ack acknowledges the alert with this DedupKey (PagerDuty "acknowledge",
+	// Opsgenie "acknowledge"); Alert.State is empty and Alert.AckBy is set when
+	// the sender names who acknowledged.
+	Ack bool
+}
+
+// Batch is everything one drop file reported.
+type Batch struct {
+	Format    string // one of the Format constants
+	Events    []Event
+	Truncated int    // Alertmanager/Grafana truncatedAlerts: alerts the sender left out
+	Group     string // Alertmanager/Grafana groupKey, or ""; used to detect storms
+}
+
+const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (see FORMATS.md)"
+
+// Parse detects the format of one drop from its content (name is only used in
+// errors) and parses it. Every problem is returned as a *ParseError; nothing
+// is ever silently dropped or cut short. A zero field in lim means its default.
+func Parse(name string, data []byte, lim Limits) (Batch, error) {
+	d := &doc{file: model.Clean(name, false), all: data, data: data, lim: lim.orDefault()}
+	if len(data) > d.lim.MaxBytes {
+		return Batch{}, d.errAt(-1, "", fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", len(data), d.lim.MaxBytes))
+	}
+	if off, reason := notText(data); off >= 0 {
+		return Batch{}, d.errAt(off, "", reason)
+	}
+	start := skipSpace(data, bomLen(data))
+	if start == len(data) {
+		return Batch{}, d.errAt(-1, "", "the file is empty: expected a JSON alert payload (see FORMATS.md)")
+	}
+	if data[start] != '{' {
+		return Batch{}, d.errAt(start, "", notAnObject(data[start:]))
+	}
+	d = d.sub(start, len(data))
+
+	end, keys := sniff(d.data)
+	if end < 0 {
+		return Batch{}, d.errSyntax(d.data)
+	}
+	format, reason := detect(keys)
+	if rest := skipSpace(d.data, end); rest < len(d.data) {
+		switch {
+		case format == FormatGeneric:
+			return d.parseNDJSON()
+		case !json.Valid(d.data[:end]):
+			return Batch{}, d.errSyntax(d.data[:end])
+		case d.data[rest] != '{':
+			return Batch{}, d.errAt(rest, "", fmt.Sprintf("unexpected %s after the end of the JSON object: a drop holds one payload, or one generic object per line", quoteRune(d.data[rest:])))
+		case format == "":
+			format = "an unknown"
+		}
+		return Batch{}, d.errAt(0, "", fmt.Sprintf("the file holds more than one JSON object and the first is %s payload: only the generic form may hold one object per line; send other payloads one per file", format))
+	}
+	d.data = d.data[:end]
+
+	switch format {
+	case FormatAlertmanager, FormatGrafana:
+		return d.parseAlertmanager(format)
+	case FormatPagerDuty:
+		return d.parsePagerDuty()
+	case FormatOpsgenie:
+		return d.parseOpsgenie(has(keys, "action") && has(keys, "alert"))
+	case FormatGeneric:
+		ev, err := d.genericEvent()
+		if err != nil {
+			return Batch{}, err
+		}
+		return Batch{Format: FormatGeneric, Events: []Event{ev}}, nil
+	}
+	if !json.Valid(d.data) {
+		return Batch{}, d.errSyntax(d.data)
+	}
+	if reason == "" {
+		reason = unknownFormat + topKeys(keys)
+	}
+	return Batch{}, d.errAt(0, "", reason)
+}
+
+// sniff reads the top-level keys of the object that starts data, without
+// decoding it, so that a 4 MiB payload is not decoded twice. It returns where
+// the object ends (-1 if it does not) and the raw value of every top-level
+// key by lower-case name, as encoding/json matches names regardless of case.
+// It does not validate: the decoding that follows detection does.
+func sniff(data []byte) (int, map[string][]byte) {
+	keys := make(map[string][]byte, 16)
+	depth, valueStart := 0, -1
+	var key string
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			j := i + 1
+			for ; j < len(data) && data[j] != '"'; j++ {
+				if data[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(data) {
+				return -1, nil
+			}
+			if depth == 1 && valueStart < 0 {
+				key = keyName(data[i : j+1])
+			}
+			i = j
+		case '{', '[':
+			depth++
+		case ':':
+			if depth == 1 {
+				valueStart = i + 1
+			}
+		case ',', '}', ']':
+			if depth == 1 && valueStart >= 0 {
+				keys[key] = bytes.TrimSpace(data[valueStart:i])
+				valueStart = -1
+			}
+			if data[i] != ',' {
+				if depth--; depth == 0 {
+					return i + 1, keys
+				}
+			}
+		}
+	}
+	return -1, nil
+}
+
+// keyName is a quoted JSON key as lower-case text.
+func keyName(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') >= 0 {
+		var s string
+		if json.Unmarshal(quoted, &s) == nil {
+			return strings.ToLower(s)
+		}
+	}
+	return strings.ToLower(string(quoted[1 : len(quoted)-1]))
+}
+
+// has reports whether the top-level key was given with a non-null value.
+func has(keys map[string][]byte, name string) bool {
+	v, ok := keys[name]
+	return ok && string(v) != "null"
+}
+
+// detect names the payload's format from its top-level keys, or returns ""
+// and, when the payload is close to a known format, a reason more helpful
+// than "unknown".
+func detect(keys map[string][]byte) (string, string) {
+	// Grafana's webhook is Alertmanager's plus extras and says version "1";
+	// orgId is the key only Grafana sends, so it decides when both appear.
+	if has(keys, "alerts") {
+		version := string(keys["version"]) // raw JSON: "4" the string, not 4 the number
+		switch {
+		case has(keys, "orgid") || version == `"1"`:
+			return FormatGrafana, ""
+		case version == `"4"`:
+			return FormatAlertmanager, ""
+		}
+		found := "without a version"
+		if version != "" {
+			found = "with version " + clean(version, false)
+			if len(version) > 40 {
+				found = "with an unexpected version"
+			}
+		}
+		return "", "an alerts payload " + found + `: hypercare reads the Alertmanager webhook, version "4", and Grafana's, version "1" with orgId`
+	}
+	switch {
+	case has(keys, "event_action") && (has(keys, "routing_key") || has(keys, "dedup_key")):
+		return FormatPagerDuty, ""
+	case has(keys, "action") && has(keys, "alert"), has(keys, "message") || has(keys, "alias"):
+		return FormatOpsgenie, ""
+	case has(keys, "key") || (has(keys, "labels") && has(keys, "status")):
+		return FormatGeneric, ""
+	}
+	return "", ""
+}
+
+// topKeys lists the first top-level keys, so that an unknown-format error
+// shows what the file does contain.
+func topKeys(keys map[string][]byte) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	names := slices.Sorted(maps.Keys(keys))
+	more := ""
+	if len(names) > 8 {
+		names, more = names[:8], ", …"
+	}
+	for i, k := range names {
+		names[i] = quote(k)
+	}
+	return "; its top-level keys are " + strings.Join(names, ", ") + more
+}
+
+// notText finds the first byte that cannot be in a JSON text: NUL or invalid
+// UTF-8. encoding/json would quietly turn invalid UTF-8 into U+FFFD, and a
+// binary file deserves a better message than a syntax error.
+func notText(data []byte) (int, string) {
+	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return -1, ""
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == 0:
+			return i, "binary data (byte 0x00): a drop must be UTF-8 JSON text"
+		case r == utf8.RuneError && size == 1:
+			return i, fmt.Sprintf("invalid UTF-8 (byte 0x%02x): a drop must be UTF-8 JSON text — is this a binary or UTF-16 file?", data[i])
+		}
+		i += size
+	}
+	return -1, ""
+}
+
+func notAnObject(rest []byte) string {
+	if rest[0] == '[' {
+		return "the file holds a JSON array: a drop holds one payload object, or generic NDJSON with one object per line (see FORMATS.md)"
+	}
+	return fmt.Sprintf("%s: a payload is a JSON object and starts with '{', found %s", unknownFormat, quoteRune(rest))
+}
+
+func bomLen(data []byte) int {
+	if bytes.HasPrefix(data, []byte("\uFEFF")) {
+		return 3
+	}
+	return 0
+}
+
+// skipSpace returns the index of the first byte at or after i that is not JSON whitespace.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
