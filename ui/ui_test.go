@@ -270,3 +270,27 @@ func TestLiveUpdateWithoutKeys(t *testing.T) {
 	waitFor(t, tm, "Brand new outage")
 	finalView(t, tm)
 }
+
+func TestFastKeysAreSplit(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	// Three j's in one read, as key repeat or a slow SSH link delivers them.
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	keys(tm, "enter")
+	waitFor(t, tm, "Grant read access")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "REQ-12") {
+		t.Fatalf("cursor did not move three rows:\n%s", view)
+	}
+}
+
+func TestAuditDetail(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "5", "enter")
+	waitFor(t, tm, "Audit 1")
+	view := finalView(t, tm)
+	if !strings.Contains(view, `"state": "in_progress"`) {
+		t.Fatalf("audit detail lacks the pretty after state:\n%s", view)
+	}
+}
