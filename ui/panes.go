@@ -216,12 +216,15 @@ func newAudit(s *session) *listPane[model.AuditEntry] {
 			return s.Reader.Audit(ctx, model.AuditQuery{Filter: filter, Offset: offset, Limit: limit})
 		},
 		header: func(int) string {
-			return fmt.Sprintf("  %-11s %-12s %-18s %-10s %s", "WHEN", "WHO", "ACTION", "RECORD", "AFTER")
+			return fmt.Sprintf("  %-12s %-16s %-18s %-10s %s", "WHEN", "WHO", "ACTION", "RECORD", "AFTER")
 		},
 		row: func(e model.AuditEntry, w int, paint func(lipgloss.Style, string) string) string {
-			return paint(s.st.Dim, e.At.In(s.loc()).Format("Jan 02 15:04")) + " " + fit(e.Actor, 12) + " " +
-				fit(e.Action, 18) + " " + fit(e.Entity, 10) + " " + paint(s.st.Dim, fit(e.After, w-55))
+			return paint(s.st.Dim, e.At.In(s.loc()).Format("02 Jan 15:04")) + " " + fit(e.Actor, 16) + " " +
+				fit(e.Action, 18) + " " + fit(e.Entity, 10) + " " + paint(s.st.Dim, fit(e.After, w-60))
 		},
-		status: func(countsMsg, bool) string { return "append-only" },
+		status: func(countsMsg, bool) string { return "append-only · enter shows before/after" },
+		open: func(e model.AuditEntry) tea.Cmd {
+			return func() tea.Msg { return openDetailMsg{kind: detailAudit, audit: e} }
+		},
 	})
 }

@@ -277,7 +277,7 @@ func TestFastKeysAreSplit(t *testing.T) {
 	// Three j's in one read, as key repeat or a slow SSH link delivers them.
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
 	keys(tm, "enter")
-	waitFor(t, tm, "Grant read access")
+	waitFor(t, tm, "Timeline")
 	view := finalView(t, tm)
 	if !strings.Contains(view, "REQ-12") {
 		t.Fatalf("cursor did not move three rows:\n%s", view)
