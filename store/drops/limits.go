@@ -16,7 +16,7 @@ type Limits struct {
 // for max_alerts is unlimited, but a group of 10,000 is already a storm) and
 // small enough that one drop cannot exhaust memory.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 4 << 20, MaxAlerts: 10000, MaxLabels: 64, MaxLabelLen: 4096}
+	return Limits{MaxBytes: 16 << 20, MaxAlerts: 10000, MaxLabels: 64, MaxLabelLen: 4096}
 }
 
 func (l Limits) orDefault() Limits {

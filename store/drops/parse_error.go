@@ -106,6 +106,7 @@ func (d *doc) errJSON(err error) error {
 	return d.errAt(-1, "", err.Error())
 }
 
+// article puts "a" or "an" before a JSON type name from encoding/json.
 func article(v string) string {
 	if v != "" && strings.ContainsRune("aeiou", rune(v[0])) {
 		return "an " + v
@@ -170,80 +171,139 @@ func pathKey(path, key string) string {
 	return path + "." + key
 }
 
-// walk calls visit with the path and start offset of every value in data, in
-// document order, until visit returns false. data must be valid JSON. It only
-// runs when building an error, so it favours simplicity over speed.
-func walk(data []byte, visit func(path string, start int) bool) {
+// walk calls visit with the start offset and path of every value in data,
+// in document order, until visit returns false. When enter is not nil, a
+// container whose path it refuses is stepped over unvisited. Paths are only
+// rendered when asked for, so that large or deeply nested documents cost
+// linear time. data must be valid JSON; walk only runs to report an error.
+func walk(data []byte, enter func(path string) bool, visit func(start int, path func() string) bool) {
 	type frame struct {
-		path    string // path of this container
 		array   bool
 		index   int
-		key     string
+		key     []byte // the current key, quoted
 		wantKey bool
 	}
 	var stack []frame
-	childPath := func() string {
-		if len(stack) == 0 {
-			return ""
-		}
-		f := stack[len(stack)-1]
-		if f.array {
-			return fmt.Sprintf("%s[%d]", f.path, f.index)
-		}
-		return pathKey(f.path, f.key)
-	}
-	advance := func() {
-		if n := len(stack); n > 0 {
-			if stack[n-1].array {
-				stack[n-1].index++
+	path := func() string {
+		var p string
+		for _, f := range stack {
+			if f.array {
+				p = fmt.Sprintf("%s[%d]", p, f.index)
 			} else {
-				stack[n-1].wantKey = true
+				p = pathKey(p, unquote(f.key))
 			}
 		}
+		return p
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for {
-		start := int(dec.InputOffset())
-		for start < len(data) && strings.IndexByte(" \t\r\n,:", data[start]) >= 0 {
-			start++
+	for i := 0; i < len(data); {
+		c := data[i]
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
 		}
-		tok, err := dec.Token()
-		if err != nil {
-			return
-		}
-		if tok == json.Delim('}') || tok == json.Delim(']') {
-			stack = stack[:len(stack)-1]
-			advance()
-			continue
-		}
-		if n := len(stack); n > 0 && stack[n-1].wantKey {
-			stack[n-1].key, _ = tok.(string)
-			stack[n-1].wantKey = false
-			continue
-		}
-		path := childPath()
-		if !visit(path, start) {
-			return
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{path: path, wantKey: true})
-		case json.Delim('['):
-			stack = append(stack, frame{path: path, array: true})
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ':':
+			i++
+		case c == ',':
+			if top != nil {
+				top.index++
+				top.wantKey = !top.array
+			}
+			i++
+		case c == '}' || c == ']':
+			if top != nil {
+				stack = stack[:len(stack)-1]
+			}
+			i++
+		case c == '"' && top != nil && top.wantKey:
+			end := stringEnd(data, i)
+			top.key, top.wantKey = data[i:end], false
+			i = end
 		default:
-			advance()
+			if !visit(i, path) {
+				return
+			}
+			switch {
+			case (c == '{' || c == '[') && enter != nil && !enter(path()):
+				i = valueEnd(data, i)
+			case c == '{':
+				stack = append(stack, frame{wantKey: true})
+				i++
+			case c == '[':
+				stack = append(stack, frame{array: true})
+				i++
+			default:
+				i = valueEnd(data, i)
+			}
 		}
 	}
 }
 
-// locate returns the offset of the value at path, or of the whole document
-// when there is no such value.
+// valueEnd returns the offset just past the JSON value starting at data[i].
+func valueEnd(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = stringEnd(data, i) - 1
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 { // the end of the container holding a scalar
+				return i
+			}
+			if depth--; depth == 0 {
+				return i + 1
+			}
+		case ' ', '\t', '\r', '\n', ',', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(data)
+}
+
+// stringEnd returns the offset just past the JSON string starting at data[i].
+func stringEnd(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(data)
+}
+
+// unquote is the text of a quoted JSON string.
+func unquote(quoted []byte) string {
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return string(quoted)
+	}
+	return s
+}
+
+// locate returns the offset of the value at path or, when there is no such
+// value, of its closest existing parent (an alert without "labels" points at
+// the alert). Only the containers on the way to path are entered.
 func locate(data []byte, path string) int {
-	at := 0
-	walk(data, func(p string, start int) bool {
-		if p == path {
+	at, best := 0, ""
+	onTheWay := func(p string) bool {
+		return p == "" || p == path || strings.HasPrefix(path, p) && strings.IndexByte(".[", path[len(p)]) >= 0
+	}
+	walk(data, onTheWay, func(start int, render func() string) bool {
+		switch p := render(); {
+		case p == path:
 			at = start
 			return false
+		case len(p) > len(best) && onTheWay(p):
+			at, best = start, p
 		}
 		return true
 	})
@@ -251,14 +311,23 @@ func locate(data []byte, path string) int {
 }
 
 // pathAt finds the value a json.UnmarshalTypeError points at: its Offset is
-// just past the value's first token, so it is the last value starting before it.
+// just past the value's first token, so it is the last value starting before
+// it. The path is rendered on a second pass, once the value is known.
 func pathAt(data []byte, off int64) (string, int) {
-	path, at := "", 0
-	walk(data, func(p string, start int) bool {
+	at := 0
+	walk(data, nil, func(start int, _ func() string) bool {
 		if int64(start) >= off {
 			return false
 		}
-		path, at = p, start
+		at = start
+		return true
+	})
+	path := ""
+	walk(data, nil, func(start int, render func() string) bool {
+		if start == at {
+			path = render()
+			return false
+		}
 		return true
 	})
 	return path, at

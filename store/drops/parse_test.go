@@ -301,7 +301,9 @@ func TestErrors(t *testing.T) {
 		{"bad status", amHead + `{"status":"burning","labels":{"a":"b"}}]}`,
 			"alerts[0].status", `"burning" must be "firing" or "resolved"`, 1, `"burning"`, false},
 		{"missing status", amHead + `{"labels":{"a":"b"}}]}`, "alerts[0].status", "is missing", 1, "", false},
-		{"labels missing", amHead + `{"status":"firing"}]}`, "alerts[0].labels", "no identity", 1, "", false},
+		{"labels missing", amHead + `{"status":"firing"}]}`, "alerts[0].labels", "no identity", 1, `{"status"`, false},
+		{"labels missing after deep nesting", `{"version":"4","junk":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `,"x":[1,{"y":2}],"alerts":[{"status":"firing","labels":{"a":"1"}},{"status":"firing"}]}`,
+			"alerts[1].labels", "no identity", 1, `{"status":"firing"}]`, false},
 		{"negative truncatedAlerts", `{"version":"4","alerts":[],"truncatedAlerts":-2}`, "truncatedAlerts", "cannot be negative", 1, "-2", false},
 		{"unsupported version", `{"version":"3","alerts":[]}`, "", `with version "3": hypercare reads`, 1, "", false},
 		{"missing version", `{"alerts":[]}`, "", "without a version", 1, "", false},
@@ -471,5 +473,34 @@ func TestFingerprint(t *testing.T) {
 	kc := mustParse(t, "c", []byte(c)).Events[0].Alert.DedupKey
 	if ka != kb || ka == kc {
 		t.Errorf("keys %s %s %s: want the first two equal and the third different", ka, kb, kc)
+	}
+}
+
+func TestLocate(t *testing.T) {
+	data := []byte(`{"a":[1,{"b":true},[null,"x\"]"]],"c d":{"e":-1.5e3}, "f" : "g","h":[{"i":2}]}`)
+	for _, tt := range []struct{ path, at string }{
+		{"", `{"a"`},
+		{"a", `[1,`},
+		{"a[0]", `1,`},
+		{"a[1]", `{"b"`},
+		{"a[1].b", `true`},
+		{"a[2][0]", `null`},
+		{"a[2][1]", `"x\"]"`},
+		{`["c d"].e`, `-1.5e3`},
+		{"f", `"g"`},
+		{"h[0].i", `2}`},
+		{"a[1].missing", `{"b"`}, // the closest parent that exists
+		{"zz", `{"a"`},
+	} {
+		if got, want := locate(data, tt.path), strings.Index(string(data), tt.at); got != want {
+			t.Errorf("locate(%s) = %d, want %d", tt.path, got, want)
+		}
+		if tt.path == "" || strings.Contains(tt.path, "missing") || tt.path == "zz" {
+			continue
+		}
+		start := strings.Index(string(data), tt.at)
+		if path, at := pathAt(data, int64(start+1)); path != tt.path || at != start {
+			t.Errorf("pathAt(%d) = %s at %d, want %s", start+1, path, at, tt.path)
+		}
 	}
 }
