@@ -57,11 +57,11 @@ func TestLimitsAtTheEdge(t *testing.T) {
 }
 
 func TestDefaultLimits(t *testing.T) {
-	want := Limits{MaxBytes: 4 << 20, MaxAlerts: 10000, MaxLabels: 64, MaxLabelLen: 4096}
+	want := Limits{MaxBytes: 16 << 20, MaxAlerts: 10000, MaxLabels: 64, MaxLabelLen: 4096}
 	if DefaultLimits() != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", DefaultLimits(), want)
 	}
-	if got := (Limits{MaxAlerts: 5}).orDefault(); got != (Limits{MaxBytes: 4 << 20, MaxAlerts: 5, MaxLabels: 64, MaxLabelLen: 4096}) {
+	if got := (Limits{MaxAlerts: 5}).orDefault(); got != (Limits{MaxBytes: 16 << 20, MaxAlerts: 5, MaxLabels: 64, MaxLabelLen: 4096}) {
 		t.Errorf("zero fields must take their defaults, got %+v", got)
 	}
 }
