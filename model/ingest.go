@@ -1,0 +1,41 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// AlertEvent is one alert report taken from a drop.
+type AlertEvent struct {
+	Alert Alert
+	// Ack acknowledges the alert with Alert.DedupKey (PagerDuty "acknowledge",
+	// Opsgenie "acknowledge"); the event carries no new state.
+	Ack bool
+}
+
+// Drop is one parsed drop file (or HTTP post): applied in one transaction,
+// at most once per content hash.
+type Drop struct {
+	Name      string // file name, for the audit log and error messages
+	SHA256    string // hex digest of the file's bytes; a re-delivery is ignored
+	Format    string // alertmanager, grafana, pagerduty, opsgenie, generic
+	Group     string // sender's group key, used to spot storms
+	Truncated int    // alerts the sender left out (Alertmanager truncatedAlerts)
+	Events    []AlertEvent
+	Received  time.Time
+}
+
+// IngestResult says what one drop changed.
+type IngestResult struct {
+	Duplicate bool     `json:"duplicate,omitzero"` // this content was applied before; nothing changed
+	Alerts    int      `json:"alerts"`             // events applied
+	New       int      `json:"new"`                // alerts seen for the first time
+	Changed   int      `json:"changed"`            // alerts whose state changed
+	Incidents []string `json:"incidents,omitzero"` // incidents opened or updated by routes
+}
+
+// Ingester applies drops; model.Desk is one. The drop watcher and the HTTP
+// receiver depend on this, not on the desk, so they can be tested alone.
+type Ingester interface {
+	Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error)
+}
