@@ -39,3 +39,30 @@ type IngestResult struct {
 type Ingester interface {
 	Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error)
 }
+
+// AlertRules are the plan's thresholds for the alert lifecycle.
+type AlertRules struct {
+	FlapChanges int           // this many state changes …
+	FlapWindow  time.Duration // … within this window mark an alert as flapping
+	StormSize   int           // this many alerts of one group …
+	StormWindow time.Duration // … first seen within this window are a storm
+	AfterChange time.Duration // alerts this soon after a change started on the service are marked "after change"
+	// AutoResolve resolves an auto-opened incident when all its alerts have
+	// resolved; otherwise a timeline entry says so and people decide.
+	AutoResolve bool
+}
+
+// DefaultAlertRules apply where the plan says nothing.
+func DefaultAlertRules() AlertRules {
+	return AlertRules{FlapChanges: 4, FlapWindow: 30 * time.Minute, StormSize: 20, StormWindow: 5 * time.Minute, AfterChange: time.Hour}
+}
+
+// Routing is what the plan's routes decide for one alert.
+type Routing struct {
+	Routes       []string // names of the matching routes that decided something, in plan order
+	Service      string
+	Team         string
+	Impact       Level // zero when no route sets it
+	Urgency      Level
+	AutoIncident bool
+}

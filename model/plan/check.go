@@ -180,11 +180,39 @@ func (c *checker) check(p *Plan) {
 	c.checkServices(p)
 	business := c.checkSLAs(p)
 	c.checkBusiness(&p.Hypercare.Business, business || p.Hypercare.Hours == HoursBusiness)
+	c.checkAlerts(p)
 	c.checkRoutes(p)
 	c.checkFreezes(p)
 	c.checkJobs(p)
 	c.checkLicences(p)
 	c.checkOperators(p)
+}
+
+// checkAlerts fills the alert thresholds from [alerts] over the defaults.
+func (c *checker) checkAlerts(p *Plan) {
+	a, r := &p.Alerts, model.DefaultAlertRules()
+	positive := func(key string, n int, into *int) {
+		switch {
+		case n < 0:
+			c.add("alerts."+key, "%d is negative; use a whole number above zero", n)
+		case n > 0:
+			*into = n
+		}
+	}
+	positive("flap_changes", a.FlapChanges, &r.FlapChanges)
+	positive("storm_size", a.StormSize, &r.StormSize)
+	for _, d := range []struct {
+		key, value string
+		into       *time.Duration
+	}{{"flap_window", a.FlapWindow, &r.FlapWindow}, {"storm_window", a.StormWindow, &r.StormWindow}, {"after_change", a.AfterChange, &r.AfterChange}} {
+		if d.value != "" {
+			if v := c.duration("alerts."+d.key, d.value); v > 0 {
+				*d.into = v
+			}
+		}
+	}
+	r.AutoResolve = a.AutoResolve
+	a.rules = r
 }
 
 func (c *checker) checkHypercare(p *Plan) {

@@ -33,6 +33,7 @@ type Plan struct {
 	Contacts  []Contact      `toml:"contact,omitempty"`
 	Referrals []Referral     `toml:"referral,omitempty"`
 	SLA       map[string]SLA `toml:"sla"` // keys P1..P5 and request
+	Alerts    Alerts         `toml:"alerts,omitempty"`
 	Routes    []Route        `toml:"route,omitempty"`
 	Freezes   []Freeze       `toml:"freeze,omitempty"`
 	Jobs      []Job          `toml:"job,omitempty"`
@@ -44,6 +45,29 @@ type Plan struct {
 }
 
 var _ model.Policy = (*Plan)(nil)
+
+// Alerts holds the alert-lifecycle thresholds; every field is optional.
+type Alerts struct {
+	FlapChanges int    `toml:"flap_changes,omitempty"` // state changes within flap_window that make an alert flapping
+	FlapWindow  string `toml:"flap_window,omitempty"`
+	StormSize   int    `toml:"storm_size,omitempty"` // alerts of one group within storm_window that make a storm
+	StormWindow string `toml:"storm_window,omitempty"`
+	AfterChange string `toml:"after_change,omitempty"` // how long after a change starts its service's alerts are marked
+	AutoResolve bool   `toml:"auto_resolve,omitempty"` // resolve auto-opened incidents when all their alerts resolve
+
+	rules model.AlertRules
+}
+
+// AlertRules returns the thresholds with defaults filled in.
+func (p *Plan) AlertRules() model.AlertRules {
+	if p.Alerts.rules == (model.AlertRules{}) {
+		return model.DefaultAlertRules()
+	}
+	return p.Alerts.rules
+}
+
+// Route applies the plan's routes to an alert's labels (model.Policy).
+func (p *Plan) Route(labels map[string]string) model.Routing { return p.RouteAlert(labels) }
 
 // Hours settings: around the clock, or the business calendar in [hypercare].
 const (

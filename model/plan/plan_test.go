@@ -389,7 +389,7 @@ func TestChecks(t *testing.T) {
 		{"tier missing", "tier  = 1\n", "", problem{16, "service[1].tier", "missing; add tier = 1, 2 or 3"}},
 		{"quoted date", "start    = 2026-11-19", `start    = "2026-11-19"`, problem{4, "hypercare.start", `found text "2026-11-19"; write a date or date-time without quotes`}},
 		{"time of day for a date", "start    = 2026-11-19", "start    = 08:00:00", problem{4, "hypercare.start", "is a time of day only"}},
-		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: contact, freeze, hypercare, job, licence, operator, referral, route, service, sla, team)"}},
+		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, contact, freeze, hypercare, job, licence, operator, referral, route, service, sla, team)"}},
 		{"unknown timezone", `"Europe/London"`, `"Europe/Londres"`, problem{6, "hypercare.timezone", `"Europe/Londres" is not a known IANA timezone`}},
 		{"business hours inside out", `timezone = "Europe/London"`, "timezone = \"Europe/London\"\nhours = \"business\"\nbusiness = { days = [\"mon\"], start = \"18:00\", end = \"08:00\" }", problem{8, "hypercare.business.end", "08:00 is not after start 18:00"}},
 		{"first level not L1", `level = "L1"`, `level = "L2"`, problem{14, "team[1].escalation[1].level", "L2 cannot come first; start the escalation at L1"}},
@@ -424,5 +424,22 @@ func TestCRLFLines(t *testing.T) {
 	var ce *CheckError
 	if !errors.As(err, &ce) || len(ce.Problems) != 9 || ce.Problems[0].Line != 15 || ce.Problems[8].Line != 53 {
 		t.Fatalf("Parse = %v", err)
+	}
+}
+
+func TestAlertRules(t *testing.T) {
+	base := readFile(t, examplePlan)
+	p, err := Parse("plan.toml", []byte(base+"\n[alerts]\nflap_changes = 6\nstorm_window = \"10m\"\nauto_resolve = true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.AlertRules()
+	def := model.DefaultAlertRules()
+	if r.FlapChanges != 6 || r.StormWindow != 10*time.Minute || !r.AutoResolve || r.StormSize != def.StormSize || r.AfterChange != def.AfterChange {
+		t.Fatalf("rules = %+v", r)
+	}
+	_, err = Parse("plan.toml", []byte(base+"\n[alerts]\nflap_changes = -1\nflap_window = \"soon\"\n"))
+	if err == nil || !strings.Contains(err.Error(), "alerts.flap_changes") || !strings.Contains(err.Error(), "alerts.flap_window") {
+		t.Fatalf("bad [alerts] not reported: %v", err)
 	}
 }

@@ -25,15 +25,8 @@ type Route struct {
 // matches reports whether every condition of the route holds.
 func (r Route) matches(labels map[string]string) bool { return model.MatchAll(r.matchers, labels) }
 
-// Routing is what the plan's routes decide for one alert.
-type Routing struct {
-	Routes       []string // names of the matching routes that decided something, in plan order
-	Service      string
-	Team         string
-	Impact       model.Level // zero when no route sets it
-	Urgency      model.Level
-	AutoIncident bool
-}
+// Routing is model.Routing: the service layer applies it.
+type Routing = model.Routing
 
 // RouteAlert applies the routes to an alert's labels. Each matching route
 // fills the fields it sets that no earlier route has filled, so one route can
