@@ -428,7 +428,7 @@ func TestCRLFLines(t *testing.T) {
 }
 
 func TestAlertRules(t *testing.T) {
-	base := readFile(t, examplePlan)
+	base := readFile(t, "testdata/valid.toml") // has no [alerts] section
 	p, err := Parse("plan.toml", []byte(base+"\n[alerts]\nflap_changes = 6\nstorm_window = \"10m\"\nauto_resolve = true\n"))
 	if err != nil {
 		t.Fatal(err)
