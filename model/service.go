@@ -17,8 +17,14 @@ type Policy interface {
 	ServiceTier(service string) (tier int, ok bool)
 	// OwnerTeam is the team that first receives incidents for a service.
 	OwnerTeam(service string) string
-	// ResolveTarget is the resolve SLA for a record; zero means none.
-	ResolveTarget(kind Kind, p Priority) time.Duration
+	// ResolveBy is when a record opened at from must be resolved, counted in
+	// the SLA's hours (business hours skip nights, weekends and holidays);
+	// zero when the plan sets no target.
+	ResolveBy(kind Kind, p Priority, from time.Time) time.Time
+	// Route applies the plan's routes to an alert's labels.
+	Route(labels map[string]string) Routing
+	// AlertRules are the alert-lifecycle thresholds.
+	AlertRules() AlertRules
 }
 
 // Desk is the service layer: the one door every write goes through: it checks the actor's
@@ -135,9 +141,7 @@ func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Inci
 		State: StateNew, Major: IsMajor(prio, tier, n.Major), Team: pol.OwnerTeam(n.Service),
 		OpenedAt: now, UpdatedAt: now,
 	}
-	if d := pol.ResolveTarget(in.Kind, prio); d > 0 {
-		in.ResolveDue = now.Add(d)
-	}
+	in.ResolveDue = pol.ResolveBy(in.Kind, prio, now)
 	err = s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.InsertIncident(&in); err != nil {
 			return err

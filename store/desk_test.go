@@ -26,12 +26,24 @@ func (fakePolicy) ServiceTier(service string) (int, bool) {
 
 func (fakePolicy) OwnerTeam(service string) string { return service + "-team" }
 
-func (fakePolicy) ResolveTarget(_ model.Kind, p model.Priority) time.Duration {
+func (fakePolicy) ResolveBy(_ model.Kind, p model.Priority, from time.Time) time.Time {
 	if p <= 2 {
-		return 4 * time.Hour
+		return from.Add(4 * time.Hour)
 	}
-	return 0
+	return time.Time{}
 }
+
+// Route sends every alert to its "service" label; critical ones on checkout
+// open incidents.
+func (fakePolicy) Route(labels map[string]string) model.Routing {
+	r := model.Routing{Service: labels["service"]}
+	if labels["service"] == "checkout" && labels["severity"] == "critical" {
+		r.AutoIncident, r.Impact, r.Urgency = true, model.High, model.High
+	}
+	return r
+}
+
+func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
 
 // clock is a fixed, millisecond-exact time the desk advances by hand, so
 // stored times compare equal after the round trip.
