@@ -283,24 +283,6 @@ func (s *Desk) Assign(ctx context.Context, a Actor, id int64, team, assignee str
 	})
 }
 
-// RecordAlert stores one alert delivery (deduplicated by DedupKey).
-func (s *Desk) RecordAlert(ctx context.Context, a Actor, al Alert) (Alert, error) {
-	if err := require(a, RoleOperator, "record alerts"); err != nil {
-		return Alert{}, err
-	}
-	if err := cleanAlert(&al); err != nil {
-		return Alert{}, err
-	}
-	err := s.store.Write(ctx, func(tx Tx) error {
-		changed, err := tx.UpsertAlert(&al)
-		if err != nil || !changed {
-			return err
-		}
-		return s.audit(tx, a, "alert."+string(al.State), al.Ref(), nil, al)
-	})
-	return al, err
-}
-
 func cleanAlert(al *Alert) error {
 	al.DedupKey = Clean(al.DedupKey, false)
 	al.Name = Clean(al.Name, false)
@@ -315,30 +297,7 @@ func cleanAlert(al *Alert) error {
 	if al.State != AlertFiring && al.State != AlertResolved {
 		return fmt.Errorf("alert %q: state %q: use firing or resolved", al.Name, al.State)
 	}
-	if al.Severity == 0 {
-		al.Severity = SevWarning
-	}
 	return nil
-}
-
-// AckAlert marks an alert as acknowledged by the actor.
-func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64) error {
-	if err := require(a, RoleOperator, "acknowledge alerts"); err != nil {
-		return err
-	}
-	return s.store.Write(ctx, func(tx Tx) error {
-		before, err := tx.AlertByID(id)
-		if err != nil {
-			return fmt.Errorf("ALR-%d: %w", id, err)
-		}
-		now := s.Now().UTC()
-		if err := tx.UpdateAlertAck(id, a.Name, now); err != nil {
-			return err
-		}
-		after := before
-		after.AckBy, after.AckAt = a.Name, now
-		return s.audit(tx, a, "alert.ack", after.Ref(), before, after)
-	})
 }
 
 // CreateChange puts a change on the calendar.

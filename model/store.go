@@ -17,10 +17,12 @@ type QueueQuery struct {
 	Limit  int
 }
 
-// FeedQuery selects alerts for the feed pane.
+// FeedQuery selects alerts for the feed pane. A storm shows as one row (its
+// first alert, with StormSize set) unless Storm asks for its members.
 type FeedQuery struct {
 	Filter string // free text over name, service, summary
 	Firing bool   // only firing alerts
+	Storm  int64  // only the alerts of this storm, all of them
 	Offset int
 	Limit  int
 }
@@ -56,6 +58,10 @@ type Reader interface {
 	Incident(ctx context.Context, id int64) (Incident, error)
 	Timeline(ctx context.Context, incidentID int64) ([]TimelineEntry, error)
 	Alert(ctx context.Context, id int64) (Alert, error)
+	AlertHistory(ctx context.Context, alertID int64) ([]AlertChange, error)
+	// Silences lists silences, newest first, with how many firing alerts
+	// each mutes; only those not yet ended at activeAt, or all when it is zero.
+	Silences(ctx context.Context, activeAt time.Time) ([]Silence, error)
 	Change(ctx context.Context, id int64) (Change, error)
 	Article(ctx context.Context, id int64) (Article, error)
 }
@@ -83,12 +89,58 @@ type Tx interface {
 	UpdateIncident(in Incident) error
 	AddTimeline(e *TimelineEntry) error
 
-	// UpsertAlert inserts the alert or, when its DedupKey exists, updates state,
-	// severity, text and last-seen and bumps the count. It fills in ID and
-	// reports whether the alert's state changed (or it is new).
-	UpsertAlert(a *Alert) (changed bool, err error)
+	// UpsertAlert inserts the alert or, when its DedupKey exists, updates
+	// state, severity, text and last-seen and bumps the count; fields left
+	// empty (a resolve that names only the key) keep their stored values.
+	// It fills *a with the stored record, marks included, and reports whether
+	// the alert is new and whether its state changed (true for new ones too).
+	UpsertAlert(a *Alert) (isNew, changed bool, err error)
 	AlertByID(id int64) (Alert, error)
-	UpdateAlertAck(id int64, by string, at time.Time) error
+	// AlertByKey finds an alert by dedup key; ErrNotFound when new.
+	AlertByKey(key string) (Alert, error)
+	// UpdateAlertAck records who acknowledged an alert, when and until when
+	// (zero: until it resolves); an empty by clears the ack.
+	UpdateAlertAck(id int64, by string, at, until time.Time) error
+	// SetAlertMarks stores what the service layer worked out about an
+	// alert: Group, SilencedBy, Flapping, AfterChange, IncidentID, Truncated.
+	SetAlertMarks(a Alert) error
+	// AddAlertChange records a state change; AlertChangesSince counts them.
+	AddAlertChange(alertID int64, c AlertChange) error
+	AlertChangesSince(alertID int64, since time.Time) (int, error)
+
+	// DropSeen reports whether a drop with this content hash was applied;
+	// RecordDrop remembers one, in the same transaction as its alerts.
+	DropSeen(sha256 string) (bool, error)
+	RecordDrop(d Drop, alerts int) error
+
+	// Storm bookkeeping: GroupSince counts a group's alerts first seen
+	// since a time; OpenStorm returns the group's storm still growing
+	// since then (ErrNotFound when none); StartStorm makes one whose
+	// members are the group's alerts first seen since then; JoinStorm adds
+	// an alert to a storm.
+	GroupSince(group string, since time.Time) (int, error)
+	OpenStorm(group string, since time.Time) (stormID int64, err error)
+	StartStorm(group string, since, at time.Time) (stormID int64, err error)
+	JoinStorm(stormID, alertID int64, at time.Time) error
+
+	// Silences in force at t, and writes.
+	ActiveSilences(t time.Time) ([]Silence, error)
+	InsertSilence(s *Silence) error
+	ExpireSilence(id int64, at time.Time) error
+	// FiringAlerts calls fn for every firing alert, so a new or expired
+	// silence can be applied to them.
+	FiringAlerts(fn func(Alert) error) error
+
+	// ChangeStartedBetween finds the latest change on a service that
+	// started within [from, to]; ErrNotFound when none.
+	ChangeStartedBetween(service string, from, to time.Time) (Change, error)
+	// OpenIncidentForGroup finds the open incident a route opened for this
+	// service and alert group; ErrNotFound when none.
+	OpenIncidentForGroup(service, group string) (Incident, error)
+	// SetIncidentGroup records the alert group an incident was opened for.
+	SetIncidentGroup(incidentID int64, group string) error
+	// FiringForIncident counts the firing alerts attached to an incident.
+	FiringForIncident(incidentID int64) (int, error)
 
 	InsertChange(c *Change) error
 	UpsertArticle(a *Article) error

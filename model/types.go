@@ -108,7 +108,46 @@ type Alert struct {
 	Count       int               `json:"count"`
 	AckBy       string            `json:"ack_by,omitzero"`
 	AckAt       time.Time         `json:"ack_at,omitzero"`
+	AckUntil    time.Time         `json:"ack_until,omitzero"` // the ack lapses then; zero: until resolved
+
+	// Set by the service layer as drops arrive.
+	Group       string `json:"group,omitzero"`        // sender's group key; storms are counted per group
+	SilencedBy  int64  `json:"silenced_by,omitzero"`  // the active silence that matches, 0 when none
+	Flapping    bool   `json:"flapping,omitzero"`     // changed state often within the plan's flap window
+	AfterChange int64  `json:"after_change,omitzero"` // the change that started shortly before it fired
+	IncidentID  int64  `json:"incident_id,omitzero"`  // the incident a route opened or attached it to
+	Truncated   int    `json:"truncated,omitzero"`    // alerts its sender left out of the drop it came in
+	StormID     int64  `json:"storm_id,omitzero"`     // the storm it belongs to
+	// StormSize is set on the row that stands for a whole storm in the feed:
+	// how many alerts the storm holds.
+	StormSize int `json:"storm_size,omitzero"`
 }
+
+// AlertChange is one entry of an alert's state history.
+type AlertChange struct {
+	At    time.Time  `json:"at"`
+	State AlertState `json:"state"`
+}
+
+// Silence mutes alerts whose labels match all its matchers, between
+// StartsAt and EndsAt.
+type Silence struct {
+	ID        int64     `json:"id"`
+	Matchers  []Matcher `json:"matchers"`
+	Author    string    `json:"author"`
+	Comment   string    `json:"comment"`
+	StartsAt  time.Time `json:"starts_at"`
+	EndsAt    time.Time `json:"ends_at"`
+	CreatedAt time.Time `json:"created_at"`
+	// Matching is how many firing alerts it mutes now (filled by readers).
+	Matching int `json:"matching"`
+}
+
+// Active reports whether the silence mutes alerts at t.
+func (s Silence) Active(t time.Time) bool { return !t.Before(s.StartsAt) && t.Before(s.EndsAt) }
+
+// Ref is the silence identifier: SIL-3.
+func (s Silence) Ref() string { return fmt.Sprintf("SIL-%d", s.ID) }
 
 // Ref is the alert identifier: ALR-7.
 func (a Alert) Ref() string { return fmt.Sprintf("ALR-%d", a.ID) }

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/hypercare-ops/hypercare/model"
 	"strconv"
 	"strings"
 	"time"
@@ -141,3 +142,48 @@ func limit(n int) int {
 }
 
 func offset(n int) int { return max(n, 0) }
+
+// nullInt scans a nullable id column; NULL is 0, which no record has.
+type nullInt struct{ v *int64 }
+
+func (n nullInt) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.v = 0
+	case int64:
+		*n.v = v
+	default:
+		return fmt.Errorf("id column: got %T, want INTEGER", src)
+	}
+	return nil
+}
+
+// nullID encodes an id for a nullable column: 0 is NULL.
+func nullID(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// Matchers are stored as JSON; regular expressions are compiled again on
+// the way out, through model.NewMatcher, so a stored matcher is a checked one.
+func encodeMatchers(ms []model.Matcher) string {
+	b, _ := json.Marshal(ms)
+	return string(b)
+}
+
+func decodeMatchers(s string) ([]model.Matcher, error) {
+	var raw []model.Matcher
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, fmt.Errorf("silence matchers: %w", err)
+	}
+	out := make([]model.Matcher, len(raw))
+	for i, m := range raw {
+		var err error
+		if out[i], err = model.NewMatcher(m.Label, m.Op, m.Value); err != nil {
+			return nil, fmt.Errorf("silence matcher %s: %w", m, err)
+		}
+	}
+	return out, nil
+}

@@ -100,7 +100,7 @@ func TestFeed(t *testing.T) {
 	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
 		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i]); err != nil {
+			if _, _, err := tx.UpsertAlert(&alerts[i]); err != nil {
 				return err
 			}
 		}

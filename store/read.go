@@ -32,19 +32,42 @@ WHERE ?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAP
 ORDER BY opened_at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
+	// The last column is the storm's size on the row that stands for a
+	// storm (its first alert), 0 elsewhere.
 	alertColumns = `id, dedup_key, source, name, severity, state, service, summary, labels, annotations,
-	starts_at, ends_at, first_seen, last_seen, count, ack_by, ack_at`
+	starts_at, ends_at, first_seen, last_seen, count, ack_by, ack_at, ack_until, group_key, silenced_by,
+	flapping, after_change, incident_id, truncated, storm_id,
+	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT size FROM storms WHERE storms.id = alerts.storm_id), 0)`
 
+	// The feed hides storm members (storm_member = 1): their storm's first
+	// alert stands for them.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE ?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\'
+WHERE storm_member = 0
+  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE firing = 1
+WHERE firing = 1 AND storm_member = 0
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
+
+	// An expanded storm: all its alerts, newest first.
+	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts
+WHERE storm_id = ?5
+  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
+ORDER BY last_seen DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	alertHistorySQL = `SELECT at, state FROM alert_changes WHERE alert_id = ?1 ORDER BY at, rowid`
+
+	// Silences with how many firing alerts each mutes now.
+	silencesSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at,
+	(SELECT count(*) FROM alerts WHERE alerts.silenced_by = silences.id AND alerts.state = 'firing')
+FROM silences
+WHERE ?1 IS NULL OR ends_at > ?1
+ORDER BY id DESC`
 
 	countsSQL = `SELECT name, value FROM counters`
 
@@ -195,15 +218,49 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 	return collect(rows, err, "incident queue", scanIncident)
 }
 
-// Feed lists alerts: firing first, then by severity, most recently seen first.
+// Feed lists alerts: firing first, then by severity, most recently seen
+// first, a storm as one row; or, with q.Storm, the alerts of one storm.
 func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	pattern, id := textFilter(q.Filter)
+	args := []any{pattern, id, limit(q.Limit), offset(q.Offset)}
 	query := feedSQL
-	if q.Firing {
+	switch {
+	case q.Storm != 0:
+		query, args = feedStormSQL, append(args, q.Storm)
+	case q.Firing:
 		query = feedFiringSQL
 	}
-	pattern, id := textFilter(q.Filter)
-	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset))
+	rows, err := db.query(ctx, query, args...)
 	return collect(rows, err, "alert feed", scanAlert)
+}
+
+// AlertHistory lists an alert's state changes, oldest first.
+func (db *DB) AlertHistory(ctx context.Context, alertID int64) ([]model.AlertChange, error) {
+	rows, err := db.query(ctx, alertHistorySQL, alertID)
+	return collect(rows, err, "alert history", func(s scanner) (model.AlertChange, error) {
+		var c model.AlertChange
+		err := s.Scan(millis{&c.At}, &c.State)
+		return c, err
+	})
+}
+
+// Silences lists silences newest first with how many firing alerts each
+// mutes: those not ended at activeAt, or all for the zero time.
+func (db *DB) Silences(ctx context.Context, activeAt time.Time) ([]model.Silence, error) {
+	rows, err := db.query(ctx, silencesSQL, ms(activeAt))
+	return collect(rows, err, "silences", scanSilence)
+}
+
+func scanSilence(s scanner) (model.Silence, error) {
+	var sil model.Silence
+	var matchers string
+	err := s.Scan(&sil.ID, &matchers, &sil.Author, &sil.Comment, millis{&sil.StartsAt}, millis{&sil.EndsAt},
+		millis{&sil.CreatedAt}, &sil.Matching)
+	if err != nil {
+		return sil, err
+	}
+	sil.Matchers, err = decodeMatchers(matchers)
+	return sil, err
 }
 
 // ChangesBetween lists changes that overlap [from, to), by start.
@@ -300,12 +357,18 @@ func scanIncident(s scanner) (model.Incident, error) {
 	return in, err
 }
 
-func scanAlert(s scanner) (model.Alert, error) {
-	var a model.Alert
-	err := s.Scan(&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
+// alertFields are the scan targets of alertColumns.
+func alertFields(a *model.Alert) []any {
+	return []any{&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
 		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
 		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
-		&a.Count, &a.AckBy, millis{&a.AckAt})
+		&a.Count, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
+		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}, &a.StormSize}
+}
+
+func scanAlert(s scanner) (model.Alert, error) {
+	var a model.Alert
+	err := s.Scan(alertFields(&a)...)
 	return a, err
 }
 

@@ -32,28 +32,69 @@ RETURNING id`
 	// right-hand side sees the stored row, so prev_state = state keeps the
 	// state this delivery replaces, and the ack is cleared only when a
 	// resolved alert fires again (an ack belongs to one firing episode).
+	// Empty fields (a resolve that names only its key) keep stored values;
+	// count is 1 only on the insert, which is how a new alert is told.
 	upsertAlertSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+	annotations, starts_at, ends_at, first_seen, last_seen, group_key)
+VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = state,
 	state       = excluded.state,
-	source      = excluded.source,
-	name        = excluded.name,
-	severity    = excluded.severity,
-	service     = excluded.service,
-	summary     = excluded.summary,
-	labels      = excluded.labels,
-	annotations = excluded.annotations,
+	source      = iif(?2 = '', source, excluded.source),
+	name        = iif(?3 = '', name, excluded.name),
+	severity    = iif(?4 = 0, severity, excluded.severity),
+	service     = iif(?6 = '', service, excluded.service),
+	summary     = iif(?7 = '', summary, excluded.summary),
+	labels      = iif(?8 = '{}', labels, excluded.labels),
+	annotations = iif(?9 = '{}', annotations, excluded.annotations),
+	group_key   = iif(?14 = '', group_key, excluded.group_key),
 	starts_at   = coalesce(excluded.starts_at, starts_at),
 	ends_at     = excluded.ends_at,
 	last_seen   = max(last_seen, excluded.last_seen),
 	count       = count + 1,
 	ack_by      = iif(state = 'resolved' AND excluded.state = 'firing', '', ack_by),
-	ack_at      = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_at)
-RETURNING id, first_seen, last_seen, count, ack_by, ack_at, prev_state IS NOT state`
+	ack_at      = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_at),
+	ack_until   = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_until)
+RETURNING ` + alertColumns + `, count = 1, prev_state IS NOT state`
 
-	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3 WHERE id = ?1`
+	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3, ack_until = ?4 WHERE id = ?1`
+
+	alertByKeySQL = `SELECT ` + alertColumns + ` FROM alerts WHERE dedup_key = ?1`
+
+	// Storm columns are not marks: StartStorm and JoinStorm own them.
+	setAlertMarksSQL = `UPDATE alerts SET group_key = ?2, silenced_by = ?3, flapping = ?4, after_change = ?5,
+	incident_id = ?6, truncated = ?7 WHERE id = ?1`
+
+	addAlertChangeSQL    = `INSERT INTO alert_changes (alert_id, at, state) VALUES (?1, ?2, ?3)`
+	alertChangesSinceSQL = `SELECT count(*) FROM alert_changes WHERE alert_id = ?1 AND at >= ?2`
+
+	dropSeenSQL   = `SELECT EXISTS (SELECT 1 FROM drops WHERE sha256 = ?1)`
+	recordDropSQL = `INSERT INTO drops (sha256, name, format, alerts, at) VALUES (?1, ?2, ?3, ?4, ?5)`
+
+	groupSinceSQL = `SELECT count(*) FROM alerts WHERE group_key = ?1 AND first_seen >= ?2`
+	openStormSQL  = `SELECT id FROM storms WHERE group_key = ?1 AND last_at >= ?2 ORDER BY last_at DESC LIMIT 1`
+	// A storm starts with every alert of the group that arrived in the
+	// window; the first of them stands for it in the feed.
+	startStormSQL = `INSERT INTO storms (group_key, head_alert, started_at, last_at, size)
+SELECT ?1, min(id), min(first_seen), ?3, count(*) FROM alerts WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL
+RETURNING id, head_alert`
+	stormMembersSQL = `UPDATE alerts SET storm_id = ?3, storm_member = (id <> ?4)
+WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
+	joinStormSQL     = `UPDATE alerts SET storm_id = ?1, storm_member = 1 WHERE id = ?2`
+	growStormSQL     = `UPDATE storms SET size = size + 1, last_at = ?2 WHERE id = ?1`
+	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
+WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
+	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
+	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at < ?2`
+	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1`
+
+	changeStartedBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
+WHERE service = ?1 AND start_at >= ?2 AND start_at <= ?3 ORDER BY start_at DESC LIMIT 1`
+	openIncidentForGroupSQL = `SELECT ` + incidentColumns + ` FROM incidents
+WHERE service = ?1 AND alert_group = ?2 AND is_open AND alert_group <> '' ORDER BY id DESC LIMIT 1`
+	setIncidentGroupSQL  = `UPDATE incidents SET alert_group = ?2 WHERE id = ?1`
+	firingForIncidentSQL = `SELECT count(*) FROM alerts WHERE incident_id = ?1 AND state = 'firing'`
 
 	insertChangeSQL = `INSERT INTO changes (title, service, type, state, risk, implementer, start_at, end_at,
 	description, close_code)
@@ -80,7 +121,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // that connection is taken, so preparing through the pool would wait forever.
 var writeQueries = []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL,
-	alertSQL, upsertAlertSQL, ackAlertSQL,
+	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, addAlertChangeSQL, alertChangesSinceSQL,
+	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, joinStormSQL, growStormSQL,
+	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
+	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 }
 
@@ -194,7 +238,7 @@ func isForeignKeyErr(err error) bool {
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
 // now; a new alert was first seen when this delivery says, or now.
-func (t *tx) UpsertAlert(a *model.Alert) (changed bool, err error) {
+func (t *tx) UpsertAlert(a *model.Alert) (isNew, changed bool, err error) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = time.Now().UTC()
 	}
@@ -202,19 +246,175 @@ func (t *tx) UpsertAlert(a *model.Alert) (changed bool, err error) {
 	if firstSeen.IsZero() {
 		firstSeen = a.LastSeen
 	}
-	err = t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
+	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen),
-	).Scan(&a.ID, millis{&a.FirstSeen}, millis{&a.LastSeen}, &a.Count, &a.AckBy, millis{&a.AckAt}, &changed)
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group)
+	stored, err := scanAlertThen(row, &isNew, &changed)
 	if err != nil {
-		return false, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+		return false, false, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
-	return changed, nil
+	*a = stored
+	return isNew, changed, nil
 }
 
-func (t *tx) UpdateAlertAck(id int64, by string, at time.Time) error {
-	return t.execOne(fmt.Sprintf("ALR-%d", id), ackAlertSQL, id, by, ms(at))
+// scanAlertThen scans an alert followed by extra columns.
+func scanAlertThen(s scanner, extra ...any) (model.Alert, error) {
+	var a model.Alert
+	err := s.Scan(append(alertFields(&a), extra...)...)
+	return a, err
+}
+
+func (t *tx) AlertByKey(key string) (model.Alert, error) {
+	a, err := scanAlert(t.stmt(alertByKeySQL).QueryRowContext(t.ctx, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, model.ErrNotFound
+	}
+	if err != nil {
+		return a, fmt.Errorf("read alert %q: %w", key, err)
+	}
+	return a, nil
+}
+
+func (t *tx) UpdateAlertAck(id int64, by string, at, until time.Time) error {
+	return t.execOne(fmt.Sprintf("ALR-%d", id), ackAlertSQL, id, by, ms(at), ms(until))
+}
+
+func (t *tx) SetAlertMarks(a model.Alert) error {
+	return t.execOne(a.Ref(), setAlertMarksSQL, a.ID, a.Group, nullID(a.SilencedBy), a.Flapping,
+		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated)
+}
+
+func (t *tx) AddAlertChange(alertID int64, c model.AlertChange) error {
+	if _, err := t.exec(addAlertChangeSQL, alertID, ms(c.At), string(c.State)); err != nil {
+		return fmt.Errorf("history of ALR-%d: %w", alertID, err)
+	}
+	return nil
+}
+
+// count runs a one-number query.
+func (t *tx) count(what, query string, args ...any) (int, error) {
+	var n int
+	if err := t.stmt(query).QueryRowContext(t.ctx, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", what, err)
+	}
+	return n, nil
+}
+
+func (t *tx) AlertChangesSince(alertID int64, since time.Time) (int, error) {
+	return t.count("state changes", alertChangesSinceSQL, alertID, ms(since))
+}
+
+func (t *tx) DropSeen(sha string) (bool, error) {
+	n, err := t.count("drops", dropSeenSQL, sha)
+	return n > 0, err
+}
+
+func (t *tx) RecordDrop(d model.Drop, alerts int) error {
+	if _, err := t.exec(recordDropSQL, d.SHA256, d.Name, d.Format, alerts, ms(d.Received)); err != nil {
+		return fmt.Errorf("record drop %s: %w", d.Name, err)
+	}
+	return nil
+}
+
+func (t *tx) GroupSince(group string, since time.Time) (int, error) {
+	return t.count("group arrivals", groupSinceSQL, group, ms(since))
+}
+
+func (t *tx) OpenStorm(group string, since time.Time) (int64, error) {
+	var id int64
+	err := t.stmt(openStormSQL).QueryRowContext(t.ctx, group, ms(since)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, model.ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find storm of %q: %w", group, err)
+	}
+	return id, nil
+}
+
+func (t *tx) StartStorm(group string, since, at time.Time) (int64, error) {
+	var id, head int64
+	if err := t.stmt(startStormSQL).QueryRowContext(t.ctx, group, ms(since), ms(at)).Scan(&id, &head); err != nil {
+		return 0, fmt.Errorf("start storm of %q: %w", group, err)
+	}
+	if _, err := t.exec(stormMembersSQL, group, ms(since), id, head); err != nil {
+		return 0, fmt.Errorf("start storm of %q: %w", group, err)
+	}
+	return id, nil
+}
+
+func (t *tx) JoinStorm(stormID, alertID int64, at time.Time) error {
+	if _, err := t.exec(joinStormSQL, stormID, alertID); err != nil {
+		return fmt.Errorf("join storm %d: %w", stormID, err)
+	}
+	return t.execOne(fmt.Sprintf("storm %d", stormID), growStormSQL, stormID, ms(at))
+}
+
+func (t *tx) ActiveSilences(at time.Time) ([]model.Silence, error) {
+	rows, err := t.stmt(activeSilenceSQL).QueryContext(t.ctx, ms(at))
+	return collect(rows, err, "active silences", scanSilence)
+}
+
+func (t *tx) InsertSilence(sil *model.Silence) error {
+	err := t.stmt(insertSilenceSQL).QueryRowContext(t.ctx, encodeMatchers(sil.Matchers), sil.Author, sil.Comment,
+		ms(sil.StartsAt), ms(sil.EndsAt), ms(sil.CreatedAt)).Scan(&sil.ID)
+	if err != nil {
+		return fmt.Errorf("insert silence: %w", err)
+	}
+	return nil
+}
+
+// ExpireSilence ends an active silence; a missing or already ended one is
+// model.ErrNotFound.
+func (t *tx) ExpireSilence(id int64, at time.Time) error {
+	return t.execOne(fmt.Sprintf("SIL-%d", id), expireSilenceSQL, id, ms(at))
+}
+
+// FiringAlerts reads every firing alert before calling fn, because fn may
+// write and the writer has one connection.
+func (t *tx) FiringAlerts(fn func(model.Alert) error) error {
+	rows, err := t.stmt(firingAlertsSQL).QueryContext(t.ctx)
+	alerts, err := collect(rows, err, "firing alerts", scanAlert)
+	if err != nil {
+		return err
+	}
+	for _, a := range alerts {
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) ChangeStartedBetween(service string, from, to time.Time) (model.Change, error) {
+	c, err := scanChange(t.stmt(changeStartedBetweenSQL).QueryRowContext(t.ctx, service, ms(from), ms(to)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, model.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("find change on %s: %w", service, err)
+	}
+	return c, nil
+}
+
+func (t *tx) OpenIncidentForGroup(service, group string) (model.Incident, error) {
+	in, err := scanIncident(t.stmt(openIncidentForGroupSQL).QueryRowContext(t.ctx, service, group))
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, model.ErrNotFound
+	}
+	if err != nil {
+		return in, fmt.Errorf("find incident for %s/%s: %w", service, group, err)
+	}
+	return in, nil
+}
+
+func (t *tx) SetIncidentGroup(incidentID int64, group string) error {
+	return t.execOne(fmt.Sprintf("INC-%d", incidentID), setIncidentGroupSQL, incidentID, group)
+}
+
+func (t *tx) FiringForIncident(incidentID int64) (int, error) {
+	return t.count("firing alerts of an incident", firingForIncidentSQL, incidentID)
 }
 
 func (t *tx) InsertChange(c *model.Change) error {

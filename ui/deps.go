@@ -16,7 +16,7 @@ type Actions interface {
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
 	AddNote(ctx context.Context, a model.Actor, id int64, text string) error
-	AckAlert(ctx context.Context, a model.Actor, id int64) error
+	AckAlert(ctx context.Context, a model.Actor, id int64, until time.Time) error
 }
 
 // PlanSource hands out the current support plan and tells when it changes.

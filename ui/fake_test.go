@@ -245,4 +245,10 @@ func (f *fakeStore) AddNote(_ context.Context, a model.Actor, id int64, text str
 	return nil
 }
 
-func (f *fakeStore) AckAlert(context.Context, model.Actor, int64) error { return nil }
+func (f *fakeStore) AckAlert(context.Context, model.Actor, int64, time.Time) error { return nil }
+
+func (f *fakeStore) AlertHistory(context.Context, int64) ([]model.AlertChange, error) {
+	return []model.AlertChange{{At: testNow.Add(-time.Hour), State: model.AlertFiring}}, nil
+}
+
+func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error) { return nil, nil }

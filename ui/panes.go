@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -139,7 +140,7 @@ func alertKeys(s *session, id int64, msg tea.KeyMsg) (tea.Cmd, bool) {
 
 func ackAlert(s *session, id int64) tea.Cmd {
 	return s.write(fmt.Sprintf("alert %d acknowledged", id), func(ctx context.Context, a Actions) error {
-		return a.AckAlert(ctx, s.Actor, id)
+		return a.AckAlert(ctx, s.Actor, id, time.Time{})
 	})
 }
 

@@ -64,7 +64,21 @@ func Seed(ctx context.Context, desk *model.Desk, p *plan.Plan, now time.Time) er
 		}
 	}
 	s.addAlerts()
+	// The week's incidents are scripted above; the week's alerts must not
+	// open more through the plan's routes, so routes stay quiet while the
+	// history is replayed and act on the live alerts after it.
+	desk.SetPolicy(historyPolicy{p})
+	defer desk.SetPolicy(p)
 	return s.run(ctx)
+}
+
+// historyPolicy is the plan without auto-opened incidents.
+type historyPolicy struct{ *plan.Plan }
+
+func (h historyPolicy) Route(labels map[string]string) model.Routing {
+	r := h.Plan.Route(labels)
+	r.AutoIncident = false
+	return r
 }
 
 // seeder collects the week's events, then plays them in time order, so IDs

@@ -1,0 +1,414 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Ingest applies one drop in one transaction: every alert is deduplicated
+// by key, its state history, flapping, silence, "after change" and storm
+// marks are worked out, and the plan's routes may open or update incidents.
+// A drop whose content hash was applied before changes nothing.
+func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error) {
+	if err := require(a, RoleOperator, "ingest alerts"); err != nil {
+		return IngestResult{}, err
+	}
+	now := s.Now().UTC()
+	if d.Received.IsZero() {
+		d.Received = now
+	}
+	pol := s.pol()
+	var res IngestResult
+	err := s.store.Write(ctx, func(tx Tx) error {
+		res = IngestResult{} // the store may run fn again after a busy retry
+		if d.SHA256 != "" {
+			seen, err := tx.DropSeen(d.SHA256)
+			if err != nil {
+				return err
+			}
+			if seen {
+				res.Duplicate = true
+				return nil
+			}
+		}
+		silences, err := tx.ActiveSilences(now)
+		if err != nil {
+			return err
+		}
+		in := intake{desk: s, tx: tx, actor: a, drop: d, now: now, pol: pol, rules: pol.AlertRules(), silences: silences, res: &res}
+		for i, ev := range d.Events {
+			if err := in.apply(ev); err != nil {
+				return fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)
+			}
+		}
+		if d.SHA256 != "" {
+			if err := tx.RecordDrop(d, res.Alerts); err != nil {
+				return err
+			}
+		}
+		// One audit record per drop, not per alert: a storm of 10,000 alerts
+		// is one thing that happened.
+		return s.audit(tx, a, "drop.ingest", d.Name, nil, struct {
+			Format string `json:"format"`
+			IngestResult
+		}{d.Format, res})
+	})
+	return res, err
+}
+
+// intake is the state of one drop being applied.
+type intake struct {
+	desk     *Desk
+	tx       Tx
+	actor    Actor
+	drop     Drop
+	now      time.Time
+	pol      Policy
+	rules    AlertRules
+	silences []Silence
+	res      *IngestResult
+}
+
+func (in *intake) apply(ev AlertEvent) error {
+	al := ev.Alert
+	al.DedupKey = Clean(al.DedupKey, false)
+	if al.DedupKey == "" {
+		return errors.New("no dedup key")
+	}
+	if ev.Ack {
+		return in.ack(al.DedupKey)
+	}
+	if err := cleanAlert(&al); err != nil {
+		return err
+	}
+	routing := in.pol.Route(al.Labels)
+	if routing.Service != "" {
+		al.Service = routing.Service
+	}
+	if al.Service == "" {
+		al.Service = al.Labels["service"]
+	}
+	// The group is stored with the alert, so storm counts include it.
+	al.Group = in.drop.Group
+	if al.Group == "" {
+		al.Group = "service:" + al.Service
+	}
+	al.LastSeen = in.now
+	al.FirstSeen = in.now
+	isNew, changed, err := in.tx.UpsertAlert(&al)
+	if err != nil {
+		return err
+	}
+	in.res.Alerts++
+	if isNew {
+		in.res.New++
+	} else if changed {
+		in.res.Changed++
+	}
+	before := al
+	if changed {
+		if err := in.tx.AddAlertChange(al.ID, AlertChange{At: in.now, State: al.State}); err != nil {
+			return err
+		}
+		n, err := in.tx.AlertChangesSince(al.ID, in.now.Add(-in.rules.FlapWindow))
+		if err != nil {
+			return err
+		}
+		al.Flapping = n >= in.rules.FlapChanges
+	}
+	al.SilencedBy = silencedBy(in.silences, al.Labels)
+	al.Truncated = in.drop.Truncated
+	if al.State == AlertFiring && changed && in.rules.AfterChange > 0 {
+		switch c, err := in.tx.ChangeStartedBetween(al.Service, in.now.Add(-in.rules.AfterChange), in.now); {
+		case err == nil:
+			al.AfterChange = c.ID
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+	}
+	if isNew {
+		if err := in.storm(&al); err != nil {
+			return err
+		}
+	}
+	if err := in.route(&al, routing, changed); err != nil {
+		return err
+	}
+	if marks(al) != marks(before) {
+		return in.tx.SetAlertMarks(al)
+	}
+	return nil
+}
+
+// marks are the fields SetAlertMarks stores, to skip the write when none moved.
+type alertMarks struct {
+	group                               string
+	silencedBy, afterChange, incidentID int64
+	flapping                            bool
+	truncated                           int
+}
+
+func marks(a Alert) alertMarks {
+	return alertMarks{a.Group, a.SilencedBy, a.AfterChange, a.IncidentID, a.Flapping, a.Truncated}
+}
+
+func silencedBy(silences []Silence, labels map[string]string) int64 {
+	for _, sil := range silences {
+		if MatchAll(sil.Matchers, labels) {
+			return sil.ID
+		}
+	}
+	return 0
+}
+
+// ack applies a sender's acknowledgement (PagerDuty, Opsgenie) to a known alert.
+func (in *intake) ack(key string) error {
+	al, err := in.tx.AlertByKey(key)
+	if errors.Is(err, ErrNotFound) {
+		return nil // nothing to acknowledge: the trigger never reached us
+	}
+	if err != nil {
+		return err
+	}
+	in.res.Alerts++
+	return in.tx.UpdateAlertAck(al.ID, "via "+in.drop.Format, in.now, time.Time{})
+}
+
+// storm joins a new alert to its group's storm, or starts one when the
+// group has reached the plan's storm size within its window.
+func (in *intake) storm(al *Alert) error {
+	since := in.now.Add(-in.rules.StormWindow)
+	id, err := in.tx.OpenStorm(al.Group, since)
+	switch {
+	case err == nil:
+		al.StormID = id
+		return in.tx.JoinStorm(id, al.ID, in.now)
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	n, err := in.tx.GroupSince(al.Group, since)
+	if err != nil || n < in.rules.StormSize {
+		return err
+	}
+	al.StormID, err = in.tx.StartStorm(al.Group, since, in.now)
+	return err
+}
+
+// route opens or updates an incident for a firing alert whose route asks
+// for it, and notes on the incident when its last alert resolves.
+func (in *intake) route(al *Alert, r Routing, changed bool) error {
+	switch {
+	case al.State == AlertFiring && r.AutoIncident && al.SilencedBy == 0:
+		if al.IncidentID != 0 {
+			inc, err := in.tx.Incident(al.IncidentID)
+			if err != nil {
+				return err
+			}
+			if inc.State.Open() {
+				if changed {
+					return in.timeline(inc.ID, "alert", fmt.Sprintf("%s firing again (%s)", al.Name, al.Ref()))
+				}
+				return nil
+			}
+		}
+		inc, err := in.tx.OpenIncidentForGroup(al.Service, al.Group)
+		switch {
+		case err == nil:
+			al.IncidentID = inc.ID
+			in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
+			return in.timeline(inc.ID, "alert", fmt.Sprintf("%s firing (%s): %s", al.Name, al.Ref(), al.Summary))
+		case !errors.Is(err, ErrNotFound):
+			return err
+		}
+		return in.openIncident(al, r)
+	case al.State == AlertResolved && changed && al.IncidentID != 0:
+		firing, err := in.tx.FiringForIncident(al.IncidentID)
+		if err != nil || firing > 0 {
+			return err
+		}
+		inc, err := in.tx.Incident(al.IncidentID)
+		if err != nil || !inc.State.Open() {
+			return err
+		}
+		in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
+		if !in.rules.AutoResolve {
+			return in.timeline(inc.ID, "alert", fmt.Sprintf("all alerts resolved (last: %s %s)", al.Name, al.Ref()))
+		}
+		before := inc
+		inc.State, inc.Resolution, inc.ResolvedAt, inc.UpdatedAt = StateResolved, "fixed", in.now, in.now
+		if err := in.tx.UpdateIncident(inc); err != nil {
+			return err
+		}
+		if err := in.timeline(inc.ID, "state", fmt.Sprintf("%s → Resolved (fixed): all alerts resolved, auto_resolve is on", before.State.Label())); err != nil {
+			return err
+		}
+		return in.desk.audit(in.tx, in.actor, "incident.state", inc.Ref(), before, inc)
+	}
+	return nil
+}
+
+// openIncident opens the incident a route asks for.
+func (in *intake) openIncident(al *Alert, r Routing) error {
+	impact, urgency := r.Impact, r.Urgency
+	if !impact.Valid() {
+		impact = Medium
+	}
+	if !urgency.Valid() {
+		urgency = Medium
+	}
+	prio, _ := PriorityFor(impact, urgency)
+	tier, _ := in.pol.ServiceTier(al.Service)
+	team := r.Team
+	if team == "" {
+		team = in.pol.OwnerTeam(al.Service)
+	}
+	category := al.Labels["category"]
+	if !slices.Contains(Categories, category) {
+		category = "availability"
+	}
+	title := al.Name + " on " + al.Service
+	if al.Summary != "" {
+		title += ": " + al.Summary
+	}
+	inc := Incident{
+		Kind: KindIncident, Title: title, Service: al.Service, Category: category,
+		Impact: impact, Urgency: urgency, Priority: prio, State: StateNew, Major: IsMajor(prio, tier, false),
+		Team: team, OpenedAt: in.now, UpdatedAt: in.now, ResolveDue: in.pol.ResolveBy(KindIncident, prio, in.now),
+		Description: fmt.Sprintf("Opened by route %s from %s (%s).", strings.Join(r.Routes, ", "), al.Ref(), al.DedupKey),
+	}
+	if err := in.tx.InsertIncident(&inc); err != nil {
+		return err
+	}
+	if err := in.tx.SetIncidentGroup(inc.ID, al.Group); err != nil {
+		return err
+	}
+	al.IncidentID = inc.ID
+	in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
+	if err := in.timeline(inc.ID, "created", fmt.Sprintf("opened as %s by route %s: %s firing (%s)", prio, strings.Join(r.Routes, ", "), al.Name, al.Ref())); err != nil {
+		return err
+	}
+	return in.desk.audit(in.tx, in.actor, "incident.create", inc.Ref(), nil, inc)
+}
+
+func (in *intake) timeline(id int64, kind, text string) error {
+	return in.tx.AddTimeline(&TimelineEntry{IncidentID: id, At: in.now, Actor: in.actor.Name, Kind: kind, Text: text})
+}
+
+func appendOnce(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// RecordAlert stores one alert report that did not come in a drop file
+// (the demo, tests): the same path as a drop, without the content hash.
+func (s *Desk) RecordAlert(ctx context.Context, a Actor, al Alert) (Alert, error) {
+	if _, err := s.Ingest(ctx, a, Drop{Name: "record", Format: "api", Events: []AlertEvent{{Alert: al}}}); err != nil {
+		return Alert{}, err
+	}
+	var out Alert
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.AlertByKey(Clean(al.DedupKey, false))
+		return err
+	})
+	return out, err
+}
+
+// AckAlert acknowledges an alert, optionally only until a time.
+func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64, until time.Time) error {
+	if err := require(a, RoleOperator, "acknowledge alerts"); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.AlertByID(id)
+		if err != nil {
+			return fmt.Errorf("ALR-%d: %w", id, err)
+		}
+		if before.State != AlertFiring {
+			return fmt.Errorf("%s is resolved; only firing alerts can be acknowledged", before.Ref())
+		}
+		now := s.Now().UTC()
+		if !until.IsZero() && !until.After(now) {
+			return fmt.Errorf("ack until %s: that is in the past", until.Format(time.RFC3339))
+		}
+		if err := tx.UpdateAlertAck(id, a.Name, now, until); err != nil {
+			return err
+		}
+		after := before
+		after.AckBy, after.AckAt, after.AckUntil = a.Name, now, until
+		return s.audit(tx, a, "alert.ack", after.Ref(), before, after)
+	})
+}
+
+// CreateSilence mutes matching alerts from now for a duration. It marks the
+// firing alerts it matches at once and reports how many.
+func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
+	if err := require(a, RoleLead, "manage silences"); err != nil {
+		return Silence{}, err
+	}
+	comment = strings.TrimSpace(Clean(comment, true))
+	switch {
+	case len(matchers) == 0:
+		return Silence{}, errors.New("matchers: write at least one, e.g. service=checkout")
+	case d <= 0:
+		return Silence{}, errors.New("duration: must be positive, e.g. 2h")
+	case d > 14*24*time.Hour:
+		return Silence{}, errors.New("duration: at most 14 days; silence again if it is still needed")
+	case comment == "":
+		return Silence{}, errors.New("comment: say why, so the next shift knows")
+	}
+	now := s.Now().UTC()
+	sil := Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		sil.Matching = 0
+		if err := tx.InsertSilence(&sil); err != nil {
+			return err
+		}
+		if err := tx.FiringAlerts(func(al Alert) error {
+			if al.SilencedBy != 0 || !MatchAll(sil.Matchers, al.Labels) {
+				return nil
+			}
+			sil.Matching++
+			al.SilencedBy = sil.ID
+			return tx.SetAlertMarks(al)
+		}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "silence.create", sil.Ref(), nil, sil)
+	})
+	return sil, err
+}
+
+// ExpireSilence ends a silence now and unmutes the alerts it held, unless
+// another active silence matches them.
+func (s *Desk) ExpireSilence(ctx context.Context, a Actor, id int64) error {
+	if err := require(a, RoleLead, "manage silences"); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.ExpireSilence(id, now); err != nil {
+			return fmt.Errorf("SIL-%d: %w", id, err)
+		}
+		active, err := tx.ActiveSilences(now)
+		if err != nil {
+			return err
+		}
+		if err := tx.FiringAlerts(func(al Alert) error {
+			if al.SilencedBy != id {
+				return nil
+			}
+			al.SilencedBy = silencedBy(active, al.Labels)
+			return tx.SetAlertMarks(al)
+		}); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "silence.expire", fmt.Sprintf("SIL-%d", id), nil, nil)
+	})
+}

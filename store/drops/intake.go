@@ -1,0 +1,365 @@
+package drops
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Sub-folders of the drop folder. They must be on the drop folder's file
+// system so that moving a file there is one atomic rename.
+const (
+	ProcessedDir = "processed"
+	RejectedDir  = "rejected"
+)
+
+// ErrChanging means a drop changed while it was being applied: its sender is
+// still writing it in place. The file stays where it is, to be applied whole
+// once it has been quiet for a while.
+var ErrChanging = errors.New("the file changed while it was read: its sender is still writing it")
+
+// ToDrop turns a parsed drop file into what the service layer ingests. The
+// SHA-256 of the raw bytes is what makes a re-delivery change nothing.
+// Received is now; a caller with its own clock sets it again.
+func ToDrop(name string, data []byte, b Batch) model.Drop {
+	sum := sha256.Sum256(data)
+	events := make([]model.AlertEvent, len(b.Events))
+	for i, e := range b.Events {
+		events[i] = model.AlertEvent{Alert: e.Alert, Ack: e.Ack}
+	}
+	return model.Drop{
+		Name:      name,
+		SHA256:    hex.EncodeToString(sum[:]),
+		Format:    b.Format,
+		Group:     b.Group,
+		Truncated: b.Truncated,
+		Events:    events,
+		Received:  time.Now(),
+	}
+}
+
+// Result says what became of one drop file.
+type Result struct {
+	File      string   // the name it was dropped under
+	Format    string   // detected format; "" when rejected before it was known
+	Alerts    int      // events applied
+	New       int      // alerts seen for the first time
+	Changed   int      // alerts whose state changed
+	Incidents []string // incidents opened or updated by routes
+	Duplicate bool     // the same bytes were applied before; nothing changed
+	Rejected  error    // why the file was rejected (usually a *ParseError); nil when applied
+	MovedTo   string   // where the file is now, relative to the drop folder; "" if it was replaced meanwhile
+	At        time.Time
+	Took      time.Duration
+}
+
+// Intake applies drop files from one drop folder: read, parse, ingest in one
+// transaction, then move the file to processed/ or, with a .error sidecar, to
+// rejected/. A file leaves the drop folder only once its fate is final, so a
+// crash at any point loses nothing: the ingester records each file's SHA-256
+// in the same transaction as its alerts, and the next attempt finds a
+// duplicate and only moves the file.
+type Intake struct {
+	Dir      string // the drop folder
+	Limits   Limits
+	Actor    model.Actor // who the writes are audited as; zero means model.System
+	Ingester model.Ingester
+	// Quiet is how long a file that fails to parse must have been unchanged
+	// before it is rejected, so that a sender still writing it in place is
+	// not mistaken for a broken one. Zero means 50 ms.
+	Quiet time.Duration
+	Now   func() time.Time // nil means time.Now
+
+	// written, set by the Watcher, reports whether fsnotify has seen the
+	// file written to since the watcher took it: a sender writing in place
+	// may pause between lines, leaving a prefix that parses.
+	written func(name string) bool
+}
+
+// Apply applies the file called name in the drop folder.
+//
+// It returns a nil error once the file is out of the drop folder: applied (or
+// a duplicate) and moved to processed/, or rejected and moved to rejected/;
+// Result says which. Any other outcome leaves the file where it is: an error
+// satisfying errors.Is(err, fs.ErrNotExist) means it is gone (its sender took
+// it back, or it was applied already); ErrChanging means it is still being
+// written; anything else (the database is locked or closed, ctx is done) is
+// worth retrying later.
+func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
+	start := in.now()
+	res := Result{File: name, At: start}
+	if name != filepath.Base(name) || name == "." || name == ".." {
+		return res, fmt.Errorf("apply drop %q: not a file name in the drop folder", name)
+	}
+	path := filepath.Join(in.Dir, name)
+	lim := in.Limits.orDefault()
+
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrPermission) {
+		return in.finish(res, start, nil, RejectedDir, fmt.Errorf("cannot read the file: %w", err))
+	}
+	if err != nil {
+		return res, fmt.Errorf("apply drop: %w", err)
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return res, fmt.Errorf("apply drop %s: %w", name, err)
+	}
+	if !before.Mode().IsRegular() {
+		return res, fmt.Errorf("apply drop %s: not a regular file", name)
+	}
+	// The size is checked before reading, and the read is bounded as well in
+	// case the file grows meanwhile, so a huge file never fills memory.
+	if before.Size() > int64(lim.MaxBytes) {
+		return in.finish(res, start, before, RejectedDir, tooBig(name, before.Size(), lim.MaxBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, int64(lim.MaxBytes)+1))
+	if errors.Is(err, fs.ErrPermission) {
+		return in.finish(res, start, before, RejectedDir, fmt.Errorf("cannot read the file: %w", err))
+	}
+	if err != nil {
+		return res, fmt.Errorf("read drop %s: %w", name, err)
+	}
+	if len(data) > lim.MaxBytes {
+		return in.finish(res, start, before, RejectedDir, tooBig(name, int64(len(data)), lim.MaxBytes))
+	}
+
+	batch, err := Parse(name, data, lim)
+	if err != nil {
+		// A half-written file fails to parse; only a file that has stopped
+		// changing is really broken.
+		if !in.settled(ctx, f, before) {
+			return res, fmt.Errorf("apply drop %s: %w", name, ErrChanging)
+		}
+		return in.finish(res, start, before, RejectedDir, err)
+	}
+	res.Format = batch.Format
+	if in.written != nil && in.written(name) {
+		return res, fmt.Errorf("apply drop %s: %w", name, ErrChanging)
+	}
+
+	drop := ToDrop(name, data, batch)
+	drop.Received = start
+	got, err := in.Ingester.Ingest(ctx, in.actor(), drop)
+	if err != nil {
+		return res, fmt.Errorf("ingest drop %s: %w", name, err)
+	}
+	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
+	res.Incidents, res.Duplicate = got.Incidents, got.Duplicate
+
+	return in.finish(res, start, before, ProcessedDir, nil)
+}
+
+// finish moves the drop out of the drop folder: to processed/, or to
+// rejected/ with a sidecar saying why. before is the file as it was read (nil
+// if it could not be opened); the move happens only if that is still the
+// file under this name, unchanged.
+func (in *Intake) finish(res Result, start time.Time, before os.FileInfo, sub string, why error) (Result, error) {
+	res.Rejected = why
+	if before != nil {
+		switch now, err := os.Lstat(filepath.Join(in.Dir, res.File)); {
+		case errors.Is(err, fs.ErrNotExist):
+			// Gone before the move: its sender took it back. What was applied
+			// stays applied, exactly as if the move had happened.
+			res.Took = in.now().Sub(start)
+			return res, nil
+		case err != nil:
+			return res, fmt.Errorf("apply drop %s: %w", res.File, err)
+		case !os.SameFile(before, now):
+			// A new drop of the same name was renamed over this one
+			// meanwhile: leave the newcomer for its own turn.
+			res.Took = in.now().Sub(start)
+			return res, nil
+		case now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()),
+			in.written != nil && in.written(res.File):
+			// Written in place and still growing, so what was read is a
+			// prefix. Applying the whole file once it is quiet repeats those
+			// alerts' states, which is harmless; moving it now would lose the
+			// rest.
+			return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
+		}
+	}
+	note := ""
+	if why != nil {
+		note = sidecar(res.File, why, start)
+	}
+	dst, err := in.move(res.File, sub, note)
+	if err != nil {
+		return res, err
+	}
+	res.MovedTo = dst
+	res.Took = in.now().Sub(start)
+	return res, nil
+}
+
+// settled waits until the open file f has been unchanged for Quiet and
+// reports whether it still matches before, the state it was read in.
+func (in *Intake) settled(ctx context.Context, f *os.File, before os.FileInfo) bool {
+	quiet := in.Quiet
+	if quiet <= 0 {
+		quiet = 50 * time.Millisecond
+	}
+	// The wait is capped at Quiet so that a clock skewed into the future
+	// cannot hold the worker up.
+	wait := min(quiet-in.now().Sub(before.ModTime()), quiet)
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	after, err := f.Stat()
+	return err == nil && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime())
+}
+
+// move renames the drop into sub, under its own name unless that is taken:
+// nothing there is ever overwritten. A non-empty note is written first as the
+// sidecar NAME.error, so that a crash between the two leaves at worst a
+// sidecar without its file, never a rejected file without its reason. It
+// returns the new path relative to the drop folder.
+func (in *Intake) move(name, sub, note string) (string, error) {
+	dir := filepath.Join(in.Dir, sub)
+	target, err := freeName(dir, name, note != "", in.now())
+	if err != nil {
+		return "", fmt.Errorf("move drop %s to %s/: %w", name, sub, err)
+	}
+	if note != "" {
+		if err := writeNew(filepath.Join(dir, target+".error"), note); err != nil {
+			return "", fmt.Errorf("write the sidecar for rejected drop %s: %w", name, err)
+		}
+	}
+	if err := os.Rename(filepath.Join(in.Dir, name), filepath.Join(dir, target)); err != nil {
+		return "", fmt.Errorf("move drop %s to %s/: %w", name, sub, err)
+	}
+	if sub == ProcessedDir {
+		// A rename keeps the sender's mtime, and processed/ is pruned by age:
+		// the clock starts when the file was applied, not when it was written.
+		now := in.now()
+		if err := os.Chtimes(filepath.Join(dir, target), now, now); err != nil {
+			return "", fmt.Errorf("stamp processed drop %s: %w", target, err)
+		}
+	}
+	return filepath.Join(sub, target), nil
+}
+
+// freeName finds a name in dir for a file called name that nothing already
+// uses (nor its .error sidecar, when withSidecar). A clash gets a timestamp,
+// then a counter, before the extension: a sender that always reuses one name
+// still finds a free one at the first or second try.
+//
+// Only the watcher's single worker moves files into these folders, so
+// checking and then renaming does not race with itself.
+func freeName(dir, name string, withSidecar bool, now time.Time) (string, error) {
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	stamp := now.UTC().Format("20060102T150405.000Z")
+	for i := 0; ; i++ {
+		candidate := name
+		switch {
+		case i == 1:
+			candidate = fmt.Sprintf("%s-%s%s", stem, stamp, ext)
+		case i > 1:
+			candidate = fmt.Sprintf("%s-%s-%d%s", stem, stamp, i, ext)
+		}
+		taken, err := exists(filepath.Join(dir, candidate))
+		if err == nil && !taken && withSidecar {
+			taken, err = exists(filepath.Join(dir, candidate+".error"))
+		}
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return candidate, nil
+		}
+	}
+}
+
+func exists(path string) (bool, error) {
+	_, err := os.Lstat(path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, err
+}
+
+// writeNew writes a file that must not exist yet.
+func writeNew(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// tooBig is the rejection of a file over MaxBytes, worded as Parse words it.
+func tooBig(name string, size int64, limit int) error {
+	return &ParseError{File: model.Clean(name, false), Offset: -1,
+		Reason: fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", size, limit)}
+}
+
+// sidecar is the text of a rejected drop's .error file. It is read by whoever
+// runs the sender, so it starts with the compiler-style line that tools can
+// grep, then spells out each part and what to do next.
+func sidecar(name string, why error, at time.Time) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\n\n", why)
+	var pe *ParseError
+	if errors.As(why, &pe) {
+		fmt.Fprintf(&b, "file:     %s\n", pe.File)
+		if pe.Offset >= 0 {
+			fmt.Fprintf(&b, "where:    line %d, column %d (byte offset %d)\n", pe.Line, pe.Column, pe.Offset)
+		} else {
+			fmt.Fprintf(&b, "where:    the file as a whole\n")
+		}
+		if pe.Field != "" {
+			fmt.Fprintf(&b, "field:    %s\n", pe.Field)
+		}
+		fmt.Fprintf(&b, "problem:  %s\n", pe.Reason)
+	} else {
+		fmt.Fprintf(&b, "file:     %s\nproblem:  %s\n", model.Clean(name, false), why)
+	}
+	fmt.Fprintf(&b, "rejected: %s — nothing in the file was applied\n\n", at.UTC().Format(time.RFC3339))
+	if pe != nil {
+		b.WriteString("What to do: fix the payload and drop it again (write it elsewhere, then rename it into the drop folder).\n" +
+			"The accepted formats and their fields are described in FORMATS.md (store/drops/FORMATS.md in the hypercare source).\n")
+	} else {
+		b.WriteString("What to do: make the file readable by the user hypercare runs as, then drop it again.\n")
+	}
+	return b.String()
+}
+
+func (in *Intake) actor() model.Actor {
+	if in.Actor == (model.Actor{}) {
+		return model.System
+	}
+	return in.Actor
+}
+
+func (in *Intake) now() time.Time {
+	if in.Now != nil {
+		return in.Now()
+	}
+	return time.Now()
+}

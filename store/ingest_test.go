@@ -1,0 +1,239 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/drops"
+)
+
+// fixture parses a shared fixture into a drop, as the watcher would.
+func fixture(t *testing.T, name string) model.Drop {
+	t.Helper()
+	path := filepath.Join("..", "..", "shared", "fixtures", "drops", name)
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		t.Skip("shared fixtures not present")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := drops.Parse(name, data, drops.DefaultLimits())
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return drops.ToDrop(name, data, b)
+}
+
+func alertByKey(t *testing.T, db *DB, key string) model.Alert {
+	t.Helper()
+	var a model.Alert
+	err := db.Write(t.Context(), func(tx model.Tx) error {
+		var err error
+		a, err = tx.AlertByKey(key)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("alert %s: %v", key, err)
+	}
+	return a
+}
+
+func TestIngestFixtures(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	res, err := desk.Ingest(ctx, model.System, fixture(t, "am-firing.json"))
+	if err != nil || res.Alerts != 2 || res.New != 2 {
+		t.Fatalf("am-firing: %+v %v", res, err)
+	}
+	// The critical checkout alert matches the fake plan's auto-incident route.
+	if len(res.Incidents) != 1 {
+		t.Fatalf("am-firing opened incidents %v, want one", res.Incidents)
+	}
+	again, err := desk.Ingest(ctx, model.System, fixture(t, "am-firing.json"))
+	if err != nil || !again.Duplicate || again.Alerts != 0 {
+		t.Fatalf("re-delivery: %+v %v", again, err)
+	}
+	clk.tick()
+	res, err = desk.Ingest(ctx, model.System, fixture(t, "am-resolved.json"))
+	if err != nil || res.Changed != 1 {
+		t.Fatalf("am-resolved: %+v %v", res, err)
+	}
+	a := alertByKey(t, db, "a3f1c2d4e5b60718")
+	if a.State != model.AlertResolved || a.Count != 2 || a.IncidentID == 0 {
+		t.Fatalf("resolved alert = %+v", a)
+	}
+	tl, err := db.Timeline(ctx, a.IncidentID)
+	if err != nil || !strings.Contains(tl[len(tl)-1].Text, "all alerts resolved") {
+		t.Fatalf("incident timeline lacks the resolution note: %+v %v", tl, err)
+	}
+
+	// PagerDuty: the resolve names only the key and keeps what the trigger said.
+	if _, err := desk.Ingest(ctx, model.System, fixture(t, "pagerduty-trigger.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Ingest(ctx, model.System, fixture(t, "pagerduty-resolve.json")); err != nil {
+		t.Fatal(err)
+	}
+	pd := alertByKey(t, db, "batch-nightly-settlement-2026-11-20")
+	if pd.State != model.AlertResolved || pd.Severity != model.SevCritical || pd.Summary == "" {
+		t.Fatalf("PagerDuty resolve lost the trigger's details: %+v", pd)
+	}
+
+	trunc, err := desk.Ingest(ctx, model.System, fixture(t, "am-no-fingerprint-truncated.json"))
+	if err != nil || trunc.New != 1 {
+		t.Fatalf("truncated: %+v %v", trunc, err)
+	}
+	feed, err := db.Feed(ctx, model.FeedQuery{Filter: "DiskFull", Limit: 5})
+	if err != nil || len(feed) != 1 || feed[0].Truncated != 37 {
+		t.Fatalf("truncatedAlerts not kept: %+v %v", feed, err)
+	}
+
+	hostile, err := desk.Ingest(ctx, model.System, fixture(t, "hostile-escapes.json"))
+	if err != nil || hostile.New != 1 {
+		t.Fatalf("hostile: %+v %v", hostile, err)
+	}
+	h := alertByKey(t, db, "ffffffffffffffff")
+	for _, s := range []string{h.Name, h.Summary, fmt.Sprint(h.Labels), fmt.Sprint(h.Annotations)} {
+		if strings.ContainsAny(s, "\x1b\x07\r") {
+			t.Fatalf("escape stored: %q", s)
+		}
+	}
+}
+
+func TestIngestFlappingAndAck(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	send := func(state model.AlertState) {
+		t.Helper()
+		clk.tick()
+		_, err := desk.Ingest(ctx, model.System, model.Drop{Name: "x", Events: []model.AlertEvent{{Alert: model.Alert{
+			DedupKey: "flappy", Name: "Flappy", State: state, Service: "orders", Labels: map[string]string{"service": "orders"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, st := range []model.AlertState{model.AlertFiring, model.AlertResolved, model.AlertFiring} {
+		send(st)
+	}
+	if alertByKey(t, db, "flappy").Flapping {
+		t.Fatal("flapping after 3 changes; the rule is 4 within 30m")
+	}
+	send(model.AlertResolved)
+	if !alertByKey(t, db, "flappy").Flapping {
+		t.Fatal("not flapping after 4 changes within 30m")
+	}
+	hist, err := db.AlertHistory(ctx, alertByKey(t, db, "flappy").ID)
+	if err != nil || len(hist) != 4 || hist[3].State != model.AlertResolved {
+		t.Fatalf("history = %+v %v", hist, err)
+	}
+	send(model.AlertFiring)
+	id := alertByKey(t, db, "flappy").ID
+	until := clk.now.Add(time.Hour)
+	if err := desk.AckAlert(ctx, bob, id, until); err != nil {
+		t.Fatal(err)
+	}
+	a := alertByKey(t, db, "flappy")
+	if a.AckBy != "bob" || !a.AckUntil.Equal(until) {
+		t.Fatalf("ack = %q until %v", a.AckBy, a.AckUntil)
+	}
+	if err := desk.AckAlert(ctx, model.Actor{Name: "v", Role: model.RoleViewer}, id, time.Time{}); err == nil {
+		t.Fatal("a viewer acknowledged an alert")
+	}
+}
+
+func TestIngestSilences(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	fire := func(key, service string) {
+		t.Helper()
+		clk.tick()
+		_, err := desk.Ingest(ctx, model.System, model.Drop{Name: key, Events: []model.AlertEvent{{Alert: model.Alert{
+			DedupKey: key, Name: "Noisy", State: model.AlertFiring, Labels: map[string]string{"service": service, "alertname": "Noisy"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fire("before", "orders")
+	ms, err := model.ParseMatchers(`service="orders", alertname=~"Noi.*"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.CreateSilence(ctx, bob, ms, time.Hour, "maintenance"); err == nil {
+		t.Fatal("an operator created a silence; leads manage silences")
+	}
+	sil, err := desk.CreateSilence(ctx, alice, ms, time.Hour, "known noisy during migration")
+	if err != nil || sil.Matching != 1 {
+		t.Fatalf("silence: %+v %v", sil, err)
+	}
+	fire("after", "orders")
+	fire("elsewhere", "checkout")
+	if alertByKey(t, db, "before").SilencedBy != sil.ID || alertByKey(t, db, "after").SilencedBy != sil.ID {
+		t.Fatal("matching alerts not silenced")
+	}
+	if alertByKey(t, db, "elsewhere").SilencedBy != 0 {
+		t.Fatal("a non-matching alert was silenced")
+	}
+	list, err := db.Silences(ctx, clk.now)
+	if err != nil || len(list) != 1 || list[0].Matching != 2 || len(list[0].Matchers) != 2 {
+		t.Fatalf("silences = %+v %v", list, err)
+	}
+	if err := desk.ExpireSilence(ctx, alice, sil.ID); err != nil {
+		t.Fatal(err)
+	}
+	if alertByKey(t, db, "before").SilencedBy != 0 {
+		t.Fatal("alert still silenced after the silence expired")
+	}
+	if list, _ := db.Silences(ctx, clk.now); len(list) != 0 {
+		t.Fatalf("expired silence still listed as active: %+v", list)
+	}
+}
+
+func TestIngestStormAndRoutes(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	clk.tick()
+	var events []model.AlertEvent
+	for i := range 25 {
+		events = append(events, model.AlertEvent{Alert: model.Alert{DedupKey: fmt.Sprintf("pod-%d", i), Name: "PodCrashLooping",
+			State: model.AlertFiring, Severity: model.SevCritical,
+			Labels: map[string]string{"service": "checkout", "severity": "critical", "pod": fmt.Sprint(i)}}})
+	}
+	res, err := desk.Ingest(ctx, model.System, model.Drop{Name: "storm", Group: "{}:{service=checkout}", Events: events})
+	if err != nil || res.New != 25 {
+		t.Fatalf("storm drop: %+v %v", res, err)
+	}
+	if len(res.Incidents) != 1 {
+		t.Fatalf("25 alerts of one group opened %v; want one incident, no duplicates", res.Incidents)
+	}
+	feed, err := db.Feed(ctx, model.FeedQuery{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) != 1 || feed[0].StormSize != 25 {
+		t.Fatalf("feed shows %d rows (storm size %d); want the storm as one row of 25", len(feed), feed[0].StormSize)
+	}
+	members, err := db.Feed(ctx, model.FeedQuery{Storm: feed[0].StormID, Limit: 50})
+	if err != nil || len(members) != 25 {
+		t.Fatalf("expanded storm: %d %v", len(members), err)
+	}
+	// A change started on checkout 10 minutes ago marks new alerts.
+	clk.tick()
+	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "deploy", Service: "checkout", Risk: model.Low,
+		Start: clk.now.Add(-10 * time.Minute), End: clk.now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "late", Events: []model.AlertEvent{{Alert: model.Alert{
+		DedupKey: "late", Name: "HighLatency", State: model.AlertFiring, Labels: map[string]string{"service": "checkout"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := alertByKey(t, db, "late").AfterChange; got != chg.ID {
+		t.Fatalf("after change = %d, want %d", got, chg.ID)
+	}
+}
