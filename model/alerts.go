@@ -224,7 +224,7 @@ func (in *intake) route(al *Alert, r Routing, changed bool) error {
 		case !errors.Is(err, ErrNotFound):
 			return err
 		}
-		return in.openIncident(al, r)
+		return in.openIncident(al, r, "route "+strings.Join(r.Routes, ", "))
 	case al.State == AlertResolved && changed && al.IncidentID != 0:
 		firing, err := in.tx.FiringForIncident(al.IncidentID)
 		if err != nil || firing > 0 {
@@ -251,8 +251,9 @@ func (in *intake) route(al *Alert, r Routing, changed bool) error {
 	return nil
 }
 
-// openIncident opens the incident a route asks for.
-func (in *intake) openIncident(al *Alert, r Routing) error {
+// openIncident opens an incident for an alert; why says who asked ("route
+// X", or an operator) for the description and timeline.
+func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	impact, urgency := r.Impact, r.Urgency
 	if !impact.Valid() {
 		impact = Medium
@@ -278,7 +279,7 @@ func (in *intake) openIncident(al *Alert, r Routing) error {
 		Kind: KindIncident, Title: title, Service: al.Service, Category: category,
 		Impact: impact, Urgency: urgency, Priority: prio, State: StateNew, Major: IsMajor(prio, tier, false),
 		Team: team, OpenedAt: in.now, UpdatedAt: in.now, ResolveDue: in.pol.ResolveBy(KindIncident, prio, in.now),
-		Description: fmt.Sprintf("Opened by route %s from %s (%s).", strings.Join(r.Routes, ", "), al.Ref(), al.DedupKey),
+		Description: fmt.Sprintf("Opened by %s from %s (%s).", why, al.Ref(), al.DedupKey),
 	}
 	if err := in.tx.InsertIncident(&inc); err != nil {
 		return err
@@ -288,7 +289,7 @@ func (in *intake) openIncident(al *Alert, r Routing) error {
 	}
 	al.IncidentID = inc.ID
 	in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
-	if err := in.timeline(inc.ID, "created", fmt.Sprintf("opened as %s by route %s: %s firing (%s)", prio, strings.Join(r.Routes, ", "), al.Name, al.Ref())); err != nil {
+	if err := in.timeline(inc.ID, "created", fmt.Sprintf("opened as %s by %s: %s %s (%s)", prio, why, al.Name, al.State, al.Ref())); err != nil {
 		return err
 	}
 	return in.desk.audit(in.tx, in.actor, "incident.create", inc.Ref(), nil, inc)
@@ -411,4 +412,63 @@ func (s *Desk) ExpireSilence(ctx context.Context, a Actor, id int64) error {
 		}
 		return s.audit(tx, a, "silence.expire", fmt.Sprintf("SIL-%d", id), nil, nil)
 	})
+}
+
+// IncidentForAlert returns the open incident an alert belongs to, or opens
+// one from the alert (impact and urgency from the plan's routes, else from
+// its severity) and attaches the alert to it.
+func (s *Desk) IncidentForAlert(ctx context.Context, a Actor, alertID int64) (Incident, error) {
+	if err := require(a, RoleOperator, "open incidents"); err != nil {
+		return Incident{}, err
+	}
+	var out Incident
+	err := s.store.Write(ctx, func(tx Tx) error {
+		al, err := tx.AlertByID(alertID)
+		if err != nil {
+			return fmt.Errorf("ALR-%d: %w", alertID, err)
+		}
+		if al.IncidentID != 0 {
+			inc, err := tx.Incident(al.IncidentID)
+			if err != nil {
+				return err
+			}
+			if inc.State.Open() {
+				out = inc
+				return nil
+			}
+		}
+		pol := s.pol()
+		r := pol.Route(al.Labels)
+		if !r.Impact.Valid() || !r.Urgency.Valid() {
+			r.Impact, r.Urgency = severityLevels(al.Severity)
+		}
+		if r.Service == "" {
+			r.Service = al.Service
+		}
+		if _, ok := pol.ServiceTier(al.Service); !ok {
+			return fmt.Errorf("%s is on service %q, which is not in the plan; add it under [[service]] first", al.Ref(), al.Service)
+		}
+		in := intake{desk: s, tx: tx, actor: a, drop: Drop{Name: "console"}, now: s.Now().UTC(), pol: pol, rules: pol.AlertRules(), res: &IngestResult{}}
+		if err := in.openIncident(&al, r, a.Name); err != nil {
+			return err
+		}
+		if err := tx.SetAlertMarks(al); err != nil {
+			return err
+		}
+		out, err = tx.Incident(al.IncidentID)
+		return err
+	})
+	return out, err
+}
+
+// severityLevels maps an alert's severity to impact and urgency when no
+// route says otherwise.
+func severityLevels(s Severity) (Level, Level) {
+	switch s {
+	case SevCritical:
+		return High, High
+	case SevInfo:
+		return Low, Low
+	}
+	return Medium, Medium
 }

@@ -23,9 +23,17 @@ type FeedQuery struct {
 	Filter string // free text over name, service, summary
 	Firing bool   // only firing alerts
 	Storm  int64  // only the alerts of this storm, all of them
-	Offset int
-	Limit  int
+	// Only narrows to alerts in one condition: "acked", "silenced",
+	// "flapping" or "incident" (attached to one); empty for all.
+	Only string
+	// Label and Value narrow to alerts with that label value.
+	Label, Value string
+	Offset       int
+	Limit        int
 }
+
+// FeedConditions are the values FeedQuery.Only accepts.
+var FeedConditions = []string{"acked", "silenced", "flapping", "incident"}
 
 // ArticleQuery selects knowledge base articles; with Search set the result is
 // ranked by relevance, otherwise by title.

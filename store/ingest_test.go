@@ -183,6 +183,12 @@ func TestIngestSilences(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Matching != 2 || len(list[0].Matchers) != 2 {
 		t.Fatalf("silences = %+v %v", list, err)
 	}
+	if got, err := db.Feed(ctx, model.FeedQuery{Only: "silenced", Limit: 10}); err != nil || len(got) != 2 {
+		t.Fatalf("feed of silenced alerts: %d %v", len(got), err)
+	}
+	if got, err := db.Feed(ctx, model.FeedQuery{Label: "service", Value: "checkout", Limit: 10}); err != nil || len(got) != 1 || got[0].DedupKey != "elsewhere" {
+		t.Fatalf("feed by label: %+v %v", got, err)
+	}
 	if err := desk.ExpireSilence(ctx, alice, sil.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -235,5 +241,31 @@ func TestIngestStormAndRoutes(t *testing.T) {
 	}
 	if got := alertByKey(t, db, "late").AfterChange; got != chg.ID {
 		t.Fatalf("after change = %d, want %d", got, chg.ID)
+	}
+}
+
+func TestIncidentForAlert(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	clk.tick()
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "w", Events: []model.AlertEvent{{Alert: model.Alert{
+		DedupKey: "warn", Name: "HighLatency", Severity: model.SevWarning, State: model.AlertFiring,
+		Labels: map[string]string{"service": "orders"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	a := alertByKey(t, db, "warn")
+	if a.IncidentID != 0 {
+		t.Fatal("a warning on orders opened an incident; no route asks for that")
+	}
+	inc, err := desk.IncidentForAlert(ctx, bob, a.ID)
+	if err != nil || inc.Priority != 3 || inc.Service != "orders" || !strings.Contains(inc.Description, "bob") {
+		t.Fatalf("incident from alert: %+v %v", inc, err)
+	}
+	again, err := desk.IncidentForAlert(ctx, bob, a.ID)
+	if err != nil || again.ID != inc.ID {
+		t.Fatalf("second open made INC-%d, want the same INC-%d: %v", again.ID, inc.ID, err)
+	}
+	if alertByKey(t, db, "warn").IncidentID != inc.ID {
+		t.Fatal("alert not attached to its incident")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -44,12 +45,18 @@ LIMIT ?3 OFFSET ?4`
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
 WHERE storm_member = 0
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
+  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
+       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
+  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
 WHERE firing = 1 AND storm_member = 0
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
+  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
+       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
+  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -57,6 +64,9 @@ LIMIT ?3 OFFSET ?4`
 	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts
 WHERE storm_id = ?5
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
+  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
+       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
+  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
 ORDER BY last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -222,11 +232,15 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 // first, a storm as one row; or, with q.Storm, the alerts of one storm.
 func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
 	pattern, id := textFilter(q.Filter)
-	args := []any{pattern, id, limit(q.Limit), offset(q.Offset)}
+	var labelPath any // JSON path of the label; NULL for no label filter
+	if q.Label != "" {
+		labelPath = `$."` + strings.ReplaceAll(q.Label, `"`, `\"`) + `"`
+	}
+	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Storm, q.Only, labelPath, q.Value}
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
-		query, args = feedStormSQL, append(args, q.Storm)
+		query = feedStormSQL
 	case q.Firing:
 		query = feedFiringSQL
 	}

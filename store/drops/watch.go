@@ -180,9 +180,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 			// An overflow means events were lost; any other error may have
 			// lost some too. A rescan finds whatever they were about.
-			if !errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.logf("drop watcher %s: %v; rescanning", w.cfg.Dir, err)
-			}
+			w.logf("drop watcher %s: %v; rescanning", w.cfg.Dir, err)
 			if err := w.scan(); err != nil {
 				w.logf("%v", err)
 			}
