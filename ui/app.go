@@ -49,6 +49,7 @@ type Model struct {
 	palette *palette
 	cmdline *cmdline
 	note    *noteEditor
+	silence *silenceForm
 
 	w, h     int
 	counts   countsMsg
@@ -224,6 +225,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail = newDetail(m.s, msg.kind, msg.id, m.w-2, m.bodyHeight()-2)
 		m.detail.audit = msg.audit
 		return m, m.detail.load()
+	case openSilenceMsg:
+		m.silence = newSilenceForm(m.s, msg.alert)
+		return m, m.silence.focusCmd()
 	case openNoteMsg:
 		m.note = newNoteEditor(m.s, msg.id, m.w)
 		return m, m.note.focus()
@@ -241,7 +245,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // typing reports whether a text field has the keyboard.
 func (m *Model) typing() bool {
-	return m.note != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
+	return m.note != nil || m.silence != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
 }
 
 // handleKey routes a key: modal layers first (editors, palette, help,
@@ -253,6 +257,12 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		cmd, done := m.note.key(msg)
 		if done {
 			m.note = nil
+		}
+		return cmd
+	case m.silence != nil:
+		cmd, done := m.silence.key(msg)
+		if done {
+			m.silence = nil
 		}
 		return cmd
 	case m.palette != nil:
@@ -403,6 +413,8 @@ func (m *Model) bodyView() string {
 		return m.overlay(m.palette.view(min(m.w-4, 70), min(bh-2, 20)))
 	case m.note != nil:
 		return m.overlay(m.note.view())
+	case m.silence != nil:
+		return m.overlay(m.silence.view(min(m.w-4, 90)))
 	case m.detail != nil:
 		return box(m.s.st, m.detail.title, m.detail.status(), m.detail.view(), m.w, bh, true)
 	case m.single():
@@ -527,8 +539,13 @@ func (m *Model) footerView() string {
 	default:
 		right = m.hints()
 	}
+	if m.notice != (noticeMsg{}) && width(left)+width(right)+2 > m.w {
+		// An outcome must be read whole: the live state stays, who you are
+		// and the drop folder step aside while it shows.
+		left = state
+	}
 	// The live state and operator always show; hints give way.
-	room := m.w - ansi.StringWidth(left) - 2
+	room := m.w - width(left) - 2
 	if room < 10 {
 		return fit(left, m.w)
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textarea"
@@ -42,6 +43,10 @@ func commands() []command {
 		{"ack", "", "acknowledge the selected incident or alert", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAck, "") }},
 		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
+		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
+			return func() tea.Msg { return openDetailMsg{kind: detailSilences} }
+		}},
+		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
 		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { m.help = true; return nil }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
@@ -301,4 +306,15 @@ func (n *noteEditor) view() string {
 	st := n.s.st
 	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render("   ctrl+s save · esc cancel")
 	return st.Overlay.Render(title + "\n\n" + n.ta.View())
+}
+
+func (m *Model) unsilence(arg string) tea.Cmd {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(arg)), "SIL-"), 10, 64)
+	if err != nil || id <= 0 {
+		return notice(fmt.Errorf("unsilence: give the silence number, e.g. :unsilence 3 (:silences lists them)"))
+	}
+	s := m.s
+	return s.write(fmt.Sprintf("SIL-%d ended", id), func(ctx context.Context, a Actions) error {
+		return a.ExpireSilence(ctx, s.Actor, id)
+	})
 }

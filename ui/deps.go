@@ -17,6 +17,9 @@ type Actions interface {
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
 	AddNote(ctx context.Context, a model.Actor, id int64, text string) error
 	AckAlert(ctx context.Context, a model.Actor, id int64, until time.Time) error
+	IncidentForAlert(ctx context.Context, a model.Actor, alertID int64) (model.Incident, error)
+	CreateSilence(ctx context.Context, a model.Actor, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
+	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
 }
 
 // PlanSource hands out the current support plan and tells when it changes.

@@ -5,7 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ const (
 	detailChange
 	detailArticle
 	detailAudit
+	detailSilences
 )
 
 // detail is the full view of one record, opened with enter. It reloads on
@@ -40,12 +42,14 @@ type detail struct {
 	w, h  int
 	ready bool
 	audit model.AuditEntry // the record shown by an audit detail
+	alert model.Alert      // the record shown by an alert detail, once loaded
 }
 
 type detailData struct {
 	seq   int
 	title string
 	body  string
+	alert model.Alert
 	err   error
 }
 
@@ -80,20 +84,23 @@ func (d *detail) load() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		var title, body string
+		var alert model.Alert
 		var err error
 		switch kind {
 		case detailIncident:
 			title, body, err = incidentDetail(ctx, s, id, w, now, loc)
 		case detailAlert:
-			title, body, err = alertDetail(ctx, s, id, w, loc)
+			alert, title, body, err = alertDetail(ctx, s, id, w, loc)
 		case detailChange:
 			title, body, err = changeDetail(ctx, s, id, w, loc)
 		case detailArticle:
 			title, body, err = articleDetail(ctx, s, id, w, loc, glamourStyle, profile)
 		case detailAudit:
 			title, body = auditDetail(s, entry, loc)
+		case detailSilences:
+			title, body, err = silencesDetail(ctx, s, now, loc)
 		}
-		return detailData{seq: seq, title: title, body: body, err: err}
+		return detailData{seq: seq, title: title, body: body, alert: alert, err: err}
 	}
 }
 
@@ -101,6 +108,7 @@ func (d *detail) update(msg tea.Msg) {
 	if msg, ok := msg.(detailData); ok && msg.seq == d.seq {
 		d.err = msg.err
 		if msg.err == nil {
+			d.alert = msg.alert
 			d.title = msg.title
 			d.vp.SetContent(msg.body)
 			d.ready = true
@@ -129,8 +137,10 @@ func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
 			cmd, _ := incidentKeys(d.s, d.id, msg)
 			return cmd
 		case detailAlert:
-			cmd, _ := alertKeys(d.s, d.id, msg)
-			return cmd
+			if d.ready {
+				cmd, _ := alertKeys(d.s, d.alert, msg)
+				return cmd
+			}
 		}
 	}
 	return nil
@@ -141,7 +151,7 @@ func (d *detail) actions() []key.Binding {
 	case detailIncident:
 		return incidentBindings(d.s.km)
 	case detailAlert:
-		return []key.Binding{d.s.km.Ack}
+		return []key.Binding{d.s.km.Ack, d.s.km.Silence, d.s.km.OpenIncident}
 	}
 	return nil
 }
@@ -265,33 +275,55 @@ func serviceLine(s *session, id string) string {
 	return fmt.Sprintf("%s (%s, tier %d, owner %s)", sv.Name, id, sv.Tier, sv.Owner)
 }
 
-func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
+func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (model.Alert, string, string, error) {
 	a, err := s.Reader.Alert(ctx, id)
 	if err != nil {
-		return "", "", fmt.Errorf("alert %d: %w", id, err)
+		return a, "", "", fmt.Errorf("ALR-%d: %w", id, err)
+	}
+	history, err := s.Reader.AlertHistory(ctx, id)
+	if err != nil {
+		return a, "", "", err
 	}
 	st := s.st
-	state := st.Firing.Render("FIRING")
-	if a.State == model.AlertResolved {
-		state = st.Resolved.Render("resolved")
+	label, style := alertState(st, a, s.Now())
+	lines := []string{" " + st.Severity[a.Severity].Render(" "+sevTag(a.Severity)+" ") + " " + st.Bold.Render(a.Name) + "  " + style.Render(label)}
+	if tags := alertTags(a); tags != "" {
+		lines = append(lines, " "+st.Bold.Render(tags))
 	}
-	lines := []string{st.Severity[a.Severity].Render(" "+sevTag(a.Severity)+" ") + " " + st.Bold.Render(a.Name) + "  " + state, ""}
+	lines = append(lines, "")
 	ack := ""
 	if a.AckBy != "" {
 		ack = a.AckBy + " at " + stamp(a.AckAt, loc)
+		if !a.AckUntil.IsZero() {
+			ack += " until " + stamp(a.AckUntil, loc)
+		}
+	}
+	ref := func(prefix string, id int64) string {
+		if id == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s-%d", prefix, id)
 	}
 	lines = append(lines, fieldLines(st,
 		"summary", a.Summary,
 		"service", serviceLine(s, a.Service),
 		"source", a.Source,
 		"dedup key", a.DedupKey,
+		"group", a.Group,
 		"started", stamp(a.StartsAt, loc),
 		"ended", stamp(a.EndsAt, loc),
 		"first seen", stamp(a.FirstSeen, loc),
 		"last seen", stamp(a.LastSeen, loc),
 		"deliveries", fmt.Sprint(a.Count),
 		"acknowledged", ack,
+		"silenced by", ref("SIL", a.SilencedBy),
+		"incident", ref("INC", a.IncidentID),
+		"after change", ref("CHG", a.AfterChange),
 	)...)
+	if a.Truncated > 0 {
+		lines = append(lines, fieldLines(st, "truncated", fmt.Sprintf("the sender left %d more alerts of this group out of its last drop", a.Truncated))...)
+	}
+	var links []string
 	for _, sec := range []struct {
 		name string
 		m    map[string]string
@@ -299,23 +331,34 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 		if len(sec.m) == 0 {
 			continue
 		}
-		lines = append(lines, "", st.Bold.Render(sec.name))
-		keys := make([]string, 0, len(sec.m))
-		for k := range sec.m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			for i, l := range wrap(sec.m[k], max(w-24, 20)) {
+		lines = append(lines, "", " "+st.Bold.Render(sec.name))
+		for _, k := range slices.Sorted(maps.Keys(sec.m)) {
+			v := sec.m[k]
+			if strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+				links = append(links, fmt.Sprintf("%s  %s", k, v))
+			}
+			for i, l := range wrap(v, max(w-26, 20)) {
 				label := ""
 				if i == 0 {
 					label = k
 				}
-				lines = append(lines, "  "+st.Label.Render(fit(label, 20))+" "+l)
+				lines = append(lines, "   "+st.Label.Render(fit(label, 20))+" "+l)
 			}
 		}
 	}
-	return a.Ref() + " · " + a.Name, strings.Join(lines, "\n"), nil
+	if len(links) > 0 {
+		// Only http(s) counts as a link: a drop is outside text, and a
+		// "javascript:" or "file:" value is shown as a label, never offered.
+		lines = append(lines, "", " "+st.Bold.Render("Links"))
+		for _, l := range links {
+			lines = append(lines, "   "+l)
+		}
+	}
+	lines = append(lines, "", " "+st.Bold.Render(fmt.Sprintf("History (%d state changes)", len(history))))
+	for _, h := range history {
+		lines = append(lines, "   "+st.Dim.Render(stamp(h.At, loc))+"  "+string(h.State))
+	}
+	return a, a.Ref() + " · " + a.Name, strings.Join(lines, "\n"), nil
 }
 
 func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {

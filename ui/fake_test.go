@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,7 @@ type fakeStore struct {
 	audit     []model.AuditEntry
 	timeline  map[int64][]model.TimelineEntry
 	acked     []int64
+	silences  []model.Silence
 }
 
 func newFakeStore() *fakeStore {
@@ -55,6 +57,15 @@ func newFakeStore() *fakeStore {
 			FirstSeen: at(-float64(i)), LastSeen: at(-float64(i) / 2), Count: 1 + i%4}
 		if i == 1 {
 			a.AckBy = "carol"
+		}
+		if i >= 10 && i <= 12 { // a storm of three, shown as its first alert
+			a.StormID = 1
+		}
+		if i == 10 {
+			a.StormSize = 3
+		}
+		if i == 3 {
+			a.Flapping, a.IncidentID = true, 7
 		}
 		f.alerts = append(f.alerts, a)
 	}
@@ -120,7 +131,11 @@ func (f *fakeStore) Feed(_ context.Context, q model.FeedQuery) ([]model.Alert, e
 	defer f.mu.Unlock()
 	var out []model.Alert
 	for _, a := range f.alerts {
-		if q.Filter == "" || strings.Contains(strings.ToLower(a.Name+a.Service+a.Summary), strings.ToLower(q.Filter)) {
+		switch {
+		case q.Storm != 0 && a.StormID != q.Storm:
+		case q.Storm == 0 && a.StormID != 0 && a.StormSize == 0: // storm members hide behind their first
+		case q.Only == "acked" && a.AckBy == "":
+		case q.Filter == "" || strings.Contains(strings.ToLower(a.Name+a.Service+a.Summary), strings.ToLower(q.Filter)):
 			out = append(out, a)
 		}
 	}
@@ -251,4 +266,22 @@ func (f *fakeStore) AlertHistory(context.Context, int64) ([]model.AlertChange, e
 	return []model.AlertChange{{At: testNow.Add(-time.Hour), State: model.AlertFiring}}, nil
 }
 
-func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error) { return nil, nil }
+func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.silences), nil
+}
+
+func (f *fakeStore) IncidentForAlert(_ context.Context, _ model.Actor, alertID int64) (model.Incident, error) {
+	return f.Incident(context.Background(), 7)
+}
+
+func (f *fakeStore) CreateSilence(_ context.Context, a model.Actor, ms []model.Matcher, d time.Duration, comment string) (model.Silence, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.silences = append(f.silences, model.Silence{ID: int64(len(f.silences) + 1), Matchers: ms, Author: a.Name, Comment: comment,
+		StartsAt: testNow, EndsAt: testNow.Add(d), Matching: 1})
+	return f.silences[len(f.silences)-1], nil
+}
+
+func (f *fakeStore) ExpireSilence(context.Context, model.Actor, int64) error { return nil }

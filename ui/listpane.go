@@ -16,7 +16,11 @@ type listSpec[T any] struct {
 	placeholder string // hint in the filter prompt
 	empty       string // shown when there are no rows
 	id          func(T) int64
-	fetch       func(ctx context.Context, filter string, offset, limit int) ([]T, error)
+	fetch       func(ctx context.Context, q listQuery) ([]T, error)
+	// drill, when set, says whether enter on a row narrows the list to the
+	// records the row stands for (a storm's alerts) instead of opening it,
+	// and names that scope for the border.
+	drill func(T) (scope int64, label string, ok bool)
 	// header is the column heading line, or "" for none.
 	header func(w int) string
 	// row renders one row plain-or-styled through paint, exactly w cells.
@@ -30,14 +34,23 @@ type listSpec[T any] struct {
 	bindings []key.Binding
 }
 
+// listQuery is what a list pane asks its source for.
+type listQuery struct {
+	filter        string
+	scope         int64 // a drilled-into group (storm id), 0 for the whole list
+	offset, limit int
+}
+
 type listPane[T any] struct {
-	s      *session
-	spec   listSpec[T]
-	list   rowList[T]
-	filter filterBox
-	w, h   int
-	err    error
-	counts countsMsg
+	s          *session
+	spec       listSpec[T]
+	scope      int64
+	scopeLabel string
+	list       rowList[T]
+	filter     filterBox
+	w, h       int
+	err        error
+	counts     countsMsg
 }
 
 // listData carries a fetched window to the pane that asked for it.
@@ -54,7 +67,12 @@ func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
 
 func (p *listPane[T]) title() string { return p.spec.name }
 
-func (p *listPane[T]) status() string { return p.spec.status(p.counts, p.filter.text != "") }
+func (p *listPane[T]) status() string {
+	if p.scope != 0 {
+		return p.scopeLabel + " · esc back"
+	}
+	return p.spec.status(p.counts, p.filter.text != "")
+}
 
 func (p *listPane[T]) setSize(w, h int) {
 	p.w, p.h = w, h
@@ -76,8 +94,8 @@ func (p *listPane[T]) chromeRows() int {
 func (p *listPane[T]) fetch() tea.Cmd {
 	seq := p.list.begin()
 	offset, limit := p.list.window()
-	filter, fetch := p.filter.text, p.spec.fetch
-	return query(func(ctx context.Context) ([]T, error) { return fetch(ctx, filter, offset, limit) },
+	q, fetch := listQuery{filter: p.filter.text, scope: p.scope, offset: offset, limit: limit}, p.spec.fetch
+	return query(func(ctx context.Context) ([]T, error) { return fetch(ctx, q) },
 		func(rows []T, err error) tea.Msg {
 			return listData[T]{pane: p, seq: seq, offset: offset, limit: limit, rows: rows, err: err}
 		})
@@ -132,14 +150,29 @@ func (p *listPane[T]) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		p.setSize(p.w, p.h)
 		return cmd, true
 	case key.Matches(msg, km.Back):
-		if p.filter.clear() {
+		switch {
+		case p.filter.clear():
 			p.setSize(p.w, p.h)
-			p.list.reset()
-			return p.fetch(), true
+		case p.scope != 0:
+			p.scope, p.scopeLabel = 0, ""
+		default:
+			return nil, false
 		}
-		return nil, false
+		p.list.reset()
+		return p.fetch(), true
 	case key.Matches(msg, km.Enter):
-		if row, ok := p.list.selected(); ok && p.spec.open != nil {
+		row, ok := p.list.selected()
+		if !ok {
+			return nil, true
+		}
+		if p.spec.drill != nil && p.scope == 0 {
+			if scope, label, ok := p.spec.drill(row); ok {
+				p.scope, p.scopeLabel = scope, label
+				p.list.reset()
+				return p.fetch(), true
+			}
+		}
+		if p.spec.open != nil {
 			return p.spec.open(row), true
 		}
 		return nil, true

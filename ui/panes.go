@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,8 +22,8 @@ func newQueue(s *session) *listPane[model.Incident] {
 		placeholder: "ref, title, service, assignee",
 		empty:       "No open incidents.",
 		id:          func(in model.Incident) int64 { return in.ID },
-		fetch: func(ctx context.Context, filter string, offset, limit int) ([]model.Incident, error) {
-			return s.Reader.Queue(ctx, model.QueueQuery{Filter: filter, Offset: offset, Limit: limit})
+		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {
+			return s.Reader.Queue(ctx, model.QueueQuery{Filter: q.filter, Offset: q.offset, Limit: q.limit})
 		},
 		header: func(w int) string {
 			h := fmt.Sprintf("  %-*s %-*s %-5s %-*s %-*s %-*s %s", qRef, "REF", qPri, "PRI", "", qState, "STATE", qSLA, "SLA", qService, "SERVICE", "TITLE")
@@ -82,40 +83,38 @@ func newQueue(s *session) *listPane[model.Incident] {
 const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 
 func newFeed(s *session) *listPane[model.Alert] {
+	km := s.km
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
-		placeholder: "alert, service, summary",
+		placeholder: "text, is:acked|silenced|flapping|incident|firing, label=value",
 		empty:       "No alerts yet. Drops appear here as they arrive.",
 		id:          func(a model.Alert) int64 { return a.ID },
-		fetch: func(ctx context.Context, filter string, offset, limit int) ([]model.Alert, error) {
-			return s.Reader.Feed(ctx, model.FeedQuery{Filter: filter, Offset: offset, Limit: limit})
+		fetch: func(ctx context.Context, q listQuery) ([]model.Alert, error) {
+			fq := parseFeedFilter(q.filter)
+			fq.Storm, fq.Offset, fq.Limit = q.scope, q.offset, q.limit
+			return s.Reader.Feed(ctx, fq)
 		},
 		header: func(int) string {
 			return fmt.Sprintf("  %-*s %-*s %-*s %-*s %-*s %s", fTime, "SEEN", fSev, "SEV", fState, "STATE", fService, "SERVICE", fName, "ALERT", "SUMMARY")
 		},
 		row: func(a model.Alert, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
-			state, stateStyle := "FIRE", st.Firing
-			switch {
-			case a.State == model.AlertResolved:
-				state, stateStyle = "ok", st.Resolved
-			case a.AckBy != "":
-				state, stateStyle = "ACK", st.Ack
+			label, style := alertState(st, a, s.Now())
+			tags := alertTags(a)
+			if tags != "" {
+				tags = paint(st.Bold, tags) + " "
 			}
 			tail := ""
 			if a.Count > 1 {
-				tail += fmt.Sprintf(" ×%d", a.Count)
-			}
-			if a.AckBy != "" {
-				tail += " " + paint(st.Ack, "acked by "+a.AckBy)
+				tail = fmt.Sprintf(" ×%d", a.Count)
 			}
 			sumW := w - (fTime + fSev + fState + fService + fName + 5)
 			return paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +
 				paint(st.Severity[a.Severity], fit(sevTag(a.Severity), fSev)) + " " +
-				paint(stateStyle, fit(state, fState)) + " " +
+				paint(style, fit(label, fState)) + " " +
 				fit(a.Service, fService) + " " +
 				fit(a.Name, fName) + " " +
-				fit(a.Summary+tail, sumW)
+				fit(tags+a.Summary+tail, sumW)
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {
@@ -123,25 +122,118 @@ func newFeed(s *session) *listPane[model.Alert] {
 			}
 			return fmt.Sprintf("%d firing · %d total", c.counts.Firing, c.counts.Alerts)
 		},
+		drill: func(a model.Alert) (int64, string, bool) {
+			return a.StormID, fmt.Sprintf("storm of %d %s alerts", a.StormSize, a.Name), a.StormSize > 0
+		},
 		open: func(a model.Alert) tea.Cmd {
 			return func() tea.Msg { return openDetailMsg{kind: detailAlert, id: a.ID} }
 		},
-		keys:     func(a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) { return alertKeys(s, a.ID, msg) },
-		bindings: []key.Binding{s.km.Ack},
+		keys:     func(a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) { return alertKeys(s, a, msg) },
+		bindings: []key.Binding{km.Ack, km.Silence, km.OpenIncident},
 	})
 }
 
-func alertKeys(s *session, id int64, msg tea.KeyMsg) (tea.Cmd, bool) {
-	if key.Matches(msg, s.km.Ack) {
-		return ackAlert(s, id), true
+// alertState is the state column: firing, acknowledged (while the ack
+// lasts), silenced, or resolved.
+func alertState(st *Styles, a model.Alert, now time.Time) (string, lipgloss.Style) {
+	switch {
+	case a.State == model.AlertResolved:
+		return "ok", st.Resolved
+	case a.SilencedBy != 0:
+		return "SIL", st.Dim
+	case a.AckBy != "" && (a.AckUntil.IsZero() || now.Before(a.AckUntil)):
+		return "ACK", st.Ack
+	}
+	return "FIRE", st.Firing
+}
+
+// alertTags are the badges that explain an alert at a glance.
+func alertTags(a model.Alert) string {
+	var tags []string
+	if a.StormSize > 0 {
+		tags = append(tags, fmt.Sprintf("STORM ×%d", a.StormSize))
+	}
+	if a.Flapping {
+		tags = append(tags, "FLAP")
+	}
+	if a.Truncated > 0 {
+		tags = append(tags, fmt.Sprintf("TRUNCATED +%d", a.Truncated))
+	}
+	if a.AfterChange != 0 {
+		tags = append(tags, fmt.Sprintf("after CHG-%d", a.AfterChange))
+	}
+	if a.IncidentID != 0 {
+		tags = append(tags, fmt.Sprintf("INC-%d", a.IncidentID))
+	}
+	if len(tags) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(tags, "] [") + "]"
+}
+
+// parseFeedFilter reads the feed's filter line: words are free text,
+// is:CONDITION narrows to acked, silenced, flapping, incident or firing
+// alerts, and label=value to a label's value.
+func parseFeedFilter(text string) model.FeedQuery {
+	var q model.FeedQuery
+	var words []string
+	for _, w := range strings.Fields(text) {
+		switch cond, isCond := strings.CutPrefix(w, "is:"); {
+		case isCond && cond == "firing":
+			q.Firing = true
+		case isCond && slices.Contains(model.FeedConditions, cond):
+			q.Only = cond
+		case strings.Contains(w, "=") && !strings.HasPrefix(w, "="):
+			q.Label, q.Value, _ = strings.Cut(w, "=")
+		default:
+			words = append(words, w)
+		}
+	}
+	q.Filter = strings.Join(words, " ")
+	return q
+}
+
+func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
+	km := s.km
+	switch {
+	case key.Matches(msg, km.Ack):
+		return ackAlert(s, a.ID), true
+	case key.Matches(msg, km.OpenIncident):
+		return incidentFromAlert(s, a.ID), true
+	case key.Matches(msg, km.Silence):
+		if s.Actions == nil {
+			return s.readOnly(), true
+		}
+		if s.Actor.Role < model.RoleLead {
+			err := model.ErrForbidden{Actor: s.Actor, Action: "manage silences", Needs: model.RoleLead}
+			return func() tea.Msg { return noticeMsg{err: err} }, true
+		}
+		return func() tea.Msg { return openSilenceMsg{alert: a} }, true
 	}
 	return nil, false
 }
 
 func ackAlert(s *session, id int64) tea.Cmd {
-	return s.write(fmt.Sprintf("alert %d acknowledged", id), func(ctx context.Context, a Actions) error {
+	return s.write(fmt.Sprintf("ALR-%d acknowledged", id), func(ctx context.Context, a Actions) error {
 		return a.AckAlert(ctx, s.Actor, id, time.Time{})
 	})
+}
+
+// incidentFromAlert opens (or finds) the alert's incident and shows it.
+func incidentFromAlert(s *session, alertID int64) tea.Cmd {
+	if s.Actions == nil {
+		return s.readOnly()
+	}
+	acts, actor := s.Actions, s.Actor
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		inc, err := acts.IncidentForAlert(ctx, actor, alertID)
+		if err != nil {
+			return noticeMsg{err: err}
+		}
+		return openDetailMsg{kind: detailIncident, id: inc.ID}
+	}
 }
 
 // sevTag is the severity as text, so it reads without colour.
@@ -161,8 +253,8 @@ func newKnowledge(s *session) *listPane[model.ArticleHit] {
 		placeholder: "search articles (full text)",
 		empty:       "No articles.",
 		id:          func(h model.ArticleHit) int64 { return h.ID },
-		fetch: func(ctx context.Context, filter string, offset, limit int) ([]model.ArticleHit, error) {
-			return s.Reader.Articles(ctx, model.ArticleQuery{Search: filter, Offset: offset, Limit: limit})
+		fetch: func(ctx context.Context, q listQuery) ([]model.ArticleHit, error) {
+			return s.Reader.Articles(ctx, model.ArticleQuery{Search: q.filter, Offset: q.offset, Limit: q.limit})
 		},
 		row: func(h model.ArticleHit, w int, paint func(lipgloss.Style, string) string) string {
 			const kindW, refW = 11, 6
@@ -213,8 +305,8 @@ func newAudit(s *session) *listPane[model.AuditEntry] {
 		placeholder: "actor, action, record",
 		empty:       "Nothing written yet.",
 		id:          func(e model.AuditEntry) int64 { return e.ID },
-		fetch: func(ctx context.Context, filter string, offset, limit int) ([]model.AuditEntry, error) {
-			return s.Reader.Audit(ctx, model.AuditQuery{Filter: filter, Offset: offset, Limit: limit})
+		fetch: func(ctx context.Context, q listQuery) ([]model.AuditEntry, error) {
+			return s.Reader.Audit(ctx, model.AuditQuery{Filter: q.filter, Offset: q.offset, Limit: q.limit})
 		},
 		header: func(int) string {
 			return fmt.Sprintf("  %-12s %-16s %-18s %-10s %s", "WHEN", "WHO", "ACTION", "RECORD", "AFTER")

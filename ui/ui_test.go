@@ -294,3 +294,55 @@ func TestAuditDetail(t *testing.T) {
 		t.Fatalf("audit detail lacks the pretty after state:\n%s", view)
 	}
 }
+
+func TestStormExpandsAndCollapses(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 200, 60, "STORM ×3")
+	keys(tm, "2", "jjjjjjjjjj", "enter")
+	waitFor(t, tm, "storm of 3 QueueBacklog alerts")
+	waitFor(t, tm, "sample 12")
+	keys(tm, "esc", "esc")
+	waitFor(t, tm, "20 firing · 30 total")
+	finalView(t, tm)
+}
+
+func TestSilenceFromAlert(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleLead)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "2", "s")
+	waitFor(t, tm, "Silence alerts")
+	keys(tm, "tab", "tab", "noisy during the migration", "enter")
+	waitFor(t, tm, "SIL-1 silences 1 firing")
+	keys(tm, ":", "silences", "enter")
+	waitFor(t, tm, `alertname="HighErrorRate"`)
+	finalView(t, tm)
+	if len(f.silences) != 1 || f.silences[0].EndsAt.Sub(f.silences[0].StartsAt) != 2*time.Hour || f.silences[0].Comment != "noisy during the migration" {
+		t.Fatalf("silences = %+v", f.silences)
+	}
+}
+
+func TestOperatorCannotSilence(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "2", "s")
+	waitFor(t, tm, "may not manage silences")
+	finalView(t, tm)
+}
+
+func TestFeedFilterSyntax(t *testing.T) {
+	tests := []struct {
+		in   string
+		want model.FeedQuery
+	}{
+		{"disk full", model.FeedQuery{Filter: "disk full"}},
+		{"is:acked checkout", model.FeedQuery{Filter: "checkout", Only: "acked"}},
+		{"is:firing env=prod", model.FeedQuery{Firing: true, Label: "env", Value: "prod"}},
+		{"is:bogus", model.FeedQuery{Filter: "is:bogus"}},
+	}
+	for _, tt := range tests {
+		if got := parseFeedFilter(tt.in); got != tt.want {
+			t.Errorf("parseFeedFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
