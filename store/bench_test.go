@@ -53,8 +53,8 @@ func BenchmarkQueue(b *testing.B) {
 	}{
 		{"open", model.QueueQuery{Limit: 60}},
 		{"all", model.QueueQuery{All: true, Limit: 60}},
-		{"open/filtered", model.QueueQuery{Filter: "svc-03", Limit: 60}},
-		{"all/filtered", model.QueueQuery{All: true, Filter: "svc-03", Limit: 60}},
+		{"open-filtered", model.QueueQuery{Filter: "svc-03", Limit: 60}},
+		{"all-filtered", model.QueueQuery{All: true, Filter: "svc-03", Limit: 60}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runTimed(b, func(ctx context.Context) error { _, err := db.Queue(ctx, bc.q); return err })
@@ -70,11 +70,11 @@ func BenchmarkFeed(b *testing.B) {
 	}{
 		{"all", model.FeedQuery{Limit: 60}},
 		{"firing", model.FeedQuery{Firing: true, Limit: 60}},
-		{"all/page10", model.FeedQuery{Offset: 600, Limit: 60}},
-		{"firing/filtered", model.FeedQuery{Firing: true, Filter: "svc-03", Limit: 60}},
-		{"all/filtered", model.FeedQuery{Filter: "svc-03", Limit: 60}},
+		{"all-page10", model.FeedQuery{Offset: 600, Limit: 60}},
+		{"firing-filtered", model.FeedQuery{Firing: true, Filter: "svc-03", Limit: 60}},
+		{"all-filtered", model.FeedQuery{Filter: "svc-03", Limit: 60}},
 		// The worst case: nothing matches, so the whole table is read.
-		{"all/no-match", model.FeedQuery{Filter: "no such text", Limit: 60}},
+		{"all-nomatch", model.FeedQuery{Filter: "no such text", Limit: 60}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runTimed(b, func(ctx context.Context) error { _, err := db.Feed(ctx, bc.q); return err })

@@ -524,8 +524,8 @@ func (m *Model) footerView() string {
 	}
 	who := st.FooterKey.Render(m.s.Actor.Name) + st.Footer.Render(" ("+m.s.Actor.Role.String()+")")
 	left := state + "  " + who
-	if m.s.DropsDir != "" && m.w >= 120 {
-		left += st.Footer.Render("  drops " + m.s.DropsDir)
+	if d := m.dropsLine(); d != "" {
+		left += "  " + d
 	}
 	if m.cmdline != nil {
 		return fit(m.cmdline.view(m.w), m.w)
@@ -550,6 +550,42 @@ func (m *Model) footerView() string {
 		return fit(left, m.w)
 	}
 	return fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)
+}
+
+// dropsLine is the drop folder's state for the footer: where alerts come
+// from, whether intake is working, and when the last drop landed.
+func (m *Model) dropsLine() string {
+	st := m.s.st
+	if m.s.Drops == nil {
+		if m.s.DropsDir != "" && m.w >= 160 {
+			return st.Footer.Render("drops " + m.s.DropsDir + " (not watched here)")
+		}
+		return ""
+	}
+	d := m.s.Drops()
+	switch {
+	case d.Problem != "":
+		return st.FooterStale.Render("drops stuck: " + d.Problem)
+	case !d.Watching:
+		return st.FooterStale.Render("drops not watched")
+	}
+	text := fmt.Sprintf("drops %d ok", d.Processed)
+	if d.Rejected > 0 {
+		text += fmt.Sprintf(" · %d rejected", d.Rejected)
+	}
+	if d.Queue > 0 {
+		text += fmt.Sprintf(" · %d queued", d.Queue)
+	}
+	if !d.LastAt.IsZero() && m.w >= 120 {
+		text += " · last " + ago(d.LastAt, m.s.Now())
+	}
+	if m.w >= 180 && m.s.DropsDir != "" {
+		text += " · " + m.s.DropsDir
+	}
+	if d.Rejected > 0 {
+		return st.Footer.Render(text) + st.Error.Render(" ✗")
+	}
+	return st.Footer.Render(text)
 }
 
 // firstProblem is the first line of a plan error that names a place, so the

@@ -44,6 +44,20 @@ type Deps struct {
 	Now func() time.Time
 	// DropsDir is shown in the footer so operators know where alerts come from.
 	DropsDir string
+	// Drops reports the drop folder's intake for the footer; nil when this
+	// process does not watch it.
+	Drops func() DropStatus
 	// Location is the timezone times are shown in; the plan's when nil.
 	Location *time.Location
+}
+
+// DropStatus is the drop folder's intake as the footer shows it.
+type DropStatus struct {
+	Watching            bool
+	Queue               int
+	Processed, Rejected int
+	LastFile            string
+	LastAt              time.Time
+	LastRejected        bool
+	Problem             string // why intake is stuck (database locked…), "" when fine
 }

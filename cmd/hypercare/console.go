@@ -137,6 +137,11 @@ func demoActor(p *plan.Plan, as string) (model.Actor, error) {
 	return actorFor(p, as)
 }
 
+// signalContext ends on SIGHUP, SIGINT or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+}
+
 func runConsole(g global) error {
 	set, err := loadSettings(g.config)
 	if err != nil {
@@ -149,7 +154,7 @@ func runConsole(g global) error {
 	// A closed terminal (SIGHUP) or kill (SIGTERM) ends the program through
 	// its context, so deferred clean-up (the demo's temporary folder, the
 	// database) still runs.
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
+	ctx, cancel := signalContext()
 	defer cancel()
 
 	if g.demo {
@@ -202,9 +207,13 @@ func runConsole(g global) error {
 	if g.plain {
 		r.SetColorProfile(termenv.Ascii)
 	}
+	dropStatus, err := watchDrops(ctx, a, g.drops)
+	if err != nil {
+		return err
+	}
 	m := ui.New(ui.Deps{
 		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
-		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops,
+		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
 	})
 	defer m.Close()
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()

@@ -30,8 +30,9 @@ const (
 var ErrChanging = errors.New("the file changed while it was read: its sender is still writing it")
 
 // ToDrop turns a parsed drop file into what the service layer ingests. The
-// SHA-256 of the raw bytes is what makes a re-delivery change nothing.
-// Received is now; a caller with its own clock sets it again.
+// SHA-256 of the raw bytes is what makes a re-delivery change nothing. The
+// name is cleaned like any text from outside, since it reaches the audit log
+// and the screen. Received is now; a caller with its own clock sets it again.
 func ToDrop(name string, data []byte, b Batch) model.Drop {
 	sum := sha256.Sum256(data)
 	events := make([]model.AlertEvent, len(b.Events))
@@ -39,7 +40,7 @@ func ToDrop(name string, data []byte, b Batch) model.Drop {
 		events[i] = model.AlertEvent{Alert: e.Alert, Ack: e.Ack}
 	}
 	return model.Drop{
-		Name:      name,
+		Name:      model.Clean(name, false),
 		SHA256:    hex.EncodeToString(sum[:]),
 		Format:    b.Format,
 		Group:     b.Group,
@@ -50,6 +51,8 @@ func ToDrop(name string, data []byte, b Batch) model.Drop {
 }
 
 // Result says what became of one drop file.
+// Its texts are cleaned of control characters and escape sequences (a file
+// name is as much outside text as a payload), so they are safe to show.
 type Result struct {
 	File      string   // the name it was dropped under
 	Format    string   // detected format; "" when rejected before it was known
@@ -98,78 +101,94 @@ type Intake struct {
 // worth retrying later.
 func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 	start := in.now()
-	res := Result{File: name, At: start}
+	res := Result{File: model.Clean(name, false), At: start}
 	if name != filepath.Base(name) || name == "." || name == ".." {
-		return res, fmt.Errorf("apply drop %q: not a file name in the drop folder", name)
+		return res, fmt.Errorf("apply drop %q: not a file name in the drop folder", res.File)
 	}
-	path := filepath.Join(in.Dir, name)
 	lim := in.Limits.orDefault()
-
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrPermission) {
-		return in.finish(res, start, nil, RejectedDir, fmt.Errorf("cannot read the file: %w", err))
-	}
-	if err != nil {
-		return res, fmt.Errorf("apply drop: %w", err)
-	}
-	defer f.Close()
-	before, err := f.Stat()
-	if err != nil {
-		return res, fmt.Errorf("apply drop %s: %w", name, err)
-	}
-	if !before.Mode().IsRegular() {
-		return res, fmt.Errorf("apply drop %s: not a regular file", name)
-	}
-	// The size is checked before reading, and the read is bounded as well in
-	// case the file grows meanwhile, so a huge file never fills memory.
-	if before.Size() > int64(lim.MaxBytes) {
-		return in.finish(res, start, before, RejectedDir, tooBig(name, before.Size(), lim.MaxBytes))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, int64(lim.MaxBytes)+1))
-	if errors.Is(err, fs.ErrPermission) {
-		return in.finish(res, start, before, RejectedDir, fmt.Errorf("cannot read the file: %w", err))
-	}
-	if err != nil {
-		return res, fmt.Errorf("read drop %s: %w", name, err)
-	}
-	if len(data) > lim.MaxBytes {
-		return in.finish(res, start, before, RejectedDir, tooBig(name, int64(len(data)), lim.MaxBytes))
+	before, data, err := readDrop(filepath.Join(in.Dir, name), lim.MaxBytes)
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return in.finish(res, name, start, before, RejectedDir, fmt.Errorf("%s: cannot read the file: %w", res.File, fs.ErrPermission))
+	case errors.Is(err, errTooBig):
+		return in.finish(res, name, start, before, RejectedDir, &ParseError{File: res.File, Offset: -1,
+			Reason: fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", before.Size(), lim.MaxBytes)})
+	case err != nil:
+		return res, fmt.Errorf("apply drop %s: %w", res.File, err)
 	}
 
 	batch, err := Parse(name, data, lim)
 	if err != nil {
 		// A half-written file fails to parse; only a file that has stopped
 		// changing is really broken.
-		if !in.settled(ctx, f, before) {
-			return res, fmt.Errorf("apply drop %s: %w", name, ErrChanging)
+		if !in.settled(ctx, filepath.Join(in.Dir, name), before) {
+			return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
 		}
-		return in.finish(res, start, before, RejectedDir, err)
+		return in.finish(res, name, start, before, RejectedDir, err)
 	}
 	res.Format = batch.Format
 	if in.written != nil && in.written(name) {
-		return res, fmt.Errorf("apply drop %s: %w", name, ErrChanging)
+		return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
 	}
 
 	drop := ToDrop(name, data, batch)
 	drop.Received = start
 	got, err := in.Ingester.Ingest(ctx, in.actor(), drop)
 	if err != nil {
-		return res, fmt.Errorf("ingest drop %s: %w", name, err)
+		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
 	res.Incidents, res.Duplicate = got.Incidents, got.Duplicate
-
-	return in.finish(res, start, before, ProcessedDir, nil)
+	return in.finish(res, name, start, before, ProcessedDir, nil)
 }
 
-// finish moves the drop out of the drop folder: to processed/, or to
-// rejected/ with a sidecar saying why. before is the file as it was read (nil
-// if it could not be opened); the move happens only if that is still the
-// file under this name, unchanged.
-func (in *Intake) finish(res Result, start time.Time, before os.FileInfo, sub string, why error) (Result, error) {
+// errTooBig says a drop is over Limits.MaxBytes.
+var errTooBig = errors.New("over MaxBytes")
+
+// readDrop reads the regular file at path, unless it is over maxBytes: then
+// it returns errTooBig, and info says how big it is. The size is checked
+// before reading, and the read is bounded too in case the file grows
+// meanwhile, so a huge file never fills memory. The file is closed before it
+// is moved, which some systems require.
+func readDrop(path string, maxBytes int) (info os.FileInfo, data []byte, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	info, err = f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, nil, errors.New("not a regular file")
+	}
+	if info.Size() > int64(maxBytes) {
+		return info, nil, errTooBig
+	}
+	data, err = io.ReadAll(io.LimitReader(f, int64(maxBytes)+1))
+	if err != nil {
+		return info, nil, err
+	}
+	if len(data) > maxBytes {
+		// It grew after the stat; report the size that was read.
+		info, err = f.Stat()
+		if err != nil {
+			return nil, nil, err
+		}
+		return info, nil, errTooBig
+	}
+	return info, data, nil
+}
+
+// finish moves the drop called name out of the drop folder: to processed/,
+// or to rejected/ with a sidecar saying why. before is the file as it was
+// read (nil if it could not be opened); the move happens only if that is
+// still the file under this name, unchanged.
+func (in *Intake) finish(res Result, name string, start time.Time, before os.FileInfo, sub string, why error) (Result, error) {
 	res.Rejected = why
 	if before != nil {
-		switch now, err := os.Lstat(filepath.Join(in.Dir, res.File)); {
+		switch now, err := os.Lstat(filepath.Join(in.Dir, name)); {
 		case errors.Is(err, fs.ErrNotExist):
 			// Gone before the move: its sender took it back. What was applied
 			// stays applied, exactly as if the move had happened.
@@ -183,7 +202,7 @@ func (in *Intake) finish(res Result, start time.Time, before os.FileInfo, sub st
 			res.Took = in.now().Sub(start)
 			return res, nil
 		case now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()),
-			in.written != nil && in.written(res.File):
+			in.written != nil && in.written(name):
 			// Written in place and still growing, so what was read is a
 			// prefix. Applying the whole file once it is quiet repeats those
 			// alerts' states, which is harmless; moving it now would lose the
@@ -195,18 +214,18 @@ func (in *Intake) finish(res Result, start time.Time, before os.FileInfo, sub st
 	if why != nil {
 		note = sidecar(res.File, why, start)
 	}
-	dst, err := in.move(res.File, sub, note)
+	dst, err := in.move(name, sub, note)
 	if err != nil {
 		return res, err
 	}
-	res.MovedTo = dst
+	res.MovedTo = model.Clean(dst, false)
 	res.Took = in.now().Sub(start)
 	return res, nil
 }
 
-// settled waits until the open file f has been unchanged for Quiet and
-// reports whether it still matches before, the state it was read in.
-func (in *Intake) settled(ctx context.Context, f *os.File, before os.FileInfo) bool {
+// settled waits until the file at path has been unchanged for Quiet and
+// reports whether it is still the file before describes, as it was read.
+func (in *Intake) settled(ctx context.Context, path string, before os.FileInfo) bool {
 	quiet := in.Quiet
 	if quiet <= 0 {
 		quiet = 50 * time.Millisecond
@@ -223,8 +242,8 @@ func (in *Intake) settled(ctx context.Context, f *os.File, before os.FileInfo) b
 		case <-t.C:
 		}
 	}
-	after, err := f.Stat()
-	return err == nil && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime())
+	after, err := os.Lstat(path)
+	return err == nil && os.SameFile(before, after) && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime())
 }
 
 // move renames the drop into sub, under its own name unless that is taken:
@@ -313,12 +332,6 @@ func writeNew(path, text string) error {
 	return f.Close()
 }
 
-// tooBig is the rejection of a file over MaxBytes, worded as Parse words it.
-func tooBig(name string, size int64, limit int) error {
-	return &ParseError{File: model.Clean(name, false), Offset: -1,
-		Reason: fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", size, limit)}
-}
-
 // sidecar is the text of a rejected drop's .error file. It is read by whoever
 // runs the sender, so it starts with the compiler-style line that tools can
 // grep, then spells out each part and what to do next.
@@ -338,7 +351,7 @@ func sidecar(name string, why error, at time.Time) string {
 		}
 		fmt.Fprintf(&b, "problem:  %s\n", pe.Reason)
 	} else {
-		fmt.Fprintf(&b, "file:     %s\nproblem:  %s\n", model.Clean(name, false), why)
+		fmt.Fprintf(&b, "file:     %s\nproblem:  %s\n", name, strings.TrimPrefix(why.Error(), name+": "))
 	}
 	fmt.Fprintf(&b, "rejected: %s — nothing in the file was applied\n\n", at.UTC().Format(time.RFC3339))
 	if pe != nil {

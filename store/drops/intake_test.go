@@ -367,3 +367,23 @@ func TestApplyRejectsUnreadable(t *testing.T) {
 		t.Errorf("sidecar:\n%s", note)
 	}
 }
+
+// TestApplyCleansFileNames: a file name is outside text like any payload; it
+// reaches the audit log and the footer only once cleaned.
+func TestApplyCleansFileNames(t *testing.T) {
+	fake := newFake()
+	in := newIntake(t, fake)
+	name := "\x1b]0;owned\x07probe\x1b[2J.json"
+	writeDrop(t, in.Dir, name, fmt.Sprintf(firing, 1, 1, 1))
+	res, err := in.Apply(t.Context(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(res.File+res.MovedTo, "\x1b\x07") {
+		t.Errorf("result carries escapes: %q %q", res.File, res.MovedTo)
+	}
+	if d := fake.drops(); len(d) != 1 || strings.ContainsAny(d[0].Name, "\x1b\x07") {
+		t.Errorf("drop name %q", d[0].Name)
+	}
+	mustExist(t, filepath.Join(in.Dir, ProcessedDir, name)) // on disk it keeps its name
+}

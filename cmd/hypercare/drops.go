@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/drops"
+	"github.com/hypercare-ops/hypercare/ui"
+)
+
+// watchDrops starts the drop folder's watcher for the life of ctx and
+// returns what the footer shows of it.
+func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, error) {
+	w, err := drops.NewWatcher(drops.Config{Dir: dir, Ingester: a.desk, Limits: drops.DefaultLimits()})
+	if err != nil {
+		return nil, err
+	}
+	var stopped atomic.Value // error from Run, when it returned early
+	go func() {
+		if err := w.Run(ctx); err != nil && ctx.Err() == nil {
+			stopped.Store(err)
+		}
+	}()
+	return func() ui.DropStatus {
+		st := w.Status()
+		out := ui.DropStatus{Watching: st.Watching, Queue: st.Queue, Processed: st.Processed, Rejected: st.Rejected,
+			LastFile: st.Last.File, LastAt: st.Last.At, LastRejected: st.Last.Rejected != nil}
+		if st.Retrying != nil {
+			out.Problem = firstLine(st.Retrying.Error())
+		}
+		if err, ok := stopped.Load().(error); ok {
+			out.Problem = firstLine(err.Error())
+		}
+		return out
+	}, nil
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+// runIngest applies drop files named on the command line through the same
+// parser and service layer as the watcher; the files stay where they are.
+// Exit 1 when any file is rejected.
+func runIngest(g global, args []string, w io.Writer) error {
+	var asJSON bool
+	fs := g.flags("ingest")
+	fs.BoolVar(&asJSON, "json", false, "")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("ingest: name at least one drop FILE")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, g.db, g.plan)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	type outcome struct {
+		File     string `json:"file"`
+		Format   string `json:"format,omitzero"`
+		Rejected string `json:"rejected,omitzero"`
+		model.IngestResult
+	}
+	var results []outcome
+	rejected := 0
+	for _, file := range files {
+		o := outcome{File: file}
+		res, format, err := ingestFile(ctx, a.desk, file)
+		o.IngestResult, o.Format = res, format
+		if err != nil {
+			o.Rejected = err.Error()
+			rejected++
+		}
+		results = append(results, o)
+		if !asJSON {
+			switch {
+			case err != nil:
+				fmt.Fprintf(w, "%s: rejected: %v\n", file, err)
+			case res.Duplicate:
+				fmt.Fprintf(w, "%s: already applied (same content), nothing changed\n", file)
+			default:
+				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", file, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
+			}
+		}
+	}
+	if asJSON {
+		if err := writeJSON(w, results); err != nil {
+			return err
+		}
+	}
+	if rejected > 0 {
+		return fmt.Errorf("%d of %d file(s) rejected", rejected, len(files))
+	}
+	return nil
+}
+
+func incidentsNote(refs []string) string {
+	if len(refs) == 0 {
+		return ""
+	}
+	return "; incidents " + strings.Join(refs, ", ")
+}
+
+// ingestFile parses and applies one file.
+func ingestFile(ctx context.Context, desk *model.Desk, path string) (model.IngestResult, string, error) {
+	lim := drops.DefaultLimits()
+	info, err := os.Stat(path)
+	if err != nil {
+		return model.IngestResult{}, "", err
+	}
+	if info.Size() > int64(lim.MaxBytes) {
+		return model.IngestResult{}, "", fmt.Errorf("%d bytes is over the %d-byte limit for one drop; split it", info.Size(), lim.MaxBytes)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return model.IngestResult{}, "", err
+	}
+	b, err := drops.Parse(filepath.Base(path), data, lim)
+	if err != nil {
+		return model.IngestResult{}, "", err
+	}
+	res, err := desk.Ingest(ctx, model.System, drops.ToDrop(filepath.Base(path), data, b))
+	return res, b.Format, err
+}
+
+// dropHandler accepts alert webhooks (Alertmanager, Grafana, PagerDuty,
+// Opsgenie, generic NDJSON) over HTTP and writes each as a drop file, so the
+// watcher applies it by the same path as any other drop. The payload is
+// parsed first, so a sender hears about a bad payload at once (400) rather
+// than finding it in rejected/.
+func dropHandler(dir string, lim drops.Limits, now func() time.Time) http.Handler {
+	var seq atomic.Uint64
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(lim.MaxBytes)))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			http.Error(w, fmt.Sprintf("payload over %d bytes; send smaller groups", lim.MaxBytes), http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
+			http.Error(w, "reading the request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		name := fmt.Sprintf("%s-http-%06d", now().UTC().Format("20060102T150405.000"), seq.Add(1))
+		b, err := drops.Parse(name, body, lim)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		name += "-" + b.Format + ".json"
+		if err := writeDrop(dir, name, body); err != nil {
+			http.Error(w, "could not queue the drop: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, "{\"queued\":%s,\"format\":%q,\"alerts\":%d}\n", strconv.Quote(name), b.Format, len(b.Events))
+	})
+	return mux
+}
+
+// writeDrop writes a drop the way producers must: as a dotfile, synced,
+// then renamed in, so the watcher never reads half a file.
+func writeDrop(dir, name string, data []byte) error {
+	tmp := filepath.Join(dir, "."+name+".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, name))
+}
+
+// runServe runs hypercare as a service: the drop watcher, and the HTTP
+// receiver when --http is given, until interrupted.
+func runServe(g global, args []string, w io.Writer) error {
+	var httpAddr string
+	fs := g.flags("serve")
+	fs.StringVar(&httpAddr, "http", "", "")
+	words, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) > 0 {
+		return usagef("serve: unexpected %q", words[0])
+	}
+	if httpAddr == "" {
+		return usagef("serve: give --http ADDR (e.g. --http 127.0.0.1:9095)")
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	if err := os.MkdirAll(g.drops, 0o755); err != nil {
+		return fmt.Errorf("drop folder: %w", err)
+	}
+	a, err := openApp(ctx, g.db, g.plan)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if _, err := watchDrops(ctx, a, g.drops); err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: httpAddr, Handler: dropHandler(g.drops, drops.DefaultLimits(), time.Now),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	errs := make(chan error, 1)
+	go func() { errs <- srv.ListenAndServe() }()
+	fmt.Fprintf(w, "hypercare: receiving alerts on http://%s/ into %s (ctrl+c stops)\n", httpAddr, g.drops)
+	select {
+	case err := <-errs:
+		return fmt.Errorf("http %s: %w", httpAddr, err)
+	case <-ctx.Done():
+	}
+	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	return srv.Shutdown(shutdown)
+}
