@@ -146,6 +146,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err := fsw.Add(w.cfg.Dir); err != nil {
 		return fmt.Errorf("watch drop folder %s: %w", w.cfg.Dir, err)
 	}
+	return w.run(ctx, fsw.Events, fsw.Errors)
+}
+
+// run is Run once the folder is watched, reading fsnotify's channels.
+func (w *Watcher) run(ctx context.Context, events <-chan fsnotify.Event, errs <-chan error) error {
 	if err := w.scan(); err != nil {
 		return err
 	}
@@ -167,14 +172,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-fsw.Events:
+		case ev, ok := <-events:
 			if !ok {
 				return nil
 			}
 			if err := w.event(ev); err != nil {
 				return err
 			}
-		case err, ok := <-fsw.Errors:
+		case err, ok := <-errs:
 			if !ok {
 				return nil
 			}
@@ -292,8 +297,9 @@ func (w *Watcher) work(ctx context.Context) {
 func (w *Watcher) apply(ctx context.Context, name string, settled bool) {
 	defer w.setRetrying(nil)
 	backoff := w.cfg.RetryMin
+	path := filepath.Join(w.cfg.Dir, name)
 	for {
-		info, err := os.Lstat(filepath.Join(w.cfg.Dir, name))
+		info, err := os.Lstat(path)
 		if err != nil || !info.Mode().IsRegular() {
 			return // gone (applied already, or taken back), or not a file
 		}
@@ -313,6 +319,10 @@ func (w *Watcher) apply(ctx context.Context, name string, settled bool) {
 			return
 		case ctx.Err() != nil:
 			return // the file stays for the next run
+		case errors.Is(err, fs.ErrNotExist):
+			if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+				return // taken back between the look and the read
+			}
 		}
 		w.setRetrying(err)
 		w.logf("%v; retrying in %v", err, backoff)

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -492,5 +494,49 @@ func TestQueueOrderAndSettle(t *testing.T) {
 	}
 	if q.size() != 0 || q.writtenSince("c") {
 		t.Errorf("queue not empty: %+v", q.items)
+	}
+}
+
+// TestWatcherRescansOnOverflow: when the kernel's event queue overflows,
+// the events lost are about files a rescan finds.
+func TestWatcherRescansOnOverflow(t *testing.T) {
+	dir := t.TempDir()
+	fake := newFake()
+	var logged []string
+	var logMu sync.Mutex
+	w, err := NewWatcher(Config{Dir: dir, Ingester: fake, Logf: func(format string, args ...any) {
+		logMu.Lock()
+		logged = append(logged, fmt.Sprintf(format, args...))
+		logMu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No fsnotify here: these channels stand in for it, and stay silent
+	// about the files below as if their events had been lost.
+	events, errs := make(chan fsnotify.Event), make(chan error)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx, events, errs) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	waitFor(t, "the watcher to start", func() bool { return w.Status().Watching })
+	for i := range 5 {
+		writeDrop(t, dir, fmt.Sprintf("lost-%d.json", i), fmt.Sprintf(firing, i, i, i))
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := fake.callCount(); n != 0 {
+		t.Fatalf("%d files applied without an event", n)
+	}
+	errs <- fsnotify.ErrEventOverflow
+	waitFor(t, "the rescan", func() bool { return w.Status().Processed == 5 })
+	logMu.Lock()
+	defer logMu.Unlock()
+	if len(logged) != 1 || !strings.Contains(logged[0], "overflow; rescanning") {
+		t.Errorf("logged %q", logged)
 	}
 }
