@@ -77,13 +77,13 @@ func (in *intake) apply(ev AlertEvent) error {
 	al := ev.Alert
 	al.DedupKey = Clean(al.DedupKey, false)
 	if al.DedupKey == "" {
-		return errors.New("no dedup key")
+		return fmt.Errorf("%w: an alert has no dedup key", ErrInvalidDrop)
 	}
 	if ev.Ack {
 		return in.ack(al.DedupKey)
 	}
 	if err := cleanAlert(&al); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", ErrInvalidDrop, err)
 	}
 	routing := in.pol.Route(al.Labels)
 	if routing.Service != "" {

@@ -2,8 +2,13 @@ package model
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrInvalidDrop marks an ingest error caused by the drop's content (an
+// alert without a key, an unknown state): the drop is rejected, not retried.
+var ErrInvalidDrop = errors.New("invalid drop")
 
 // AlertEvent is one alert report taken from a drop.
 type AlertEvent struct {

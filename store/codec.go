@@ -3,11 +3,12 @@ package store
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/hypercare-ops/hypercare/model"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // ms encodes a time as unix milliseconds UTC; the zero time is NULL.

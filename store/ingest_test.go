@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -267,5 +268,14 @@ func TestIncidentForAlert(t *testing.T) {
 	}
 	if alertByKey(t, db, "warn").IncidentID != inc.ID {
 		t.Fatal("alert not attached to its incident")
+	}
+}
+
+func TestIngestRejectsInvalidContent(t *testing.T) {
+	_, desk, _ := newDesk(t)
+	_, err := desk.Ingest(t.Context(), model.System, model.Drop{Name: "x", SHA256: "abc", Events: []model.AlertEvent{{Alert: model.Alert{
+		DedupKey: "k", State: "exploded"}}}})
+	if !errors.Is(err, model.ErrInvalidDrop) {
+		t.Fatalf("err = %v, want ErrInvalidDrop so the watcher rejects the file instead of retrying it", err)
 	}
 }

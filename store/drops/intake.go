@@ -50,9 +50,9 @@ func ToDrop(name string, data []byte, b Batch) model.Drop {
 	}
 }
 
-// Result says what became of one drop file.
-// Its texts are cleaned of control characters and escape sequences (a file
-// name is as much outside text as a payload), so they are safe to show.
+// Result says what became of one drop file. Its texts are cleaned of control
+// characters and escape sequences (a file name is as much outside text as a
+// payload), so they are safe to show.
 type Result struct {
 	File      string   // the name it was dropped under
 	Format    string   // detected format; "" when rejected before it was known
@@ -134,6 +134,10 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 	drop := ToDrop(name, data, batch)
 	drop.Received = start
 	got, err := in.Ingester.Ingest(ctx, in.actor(), drop)
+	if errors.Is(err, model.ErrInvalidDrop) {
+		// The content is at fault, not the database: retrying cannot help.
+		return in.finish(res, name, start, before, RejectedDir, err)
+	}
 	if err != nil {
 		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
@@ -252,26 +256,35 @@ func (in *Intake) settled(ctx context.Context, path string, before os.FileInfo) 
 // sidecar without its file, never a rejected file without its reason. It
 // returns the new path relative to the drop folder.
 func (in *Intake) move(name, sub, note string) (string, error) {
-	dir := filepath.Join(in.Dir, sub)
+	dir, shown := filepath.Join(in.Dir, sub), model.Clean(name, false)
+	// Made here, not only at the start, so that an operator who cleans up by
+	// removing processed/ does not stall the intake.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
+	}
 	target, err := freeName(dir, name, note != "", in.now())
 	if err != nil {
-		return "", fmt.Errorf("move drop %s to %s/: %w", name, sub, err)
+		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
+	from, to, errorFile := filepath.Join(in.Dir, name), filepath.Join(dir, target), filepath.Join(dir, target+".error")
 	if note != "" {
-		if err := writeNew(filepath.Join(dir, target+".error"), note); err != nil {
-			return "", fmt.Errorf("write the sidecar for rejected drop %s: %w", name, err)
+		if err := writeNew(errorFile, note); err != nil {
+			return "", fmt.Errorf("write the sidecar for rejected drop %s: %w", shown, err)
 		}
 	}
-	if err := os.Rename(filepath.Join(in.Dir, name), filepath.Join(dir, target)); err != nil {
-		return "", fmt.Errorf("move drop %s to %s/: %w", name, sub, err)
+	if err := os.Rename(from, to); err != nil {
+		if note != "" {
+			os.Remove(errorFile) // the next try writes it again, beside the file
+		}
+		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
 	if sub == ProcessedDir {
 		// A rename keeps the sender's mtime, and processed/ is pruned by age:
-		// the clock starts when the file was applied, not when it was written.
+		// the clock should start when the file was applied. Best effort:
+		// only a file's owner may set its times, and a drop written by
+		// another user is then pruned by its sender's time, at worst early.
 		now := in.now()
-		if err := os.Chtimes(filepath.Join(dir, target), now, now); err != nil {
-			return "", fmt.Errorf("stamp processed drop %s: %w", target, err)
-		}
+		_ = os.Chtimes(to, now, now)
 	}
 	return filepath.Join(sub, target), nil
 }

@@ -131,10 +131,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return fmt.Errorf("drop watcher %s: already running", w.cfg.Dir)
 	}
 	defer w.running.Store(false)
-	for _, dir := range []string{w.cfg.Dir, filepath.Join(w.cfg.Dir, ProcessedDir), filepath.Join(w.cfg.Dir, RejectedDir)} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("drop watcher: %w", err)
-		}
+	if err := os.MkdirAll(w.cfg.Dir, 0o755); err != nil {
+		return fmt.Errorf("drop watcher: %w", err)
 	}
 	fsw, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -151,6 +149,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // run is Run once the folder is watched, reading fsnotify's channels.
 func (w *Watcher) run(ctx context.Context, events <-chan fsnotify.Event, errs <-chan error) error {
+	for _, sub := range []string{ProcessedDir, RejectedDir} {
+		if err := os.MkdirAll(filepath.Join(w.cfg.Dir, sub), 0o755); err != nil {
+			return fmt.Errorf("drop watcher: %w", err)
+		}
+	}
 	if err := w.scan(); err != nil {
 		return err
 	}
