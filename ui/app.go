@@ -145,6 +145,18 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.refreshAll(), m.wait(m.storeCh, storeChangedMsg{}), m.wait(m.planCh, planChangedMsg{}), tick())
 }
 
+// ensure fetches rows a pane now shows but does not hold, after a resize,
+// zoom or focus change made it taller.
+func (m *Model) ensure() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.panes {
+		if e, ok := p.(interface{ ensure() tea.Cmd }); ok {
+			cmds = append(cmds, e.ensure())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
 // refreshAll re-queries the header figures, every pane and the open detail.
 func (m *Model) refreshAll() tea.Cmd {
 	cmds := []tea.Cmd{m.fetchCounts()}
@@ -183,6 +195,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
+		cmds = append(cmds, m.ensure())
 		if m.detail != nil {
 			cmds = append(cmds, m.detail.load())
 		}
@@ -195,9 +208,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			for _, r := range msg.Runes {
 				cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
 			}
-			return m, tea.Batch(cmds...)
+			return m, tea.Batch(append(cmds, m.ensure())...)
 		}
-		return m, m.handleKey(msg)
+		return m, tea.Batch(m.handleKey(msg), m.ensure())
 	case storeChangedMsg:
 		// Re-query now, then pause before listening again, so a flood of
 		// commits costs a handful of queries a second, not one per commit.

@@ -103,6 +103,14 @@ func (p *listPane[T]) fetch() tea.Cmd {
 
 func (p *listPane[T]) refresh() tea.Cmd { return p.fetch() }
 
+// ensure fetches when the visible window is not in the buffer.
+func (p *listPane[T]) ensure() tea.Cmd {
+	if p.list.needsFetch() {
+		return p.fetch()
+	}
+	return nil
+}
+
 func (p *listPane[T]) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case listData[T]:
