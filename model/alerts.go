@@ -39,11 +39,14 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 		if err != nil {
 			return err
 		}
-		in := intake{desk: s, tx: tx, actor: a, drop: d, now: now, pol: pol, rules: pol.AlertRules(), silences: silences, res: &res}
+		in := newIntake(s, tx, a, d, now, pol, silences, &res)
 		for i, ev := range d.Events {
 			if err := in.apply(ev); err != nil {
 				return fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)
 			}
+		}
+		if err := in.finish(); err != nil {
+			return err
 		}
 		if d.SHA256 != "" {
 			if err := tx.RecordDrop(d, res.Alerts); err != nil {
@@ -60,7 +63,10 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 	return res, err
 }
 
-// intake is the state of one drop being applied.
+// intake is the state of one drop being applied. It remembers what it
+// looked up for earlier alerts of the drop (recent changes per service,
+// storms per group), since a drop's alerts mostly share them, and a
+// statement saved per alert is most of the cost of a 10,000-alert drop.
 type intake struct {
 	desk     *Desk
 	tx       Tx
@@ -71,6 +77,33 @@ type intake struct {
 	rules    AlertRules
 	silences []Silence
 	res      *IngestResult
+
+	changes map[string]int64 // service → change started within AfterChange (0: none)
+	groups  map[string]*groupState
+}
+
+// groupState is what the intake knows of an alert group's storm.
+type groupState struct {
+	storm  int64 // the group's storm, 0 while there is none
+	recent int   // the group's alerts first seen within the storm window
+	joined int   // alerts this drop added to the storm, counted at the end
+}
+
+func newIntake(d *Desk, tx Tx, a Actor, drop Drop, now time.Time, pol Policy, silences []Silence, res *IngestResult) *intake {
+	return &intake{desk: d, tx: tx, actor: a, drop: drop, now: now, pol: pol, rules: pol.AlertRules(),
+		silences: silences, res: res, changes: map[string]int64{}, groups: map[string]*groupState{}}
+}
+
+// finish records how much each storm grew.
+func (in *intake) finish() error {
+	for _, g := range in.groups {
+		if g.storm != 0 && g.joined > 0 {
+			if err := in.tx.GrowStorm(g.storm, g.joined, in.now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (in *intake) apply(ev AlertEvent) error {
@@ -110,10 +143,8 @@ func (in *intake) apply(ev AlertEvent) error {
 		in.res.Changed++
 	}
 	before := al
-	if changed {
-		if err := in.tx.AddAlertChange(al.ID, AlertChange{At: in.now, State: al.State}); err != nil {
-			return err
-		}
+	if changed && !isNew {
+		// The store records each change; a new alert has only its arrival.
 		n, err := in.tx.AlertChangesSince(al.ID, in.now.Add(-in.rules.FlapWindow))
 		if err != nil {
 			return err
@@ -123,12 +154,11 @@ func (in *intake) apply(ev AlertEvent) error {
 	al.SilencedBy = silencedBy(in.silences, al.Labels)
 	al.Truncated = in.drop.Truncated
 	if al.State == AlertFiring && changed && in.rules.AfterChange > 0 {
-		switch c, err := in.tx.ChangeStartedBetween(al.Service, in.now.Add(-in.rules.AfterChange), in.now); {
-		case err == nil:
-			al.AfterChange = c.ID
-		case !errors.Is(err, ErrNotFound):
+		id, err := in.recentChange(al.Service)
+		if err != nil {
 			return err
 		}
+		al.AfterChange = id
 	}
 	if isNew {
 		if err := in.storm(&al); err != nil {
@@ -144,16 +174,32 @@ func (in *intake) apply(ev AlertEvent) error {
 	return nil
 }
 
+// recentChange is the change that started on a service within the plan's
+// after_change window, 0 when none; looked up once per service per drop.
+func (in *intake) recentChange(service string) (int64, error) {
+	if id, ok := in.changes[service]; ok {
+		return id, nil
+	}
+	var id int64
+	switch c, err := in.tx.ChangeStartedBetween(service, in.now.Add(-in.rules.AfterChange), in.now); {
+	case err == nil:
+		id = c.ID
+	case !errors.Is(err, ErrNotFound):
+		return 0, err
+	}
+	in.changes[service] = id
+	return id, nil
+}
+
 // marks are the fields SetAlertMarks stores, to skip the write when none moved.
 type alertMarks struct {
-	group                               string
-	silencedBy, afterChange, incidentID int64
-	flapping                            bool
-	truncated                           int
+	silencedBy, afterChange, incidentID, storm int64
+	flapping                                   bool
+	truncated                                  int
 }
 
 func marks(a Alert) alertMarks {
-	return alertMarks{a.Group, a.SilencedBy, a.AfterChange, a.IncidentID, a.Flapping, a.Truncated}
+	return alertMarks{a.SilencedBy, a.AfterChange, a.IncidentID, a.StormID, a.Flapping, a.Truncated}
 }
 
 func silencedBy(silences []Silence, labels map[string]string) int64 {
@@ -182,20 +228,38 @@ func (in *intake) ack(key string) error {
 // group has reached the plan's storm size within its window.
 func (in *intake) storm(al *Alert) error {
 	since := in.now.Add(-in.rules.StormWindow)
-	id, err := in.tx.OpenStorm(al.Group, since)
-	switch {
-	case err == nil:
-		al.StormID = id
-		return in.tx.JoinStorm(id, al.ID, in.now)
-	case !errors.Is(err, ErrNotFound):
+	g, ok := in.groups[al.Group]
+	if !ok {
+		g = &groupState{}
+		in.groups[al.Group] = g
+		switch id, err := in.tx.OpenStorm(al.Group, since); {
+		case err == nil:
+			g.storm = id
+		case !errors.Is(err, ErrNotFound):
+			return err
+		default:
+			// Counted once; this alert is stored already, so it is included.
+			if g.recent, err = in.tx.GroupSince(al.Group, since); err != nil {
+				return err
+			}
+			g.recent-- // counted again below, like every later alert of the drop
+		}
+	}
+	if g.storm != 0 {
+		al.StormID = g.storm
+		g.joined++
+		return nil
+	}
+	g.recent++
+	if g.recent < in.rules.StormSize {
+		return nil
+	}
+	id, err := in.tx.StartStorm(al.Group, since, in.now)
+	if err != nil {
 		return err
 	}
-	n, err := in.tx.GroupSince(al.Group, since)
-	if err != nil || n < in.rules.StormSize {
-		return err
-	}
-	al.StormID, err = in.tx.StartStorm(al.Group, since, in.now)
-	return err
+	g.storm, al.StormID = id, id
+	return nil
 }
 
 // route opens or updates an incident for a firing alert whose route asks

@@ -110,10 +110,11 @@ type Tx interface {
 	// (zero: until it resolves); an empty by clears the ack.
 	UpdateAlertAck(id int64, by string, at, until time.Time) error
 	// SetAlertMarks stores what the service layer worked out about an
-	// alert: Group, SilencedBy, Flapping, AfterChange, IncidentID, Truncated.
+	// alert: SilencedBy, Flapping, AfterChange, IncidentID, Truncated and
+	// StormID (a storm's first alert stands for it; the rest are members).
 	SetAlertMarks(a Alert) error
-	// AddAlertChange records a state change; AlertChangesSince counts them.
-	AddAlertChange(alertID int64, c AlertChange) error
+	// AlertChangesSince counts an alert's state changes since a time; the
+	// store records every change (and the arrival) itself.
 	AlertChangesSince(alertID int64, since time.Time) (int, error)
 
 	// DropSeen reports whether a drop with this content hash was applied;
@@ -124,12 +125,12 @@ type Tx interface {
 	// Storm bookkeeping: GroupSince counts a group's alerts first seen
 	// since a time; OpenStorm returns the group's storm still growing
 	// since then (ErrNotFound when none); StartStorm makes one whose
-	// members are the group's alerts first seen since then; JoinStorm adds
-	// an alert to a storm.
+	// members are the group's alerts first seen since then; GrowStorm counts
+	// alerts that joined it (their StormID set through SetAlertMarks).
 	GroupSince(group string, since time.Time) (int, error)
 	OpenStorm(group string, since time.Time) (stormID int64, err error)
 	StartStorm(group string, since, at time.Time) (stormID int64, err error)
-	JoinStorm(stormID, alertID int64, at time.Time) error
+	GrowStorm(stormID int64, by int, at time.Time) error
 
 	// Silences in force at t, and writes.
 	ActiveSilences(t time.Time) ([]Silence, error)

@@ -61,11 +61,12 @@ RETURNING ` + alertColumns + `, count = 1, prev_state IS NOT state`
 
 	alertByKeySQL = `SELECT ` + alertColumns + ` FROM alerts WHERE dedup_key = ?1`
 
-	// Storm columns are not marks: StartStorm and JoinStorm own them.
-	setAlertMarksSQL = `UPDATE alerts SET group_key = ?2, silenced_by = ?3, flapping = ?4, after_change = ?5,
-	incident_id = ?6, truncated = ?7 WHERE id = ?1`
+	// A storm's first alert stands for it in the feed; the rest are members.
+	setAlertMarksSQL = `UPDATE alerts SET silenced_by = ?2, flapping = ?3, after_change = ?4,
+	incident_id = ?5, truncated = ?6, storm_id = ?7,
+	storm_member = ?7 IS NOT NULL AND ifnull((SELECT head_alert FROM storms WHERE storms.id = ?7), 0) <> ?1
+WHERE id = ?1`
 
-	addAlertChangeSQL    = `INSERT INTO alert_changes (alert_id, at, state) VALUES (?1, ?2, ?3)`
 	alertChangesSinceSQL = `SELECT count(*) FROM alert_changes WHERE alert_id = ?1 AND at >= ?2`
 
 	dropSeenSQL   = `SELECT EXISTS (SELECT 1 FROM drops WHERE sha256 = ?1)`
@@ -80,8 +81,7 @@ SELECT ?1, min(id), min(first_seen), ?3, count(*) FROM alerts WHERE group_key = 
 RETURNING id, head_alert`
 	stormMembersSQL = `UPDATE alerts SET storm_id = ?3, storm_member = (id <> ?4)
 WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
-	joinStormSQL     = `UPDATE alerts SET storm_id = ?1, storm_member = 1 WHERE id = ?2`
-	growStormSQL     = `UPDATE storms SET size = size + 1, last_at = ?2 WHERE id = ?1`
+	growStormSQL     = `UPDATE storms SET size = size + ?2, last_at = ?3 WHERE id = ?1`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
@@ -121,8 +121,8 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // that connection is taken, so preparing through the pool would wait forever.
 var writeQueries = []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL,
-	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, addAlertChangeSQL, alertChangesSinceSQL,
-	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, joinStormSQL, growStormSQL,
+	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
+	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
@@ -281,15 +281,8 @@ func (t *tx) UpdateAlertAck(id int64, by string, at, until time.Time) error {
 }
 
 func (t *tx) SetAlertMarks(a model.Alert) error {
-	return t.execOne(a.Ref(), setAlertMarksSQL, a.ID, a.Group, nullID(a.SilencedBy), a.Flapping,
-		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated)
-}
-
-func (t *tx) AddAlertChange(alertID int64, c model.AlertChange) error {
-	if _, err := t.exec(addAlertChangeSQL, alertID, ms(c.At), string(c.State)); err != nil {
-		return fmt.Errorf("history of ALR-%d: %w", alertID, err)
-	}
-	return nil
+	return t.execOne(a.Ref(), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
+		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated, nullID(a.StormID))
 }
 
 // count runs a one-number query.
@@ -344,11 +337,8 @@ func (t *tx) StartStorm(group string, since, at time.Time) (int64, error) {
 	return id, nil
 }
 
-func (t *tx) JoinStorm(stormID, alertID int64, at time.Time) error {
-	if _, err := t.exec(joinStormSQL, stormID, alertID); err != nil {
-		return fmt.Errorf("join storm %d: %w", stormID, err)
-	}
-	return t.execOne(fmt.Sprintf("storm %d", stormID), growStormSQL, stormID, ms(at))
+func (t *tx) GrowStorm(stormID int64, by int, at time.Time) error {
+	return t.execOne(fmt.Sprintf("storm %d", stormID), growStormSQL, stormID, by, ms(at))
 }
 
 func (t *tx) ActiveSilences(at time.Time) ([]model.Silence, error) {

@@ -30,6 +30,17 @@ CREATE TABLE alert_changes (
 ) STRICT;
 CREATE INDEX alert_changes_alert ON alert_changes (alert_id, at);
 
+-- History is kept by the database, like the counters: one row when an alert
+-- arrives and one per state change, with no extra statement per delivery.
+CREATE TRIGGER alert_changes_insert AFTER INSERT ON alerts BEGIN
+    INSERT INTO alert_changes (alert_id, at, state) VALUES (new.id, new.last_seen, new.state);
+END;
+
+CREATE TRIGGER alert_changes_update AFTER UPDATE OF state ON alerts
+WHEN old.state IS NOT new.state BEGIN
+    INSERT INTO alert_changes (alert_id, at, state) VALUES (new.id, new.last_seen, new.state);
+END;
+
 CREATE TABLE silences (
     id         INTEGER PRIMARY KEY,
     matchers   TEXT NOT NULL,
