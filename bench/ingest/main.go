@@ -3,10 +3,11 @@
 //   - throughput: model.Desk.Ingest of N alerts (one drop) against a raw
 //     batched SQLite upsert of the same rows into the same schema, in the
 //     same run; the budget is ≥ 0.6× the raw rate;
+//
 //   - a 10k-alert file renamed into a watched drop folder is visible in the
 //     feed within 1 s.
 //
-//	go run ./bench/ingest [-alerts 10000] [-rounds 5]
+//     go run ./bench/ingest [-alerts 10000] [-rounds 5]
 package main
 
 import (
