@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -40,7 +41,7 @@ func commands() []command {
 			cal.week = weekStart(m.s.now())
 			return cal.refresh()
 		}},
-		{"ack", "", "acknowledge the selected incident or alert", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAck, "") }},
+		{"ack", "[FOR]", "acknowledge the selected incident, or alert (for a while: :ack 2h)", func(m *Model, arg string) tea.Cmd { return m.onSelected(actAck, arg) }},
 		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
 		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
@@ -98,10 +99,22 @@ func (m *Model) setFilter(text string) tea.Cmd {
 }
 
 // onSelected performs an action on the record in the detail view, or the
-// selected row of the focused list.
-func (m *Model) onSelected(act recordAction, note string) tea.Cmd {
+// selected row of the focused list. arg is a note's text, or how long an
+// alert's acknowledgement lasts.
+func (m *Model) onSelected(act recordAction, arg string) tea.Cmd {
 	kind, id := m.selectedRecord()
+	note := arg
 	switch {
+	case kind == detailAlert && act == actAck && arg != "":
+		d, err := time.ParseDuration(arg)
+		if err != nil || d <= 0 {
+			return notice(fmt.Errorf("ack: %q is not a duration; write e.g. :ack 2h", arg))
+		}
+		s := m.s
+		until := s.Now().Add(d)
+		return s.write(fmt.Sprintf("ALR-%d acknowledged until %s", id, until.In(s.loc()).Format("Mon 15:04")), func(ctx context.Context, a Actions) error {
+			return a.AckAlert(ctx, s.Actor, id, until)
+		})
 	case kind == detailIncident && act == actNote && note != "":
 		s := m.s
 		return s.write(fmt.Sprintf("note added to INC-%d", id), func(ctx context.Context, a Actions) error {

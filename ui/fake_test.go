@@ -27,6 +27,7 @@ type fakeStore struct {
 	timeline  map[int64][]model.TimelineEntry
 	acked     []int64
 	silences  []model.Silence
+	alertAcks []alertAck
 }
 
 func newFakeStore() *fakeStore {
@@ -260,7 +261,17 @@ func (f *fakeStore) AddNote(_ context.Context, a model.Actor, id int64, text str
 	return nil
 }
 
-func (f *fakeStore) AckAlert(context.Context, model.Actor, int64, time.Time) error { return nil }
+func (f *fakeStore) AckAlert(_ context.Context, _ model.Actor, id int64, until time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.alertAcks = append(f.alertAcks, alertAck{id, until})
+	return nil
+}
+
+type alertAck struct {
+	id    int64
+	until time.Time
+}
 
 func (f *fakeStore) AlertHistory(context.Context, int64) ([]model.AlertChange, error) {
 	return []model.AlertChange{{At: testNow.Add(-time.Hour), State: model.AlertFiring}}, nil

@@ -346,3 +346,15 @@ func TestFeedFilterSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestAckAlertForAWhile(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "2", ":", "ack 2h", "enter")
+	waitFor(t, tm, "ALR-100 acknowledged until")
+	finalView(t, tm)
+	if len(f.alertAcks) != 1 || f.alertAcks[0].id != 100 || !f.alertAcks[0].until.Equal(testNow.Add(2*time.Hour)) {
+		t.Fatalf("acks = %+v", f.alertAcks)
+	}
+}
