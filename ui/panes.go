@@ -14,7 +14,7 @@ import (
 )
 
 // Queue columns; the title takes what is left.
-const qRef, qPri, qState, qSLA, qService, qWho = 8, 3, 11, 7, 13, 10
+const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 7, 13, 10
 
 func newQueue(s *session) *listPane[model.Incident] {
 	return newListPane(s, listSpec[model.Incident]{
