@@ -351,3 +351,46 @@ func runPlanCheck(g global, args []string, w io.Writer) error {
 	fmt.Fprintf(w, "%s: ok — %d services, %d teams, %d operators, %d routes\n", words[0], len(p.Services), len(p.Teams), len(p.Operators), len(p.Routes))
 	return nil
 }
+
+// runAudit prints the audit log, newest first, since a time ago.
+func runAudit(g global, args []string, w io.Writer) error {
+	var asJSON bool
+	var filter string
+	since := 24 * time.Hour
+	limit := 1000
+	fs := g.flags("audit")
+	fs.BoolVar(&asJSON, "json", false, "")
+	fs.StringVar(&filter, "filter", "", "")
+	fs.DurationVar(&since, "since", since, "")
+	fs.IntVar(&limit, "limit", limit, "")
+	words, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) > 0 {
+		return usagef("audit: unexpected %q; filter with --filter TEXT", words[0])
+	}
+	ctx := context.Background()
+	db, err := openExisting(ctx, g.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.Audit(ctx, model.AuditQuery{Since: time.Now().Add(-since), Filter: filter, Limit: limit})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, list)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tRECORD\tAFTER")
+	for _, e := range list {
+		after := e.After
+		if len(after) > 80 {
+			after = after[:77] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Entity, after)
+	}
+	return tw.Flush()
+}

@@ -35,6 +35,7 @@ Usage:
   hypercare --demo                        console on a temporary demo database with live alerts
   hypercare list KIND [--json] [--filter TEXT] [--limit N] [--all]
   hypercare show KIND ID [--json]
+  hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
   hypercare serve --http ADDR             watch the drop folder and accept webhooks over HTTP
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
@@ -101,6 +102,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return runList(g, args, stdout)
 	case "show":
 		return runShow(g, args, stdout)
+	case "audit":
+		return runAudit(g, args, stdout)
 	case "ingest":
 		return runIngest(g, args, stdout)
 	case "serve":

@@ -100,6 +100,10 @@ func TestListAndShow(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "incident.create") {
 		t.Fatalf("audit: %d\n%s", code, out)
 	}
+	code, out, _ = cli(t, "--db", db, "audit", "--since", "1h", "--filter", "incident")
+	if code != exitOK || !strings.Contains(out, "incident.create") || !strings.Contains(out, "INC-1") {
+		t.Fatalf("audit --since: %d\n%s", code, out)
+	}
 }
 
 func TestPlanCheck(t *testing.T) {
