@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -49,14 +48,7 @@ func TestIngestCommand(t *testing.T) {
 
 func TestHTTPReceiverEndToEnd(t *testing.T) {
 	needFixtures(t)
-	dbPath, planPath := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, dbPath, planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.db.Close()
+	ctx, a := openSeeded(t)
 	dir := t.TempDir()
 	status, err := watchDrops(ctx, a, dir)
 	if err != nil {

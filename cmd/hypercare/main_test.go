@@ -44,6 +44,24 @@ func seeded(t *testing.T) (dbPath, planPath string) {
 	return dbPath, planPath
 }
 
+// openSeeded opens the seeded database as the console does, for the test's
+// lifetime.
+func openSeeded(t *testing.T) (context.Context, *app) {
+	t.Helper()
+	dbPath, planPath := seeded(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, dbPath, planPath)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		a.db.Close()
+	})
+	return ctx, a
+}
+
 func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		args []string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -22,14 +21,7 @@ import (
 // console: the screen must hold no escape or control character from it.
 func TestHostileDropNeverReachesScreen(t *testing.T) {
 	needFixtures(t)
-	dbPath, planPath := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, dbPath, planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.db.Close()
+	ctx, a := openSeeded(t)
 	now := time.Date(2026, 11, 20, 13, 5, 0, 0, time.UTC)
 	a.desk.Now = func() time.Time { return now } // stored times, and so the golden, stay fixed
 	if _, _, err := ingestFile(ctx, a.desk, filepath.Join(fixtures, "hostile-escapes.json")); err != nil {
