@@ -629,9 +629,12 @@ func (m *Model) hints() string {
 	case m.help:
 		bs = []key.Binding{km.Help}
 	case m.detail != nil:
-		bs = append(m.detail.actions(), km.Back, km.Help)
+		bs = append([]key.Binding{km.Help, km.Back}, m.detail.actions()...)
 	default:
-		bs = append(m.panes[m.focus].actions(), km.Help, km.NextPane, km.Enter)
+		// "? help" first: on a narrow footer it is the one hint that leads
+		// to all the others.
+		bs = append([]key.Binding{km.Help}, m.panes[m.focus].actions()...)
+		bs = append(bs, km.NextPane, km.Enter)
 		if _, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd }); ok {
 			bs = append(bs, km.Filter)
 		}
