@@ -25,6 +25,9 @@ type Policy interface {
 	Route(labels map[string]string) Routing
 	// AlertRules are the alert-lifecycle thresholds.
 	AlertRules() AlertRules
+	// EscalationLevels names a team's functional escalation levels in order
+	// ("L1 (contact)", "L2 (contact)", …); empty for an unknown team.
+	EscalationLevels(team string) []string
 }
 
 // Desk is the service layer: the one door every write goes through: it checks the actor's
@@ -383,5 +386,33 @@ func (s *Desk) SyncServices(ctx context.Context, a Actor, services []Service) er
 			ids[i] = sv.ID
 		}
 		return s.audit(tx, a, "services.sync", "plan", nil, ids)
+	})
+}
+
+// Escalate moves an incident one level up its team's escalation path from
+// the plan (L1 → L2 → L3 → vendor) and records who it now sits with.
+func (s *Desk) Escalate(ctx context.Context, a Actor, id int64, reason string) (Incident, error) {
+	if err := require(a, RoleLead, "escalate incidents"); err != nil {
+		return Incident{}, err
+	}
+	reason = strings.TrimSpace(Clean(reason, true))
+	pol := s.pol()
+	return s.updateIncident(ctx, a, id, "incident.escalate", func(in *Incident) (string, error) {
+		if !in.State.Open() {
+			return "", fmt.Errorf("is %s; only open incidents can be escalated", in.State.Label())
+		}
+		levels := pol.EscalationLevels(in.Team)
+		if len(levels) == 0 {
+			return "", fmt.Errorf("team %q has no escalation levels in the plan; add escalation = [...] to its [[team]]", in.Team)
+		}
+		if in.Escalation+1 >= len(levels) {
+			return "", fmt.Errorf("is already at the last level of %s (%s)", in.Team, levels[len(levels)-1])
+		}
+		in.Escalation++
+		text := fmt.Sprintf("escalated to %s", levels[in.Escalation])
+		if reason != "" {
+			text += ": " + reason
+		}
+		return text, nil
 	})
 }

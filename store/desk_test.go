@@ -45,6 +45,8 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 
 func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
 
+func (fakePolicy) EscalationLevels(team string) []string { return []string{"L1", "L2", "vendor (acme)"} }
+
 // clock is a fixed, millisecond-exact time the desk advances by hand, so
 // stored times compare equal after the round trip.
 type clock struct{ now time.Time }
@@ -409,5 +411,26 @@ func TestAuditQuery(t *testing.T) {
 				t.Errorf("got %v, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestEscalate(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _ := newDesk(t)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "orders", Impact: model.High, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Escalate(ctx, bob, in.ID, ""); err == nil {
+		t.Fatal("an operator escalated; leads escalate")
+	}
+	for _, want := range []int{1, 2} {
+		got, err := desk.Escalate(ctx, alice, in.ID, "no answer")
+		if err != nil || got.Escalation != want {
+			t.Fatalf("escalation %d: %+v %v", want, got.Escalation, err)
+		}
+	}
+	if _, err := desk.Escalate(ctx, alice, in.ID, ""); err == nil || !strings.Contains(err.Error(), "last level") {
+		t.Fatalf("escalating past the vendor: %v", err)
 	}
 }

@@ -46,10 +46,11 @@ type Model struct {
 	zoom    bool
 	detail  *detail
 	help    bool
+	helpTop int // first help line shown when the help is taller than the screen
 	palette *palette
 	cmdline *cmdline
 	note    *noteEditor
-	silence *silenceForm
+	form    *form
 
 	w, h     int
 	counts   countsMsg
@@ -238,9 +239,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.detail = newDetail(m.s, msg.kind, msg.id, m.w-2, m.bodyHeight()-2)
 		m.detail.audit = msg.audit
 		return m, m.detail.load()
-	case openSilenceMsg:
-		m.silence = newSilenceForm(m.s, msg.alert)
-		return m, m.silence.focusCmd()
+	case openFormMsg:
+		m.form = msg.form
+		return m, m.form.focusCmd()
 	case openNoteMsg:
 		m.note = newNoteEditor(m.s, msg.id, m.w)
 		return m, m.note.focus()
@@ -258,7 +259,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // typing reports whether a text field has the keyboard.
 func (m *Model) typing() bool {
-	return m.note != nil || m.silence != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
+	return m.note != nil || m.form != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
 }
 
 // handleKey routes a key: modal layers first (editors, palette, help,
@@ -272,10 +273,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.note = nil
 		}
 		return cmd
-	case m.silence != nil:
-		cmd, done := m.silence.key(msg)
+	case m.form != nil:
+		cmd, done := m.form.key(msg)
 		if done {
-			m.silence = nil
+			m.form = nil
 		}
 		return cmd
 	case m.palette != nil:
@@ -291,8 +292,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return cmd
 	case m.help:
-		if key.Matches(msg, km.Help, km.Back, km.Quit) {
-			m.help = false
+		switch {
+		case key.Matches(msg, km.Help, km.Back, km.Quit):
+			m.help, m.helpTop = false, 0
+		case key.Matches(msg, km.Down, km.PageDown):
+			m.helpTop++
+		case key.Matches(msg, km.Up, km.PageUp):
+			m.helpTop = max(m.helpTop-1, 0)
 		}
 		return nil
 	case m.detail == nil && m.panes[m.focus].filtering():
@@ -312,6 +318,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Command):
 		m.cmdline = newCmdline(m.s)
 		return m.cmdline.focus()
+	case key.Matches(msg, km.New):
+		return newIncidentForm(m.s)
 	}
 	if m.detail != nil {
 		if key.Matches(msg, km.Back) {
@@ -426,8 +434,8 @@ func (m *Model) bodyView() string {
 		return m.overlay(m.palette.view(min(m.w-4, 70), min(bh-2, 20)))
 	case m.note != nil:
 		return m.overlay(m.note.view())
-	case m.silence != nil:
-		return m.overlay(m.silence.view(min(m.w-4, 90)))
+	case m.form != nil:
+		return m.overlay(m.form.view(min(m.w-4, 96)))
 	case m.detail != nil:
 		return box(m.s.st, m.detail.title, m.detail.status(), m.detail.view(), m.w, bh, true)
 	case m.single():
@@ -679,7 +687,7 @@ func (m *Model) helpView() string {
 	groups := []group{
 		{keymaps.GroupNavigate, km.Group(keymaps.GroupNavigate)},
 		{keymaps.GroupPanes, km.Group(keymaps.GroupPanes)},
-		{keymaps.GroupGeneral, km.Group(keymaps.GroupGeneral)},
+		{keymaps.GroupGeneral, append(km.Group(keymaps.GroupGeneral), km.New)},
 	}
 	groups = append(groups, group{"In panes", m.paneKeys()})
 	cols := make([]string, 0, len(groups))
@@ -712,5 +720,13 @@ func (m *Model) helpView() string {
 	}
 	body := lipgloss.JoinVertical(lipgloss.Left, rows...)
 	title := st.Bold.Render("Keys") + st.Dim.Render("  (override in config.toml [keys]; ? or esc closes)")
-	return st.Overlay.Render(title + "\n\n" + body)
+	lines := strings.Split(body, "\n")
+	// On a short screen the help scrolls rather than overflow the frame.
+	room := m.bodyHeight() - 3 // border and title
+	if len(lines) > room {
+		top := min(m.helpTop, len(lines)-room+1)
+		more := st.Dim.Render(fmt.Sprintf("↑/↓ scroll · lines %d–%d of %d", top+1, top+room-1, len(lines)))
+		lines = append(lines[top:top+room-1], more)
+	}
+	return st.Overlay.Render(title + "\n" + strings.Join(lines, "\n"))
 }

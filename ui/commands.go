@@ -43,6 +43,9 @@ func commands() []command {
 		}},
 		{"ack", "[FOR]", "acknowledge the selected incident, or alert (for a while: :ack 2h)", func(m *Model, arg string) tea.Cmd { return m.onSelected(actAck, arg) }},
 		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
+		{"new", "", "open a new incident or request (form)", func(m *Model, _ string) tea.Cmd { return newIncidentForm(m.s) }},
+		{"resolve", "", "resolve the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actResolve, "") }},
+		{"escalate", "", "escalate the selected incident one level", func(m *Model, _ string) tea.Cmd { return m.onSelected(actEscalate, "") }},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
 		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
 			return func() tea.Msg { return openDetailMsg{kind: detailSilences} }

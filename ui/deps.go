@@ -13,6 +13,9 @@ import (
 // Actions are the writes the console offers; model.Desk provides them. The
 // service layer checks roles, so a viewer pressing a key gets a clear refusal.
 type Actions interface {
+	CreateIncident(ctx context.Context, a model.Actor, n model.NewIncident) (model.Incident, error)
+	Transition(ctx context.Context, a model.Actor, id int64, to model.IncidentState, code, reason string) (model.Incident, error)
+	Escalate(ctx context.Context, a model.Actor, id int64, reason string) (model.Incident, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
 	AddNote(ctx context.Context, a model.Actor, id int64, text string) error

@@ -296,3 +296,41 @@ func (f *fakeStore) CreateSilence(_ context.Context, a model.Actor, ms []model.M
 }
 
 func (f *fakeStore) ExpireSilence(context.Context, model.Actor, int64) error { return nil }
+
+func (f *fakeStore) CreateIncident(_ context.Context, a model.Actor, n model.NewIncident) (model.Incident, error) {
+	p, err := model.PriorityFor(n.Impact, n.Urgency)
+	if err != nil {
+		return model.Incident{}, err
+	}
+	f.mu.Lock()
+	in := model.Incident{ID: 100 + int64(len(f.incidents)), Kind: n.Kind, Title: n.Title, Service: n.Service, Category: n.Category,
+		Impact: n.Impact, Urgency: n.Urgency, Priority: p, State: model.StateNew, OpenedAt: testNow, Description: n.Description}
+	f.incidents = append(f.incidents, in)
+	f.mu.Unlock()
+	f.Notify()
+	return in, nil
+}
+
+func (f *fakeStore) Transition(_ context.Context, a model.Actor, id int64, to model.IncidentState, code, reason string) (model.Incident, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.incidents {
+		if f.incidents[i].ID == id {
+			if err := model.CheckTransition(f.incidents[i].State, to); err != nil {
+				return model.Incident{}, err
+			}
+			f.incidents[i].State, f.incidents[i].Resolution = to, code
+			f.timeline[id] = append(f.timeline[id], model.TimelineEntry{IncidentID: id, At: testNow, Actor: a.Name, Kind: "state", Text: code + ": " + reason})
+			defer f.Notify()
+			return f.incidents[i], nil
+		}
+	}
+	return model.Incident{}, model.ErrNotFound
+}
+
+func (f *fakeStore) Escalate(_ context.Context, a model.Actor, id int64, _ string) (model.Incident, error) {
+	if a.Role < model.RoleLead {
+		return model.Incident{}, model.ErrForbidden{Actor: a, Action: "escalate incidents", Needs: model.RoleLead}
+	}
+	return f.Incident(context.Background(), id)
+}

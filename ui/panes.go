@@ -208,7 +208,7 @@ func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
 			err := model.ErrForbidden{Actor: s.Actor, Action: "manage silences", Needs: model.RoleLead}
 			return func() tea.Msg { return noticeMsg{err: err} }, true
 		}
-		return func() tea.Msg { return openSilenceMsg{alert: a} }, true
+		return func() tea.Msg { return openFormMsg{form: silenceForm(s, a)} }, true
 	}
 	return nil, false
 }

@@ -3,29 +3,18 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// openSilenceMsg asks the console to open the silence form for an alert.
-type openSilenceMsg struct{ alert model.Alert }
-
-// silenceForm is the small form behind "s": matchers prefilled from the
-// alert, a duration and a comment. tab moves between fields, enter saves.
-type silenceForm struct {
-	s      *session
-	fields []textinput.Model
-	labels []string
-	focus  int
-	err    string
-}
-
-func newSilenceForm(s *session, a model.Alert) *silenceForm {
+// silenceForm is the form behind "s" on an alert: matchers prefilled from
+// the alert's identifying labels, a duration and a comment.
+func silenceForm(s *session, a model.Alert) *form {
 	var ms []string
 	for _, k := range []string{"alertname", "service", "instance"} {
 		if v, ok := a.Labels[k]; ok && v != "" {
@@ -33,74 +22,32 @@ func newSilenceForm(s *session, a model.Alert) *silenceForm {
 		}
 	}
 	if len(ms) == 0 {
-		keys := make([]string, 0, len(a.Labels))
-		for k := range a.Labels {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys[:min(2, len(keys))] {
+		for _, k := range slices.Sorted(maps.Keys(a.Labels))[:min(2, len(a.Labels))] {
 			ms = append(ms, fmt.Sprintf("%s=%q", k, a.Labels[k]))
 		}
 	}
-	f := &silenceForm{s: s, labels: []string{"matchers", "for", "comment"}}
-	for i, v := range []string{strings.Join(ms, ", "), "2h", ""} {
-		in := textinput.New()
-		in.Prompt = ""
-		in.CharLimit = 500
-		in.SetValue(v)
-		if i == 2 {
-			in.Placeholder = "why, for the next shift"
+	f := newForm(s, "Silence alerts").
+		field("matchers", strings.Join(ms, ", "), `label="value", also != =~ !~`).
+		field("for", "2h", "30m, 2h, 24h").
+		field("comment", "", "why, for the next shift")
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		ms, err := model.ParseMatchers(v[0])
+		if err != nil {
+			return nil, 0, err
 		}
-		f.fields = append(f.fields, in)
+		d, err := time.ParseDuration(v[1])
+		if err != nil || d <= 0 {
+			return nil, 1, fmt.Errorf("for: write a duration such as 30m, 2h or 24h")
+		}
+		if v[2] == "" {
+			return nil, 2, fmt.Errorf("comment: say why, so the next shift knows")
+		}
+		return createSilence(s, ms, d, v[2]), 0, nil
 	}
 	return f
 }
 
-func (f *silenceForm) focusCmd() tea.Cmd {
-	for i := range f.fields {
-		f.fields[i].Blur()
-	}
-	f.fields[f.focus].CursorEnd()
-	return f.fields[f.focus].Focus()
-}
-
-// key handles a key; done is true when the form should close.
-func (f *silenceForm) key(msg tea.KeyMsg) (tea.Cmd, bool) {
-	switch msg.Type {
-	case tea.KeyEsc:
-		return nil, true
-	case tea.KeyTab, tea.KeyDown:
-		f.focus = (f.focus + 1) % len(f.fields)
-		return f.focusCmd(), false
-	case tea.KeyShiftTab, tea.KeyUp:
-		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
-		return f.focusCmd(), false
-	case tea.KeyEnter:
-		return f.submit()
-	}
-	var cmd tea.Cmd
-	f.fields[f.focus], cmd = f.fields[f.focus].Update(msg)
-	return cmd, false
-}
-
-// submit validates in the form, so mistakes are fixed in place, and saves.
-func (f *silenceForm) submit() (tea.Cmd, bool) {
-	ms, err := model.ParseMatchers(f.fields[0].Value())
-	if err != nil {
-		f.err, f.focus = err.Error(), 0
-		return f.focusCmd(), false
-	}
-	d, err := time.ParseDuration(strings.TrimSpace(f.fields[1].Value()))
-	if err != nil || d <= 0 {
-		f.err, f.focus = "for: write a duration such as 30m, 2h or 24h", 1
-		return f.focusCmd(), false
-	}
-	comment := strings.TrimSpace(f.fields[2].Value())
-	if comment == "" {
-		f.err, f.focus = "comment: say why, so the next shift knows", 2
-		return f.focusCmd(), false
-	}
-	s := f.s
+func createSilence(s *session, ms []model.Matcher, d time.Duration, comment string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -108,30 +55,11 @@ func (f *silenceForm) submit() (tea.Cmd, bool) {
 		if err != nil {
 			return noticeMsg{err: err}
 		}
-		text := fmt.Sprintf("%s silences %d firing alert(s) until %s", sil.Ref(), sil.Matching, sil.EndsAt.In(s.loc()).Format("Mon 15:04"))
 		if sil.Matching == 0 {
 			return noticeMsg{err: fmt.Errorf("%s matches no firing alert now; check the matchers (:silences lists them)", sil.Ref())}
 		}
-		return noticeMsg{text: text}
-	}, true
-}
-
-func (f *silenceForm) view(w int) string {
-	st := f.s.st
-	lines := []string{st.Bold.Render("Silence alerts") + st.Dim.Render("   tab next field · enter save · esc cancel"), ""}
-	for i, in := range f.fields {
-		in.Width = max(w-16, 10)
-		label := st.Label.Render(fmt.Sprintf("%-9s", f.labels[i]))
-		if i == f.focus {
-			label = st.Bold.Render(fmt.Sprintf("%-9s", "▶"+f.labels[i]))
-		}
-		lines = append(lines, label+" "+in.View())
+		return noticeMsg{text: fmt.Sprintf("%s silences %d firing alert(s) until %s", sil.Ref(), sil.Matching, sil.EndsAt.In(s.loc()).Format("Mon 15:04"))}
 	}
-	lines = append(lines, "", st.Dim.Render(`matchers: label="value", also != =~ !~ (regex); all must hold`))
-	if f.err != "" {
-		lines = append(lines, st.Error.Render(f.err))
-	}
-	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
 }
 
 // silencesDetail lists the silences in force with what each mutes now.

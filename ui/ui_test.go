@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -93,6 +94,8 @@ func keys(tm *screen, ks ...string) {
 			tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
 		case "tab":
 			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
+		case "shift+tab":
+			tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
 		case "ctrl+p":
 			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
 		case "ctrl+s":
@@ -357,4 +360,53 @@ func TestAckAlertForAWhile(t *testing.T) {
 	if len(f.alertAcks) != 1 || f.alertAcks[0].id != 100 || !f.alertAcks[0].until.Equal(testNow.Add(2*time.Hour)) {
 		t.Fatalf("acks = %+v", f.alertAcks)
 	}
+}
+
+func TestCreateIncidentFromKeyboard(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 200, 60, "INC-7")
+	keys(tm, "c")
+	waitFor(t, tm, "New incident")
+	keys(tm, "tab", "Checkout basket empties on refresh", "tab")
+	tm.Send(tea.KeyMsg{Type: tea.KeyLeft}) // impact: medium → high
+	waitFor(t, tm, "priority  P2")
+	keys(tm, "enter")
+	waitFor(t, tm, "Checkout basket empties on refresh")
+	waitFor(t, tm, "Timeline")
+	finalView(t, tm)
+	last := f.incidents[len(f.incidents)-1]
+	if last.Title != "Checkout basket empties on refresh" || last.Service != "storefront" || last.Priority != 2 {
+		t.Fatalf("created %+v", last)
+	}
+}
+
+func TestResolveFromKeyboard(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "r")
+	waitFor(t, tm, "Resolve INC-7")
+	keys(tm, "bogus")
+	keys(tm, "enter")
+	waitFor(t, tm, "is not one of fixed")
+	keys(tm, "tab", "rolled back the deploy", "shift+tab")
+	for range len("fixedbogus") {
+		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	keys(tm, "workaround", "enter")
+	waitFor(t, tm, "INC-7 resolved (workaround)")
+	finalView(t, tm)
+	in, _ := f.Incident(context.Background(), 7)
+	if in.State != model.StateResolved || in.Resolution != "workaround" {
+		t.Fatalf("incident = %+v", in)
+	}
+}
+
+func TestOperatorCannotEscalate(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	keys(tm, "e")
+	waitFor(t, tm, "may not escalate")
+	finalView(t, tm)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store/drops"
 	"github.com/hypercare-ops/hypercare/ui"
@@ -204,12 +207,14 @@ func writeDrop(dir, name string, data []byte) error {
 	return os.Rename(tmp, filepath.Join(dir, name))
 }
 
-// runServe runs hypercare as a service: the drop watcher, and the HTTP
-// receiver when --http is given, until interrupted.
+// runServe runs hypercare as a service until interrupted: the drop watcher,
+// the console over SSH (unless --ssh off) and, with --http, the webhook
+// receiver.
 func runServe(g global, args []string, w io.Writer) error {
-	var httpAddr string
+	var httpAddr, sshAddr string
 	fs := g.flags("serve")
 	fs.StringVar(&httpAddr, "http", "", "")
+	fs.StringVar(&sshAddr, "ssh", defaultSSHAddr, "")
 	words, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -217,8 +222,16 @@ func runServe(g global, args []string, w io.Writer) error {
 	if len(words) > 0 {
 		return usagef("serve: unexpected %q", words[0])
 	}
-	if httpAddr == "" {
-		return usagef("serve: give --http ADDR (e.g. --http 127.0.0.1:9095)")
+	if sshAddr == "off" && httpAddr == "" {
+		return usagef("serve: with --ssh off there is nothing to serve; give --http ADDR (e.g. --http 127.0.0.1:9095)")
+	}
+	set, err := loadSettings(g.config)
+	if err != nil {
+		return err
+	}
+	keys, err := keymaps.New(set.Keys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", g.config, err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -230,20 +243,51 @@ func runServe(g global, args []string, w io.Writer) error {
 		return err
 	}
 	defer a.db.Close()
-	if _, err := watchDrops(ctx, a, g.drops); err != nil {
+	dropStatus, err := watchDrops(ctx, a, g.drops)
+	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: httpAddr, Handler: dropHandler(g.drops, drops.DefaultLimits(), time.Now),
-		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
-	errs := make(chan error, 1)
-	go func() { errs <- srv.ListenAndServe() }()
-	fmt.Fprintf(w, "hypercare: receiving alerts on http://%s/ into %s (ctrl+c stops)\n", httpAddr, g.drops)
-	select {
-	case err := <-errs:
-		return fmt.Errorf("http %s: %w", httpAddr, err)
-	case <-ctx.Done():
+	var servers []func() error
+	if sshAddr != "off" {
+		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), shared: ui.Deps{
+			Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+			Keys: keys, DropsDir: g.drops, Drops: dropStatus,
+		}}
+		srv, err := newSSHServer(ctx, c, hostKeyPath(g.db))
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", sshAddr)
+		if err != nil {
+			return fmt.Errorf("ssh: %w", err)
+		}
+		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		fmt.Fprintf(w, "hypercare: consoles over SSH: ssh -p %s %s (host key %s)\n", port, host, hostKeyPath(g.db))
 	}
-	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
-	defer done()
-	return srv.Shutdown(shutdown)
+	if httpAddr != "" {
+		srv := &http.Server{Handler: dropHandler(g.drops, drops.DefaultLimits(), time.Now),
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+		ln, err := net.Listen("tcp", httpAddr)
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
+		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s/ into %s\n", ln.Addr(), g.drops)
+	}
+	fmt.Fprintln(w, "hypercare: ctrl+c stops")
+	// One server failing stops the other, so a half-up service is not
+	// mistaken for a working one.
+	errs := make(chan error, len(servers))
+	for _, serve := range servers {
+		go func() { errs <- serve() }()
+	}
+	var first error
+	for range servers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
 }

@@ -66,6 +66,23 @@ func (p *Plan) AlertRules() model.AlertRules {
 	return p.Alerts.rules
 }
 
+// EscalationLevels lists a team's escalation levels with their contacts
+// (model.Policy).
+func (p *Plan) EscalationLevels(team string) []string {
+	t, ok := p.Team(team)
+	if !ok {
+		return nil
+	}
+	out := make([]string, len(t.Escalation))
+	for i, e := range t.Escalation {
+		out[i] = e.Level
+		if e.Contact != "" {
+			out[i] += " (" + e.Contact + ")"
+		}
+	}
+	return out
+}
+
 // Route applies the plan's routes to an alert's labels (model.Policy).
 func (p *Plan) Route(labels map[string]string) model.Routing { return p.RouteAlert(labels) }
 

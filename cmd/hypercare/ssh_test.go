@@ -1,0 +1,448 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/ui"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// sshEnv is a console server on a free loopback port over the seeded store,
+// with the example plan's operators given fresh keys.
+type sshEnv struct {
+	addr    string
+	app     *app
+	keys    map[string]gossh.Signer // operator name → key
+	hostKey gossh.PublicKey
+	// panicking makes the store's queue query panic, as a bug in a session would.
+	panicking atomic.Bool
+}
+
+// panicReader is the store as sessions read it, with a bug on demand.
+type panicReader struct {
+	model.Reader
+	on *atomic.Bool
+}
+
+func (r panicReader) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
+	if r.on.Load() {
+		panic("test: queue query exploded")
+	}
+	return r.Reader.Queue(ctx, q)
+}
+
+func startSSH(t *testing.T, guests bool) *sshEnv {
+	t.Helper()
+	dbPath, planPath := seeded(t)
+	env := &sshEnv{keys: writeKeyedPlan(t, planPath, guests)}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, dbPath, planPath)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	env.app = a
+	c := &sshConsole{log: log.New(io.Discard, "", 0), shared: ui.Deps{
+		Reader: panicReader{a.db, &env.panicking}, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+	}}
+	srv, err := newSSHServer(ctx, c, hostKeyPath(dbPath))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	env.addr = ln.Addr().String()
+	served := make(chan error, 1)
+	go func() { served <- serveUntilDone(ctx, srv, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("server stopped with %v", err)
+		}
+		a.db.Close()
+	})
+	// The host key is made on first start and kept next to the database.
+	pub, err := os.ReadFile(hostKeyPath(dbPath) + ".pub")
+	if err != nil {
+		t.Fatalf("host key not written: %v", err)
+	}
+	if env.hostKey, _, _, _, err = gossh.ParseAuthorizedKey(pub); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// writeKeyedPlan rewrites the example plan with a new key for every
+// operator and returns the keys.
+func writeKeyedPlan(t *testing.T, path string, guests bool) map[string]gossh.Signer {
+	t.Helper()
+	p, err := plan.Parse("plan.toml", examples.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]gossh.Signer{}
+	for i, op := range p.Operators {
+		signer := newSigner(t)
+		keys[op.Name] = signer
+		p.Operators[i].Keys = []string{strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + op.Name}
+	}
+	p.Hypercare.GuestViewers = guests
+	var buf bytes.Buffer
+	if err := p.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func newSigner(t *testing.T) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (e *sshEnv) dial(key gossh.Signer) (*gossh.Client, error) {
+	return gossh.Dial("tcp", e.addr, &gossh.ClientConfig{
+		User:            "anyone", // the key says who it is, not the user name
+		Auth:            []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.FixedHostKey(e.hostKey),
+		Timeout:         5 * time.Second,
+	})
+}
+
+// term is a client terminal: it keeps everything the server drew and
+// answers the device-attributes query the way a terminal emulator does.
+type term struct {
+	t      *testing.T
+	client *gossh.Client
+	sess   *gossh.Session
+	stdin  io.Writer
+	ended  chan error
+
+	mu       sync.Mutex
+	out      []byte
+	answered bool
+}
+
+func (e *sshEnv) open(t *testing.T, key gossh.Signer, width, height int, environ ...string) *term {
+	t.Helper()
+	client, err := e.dial(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &term{t: t, client: client, sess: sess, ended: make(chan error, 1)}
+	t.Cleanup(tm.close)
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := sess.Setenv(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tm.stdin, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	sess.Stdout = tm
+	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { tm.ended <- sess.Wait() }()
+	return tm
+}
+
+func (tm *term) Write(p []byte) (int, error) {
+	tm.mu.Lock()
+	tm.out = append(tm.out, p...)
+	answer := !tm.answered && bytes.Contains(tm.out, []byte(ansi.RequestPrimaryDeviceAttributes))
+	tm.answered = tm.answered || answer
+	tm.mu.Unlock()
+	if answer {
+		go tm.stdin.Write([]byte("\x1b[?62;22c")) // a VT220 with colour
+	}
+	return len(p), nil
+}
+
+// mark is where the output ends now; waitFor(…, mark) looks only at what
+// was drawn after it.
+func (tm *term) mark() int {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return len(tm.out)
+}
+
+// waitFor waits until every text in want shows in the output after since.
+func (tm *term) waitFor(since int, within time.Duration, want ...string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		tm.mu.Lock()
+		screen := ansi.Strip(string(tm.out[since:]))
+		tm.mu.Unlock()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(screen, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("%q not on screen within %s; the screen showed:\n%s", missing, within, screen)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// raw is everything drawn so far, escape sequences and all.
+func (tm *term) raw() []byte {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return bytes.Clone(tm.out)
+}
+
+func (tm *term) press(keys string) {
+	tm.t.Helper()
+	if _, err := tm.stdin.Write([]byte(keys)); err != nil {
+		tm.t.Fatal(err)
+	}
+}
+
+func (tm *term) close() {
+	tm.sess.Close()
+	tm.client.Close()
+}
+
+func TestSSHRefusesUnknownKey(t *testing.T) {
+	env := startSSH(t, false)
+	_, err := env.dial(newSigner(t))
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("unknown key: err = %v, want an authentication failure", err)
+	}
+}
+
+func TestSSHWithoutTerminalSaysSoAndExits1(t *testing.T) {
+	env := startSSH(t, false)
+	client, err := env.dial(env.keys["tom.okafor"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	done := make(chan error, 1)
+	go func() { done <- sess.Run("") }()
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a session without a terminal hung")
+	}
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	if !strings.Contains(stderr.String(), "hypercare needs an interactive terminal: connect with ssh -t") {
+		t.Fatalf("stderr = %q", stderr.String())
+	}
+}
+
+func TestSSHOperatorSeesConsoleAndQuits(t *testing.T) {
+	env := startSSH(t, false)
+	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
+	tm.waitFor(0, 5*time.Second, "HYPERCARE", "INC-1", "tom.okafor")
+	tm.press("q")
+	select {
+	case err := <-tm.ended:
+		if err != nil {
+			t.Fatalf("quit: %v, want a clean exit", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("q did not end the session")
+	}
+}
+
+func TestSSHViewerAndWallCannotAck(t *testing.T) {
+	env := startSSH(t, false)
+	for name, refusal := range map[string]string{"dan.kowalski": "may not acknowledge", "wall": "read-only"} {
+		tm := env.open(t, env.keys[name], 80, 24)
+		tm.waitFor(0, 5*time.Second, "INC-1")
+		tm.press("a")
+		tm.waitFor(0, 5*time.Second, refusal)
+	}
+	in, err := env.app.db.Incident(context.Background(), 1)
+	if err != nil || in.Assignee != "" || in.State != model.StateNew {
+		t.Fatalf("INC-1 after refused acks: %+v, %v", in, err)
+	}
+}
+
+func TestSSHAckShowsLiveInOtherSession(t *testing.T) {
+	env := startSSH(t, false)
+	a := env.open(t, env.keys["tom.okafor"], 80, 24)
+	b := env.open(t, env.keys["sofia.lindqvist"], 120, 30) // wide enough for the owner column
+	a.waitFor(0, 5*time.Second, "INC-1")
+	b.waitFor(0, 5*time.Second, "INC-1", "New")
+	since := b.mark()
+	a.press("a")
+	b.waitFor(since, time.Second, "In Progress", "tom.okafor")
+}
+
+func TestSSHGuestViewer(t *testing.T) {
+	env := startSSH(t, true)
+	guest := newSigner(t)
+	tm := env.open(t, guest, 80, 24)
+	name := "guest-" + strings.TrimPrefix(gossh.FingerprintSHA256(guest.PublicKey()), "SHA256:")[:8]
+	tm.waitFor(0, 5*time.Second, "INC-1", name)
+	tm.press("a")
+	tm.waitFor(0, 5*time.Second, "may not acknowledge")
+}
+
+func TestSSHHonoursClientNoColor(t *testing.T) {
+	env := startSSH(t, false)
+	colour := env.open(t, env.keys["tom.okafor"], 80, 24)
+	plain := env.open(t, env.keys["sofia.lindqvist"], 80, 24, "NO_COLOR=1")
+	colour.waitFor(0, 5*time.Second, "INC-1")
+	plain.waitFor(0, 5*time.Second, "INC-1")
+	sgrColour := []byte("\x1b[38;") // a foreground colour, as any styled screen has
+	if out := colour.raw(); !bytes.Contains(out, sgrColour) && !bytes.Contains(out, []byte(";38;")) {
+		t.Fatal("the colour session drew no colours; the test cannot tell NO_COLOR apart")
+	}
+	if out := plain.raw(); bytes.Contains(out, sgrColour) || bytes.Contains(out, []byte(";38;")) {
+		t.Fatal("NO_COLOR=1 from the client, but the session drew colours")
+	}
+}
+
+func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
+	env := startSSH(t, false)
+	calm := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
+	calm.waitFor(0, 5*time.Second, "INC-1")
+	env.panicking.Store(true)
+	doomed := env.open(t, env.keys["tom.okafor"], 80, 24)
+	select {
+	case <-doomed.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the session whose console panicked is still open")
+	}
+	env.panicking.Store(false)
+	since := calm.mark()
+	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
+		t.Fatal(err)
+	}
+	calm.waitFor(since, time.Second, "In Progress")
+	again := env.open(t, env.keys["tom.okafor"], 80, 24)
+	again.waitFor(0, 5*time.Second, "INC-1")
+}
+
+// TestSSHSessionsLeaveNothingBehind opens sessions at once, ends them, and
+// expects the server's goroutines back where they were.
+func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
+	env := startSSH(t, false)
+	// A first session makes what lives for the server's lifetime (pool
+	// connections, caches); the count starts once it has ended.
+	warm := env.open(t, env.keys["tom.okafor"], 80, 24)
+	warm.waitFor(0, 5*time.Second, "INC-1")
+	warm.press("q")
+	<-warm.ended
+	warm.close()
+	time.Sleep(time.Second)
+	before := runtime.NumGoroutine()
+	const sessions = 20
+	names := []string{"tom.okafor", "sofia.lindqvist", "raj.iyer", "maya.patel"}
+	terms := make([]*term, sessions)
+	for i := range terms {
+		terms[i] = env.open(t, env.keys[names[i%len(names)]], 80, 24)
+	}
+	for _, tm := range terms {
+		tm.waitFor(0, 10*time.Second, "INC-1")
+	}
+	for _, tm := range terms {
+		tm.close()
+	}
+	// Sessions wind down in the background (the client's close reaches the
+	// server, bubbletea gives its input reader half a second).
+	after := runtime.NumGoroutine()
+	for deadline := time.Now().Add(5 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after > before {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("goroutines: %d before %d sessions, %d after they ended\n%s", before, sessions, after, buf[:runtime.Stack(buf, true)])
+	}
+	t.Logf("goroutines: %d before %d sessions, %d after", before, sessions, after)
+}
+
+func TestSSHIdentifyFollowsThePlan(t *testing.T) {
+	p, err := plan.Parse("plan.toml", examples.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall, _ := p.Operator("wall")
+	key, _, _, _, err := gossh.ParseAuthorizedKey([]byte(wall.Keys[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who, ok := identify(p, key); !ok || who.actor.Name != "wall" || who.actor.Role != model.RoleViewer || !who.wall {
+		t.Errorf("wall key: %+v, %v", who, ok)
+	}
+	stranger := newSigner(t).PublicKey()
+	if who, ok := identify(p, stranger); ok {
+		t.Errorf("unknown key let in as %+v", who)
+	}
+	p.Hypercare.GuestViewers = true
+	if who, ok := identify(p, stranger); !ok || who.actor.Role != model.RoleViewer || who.wall ||
+		!strings.HasPrefix(who.actor.Name, "guest-") {
+		t.Errorf("guest: %+v, %v", who, ok)
+	}
+	if _, ok := identify(nil, stranger); ok {
+		t.Error("no plan, yet a key was let in")
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	for environ, want := range map[string]bool{"NO_COLOR=1": true, "NO_COLOR=": false, "TERM=xterm": false, "NO_COLORS=1": false} {
+		if got := noColor([]string{environ}); got != want {
+			t.Errorf("noColor(%q) = %v", environ, got)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// form is a small modal form: labelled one-line fields, tab between them,
+// enter submits. Validation happens in submit, and a problem is shown in the
+// form with the cursor on the field to fix, so nothing typed is lost.
+type form struct {
+	s      *session
+	title  string
+	fields []formField
+	focus  int
+	err    string
+	// submit checks the values; it returns the field to fix and why, or
+	// the command that does the work.
+	submit func(values []string) (cmd tea.Cmd, badField int, err error)
+	// preview, when set, is a live line under the fields (a computed priority).
+	preview func(values []string) string
+}
+
+type formField struct {
+	label   string
+	in      textinput.Model
+	options []string // when set, the value must be one of these; ←/→ cycle
+}
+
+// openFormMsg asks the console to show a form.
+type openFormMsg struct{ form *form }
+
+func newForm(s *session, title string) *form { return &form{s: s, title: title} }
+
+// field adds a field with a starting value and a placeholder.
+func (f *form) field(label, value, placeholder string, options ...string) *form {
+	in := textinput.New()
+	in.Prompt = ""
+	in.CharLimit = 2000
+	in.Placeholder = placeholder
+	in.SetValue(value)
+	f.fields = append(f.fields, formField{label: label, in: in, options: options})
+	return f
+}
+
+func (f *form) values() []string {
+	out := make([]string, len(f.fields))
+	for i, fl := range f.fields {
+		out[i] = strings.TrimSpace(fl.in.Value())
+	}
+	return out
+}
+
+func (f *form) focusCmd() tea.Cmd {
+	for i := range f.fields {
+		f.fields[i].in.Blur()
+	}
+	f.fields[f.focus].in.CursorEnd()
+	return f.fields[f.focus].in.Focus()
+}
+
+// key handles a key; done is true when the form should close.
+func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
+	fl := &f.fields[f.focus]
+	switch msg.Type {
+	case tea.KeyEsc:
+		return nil, true
+	case tea.KeyTab, tea.KeyDown:
+		f.focus = (f.focus + 1) % len(f.fields)
+		return f.focusCmd(), false
+	case tea.KeyShiftTab, tea.KeyUp:
+		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
+		return f.focusCmd(), false
+	case tea.KeyLeft, tea.KeyRight:
+		if len(fl.options) > 0 {
+			step := 1
+			if msg.Type == tea.KeyLeft {
+				step = len(fl.options) - 1
+			}
+			i := slices.Index(fl.options, strings.TrimSpace(fl.in.Value()))
+			fl.in.SetValue(fl.options[(i+step+len(fl.options))%len(fl.options)])
+			fl.in.CursorEnd()
+			return nil, false
+		}
+	case tea.KeyEnter:
+		cmd, bad, err := f.submit(f.values())
+		if err != nil {
+			f.err, f.focus = err.Error(), bad
+			return f.focusCmd(), false
+		}
+		return cmd, true
+	}
+	var cmd tea.Cmd
+	fl.in, cmd = fl.in.Update(msg)
+	return cmd, false
+}
+
+// choice checks a value against a field's options, for submit functions.
+func choice(label, value string, options []string) error {
+	if slices.Contains(options, value) {
+		return nil
+	}
+	return fmt.Errorf("%s: %q is not one of %s (←/→ cycles them)", label, value, strings.Join(options, ", "))
+}
+
+func (f *form) view(w int) string {
+	st := f.s.st
+	labelW := 0
+	for _, fl := range f.fields {
+		labelW = max(labelW, width(fl.label)+1)
+	}
+	lines := []string{st.Bold.Render(f.title) + st.Dim.Render("   tab next field · enter save · esc cancel"), ""}
+	for i, fl := range f.fields {
+		fl.in.Width = max(w-labelW-6, 10)
+		label := st.Label.Render(fit(fl.label, labelW))
+		if i == f.focus {
+			label = st.Bold.Render(fit("▶"+fl.label, labelW))
+		}
+		line := label + " " + fl.in.View()
+		if len(fl.options) > 0 && i == f.focus {
+			line += st.Dim.Render("  ←/→ " + strings.Join(fl.options, " "))
+		}
+		lines = append(lines, line)
+	}
+	if f.preview != nil {
+		lines = append(lines, "", f.preview(f.values()))
+	}
+	if f.err != "" {
+		lines = append(lines, "", st.Error.Render(f.err))
+	}
+	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
+}
