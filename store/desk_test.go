@@ -45,7 +45,9 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 
 func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
 
-func (fakePolicy) EscalationLevels(team string) []string { return []string{"L1", "L2", "vendor (acme)"} }
+func (fakePolicy) EscalationLevels(team string) []string {
+	return []string{"L1", "L2", "vendor (acme)"}
+}
 
 // clock is a fixed, millisecond-exact time the desk advances by hand, so
 // stored times compare equal after the round trip.
