@@ -215,7 +215,12 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		}
 		sla = st.SLA[stage].Render(text)
 	}
-	level := fmt.Sprintf("L%d", in.Escalation+1)
+	level := fmt.Sprintf("level %d", in.Escalation+1)
+	if p := s.plan(); p != nil {
+		if levels := p.EscalationLevels(in.Team); in.Escalation < len(levels) {
+			level = levels[in.Escalation]
+		}
+	}
 	// The title wraps: it is the one thing everyone reads.
 	var lines []string
 	for i, l := range wrap(in.Title, max(w-width(badge)-2, 20)) {
