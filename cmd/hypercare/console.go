@@ -183,7 +183,8 @@ func runConsole(g global) error {
 		}
 		genErr := make(chan error, 1)
 		go func() {
-			genErr <- demo.Generate(ctx, a.desk, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+			// Live alerts arrive as real drop files, through the watcher.
+			genErr <- demo.WriteDrops(ctx, g.drops, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
 		}()
 		// The console owns the terminal while it runs; report a generator
 		// failure once it is back.

@@ -106,7 +106,7 @@ func newSeeder(desk *model.Desk, p *plan.Plan, now time.Time) (*seeder, error) {
 	}
 	y, m, d := now.In(p.Location()).Date()
 	rnd := rand.New(rand.NewPCG(uint64(y*10000+int(m)*100+d), 0x6879706572636172)) // "hypercar"
-	f, err := newFeed(desk, p, rnd)
+	f, err := newFeed(deskSink(desk), p, rnd)
 	if err != nil {
 		return nil, err
 	}

@@ -12,40 +12,10 @@ import (
 	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
-// Generate keeps a live alert feed going until ctx ends: every tick it records
-// one to three alerts from the catalogue, re-delivers or resolves alerts that
-// have been firing for a while, and now and then a storm of ten from one rule.
-// Alerts carry desk.Now() as their time, so start it after Seed has restored
-// the clock. It returns nil when ctx ends and the first failed write otherwise.
-func Generate(ctx context.Context, desk *model.Desk, p *plan.Plan, every time.Duration, rnd *rand.Rand) error {
-	if every <= 0 {
-		return fmt.Errorf("demo alerts: interval %v: must be positive", every)
-	}
-	f, err := newFeed(desk, p, rnd)
-	if err != nil {
-		return err
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		if err := f.tick(ctx, desk.Now()); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
 // feed is the demo's monitoring system. It remembers what is firing so it can
 // repeat and later resolve it, as Alertmanager does.
 type feed struct {
-	desk   *model.Desk
+	record func(ctx context.Context, a model.Alert) error // where alerts go: the desk (seed) or drop files (live)
 	cat    Catalogue
 	rnd    *rand.Rand
 	firing []firingAlert
@@ -65,12 +35,23 @@ const (
 	untilCleared = math.MaxInt // for alerts that end when someone resolves them
 )
 
-func newFeed(desk *model.Desk, p *plan.Plan, rnd *rand.Rand) (*feed, error) {
+func newFeed(record func(context.Context, model.Alert) error, p *plan.Plan, rnd *rand.Rand) (*feed, error) {
 	cat := DefaultCatalogue().For(p.ModelServices())
 	if cat.weight() == 0 {
 		return nil, errors.New("demo alerts: the plan has none of the demo services; use the demo plan")
 	}
-	return &feed{desk: desk, cat: cat, rnd: rnd}, nil
+	return &feed{record: record, cat: cat, rnd: rnd}, nil
+}
+
+// deskSink records alerts straight through the service layer (the seeded
+// history, which happened before the drop folder was watched).
+func deskSink(desk *model.Desk) func(context.Context, model.Alert) error {
+	return func(ctx context.Context, a model.Alert) error {
+		if _, err := desk.RecordAlert(ctx, model.System, a); err != nil {
+			return fmt.Errorf("demo alert %s on %s: %w", a.Name, a.Service, err)
+		}
+		return nil
+	}
 }
 
 // tick is one round of monitoring at a moment.
@@ -147,13 +128,6 @@ func (f *feed) resolve(ctx context.Context, key string, at time.Time) error {
 			f.firing = append(f.firing[:i], f.firing[i+1:]...)
 			return f.record(ctx, Resolved(fa.Alert, at))
 		}
-	}
-	return nil
-}
-
-func (f *feed) record(ctx context.Context, a model.Alert) error {
-	if _, err := f.desk.RecordAlert(ctx, model.System, a); err != nil {
-		return fmt.Errorf("demo alert %s on %s: %w", a.Name, a.Service, err)
 	}
 	return nil
 }
