@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,12 +22,25 @@ import (
 // refused edit.
 type fixedPlan struct {
 	model.Broadcaster
+	mu  sync.Mutex
 	p   *plan.Plan
 	err error
 }
 
 func (f *fixedPlan) Plan() *plan.Plan { return f.p }
-func (f *fixedPlan) Err() error       { return f.err }
+
+func (f *fixedPlan) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+func (f *fixedPlan) setErr(err error) {
+	f.mu.Lock()
+	f.err = err
+	f.mu.Unlock()
+	f.Notify()
+}
 
 func testPlan(t testing.TB) *fixedPlan {
 	t.Helper()
@@ -84,6 +98,15 @@ func waitFor(t *testing.T, tm *screen, want string) {
 }
 
 func tail(s string, n int) string { return s[max(len(s)-n, 0):] }
+
+// mark forgets what was drawn so far, so the next waitFor sees only frames
+// drawn after the keys that follow (the renderer redraws changed lines only).
+func mark(tm *screen) {
+	chunk := make([]byte, 64<<10)
+	for n, _ := tm.Output().Read(chunk); n > 0; n, _ = tm.Output().Read(chunk) {
+	}
+	tm.out.Reset()
+}
 
 func keys(tm *screen, ks ...string) {
 	for _, k := range ks {
@@ -212,8 +235,10 @@ func TestViewerCannotAck(t *testing.T) {
 func TestFilterQueue(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
 	tm := run(t, m, 80, 24, "INC-7")
+	mark(tm)
 	keys(tm, "/", "s", "e", "t", "t", "l", "enter")
 	waitFor(t, tm, "filtered")
+	waitFor(t, tm, "Settlement batch fin")
 	view := finalView(t, tm)
 	if !strings.Contains(view, "INC-4") || strings.Contains(view, "INC-7 ") {
 		t.Errorf("filter 'settl' should leave only INC-4:\n%s", view)
@@ -256,8 +281,7 @@ func TestPlanBanner(t *testing.T) {
 	m := newTestModel(t, f, model.RoleOperator)
 	src := m.s.Plan.(*fixedPlan)
 	tm := run(t, m, 80, 24, "INC-7")
-	src.err = &plan.CheckError{Problems: []plan.Problem{{File: "plan.toml", Line: 12, Field: "service[3].tier", Msg: "must be 1, 2 or 3"}}}
-	src.Notify()
+	src.setErr(&plan.CheckError{Problems: []plan.Problem{{File: "plan.toml", Line: 12, Field: "service[3].tier", Msg: "must be 1, 2 or 3"}}})
 	waitFor(t, tm, "plan.toml:12: service[3].tier")
 	finalView(t, tm)
 }
