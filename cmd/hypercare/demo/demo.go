@@ -1,8 +1,9 @@
 // Package demo builds the world of "hypercare --demo": the example plan
 // moved so that today is day 7 of hypercare, a week of history written
-// through the service layer as operators would have written it, and a live
-// alert feed. Everything goes through model.Desk, so the demo exercises the
-// same rules, validation and audit as real use.
+// through the service layer as operators would have written it, and live
+// alerts written as drop files (WriteDrops). The history goes through
+// model.Desk and the live alerts through the drop folder's watcher, so the
+// demo exercises the same intake, rules, validation and audit as real use.
 package demo
 
 import (

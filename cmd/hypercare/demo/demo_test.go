@@ -1,11 +1,8 @@
 package demo
 
 import (
-	"context"
-	"github.com/hypercare-ops/hypercare/store/drops"
 	"io/fs"
 	"math/rand/v2"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -198,88 +195,6 @@ func TestSeedIsDeterministic(t *testing.T) {
 		if a.DedupKey != b.DedupKey || a.Count != b.Count || a.Summary != b.Summary || !a.LastSeen.Equal(b.LastSeen) {
 			t.Fatalf("alert %d differs:\n%+v\n%+v", i, a, b)
 		}
-	}
-}
-
-func TestWriteDrops(t *testing.T) {
-	p, err := Plan(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- WriteDrops(ctx, dir, p, time.Millisecond, rand.New(rand.NewPCG(1, 2))) }()
-	// Run until the first storm (tick liveStormEvery); the flap and a
-	// broken file come before it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m, _ := filepath.Glob(filepath.Join(dir, "*storm*")); len(m) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no storm drop within 10 s")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	files, _ := os.ReadDir(dir)
-	formatsSeen := map[string]bool{}
-	states := map[string][]model.AlertState{}
-	storm, broken := false, 0
-	for _, f := range files {
-		if strings.HasPrefix(f.Name(), ".") {
-			t.Fatalf("temporary file left behind: %s", f.Name())
-		}
-		data, err := os.ReadFile(filepath.Join(dir, f.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := drops.Parse(f.Name(), data, drops.DefaultLimits())
-		if strings.Contains(f.Name(), "broken") {
-			if err == nil {
-				t.Errorf("%s: a broken drop parsed", f.Name())
-			}
-			broken++
-			continue
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f.Name(), err)
-		}
-		formatsSeen[b.Format] = true
-		if len(b.Events) >= liveStormSize && b.Group != "" {
-			storm = true
-		}
-		for _, e := range b.Events {
-			states[e.Alert.DedupKey] = append(states[e.Alert.DedupKey], e.Alert.State)
-		}
-	}
-	for _, f := range formats {
-		if !formatsSeen[f] {
-			t.Errorf("no %s drop among %d files", f, len(files))
-		}
-	}
-	if !storm || broken == 0 {
-		t.Errorf("storm %v, broken files %d", storm, broken)
-	}
-	flapped := false
-	for _, st := range states {
-		changes := 0
-		for i := 1; i < len(st); i++ {
-			if st[i] != st[i-1] {
-				changes++
-			}
-		}
-		flapped = flapped || changes >= 4
-	}
-	if !flapped {
-		t.Error("no alert changed state 4 times")
-	}
-	if err := WriteDrops(t.Context(), dir, p, 0, nil); err == nil {
-		t.Error("a zero interval was accepted")
 	}
 }
 

@@ -12,10 +12,11 @@ import (
 	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
-// feed is the demo's monitoring system. It remembers what is firing so it can
-// repeat and later resolve it, as Alertmanager does.
+// feed is the monitoring of the seeded week. It remembers what is firing so
+// it can repeat and later resolve it, as Alertmanager does. The live demo's
+// alerts come from WriteDrops instead, as drop files.
 type feed struct {
-	record func(ctx context.Context, a model.Alert) error // where alerts go: the desk (seed) or drop files (live)
+	record func(ctx context.Context, a model.Alert) error // where alerts go: the desk (deskSink)
 	cat    Catalogue
 	rnd    *rand.Rand
 	firing []firingAlert
