@@ -9,8 +9,9 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// genericEvent is one object of hypercare's own NDJSON form (FORMATS.md).
-type genericEvent struct {
+// GenericEvent is one object of hypercare's own NDJSON form (FORMATS.md);
+// senders written in Go (the demo) build drops with it.
+type GenericEvent struct {
 	Source      string            `json:"source"`
 	Key         string            `json:"key"`
 	Status      string            `json:"status"`
@@ -19,7 +20,7 @@ type genericEvent struct {
 	Name        string            `json:"name"`
 	Summary     string            `json:"summary"`
 	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations"`
+	Annotations map[string]string `json:"annotations,omitempty"`
 	At          string            `json:"at"`
 }
 
@@ -55,7 +56,7 @@ func (d *doc) parseNDJSON() (Batch, error) {
 }
 
 func (d *doc) genericEvent() (Event, error) {
-	var g genericEvent
+	var g GenericEvent
 	if err := json.Unmarshal(d.data, &g); err != nil {
 		return Event{}, d.errJSON(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"github.com/hypercare-ops/hypercare/store/drops"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -288,19 +289,6 @@ type ogSourceJSON struct {
 	Type string `json:"type"`
 }
 
-type genericJSON struct {
-	Source      string            `json:"source"`
-	Key         string            `json:"key"`
-	Status      string            `json:"status"`
-	Severity    string            `json:"severity"`
-	Service     string            `json:"service"`
-	Name        string            `json:"name"`
-	Summary     string            `json:"summary"`
-	Labels      map[string]string `json:"labels"`
-	Annotations map[string]string `json:"annotations,omitempty"`
-	At          string            `json:"at"`
-}
-
 // genericLines is hypercare's generic NDJSON, one alert a line.
 func genericLines(alerts []*live, now time.Time) []byte {
 	var b bytes.Buffer
@@ -309,7 +297,7 @@ func genericLines(alerts []*live, now time.Time) []byte {
 		if a.State == model.AlertResolved {
 			at = cmp.Or(a.EndsAt, now)
 		}
-		b.Write(mustJSON(genericJSON{
+		b.Write(mustJSON(drops.GenericEvent{
 			Source: a.Source, Key: a.DedupKey, Status: string(a.State), Severity: a.Severity.String(),
 			Service: a.Service, Name: a.Name, Summary: a.Summary, Labels: a.Labels, Annotations: a.Annotations,
 			At: stamp(at),
@@ -334,7 +322,7 @@ func chatMessage(rnd *rand.Rand) []byte {
 // probeLocalTime is a hand-written probe script's line with a local time
 // where RFC 3339 is needed.
 func probeLocalTime(now time.Time) []byte {
-	line := mustJSON(genericJSON{
+	line := mustJSON(drops.GenericEvent{
 		Source: "synthetic", Key: "probe-basket-eu", Status: "firing", Severity: "warning", Service: "checkout",
 		Name: "ProbeBasketSlow", Summary: "synthetic add-to-basket probe took 4.8s from eu-west",
 		Labels: map[string]string{"probe": "basket", "region": "eu-west"}, At: now.Format("2006-01-02 15:04:05"),
@@ -344,7 +332,7 @@ func probeLocalTime(now time.Time) []byte {
 
 // probeBadStatus is a probe script that reports a passing probe as "ok".
 func probeBadStatus(now time.Time) []byte {
-	ok := genericJSON{
+	ok := drops.GenericEvent{
 		Source: "synthetic", Key: "probe-search-eu", Status: "firing", Severity: "warning", Service: "search",
 		Name: "ProbeSearchSlow", Summary: "synthetic search probe took 2.9s from eu-west",
 		Labels: map[string]string{"probe": "search", "region": "eu-west"}, At: stamp(now),
