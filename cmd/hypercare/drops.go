@@ -263,6 +263,9 @@ func runServe(g global, args []string, w io.Writer) error {
 		}
 		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
 		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host, _ = os.Hostname() // listening everywhere: name this machine
+		}
 		fmt.Fprintf(w, "hypercare: consoles over SSH: ssh -p %s %s (host key %s)\n", port, host, hostKeyPath(g.db))
 	}
 	if httpAddr != "" {

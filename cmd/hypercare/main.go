@@ -37,7 +37,9 @@ Usage:
   hypercare show KIND ID [--json]
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
-  hypercare serve --http ADDR             watch the drop folder and accept webhooks over HTTP
+  hypercare serve [--ssh ADDR] [--http ADDR]
+                                          consoles over SSH (default 127.0.0.1:2222, "off" for
+                                          none), the drop folder, webhooks over HTTP with --http
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
   hypercare version
 

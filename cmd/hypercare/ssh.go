@@ -25,6 +25,11 @@ import (
 // address is given: loopback, so exposing it is a deliberate choice.
 const defaultSSHAddr = "127.0.0.1:2222"
 
+// sshIdle closes connections that neither send nor receive anything for
+// this long: stalled handshakes and vanished peers. A console redraws its
+// clock every second, so a wall screen nobody touches is never idle.
+const sshIdle = 10 * time.Minute
+
 // hostKeyPath keeps the server's identity next to the database, so it
 // survives restarts and clients do not see a "host key changed" warning.
 func hostKeyPath(dbPath string) string {
@@ -56,6 +61,7 @@ func newSSHServer(ctx context.Context, c *sshConsole, hostKey string) (*ssh.Serv
 	if err != nil {
 		return nil, fmt.Errorf("ssh host key %s: %w", hostKey, err)
 	}
+	srv.IdleTimeout = sshIdle
 	return srv, nil
 }
 
@@ -161,7 +167,9 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 		c.log.Printf("ssh: %s (%s) connected from %s", who.actor.Name, who.actor.Role, s.RemoteAddr())
 		program := func(s ssh.Session) *tea.Program {
 			m = ui.New(c.deps(s, who))
-			// Signals belong to the server process, not to any one program in it.
+			// Signals belong to the server process, not to any one program in
+			// it. Bubbletea's own panic catching stays on: it also covers the
+			// goroutines commands run in, where a panic would end the server.
 			p := tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithAltScreen(), tea.WithoutSignalHandler())...)
 			// The server's shutdown quits the console as q does, so the
 			// client's terminal is restored before the session ends.

@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,30 +28,27 @@ import (
 // with the example plan's operators given fresh keys.
 type sshEnv struct {
 	addr    string
+	plan    string // plan file
 	app     *app
 	keys    map[string]gossh.Signer // operator name → key
 	hostKey gossh.PublicKey
-	// panicking makes the store's queue query panic, as a bug in a session would.
-	panicking atomic.Bool
 }
 
-// panicReader is the store as sessions read it, with a bug on demand.
-type panicReader struct {
-	model.Reader
-	on *atomic.Bool
-}
+// buggyReader is the store as sessions read it, with a bug: filtering the
+// alert feed for "boom" panics, in the session that asked.
+type buggyReader struct{ model.Reader }
 
-func (r panicReader) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
-	if r.on.Load() {
-		panic("test: queue query exploded")
+func (r buggyReader) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	if strings.Contains(q.Filter, "boom") {
+		panic("test: feed query exploded")
 	}
-	return r.Reader.Queue(ctx, q)
+	return r.Reader.Feed(ctx, q)
 }
 
 func startSSH(t *testing.T, guests bool) *sshEnv {
 	t.Helper()
 	dbPath, planPath := seeded(t)
-	env := &sshEnv{keys: writeKeyedPlan(t, planPath, guests)}
+	env := &sshEnv{plan: planPath, keys: writeKeyedPlan(t, planPath, guests)}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := openApp(ctx, dbPath, planPath)
 	if err != nil {
@@ -61,7 +57,7 @@ func startSSH(t *testing.T, guests bool) *sshEnv {
 	}
 	env.app = a
 	c := &sshConsole{log: log.New(io.Discard, "", 0), shared: ui.Deps{
-		Reader: panicReader{a.db, &env.panicking}, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+		Reader: buggyReader{a.db}, Notifier: a.db, Actions: a.desk, Plan: a.plan,
 	}}
 	srv, err := newSSHServer(ctx, c, hostKeyPath(dbPath))
 	if err != nil {
@@ -356,15 +352,15 @@ func TestSSHHonoursClientNoColor(t *testing.T) {
 func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 	env := startSSH(t, false)
 	calm := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
-	calm.waitFor(0, 5*time.Second, "INC-1")
-	env.panicking.Store(true)
 	doomed := env.open(t, env.keys["tom.okafor"], 80, 24)
+	calm.waitFor(0, 5*time.Second, "INC-1")
+	doomed.waitFor(0, 5*time.Second, "INC-1")
+	doomed.press("2/boom")
 	select {
 	case <-doomed.ended:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the session whose console panicked is still open")
 	}
-	env.panicking.Store(false)
 	since := calm.mark()
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
@@ -412,6 +408,25 @@ func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
 	t.Logf("goroutines: %d before %d sessions, %d after", before, sessions, after)
 }
 
+func TestSSHPlanReloadChangesWhoGetsIn(t *testing.T) {
+	env := startSSH(t, false)
+	old, loaded := env.keys["tom.okafor"], env.app.plan.Plan()
+	fresh := writeKeyedPlan(t, env.plan, false)
+	for deadline := time.Now().Add(5 * time.Second); env.app.plan.Plan() == loaded; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("plan edit not picked up: %v", env.app.plan.Err())
+		}
+	}
+	if _, err := env.dial(old); err == nil {
+		t.Error("a key removed from the plan still gets in")
+	}
+	client, err := env.dial(fresh["tom.okafor"])
+	if err != nil {
+		t.Fatalf("a key added to the plan is refused: %v", err)
+	}
+	client.Close()
+}
+
 func TestSSHIdentifyFollowsThePlan(t *testing.T) {
 	p, err := plan.Parse("plan.toml", examples.Plan)
 	if err != nil {
@@ -436,6 +451,12 @@ func TestSSHIdentifyFollowsThePlan(t *testing.T) {
 	}
 	if _, ok := identify(nil, stranger); ok {
 		t.Error("no plan, yet a key was let in")
+	}
+}
+
+func TestServeNeedsSomethingToServe(t *testing.T) {
+	if code, _, errOut := cli(t, "serve", "--ssh", "off"); code != exitUsage || !strings.Contains(errOut, "give --http ADDR") {
+		t.Fatalf("serve --ssh off: exit %d, %s", code, errOut)
 	}
 }
 
