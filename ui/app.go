@@ -45,6 +45,7 @@ type Model struct {
 	focus   int
 	zoom    bool
 	detail  *detail
+	stale   [paneAudit + 1]bool // missed a change while out of sight
 	help    bool
 	helpTop int // first help line shown when the help is taller than the screen
 	palette *palette
@@ -146,28 +147,52 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.refreshAll(), m.wait(m.storeCh, storeChangedMsg{}), m.wait(m.planCh, planChangedMsg{}), tick())
 }
 
-// ensure fetches rows a pane now shows but does not hold, after a resize,
-// zoom or focus change made it taller.
+// ensure brings panes that came into view up to date: a stale one (it
+// missed a change while out of sight) re-queries, and a list fetches rows it
+// now shows but does not hold after a resize or zoom made it taller.
 func (m *Model) ensure() tea.Cmd {
 	var cmds []tea.Cmd
-	for _, p := range m.panes {
-		if e, ok := p.(interface{ ensure() tea.Cmd }); ok {
+	for i, p := range m.panes {
+		switch e, ok := p.(interface{ ensure() tea.Cmd }); {
+		case m.stale[i] && m.onScreen(i):
+			m.stale[i] = false
+			cmds = append(cmds, p.refresh())
+		case ok:
 			cmds = append(cmds, e.ensure())
 		}
 	}
 	return tea.Batch(cmds...)
 }
 
-// refreshAll re-queries the header figures, every pane and the open detail.
+// refreshAll re-queries the header figures, the panes on screen and the
+// open detail. Panes out of sight are only marked stale and re-query when
+// they come into view: with many sessions on one server, a commit then costs
+// each session the queries it shows, not all of them.
 func (m *Model) refreshAll() tea.Cmd {
 	cmds := []tea.Cmd{m.fetchCounts()}
-	for _, p := range m.panes {
-		cmds = append(cmds, p.refresh())
+	for i, p := range m.panes {
+		if m.onScreen(i) {
+			cmds = append(cmds, p.refresh())
+			m.stale[i] = false
+		} else {
+			m.stale[i] = true
+		}
 	}
 	if m.detail != nil {
 		cmds = append(cmds, m.detail.load())
 	}
 	return tea.Batch(cmds...)
+}
+
+// onScreen reports whether pane i is drawn now.
+func (m *Model) onScreen(i int) bool {
+	switch {
+	case m.detail != nil:
+		return false
+	case m.single():
+		return i == m.focus
+	}
+	return i < paneAudit
 }
 
 func (m *Model) fetchCounts() tea.Cmd {

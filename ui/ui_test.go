@@ -434,3 +434,20 @@ func TestOperatorCannotEscalate(t *testing.T) {
 	waitFor(t, tm, "may not escalate")
 	finalView(t, tm)
 }
+
+// A pane out of sight misses changes without querying for them, and catches
+// up the moment it is shown.
+func TestHiddenPaneCatchesUpWhenShown(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, m, 80, 24, "INC-7")
+	f.mu.Lock()
+	f.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", Severity: model.SevCritical,
+		State: model.AlertFiring, Service: "cdn", LastSeen: testNow}}, f.alerts...)
+	f.mu.Unlock()
+	f.Notify()
+	waitFor(t, tm, "firing 21")
+	keys(tm, "2")
+	waitFor(t, tm, "BrandNewAlert")
+	finalView(t, tm)
+}
