@@ -181,7 +181,25 @@ func (m *Model) refreshAll() tea.Cmd {
 	if m.detail != nil {
 		cmds = append(cmds, m.detail.load())
 	}
-	return tea.Batch(cmds...)
+	return gather(cmds...)
+}
+
+// gathered carries the answers of several queries as one message.
+type gathered []tea.Msg
+
+// gather runs queries one after another and delivers their answers as one
+// message. Every message costs a View, so a change notification redraws a
+// session once instead of once per pane.
+func gather(cmds ...tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		out := make(gathered, 0, len(cmds))
+		for _, c := range cmds {
+			if c != nil {
+				out = append(out, c())
+			}
+		}
+		return out
+	}
 }
 
 // onScreen reports whether pane i is drawn now.
@@ -251,6 +269,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice = noticeMsg{}
 		}
 		return m, tick()
+	case gathered:
+		cmds := make([]tea.Cmd, 0, len(msg))
+		for _, one := range msg {
+			_, cmd := m.Update(one)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case countsMsg:
 		m.storeErr = msg.err
 		if msg.err == nil {
