@@ -25,7 +25,7 @@ const (
 	GridMinWidth, GridMinHeight = 160, 48
 	MinWidth, MinHeight         = 60, 15
 	// refreshGap bounds how often a flood of commits re-queries the screen.
-	refreshGap = 100 * time.Millisecond
+	refreshGap = 250 * time.Millisecond
 	noticeFor  = 6 * time.Second
 )
 
