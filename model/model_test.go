@@ -136,3 +136,23 @@ func TestBroadcasterCoalescesAndNeverBlocks(t *testing.T) {
 	default:
 	}
 }
+
+func TestPresence(t *testing.T) {
+	var p Presence
+	ch, cancel := p.Subscribe()
+	defer cancel()
+	a, leaveA := p.Join("alice", RoleLead)
+	b, leaveB := p.Join("bob", RoleOperator)
+	<-ch
+	p.Look(b, 42)
+	p.Look(b, 42) // no change, no second signal needed
+	if got := p.Here(); len(got) != 2 || got[0].Session != a || got[1].Viewing != 42 {
+		t.Fatalf("here = %+v", got)
+	}
+	leaveB()
+	leaveB()
+	leaveA()
+	if got := p.Here(); len(got) != 0 {
+		t.Fatalf("after leaving: %+v", got)
+	}
+}

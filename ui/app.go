@@ -60,18 +60,21 @@ type Model struct {
 	notice   noticeMsg
 	noticeAt time.Time
 
-	done      chan struct{}
-	storeCh   <-chan struct{}
-	planCh    <-chan struct{}
-	stopStore func()
-	stopPlan  func()
-	closeOnce bool
+	done         chan struct{}
+	storeCh      <-chan struct{}
+	planCh       <-chan struct{}
+	presenceCh   <-chan struct{}
+	stopStore    func()
+	stopPlan     func()
+	stopPresence func()
+	closeOnce    bool
 }
 
 type (
-	storeChangedMsg struct{}
-	planChangedMsg  struct{}
-	tickMsg         time.Time
+	storeChangedMsg    struct{}
+	planChangedMsg     struct{}
+	presenceChangedMsg struct{}
+	tickMsg            time.Time
 	// rearmMsg starts listening for the next store change after a pause.
 	rearmMsg  struct{}
 	countsMsg struct {
@@ -102,6 +105,9 @@ func New(d Deps) *Model {
 	if d.Plan != nil {
 		m.planCh, m.stopPlan = d.Plan.Subscribe()
 	}
+	if d.Presence != nil {
+		m.presenceCh, m.stopPresence = d.Presence.Subscribe()
+	}
 	return m
 }
 
@@ -117,6 +123,9 @@ func (m *Model) Close() {
 	}
 	if m.stopPlan != nil {
 		m.stopPlan()
+	}
+	if m.stopPresence != nil {
+		m.stopPresence()
 	}
 }
 
@@ -144,7 +153,8 @@ func tick() tea.Cmd {
 }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.refreshAll(), m.wait(m.storeCh, storeChangedMsg{}), m.wait(m.planCh, planChangedMsg{}), tick())
+	return tea.Batch(m.refreshAll(), m.wait(m.storeCh, storeChangedMsg{}), m.wait(m.planCh, planChangedMsg{}),
+		m.wait(m.presenceCh, presenceChangedMsg{}), tick())
 }
 
 // ensure brings panes that came into view up to date: a stale one (it
@@ -261,6 +271,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refreshAll(), tea.Tick(refreshGap, func(time.Time) tea.Msg { return rearmMsg{} }))
 	case rearmMsg:
 		return m, m.wait(m.storeCh, storeChangedMsg{})
+	case presenceChangedMsg:
+		// Nothing to query: who is here is in memory; the next View shows it.
+		return m, m.wait(m.presenceCh, presenceChangedMsg{})
 	case planChangedMsg:
 		m.layout()
 		return m, tea.Batch(m.refreshAll(), m.wait(m.planCh, planChangedMsg{}))
@@ -286,6 +299,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.notice, m.noticeAt = msg, time.Now()
 		return m, nil
 	case openDetailMsg:
+		if msg.kind == detailIncident {
+			m.look(msg.id)
+		} else {
+			m.look(0)
+		}
 		m.detail = newDetail(m.s, msg.kind, msg.id, m.w-2, m.bodyHeight()-2)
 		m.detail.audit = msg.audit
 		return m, m.detail.load()
@@ -297,7 +315,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.note.focus()
 	case detailData:
 		if m.detail != nil {
-			m.detail.update(msg)
+			return m, m.detail.update(msg)
 		}
 		return m, nil
 	}
@@ -374,6 +392,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.detail != nil {
 		if key.Matches(msg, km.Back) {
 			m.detail = nil
+			m.look(0)
 			return nil
 		}
 		return m.detail.key(msg)
@@ -402,6 +421,27 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	m.layout()
 	return cmd
+}
+
+// look tells the others which incident this session has open.
+func (m *Model) look(incident int64) {
+	if m.s.Presence != nil && m.s.Session != 0 {
+		m.s.Presence.Look(m.s.Session, incident)
+	}
+}
+
+// others lists the other sessions, optionally only those viewing an incident.
+func (m *Model) others(incident int64) []string {
+	if m.s.Presence == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range m.s.Presence.Here() {
+		if p.Session != m.s.Session && (incident == 0 || p.Viewing == incident) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
 }
 
 func (m *Model) setFocus(i int) {
@@ -487,7 +527,13 @@ func (m *Model) bodyView() string {
 	case m.form != nil:
 		return m.overlay(m.form.view(min(m.w-4, 96)))
 	case m.detail != nil:
-		return box(m.s.st, m.detail.title, m.detail.status(), m.detail.view(), m.w, bh, true)
+		status := m.detail.status()
+		if m.detail.kind == detailIncident {
+			if viewers := m.others(m.detail.id); len(viewers) > 0 {
+				status = "also viewing: " + strings.Join(viewers, ", ") + " · " + status
+			}
+		}
+		return box(m.s.st, m.detail.title, status, m.detail.view(), m.w, bh, true)
 	case m.single():
 		p := m.panes[m.focus]
 		pane := box(m.s.st, p.title(), p.status(), p.view(true), m.w, bh-m.tabRows(), true)
@@ -594,6 +640,16 @@ func (m *Model) footerView() string {
 		state = st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+m.updated.In(m.s.loc()).Format("15:04:05"))
 	}
 	who := st.FooterKey.Render(m.s.Actor.Name) + st.Footer.Render(" ("+m.s.Actor.Role.String()+")")
+	if others := m.others(0); len(others) > 0 {
+		online := fmt.Sprintf(" +%d online", len(others))
+		if m.w >= 160 {
+			online = " · also here: " + strings.Join(others[:min(len(others), 5)], ", ")
+			if len(others) > 5 {
+				online += fmt.Sprintf(" +%d", len(others)-5)
+			}
+		}
+		who += st.Footer.Render(online)
+	}
 	left := state + "  " + who
 	if d := m.dropsLine(); d != "" {
 		left += "  " + d

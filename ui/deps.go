@@ -50,6 +50,10 @@ type Deps struct {
 	// Drops reports the drop folder's intake for the footer; nil when this
 	// process does not watch it.
 	Drops func() DropStatus
+	// Presence, when set, is who else is connected to this process; Session
+	// is this console's entry in it.
+	Presence *model.Presence
+	Session  int64
 	// Location is the timezone times are shown in; the plan's when nil.
 	Location *time.Location
 }

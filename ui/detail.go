@@ -43,14 +43,17 @@ type detail struct {
 	ready bool
 	audit model.AuditEntry // the record shown by an audit detail
 	alert model.Alert      // the record shown by an alert detail, once loaded
+	// assignee of the incident shown, to notice when someone takes it.
+	assignee string
 }
 
 type detailData struct {
-	seq   int
-	title string
-	body  string
-	alert model.Alert
-	err   error
+	seq      int
+	title    string
+	body     string
+	alert    model.Alert
+	assignee string // an incident's, to say when someone else takes it
+	err      error
 }
 
 func newDetail(s *session, kind detailKind, id int64, w, h int) *detail {
@@ -85,10 +88,13 @@ func (d *detail) load() tea.Cmd {
 		defer cancel()
 		var title, body string
 		var alert model.Alert
+		var assignee string
 		var err error
 		switch kind {
 		case detailIncident:
-			title, body, err = incidentDetail(ctx, s, id, w, now, loc)
+			var in model.Incident
+			in, title, body, err = incidentDetail(ctx, s, id, w, now, loc)
+			assignee = in.Assignee
 		case detailAlert:
 			alert, title, body, err = alertDetail(ctx, s, id, w, loc)
 		case detailChange:
@@ -100,20 +106,29 @@ func (d *detail) load() tea.Cmd {
 		case detailSilences:
 			title, body, err = silencesDetail(ctx, s, now, loc)
 		}
-		return detailData{seq: seq, title: title, body: body, alert: alert, err: err}
+		return detailData{seq: seq, title: title, body: body, alert: alert, assignee: assignee, err: err}
 	}
 }
 
-func (d *detail) update(msg tea.Msg) {
+// update installs loaded content. It returns a notice when the incident on
+// screen was just taken by someone else, so the operator does not work it twice.
+func (d *detail) update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
 	if msg, ok := msg.(detailData); ok && msg.seq == d.seq {
 		d.err = msg.err
 		if msg.err == nil {
+			if d.ready && d.kind == detailIncident && msg.assignee != d.assignee && msg.assignee != "" && msg.assignee != d.s.Actor.Name {
+				text := fmt.Sprintf("INC-%d taken by %s", d.id, msg.assignee)
+				cmd = func() tea.Msg { return noticeMsg{text: text} }
+			}
+			d.assignee = msg.assignee
 			d.alert = msg.alert
 			d.title = msg.title
 			d.vp.SetContent(msg.body)
 			d.ready = true
 		}
 	}
+	return cmd
 }
 
 func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
@@ -192,14 +207,14 @@ func stamp(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Mon 02 Jan 15:04")
 }
 
-func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (string, string, error) {
+func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (model.Incident, string, string, error) {
 	in, err := s.Reader.Incident(ctx, id)
 	if err != nil {
-		return "", "", fmt.Errorf("INC-%d: %w", id, err)
+		return in, "", "", fmt.Errorf("INC-%d: %w", id, err)
 	}
 	tl, err := s.Reader.Timeline(ctx, id)
 	if err != nil {
-		return "", "", fmt.Errorf("INC-%d timeline: %w", id, err)
+		return in, "", "", fmt.Errorf("INC-%d timeline: %w", id, err)
 	}
 	st := s.st
 	badge := st.Priority[in.Priority].Render(" " + in.Priority.String() + " ")
@@ -264,7 +279,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 			}
 		}
 	}
-	return in.Ref(), strings.Join(lines, "\n"), nil
+	return in, in.Ref(), strings.Join(lines, "\n"), nil
 }
 
 // serviceLine describes a service from the plan: name, tier, owner.

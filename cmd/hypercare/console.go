@@ -212,9 +212,13 @@ func runConsole(g global) error {
 	if err != nil {
 		return err
 	}
+	presence := &model.Presence{}
+	session, leave := presence.Join(actor.Name, actor.Role)
+	defer leave()
 	m := ui.New(ui.Deps{
 		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
 		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
+		Presence: presence, Session: session,
 	})
 	defer m.Close()
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()

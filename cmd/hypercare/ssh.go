@@ -165,8 +165,16 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 		}()
 		started := time.Now()
 		c.log.Printf("ssh: %s (%s) connected from %s", who.actor.Name, who.actor.Role, s.RemoteAddr())
+		var session int64
+		if c.shared.Presence != nil {
+			var leave func()
+			session, leave = c.shared.Presence.Join(who.actor.Name, who.actor.Role)
+			defer leave()
+		}
 		program := func(s ssh.Session) *tea.Program {
-			m = ui.New(c.deps(s, who))
+			d := c.deps(s, who)
+			d.Session = session
+			m = ui.New(d)
 			// Signals belong to the server process, not to any one program in
 			// it. Bubbletea's own panic catching stays on: it also covers the
 			// goroutines commands run in, where a panic would end the server.

@@ -57,7 +57,7 @@ func startSSH(t *testing.T, guests bool) *sshEnv {
 	}
 	env.app = a
 	c := &sshConsole{log: log.New(io.Discard, "", 0), shared: ui.Deps{
-		Reader: buggyReader{a.db}, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+		Reader: buggyReader{a.db}, Notifier: a.db, Actions: a.desk, Plan: a.plan, Presence: &model.Presence{},
 	}}
 	srv, err := newSSHServer(ctx, c, hostKeyPath(dbPath))
 	if err != nil {
@@ -466,4 +466,20 @@ func TestNoColor(t *testing.T) {
 			t.Errorf("noColor(%q) = %v", environ, got)
 		}
 	}
+}
+
+// TestSSHPresence: each session sees who else is connected, who else has
+// the same incident open, and is told when someone takes it.
+func TestSSHPresence(t *testing.T) {
+	env := startSSH(t, false)
+	a := env.open(t, env.keys["tom.okafor"], 200, 60)
+	b := env.open(t, env.keys["sofia.lindqvist"], 200, 60)
+	a.waitFor(0, 5*time.Second, "also here: sofia.lindqvist", "INC-1")
+	b.waitFor(0, 5*time.Second, "also here: tom.okafor", "INC-1")
+	a.press("\r") // INC-1's detail
+	b.press("\r")
+	b.waitFor(0, 5*time.Second, "also viewing: tom.okafor")
+	since := b.mark()
+	a.press("a")
+	b.waitFor(since, 2*time.Second, "INC-1 taken by tom.okafor")
 }
