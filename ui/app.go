@@ -23,7 +23,9 @@ import (
 // minimum nothing useful fits, so we say so instead of drawing a broken frame.
 const (
 	GridMinWidth, GridMinHeight = 160, 48
-	MinWidth, MinHeight         = 60, 15
+	// A wall screen takes the grid as soon as it can be read at all.
+	WallGridMinWidth, WallGridMinHeight = 120, 36
+	MinWidth, MinHeight                 = 60, 15
 	// refreshGap bounds how often a flood of commits re-queries the screen.
 	refreshGap = 250 * time.Millisecond
 	noticeFor  = 6 * time.Second
@@ -47,11 +49,13 @@ type Model struct {
 	detail  *detail
 	stale   [paneAudit + 1]bool // missed a change while out of sight
 	help    bool
-	helpTop int // first help line shown when the help is taller than the screen
-	palette *palette
-	cmdline *cmdline
-	note    *noteEditor
-	form    *form
+	helpTop int
+
+	rotatedAt time.Time // when a wall screen last changed its zoomed pane // first help line shown when the help is taller than the screen
+	palette   *palette
+	cmdline   *cmdline
+	note      *noteEditor
+	form      *form
 
 	w, h     int
 	counts   countsMsg
@@ -281,7 +285,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.notice != (noticeMsg{}) && time.Since(m.noticeAt) > noticeFor {
 			m.notice = noticeMsg{}
 		}
-		return m, tick()
+		return m, tea.Batch(tick(), m.rotate(time.Time(msg)))
 	case gathered:
 		cmds := make([]tea.Cmd, 0, len(msg))
 		for _, one := range msg {
@@ -423,6 +427,24 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
+// rotate moves a wall screen's zoom to the next of the four main panes
+// every Rotate, so an unattended screen shows each in turn.
+func (m *Model) rotate(now time.Time) tea.Cmd {
+	if !m.s.Wall || m.s.Rotate <= 0 || m.detail != nil {
+		return nil
+	}
+	if m.rotatedAt.IsZero() {
+		m.rotatedAt = now
+	}
+	if now.Sub(m.rotatedAt) < m.s.Rotate {
+		return nil
+	}
+	m.rotatedAt = now
+	m.zoom = true
+	m.setFocus((m.focus + 1) % paneAudit)
+	return m.ensure()
+}
+
 // look tells the others which incident this session has open.
 func (m *Model) look(incident int64) {
 	if m.s.Presence != nil && m.s.Session != 0 {
@@ -450,7 +472,12 @@ func (m *Model) setFocus(i int) {
 }
 
 // Mode of the body, chosen from the terminal size.
-func (m *Model) grid() bool { return m.w >= GridMinWidth && m.h >= GridMinHeight }
+func (m *Model) grid() bool {
+	if m.s.Wall {
+		return m.w >= WallGridMinWidth && m.h >= WallGridMinHeight
+	}
+	return m.w >= GridMinWidth && m.h >= GridMinHeight
+}
 
 // single reports whether one pane fills the body: small terminals, zoom,
 // or the audit log, which has no cell in the grid.
@@ -459,10 +486,31 @@ func (m *Model) single() bool { return !m.grid() || m.zoom || m.focus == paneAud
 func (m *Model) tooSmall() bool { return m.w < MinWidth || m.h < MinHeight }
 
 func (m *Model) headerHeight() int {
-	if m.s.Plan != nil && m.s.Plan.Err() != nil {
-		return 2
+	n := 1
+	if m.s.Wall {
+		n++ // the across-the-room line
 	}
-	return 1
+	if m.s.Plan != nil && m.s.Plan.Err() != nil {
+		n++
+	}
+	return n
+}
+
+// wallLine is the figures a wall screen shows large: spaced out, in capitals,
+// with what needs attention on a solid background.
+func (m *Model) wallLine() string {
+	st, c := m.s.st, m.counts.counts
+	seg := func(alarm bool, s string) string {
+		if alarm {
+			return st.HeaderAlarm.Render("  " + s + "  ")
+		}
+		return st.HeaderDim.Render("  " + s + "  ")
+	}
+	line := seg(c.OpenP1 > 0, fmt.Sprintf("P1 OPEN: %d", c.OpenP1)) + " " +
+		seg(c.OpenP2 > 0, fmt.Sprintf("P2 OPEN: %d", c.OpenP2)) + " " +
+		seg(c.Firing > 0, fmt.Sprintf("FIRING: %d", c.Firing)) + " " +
+		seg(false, fmt.Sprintf("OPEN INCIDENTS: %d", c.OpenIncidents))
+	return fit(line, m.w)
 }
 
 func (m *Model) bodyHeight() int { return m.h - m.headerHeight() - 1 }
@@ -620,6 +668,9 @@ func (m *Model) headerView() string {
 		left = ansi.Truncate(left, room, "")
 	}
 	line := left + st.HeaderDim.Render(strings.Repeat(" ", max(room-ansi.StringWidth(left), 0))) + right
+	if m.s.Wall {
+		line += "\n" + m.wallLine()
+	}
 	if m.s.Plan != nil {
 		if err := m.s.Plan.Err(); err != nil {
 			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
@@ -663,6 +714,8 @@ func (m *Model) footerView() string {
 		right = st.Error.Render("✗ " + firstLine(m.notice.err.Error()))
 	case m.notice.text != "":
 		right = st.Notice.Render("✓ " + m.notice.text)
+	case m.s.Wall:
+		right = st.Footer.Render("WALL · read-only")
 	default:
 		right = m.hints()
 	}

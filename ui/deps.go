@@ -54,6 +54,11 @@ type Deps struct {
 	// is this console's entry in it.
 	Presence *model.Presence
 	Session  int64
+	// Wall makes a wall screen: read-only, the largest grid that fits, a
+	// header to read from across the room, and with Rotate set, the zoomed
+	// pane changes every Rotate.
+	Wall   bool
+	Rotate time.Duration
 	// Location is the timezone times are shown in; the plan's when nil.
 	Location *time.Location
 }

@@ -16,6 +16,19 @@ import (
 // Queue columns; the title takes what is left.
 const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 7, 13, 10
 
+// queueCols decides which optional columns a width affords: the title needs
+// room to be read, so on narrow panes service, then state, give way to it.
+func queueCols(w int) (state, service bool) {
+	fixed := qRef + qPri + 5 + qSLA + 4
+	switch {
+	case w-fixed-qState-qService-2 >= 20:
+		return true, true
+	case w-fixed-qState-1 >= 20:
+		return true, false
+	}
+	return false, false
+}
+
 func newQueue(s *session) *listPane[model.Incident] {
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
@@ -26,7 +39,16 @@ func newQueue(s *session) *listPane[model.Incident] {
 			return s.Reader.Queue(ctx, model.QueueQuery{Filter: q.filter, Offset: q.offset, Limit: q.limit})
 		},
 		header: func(w int) string {
-			h := fmt.Sprintf("  %-*s %-*s %-5s %-*s %-*s %-*s %s", qRef, "REF", qPri, "PRI", "", qState, "STATE", qSLA, "SLA", qService, "SERVICE", "TITLE")
+			withState, withService := queueCols(w)
+			h := fmt.Sprintf("  %-*s %-*s %-5s ", qRef, "REF", qPri, "PRI", "")
+			if withState {
+				h += fmt.Sprintf("%-*s ", qState, "STATE")
+			}
+			h += fmt.Sprintf("%-*s ", qSLA, "SLA")
+			if withService {
+				h += fmt.Sprintf("%-*s ", qService, "SERVICE")
+			}
+			h += "TITLE"
 			if w >= qRef+qPri+qState+qSLA+qService+qWho+40 {
 				h = joinCols(h, fmt.Sprintf("%-*s", qWho, "OWNER"), w+2)
 			}
@@ -47,7 +69,14 @@ func newQueue(s *session) *listPane[model.Incident] {
 			if in.Major {
 				major = paint(st.Major, "MAJOR")
 			}
-			titleW := w - (qRef + qPri + 5 + qState + qSLA + qService + 6)
+			withState, withService := queueCols(w)
+			titleW := w - (qRef + qPri + 5 + qSLA + 4)
+			if withState {
+				titleW -= qState + 1
+			}
+			if withService {
+				titleW -= qService + 1
+			}
 			who := ""
 			if titleW >= qWho+20 {
 				titleW -= qWho + 1
@@ -57,13 +86,17 @@ func newQueue(s *session) *listPane[model.Incident] {
 				}
 				who = " " + paint(st.Dim, fit(who, qWho))
 			}
-			return fit(in.Ref(), qRef) + " " +
+			row := fit(in.Ref(), qRef) + " " +
 				paint(st.Priority[in.Priority], fit(in.Priority.String(), qPri)) + " " +
-				major + " " +
-				fit(in.State.Label(), qState) + " " +
-				paint(st.SLA[stage], fit(sla, qSLA)) + " " +
-				fit(in.Service, qService) + " " +
-				fit(in.Title, titleW) + who
+				major + " "
+			if withState {
+				row += fit(in.State.Label(), qState) + " "
+			}
+			row += paint(st.SLA[stage], fit(sla, qSLA)) + " "
+			if withService {
+				row += fit(in.Service, qService) + " "
+			}
+			return row + fit(in.Title, titleW) + who
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {

@@ -451,3 +451,18 @@ func TestHiddenPaneCatchesUpWhenShown(t *testing.T) {
 	waitFor(t, tm, "BrandNewAlert")
 	finalView(t, tm)
 }
+
+func TestWallScreen(t *testing.T) {
+	f := newFakeStore()
+	m := newTestModel(t, f, model.RoleViewer)
+	m.s.Wall, m.s.Rotate, m.s.Actions = true, time.Second, nil
+	tm := run(t, m, 120, 36, "P1 OPEN: 1")
+	waitFor(t, tm, "WALL · read-only")
+	waitFor(t, tm, "2 Alerts") // the grid at 120x36 on a wall
+	mark(tm)
+	waitFor(t, tm, "┏━ Alerts") // rotation zooms the next pane
+	view := finalView(t, tm)
+	if strings.Contains(view, "? help") {
+		t.Errorf("a wall screen offers keys:\n%s", view)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -14,7 +15,8 @@ import (
 // global holds the flags every command accepts.
 type global struct {
 	db, drops, plan, config, as string
-	demo, plain                 bool
+	demo, plain, wall           bool
+	rotate                      time.Duration
 }
 
 func defaults() global {
@@ -38,6 +40,8 @@ func (g *global) flags(name string) *flag.FlagSet {
 	fs.StringVar(&g.as, "as", g.as, "")
 	fs.BoolVar(&g.demo, "demo", false, "")
 	fs.BoolVar(&g.plain, "plain", false, "")
+	fs.BoolVar(&g.wall, "wall", false, "")
+	fs.DurationVar(&g.rotate, "rotate", 0, "")
 	return fs
 }
 

@@ -215,11 +215,16 @@ func runConsole(g global) error {
 	presence := &model.Presence{}
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()
-	m := ui.New(ui.Deps{
+	deps := ui.Deps{
 		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
 		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
 		Presence: presence, Session: session,
-	})
+	}
+	if op, ok := a.plan.Plan().Operator(actor.Name); g.wall || (ok && op.Wall) {
+		// A wall screen shows; nobody walking past it can act through it.
+		deps.Actions, deps.Wall, deps.Rotate = nil, true, g.rotate
+	}
+	m := ui.New(deps)
 	defer m.Close()
 	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {

@@ -52,6 +52,8 @@ Flags (every command):
   --config FILE   console settings     (default $XDG_CONFIG_HOME/hypercare/config.toml)
   --as NAME       act as this operator from the plan (default: $USER)
   --plain         monochrome screen (also when NO_COLOR is set)
+  --wall          wall screen: read-only, largest grid, big header
+  --rotate 30s    with --wall: zoom each pane in turn for this long
 
 Exit codes: 0 ok, 1 rejected input or failed check, 2 usage error.
 `

@@ -203,7 +203,7 @@ func (c *sshConsole) deps(s ssh.Session, who sshUser) ui.Deps {
 	}
 	if who.wall {
 		// A wall screen only shows; nobody at it should be able to act.
-		d.Actions = nil
+		d.Actions, d.Wall = nil, true
 	}
 	return d
 }
