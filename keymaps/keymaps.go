@@ -34,7 +34,7 @@ type KeyMap struct {
 	Pane1, Pane2, Pane3, Pane4, Pane5 key.Binding
 	Zoom                              key.Binding
 
-	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New key.Binding
+	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New, Approve key.Binding
 
 	CalPrev, CalNext, CalToday key.Binding
 
@@ -87,6 +87,7 @@ var defaults = []def{
 	{"silence", GroupActions, []string{"s"}, "silence", func(k *KeyMap) *key.Binding { return &k.Silence }},
 	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
 	{"new", GroupActions, []string{"c"}, "new incident", func(k *KeyMap) *key.Binding { return &k.New }},
+	{"approve", GroupActions, []string{"p"}, "approve change", func(k *KeyMap) *key.Binding { return &k.Approve }},
 
 	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
 	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},

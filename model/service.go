@@ -416,3 +416,30 @@ func (s *Desk) Escalate(ctx context.Context, a Actor, id int64, reason string) (
 		return text, nil
 	})
 }
+
+// ApproveChange authorises a change that waits for approval (state
+// assess or authorize), which schedules it. Only leads approve.
+func (s *Desk) ApproveChange(ctx context.Context, a Actor, id int64) (Change, error) {
+	if err := require(a, RoleLead, "approve changes"); err != nil {
+		return Change{}, err
+	}
+	var after Change
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.ChangeByID(id)
+		if err != nil {
+			return fmt.Errorf("CHG-%d: %w", id, err)
+		}
+		switch before.State {
+		case ChangeNew, ChangeAssess, ChangeAuthorize:
+		default:
+			return fmt.Errorf("%s is %s; only changes waiting for approval can be approved", before.Ref(), before.State)
+		}
+		after = before
+		after.State = ChangeScheduled
+		if err := tx.SetChangeState(id, after.State); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "change.approve", after.Ref(), before, after)
+	})
+	return after, err
+}

@@ -152,6 +152,8 @@ type Tx interface {
 	FiringForIncident(incidentID int64) (int, error)
 
 	InsertChange(c *Change) error
+	ChangeByID(id int64) (Change, error)
+	SetChangeState(id int64, state ChangeState) error
 	UpsertArticle(a *Article) error
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error

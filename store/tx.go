@@ -96,6 +96,8 @@ WHERE service = ?1 AND alert_group = ?2 AND is_open AND alert_group <> '' ORDER 
 	setIncidentGroupSQL  = `UPDATE incidents SET alert_group = ?2 WHERE id = ?1`
 	firingForIncidentSQL = `SELECT count(*) FROM alerts WHERE incident_id = ?1 AND state = 'firing'`
 
+	setChangeStateSQL = `UPDATE changes SET state = ?2 WHERE id = ?1`
+
 	insertChangeSQL = `INSERT INTO changes (title, service, type, state, risk, implementer, start_at, end_at,
 	description, close_code)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -125,7 +127,7 @@ var writeQueries = []string{
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
-	insertChangeSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
+	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {
@@ -414,6 +416,15 @@ func (t *tx) InsertChange(c *model.Change) error {
 		return fmt.Errorf("insert change %q: %w", c.Title, err)
 	}
 	return nil
+}
+
+func (t *tx) ChangeByID(id int64) (model.Change, error) {
+	c, err := scanChange(t.stmt(changeSQL).QueryRowContext(t.ctx, id))
+	return c, lookupErr(err, "CHG-%d", id)
+}
+
+func (t *tx) SetChangeState(id int64, state model.ChangeState) error {
+	return t.execOne(fmt.Sprintf("CHG-%d", id), setChangeStateSQL, id, string(state))
 }
 
 func (t *tx) UpsertArticle(a *model.Article) error {

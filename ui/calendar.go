@@ -115,6 +115,11 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, km.Bottom):
 		p.cursor = max(len(p.changes)-1, 0)
 		return nil, true
+	case key.Matches(msg, km.Approve):
+		if p.cursor < len(p.changes) {
+			return approveChange(p.s, p.changes[p.cursor].ID), true
+		}
+		return nil, true
 	case key.Matches(msg, km.Enter):
 		if p.cursor < len(p.changes) {
 			id := p.changes[p.cursor].ID
@@ -135,7 +140,7 @@ func (p *calendarPane) moveCursor(by int) {
 
 func (p *calendarPane) actions() []key.Binding {
 	km := p.s.km
-	return []key.Binding{km.CalPrev, km.CalNext, km.CalToday}
+	return []key.Binding{km.Approve, km.CalPrev, km.CalNext, km.CalToday}
 }
 
 // calItem is one entry in a day: a freeze, a maintenance window, a change or
@@ -343,4 +348,13 @@ func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.In(a.Location()).Date()
 	return ay == by && am == bm && ad == bd
+}
+
+// approveChange authorises a change waiting for approval (leads only; the
+// service layer says so otherwise).
+func approveChange(s *session, id int64) tea.Cmd {
+	return s.write(fmt.Sprintf("CHG-%d approved and scheduled", id), func(ctx context.Context, a Actions) error {
+		_, err := a.ApproveChange(ctx, s.Actor, id)
+		return err
+	})
 }

@@ -16,6 +16,7 @@ type Actions interface {
 	CreateIncident(ctx context.Context, a model.Actor, n model.NewIncident) (model.Incident, error)
 	Transition(ctx context.Context, a model.Actor, id int64, to model.IncidentState, code, reason string) (model.Incident, error)
 	Escalate(ctx context.Context, a model.Actor, id int64, reason string) (model.Incident, error)
+	ApproveChange(ctx context.Context, a model.Actor, id int64) (model.Change, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
 	AddNote(ctx context.Context, a model.Actor, id int64, text string) error

@@ -156,6 +156,10 @@ func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
 				cmd, _ := alertKeys(d.s, d.alert, msg)
 				return cmd
 			}
+		case detailChange:
+			if key.Matches(msg, km.Approve) {
+				return approveChange(d.s, d.id)
+			}
 		}
 	}
 	return nil
@@ -167,6 +171,8 @@ func (d *detail) actions() []key.Binding {
 		return incidentBindings(d.s.km)
 	case detailAlert:
 		return []key.Binding{d.s.km.Ack, d.s.km.Silence, d.s.km.OpenIncident}
+	case detailChange:
+		return []key.Binding{d.s.km.Approve}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ type fakeStore struct {
 	acked     []int64
 	silences  []model.Silence
 	alertAcks []alertAck
+	approved  []int64
 }
 
 func newFakeStore() *fakeStore {
@@ -333,4 +334,20 @@ func (f *fakeStore) Escalate(_ context.Context, a model.Actor, id int64, _ strin
 		return model.Incident{}, model.ErrForbidden{Actor: a, Action: "escalate incidents", Needs: model.RoleLead}
 	}
 	return f.Incident(context.Background(), id)
+}
+
+func (f *fakeStore) ApproveChange(_ context.Context, a model.Actor, id int64) (model.Change, error) {
+	if a.Role < model.RoleLead {
+		return model.Change{}, model.ErrForbidden{Actor: a, Action: "approve changes", Needs: model.RoleLead}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.changes {
+		if f.changes[i].ID == id {
+			f.changes[i].State = model.ChangeScheduled
+			f.approved = append(f.approved, id)
+			return f.changes[i], nil
+		}
+	}
+	return model.Change{}, model.ErrNotFound
 }

@@ -466,3 +466,20 @@ func TestWallScreen(t *testing.T) {
 		t.Errorf("a wall screen offers keys:\n%s", view)
 	}
 }
+
+func TestApproveChangeNeedsLead(t *testing.T) {
+	for _, tt := range []struct {
+		role model.Role
+		want string
+	}{{model.RoleOperator, "may not approve changes"}, {model.RoleLead, "approved and scheduled"}} {
+		f := newFakeStore()
+		m := newTestModel(t, f, tt.role)
+		tm := run(t, m, 200, 60, "CHG-3")
+		keys(tm, "3", "p")
+		waitFor(t, tm, tt.want)
+		finalView(t, tm)
+		if got := len(f.approved); (tt.role == model.RoleLead) != (got == 1) {
+			t.Fatalf("%s: approved %v", tt.role, f.approved)
+		}
+	}
+}
