@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hypercare-ops/hypercare/keymaps"
 	"io"
 	"os"
 	"path/filepath"
@@ -110,4 +111,17 @@ func (g *global) finish() {
 	if os.Getenv("NO_COLOR") != "" {
 		g.plain = true
 	}
+}
+
+// loadKeys reads config.toml and builds the key map with its overrides.
+func loadKeys(g global) (*keymaps.KeyMap, error) {
+	set, err := loadSettings(g.config)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := keymaps.New(set.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", g.config, err)
+	}
+	return keys, nil
 }

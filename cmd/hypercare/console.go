@@ -15,7 +15,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
-	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/model/plan"
 	"github.com/hypercare-ops/hypercare/store"
@@ -143,13 +142,9 @@ func signalContext() (context.Context, context.CancelFunc) {
 }
 
 func runConsole(g global) error {
-	set, err := loadSettings(g.config)
+	keys, err := loadKeys(g)
 	if err != nil {
 		return err
-	}
-	keys, err := keymaps.New(set.Keys)
-	if err != nil {
-		return fmt.Errorf("%s: %w", g.config, err)
 	}
 	// A closed terminal (SIGHUP) or kill (SIGTERM) ends the program through
 	// its context, so deferred clean-up (the demo's temporary folder, the

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store/drops"
 	"github.com/hypercare-ops/hypercare/ui"
@@ -225,13 +224,9 @@ func runServe(g global, args []string, w io.Writer) error {
 	if sshAddr == "off" && httpAddr == "" {
 		return usagef("serve: with --ssh off there is nothing to serve; give --http ADDR (e.g. --http 127.0.0.1:9095)")
 	}
-	set, err := loadSettings(g.config)
+	keys, err := loadKeys(g)
 	if err != nil {
 		return err
-	}
-	keys, err := keymaps.New(set.Keys)
-	if err != nil {
-		return fmt.Errorf("%s: %w", g.config, err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
