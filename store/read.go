@@ -40,33 +40,31 @@ LIMIT ?3 OFFSET ?4`
 	flapping, after_change, incident_id, truncated, storm_id,
 	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT size FROM storms WHERE storms.id = alerts.storm_id), 0)`
 
-	// The feed hides storm members (storm_member = 1): their storm's first
-	// alert stands for them.
-	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE storm_member = 0
+	// feedFilter is the feed's FeedQuery conditions, shared by its three
+	// forms: ?1/?2 text or id, ?6 a condition (FeedConditions), ?7/?8 a
+	// label's JSON path and value.
+	feedFilter = `
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
   AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
        OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
   AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
+`
+
+	// The feed hides storm members (storm_member = 1): their storm's first
+	// alert stands for them.
+	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
+WHERE storm_member = 0` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE firing = 1 AND storm_member = 0
-  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
-  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
-       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
-  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
+WHERE firing = 1 AND storm_member = 0` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	// An expanded storm: all its alerts, newest first.
 	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE storm_id = ?5
-  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
-  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
-       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
-  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
+WHERE storm_id = ?5` + feedFilter + `
 ORDER BY last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
