@@ -749,6 +749,17 @@ func (m *Model) dropsLine() string {
 	case !d.Watching:
 		return st.FooterStale.Render("drops not watched")
 	}
+	if m.w < 120 {
+		// Narrow: counts only, so the key hints keep their room.
+		text := fmt.Sprintf("drops %d", d.Processed)
+		if d.Queue > 0 {
+			text += fmt.Sprintf("+%d", d.Queue)
+		}
+		if d.Rejected > 0 {
+			return st.Footer.Render(text+" ") + st.Error.Render(fmt.Sprintf("%d✗", d.Rejected))
+		}
+		return st.Footer.Render(text)
+	}
 	text := fmt.Sprintf("drops %d ok", d.Processed)
 	if d.Rejected > 0 {
 		text += fmt.Sprintf(" · %d rejected", d.Rejected)
@@ -756,7 +767,7 @@ func (m *Model) dropsLine() string {
 	if d.Queue > 0 {
 		text += fmt.Sprintf(" · %d queued", d.Queue)
 	}
-	if !d.LastAt.IsZero() && m.w >= 120 {
+	if !d.LastAt.IsZero() {
 		text += " · last " + ago(d.LastAt, m.s.Now())
 	}
 	if m.w >= 180 && m.s.DropsDir != "" {
