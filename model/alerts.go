@@ -342,9 +342,10 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	inc := Incident{
 		Kind: KindIncident, Title: title, Service: al.Service, Category: category,
 		Impact: impact, Urgency: urgency, Priority: prio, State: StateNew, Major: IsMajor(prio, tier, false),
-		Team: team, OpenedAt: in.now, UpdatedAt: in.now, ResolveDue: in.pol.ResolveBy(KindIncident, prio, in.now),
+		Team: team, OpenedAt: in.now, UpdatedAt: in.now, LevelSince: in.now,
 		Description: fmt.Sprintf("Opened by %s from %s (%s).", why, al.Ref(), al.DedupKey),
 	}
+	retarget(&inc, in.pol.SLAFor(KindIncident, prio))
 	if err := in.tx.InsertIncident(&inc); err != nil {
 		return err
 	}

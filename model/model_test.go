@@ -62,7 +62,7 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
-func TestSLAStatus(t *testing.T) {
+func TestResolveClockStages(t *testing.T) {
 	opened := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	in := Incident{State: StateInProgress, OpenedAt: opened, ResolveDue: opened.Add(4 * time.Hour)}
 	tests := []struct {
@@ -73,7 +73,8 @@ func TestSLAStatus(t *testing.T) {
 		{4*time.Hour - time.Second, SLARisk}, {4 * time.Hour, SLABreached}, {9 * time.Hour, SLABreached},
 	}
 	for _, tt := range tests {
-		got, left := SLAStatus(in, opened.Add(tt.at))
+		c := ResolveClock(in, nil, opened.Add(tt.at))
+		got, left := c.Stage, c.Left
 		if got != tt.want {
 			t.Errorf("at +%v: stage %v, want %v", tt.at, got, tt.want)
 		}
@@ -83,8 +84,8 @@ func TestSLAStatus(t *testing.T) {
 	}
 	closed := in
 	closed.State = StateResolved
-	if s, _ := SLAStatus(closed, opened); s != SLANone {
-		t.Errorf("resolved incident has stage %v", s)
+	if c := ResolveClock(closed, nil, opened); c.Stage != SLANone {
+		t.Errorf("resolved incident has stage %v", c.Stage)
 	}
 }
 

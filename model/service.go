@@ -17,17 +17,25 @@ type Policy interface {
 	ServiceTier(service string) (tier int, ok bool)
 	// OwnerTeam is the team that first receives incidents for a service.
 	OwnerTeam(service string) string
-	// ResolveBy is when a record opened at from must be resolved, counted in
-	// the SLA's hours (business hours skip nights, weekends and holidays);
-	// zero when the plan sets no target.
-	ResolveBy(kind Kind, p Priority, from time.Time) time.Time
+	// SLAFor is the respond and resolve target for a kind and priority, with
+	// the clock that counts it (business hours skip nights, weekends and
+	// holidays).
+	SLAFor(kind Kind, p Priority) SLATarget
 	// Route applies the plan's routes to an alert's labels.
 	Route(labels map[string]string) Routing
 	// AlertRules are the alert-lifecycle thresholds.
 	AlertRules() AlertRules
-	// EscalationLevels names a team's functional escalation levels in order
-	// ("L1 (contact)", "L2 (contact)", …); empty for an unknown team.
-	EscalationLevels(team string) []string
+	// Escalation lists a team's functional escalation levels in order
+	// (L1, L2, L3, vendor); empty for an unknown team.
+	Escalation(team string) []EscalationLevel
+}
+
+// EscalationLevel is one step of a team's escalation path.
+type EscalationLevel struct {
+	Name string // "L2 (Claire Dubois)": the level and who to call
+	// Wait is how long an unacknowledged incident stays at this level before
+	// it is escalated to the next; zero: it stays.
+	Wait time.Duration
 }
 
 // Desk is the service layer: the one door every write goes through: it checks the actor's
@@ -144,7 +152,8 @@ func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Inci
 		State: StateNew, Major: IsMajor(prio, tier, n.Major), Team: pol.OwnerTeam(n.Service),
 		OpenedAt: now, UpdatedAt: now,
 	}
-	in.ResolveDue = pol.ResolveBy(in.Kind, prio, now)
+	in.LevelSince = now
+	retarget(&in, pol.SLAFor(in.Kind, prio))
 	err = s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.InsertIncident(&in); err != nil {
 			return err
@@ -231,38 +240,73 @@ func (s *Desk) AddNote(ctx context.Context, a Actor, id int64, text string) erro
 	return err
 }
 
+// StateChange asks for an incident to move to another state.
+type StateChange struct {
+	To IncidentState
+	// Code is the resolution code; required when resolving (ResolutionCodes).
+	Code string
+	// HoldReason is what the incident waits for; required for On Hold (HoldReasons).
+	HoldReason string
+	// Reason explains the move; required when reopening a resolved incident.
+	Reason string
+	// Satisfaction is the caller's rating 1–5, optional on resolve; 0 for none.
+	Satisfaction int
+}
+
 // Transition moves an incident to a new state. Resolving needs a resolution
-// code; reopening a resolved incident needs a reason.
-func (s *Desk) Transition(ctx context.Context, a Actor, id int64, to IncidentState, code, reason string) (Incident, error) {
+// code, holding a hold reason, reopening a reason. Going on hold stops the
+// SLA clocks; leaving hold pushes both due times back by the paused time.
+func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange) (Incident, error) {
 	if err := require(a, RoleOperator, "change incident state"); err != nil {
 		return Incident{}, err
 	}
-	reason = strings.TrimSpace(Clean(reason, true))
+	c.Reason = strings.TrimSpace(Clean(c.Reason, true))
+	pol := s.pol()
 	return s.updateIncident(ctx, a, id, "incident.state", func(in *Incident) (string, error) {
-		if err := CheckTransition(in.State, to); err != nil {
+		if err := CheckTransition(in.State, c.To); err != nil {
 			return "", err
 		}
-		text := fmt.Sprintf("%s → %s", in.State.Label(), to.Label())
+		now := s.Now().UTC()
+		text := fmt.Sprintf("%s → %s", in.State.Label(), c.To.Label())
 		switch {
-		case to == StateResolved:
-			if !slices.Contains(ResolutionCodes, code) {
-				return "", fmt.Errorf("resolution code %q: use one of %s", code, strings.Join(ResolutionCodes, ", "))
+		case c.To == StateResolved:
+			if !slices.Contains(ResolutionCodes, c.Code) {
+				return "", fmt.Errorf("resolution code %q: use one of %s", c.Code, strings.Join(ResolutionCodes, ", "))
 			}
-			in.Resolution = code
-			in.ResolvedAt = s.Now().UTC()
-			text += " (" + code + ")"
-		case in.State == StateResolved && to == StateInProgress:
-			if reason == "" {
+			if c.Satisfaction < 0 || c.Satisfaction > 5 {
+				return "", fmt.Errorf("satisfaction %d: use 1 (poor) to 5 (excellent), or leave it out", c.Satisfaction)
+			}
+			in.Resolution = c.Code
+			in.ResolvedAt = now
+			in.Satisfaction = c.Satisfaction
+			text += " (" + c.Code + ")"
+			if c.Satisfaction > 0 {
+				text += fmt.Sprintf(", satisfaction %d/5", c.Satisfaction)
+			}
+		case c.To == StateOnHold:
+			if !slices.Contains(HoldReasons, c.HoldReason) {
+				return "", fmt.Errorf("hold reason %q: use one of %s", c.HoldReason, strings.Join(HoldReasons, ", "))
+			}
+			in.HoldReason = c.HoldReason
+			in.HoldSince = now
+			text += " (" + strings.ReplaceAll(c.HoldReason, "_", " ") + ")"
+		case in.State == StateResolved && c.To == StateInProgress:
+			if c.Reason == "" {
 				return "", fmt.Errorf("reopening needs a reason")
 			}
 			in.Reopens++
 			in.Resolution = ""
 			in.ResolvedAt = time.Time{}
+			in.Satisfaction = 0
 		}
-		if reason != "" {
-			text += ": " + reason
+		if in.State == StateOnHold {
+			paused := resume(in, pol.SLAFor(in.Kind, in.Priority), now)
+			text += fmt.Sprintf("; SLA clock resumed, due times moved by %s", roundDuration(paused))
 		}
-		in.State = to
+		if c.Reason != "" {
+			text += ": " + c.Reason
+		}
+		in.State = c.To
 		return text, nil
 	})
 }
@@ -386,34 +430,6 @@ func (s *Desk) SyncServices(ctx context.Context, a Actor, services []Service) er
 			ids[i] = sv.ID
 		}
 		return s.audit(tx, a, "services.sync", "plan", nil, ids)
-	})
-}
-
-// Escalate moves an incident one level up its team's escalation path from
-// the plan (L1 → L2 → L3 → vendor) and records who it now sits with.
-func (s *Desk) Escalate(ctx context.Context, a Actor, id int64, reason string) (Incident, error) {
-	if err := require(a, RoleLead, "escalate incidents"); err != nil {
-		return Incident{}, err
-	}
-	reason = strings.TrimSpace(Clean(reason, true))
-	pol := s.pol()
-	return s.updateIncident(ctx, a, id, "incident.escalate", func(in *Incident) (string, error) {
-		if !in.State.Open() {
-			return "", fmt.Errorf("is %s; only open incidents can be escalated", in.State.Label())
-		}
-		levels := pol.EscalationLevels(in.Team)
-		if len(levels) == 0 {
-			return "", fmt.Errorf("team %q has no escalation levels in the plan; add escalation = [...] to its [[team]]", in.Team)
-		}
-		if in.Escalation+1 >= len(levels) {
-			return "", fmt.Errorf("is already at the last level of %s (%s)", in.Team, levels[len(levels)-1])
-		}
-		in.Escalation++
-		text := fmt.Sprintf("escalated to %s", levels[in.Escalation])
-		if reason != "" {
-			text += ": " + reason
-		}
-		return text, nil
 	})
 }
 

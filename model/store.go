@@ -143,6 +143,8 @@ type Tx interface {
 	// ChangeStartedBetween finds the latest change on a service that
 	// started within [from, to]; ErrNotFound when none.
 	ChangeStartedBetween(service string, from, to time.Time) (Change, error)
+	// OpenIncidents lists every open incident, for the SLA sweep.
+	OpenIncidents() ([]Incident, error)
 	// OpenIncidentForGroup finds the open incident a route opened for this
 	// service and alert group; ErrNotFound when none.
 	OpenIncidentForGroup(service, group string) (Incident, error)

@@ -216,7 +216,42 @@ type Incident struct {
 	ResolveDue  time.Time     `json:"resolve_due,omitzero"` // SLA resolve target; zero when none applies
 	Resolution  string        `json:"resolution,omitzero"`
 	Reopens     int           `json:"reopens"`
+
+	// RespondDue is when the first response (ack) is due; zero when no
+	// target applies.
+	RespondDue time.Time `json:"respond_due,omitzero"`
+	// HoldReason says what an On Hold incident waits for (HoldReasons);
+	// HoldSince is when it went on hold.
+	HoldReason string    `json:"hold_reason,omitzero"`
+	HoldSince  time.Time `json:"hold_since,omitzero"`
+	// Paused is the SLA time spent on hold so far, counted in the SLA's
+	// hours; both due times are pushed back by it.
+	Paused time.Duration `json:"paused,omitzero"`
+	// Satisfaction is the caller's rating recorded at resolution, 1–5; 0 when none.
+	Satisfaction int `json:"satisfaction,omitzero"`
+	// MergedInto is the incident this one was merged into as a duplicate.
+	MergedInto int64 `json:"merged_into,omitzero"`
+	// ProblemID is the problem record this incident is linked to.
+	ProblemID int64 `json:"problem_id,omitzero"`
+	// SLAFlags records which SLA events were raised, so each is raised once.
+	SLAFlags SLAFlags `json:"sla_flags,omitzero"`
+	// LevelSince is when the incident reached its current escalation level;
+	// the level's timeout counts from then.
+	LevelSince time.Time `json:"level_since,omitzero"`
 }
+
+// SLAFlags are the SLA events already raised on an incident.
+type SLAFlags int
+
+// SLA events.
+const (
+	SLAWarned          SLAFlags = 1 << iota // 75% of the resolve target used: leads were told
+	SLAResolveBreached                      // resolve target passed: escalated one level
+	SLARespondBreached                      // respond target passed without an ack
+)
+
+// HoldReasons are what an incident on hold can be waiting for.
+var HoldReasons = []string{"awaiting_vendor", "awaiting_caller", "awaiting_change", "awaiting_problem"}
 
 // Ref is the identifier people say out loud: INC-42.
 func (i Incident) Ref() string {

@@ -159,6 +159,18 @@ func (n nullInt) Scan(src any) error {
 	return nil
 }
 
+// durationMillis scans a millisecond count into a duration.
+type durationMillis struct{ d *time.Duration }
+
+func (m durationMillis) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("duration column: got %T, want INTEGER milliseconds", src)
+	}
+	*m.d = time.Duration(v) * time.Millisecond
+	return nil
+}
+
 // nullID encodes an id for a nullable column: 0 is NULL.
 func nullID(v int64) any {
 	if v == 0 {

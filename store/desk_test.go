@@ -26,11 +26,11 @@ func (fakePolicy) ServiceTier(service string) (int, bool) {
 
 func (fakePolicy) OwnerTeam(service string) string { return service + "-team" }
 
-func (fakePolicy) ResolveBy(_ model.Kind, p model.Priority, from time.Time) time.Time {
+func (fakePolicy) SLAFor(_ model.Kind, p model.Priority) model.SLATarget {
 	if p <= 2 {
-		return from.Add(4 * time.Hour)
+		return model.SLATarget{Respond: 15 * time.Minute, Resolve: 4 * time.Hour}
 	}
-	return time.Time{}
+	return model.SLATarget{}
 }
 
 // Route sends every alert to its "service" label; critical ones on checkout
@@ -45,8 +45,8 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 
 func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
 
-func (fakePolicy) EscalationLevels(team string) []string {
-	return []string{"L1", "L2", "vendor (acme)"}
+func (fakePolicy) Escalation(team string) []model.EscalationLevel {
+	return []model.EscalationLevel{{Name: "L1", Wait: 30 * time.Minute}, {Name: "L2", Wait: time.Hour}, {Name: "vendor (acme)"}}
 }
 
 // clock is a fixed, millisecond-exact time the desk advances by hand, so
@@ -105,12 +105,12 @@ func TestIncidentLifecycle(t *testing.T) {
 			return model.Incident{}, desk.AddNote(ctx, bob, created.ID, "rolled back 1.4.2")
 		}, nil},
 		{"resolve", func() (model.Incident, error) {
-			return desk.Transition(ctx, bob, created.ID, model.StateResolved, "fixed", "")
+			return desk.Transition(ctx, bob, created.ID, model.StateChange{To: model.StateResolved, Code: "fixed"})
 		}, func(in model.Incident) bool {
 			return in.State == model.StateResolved && in.Resolution == "fixed" && in.ResolvedAt.Equal(clk.now)
 		}},
 		{"reopen", func() (model.Incident, error) {
-			return desk.Transition(ctx, alice, created.ID, model.StateInProgress, "", "came back")
+			return desk.Transition(ctx, alice, created.ID, model.StateChange{To: model.StateInProgress, Reason: "came back"})
 		}, func(in model.Incident) bool {
 			return in.State == model.StateInProgress && in.Reopens == 1 && in.ResolvedAt.IsZero() && in.Resolution == ""
 		}},

@@ -252,14 +252,14 @@ func TestCountersFollowEveryChange(t *testing.T) {
 		case 0:
 			_, err = desk.AckIncident(ctx, bob, id)
 		case 1:
-			_, err = desk.Transition(ctx, bob, id, model.StateCancelled, "", "")
+			_, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateCancelled})
 		case 2:
-			if _, err = desk.Transition(ctx, bob, id, model.StateResolved, "fixed", ""); err == nil {
-				_, err = desk.Transition(ctx, bob, id, model.StateInProgress, "", "still broken")
+			if _, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateResolved, Code: "fixed"}); err == nil {
+				_, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateInProgress, Reason: "still broken"})
 			}
 		case 3:
-			if _, err = desk.Transition(ctx, bob, id, model.StateResolved, "workaround", ""); err == nil {
-				_, err = desk.Transition(ctx, bob, id, model.StateClosed, "", "")
+			if _, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateResolved, Code: "workaround"}); err == nil {
+				_, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateClosed})
 			}
 		case 4:
 			err = db.Write(ctx, func(tx model.Tx) error {

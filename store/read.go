@@ -19,7 +19,8 @@ import (
 // (NULL unless the filter is a number).
 const (
 	incidentColumns = `id, kind, title, description, service, category, impact, urgency, priority, state,
-	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens`
+	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
+	respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id, sla_flags, level_since`
 
 	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
@@ -365,7 +366,9 @@ func scanIncident(s scanner) (model.Incident, error) {
 	err := s.Scan(&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
 		&in.Impact, &in.Urgency, &in.Priority, &in.State, &in.Major, &in.Team, &in.Assignee, &in.Escalation,
 		millis{&in.OpenedAt}, millis{&in.UpdatedAt}, millis{&in.AckAt}, millis{&in.ResolvedAt}, millis{&in.ResolveDue},
-		&in.Resolution, &in.Reopens)
+		&in.Resolution, &in.Reopens,
+		millis{&in.RespondDue}, &in.HoldReason, millis{&in.HoldSince}, durationMillis{&in.Paused}, &in.Satisfaction,
+		nullInt{&in.MergedInto}, nullInt{&in.ProblemID}, &in.SLAFlags, millis{&in.LevelSince})
 	return in, err
 }
 

@@ -15,15 +15,20 @@ import (
 const (
 	insertIncidentSQL = `INSERT INTO incidents (kind, title, description, service, category, impact, urgency,
 	priority, state, major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due,
-	resolution, reopens)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+	resolution, reopens, respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id,
+	sla_flags, level_since)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+	?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
 RETURNING id`
 
 	updateIncidentSQL = `UPDATE incidents SET kind = ?1, title = ?2, description = ?3, service = ?4,
 	category = ?5, impact = ?6, urgency = ?7, priority = ?8, state = ?9, major = ?10, team = ?11, assignee = ?12,
 	escalation = ?13, opened_at = ?14, updated_at = ?15, ack_at = ?16, resolved_at = ?17, resolve_due = ?18,
-	resolution = ?19, reopens = ?20
-WHERE id = ?21`
+	resolution = ?19, reopens = ?20, respond_due = ?21, hold_reason = ?22, hold_since = ?23, paused_ms = ?24,
+	satisfaction = ?25, merged_into = ?26, problem_id = ?27, sla_flags = ?28, level_since = ?29
+WHERE id = ?30`
+
+	openIncidentsSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE is_open ORDER BY major DESC, priority, due_order, id`
 
 	insertTimelineSQL = `INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5)
 RETURNING id`
@@ -122,7 +127,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // prepared lazily: the writer has one connection, and inside a transaction
 // that connection is taken, so preparing through the pool would wait forever.
 var writeQueries = []string{
-	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL,
+	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
@@ -208,7 +213,9 @@ func incidentArgs(in *model.Incident) []any {
 	return []any{string(in.Kind), in.Title, in.Description, in.Service, in.Category,
 		int(in.Impact), int(in.Urgency), int(in.Priority), string(in.State), in.Major,
 		in.Team, in.Assignee, in.Escalation, ms(in.OpenedAt), ms(in.UpdatedAt), ms(in.AckAt),
-		ms(in.ResolvedAt), ms(in.ResolveDue), in.Resolution, in.Reopens}
+		ms(in.ResolvedAt), ms(in.ResolveDue), in.Resolution, in.Reopens,
+		ms(in.RespondDue), in.HoldReason, ms(in.HoldSince), in.Paused.Milliseconds(), in.Satisfaction,
+		nullID(in.MergedInto), nullID(in.ProblemID), int(in.SLAFlags), ms(in.LevelSince)}
 }
 
 func (t *tx) InsertIncident(in *model.Incident) error {
@@ -216,6 +223,24 @@ func (t *tx) InsertIncident(in *model.Incident) error {
 		return fmt.Errorf("insert incident %q: %w", in.Title, err)
 	}
 	return nil
+}
+
+// OpenIncidents reads the open incidents through the queue index.
+func (t *tx) OpenIncidents() ([]model.Incident, error) {
+	rows, err := t.stmt(openIncidentsSQL).QueryContext(t.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Incident
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("open incidents: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
 }
 
 func (t *tx) UpdateIncident(in model.Incident) error {

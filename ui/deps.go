@@ -14,7 +14,7 @@ import (
 // service layer checks roles, so a viewer pressing a key gets a clear refusal.
 type Actions interface {
 	CreateIncident(ctx context.Context, a model.Actor, n model.NewIncident) (model.Incident, error)
-	Transition(ctx context.Context, a model.Actor, id int64, to model.IncidentState, code, reason string) (model.Incident, error)
+	Transition(ctx context.Context, a model.Actor, id int64, c model.StateChange) (model.Incident, error)
 	Escalate(ctx context.Context, a model.Actor, id int64, reason string) (model.Incident, error)
 	ApproveChange(ctx context.Context, a model.Actor, id int64) (model.Change, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)

@@ -227,19 +227,13 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	if in.Major {
 		badge = st.Major.Render(" MAJOR ") + " " + badge
 	}
-	stage, left := model.SLAStatus(in, now)
-	sla := ""
-	if stage != model.SLANone {
-		text := fmt.Sprintf("%s left (%s), due %s", countdown(left), stage, stamp(in.ResolveDue, loc))
-		if left < 0 {
-			text = fmt.Sprintf("breached %s ago, was due %s", countdown(-left), stamp(in.ResolveDue, loc))
-		}
-		sla = st.SLA[stage].Render(text)
-	}
+	clock := s.clock(in)
+	resolveSLA := slaLine(st, model.ResolveClock(in, clock, now), loc)
+	respondSLA := slaLine(st, model.RespondClock(in, clock, now), loc)
 	level := fmt.Sprintf("level %d", in.Escalation+1)
 	if p := s.plan(); p != nil {
-		if levels := p.EscalationLevels(in.Team); in.Escalation < len(levels) {
-			level = levels[in.Escalation]
+		if levels := p.Escalation(in.Team); in.Escalation < len(levels) {
+			level = levels[in.Escalation].Name
 		}
 	}
 	// The title wraps: it is the one thing everyone reads.
@@ -261,7 +255,8 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		"assignee", in.Assignee,
 		"opened", stamp(in.OpenedAt, loc),
 		"responded", stamp(in.AckAt, loc),
-		"resolve SLA", sla,
+		"respond SLA", respondSLA,
+		"resolve SLA", resolveSLA,
 		"resolved", stamp(in.ResolvedAt, loc),
 		"resolution", in.Resolution,
 	)...)
@@ -286,6 +281,21 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		}
 	}
 	return in, in.Ref(), strings.Join(lines, "\n"), nil
+}
+
+// slaLine describes one SLA clock: time left and stage, paused, or breached.
+func slaLine(st *Styles, c model.SLAClock, loc *time.Location) string {
+	if c.Stage == model.SLANone {
+		return ""
+	}
+	text := fmt.Sprintf("%s left (%s, %.0f%% used), due %s", countdown(c.Left), c.Stage, c.Used*100, stamp(c.Due, loc))
+	switch {
+	case c.Left <= 0:
+		text = fmt.Sprintf("breached by %s, was due %s", countdown(-c.Left), stamp(c.Due, loc))
+	case c.Paused:
+		text = fmt.Sprintf("paused on hold with %s left (%.0f%% used)", countdown(c.Left), c.Used*100)
+	}
+	return st.SLA[c.Stage].Render(text)
 }
 
 // serviceLine describes a service from the plan: name, tier, owner.

@@ -312,7 +312,8 @@ func (f *fakeStore) CreateIncident(_ context.Context, a model.Actor, n model.New
 	return in, nil
 }
 
-func (f *fakeStore) Transition(_ context.Context, a model.Actor, id int64, to model.IncidentState, code, reason string) (model.Incident, error) {
+func (f *fakeStore) Transition(_ context.Context, a model.Actor, id int64, c model.StateChange) (model.Incident, error) {
+	to, code, reason := c.To, c.Code, c.Reason
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.incidents {

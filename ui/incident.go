@@ -175,7 +175,7 @@ func resolveForm(s *session, id int64) *form {
 			return nil, 0, err
 		}
 		return s.write(fmt.Sprintf("INC-%d resolved (%s)", id, v[0]), func(ctx context.Context, a Actions) error {
-			_, err := a.Transition(ctx, s.Actor, id, model.StateResolved, v[0], v[1])
+			_, err := a.Transition(ctx, s.Actor, id, model.StateChange{To: model.StateResolved, Code: v[0], Reason: v[1]})
 			return err
 		}), 0, nil
 	}

@@ -56,12 +56,15 @@ func newQueue(s *session) *listPane[model.Incident] {
 		},
 		row: func(in model.Incident, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
-			stage, left := model.SLAStatus(in, s.Now())
+			clk := model.ResolveClock(in, s.clock(in), s.Now())
+			stage, left := clk.Stage, clk.Left
 			sla := "—"
-			switch stage {
-			case model.SLABreached:
+			switch {
+			case stage == model.SLABreached:
 				sla = "✗" + countdown(-left) // over by; the mark reads without colour
-			case model.SLANone:
+			case stage == model.SLANone:
+			case clk.Paused:
+				sla = "‖" + countdown(left) // on hold: the clock stands still
 			default:
 				sla = countdown(left)
 			}

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/model/plan"
 )
 
@@ -25,6 +26,15 @@ func (s *session) plan() *plan.Plan {
 		return nil
 	}
 	return s.Plan.Plan()
+}
+
+// clock is the SLA clock an incident's targets are counted on: the plan's
+// (business hours or 24x7), or 24x7 when no plan is loaded.
+func (s *session) clock(in model.Incident) model.Clock {
+	if p := s.plan(); p != nil {
+		return p.SLAFor(in.Kind, in.Priority).Clock
+	}
+	return model.WallClock{}
 }
 
 // loc is the timezone for display: explicit, else the plan's, else UTC.

@@ -236,45 +236,104 @@ func (p *Plan) Shifted(d time.Duration) *Plan {
 // RespondBy is when a record opened at from must have its first response:
 // see ResolveBy.
 func (p *Plan) RespondBy(kind model.Kind, pr model.Priority, from time.Time) time.Time {
-	s := p.sla(kind, pr)
-	return p.due(from, s.respond, s.Hours)
+	t := p.SLAFor(kind, pr)
+	if t.Respond <= 0 {
+		return time.Time{}
+	}
+	return t.Clock.Add(from, t.Respond)
 }
 
 // ResolveBy is when a record opened at from must be resolved: the resolve
 // target counted in the SLA's hours, so a business-hours target skips
 // nights, weekends and holidays. Zero when the plan sets no target.
 func (p *Plan) ResolveBy(kind model.Kind, pr model.Priority, from time.Time) time.Time {
-	s := p.sla(kind, pr)
-	return p.due(from, s.resolve, s.Hours)
-}
-
-func (p *Plan) due(from time.Time, target time.Duration, hours string) time.Time {
-	if target <= 0 {
+	t := p.SLAFor(kind, pr)
+	if t.Resolve <= 0 {
 		return time.Time{}
 	}
-	b := p.Hypercare.Business
-	if hours != HoursBusiness || b.days == (weekdays{}) {
-		return from.Add(target)
+	return t.Clock.Add(from, t.Resolve)
+}
+
+// SLAFor is the target a record falls under, with the clock that counts it
+// (model.Policy's SLA).
+func (p *Plan) SLAFor(kind model.Kind, pr model.Priority) model.SLATarget {
+	s := p.sla(kind, pr)
+	t := model.SLATarget{Respond: s.respond, Resolve: s.resolve, Clock: model.WallClock{}}
+	if s.Hours == HoursBusiness && p.Hypercare.Business.days != (weekdays{}) {
+		t.Clock = businessClock{p}
 	}
-	loc, t, left := p.Location(), from.In(p.Location()), target
+	return t
+}
+
+// businessClock counts only the plan's business hours: working days,
+// between their opening and closing times, holidays excluded. Days are
+// walked in the plan's timezone, so a day that changes to or from summer
+// time still has its full opening hours.
+type businessClock struct{ p *Plan }
+
+// Add is the instant d of business time after from.
+func (c businessClock) Add(from time.Time, d time.Duration) time.Time {
+	t, left := from.In(c.p.Location()), d
 	for {
-		y, m, d := t.Date()
-		if b.days[t.Weekday()] && !p.holiday(y, m, d) {
-			open := time.Date(y, m, d, 0, 0, 0, 0, loc).Add(b.start)
-			closing := time.Date(y, m, d, 0, 0, 0, 0, loc).Add(b.end)
-			if t.Before(open) {
-				t = open
-			}
-			if t.Before(closing) {
-				avail := closing.Sub(t)
-				if left <= avail {
-					return t.Add(left)
-				}
-				left -= avail
-			}
+		open, closing, next := c.day(t)
+		if t.Before(open) {
+			t = open
 		}
-		t = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		if t.Before(closing) {
+			avail := closing.Sub(t)
+			if left <= avail {
+				return t.Add(left)
+			}
+			left -= avail
+		}
+		t = next
 	}
+}
+
+// Between is the business time from one instant to a later one.
+func (c businessClock) Between(from, to time.Time) time.Duration {
+	var sum time.Duration
+	t := from.In(c.p.Location())
+	for t.Before(to) {
+		open, closing, next := c.day(t)
+		start, end := later(t, open), earlier(to, closing)
+		if end.After(start) {
+			sum += end.Sub(start)
+		}
+		t = next
+	}
+	return sum
+}
+
+// day gives the business opening and closing of t's day (equal when the
+// day is not worked) and the start of the next day.
+func (c businessClock) day(t time.Time) (open, closing, next time.Time) {
+	b, loc := c.p.Hypercare.Business, c.p.Location()
+	y, m, d := t.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	next = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	if !b.days[t.Weekday()] || c.p.holiday(y, m, d) {
+		return midnight, midnight, next
+	}
+	// Wall-clock opening hours: time.Date normalises them on the day's own
+	// offset, which Add on midnight would not across a DST change.
+	open = time.Date(y, m, d, 0, int(b.start/time.Minute), 0, 0, loc)
+	closing = time.Date(y, m, d, 0, int(b.end/time.Minute), 0, 0, loc)
+	return open, closing, next
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func (p *Plan) holiday(y int, m time.Month, d int) bool {

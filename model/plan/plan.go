@@ -66,18 +66,18 @@ func (p *Plan) AlertRules() model.AlertRules {
 	return p.Alerts.rules
 }
 
-// EscalationLevels lists a team's escalation levels with their contacts
-// (model.Policy).
-func (p *Plan) EscalationLevels(team string) []string {
+// Escalation lists a team's escalation levels with their contacts and
+// timeouts (model.Policy).
+func (p *Plan) Escalation(team string) []model.EscalationLevel {
 	t, ok := p.Team(team)
 	if !ok {
 		return nil
 	}
-	out := make([]string, len(t.Escalation))
+	out := make([]model.EscalationLevel, len(t.Escalation))
 	for i, e := range t.Escalation {
-		out[i] = e.Level
+		out[i] = model.EscalationLevel{Name: e.Level, Wait: e.timeout}
 		if e.Contact != "" {
-			out[i] += " (" + e.Contact + ")"
+			out[i].Name += " (" + e.Contact + ")"
 		}
 	}
 	return out

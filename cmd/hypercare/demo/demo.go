@@ -311,7 +311,7 @@ func (s *seeder) step(ctx context.Context, inc *incidentRun, st step, at time.Ti
 		inc.engineer, _ = s.cast.engineer(st.team, at)
 		_, err = s.desk.Assign(ctx, actor, inc.id, st.team, inc.engineer.Name)
 	case stateStep:
-		_, err = s.desk.Transition(ctx, actor, inc.id, st.to, st.code, st.text)
+		_, err = s.desk.Transition(ctx, actor, inc.id, model.StateChange{To: st.to, Code: st.code, HoldReason: st.hold, Reason: st.text})
 	}
 	return err
 }

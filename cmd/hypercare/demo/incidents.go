@@ -35,6 +35,7 @@ type step struct {
 	team  string // for assignStep
 	to    model.IncidentState
 	code  string // resolution code when to is resolved
+	hold  string // hold reason when to is on hold
 }
 
 func ack(after time.Duration, by who) step { return step{after: after, by: by, kind: ackStep} }
@@ -49,6 +50,11 @@ func assign(after time.Duration, by who, team string) step {
 
 func move(after time.Duration, by who, to model.IncidentState, reason string) step {
 	return step{after: after, by: by, kind: stateStep, to: to, text: reason}
+}
+
+// hold puts the incident on hold, waiting for reason (model.HoldReasons).
+func hold(after time.Duration, by who, reason, text string) step {
+	return step{after: after, by: by, kind: stateStep, to: model.StateOnHold, hold: reason, text: text}
 }
 
 func resolve(after time.Duration, by who, code string) step {
@@ -144,7 +150,7 @@ var stories = []story{
 			note(hm(0, 25), engineer, "Connect and TLS to api.acmepay.example fine; their /authorize p99 is 9.2 s. Not us. Escalating to AcmePay."),
 			assign(hm(0, 30), lead, "acmepay"),
 			note(hm(0, 41), lead, "AcmePay ticket ACM-90112 opened by phone. They see elevated latency on one node in Frankfurt."),
-			move(hm(0, 45), lead, model.StateOnHold, "waiting for AcmePay to take the node out"),
+			hold(hm(0, 45), lead, "awaiting_vendor", "waiting for AcmePay to take the node out"),
 			move(hm(1, 25), lead, model.StateInProgress, "AcmePay removed the node at 21:02"),
 			note(hm(2, 10), desk, "Timeouts below 0.3% for 40 minutes; circuit breaker closed since 21:07."),
 			resolve(hm(2, 15), lead, "fixed"),
@@ -165,7 +171,7 @@ var stories = []story{
 			assign(hm(0, 5), lead, "acmepay"),
 			ack(hm(0, 6), lead),
 			note(hm(3, 0), lead, "Asked the AcmePay account manager for the report on ACM-90112; promised within 3 business days."),
-			move(hm(3, 5), lead, model.StateOnHold, "waiting for AcmePay's incident report"),
+			hold(hm(3, 5), lead, "awaiting_vendor", "waiting for AcmePay's incident report"),
 		}},
 	{opened: on(3, 11, 0), by: desk, service: "api-gateway", category: "performance", impact: medium, urgency: high,
 		title:  "iOS app users rejected with 429 after app release 5.2",
@@ -346,7 +352,7 @@ var stories = []story{
 			assign(hm(0, 10), desk, "payments"),
 			ack(hm(1, 0), engineer),
 			note(hm(1, 20), engineer, "Asked finance whether they need it since go-live or since the start of the month."),
-			move(hm(1, 25), engineer, model.StateOnHold, "waiting for finance to confirm the period"),
+			hold(hm(1, 25), engineer, "awaiting_caller", "waiting for finance to confirm the period"),
 		}},
 	{opened: on(6, 16, 20), by: desk, service: "cdn", category: "availability", impact: medium, urgency: high,
 		title:  "EdgeCDN 5xx at the Frankfurt POP",
@@ -363,7 +369,7 @@ var stories = []story{
 		steps: []step{
 			ack(hm(0, 20), desk),
 			note(hm(0, 30), desk, "The order is already picked; only the carrier can change the address now. Asked the customer for the parcel number from the dispatch email."),
-			move(hm(0, 32), desk, model.StateOnHold, "waiting for the customer"),
+			hold(hm(0, 32), desk, "awaiting_caller", "waiting for the customer"),
 		}},
 	{opened: on(6, 20, 40), by: desk, service: "storefront", category: "performance", impact: medium, urgency: medium,
 		title:  "Storefront p99 render time above 3 s at the evening peak",

@@ -1,0 +1,182 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Escalate moves an incident one level up its team's escalation path from
+// the plan (L1 → L2 → L3 → vendor) and records who it now sits with.
+func (s *Desk) Escalate(ctx context.Context, a Actor, id int64, reason string) (Incident, error) {
+	if err := require(a, RoleLead, "escalate incidents"); err != nil {
+		return Incident{}, err
+	}
+	reason = strings.TrimSpace(Clean(reason, true))
+	pol := s.pol()
+	return s.updateIncident(ctx, a, id, "incident.escalate", func(in *Incident) (string, error) {
+		if !in.State.Open() {
+			return "", fmt.Errorf("is %s; only open incidents can be escalated", in.State.Label())
+		}
+		return escalateOne(in, pol, s.Now().UTC(), reason)
+	})
+}
+
+// escalateOne moves in to the next level of its team's path and says so.
+func escalateOne(in *Incident, pol Policy, now time.Time, reason string) (string, error) {
+	levels := pol.Escalation(in.Team)
+	if len(levels) == 0 {
+		return "", fmt.Errorf("team %q has no escalation levels in the plan; add escalation = [...] to its [[team]]", in.Team)
+	}
+	if in.Escalation+1 >= len(levels) {
+		return "", fmt.Errorf("is already at the last level of %s (%s)", in.Team, levels[len(levels)-1].Name)
+	}
+	in.Escalation++
+	in.LevelSince = now
+	text := fmt.Sprintf("escalated to %s", levels[in.Escalation].Name)
+	if reason != "" {
+		text += ": " + reason
+	}
+	return text, nil
+}
+
+// Retriage changes an incident's impact and urgency. The priority follows the
+// matrix, and the SLA is re-targeted to the new priority's targets while the
+// time already used still counts: a P3 two hours in that becomes a P1 is two
+// hours into its P1 clock.
+func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency Level, reason string) (Incident, error) {
+	if err := require(a, RoleOperator, "change an incident's priority"); err != nil {
+		return Incident{}, err
+	}
+	prio, err := PriorityFor(impact, urgency)
+	if err != nil {
+		return Incident{}, err
+	}
+	reason = strings.TrimSpace(Clean(reason, true))
+	pol := s.pol()
+	return s.updateIncident(ctx, a, id, "incident.priority", func(in *Incident) (string, error) {
+		if !in.State.Open() {
+			return "", fmt.Errorf("is %s; only open incidents can be re-prioritised", in.State.Label())
+		}
+		if in.Impact == impact && in.Urgency == urgency {
+			return "", fmt.Errorf("already has impact %s and urgency %s", impact, urgency)
+		}
+		was := in.Priority
+		in.Impact, in.Urgency, in.Priority = impact, urgency, prio
+		tier, _ := pol.ServiceTier(in.Service)
+		// Becoming P1 on a tier-1 service makes it major; a major incident
+		// stays major when its priority drops: standing down is a lead's call.
+		in.Major = in.Major || IsMajor(prio, tier, false)
+		retarget(in, pol.SLAFor(in.Kind, prio))
+		in.SLAFlags = 0 // raised again by the sweep if the new clock is already past them
+		text := fmt.Sprintf("priority %s → %s (impact %s, urgency %s)", was, prio, impact, urgency)
+		if !in.ResolveDue.IsZero() {
+			text += "; resolve due " + in.ResolveDue.Format(time.RFC3339)
+		}
+		if reason != "" {
+			text += ": " + reason
+		}
+		return text, nil
+	})
+}
+
+// SweepSLA raises the SLA and escalation events that are due at now, once
+// each, in one transaction:
+//   - 75% of the resolve target used: a timeline entry, and the incident
+//     counts as "at risk" for the leads' banner;
+//   - the resolve target passed: escalated one level;
+//   - the respond target passed without an acknowledgement: noted;
+//   - an unacknowledged incident outstayed its level's timeout: escalated.
+//
+// Every process that ingests runs it on a timer; because it reads and
+// writes in one immediate transaction, two processes never raise an event twice.
+func (s *Desk) SweepSLA(ctx context.Context, now time.Time) (raised int, err error) {
+	now = now.UTC()
+	pol := s.pol()
+	err = s.store.Write(ctx, func(tx Tx) error {
+		raised = 0
+		open, err := tx.OpenIncidents()
+		if err != nil {
+			return err
+		}
+		for _, before := range open {
+			in := before
+			events := sweepOne(&in, pol, now)
+			if len(events) == 0 {
+				continue
+			}
+			in.UpdatedAt = now
+			if err := tx.UpdateIncident(in); err != nil {
+				return err
+			}
+			for _, e := range events {
+				if err := tx.AddTimeline(&TimelineEntry{IncidentID: in.ID, At: now, Actor: System.Name, Kind: e.kind, Text: e.text}); err != nil {
+					return err
+				}
+			}
+			raised += len(events)
+			if err := s.audit(tx, System, "incident.sla", in.Ref(), before, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return raised, err
+}
+
+type slaEvent struct{ kind, text string }
+
+// sweepOne works out the events due on one open incident and applies them.
+func sweepOne(in *Incident, pol Policy, now time.Time) []slaEvent {
+	var out []slaEvent
+	clock := pol.SLAFor(in.Kind, in.Priority).clock()
+	res := ResolveClock(*in, clock, now)
+	if res.Stage >= SLARisk && in.SLAFlags&SLAWarned == 0 {
+		in.SLAFlags |= SLAWarned
+		out = append(out, slaEvent{"sla", fmt.Sprintf("%.0f%% of the resolve target used; due %s", res.Used*100, in.ResolveDue.Format(time.RFC3339))})
+	}
+	if res.Stage == SLABreached && in.SLAFlags&SLAResolveBreached == 0 {
+		in.SLAFlags |= SLAResolveBreached
+		text := "resolve target breached"
+		if esc, err := escalateOne(in, pol, now, "resolve SLA breached"); err == nil {
+			text += "; " + esc
+		}
+		out = append(out, slaEvent{"sla", text})
+	}
+	if RespondClock(*in, clock, now).Stage == SLABreached && in.SLAFlags&SLARespondBreached == 0 {
+		in.SLAFlags |= SLARespondBreached
+		out = append(out, slaEvent{"sla", "respond target breached: nobody has acknowledged it"})
+	}
+	if in.AckAt.IsZero() && in.State != StateOnHold {
+		levels := pol.Escalation(in.Team)
+		if in.Escalation < len(levels) {
+			wait := levels[in.Escalation].Wait
+			since := in.LevelSince
+			if since.IsZero() {
+				since = in.OpenedAt
+			}
+			if wait > 0 && !now.Before(since.Add(wait)) {
+				reason := fmt.Sprintf("not acknowledged within %s at %s", roundDuration(wait), levels[in.Escalation].Name)
+				if esc, err := escalateOne(in, pol, now, reason); err == nil {
+					out = append(out, slaEvent{"escalate", esc})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// roundDuration prints a duration to the minute: "1h5m", "25m", "0m".
+func roundDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	if d == 0 {
+		return "0m"
+	}
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
