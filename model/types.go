@@ -399,6 +399,9 @@ type Counts struct {
 	Firing        int `json:"firing"`
 	Alerts        int `json:"alerts"`
 	Incidents     int `json:"incidents"`
+	// SLAAtRisk is how many open incidents have used 75% or more of their
+	// resolve target (breached ones included).
+	SLAAtRisk int `json:"sla_at_risk"`
 }
 
 // MarshalText writes severities as words.

@@ -242,3 +242,63 @@ func TestSLADue(t *testing.T) {
 		}
 	}
 }
+
+// TestBusinessClock checks the business-hours clock both ways: Between
+// counts only opening hours, and Add then Between gives back the duration.
+// The desk works 08:00-18:00 Monday to Friday in London, St Andrew's Day
+// (30 Nov 2026) off.
+func TestBusinessClock(t *testing.T) {
+	p := loadExample(t)
+	clock := p.SLAFor(model.KindIncident, 4).Clock
+	london := p.Location()
+	at := func(y int, month time.Month, day, hour, minute int) time.Time {
+		return time.Date(y, month, day, hour, minute, 0, 0, london)
+	}
+	tests := []struct {
+		name     string
+		from, to time.Time
+		want     time.Duration
+	}{
+		{"within one day", at(2026, 11, 24, 9, 0), at(2026, 11, 24, 11, 30), 150 * time.Minute},
+		{"overnight counts nothing", at(2026, 11, 24, 17, 0), at(2026, 11, 25, 9, 0), 2 * time.Hour},
+		{"weekend counts nothing", at(2026, 11, 20, 17, 0), at(2026, 11, 23, 9, 0), 2 * time.Hour},
+		{"holiday counts nothing", at(2026, 11, 27, 17, 0), at(2026, 12, 1, 9, 0), 2 * time.Hour},
+		{"wholly outside hours", at(2026, 11, 21, 10, 0), at(2026, 11, 22, 23, 0), 0},
+		{"a full week", at(2026, 11, 2, 0, 0), at(2026, 11, 9, 0, 0), 50 * time.Hour},
+		{"backwards is nothing", at(2026, 11, 24, 11, 0), at(2026, 11, 24, 9, 0), 0},
+		// 25 Oct 2026 clocks go back (a 25-hour Sunday); 29 Mar 2026 forward.
+		// Opening hours are wall-clock hours, so the weeks around them are
+		// still 50 business hours, and days keep 10 hours.
+		{"week across autumn DST", at(2026, 10, 22, 8, 0), at(2026, 10, 29, 8, 0), 50 * time.Hour},
+		{"week across spring DST", at(2026, 3, 26, 8, 0), at(2026, 4, 2, 8, 0), 50 * time.Hour},
+		{"monday after autumn DST", at(2026, 10, 26, 0, 0), at(2026, 10, 27, 0, 0), 10 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := clock.Between(tt.from, tt.to); got != tt.want {
+			t.Errorf("%s: Between = %s, want %s", tt.name, got, tt.want)
+		}
+		if tt.want > 0 {
+			// Add from the start lands where the business time runs out;
+			// Between from the start to there gives the time back.
+			end := clock.Add(tt.from, tt.want)
+			if got := clock.Between(tt.from, end); got != tt.want {
+				t.Errorf("%s: Between(from, Add(from, %s)) = %s", tt.name, tt.want, got)
+			}
+			if end.After(tt.to) {
+				t.Errorf("%s: Add = %s, after %s", tt.name, end, tt.to)
+			}
+		}
+	}
+	// Opening on the Monday after the autumn change is 08:00 GMT, not 07:00.
+	if got := clock.Add(at(2026, 10, 24, 12, 0), time.Minute); !got.Equal(at(2026, 10, 26, 8, 1)) {
+		t.Errorf("Add across the autumn change = %s, want Monday 08:01 London", got.In(london))
+	}
+	// 24x7 priorities count every hour, DST included: the 25-hour Sunday.
+	wall := p.SLAFor(model.KindIncident, 1).Clock
+	if got := wall.Between(at(2026, 10, 25, 0, 0), at(2026, 10, 26, 0, 0)); got != 25*time.Hour {
+		t.Errorf("24x7 clock over the autumn change = %s, want 25h", got)
+	}
+	if got := wall.Add(at(2026, 3, 29, 0, 30), time.Hour); !got.Equal(at(2026, 3, 29, 2, 30)) {
+		t.Errorf("24x7 Add across the spring change = %s, want 02:30 BST", got.In(london))
+	}
+}

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+// planDesk is a desk over a real database governed by the example plan:
+// London business hours 08:00-18:00 Mon-Fri, P1/P2 24x7, P3 and below on
+// business hours; team web escalates L1 (30m) → L2 (1h) → L3.
+func planDesk(t *testing.T, start time.Time) (*DB, *model.Desk, *plan.Plan, *clock) {
+	t.Helper()
+	p, err := plan.Parse("plan.toml", examples.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openTest(t)
+	desk := model.NewDesk(db, p)
+	c := &clock{now: start}
+	desk.Now = c.Now
+	return db, desk, p, c
+}
+
+func london(t *testing.T, month time.Month, day, hour, minute int) time.Time {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return time.Date(2026, month, day, hour, minute, 0, 0, loc).UTC()
+}
+
+func TestHoldPausesTheSLA(t *testing.T) {
+	ctx := t.Context()
+	// Tuesday 16:00: a P3 on business hours, 20h to resolve, 1h to respond.
+	_, desk, p, clk := planDesk(t, london(t, 11, 24, 16, 0))
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Search results stale", Service: "search",
+		Category: "performance", Impact: model.Medium, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := london(t, 11, 26, 16, 0); !in.ResolveDue.Equal(want) {
+		t.Fatalf("resolve due %s, want Thursday 16:00 (2h Tue + 10h Wed + 8h Thu)", in.ResolveDue)
+	}
+	if want := london(t, 11, 24, 17, 0); !in.RespondDue.Equal(want) {
+		t.Fatalf("respond due %s, want Tuesday 17:00", in.RespondDue)
+	}
+	clk.now = london(t, 11, 24, 16, 10)
+	if _, err := desk.AckIncident(ctx, bob, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	// On hold needs a reason from the list.
+	clk.now = london(t, 11, 24, 17, 0)
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateOnHold}); err == nil || !strings.Contains(err.Error(), "hold reason") {
+		t.Fatalf("hold without a reason: %v", err)
+	}
+	held, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_vendor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := p.SLAFor(held.Kind, held.Priority).Clock
+	// Overnight the clock stands still with 19h of its 20h left.
+	c := model.ResolveClock(held, clock, london(t, 11, 25, 7, 0))
+	if !c.Paused || c.Left != 19*time.Hour || c.Stage != model.SLAOK {
+		t.Fatalf("on hold: %+v; want paused with 19h left", c)
+	}
+	// Wednesday 09:00 it resumes: the hold used 1h on Tuesday and 1h on
+	// Wednesday of business time, so the due time moves back by 2h.
+	clk.now = london(t, 11, 25, 9, 0)
+	back, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateInProgress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Paused != 2*time.Hour || !back.HoldSince.IsZero() || back.HoldReason != "" {
+		t.Fatalf("after hold: paused %s, hold since %s, reason %q", back.Paused, back.HoldSince, back.HoldReason)
+	}
+	if want := london(t, 11, 26, 18, 0); !back.ResolveDue.Equal(want) {
+		t.Fatalf("resolve due after hold %s, want Thursday 18:00", back.ResolveDue)
+	}
+	// A second hold adds to the first: Wed 10:00 to 12:30 is 2h30m more.
+	clk.now = london(t, 11, 25, 10, 0)
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_caller"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.now = london(t, 11, 25, 12, 30)
+	// Resolving from hold ends the hold too.
+	done, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed", Satisfaction: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Paused != 4*time.Hour+30*time.Minute || done.Satisfaction != 4 {
+		t.Fatalf("resolved: paused %s, satisfaction %d", done.Paused, done.Satisfaction)
+	}
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateInProgress}); err == nil || !strings.Contains(err.Error(), "reason") {
+		t.Fatalf("reopen without a reason: %v", err)
+	}
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateClosed, Satisfaction: 9}); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	bad, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "search", Impact: model.Low, Urgency: model.Low})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Transition(ctx, bob, bad.ID, model.StateChange{To: model.StateResolved, Code: "fixed", Satisfaction: 6}); err == nil || !strings.Contains(err.Error(), "satisfaction") {
+		t.Fatalf("satisfaction 6: %v", err)
+	}
+}
+
+func TestRetriageKeepsElapsedTime(t *testing.T) {
+	ctx := t.Context()
+	// Tuesday 10:00, a P2 on a tier-1 service: 24x7, 8h to resolve.
+	_, desk, p, clk := planDesk(t, london(t, 11, 24, 10, 0))
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Checkout slow", Service: "checkout",
+		Category: "performance", Impact: model.High, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Priority != 2 || in.Major || !in.ResolveDue.Equal(london(t, 11, 24, 18, 0)) {
+		t.Fatalf("created %s major=%v due %s", in.Priority, in.Major, in.ResolveDue)
+	}
+	// Two hours in it becomes a P1 (4h): two of its four hours are gone.
+	clk.now = london(t, 11, 24, 12, 0)
+	up, err := desk.Retriage(ctx, bob, in.ID, model.High, model.High, "every customer affected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Priority != 1 || !up.Major || !up.ResolveDue.Equal(london(t, 11, 24, 14, 0)) || !up.RespondDue.Equal(london(t, 11, 24, 10, 15)) {
+		t.Fatalf("P1: major=%v resolve due %s respond due %s", up.Major, up.ResolveDue, up.RespondDue)
+	}
+	c := model.ResolveClock(up, p.SLAFor(up.Kind, up.Priority).Clock, clk.now)
+	if c.Used != 0.5 || c.Stage != model.SLAWatch || c.Left != 2*time.Hour {
+		t.Fatalf("P1 clock two hours in: %+v", c)
+	}
+	// Down to P3 (business hours, 20h): the clock switches to business
+	// time counted from the same opening; a major incident stays major.
+	clk.now = london(t, 11, 24, 13, 0)
+	down, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if down.Priority != 3 || !down.Major || !down.ResolveDue.Equal(london(t, 11, 26, 10, 0)) {
+		t.Fatalf("P3: major=%v resolve due %s, want Thursday 10:00", down.Major, down.ResolveDue)
+	}
+	if _, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, ""); err == nil {
+		t.Fatal("retriage to the same impact and urgency accepted")
+	}
+	if _, err := desk.Retriage(ctx, model.Actor{Name: "v", Role: model.RoleViewer}, in.ID, model.High, model.High, ""); err == nil {
+		t.Fatal("a viewer changed a priority")
+	}
+}
+
+func TestSweepRaisesSLAEventsOnce(t *testing.T) {
+	ctx := t.Context()
+	opened := london(t, 11, 24, 10, 0)
+	db, desk, _, clk := planDesk(t, opened)
+	// A P1 on checkout (team web: L1 30m, L2 1h, L3), nobody acknowledges it.
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Checkout down", Service: "checkout",
+		Category: "availability", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A P2 that is acknowledged at once: no level timeouts for it.
+	acked, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Checkout slow", Service: "checkout",
+		Category: "performance", Impact: model.High, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AckIncident(ctx, bob, acked.ID); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		after  time.Duration
+		raised int
+		level  int
+		flags  model.SLAFlags
+		text   string // in the newest timeline entry when raised
+	}{
+		{14 * time.Minute, 0, 0, 0, ""},
+		{15 * time.Minute, 1, 0, model.SLARespondBreached, "respond target breached"},
+		{29 * time.Minute, 0, 0, model.SLARespondBreached, ""},
+		{30 * time.Minute, 1, 1, model.SLARespondBreached, "escalated to L2 (Priya Shah): not acknowledged within 30m at L1 (Web on-call)"},
+		{89 * time.Minute, 0, 1, model.SLARespondBreached, ""},
+		{90 * time.Minute, 1, 2, model.SLARespondBreached, "escalated to L3 (Marcus Bell)"},
+		{179 * time.Minute, 0, 2, model.SLARespondBreached, ""},
+		{180 * time.Minute, 1, 2, model.SLARespondBreached | model.SLAWarned, "75% of the resolve target used"},
+		{181 * time.Minute, 0, 2, model.SLARespondBreached | model.SLAWarned, ""},
+		{240 * time.Minute, 1, 2, model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, "resolve target breached"},
+		{300 * time.Minute, 0, 2, model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, ""},
+	}
+	for _, st := range steps {
+		clk.now = opened.Add(st.after)
+		raised, err := desk.SweepSLA(ctx, clk.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Incident(ctx, in.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raised != st.raised || got.Escalation != st.level || got.SLAFlags != st.flags {
+			t.Fatalf("+%s: raised %d, level %d, flags %b; want %d, %d, %b", st.after, raised, got.Escalation, got.SLAFlags, st.raised, st.level, st.flags)
+		}
+		if st.text != "" {
+			tl, err := db.Timeline(ctx, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last := tl[len(tl)-1]; !strings.Contains(last.Text, st.text) || last.Actor != "hypercare" {
+				t.Fatalf("+%s: last timeline entry %+v, want %q", st.after, last, st.text)
+			}
+		}
+	}
+	// The acknowledged P2 (8h) was never escalated; at +5h it is only watched.
+	other, err := db.Incident(ctx, acked.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.Escalation != 0 || other.SLAFlags != 0 {
+		t.Fatalf("acknowledged P2: level %d flags %b", other.Escalation, other.SLAFlags)
+	}
+	counts, err := db.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts.SLAAtRisk != 1 {
+		t.Fatalf("SLA at risk = %d, want 1", counts.SLAAtRisk)
+	}
+	// Resolving takes it out of the count.
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed"}); err != nil {
+		t.Fatal(err)
+	}
+	if counts, _ = db.Counts(ctx); counts.SLAAtRisk != 0 {
+		t.Fatalf("SLA at risk after resolve = %d", counts.SLAAtRisk)
+	}
+}
