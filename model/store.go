@@ -65,6 +65,10 @@ type Reader interface {
 
 	Incident(ctx context.Context, id int64) (Incident, error)
 	Timeline(ctx context.Context, incidentID int64) ([]TimelineEntry, error)
+	// Links lists an incident's links to changes and articles, with titles.
+	Links(ctx context.Context, incidentID int64) ([]IncidentLink, error)
+	// IncidentAlerts lists the alerts linked to an incident, newest first.
+	IncidentAlerts(ctx context.Context, incidentID int64, limit int) ([]Alert, error)
 	Alert(ctx context.Context, id int64) (Alert, error)
 	AlertHistory(ctx context.Context, alertID int64) ([]AlertChange, error)
 	// Silences lists silences, newest first, with how many firing alerts
@@ -152,6 +156,15 @@ type Tx interface {
 	SetIncidentGroup(incidentID int64, group string) error
 	// FiringForIncident counts the firing alerts attached to an incident.
 	FiringForIncident(incidentID int64) (int, error)
+
+	// InsertLink relates an incident to a change or an article; linking
+	// the same pair twice is a no-op.
+	InsertLink(l IncidentLink) error
+	// MoveIncidentLinks moves alerts and links from one incident to
+	// another (a merge) and reports how many moved.
+	MoveIncidentLinks(from, to int64) (int, error)
+	// ArticleByID reads an article inside the transaction.
+	ArticleByID(id int64) (Article, error)
 
 	InsertChange(c *Change) error
 	ChangeByID(id int64) (Change, error)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -237,3 +238,89 @@ func TestSweepRaisesSLAEventsOnce(t *testing.T) {
 		t.Fatalf("SLA at risk after resolve = %d", counts.SLAAtRisk)
 	}
 }
+
+func TestLinkAndMerge(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _, clk := planDesk(t, london(t, 11, 24, 10, 0))
+	newInc := func(title string) model.Incident {
+		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: title, Service: "checkout",
+			Category: "availability", Impact: model.Medium, Urgency: model.High})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	keep, dup := newInc("Checkout 502s"), newInc("Customers cannot pay")
+	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "Deploy checkout 4.2", Service: "checkout", Risk: model.Medium,
+		Start: clk.now.Add(-time.Hour), End: clk.now.Add(-30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := desk.SaveArticle(ctx, bob, model.Article{Slug: "checkout-502", Title: "Checkout 502 runbook", Kind: model.ArticleRunbook, Body: "restart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := desk.RecordAlert(ctx, model.System, model.Alert{DedupKey: "k1", Name: "Checkout5xx", State: model.AlertFiring, Service: "checkout", Severity: model.SevWarning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := []struct {
+		id     int64
+		kind   string
+		target int64
+		errs   string
+	}{
+		{keep.ID, "caused_by", chg.ID, ""},
+		{keep.ID, "article", kb.ID, ""},
+		{dup.ID, "alert", al.ID, ""},
+		{dup.ID, "resolved_by", chg.ID, ""},
+		{keep.ID, "caused_by", 999, "CHG-999: not found"},
+		{keep.ID, "article", 999, "KB-999: not found"},
+		{keep.ID, "blamed_on", chg.ID, "link kind"},
+		{dup.ID, "alert", al.ID, "already linked"},
+	}
+	for _, l := range links {
+		_, err := desk.Link(ctx, bob, l.id, l.kind, l.target)
+		if (l.errs == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), l.errs)) {
+			t.Fatalf("link INC-%d %s %d: %v, want %q", l.id, l.kind, l.target, err, l.errs)
+		}
+	}
+	got, err := db.Links(ctx, keep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Label() != "caused by CHG-"+itoa(chg.ID) || got[0].Title != "Deploy checkout 4.2" || got[1].Title != "Checkout 502 runbook" {
+		t.Fatalf("links = %+v", got)
+	}
+	// Merge the duplicate: it resolves as a duplicate, its alert and its
+	// link move to the survivor.
+	if _, err := desk.Merge(ctx, bob, dup.ID, dup.ID); err == nil {
+		t.Fatal("merged into itself")
+	}
+	if _, err := desk.Merge(ctx, bob, dup.ID, keep.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := db.Incident(ctx, dup.ID)
+	if d.State != model.StateResolved || d.Resolution != "duplicate" || d.MergedInto != keep.ID {
+		t.Fatalf("duplicate after merge: %+v", d)
+	}
+	alerts, err := db.IncidentAlerts(ctx, keep.ID, 10)
+	if err != nil || len(alerts) != 1 || alerts[0].ID != al.ID {
+		t.Fatalf("survivor's alerts = %v, %v", alerts, err)
+	}
+	if got, _ := db.Links(ctx, keep.ID); len(got) != 3 {
+		t.Fatalf("survivor's links after merge = %+v", got)
+	}
+	tl, _ := db.Timeline(ctx, keep.ID)
+	if last := tl[len(tl)-1]; last.Kind != "merge" || !strings.Contains(last.Text, dup.Ref()+" merged in") {
+		t.Fatalf("survivor's last timeline entry: %+v", last)
+	}
+	if _, err := desk.Merge(ctx, bob, dup.ID, keep.ID); err == nil || !strings.Contains(err.Error(), "only an open incident") {
+		t.Fatalf("merging a resolved duplicate again: %v", err)
+	}
+	if _, err := desk.Link(ctx, model.Actor{Name: "v", Role: model.RoleViewer}, keep.ID, "article", kb.ID); err == nil {
+		t.Fatal("a viewer linked an article")
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -133,6 +133,7 @@ var writeQueries = []string{
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
+	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {

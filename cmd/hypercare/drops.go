@@ -33,6 +33,9 @@ func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, 
 			stopped.Store(err)
 		}
 	}()
+	// The process that ingests also keeps the SLA clocks: the 75% warning,
+	// breach escalation and level timeouts need no one at a keyboard.
+	go sweepSLA(ctx, a.desk, slaSweepEvery)
 	return func() ui.DropStatus {
 		st := w.Status()
 		out := ui.DropStatus{Watching: st.Watching, Queue: st.Queue, Processed: st.Processed, Rejected: st.Rejected,
@@ -45,6 +48,25 @@ func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, 
 		}
 		return out
 	}, nil
+}
+
+// slaSweepEvery bounds how late an SLA event is raised.
+const slaSweepEvery = 15 * time.Second
+
+// sweepSLA raises due SLA and escalation events until ctx ends. A failed
+// sweep is tried again on the next tick: events are raised by state, not
+// by the tick, so none is lost.
+func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		_, _ = desk.SweepSLA(ctx, desk.Now())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func firstLine(s string) string {

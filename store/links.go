@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Links between incidents and changes or articles (migration 0003), and the
+// alerts attached to an incident.
+const (
+	insertLinkSQL = `INSERT INTO incident_links (incident_id, kind, target, at, actor) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT DO NOTHING`
+
+	// A merge moves the duplicate's links, skipping ones the survivor has.
+	moveLinksSQL = `UPDATE OR IGNORE incident_links SET incident_id = ?2 WHERE incident_id = ?1`
+	moveAlertsSQL = `UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1`
+
+	linksSQL = `SELECT l.incident_id, l.kind, l.target, l.at, l.actor,
+	coalesce(iif(l.kind = 'article', a.title, c.title), '')
+FROM incident_links l
+LEFT JOIN changes c ON l.kind != 'article' AND c.id = l.target
+LEFT JOIN articles a ON l.kind = 'article' AND a.id = l.target
+WHERE l.incident_id = ?1
+ORDER BY l.kind = 'article', l.at, l.target`
+
+	// Served by alerts_incident; an incident has few alerts, so sorting
+	// them is cheap.
+	incidentAlertsSQL = `SELECT ` + alertColumns + ` FROM alerts WHERE incident_id = ?1
+ORDER BY last_seen DESC, id DESC LIMIT ?2`
+)
+
+func (t *tx) InsertLink(l model.IncidentLink) error {
+	_, err := t.exec(insertLinkSQL, l.IncidentID, string(l.Kind), l.Target, ms(l.At), l.Actor)
+	if err != nil {
+		return fmt.Errorf("link INC-%d to %s: %w", l.IncidentID, l.Ref(), err)
+	}
+	return nil
+}
+
+func (t *tx) MoveIncidentLinks(from, to int64) (int, error) {
+	var n int64
+	for _, q := range []string{moveAlertsSQL, moveLinksSQL} {
+		res, err := t.exec(q, from, to)
+		if err != nil {
+			return 0, fmt.Errorf("move links from INC-%d to INC-%d: %w", from, to, err)
+		}
+		moved, _ := res.RowsAffected()
+		n += moved
+	}
+	return int(n), nil
+}
+
+func (t *tx) ArticleByID(id int64) (model.Article, error) {
+	a, err := scanArticle(t.stmt(articleSQL).QueryRowContext(t.ctx, id))
+	return a, lookupErr(err, "KB-%d", id)
+}
+
+// Links lists an incident's links with their targets' titles.
+func (db *DB) Links(ctx context.Context, incidentID int64) ([]model.IncidentLink, error) {
+	rows, err := db.query(ctx, linksSQL, incidentID)
+	return collect(rows, err, "links", func(s scanner) (model.IncidentLink, error) {
+		var l model.IncidentLink
+		err := s.Scan(&l.IncidentID, &l.Kind, &l.Target, millis{&l.At}, &l.Actor, &l.Title)
+		return l, err
+	})
+}
+
+// IncidentAlerts lists the alerts attached to an incident, newest first.
+func (db *DB) IncidentAlerts(ctx context.Context, incidentID int64, n int) ([]model.Alert, error) {
+	rows, err := db.query(ctx, incidentAlertsSQL, incidentID, limit(n))
+	return collect(rows, err, "incident alerts", scanAlert)
+}
