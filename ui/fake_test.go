@@ -29,6 +29,7 @@ type fakeStore struct {
 	silences  []model.Silence
 	alertAcks []alertAck
 	approved  []int64
+	links     map[int64][]model.IncidentLink
 }
 
 func newFakeStore() *fakeStore {
