@@ -35,6 +35,7 @@ type KeyMap struct {
 	Zoom                              key.Binding
 
 	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New, Approve key.Binding
+	State, Priority, Link                                                            key.Binding
 
 	CalPrev, CalNext, CalToday key.Binding
 
@@ -79,11 +80,14 @@ var defaults = []def{
 	{"zoom", GroupPanes, []string{"z"}, "zoom pane", func(k *KeyMap) *key.Binding { return &k.Zoom }},
 
 	{"ack", GroupActions, []string{"a"}, "acknowledge", func(k *KeyMap) *key.Binding { return &k.Ack }},
-	{"assign", GroupActions, []string{"A"}, "assign to me", func(k *KeyMap) *key.Binding { return &k.Assign }},
+	{"assign", GroupActions, []string{"A"}, "assign", func(k *KeyMap) *key.Binding { return &k.Assign }},
 	{"escalate", GroupActions, []string{"e"}, "escalate", func(k *KeyMap) *key.Binding { return &k.Escalate }},
 	{"note", GroupActions, []string{"n"}, "add note", func(k *KeyMap) *key.Binding { return &k.Note }},
 	{"resolve", GroupActions, []string{"r"}, "resolve", func(k *KeyMap) *key.Binding { return &k.Resolve }},
-	{"merge", GroupActions, []string{"m"}, "merge", func(k *KeyMap) *key.Binding { return &k.Merge }},
+	{"merge", GroupActions, []string{"m"}, "merge into…", func(k *KeyMap) *key.Binding { return &k.Merge }},
+	{"state", GroupActions, []string{"x"}, "change state", func(k *KeyMap) *key.Binding { return &k.State }},
+	{"priority", GroupActions, []string{"u"}, "change priority", func(k *KeyMap) *key.Binding { return &k.Priority }},
+	{"link", GroupActions, []string{"L"}, "link a record", func(k *KeyMap) *key.Binding { return &k.Link }},
 	{"silence", GroupActions, []string{"s"}, "silence", func(k *KeyMap) *key.Binding { return &k.Silence }},
 	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
 	{"new", GroupActions, []string{"c"}, "new incident", func(k *KeyMap) *key.Binding { return &k.New }},

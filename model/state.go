@@ -13,6 +13,9 @@ var transitions = map[IncidentState][]IncidentState{
 	StateResolved:   {StateClosed, StateInProgress},
 }
 
+// NextStates lists the states an incident may move to from s.
+func NextStates(s IncidentState) []IncidentState { return slices.Clone(transitions[s]) }
+
 // ResolutionCodes are the accepted reasons an incident was resolved.
 var ResolutionCodes = []string{"fixed", "workaround", "known_error", "duplicate", "resolved_by_change", "no_fault_found"}
 

@@ -30,6 +30,8 @@ type fakeStore struct {
 	alertAcks []alertAck
 	approved  []int64
 	links     map[int64][]model.IncidentLink
+	// lastChange is the last state change asked for.
+	lastChange model.StateChange
 }
 
 func newFakeStore() *fakeStore {
@@ -315,6 +317,7 @@ func (f *fakeStore) CreateIncident(_ context.Context, a model.Actor, n model.New
 
 func (f *fakeStore) Transition(_ context.Context, a model.Actor, id int64, c model.StateChange) (model.Incident, error) {
 	to, code, reason := c.To, c.Code, c.Reason
+	f.lastChange = c
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := range f.incidents {

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -27,7 +29,7 @@ type openNoteMsg struct{ id int64 }
 
 // incidentBindings are the actions on an incident, in the queue and its detail.
 func incidentBindings(km *keymaps.KeyMap) []key.Binding {
-	return []key.Binding{km.Ack, km.Assign, km.Note, km.Resolve, km.Escalate}
+	return []key.Binding{km.Ack, km.Assign, km.Note, km.Resolve, km.Escalate, km.State, km.Priority, km.Merge, km.Link}
 }
 
 // recordAction is something done to the selected incident or alert, from a
@@ -40,6 +42,11 @@ const (
 	actNote
 	actResolve
 	actEscalate
+	actAssign
+	actState
+	actPriority
+	actMerge
+	actLink
 )
 
 // incidentKeys maps a key press to an incident action.
@@ -49,7 +56,15 @@ func incidentKeys(s *session, id int64, msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, km.Ack):
 		return incidentAction(s, id, actAck), true
 	case key.Matches(msg, km.Assign):
-		return incidentAction(s, id, actTake), true
+		return incidentAction(s, id, actAssign), true
+	case key.Matches(msg, km.State):
+		return incidentAction(s, id, actState), true
+	case key.Matches(msg, km.Priority):
+		return incidentAction(s, id, actPriority), true
+	case key.Matches(msg, km.Merge):
+		return incidentAction(s, id, actMerge), true
+	case key.Matches(msg, km.Link):
+		return incidentAction(s, id, actLink), true
 	case key.Matches(msg, km.Note):
 		return incidentAction(s, id, actNote), true
 	case key.Matches(msg, km.Resolve):
@@ -75,11 +90,19 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 			_, err := a.Assign(ctx, s.Actor, id, "", s.Actor.Name)
 			return err
 		})
-	case actResolve:
+	case actResolve, actAssign, actState, actPriority, actMerge, actLink:
 		if s.Actions == nil {
 			return s.readOnly()
 		}
-		return func() tea.Msg { return openFormMsg{form: resolveForm(s, id)} }
+		// The forms need the incident as it is now (its state, team and
+		// impact), so it is read first, off the UI goroutine.
+		return query(func(ctx context.Context) (model.Incident, error) { return s.Reader.Incident(ctx, id) },
+			func(in model.Incident, err error) tea.Msg {
+				if err != nil {
+					return noticeMsg{err: fmt.Errorf("%s: %w", ref, err)}
+				}
+				return openFormMsg{form: incidentForm(s, in, act)}
+			})
 	case actEscalate:
 		return s.write(ref+" escalated", func(ctx context.Context, a Actions) error {
 			_, err := a.Escalate(ctx, s.Actor, id, "")
@@ -165,17 +188,249 @@ func newIncidentForm(s *session) tea.Cmd {
 	return func() tea.Msg { return openFormMsg{form: f} }
 }
 
-// resolveForm asks for the resolution code (required) and a note.
-func resolveForm(s *session, id int64) *form {
-	f := newForm(s, fmt.Sprintf("Resolve INC-%d", id)).
+// incidentForm builds the form for an action on an incident.
+func incidentForm(s *session, in model.Incident, act recordAction) *form {
+	switch act {
+	case actAssign:
+		return assignForm(s, in)
+	case actState:
+		return stateForm(s, in)
+	case actPriority:
+		return priorityForm(s, in)
+	case actMerge:
+		return mergeForm(s, in)
+	case actLink:
+		return linkForm(s, in)
+	}
+	return resolveForm(s, in)
+}
+
+// satisfactions are the values of the optional satisfaction field.
+var satisfactions = []string{"none", "1", "2", "3", "4", "5"}
+
+func parseSatisfaction(v string) (int, error) {
+	if v == "" || v == "none" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 5 {
+		return 0, fmt.Errorf("satisfaction: %q: use 1 (poor) to 5 (excellent), or none", v)
+	}
+	return n, nil
+}
+
+// resolveForm asks for the resolution code (required), the caller's
+// satisfaction (optional) and a note.
+func resolveForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	f := newForm(s, "Resolve "+ref).
 		field("code", "fixed", "", model.ResolutionCodes...).
+		field("satisfaction", "none", "", satisfactions...).
 		field("note", "", "what fixed it (goes on the timeline)")
 	f.submit = func(v []string) (tea.Cmd, int, error) {
 		if err := choice("code", v[0], model.ResolutionCodes); err != nil {
 			return nil, 0, err
 		}
-		return s.write(fmt.Sprintf("INC-%d resolved (%s)", id, v[0]), func(ctx context.Context, a Actions) error {
-			_, err := a.Transition(ctx, s.Actor, id, model.StateChange{To: model.StateResolved, Code: v[0], Reason: v[1]})
+		sat, err := parseSatisfaction(v[1])
+		if err != nil {
+			return nil, 1, err
+		}
+		c := model.StateChange{To: model.StateResolved, Code: v[0], Satisfaction: sat, Reason: v[2]}
+		return s.write(fmt.Sprintf("%s resolved (%s)", ref, v[0]), func(ctx context.Context, a Actions) error {
+			_, err := a.Transition(ctx, s.Actor, in.ID, c)
+			return err
+		}), 0, nil
+	}
+	return f
+}
+
+// stateForm moves an incident to any state its current one allows, asking
+// for what that move needs: a hold reason, a resolution code, a reason.
+func stateForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	var next []string
+	for _, st := range model.NextStates(in.State) {
+		next = append(next, string(st))
+	}
+	f := newForm(s, fmt.Sprintf("Change state of %s (now %s)", ref, in.State.Label())).
+		field("to", firstOr(next, ""), "", next...).
+		field("hold reason", model.HoldReasons[0], "", model.HoldReasons...).
+		field("code", "fixed", "", model.ResolutionCodes...).
+		field("satisfaction", "none", "", satisfactions...).
+		field("reason", "", "why (required to reopen)")
+	f.preview = func(v []string) string {
+		var need string
+		switch model.IncidentState(v[0]) {
+		case model.StateOnHold:
+			need = "uses: hold reason, reason. The SLA clocks stop until it leaves hold."
+		case model.StateResolved:
+			need = "uses: code, satisfaction, reason"
+		case model.StateInProgress:
+			need = "uses: reason"
+			if in.State == model.StateResolved {
+				need = "reopens it: a reason is required and the reopen is counted"
+			}
+			if in.State == model.StateOnHold {
+				need = "resumes the SLA clocks: the due times move by the time on hold"
+			}
+		default:
+			need = "uses: reason"
+		}
+		return s.st.Dim.Render(need)
+	}
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		if len(next) == 0 {
+			return nil, 0, fmt.Errorf("%s is %s and cannot change state", ref, in.State.Label())
+		}
+		if err := choice("to", v[0], next); err != nil {
+			return nil, 0, err
+		}
+		c := model.StateChange{To: model.IncidentState(v[0]), Reason: v[4]}
+		switch c.To {
+		case model.StateOnHold:
+			if err := choice("hold reason", v[1], model.HoldReasons); err != nil {
+				return nil, 1, err
+			}
+			c.HoldReason = v[1]
+		case model.StateResolved:
+			if err := choice("code", v[2], model.ResolutionCodes); err != nil {
+				return nil, 2, err
+			}
+			sat, err := parseSatisfaction(v[3])
+			if err != nil {
+				return nil, 3, err
+			}
+			c.Code, c.Satisfaction = v[2], sat
+		case model.StateInProgress:
+			if in.State == model.StateResolved && v[4] == "" {
+				return nil, 4, fmt.Errorf("reason: reopening needs a reason")
+			}
+		}
+		return s.write(fmt.Sprintf("%s → %s", ref, c.To.Label()), func(ctx context.Context, a Actions) error {
+			_, err := a.Transition(ctx, s.Actor, in.ID, c)
+			return err
+		}), 0, nil
+	}
+	return f
+}
+
+// assignForm gives the incident to a team from the plan and, optionally,
+// one of its members.
+func assignForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	var teams, members []string
+	if p := s.plan(); p != nil {
+		for _, t := range p.Teams {
+			teams = append(teams, t.ID)
+			if t.ID == in.Team {
+				members = t.Members
+			}
+		}
+	}
+	who := in.Assignee
+	if who == "" {
+		who = s.Actor.Name
+	}
+	hint := "operator name (empty: the team)"
+	if len(members) > 0 {
+		hint = "e.g. " + strings.Join(members, ", ")
+	}
+	f := newForm(s, "Assign "+ref).
+		field("team", in.Team, "a team id from the plan", teams...).
+		field("operator", who, hint)
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		if len(teams) > 0 {
+			if err := choice("team", v[0], teams); err != nil {
+				return nil, 0, err
+			}
+		}
+		done := fmt.Sprintf("%s assigned to %s", ref, v[0])
+		if v[1] != "" {
+			done = fmt.Sprintf("%s assigned to %s (%s)", ref, v[1], v[0])
+		}
+		return s.write(done, func(ctx context.Context, a Actions) error {
+			_, err := a.Assign(ctx, s.Actor, in.ID, v[0], v[1])
+			return err
+		}), 0, nil
+	}
+	return f
+}
+
+// priorityForm re-triages: new impact and urgency, with the priority and
+// the effect on the SLA shown as they change.
+func priorityForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	levels := []string{"high", "medium", "low"}
+	f := newForm(s, fmt.Sprintf("Change priority of %s (now %s)", ref, in.Priority)).
+		field("impact", in.Impact.String(), "", levels...).
+		field("urgency", in.Urgency.String(), "", levels...).
+		field("reason", "", "why (goes on the timeline)")
+	f.preview = func(v []string) string {
+		imp, err1 := model.ParseLevel(v[0])
+		urg, err2 := model.ParseLevel(v[1])
+		if err1 != nil || err2 != nil {
+			return s.st.Dim.Render("priority: choose impact and urgency")
+		}
+		p, _ := model.PriorityFor(imp, urg)
+		return in.Priority.String() + " → " + s.st.Priority[p].Render(" "+p.String()+" ") +
+			s.st.Dim.Render("  the SLA re-targets to "+p.String()+"; time already used still counts")
+	}
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		imp, err := model.ParseLevel(v[0])
+		if err != nil {
+			return nil, 0, fmt.Errorf("impact: %v", err)
+		}
+		urg, err := model.ParseLevel(v[1])
+		if err != nil {
+			return nil, 1, fmt.Errorf("urgency: %v", err)
+		}
+		p, _ := model.PriorityFor(imp, urg)
+		return s.write(fmt.Sprintf("%s is now %s", ref, p), func(ctx context.Context, a Actions) error {
+			_, err := a.Retriage(ctx, s.Actor, in.ID, imp, urg, v[2])
+			return err
+		}), 0, nil
+	}
+	return f
+}
+
+// mergeForm merges this incident, as a duplicate, into another.
+func mergeForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	f := newForm(s, "Merge "+ref+" as a duplicate into…").
+		field("into", "", "INC-n: the incident that carries on")
+	f.preview = func([]string) string {
+		return s.st.Dim.Render(ref + " is resolved as a duplicate; its alerts and links move to the other incident")
+	}
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		into, err := model.ParseRef(v[0], "INC", "REQ")
+		if err != nil {
+			return nil, 0, fmt.Errorf("into: %v", err)
+		}
+		return s.write(fmt.Sprintf("%s merged into INC-%d", ref, into), func(ctx context.Context, a Actions) error {
+			_, err := a.Merge(ctx, s.Actor, in.ID, into)
+			return err
+		}), 0, nil
+	}
+	return f
+}
+
+// linkForm links an alert, a change (caused by / resolved by) or an article.
+func linkForm(s *session, in model.Incident) *form {
+	ref := in.Ref()
+	f := newForm(s, "Link "+ref+" to…").
+		field("kind", string(model.LinkCausedBy), "", model.LinkKinds...).
+		field("record", "", "ALR-n, CHG-n or KB-n")
+	prefixes := map[string][]string{"alert": {"ALR"}, "caused_by": {"CHG"}, "resolved_by": {"CHG"}, "article": {"KB"}}
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		if err := choice("kind", v[0], model.LinkKinds); err != nil {
+			return nil, 0, err
+		}
+		target, err := model.ParseRef(v[1], prefixes[v[0]]...)
+		if err != nil {
+			return nil, 1, fmt.Errorf("record: %v", err)
+		}
+		return s.write(fmt.Sprintf("%s linked (%s %s)", ref, strings.ReplaceAll(v[0], "_", " "), v[1]), func(ctx context.Context, a Actions) error {
+			_, err := a.Link(ctx, s.Actor, in.ID, v[0], target)
 			return err
 		}), 0, nil
 	}

@@ -414,7 +414,11 @@ func TestResolveFromKeyboard(t *testing.T) {
 	keys(tm, "bogus")
 	keys(tm, "enter")
 	waitFor(t, tm, "is not one of fixed")
-	keys(tm, "tab", "rolled back the deploy", "shift+tab")
+	keys(tm, "tab", "tab", "rolled back the deploy", "shift+tab")
+	for range 4 { // satisfaction: none → 4
+		tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+	}
+	keys(tm, "shift+tab")
 	for range len("fixedbogus") {
 		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
 	}
@@ -422,7 +426,7 @@ func TestResolveFromKeyboard(t *testing.T) {
 	waitFor(t, tm, "INC-7 resolved (workaround)")
 	finalView(t, tm)
 	in, _ := f.Incident(context.Background(), 7)
-	if in.State != model.StateResolved || in.Resolution != "workaround" {
+	if in.State != model.StateResolved || in.Resolution != "workaround" || f.lastChange.Satisfaction != 4 {
 		t.Fatalf("incident = %+v", in)
 	}
 }
