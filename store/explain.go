@@ -22,10 +22,11 @@ var hotQueries = func() []hotQuery {
 	week := int64(7 * 24 * time.Hour / time.Millisecond)
 	pattern, id := textFilter("INC-42")
 	return []hotQuery{
-		{"queue", queueOpenSQL, []any{nil, nil, 60, 0}},
-		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0}},
-		{"queue all", queueAllSQL, []any{nil, nil, 60, 0}},
-		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0}},
+		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false}},
+		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false}},
+		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true}},
+		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false}},
+		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false}},
 		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},
 		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, 0, "", nil, ""}},
 		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},

@@ -346,6 +346,7 @@ func TestArticleSearch(t *testing.T) {
 var expectedIndex = map[string]string{
 	"queue":                "INDEX incidents_queue",
 	"queue filtered":       "INDEX incidents_queue",
+	"queue at risk":        "INDEX incidents_queue",
 	"queue all":            "INDEX incidents_opened",
 	"queue all filtered":   "INDEX incidents_opened",
 	"feed":                 "INDEX alerts_feed",

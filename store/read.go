@@ -26,11 +26,13 @@ const (
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open
   AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
+  AND (NOT ?5 OR sla_flags & 1)
 ORDER BY major DESC, priority, due_order, id
 LIMIT ?3 OFFSET ?4`
 
 	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
-WHERE ?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\'
+WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
+  AND (NOT ?5 OR (is_open AND sla_flags & 1))
 ORDER BY opened_at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -228,7 +230,7 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 		query = queueAllSQL
 	}
 	pattern, id := textFilter(q.Filter)
-	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset))
+	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk)
 	return collect(rows, err, "incident queue", scanIncident)
 }
 

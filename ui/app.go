@@ -83,6 +83,7 @@ type (
 	rearmMsg  struct{}
 	countsMsg struct {
 		counts  model.Counts
+		atRisk  []model.Incident // for leads: the first incidents at risk
 		next    model.Change
 		hasNext bool
 		err     error
@@ -229,6 +230,7 @@ func (m *Model) onScreen(i int) bool {
 
 func (m *Model) fetchCounts() tea.Cmd {
 	r, now := m.s.Reader, m.s.Now()
+	lead := m.s.Actor.Role >= model.RoleLead && !m.s.Wall
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -236,15 +238,54 @@ func (m *Model) fetchCounts() tea.Cmd {
 		if err != nil {
 			return countsMsg{err: err}
 		}
+		msg := countsMsg{counts: c}
+		// Leads are told which incidents passed 75% of their resolve time.
+		if lead && c.SLAAtRisk > 0 {
+			if msg.atRisk, err = r.Queue(ctx, model.QueueQuery{AtRisk: true, Limit: atRiskShown}); err != nil {
+				msg.err = err
+				return msg
+			}
+		}
 		next, err := r.NextChange(ctx, now)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
-			return countsMsg{counts: c}
 		case err != nil:
-			return countsMsg{counts: c, err: err}
+			msg.err = err
+		default:
+			msg.next, msg.hasNext = next, true
 		}
-		return countsMsg{counts: c, next: next, hasNext: true}
+		return msg
 	}
+}
+
+// atRiskShown is how many at-risk incidents the leads' banner names.
+const atRiskShown = 4
+
+// slaBanner is the leads' warning line: the incidents past 75% of their
+// resolve time, worst first, and how to list them all.
+func (m *Model) slaBanner() string {
+	c := m.counts
+	if len(c.atRisk) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(c.atRisk))
+	now := m.s.Now()
+	for _, in := range c.atRisk {
+		clk := model.ResolveClock(in, m.s.clock(in), now)
+		switch {
+		case clk.Stage == model.SLABreached:
+			parts = append(parts, in.Ref()+" breached")
+		case clk.Stage == model.SLANone:
+		default:
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", in.Ref(), clk.Used*100))
+		}
+	}
+	text := fmt.Sprintf(" ⚠ SLA at risk (%d): %s", c.counts.SLAAtRisk, strings.Join(parts, " · "))
+	if c.counts.SLAAtRisk > len(parts) {
+		text += " …"
+	}
+	text += " — filter the queue with is:risk"
+	return m.s.st.Banner.Render(fit(text, m.w))
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -296,8 +337,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case countsMsg:
 		m.storeErr = msg.err
 		if msg.err == nil {
+			banner := len(m.counts.atRisk) > 0
 			m.counts = msg
 			m.updated = m.s.Now()
+			if banner != (len(msg.atRisk) > 0) {
+				m.layout() // the banner came or went: the body changes height
+			}
 		}
 	case noticeMsg:
 		m.notice, m.noticeAt = msg, time.Now()
@@ -493,6 +538,9 @@ func (m *Model) headerHeight() int {
 	if m.s.Plan != nil && m.s.Plan.Err() != nil {
 		n++
 	}
+	if len(m.counts.atRisk) > 0 {
+		n++
+	}
 	return n
 }
 
@@ -649,6 +697,9 @@ func (m *Model) headerView() string {
 		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
 	}
 	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2)) + seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	if c.SLAAtRisk > 0 {
+		left += seg(st.HeaderAlarm, fmt.Sprintf("SLA at risk %d", c.SLAAtRisk))
+	}
 	// The clock always shows; the next change only when it fits; the left
 	// part gives way last to first.
 	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
@@ -675,6 +726,9 @@ func (m *Model) headerView() string {
 		if err := m.s.Plan.Err(); err != nil {
 			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
 		}
+	}
+	if b := m.slaBanner(); b != "" {
+		line += "\n" + b
 	}
 	return line
 }

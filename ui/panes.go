@@ -29,14 +29,29 @@ func queueCols(w int) (state, service bool) {
 	return false, false
 }
 
+// queueFilter takes "is:risk" out of the queue's filter text: it narrows the
+// queue to incidents past 75% of their resolve time.
+func queueFilter(text string) (rest string, atRisk bool) {
+	var words []string
+	for _, w := range strings.Fields(text) {
+		if strings.EqualFold(w, "is:risk") {
+			atRisk = true
+			continue
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " "), atRisk
+}
+
 func newQueue(s *session) *listPane[model.Incident] {
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
-		placeholder: "ref, title, service, assignee",
+		placeholder: "ref, title, service, assignee; is:risk",
 		empty:       "No open incidents.",
 		id:          func(in model.Incident) int64 { return in.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {
-			return s.Reader.Queue(ctx, model.QueueQuery{Filter: q.filter, Offset: q.offset, Limit: q.limit})
+			filter, atRisk := queueFilter(q.filter)
+			return s.Reader.Queue(ctx, model.QueueQuery{Filter: filter, AtRisk: atRisk, Offset: q.offset, Limit: q.limit})
 		},
 		header: func(w int) string {
 			withState, withService := queueCols(w)

@@ -408,6 +408,11 @@ func (p *Plan) Team(id string) (Team, bool) {
 	return find(p.Teams, func(t Team) bool { return t.ID == id })
 }
 
+// Contact looks a contact up by name.
+func (p *Plan) Contact(name string) (Contact, bool) {
+	return find(p.Contacts, func(c Contact) bool { return c.Name == name })
+}
+
 // Operator looks an operator up by name.
 func (p *Plan) Operator(name string) (Operator, bool) {
 	return find(p.Operators, func(o Operator) bool { return o.Name == name })

@@ -1,0 +1,195 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+// incidentDetail reads an incident with everything attached to it and lays
+// it out: fields and SLA clocks, who to call, links, alerts, the timeline.
+func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (model.Incident, string, string, error) {
+	in, err := s.Reader.Incident(ctx, id)
+	if err != nil {
+		return in, "", "", fmt.Errorf("INC-%d: %w", id, err)
+	}
+	tl, err := s.Reader.Timeline(ctx, id)
+	if err != nil {
+		return in, "", "", fmt.Errorf("%s timeline: %w", in.Ref(), err)
+	}
+	links, err := s.Reader.Links(ctx, id)
+	if err != nil {
+		return in, "", "", fmt.Errorf("%s links: %w", in.Ref(), err)
+	}
+	const alertsShown = 10
+	alerts, err := s.Reader.IncidentAlerts(ctx, id, alertsShown+1)
+	if err != nil {
+		return in, "", "", fmt.Errorf("%s alerts: %w", in.Ref(), err)
+	}
+	st := s.st
+	badge := st.Priority[in.Priority].Render(" " + in.Priority.String() + " ")
+	if in.Major {
+		badge = st.Major.Render(" MAJOR ") + " " + badge
+	}
+	clock := s.clock(in)
+	resolveSLA := slaLine(st, model.ResolveClock(in, clock, now), loc)
+	respondSLA := slaLine(st, model.RespondClock(in, clock, now), loc)
+	p := s.plan()
+	level := fmt.Sprintf("level %d", in.Escalation+1)
+	if p != nil {
+		if levels := p.Escalation(in.Team); in.Escalation < len(levels) {
+			level = levels[in.Escalation].Name
+		}
+	}
+	// The title wraps: it is the one thing everyone reads.
+	var lines []string
+	for i, l := range wrap(in.Title, max(w-width(badge)-2, 20)) {
+		if i == 0 {
+			lines = append(lines, " "+badge+" "+st.Bold.Render(l))
+		} else {
+			lines = append(lines, strings.Repeat(" ", width(badge)+2)+st.Bold.Render(l))
+		}
+	}
+	state := in.State.Label()
+	if in.State == model.StateOnHold {
+		state += " · " + strings.ReplaceAll(in.HoldReason, "_", " ") + " since " + stamp(in.HoldSince, loc)
+	}
+	if in.MergedInto != 0 {
+		state += fmt.Sprintf(" · duplicate of INC-%d", in.MergedInto)
+	}
+	paused := ""
+	if in.Paused > 0 {
+		paused = countdown(in.Paused) + " on hold so far (due times moved by it)"
+	}
+	satisfaction := ""
+	if in.Satisfaction > 0 {
+		satisfaction = fmt.Sprintf("%d/5 %s", in.Satisfaction, strings.Repeat("★", in.Satisfaction)+strings.Repeat("☆", 5-in.Satisfaction))
+	}
+	problem := ""
+	if in.ProblemID != 0 {
+		problem = fmt.Sprintf("PRB-%d", in.ProblemID)
+	}
+	lines = append(lines, "")
+	lines = append(lines, fieldLines(st,
+		"state", state,
+		"type", string(in.Kind)+" · "+in.Category,
+		"impact", in.Impact.String()+" · urgency "+in.Urgency.String(),
+		"service", serviceLine(s, in.Service),
+		"team", in.Team+" · "+level,
+		"assignee", in.Assignee,
+		"opened", stamp(in.OpenedAt, loc),
+		"responded", stamp(in.AckAt, loc),
+		"respond SLA", respondSLA,
+		"resolve SLA", resolveSLA,
+		"paused", paused,
+		"resolved", stamp(in.ResolvedAt, loc),
+		"resolution", in.Resolution,
+		"satisfaction", satisfaction,
+		"problem", problem,
+	)...)
+	if in.Reopens > 0 {
+		lines = append(lines, fieldLines(st, "reopened", fmt.Sprintf("%d×", in.Reopens))...)
+	}
+	if in.Description != "" {
+		lines = append(lines, "", st.Bold.Render("Description"))
+		lines = append(lines, wrap(in.Description, w-2)...)
+	}
+	if len(links) > 0 {
+		lines = append(lines, "", st.Bold.Render(fmt.Sprintf("Links (%d)", len(links))))
+		for _, l := range links {
+			lines = append(lines, " "+fit(l.Label(), 22)+" "+fit(l.Title, max(w-26, 10)))
+		}
+	}
+	if len(alerts) > 0 {
+		more := ""
+		if len(alerts) > alertsShown {
+			alerts, more = alerts[:alertsShown], fmt.Sprintf(", newest %d shown", alertsShown)
+		}
+		lines = append(lines, "", st.Bold.Render(fmt.Sprintf("Alerts (%d%s)", len(alerts), more)))
+		for _, a := range alerts {
+			lines = append(lines, " "+fit(a.Ref(), 10)+" "+st.Severity[a.Severity].Render(sevTag(a.Severity))+" "+
+				fit(string(a.State), 9)+" "+fit(a.Name+": "+a.Summary, max(w-28, 10)))
+		}
+	}
+	lines = append(lines, "", st.Bold.Render(fmt.Sprintf("Timeline (%d)", len(tl))))
+	for _, e := range tl {
+		// date 12 + actor 16 + kind 9, each with a space after
+		const indent = 40
+		prefix := st.Dim.Render(e.At.In(loc).Format("02 Jan 15:04")) + " " + st.Label.Render(fit(e.Actor, 16)) + " " + fit(e.Kind, 9) + " "
+		for i, l := range wrap(e.Text, max(w-indent, 20)) {
+			if i == 0 {
+				lines = append(lines, prefix+l)
+			} else {
+				lines = append(lines, strings.Repeat(" ", indent)+l)
+			}
+		}
+	}
+	// Who to call comes last: the team line above names the current level,
+	// and the timeline is what people scroll to first.
+	if p != nil {
+		lines = append(lines, whoToCall(st, p, in, w)...)
+	}
+	return in, in.Ref(), strings.Join(lines, "\n"), nil
+}
+
+// whoToCall lists the escalation path of the incident's team with its
+// timeouts, the vendor contract when a vendor is involved, and the plan's
+// referrals for problems outside the teams' reach.
+func whoToCall(st *Styles, p *plan.Plan, in model.Incident, w int) []string {
+	var out []string
+	team, ok := p.Team(in.Team)
+	if ok && len(team.Escalation) > 0 {
+		out = append(out, "", st.Bold.Render("Escalation path ("+team.Name+")"))
+		for i, e := range team.Escalation {
+			mark := "  "
+			if i == in.Escalation {
+				mark = "▶ "
+			}
+			line := mark + fit(e.Level, 7) + " " + contactLine(p, e.Contact)
+			if e.Timeout != "" {
+				line += st.Dim.Render(" · escalates after " + e.Timeout + " unacknowledged")
+			}
+			out = append(out, " "+fit(line, w-2))
+		}
+	}
+	// The vendor behind the service or the team: the contract says what
+	// they owe us, so it is what the caller quotes.
+	vendors := []string{in.Team}
+	if sv, ok := p.Service(in.Service); ok {
+		vendors = append(vendors, sv.Owner)
+	}
+	seen := map[string]bool{}
+	for _, id := range vendors {
+		t, ok := p.Team(id)
+		if !ok || !t.Vendor || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, "", st.Bold.Render("Vendor: "+t.Name))
+		out = append(out, fieldLines(st, "contract", t.Contract, "contact", contactLine(p, t.Contact))...)
+	}
+	if len(p.Referrals) > 0 {
+		out = append(out, "", st.Bold.Render("Referrals"))
+		for _, r := range p.Referrals {
+			out = append(out, " "+fit(r.Problem, max(w/2-2, 20))+" → "+fit(contactLine(p, r.Contact), max(w/2-4, 10)))
+		}
+	}
+	return out
+}
+
+// contactLine is a contact's name with a phone, else an email.
+func contactLine(p *plan.Plan, name string) string {
+	c, ok := p.Contact(name)
+	switch {
+	case !ok || (c.Phone == "" && c.Email == ""):
+		return name
+	case c.Phone != "":
+		return name + " " + c.Phone
+	default:
+		return name + " " + c.Email
+	}
+}

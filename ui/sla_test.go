@@ -1,0 +1,36 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Leads get a banner naming the incidents past 75% of their resolve time;
+// everyone sees the count in the header; is:risk narrows the queue to them.
+func TestSLABannerForLeads(t *testing.T) {
+	f := newFakeStore()
+	for i := range f.incidents {
+		if f.incidents[i].ID == 4 || f.incidents[i].ID == 7 {
+			f.incidents[i].SLAFlags = model.SLAWarned
+		}
+	}
+	lead := run(t, newTestModel(t, f, model.RoleLead), 200, 60, "SLA at risk (2)")
+	waitFor(t, lead, "INC-7 75%")
+	waitFor(t, lead, "INC-4 breached")
+	keys(lead, "/", "is:risk", "enter")
+	waitFor(t, lead, "Incidents filtered")
+	view := finalView(t, lead)
+	if strings.Contains(view, "INC-9") || !strings.Contains(view, "INC-4") {
+		t.Errorf("is:risk shows other incidents:\n%s", view)
+	}
+	golden(t, view)
+
+	op := newTestModel(t, f, model.RoleOperator)
+	tm := run(t, op, 200, 60, "SLA at risk 2")
+	if out := tm.out.String(); strings.Contains(out, "SLA at risk (") {
+		t.Fatal("an operator sees the leads' banner")
+	}
+	finalView(t, tm)
+}
