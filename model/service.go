@@ -300,8 +300,10 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 			in.Satisfaction = 0
 		}
 		if in.State == StateOnHold {
-			paused := resume(in, pol.SLAFor(in.Kind, in.Priority), now)
-			text += fmt.Sprintf("; SLA clock resumed, due times moved by %s", roundDuration(paused))
+			text += "; SLA clock resumed"
+			if paused := resume(in, pol.SLAFor(in.Kind, in.Priority), now); paused >= time.Minute {
+				text += fmt.Sprintf(", due times moved by %s", roundDuration(paused))
+			}
 		}
 		if c.Reason != "" {
 			text += ": " + c.Reason
