@@ -40,6 +40,9 @@ var FeedConditions = []string{"acked", "silenced", "flapping", "incident"}
 // ranked by relevance, otherwise by title.
 type ArticleQuery struct {
 	Search string
+	// Any matches articles with any of the words rather than all of them
+	// (suggestions from an incident's title), still best first.
+	Any    bool
 	Offset int
 	Limit  int
 }

@@ -119,7 +119,22 @@ func isLetters(s string) bool {
 // so results follow the user's typing. Words with no letter or digit carry
 // nothing the tokenizer would index and are dropped. It returns "" when
 // nothing searchable is left.
-func ftsQuery(s string) string {
+func ftsQuery(s string) string { return ftsTerms(s, " ") }
+
+// ftsAnyQuery matches articles with any of the words, best first: how an
+// incident's title finds its runbooks. Short words ("on", "a") match too
+// much to help and are left out.
+func ftsAnyQuery(s string) string {
+	var words []string
+	for _, w := range strings.Fields(s) {
+		if len([]rune(w)) >= 3 {
+			words = append(words, w)
+		}
+	}
+	return ftsTerms(strings.Join(words, " "), " OR ")
+}
+
+func ftsTerms(s, join string) string {
 	var terms []string
 	for _, word := range strings.Fields(s) {
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
@@ -131,7 +146,7 @@ func ftsQuery(s string) string {
 		return ""
 	}
 	terms[len(terms)-1] += "*"
-	return strings.Join(terms, " ")
+	return strings.Join(terms, join)
 }
 
 // limit maps "no limit" (zero or less) to SQLite's -1.

@@ -423,3 +423,40 @@ func TestFTSQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestFTSAnyQuery(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"on a", ""},
+		{"Disk full on orders-db", `"Disk" OR "full" OR "orders-db"*`},
+	} {
+		if got := ftsAnyQuery(tc.in); got != tc.want {
+			t.Errorf("ftsAnyQuery(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// Suggestions match any word of an incident's title, best match first.
+func TestArticleSuggestions(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	for _, a := range []model.Article{
+		{Slug: "disk", Title: "Disk full on a database host", Kind: model.ArticleRunbook, Body: "Free space: rotate the WAL archive."},
+		{Slug: "psp", Title: "PSP timeouts", Kind: model.ArticleKnownError, Body: "AcmePay answers slowly at peak."},
+	} {
+		if _, err := desk.SaveArticle(ctx, alice, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hits, err := db.Articles(ctx, model.ArticleQuery{Search: "orders-db disk nearly full", Any: true, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Slug != "disk" {
+		t.Fatalf("suggestions = %+v", hits)
+	}
+	// All words must match without Any.
+	if hits, _ := db.Articles(ctx, model.ArticleQuery{Search: "orders-db disk nearly full"}); len(hits) != 0 {
+		t.Fatalf("search without Any = %+v", hits)
+	}
+}

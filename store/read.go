@@ -300,6 +300,9 @@ func (db *DB) NextChange(ctx context.Context, after time.Time) (model.Change, er
 // nothing searchable in it. Retired articles are left out.
 func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
 	match := ftsQuery(q.Search)
+	if q.Any {
+		match = ftsAnyQuery(q.Search)
+	}
 	if match == "" {
 		rows, err := db.query(ctx, articlesByTitleSQL, limit(q.Limit), offset(q.Offset))
 		return collect(rows, err, "articles", scanArticleHit)

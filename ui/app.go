@@ -358,7 +358,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.detail.load()
 	case openFormMsg:
 		m.form = msg.form
-		return m, m.form.focusCmd()
+		return m, tea.Batch(m.form.focusCmd(), m.form.changed())
+	case formHintMsg:
+		if m.form == msg.form {
+			m.form.setHint(msg)
+		}
+		return m, nil
 	case openNoteMsg:
 		m.note = newNoteEditor(m.s, msg.id, m.w)
 		return m, m.note.focus()

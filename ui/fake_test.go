@@ -174,6 +174,15 @@ func (f *fakeStore) Articles(_ context.Context, q model.ArticleQuery) ([]model.A
 			out = append(out, model.ArticleHit{Article: a})
 			continue
 		}
+		if q.Any { // any word of three letters or more, in the title or body
+			for _, w := range strings.Fields(strings.ToLower(q.Search)) {
+				if len(w) >= 3 && strings.Contains(strings.ToLower(a.Title+" "+a.Body), w) {
+					out = append(out, model.ArticleHit{Article: a})
+					break
+				}
+			}
+			continue
+		}
 		if i := strings.Index(strings.ToLower(a.Body), strings.ToLower(q.Search)); i >= 0 {
 			snip := a.Body[:i] + model.HighlightStart + a.Body[i:i+len(q.Search)] + model.HighlightEnd + a.Body[i+len(q.Search):]
 			out = append(out, model.ArticleHit{Article: a, Snippet: snip})

@@ -23,6 +23,40 @@ type form struct {
 	submit func(values []string) (cmd tea.Cmd, badField int, err error)
 	// preview, when set, is a live line under the fields (a computed priority).
 	preview func(values []string) string
+	// lookup, when set, is called as the values change; its command reads
+	// something for the form (article suggestions) and answers with a
+	// formHintMsg. key is what the answer is for: an answer for values
+	// since changed is dropped.
+	lookup  func(values []string) (key string, cmd tea.Cmd)
+	lastKey string
+	hint    string
+}
+
+// formHintMsg carries a lookup's answer back to the form that asked.
+type formHintMsg struct {
+	form *form
+	key  string
+	text string
+}
+
+// changed runs the lookup when the values it depends on changed.
+func (f *form) changed() tea.Cmd {
+	if f.lookup == nil {
+		return nil
+	}
+	key, cmd := f.lookup(f.values())
+	if key == f.lastKey {
+		return nil
+	}
+	f.lastKey = key
+	return cmd
+}
+
+// setHint shows a lookup's answer if it is still current.
+func (f *form) setHint(msg formHintMsg) {
+	if msg.key == f.lastKey {
+		f.hint = msg.text
+	}
 }
 
 type formField struct {
@@ -84,7 +118,7 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 			i := slices.Index(fl.options, strings.TrimSpace(fl.in.Value()))
 			fl.in.SetValue(fl.options[(i+step+len(fl.options))%len(fl.options)])
 			fl.in.CursorEnd()
-			return nil, false
+			return f.changed(), false
 		}
 	case tea.KeyEnter:
 		cmd, bad, err := f.submit(f.values())
@@ -96,7 +130,7 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	}
 	var cmd tea.Cmd
 	fl.in, cmd = fl.in.Update(msg)
-	return cmd, false
+	return tea.Batch(cmd, f.changed()), false
 }
 
 // choice checks a value against a field's options, for submit functions.
@@ -128,6 +162,9 @@ func (f *form) view(w int) string {
 	}
 	if f.preview != nil {
 		lines = append(lines, "", f.preview(f.values()))
+	}
+	if f.hint != "" {
+		lines = append(lines, "", f.hint)
 	}
 	if f.err != "" {
 		lines = append(lines, "", st.Error.Render(f.err))

@@ -152,6 +152,9 @@ func newIncidentForm(s *session) tea.Cmd {
 		p, _ := model.PriorityFor(imp, urg)
 		return "priority " + s.st.Priority[p].Render(" "+p.String()+" ") + s.st.Dim.Render("  (impact × urgency; P1 on a tier-1 service is a major incident)")
 	}
+	f.lookup = func(v []string) (string, tea.Cmd) {
+		return suggestArticles(s, f, v[1], v[0])
+	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
 		if err := choice("service", v[0], services); err != nil {
 			return nil, 0, err
@@ -186,6 +189,32 @@ func newIncidentForm(s *session) tea.Cmd {
 		}, 0, nil
 	}
 	return func() tea.Msg { return openFormMsg{form: f} }
+}
+
+// suggestArticles looks for knowledge base articles that match an incident's
+// title and service, for the new-incident form: a runbook found before the
+// incident is even filed saves the first ten minutes.
+func suggestArticles(s *session, f *form, title, service string) (string, tea.Cmd) {
+	key := strings.TrimSpace(title)
+	if len([]rune(key)) < 3 {
+		return "", func() tea.Msg { return formHintMsg{form: f, key: "", text: ""} }
+	}
+	key += " " + service
+	return key, query(func(ctx context.Context) ([]model.ArticleHit, error) {
+		return s.Reader.Articles(ctx, model.ArticleQuery{Search: key, Any: true, Limit: 3})
+	}, func(hits []model.ArticleHit, err error) tea.Msg {
+		if err != nil {
+			return formHintMsg{form: f, key: key, text: s.st.Error.Render("article suggestions: " + err.Error())}
+		}
+		if len(hits) == 0 {
+			return formHintMsg{form: f, key: key, text: s.st.Dim.Render("no matching articles in the knowledge base")}
+		}
+		lines := []string{s.st.Bold.Render("Suggested articles")}
+		for _, h := range hits {
+			lines = append(lines, fmt.Sprintf(" %-6s %s %s", h.Ref(), h.Title, s.st.Dim.Render("("+string(h.Kind)+")")))
+		}
+		return formHintMsg{form: f, key: key, text: strings.Join(lines, "\n")}
+	})
 }
 
 // incidentForm builds the form for an action on an incident.

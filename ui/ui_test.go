@@ -393,6 +393,8 @@ func TestCreateIncidentFromKeyboard(t *testing.T) {
 	keys(tm, "c")
 	waitFor(t, tm, "New incident")
 	keys(tm, "tab", "Checkout basket empties on refresh", "tab")
+	waitFor(t, tm, "Suggested articles")
+	waitFor(t, tm, "KB-1   Checkout 5xx: first response")
 	tm.Send(tea.KeyMsg{Type: tea.KeyLeft}) // impact: medium → high
 	waitFor(t, tm, "priority  P2")
 	keys(tm, "enter")
