@@ -367,6 +367,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openNoteMsg:
 		m.note = newNoteEditor(m.s, msg.id, m.w)
 		return m, m.note.focus()
+	case editorDoneMsg:
+		if msg.err != nil {
+			return m, notice(msg.err)
+		}
+		if m.note != nil {
+			m.note.ta.SetValue(msg.text)
+			return m, func() tea.Msg { return noticeMsg{text: "note loaded from the editor: review it, then ctrl+s saves"} }
+		}
+		return m, nil
 	case detailData:
 		if m.detail != nil {
 			return m, m.detail.update(msg)

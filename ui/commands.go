@@ -290,7 +290,7 @@ type noteEditor struct {
 
 func newNoteEditor(s *session, id int64, w int) *noteEditor {
 	ta := textarea.New()
-	ta.Placeholder = "What did you find or do? (ctrl+s saves, esc cancels)"
+	ta.Placeholder = "What did you find or do? (ctrl+s saves, ctrl+e opens $EDITOR, esc cancels)"
 	ta.SetWidth(min(w-8, 90))
 	ta.SetHeight(8)
 	ta.ShowLineNumbers = false
@@ -304,6 +304,11 @@ func (n *noteEditor) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch msg.Type {
 	case tea.KeyEsc:
 		return nil, true
+	case tea.KeyCtrlE:
+		if n.s.Editor == "" {
+			return notice(fmt.Errorf("no editor here: set $VISUAL or $EDITOR and run hypercare locally (over SSH, write the note here)")), false
+		}
+		return editInEditor(n.s.Editor, n.ta.Value()), false
 	case tea.KeyCtrlS:
 		text, s, id := n.ta.Value(), n.s, n.id
 		if strings.TrimSpace(text) == "" {
@@ -320,7 +325,11 @@ func (n *noteEditor) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 
 func (n *noteEditor) view() string {
 	st := n.s.st
-	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render("   ctrl+s save · esc cancel")
+	keys := "   ctrl+s save · esc cancel"
+	if n.s.Editor != "" {
+		keys = "   ctrl+s save · ctrl+e $EDITOR · esc cancel"
+	}
+	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render(keys)
 	return st.Overlay.Render(title + "\n\n" + n.ta.View())
 }
 

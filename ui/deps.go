@@ -63,6 +63,9 @@ type Deps struct {
 	// pane changes every Rotate.
 	Wall   bool
 	Rotate time.Duration
+	// Editor is the command that edits a note in a file ($VISUAL or
+	// $EDITOR); empty where no local editor can run, such as over SSH.
+	Editor string
 	// Location is the timezone times are shown in; the plan's when nil.
 	Location *time.Location
 }

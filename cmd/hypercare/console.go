@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -99,6 +100,17 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 		}
 	}()
 	return a, nil
+}
+
+// editorCommand is the operator's editor for long notes: $VISUAL, else
+// $EDITOR, as other terminal programs choose; empty when neither is set.
+func editorCommand() string {
+	for _, v := range []string{"VISUAL", "EDITOR"} {
+		if e := strings.TrimSpace(os.Getenv(v)); e != "" {
+			return e
+		}
+	}
+	return ""
 }
 
 // actorFor finds who is at this terminal. --as must name an operator in the
@@ -213,7 +225,7 @@ func runConsole(g global) error {
 	deps := ui.Deps{
 		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
 		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
-		Presence: presence, Session: session,
+		Presence: presence, Session: session, Editor: editorCommand(),
 	}
 	if op, ok := a.plan.Plan().Operator(actor.Name); g.wall || (ok && op.Wall) {
 		// A wall screen shows; nobody walking past it can act through it.
