@@ -571,6 +571,7 @@ func (m *Model) wallLine() string {
 	line := seg(c.OpenP1 > 0, fmt.Sprintf("P1 OPEN: %d", c.OpenP1)) + " " +
 		seg(c.OpenP2 > 0, fmt.Sprintf("P2 OPEN: %d", c.OpenP2)) + " " +
 		seg(c.Firing > 0, fmt.Sprintf("FIRING: %d", c.Firing)) + " " +
+		seg(c.SLAAtRisk > 0, fmt.Sprintf("SLA AT RISK: %d", c.SLAAtRisk)) + " " +
 		seg(false, fmt.Sprintf("OPEN INCIDENTS: %d", c.OpenIncidents))
 	return fit(line, m.w)
 }

@@ -46,6 +46,16 @@ func commands() []command {
 		{"new", "", "open a new incident or request (form)", func(m *Model, _ string) tea.Cmd { return newIncidentForm(m.s) }},
 		{"resolve", "", "resolve the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actResolve, "") }},
 		{"escalate", "", "escalate the selected incident one level", func(m *Model, _ string) tea.Cmd { return m.onSelected(actEscalate, "") }},
+		{"assign", "", "assign the selected incident to a team or operator (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAssign, "") }},
+		{"state", "", "hold, resume, reopen, cancel or close the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actState, "") }},
+		{"priority", "", "change the selected incident's impact and urgency (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actPriority, "") }},
+		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
+		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
+		{"risk", "", "incidents past 75% of their resolve time", func(m *Model, _ string) tea.Cmd {
+			m.detail = nil
+			m.setFocus(paneQueue)
+			return m.setFilter("is:risk")
+		}},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
 		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
 			return func() tea.Msg { return openDetailMsg{kind: detailSilences} }

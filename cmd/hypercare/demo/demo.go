@@ -311,7 +311,13 @@ func (s *seeder) step(ctx context.Context, inc *incidentRun, st step, at time.Ti
 		inc.engineer, _ = s.cast.engineer(st.team, at)
 		_, err = s.desk.Assign(ctx, actor, inc.id, st.team, inc.engineer.Name)
 	case stateStep:
-		_, err = s.desk.Transition(ctx, actor, inc.id, model.StateChange{To: st.to, Code: st.code, HoldReason: st.hold, Reason: st.text})
+		c := model.StateChange{To: st.to, Code: st.code, HoldReason: st.hold, Reason: st.text}
+		if st.code == "fixed" || st.code == "workaround" {
+			// Callers rate most resolutions well and a few poorly, so the
+			// metrics view has a believable CSAT to show.
+			c.Satisfaction = 3 + int(inc.id%3)
+		}
+		_, err = s.desk.Transition(ctx, actor, inc.id, c)
 	}
 	return err
 }
