@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -120,10 +121,20 @@ func (s *Desk) SweepSLA(ctx context.Context, now time.Time) (raised int, err err
 				return err
 			}
 		}
+		if raised == 0 {
+			// A quiet tick ends without a commit, so no session is woken
+			// to re-read a screen that did not change.
+			return errQuiet
+		}
 		return nil
 	})
+	if errors.Is(err, errQuiet) {
+		err = nil
+	}
 	return raised, err
 }
+
+var errQuiet = errors.New("no SLA event due")
 
 type slaEvent struct{ kind, text string }
 

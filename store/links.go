@@ -14,7 +14,7 @@ const (
 ON CONFLICT DO NOTHING`
 
 	// A merge moves the duplicate's links, skipping ones the survivor has.
-	moveLinksSQL = `UPDATE OR IGNORE incident_links SET incident_id = ?2 WHERE incident_id = ?1`
+	moveLinksSQL  = `UPDATE OR IGNORE incident_links SET incident_id = ?2 WHERE incident_id = ?1`
 	moveAlertsSQL = `UPDATE alerts SET incident_id = ?2 WHERE incident_id = ?1`
 
 	linksSQL = `SELECT l.incident_id, l.kind, l.target, l.at, l.actor,
