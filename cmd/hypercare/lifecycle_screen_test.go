@@ -146,4 +146,3 @@ func TestIncidentFromKeyboard(t *testing.T) {
 		})
 	}
 }
-
