@@ -250,6 +250,29 @@ func TestSweepRaisesSLAEventsOnce(t *testing.T) {
 	if counts, _ = db.Counts(ctx); counts.SLAAtRisk != 0 {
 		t.Fatalf("SLA at risk after resolve = %d", counts.SLAAtRisk)
 	}
+	// An incident first swept long after its due time (hypercare was
+	// down) gets the breach, not a "300% used" warning before it.
+	late, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Late", Service: "checkout",
+		Category: "availability", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AckIncident(ctx, bob, late.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.SweepSLA(ctx, clk.now.Add(12*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	tl, _ := db.Timeline(ctx, late.ID)
+	var sla []string
+	for _, e := range tl {
+		if e.Kind == "sla" {
+			sla = append(sla, e.Text)
+		}
+	}
+	if len(sla) != 1 || !strings.HasPrefix(sla[0], "resolve target breached (was due ") || !strings.Contains(sla[0], "escalated to L2") {
+		t.Fatalf("late sweep wrote %q", sla)
+	}
 }
 
 func TestLinkAndMerge(t *testing.T) {
