@@ -711,10 +711,15 @@ func (m *Model) headerView() string {
 	if c.OpenP1 > 0 {
 		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
 	}
-	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2)) + seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
 	if c.SLAAtRisk > 0 {
-		left += seg(st.HeaderAlarm, fmt.Sprintf("SLA at risk %d", c.SLAAtRisk))
+		risk := "SLA at risk %d"
+		if m.w < 100 {
+			risk = "at risk %d"
+		}
+		left += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
 	}
+	left += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
 	// The clock always shows; the next change only when it fits; the left
 	// part gives way last to first.
 	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
