@@ -251,10 +251,24 @@ func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, 
 		if err != nil {
 			return nil, err
 		}
+		links, err := db.Links(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		alerts, err := db.IncidentAlerts(ctx, id, 0)
+		if err != nil {
+			return nil, err
+		}
+		refs := make([]string, len(alerts))
+		for i, a := range alerts {
+			refs[i] = a.Ref()
+		}
 		return struct {
 			model.Incident
+			Links    []model.IncidentLink  `json:"links,omitzero"`
+			Alerts   []string              `json:"alerts,omitzero"`
 			Timeline []model.TimelineEntry `json:"timeline"`
-		}{in, tl}, nil
+		}{in, links, refs, tl}, nil
 	case "alerts":
 		a, err := db.Alert(ctx, id)
 		return a, notFound("ALR", id, err)
