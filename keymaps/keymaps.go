@@ -36,10 +36,13 @@ type KeyMap struct {
 
 	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New, Approve key.Binding
 	State, Priority, Link                                                            key.Binding
+	// Problem records: RCA, known error, actions, publishing.
+	RCA, KnownError, AddAction, ActionDone, Publish key.Binding
 
 	CalPrev, CalNext, CalToday key.Binding
 
 	Filter, Command, Palette, Help, Quit key.Binding
+	Metrics, Problems                    key.Binding
 
 	// Action is every binding with its config name and group, in help order.
 	Actions []Action
@@ -92,6 +95,11 @@ var defaults = []def{
 	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
 	{"new", GroupActions, []string{"c"}, "new incident", func(k *KeyMap) *key.Binding { return &k.New }},
 	{"approve", GroupActions, []string{"p"}, "approve change", func(k *KeyMap) *key.Binding { return &k.Approve }},
+	{"rca", GroupActions, []string{"R"}, "edit RCA", func(k *KeyMap) *key.Binding { return &k.RCA }},
+	{"known_error", GroupActions, []string{"K"}, "edit known error", func(k *KeyMap) *key.Binding { return &k.KnownError }},
+	{"add_action", GroupActions, []string{"o"}, "add RCA action", func(k *KeyMap) *key.Binding { return &k.AddAction }},
+	{"action_done", GroupActions, []string{"D"}, "tick off an action", func(k *KeyMap) *key.Binding { return &k.ActionDone }},
+	{"publish", GroupActions, []string{"b"}, "publish known error", func(k *KeyMap) *key.Binding { return &k.Publish }},
 
 	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
 	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},
@@ -100,6 +108,8 @@ var defaults = []def{
 	{"filter", GroupGeneral, []string{"/"}, "filter / search", func(k *KeyMap) *key.Binding { return &k.Filter }},
 	{"command", GroupGeneral, []string{":"}, "command line", func(k *KeyMap) *key.Binding { return &k.Command }},
 	{"palette", GroupGeneral, []string{"ctrl+p"}, "command palette", func(k *KeyMap) *key.Binding { return &k.Palette }},
+	{"metrics", GroupGeneral, []string{"M"}, "service metrics", func(k *KeyMap) *key.Binding { return &k.Metrics }},
+	{"problems", GroupGeneral, []string{"P"}, "problems & RCA", func(k *KeyMap) *key.Binding { return &k.Problems }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 }

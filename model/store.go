@@ -80,6 +80,42 @@ type Reader interface {
 	Silences(ctx context.Context, activeAt time.Time) ([]Silence, error)
 	Change(ctx context.Context, id int64) (Change, error)
 	Article(ctx context.Context, id int64) (Article, error)
+
+	MetricsReader
+	ProblemReader
+}
+
+// MetricsReader reads what the metrics view and the report measure.
+type MetricsReader interface {
+	// IncidentsSince lists every incident and request opened or resolved
+	// at or after since, and every one still open, by opening time:
+	// everything ComputeMetrics needs for a window that starts at since.
+	IncidentsSince(ctx context.Context, since time.Time) ([]Incident, error)
+}
+
+// ProblemQuery selects problems for the problems view and the CLI.
+type ProblemQuery struct {
+	Filter string // free text over ref, title, service, owner; empty for all
+	All    bool   // include closed problems
+	Offset int
+	Limit  int
+}
+
+// ProblemReader reads problem records, their RCA actions and linked
+// incidents, and the recurrence rule's suggestions.
+type ProblemReader interface {
+	// Problems lists problems with their linked-incident and open-action
+	// counts: open ones before resolved, closed last (only with q.All),
+	// most recently updated first.
+	Problems(ctx context.Context, q ProblemQuery) ([]Problem, error)
+	Problem(ctx context.Context, id int64) (Problem, error)
+	// ProblemActions lists a problem's RCA actions in the order they were added.
+	ProblemActions(ctx context.Context, problemID int64) ([]ProblemAction, error)
+	// ProblemIncidents lists the incidents linked to a problem, oldest first.
+	ProblemIncidents(ctx context.Context, problemID int64) ([]Incident, error)
+	// ProblemSuggestions applies SuggestProblems at now to every incident
+	// it could concern.
+	ProblemSuggestions(ctx context.Context, now time.Time) ([]ProblemSuggestion, error)
 }
 
 // Notifier tells readers that something was committed, by this process or
@@ -178,4 +214,17 @@ type Tx interface {
 	ReplaceServices(services []Service) error
 
 	AppendAudit(e AuditEntry) error
+
+	ProblemTx
+}
+
+// ProblemTx is the problem part of a write transaction.
+type ProblemTx interface {
+	InsertProblem(p *Problem) error
+	// ProblemByID reads a problem inside the transaction (counts left 0).
+	ProblemByID(id int64) (Problem, error)
+	UpdateProblem(p Problem) error
+	InsertProblemAction(a *ProblemAction) error
+	ProblemActionByID(id int64) (ProblemAction, error)
+	UpdateProblemAction(a ProblemAction) error
 }

@@ -37,6 +37,8 @@ var hotQueries = func() []hotQuery {
 		{"articles by title", articlesByTitleSQL, []any{60, 0}},
 		{"article search", articlesSearchSQL, []any{ftsQuery("disk full"), "[", "]", 20, 0}},
 		{"audit", auditSQL, []any{now - week, nil, 60, 0}},
+		{"problems", problemsSQL, []any{nil, nil, 60, 0, true}},
+		{"problem suggestions", suggestionCandidatesSQL, []any{now - week}},
 	}
 }()
 

@@ -359,6 +359,8 @@ var expectedIndex = map[string]string{
 	"articles by title":    "INDEX articles_title",
 	"article search":       "VIRTUAL TABLE INDEX",
 	"audit":                "audit_at",
+	"problems":             "INDEX problems_list",
+	"problem suggestions":  "INDEX incidents_queue",
 }
 
 func TestHotQueryPlans(t *testing.T) {

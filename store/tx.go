@@ -134,6 +134,7 @@ var writeQueries = []string{
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL,
+	problemByIDSQL, insertProblemSQL, updateProblemSQL, problemActionSQL, insertProblemActSQL, updateProblemActSQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {

@@ -56,6 +56,7 @@ type Model struct {
 	cmdline   *cmdline
 	note      *noteEditor
 	form      *form
+	problems  *problemsView // problem management, over the panes while open
 
 	w, h     int
 	counts   countsMsg
@@ -176,6 +177,9 @@ func (m *Model) ensure() tea.Cmd {
 			cmds = append(cmds, e.ensure())
 		}
 	}
+	if m.problems != nil && m.problems.open == nil {
+		cmds = append(cmds, m.problems.list.ensure())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -195,6 +199,9 @@ func (m *Model) refreshAll() tea.Cmd {
 	}
 	if m.detail != nil {
 		cmds = append(cmds, m.detail.load())
+	}
+	if m.problems != nil {
+		cmds = append(cmds, m.problems.refresh())
 	}
 	return gather(cmds...)
 }
@@ -220,7 +227,7 @@ func gather(cmds ...tea.Cmd) tea.Cmd {
 // onScreen reports whether pane i is drawn now.
 func (m *Model) onScreen(i int) bool {
 	switch {
-	case m.detail != nil:
+	case m.detail != nil || m.problems != nil:
 		return false
 	case m.single():
 		return i == m.focus
@@ -381,16 +388,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.detail.update(msg)
 		}
 		return m, nil
+	case openProblemMsg:
+		return m, m.openProblem(msg.id)
 	}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.update(msg))
+	}
+	if m.problems != nil {
+		cmds = append(cmds, m.problems.update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
 
 // typing reports whether a text field has the keyboard.
 func (m *Model) typing() bool {
-	return m.note != nil || m.form != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering())
+	return m.note != nil || m.form != nil || m.palette != nil || m.cmdline != nil || (m.detail == nil && m.panes[m.focus].filtering()) ||
+		(m.detail == nil && m.problems != nil && m.problems.filtering())
 }
 
 // handleKey routes a key: modal layers first (editors, palette, help,
@@ -432,6 +445,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.helpTop = max(m.helpTop-1, 0)
 		}
 		return nil
+	case m.detail == nil && m.problems != nil && m.problems.filtering():
+		cmd, _ := m.problems.key(msg)
+		return cmd
 	case m.detail == nil && m.panes[m.focus].filtering():
 		cmd, _ := m.panes[m.focus].key(msg)
 		m.layout()
@@ -449,8 +465,14 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, km.Command):
 		m.cmdline = newCmdline(m.s)
 		return m.cmdline.focus()
+	case key.Matches(msg, km.New) && m.detail == nil && m.problems != nil:
+		return newProblemForm(m.s, problemSeed{})
 	case key.Matches(msg, km.New):
 		return newIncidentForm(m.s)
+	case key.Matches(msg, km.Metrics):
+		return m.showMetrics(0)
+	case key.Matches(msg, km.Problems):
+		return m.showProblems()
 	}
 	if m.detail != nil {
 		if key.Matches(msg, km.Back) {
@@ -459,6 +481,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return m.detail.key(msg)
+	}
+	// The pane keys leave the problems view for that pane (setFocus).
+	if m.problems != nil && !key.Matches(msg, km.NextPane, km.PrevPane, km.Pane1, km.Pane2, km.Pane3, km.Pane4, km.Pane5) {
+		cmd, closed := m.problems.key(msg)
+		if closed {
+			m.problems = nil
+			m.layout()
+			return tea.Batch(cmd, m.ensure())
+		}
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, km.NextPane):
@@ -527,6 +559,7 @@ func (m *Model) others(incident int64) []string {
 
 func (m *Model) setFocus(i int) {
 	m.focus = i
+	m.problems = nil
 	m.layout()
 }
 
@@ -602,6 +635,9 @@ func (m *Model) layout() {
 	if m.detail != nil {
 		m.detail.setSize(m.w-2, bh-2)
 	}
+	if m.problems != nil {
+		m.problems.setSize(m.w-2, bh-2)
+	}
 }
 
 func (m *Model) View() string {
@@ -645,6 +681,8 @@ func (m *Model) bodyView() string {
 			}
 		}
 		return box(m.s.st, m.detail.title, status, m.detail.view(), m.w, bh, true)
+	case m.problems != nil:
+		return box(m.s.st, m.problems.title(), m.problems.status(), m.problems.view(), m.w, bh, true)
 	case m.single():
 		p := m.panes[m.focus]
 		pane := box(m.s.st, p.title(), p.status(), p.view(true), m.w, bh-m.tabRows(), true)
@@ -882,6 +920,8 @@ func (m *Model) hints() string {
 		bs = []key.Binding{km.Help}
 	case m.detail != nil:
 		bs = append([]key.Binding{km.Help, km.Back}, m.detail.actions()...)
+	case m.problems != nil:
+		bs = append([]key.Binding{km.Help, km.Back}, m.problems.actions()...)
 	default:
 		// "? help" first: on a narrow footer it is the one hint that leads
 		// to all the others.
@@ -904,7 +944,14 @@ func (m *Model) hints() string {
 func (m *Model) paneKeys() []key.Binding {
 	var out []key.Binding
 	where := map[string][]string{}
+	sources := make([]interface {
+		title() string
+		actions() []key.Binding
+	}, 0, len(m.panes)+1)
 	for _, p := range m.panes {
+		sources = append(sources, p)
+	}
+	for _, p := range append(sources, problemsHelp{m.s.km}) {
 		for _, b := range p.actions() {
 			k := b.Help().Key
 			if _, seen := where[k]; !seen {

@@ -61,6 +61,9 @@ func commands() []command {
 			return func() tea.Msg { return openDetailMsg{kind: detailSilences} }
 		}},
 		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},
+		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
+		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
+		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
 		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { m.help = true; return nil }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
@@ -101,6 +104,9 @@ func notice(err error) tea.Cmd { return func() tea.Msg { return noticeMsg{err: e
 
 // setFilter applies a filter to the focused list pane.
 func (m *Model) setFilter(text string) tea.Cmd {
+	if m.detail == nil && m.problems != nil {
+		return m.problems.setFilter(text)
+	}
 	f, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd })
 	if !ok {
 		return notice(fmt.Errorf("the %s pane has no filter", m.panes[m.focus].title()))

@@ -27,6 +27,7 @@ type Actions interface {
 	IncidentForAlert(ctx context.Context, a model.Actor, alertID int64) (model.Incident, error)
 	CreateSilence(ctx context.Context, a model.Actor, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
 	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
+	ProblemActions
 }
 
 // PlanSource hands out the current support plan and tells when it changes.

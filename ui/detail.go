@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -27,6 +28,7 @@ const (
 	detailArticle
 	detailAudit
 	detailSilences
+	detailMetrics
 )
 
 // detail is the full view of one record, opened with enter. It reloads on
@@ -37,7 +39,7 @@ type detail struct {
 	id    int64
 	title string
 	vp    viewport.Model
-	seq   int
+	seq   int64
 	err   error
 	w, h  int
 	ready bool
@@ -45,10 +47,16 @@ type detail struct {
 	alert model.Alert      // the record shown by an alert detail, once loaded
 	// assignee of the incident shown, to notice when someone takes it.
 	assignee string
+	window   time.Duration // how far back a metrics view looks
 }
 
+// detailLoads numbers every detail load in the process, so an answer
+// still on its way for a detail that was closed can never be taken for
+// the answer of the one opened after it.
+var detailLoads atomic.Int64
+
 type detailData struct {
-	seq      int
+	seq      int64
 	title    string
 	body     string
 	alert    model.Alert
@@ -69,8 +77,8 @@ func (d *detail) setSize(w, h int) {
 
 // load fetches and renders the record off the UI goroutine.
 func (d *detail) load() tea.Cmd {
-	d.seq++
-	seq, s, kind, id, w, entry := d.seq, d.s, d.kind, d.id, d.w, d.audit
+	d.seq = detailLoads.Add(1)
+	seq, s, kind, id, w, entry, window := d.seq, d.s, d.kind, d.id, d.w, d.audit, d.window
 	now, loc := s.Now(), s.loc()
 	glamourStyle := "dark"
 	if s.Renderer != nil && !s.Renderer.HasDarkBackground() {
@@ -105,6 +113,8 @@ func (d *detail) load() tea.Cmd {
 			title, body = auditDetail(s, entry, loc)
 		case detailSilences:
 			title, body, err = silencesDetail(ctx, s, now, loc)
+		case detailMetrics:
+			title, body, err = metricsDetail(ctx, s, window, w, now, loc)
 		}
 		return detailData{seq: seq, title: title, body: body, alert: alert, assignee: assignee, err: err}
 	}
@@ -173,6 +183,8 @@ func (d *detail) actions() []key.Binding {
 		return []key.Binding{d.s.km.Ack, d.s.km.Silence, d.s.km.OpenIncident}
 	case detailChange:
 		return []key.Binding{d.s.km.Approve}
+	case detailMetrics:
+		return []key.Binding{metricsBinding(d.s.km.Metrics)}
 	}
 	return nil
 }

@@ -32,6 +32,7 @@ type fakeStore struct {
 	links     map[int64][]model.IncidentLink
 	// lastChange is the last state change asked for.
 	lastChange model.StateChange
+	prb        fakeProblems // problem records: fake_problems_test.go
 }
 
 func newFakeStore() *fakeStore {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -63,6 +64,9 @@ type formField struct {
 	label   string
 	in      textinput.Model
 	options []string // when set, the value must be one of these; ←/→ cycle
+	// area, when set, makes the field multi-line: enter starts a new line
+	// and ctrl+s saves the form.
+	area *textarea.Model
 }
 
 // openFormMsg asks the console to show a form.
@@ -81,9 +85,32 @@ func (f *form) field(label, value, placeholder string, options ...string) *form 
 	return f
 }
 
+// area adds a multi-line field of rows lines with a starting value.
+func (f *form) area(label, value, placeholder string, rows int) *form {
+	ta := textarea.New()
+	ta.Prompt = ""
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 10000
+	ta.Placeholder = placeholder
+	ta.SetHeight(rows)
+	ta.SetValue(value)
+	f.fields = append(f.fields, formField{label: label, area: &ta})
+	return f
+}
+
+// multiline reports whether any field is multi-line: then enter is a new
+// line and only ctrl+s saves.
+func (f *form) multiline() bool {
+	return slices.ContainsFunc(f.fields, func(fl formField) bool { return fl.area != nil })
+}
+
 func (f *form) values() []string {
 	out := make([]string, len(f.fields))
 	for i, fl := range f.fields {
+		if fl.area != nil {
+			out[i] = strings.TrimSpace(fl.area.Value())
+			continue
+		}
 		out[i] = strings.TrimSpace(fl.in.Value())
 	}
 	return out
@@ -92,6 +119,12 @@ func (f *form) values() []string {
 func (f *form) focusCmd() tea.Cmd {
 	for i := range f.fields {
 		f.fields[i].in.Blur()
+		if f.fields[i].area != nil {
+			f.fields[i].area.Blur()
+		}
+	}
+	if ta := f.fields[f.focus].area; ta != nil {
+		return ta.Focus()
 	}
 	f.fields[f.focus].in.CursorEnd()
 	return f.fields[f.focus].in.Focus()
@@ -100,9 +133,14 @@ func (f *form) focusCmd() tea.Cmd {
 // key handles a key; done is true when the form should close.
 func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	fl := &f.fields[f.focus]
+	if fl.area != nil {
+		return f.areaKey(fl.area, msg)
+	}
 	switch msg.Type {
 	case tea.KeyEsc:
 		return nil, true
+	case tea.KeyCtrlS:
+		return f.save()
 	case tea.KeyTab, tea.KeyDown:
 		f.focus = (f.focus + 1) % len(f.fields)
 		return f.focusCmd(), false
@@ -121,16 +159,45 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 			return f.changed(), false
 		}
 	case tea.KeyEnter:
-		cmd, bad, err := f.submit(f.values())
-		if err != nil {
-			f.err, f.focus = err.Error(), bad
+		if f.multiline() {
+			f.focus = (f.focus + 1) % len(f.fields)
 			return f.focusCmd(), false
 		}
-		return cmd, true
+		return f.save()
 	}
 	var cmd tea.Cmd
 	fl.in, cmd = fl.in.Update(msg)
 	return tea.Batch(cmd, f.changed()), false
+}
+
+// areaKey handles a key in a multi-line field: tab moves on, ctrl+s saves,
+// everything else (enter, arrows) edits the text.
+func (f *form) areaKey(ta *textarea.Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		return nil, true
+	case tea.KeyCtrlS:
+		return f.save()
+	case tea.KeyTab:
+		f.focus = (f.focus + 1) % len(f.fields)
+		return f.focusCmd(), false
+	case tea.KeyShiftTab:
+		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
+		return f.focusCmd(), false
+	}
+	var cmd tea.Cmd
+	*ta, cmd = ta.Update(msg)
+	return tea.Batch(cmd, f.changed()), false
+}
+
+// save submits the values; a problem keeps the form open on the field to fix.
+func (f *form) save() (tea.Cmd, bool) {
+	cmd, bad, err := f.submit(f.values())
+	if err != nil {
+		f.err, f.focus = err.Error(), bad
+		return f.focusCmd(), false
+	}
+	return cmd, true
 }
 
 // choice checks a value against a field's options, for submit functions.
@@ -147,13 +214,27 @@ func (f *form) view(w int) string {
 	for _, fl := range f.fields {
 		labelW = max(labelW, width(fl.label)+1)
 	}
-	lines := []string{st.Bold.Render(f.title) + st.Dim.Render("   tab next field · enter save · esc cancel"), ""}
+	keys := "   tab next field · enter save · esc cancel"
+	if f.multiline() {
+		keys = "   tab next field · ctrl+s save · esc cancel"
+	}
+	lines := []string{st.Bold.Render(f.title) + st.Dim.Render(keys), ""}
 	for i, fl := range f.fields {
-		fl.in.Width = max(w-labelW-6, 10)
 		label := st.Label.Render(fit(fl.label, labelW))
 		if i == f.focus {
 			label = st.Bold.Render(fit("▶"+fl.label, labelW))
 		}
+		if fl.area != nil {
+			fl.area.SetWidth(max(w-labelW-6, 10))
+			for j, l := range strings.Split(fl.area.View(), "\n") {
+				if j > 0 {
+					label = strings.Repeat(" ", labelW)
+				}
+				lines = append(lines, label+" "+l)
+			}
+			continue
+		}
+		fl.in.Width = max(w-labelW-6, 10)
 		line := label + " " + fl.in.View()
 		if len(fl.options) > 0 && i == f.focus {
 			line += st.Dim.Render("  ←/→ " + strings.Join(fl.options, " "))

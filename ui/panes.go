@@ -44,6 +44,7 @@ func queueFilter(text string) (rest string, atRisk bool) {
 }
 
 func newQueue(s *session) *listPane[model.Incident] {
+	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
 		placeholder: "ref, title, service, assignee; is:risk",
@@ -51,6 +52,9 @@ func newQueue(s *session) *listPane[model.Incident] {
 		id:          func(in model.Incident) int64 { return in.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {
 			filter, atRisk := queueFilter(q.filter)
+			if err := suggested.load(ctx, s); err != nil {
+				return nil, err
+			}
 			return s.Reader.Queue(ctx, model.QueueQuery{Filter: filter, AtRisk: atRisk, Offset: q.offset, Limit: q.limit})
 		},
 		header: func(w int) string {
@@ -114,7 +118,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 			if withService {
 				row += fit(in.Service, qService) + " "
 			}
-			return row + fit(in.Title, titleW) + who
+			return row + fit(suggested.badge(st, in.ID, paint)+in.Title, titleW) + who
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {

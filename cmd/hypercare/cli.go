@@ -27,13 +27,14 @@ var kinds = map[string]string{
 	"changes": "changes", "change": "changes", "chg": "changes",
 	"articles": "articles", "article": "articles", "kb": "articles",
 	"services": "services", "service": "services",
-	"audit": "audit",
+	"audit":    "audit",
+	"problems": "problems", "problem": "problems", "prb": "problems",
 }
 
 func kindOf(word string) (string, error) {
 	k, ok := kinds[strings.ToLower(word)]
 	if !ok {
-		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services or audit", word)
+		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit or problems", word)
 	}
 	return k, nil
 }
@@ -41,10 +42,18 @@ func kindOf(word string) (string, error) {
 // openExisting opens the database for the CLI; unlike the console it will
 // not create an empty one, so a typo in --db is reported, not hidden.
 func openExisting(ctx context.Context, path string) (*store.DB, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no database at %s: start the console once, or pass --db PATH", path)
+	if err := dbExists(path); err != nil {
+		return nil, err
 	}
 	return store.Open(ctx, path, store.Options{})
+}
+
+// dbExists says what to do when there is no database at path.
+func dbExists(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s: start the console once, or pass --db PATH", path)
+	}
+	return nil
 }
 
 func runList(g global, args []string, w io.Writer) error {
@@ -140,6 +149,17 @@ func runList(g global, args []string, w io.Writer) error {
 				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Tier, s.Owner, s.Environment, s.Name, strings.Join(s.DependsOn, ","))
 			}
 		}
+	case "problems":
+		list, err := db.Problems(ctx, model.ProblemQuery{Filter: filter, All: all, Limit: limit})
+		if err != nil {
+			return err
+		}
+		rows, table = list, func(tw *tabwriter.Writer) {
+			fmt.Fprintln(tw, "REF\tSTATE\tSERVICE\tOWNER\tINCIDENTS\tOPEN ACTIONS\tTITLE")
+			for _, p := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Ref(), p.State.Label(), p.Service, p.Owner, p.Incidents, p.OpenActions, p.Title)
+			}
+		}
 	case "audit":
 		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit})
 		if err != nil {
@@ -169,6 +189,7 @@ func writeJSON(w io.Writer, v any) error {
 // refPrefixes are the reference prefixes each kind accepts.
 var refPrefixes = map[string][]string{
 	"incidents": {"INC", "REQ"}, "alerts": {"ALR"}, "changes": {"CHG"}, "articles": {"KB"},
+	"problems": {"PRB"},
 }
 
 // parseID accepts 42 or a reference of the right kind: INC-42, CHG-7, KB-3.
@@ -275,9 +296,36 @@ func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, 
 	case "changes":
 		c, err := db.Change(ctx, id)
 		return c, notFound("CHG", id, err)
+	case "problems":
+		return showProblem(ctx, db, id)
 	}
 	a, err := db.Article(ctx, id)
 	return a, notFound("KB", id, err)
+}
+
+// showProblem loads a problem with its RCA actions and linked incidents.
+func showProblem(ctx context.Context, db *store.DB, id int64) (any, error) {
+	p, err := db.Problem(ctx, id)
+	if err != nil {
+		return nil, notFound("PRB", id, err)
+	}
+	actions, err := db.ProblemActions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	linked, err := db.ProblemIncidents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	refs := make([]string, len(linked))
+	for i, in := range linked {
+		refs[i] = in.Ref()
+	}
+	return struct {
+		model.Problem
+		Actions []model.ProblemAction `json:"actions,omitzero"`
+		Linked  []string              `json:"linked,omitzero"`
+	}{p, actions, refs}, nil
 }
 
 // notFound says which record is missing; nil stays nil.

@@ -66,12 +66,9 @@ type app struct {
 // openApp opens the store and the plan, syncs the plan's services into the
 // store and starts watching the plan file until ctx ends.
 func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
-	p, err := plan.Load(planPath)
+	p, err := loadPlan(planPath)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no support plan at %s: write one (start from examples/plan.toml), pass --plan FILE, or try --demo", planPath)
-		}
-		return nil, fmt.Errorf("plan %s is invalid, fix it and start again (check with 'hypercare plan check %s'):\n%w", planPath, planPath, err)
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
 		return nil, fmt.Errorf("database folder: %w", err)
@@ -111,6 +108,19 @@ func editorCommand() string {
 		}
 	}
 	return ""
+}
+
+// loadPlan reads the support plan, saying what to do when it is missing or
+// has problems.
+func loadPlan(path string) (*plan.Plan, error) {
+	p, err := plan.Load(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no support plan at %s: write one (start from examples/plan.toml), pass --plan FILE, or try --demo", path)
+		}
+		return nil, fmt.Errorf("plan %s is invalid, fix it and start again (check with 'hypercare plan check %s'):\n%w", path, path, err)
+	}
+	return p, nil
 }
 
 // actorFor finds who is at this terminal. --as must name an operator in the

@@ -28,6 +28,17 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// cmdUsage is a command's own usage text: printed alone for --help (exit 0),
+// or after what was wrong with the command line (exit 2).
+type cmdUsage struct{ usage, msg string }
+
+func (e cmdUsage) Error() string {
+	if e.msg == "" {
+		return "help requested"
+	}
+	return e.msg
+}
+
 const usageText = `hypercare — the operations console for the weeks after a go-live
 
 Usage:
@@ -37,13 +48,19 @@ Usage:
   hypercare show KIND ID [--json]
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
+  hypercare incident ACTION ...           open, ack, assign, note, hold, resume, resolve, close,
+                                          reopen, cancel, escalate or re-prioritise an incident
+                                          (hypercare incident --help lists them)
+  hypercare report [--since 24h] [--format md|json]
+                                          MTTA, MTTR, SLA attainment, backlog flow, reopen rate,
+                                          recurrence, CSAT and the plan's exit criteria
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, webhooks over HTTP with --http
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
   hypercare version
 
-KIND is one of: incidents, alerts, changes, articles, services, audit.
+KIND is one of: incidents, alerts, changes, articles, services, audit, problems.
 
 Flags (every command):
   --db PATH       database file        (default $XDG_DATA_HOME/hypercare/hypercare.db)
@@ -63,11 +80,24 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout, stderr)
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+// runWith is run with the input a command such as "incident note --text -"
+// reads from.
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdin, stdout, stderr)
 	var ue usageError
+	var cu cmdUsage
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &cu) && cu.msg == "":
+		fmt.Fprint(stdout, cu.usage)
+		return exitOK
+	case errors.As(err, &cu):
+		fmt.Fprintf(stderr, "hypercare: %s\n\n%s", cu.msg, cu.usage)
+		return exitUsage
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usageText)
 		return exitOK
@@ -80,7 +110,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func dispatch(args []string, stdout, stderr io.Writer) error {
+func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	// The command word is the first argument that is not a global flag.
 	g := defaults()
 	fs := g.flags("hypercare")
@@ -110,6 +140,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return runAudit(g, args, stdout)
 	case "ingest":
 		return runIngest(g, args, stdout)
+	case "incident":
+		return runIncident(g, args, stdin, stdout)
+	case "report":
+		return runReport(g, args, stdout)
 	case "serve":
 		return runServe(g, args, stdout)
 	case "plan":

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Operators of the example plan, one per role.
+const (
+	viewerName   = "dan.kowalski"
+	operatorName = "tom.okafor"
+	leadName     = "maya.patel"
+)
+
+// cliIn runs the command line with text on standard input.
+func cliIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := runWith(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// incidentJSON decodes the --json output of an incident command.
+func incidentJSON(t *testing.T, out string) model.Incident {
+	t.Helper()
+	var in model.Incident
+	if err := json.Unmarshal([]byte(out), &in); err != nil {
+		t.Fatalf("not an incident as JSON: %v\n%s", err, out)
+	}
+	return in
+}
+
+func TestIncidentCommands(t *testing.T) {
+	db, planPath := seeded(t) // INC-1: P1 on checkout, new
+	as := func(who string, args ...string) []string {
+		return append([]string{"--db", db, "--plan", planPath, "--as", who, "incident"}, args...)
+	}
+
+	code, out, errOut := cli(t, as(operatorName, "new", "--service", "orders", "--title", "Orders stuck in pending",
+		"--impact", "medium", "--urgency", "high", "--category", "data", "--json")...)
+	if code != exitOK {
+		t.Fatalf("new: exit %d: %s", code, errOut)
+	}
+	created := incidentJSON(t, out)
+	if created.ID != 2 || created.Priority != 2 || created.State != model.StateNew || created.Category != "data" || created.ResolveDue.IsZero() {
+		t.Fatalf("new = %+v; want INC-2, P2, new, data, with an SLA", created)
+	}
+
+	steps := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string // in the summary line
+		check func(model.Incident) bool
+	}{
+		{"ack", as(operatorName, "ack", "INC-2"), "", "INC-2 acknowledged: P2 In Progress · orders · tom.okafor",
+			func(in model.Incident) bool { return !in.AckAt.IsZero() && in.Assignee == operatorName }},
+		{"assign", as(operatorName, "assign", "2", "--assignee", "sofia.lindqvist"), "", "INC-2 assigned: P2 In Progress · orders · sofia.lindqvist",
+			func(in model.Incident) bool { return in.Assignee == "sofia.lindqvist" }},
+		{"note from stdin", as(operatorName, "note", "2", "--text", "-"), "Queue consumer restarted;\nbacklog draining.\n", "INC-2 noted", nil},
+		{"hold", as(operatorName, "hold", "2", "--reason", "awaiting_vendor", "--note", "PSP ticket 4411"), "", "INC-2 put on hold: P2 On Hold",
+			func(in model.Incident) bool { return in.HoldReason == "awaiting_vendor" && !in.HoldSince.IsZero() }},
+		{"resume", as(operatorName, "resume", "2"), "", "INC-2 resumed: P2 In Progress",
+			func(in model.Incident) bool { return in.HoldSince.IsZero() }},
+		{"escalate", as(leadName, "escalate", "2", "--reason", "vendor silent"), "", "level 2",
+			func(in model.Incident) bool { return in.Escalation == 1 }},
+		{"priority", as(operatorName, "priority", "2", "--impact", "low", "--urgency", "low", "--reason", "workaround holds"), "", "INC-2 re-prioritised: P5",
+			func(in model.Incident) bool { return in.Priority == 5 }},
+		{"resolve", as(operatorName, "resolve", "2", "--code", "workaround", "--satisfaction", "4", "--note", "consumer restarted"), "", "INC-2 resolved: P5 Resolved",
+			func(in model.Incident) bool { return in.Resolution == "workaround" && in.Satisfaction == 4 }},
+		{"reopen", as(operatorName, "reopen", "2", "--reason", "stuck again"), "", "INC-2 reopened: P5 In Progress",
+			func(in model.Incident) bool { return in.Reopens == 1 && in.ResolvedAt.IsZero() }},
+		{"resolve again", as(operatorName, "resolve", "2", "--code", "fixed"), "", "INC-2 resolved", nil},
+		{"close", as(operatorName, "close", "2"), "", "INC-2 closed: P5 Closed", nil},
+		{"cancel", as(operatorName, "cancel", "1", "--reason", "raised twice"), "", "INC-1 cancelled: P1 Cancelled", nil},
+	}
+	for _, st := range steps {
+		code, out, errOut := cliIn(t, st.stdin, st.args...)
+		if code != exitOK || !strings.Contains(out, st.want) || strings.Count(out, "\n") != 1 {
+			t.Fatalf("%s: exit %d, want one line with %q:\n%s%s", st.name, code, st.want, out, errOut)
+		}
+		if st.check == nil {
+			continue
+		}
+		code, out, errOut = cli(t, "--db", db, "show", "incident", "2", "--json")
+		if code != exitOK {
+			t.Fatalf("%s: show: %s", st.name, errOut)
+		}
+		if in := incidentJSON(t, out); !st.check(in) {
+			t.Fatalf("%s: stored %+v", st.name, in)
+		}
+	}
+
+	// --json prints what was stored, and the timeline has the piped note.
+	code, out, _ = cli(t, as(operatorName, "note", "REQ-2", "--text", "post-incident review booked", "--json")...)
+	if code != exitOK || incidentJSON(t, out).State != model.StateClosed {
+		t.Fatalf("note --json: %d\n%s", code, out)
+	}
+	_, out, _ = cli(t, "--db", db, "show", "incident", "2")
+	for _, want := range []string{"Queue consumer restarted;", "On Hold (awaiting vendor): PSP ticket 4411", "stuck again", "post-incident review booked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = cli(t, "--db", db, "list", "audit", "--filter", "INC-2")
+	if !strings.Contains(out, operatorName) || !strings.Contains(out, "incident.state") {
+		t.Errorf("CLI writes are not audited under the operator:\n%s", out)
+	}
+}
+
+func TestIncidentCommandsRefuse(t *testing.T) {
+	db, planPath := seeded(t) // INC-1: P1 on checkout, new
+	base := []string{"--db", db, "--plan", planPath}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"viewer may not ack", []string{"--as", viewerName, "incident", "ack", "1"}, exitRejected, "dan.kowalski (viewer) may not acknowledge incidents: needs the operator role"},
+		{"operator may not escalate", []string{"--as", operatorName, "incident", "escalate", "1"}, exitRejected, "needs the lead role"},
+		{"operator may not declare major", []string{"--as", operatorName, "incident", "new", "--service", "orders", "--title", "x", "--impact", "low", "--urgency", "low", "--major"}, exitRejected, "may not declare a major incident"},
+		{"close an open incident", []string{"--as", operatorName, "incident", "close", "1"}, exitRejected, "INC-1: cannot move from New to Closed"},
+		{"resume one not on hold", []string{"--as", operatorName, "incident", "resume", "1"}, exitRejected, "INC-1 is New: use 'hypercare incident ack'"},
+		{"reopen an open one", []string{"--as", operatorName, "incident", "reopen", "1", "--reason", "x"}, exitRejected, "INC-1 is New"},
+		{"unknown resolution code", []string{"--as", operatorName, "incident", "resolve", "1", "--code", "magic"}, exitRejected, `resolution code "magic": use one of fixed`},
+		{"rating out of range", []string{"--as", operatorName, "incident", "resolve", "1", "--code", "fixed", "--satisfaction", "9"}, exitRejected, "satisfaction 9: use 1 (poor) to 5"},
+		{"unknown service", []string{"--as", operatorName, "incident", "new", "--service", "nope", "--title", "x", "--impact", "low", "--urgency", "low"}, exitRejected, `service "nope": not in the plan`},
+		{"no such incident", []string{"--as", operatorName, "incident", "ack", "99"}, exitRejected, "INC-99 does not exist"},
+		{"unknown operator", []string{"--as", "nobody", "incident", "ack", "1"}, exitRejected, "--as nobody: no such [[operator]]"},
+		{"missing required flag", []string{"incident", "hold", "1"}, exitUsage, "--reason REASON is required"},
+		{"bad level", []string{"incident", "priority", "1", "--impact", "huge", "--urgency", "low"}, exitUsage, `--impact "huge": use high, medium or low`},
+		{"rating not a number", []string{"incident", "resolve", "1", "--code", "fixed", "--satisfaction", "great"}, exitUsage, `--satisfaction "great"`},
+		{"no ID", []string{"incident", "ack"}, exitUsage, "give one incident ID"},
+		{"wrong kind of ID", []string{"incident", "ack", "CHG-1"}, exitUsage, "references start with INC or REQ"},
+		{"assign to nobody", []string{"incident", "assign", "1"}, exitUsage, "give --team TEAM, --assignee NAME or both"},
+		{"unknown action", []string{"incident", "frob"}, exitUsage, `unknown action "frob"`},
+		{"unknown flag", []string{"incident", "ack", "1", "--force"}, exitUsage, "flag provided but not defined: -force"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, append(base, tt.args...)...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) || out != "" {
+				t.Fatalf("exit %d (want %d), stdout %q, stderr:\n%s", code, tt.code, out, errOut)
+			}
+			if tt.code == exitUsage && !strings.Contains(errOut, "Usage: hypercare incident") {
+				t.Errorf("a usage error shows the command's usage:\n%s", errOut)
+			}
+		})
+	}
+	// Nothing refused changed the incident.
+	_, out, _ := cli(t, "--db", db, "show", "incident", "1", "--json")
+	if in := incidentJSON(t, out); in.State != model.StateNew || !in.AckAt.IsZero() || in.Escalation != 0 {
+		t.Errorf("refused commands changed INC-1: %+v", in)
+	}
+}
+
+func TestIncidentHelp(t *testing.T) {
+	for _, args := range [][]string{{"incident", "--help"}, {"incident", "help"}} {
+		code, out, _ := cli(t, args...)
+		if code != exitOK || !strings.Contains(out, "Actions:") || !strings.Contains(out, "priority") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+	for _, a := range incidentActions {
+		code, out, errOut := cli(t, "incident", a.name, "--help")
+		if code != exitOK || !strings.HasPrefix(out, "Usage: hypercare incident "+a.name) || errOut != "" {
+			t.Errorf("%s --help: exit %d\n%s%s", a.name, code, out, errOut)
+		}
+		for _, f := range a.flags {
+			if !strings.Contains(out, "--"+f.name) {
+				t.Errorf("%s --help does not describe --%s", a.name, f.name)
+			}
+		}
+	}
+	code, _, errOut := cli(t, "--db", filepath.Join(t.TempDir(), "none.db"), "--plan", "../../examples/plan.toml", "incident", "ack", "1")
+	if code != exitRejected || !strings.Contains(errOut, "no database at") {
+		t.Errorf("ack without a database: exit %d %s", code, errOut)
+	}
+}

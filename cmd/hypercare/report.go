@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+const reportUsage = `Usage: hypercare report [--since 24h] [--format md|json]
+
+The service figures of the last --since: records opened and resolved, MTTA,
+MTTR, SLA attainment per priority (requests in a row of their own), backlog
+flow per day, reopen rate, recurring incidents, CSAT, what is open now, and
+the plan's exit criteria scored met or not met. Incidents and requests count
+together everywhere but in SLA attainment.
+
+Flags:
+  --since DURATION   how far back the window starts: 24h, 7d, 1d12h (default 24h)
+  --format FORMAT    md (Markdown tables, the default) or json
+  --db, --plan       the database and the plan (days are in its timezone)
+
+Exit codes: 0 done (whether or not the criteria are met), 1 no database or
+plan, 2 usage error.
+`
+
+// sinceFlag is a --since duration that also takes whole days: "7d".
+type sinceFlag struct{ d time.Duration }
+
+func (s *sinceFlag) String() string { return s.d.String() }
+
+func (s *sinceFlag) Set(v string) error {
+	d, err := plan.ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: the window must be longer than nothing, e.g. 24h or 7d", v)
+	}
+	s.d = d
+	return nil
+}
+
+// reportDoc is the report as JSON: the metrics, and the exit criteria scored.
+type reportDoc struct {
+	Service  string `json:"service"`
+	Timezone string `json:"timezone"`
+	model.Metrics
+	Exit []plan.ExitScore `json:"exit_criteria"`
+}
+
+func runReport(g global, args []string, w io.Writer) error {
+	since := sinceFlag{24 * time.Hour}
+	format := "md"
+	fs := g.flags("report")
+	fs.Var(&since, "since", "")
+	fs.StringVar(&format, "format", format, "")
+	words, err := parse(fs, args)
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return cmdUsage{usage: reportUsage}
+	case errors.As(err, &ue):
+		return cmdUsage{usage: reportUsage, msg: "report: " + ue.msg}
+	case len(words) > 0:
+		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: unexpected %q; the window is set with --since", words[0])}
+	case format != "md" && format != "json":
+		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: --format %q: use md or json", format)}
+	}
+	p, err := loadPlan(g.plan)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	db, err := openExisting(ctx, g.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now()
+	from := now.Add(-since.d)
+	list, err := db.IncidentsSince(ctx, from)
+	if err != nil {
+		return err
+	}
+	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(),
+		Metrics: model.ComputeMetrics(list, from, now, p.Location())}
+	doc.Exit = p.ScoreExit(doc.Metrics)
+	if format == "json" {
+		return writeJSON(w, doc)
+	}
+	return writeReport(w, doc, since.d, p.Location())
+}
+
+// writeReport writes the report as Markdown: headed tables, bars for the flow.
+func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Location) error {
+	var b strings.Builder
+	m := doc.Metrics
+	name := doc.Service
+	if name == "" {
+		name = "hypercare"
+	}
+	fmt.Fprintf(&b, "# Hypercare report: %s\n\n", mdCell(name))
+	fmt.Fprintf(&b, "Last %s: %s to %s (%s). Incidents and requests count together; SLA attainment splits incidents by priority.\n\n",
+		spell(window), m.Since.In(loc).Format("Mon 02 Jan 2006 15:04"), m.Until.In(loc).Format("Mon 02 Jan 2006 15:04"), doc.Timezone)
+
+	b.WriteString("## Summary\n\n| measure | value |\n|---|---|\n")
+	o := m.Open
+	rows := [][2]string{
+		{"opened", fmt.Sprint(m.Opened)},
+		{"resolved", fmt.Sprint(m.Resolved)},
+		{"open now", fmt.Sprintf("%d: P1 %d, P2 %d, P3 %d, P4 %d, P5 %d, requests %d (%d on hold, %d unacknowledged)",
+			o.Total, o.Incidents[0], o.Incidents[1], o.Incidents[2], o.Incidents[3], o.Incidents[4], o.Requests, o.OnHold, o.Unacknowledged)},
+		{"MTTA (open to first response)", meanText(m.MTTA, "acknowledged")},
+		{"MTTR (open to resolved)", meanText(m.MTTR, "resolved")},
+		{"reopen rate", ratioText(m.Reopened, "resolved")},
+		{"CSAT", csatText(m.Satisfaction)},
+		{"recurring service/category pairs", fmt.Sprint(len(m.Recurring))},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
+	}
+
+	b.WriteString("\n## SLA attainment\n\nRecords resolved in the window within their resolve target; those without a target are left out.\n\n")
+	b.WriteString("| group | within target | resolved | attainment |\n|---|--:|--:|--:|\n")
+	for _, a := range m.Attainment {
+		group := a.Group
+		if group == model.AttainmentAll {
+			group = "**all**"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", group, a.Met.N, a.Met.Of, percent(a.Met))
+	}
+
+	fmt.Fprintf(&b, "\n## Backlog flow\n\nOpened and resolved per day (%s).\n\n", doc.Timezone)
+	b.WriteString("| day | opened | | resolved | |\n|---|--:|:--|--:|:--|\n")
+	most := 0
+	for _, d := range m.Flow {
+		most = max(most, d.Opened, d.Resolved)
+	}
+	for _, d := range m.Flow {
+		fmt.Fprintf(&b, "| %s | %d | %s | %d | %s |\n", d.Day.Format("Mon 02 Jan"), d.Opened, bar(d.Opened, most, 30), d.Resolved, bar(d.Resolved, most, 30))
+	}
+
+	fmt.Fprintf(&b, "\n## Recurring incidents\n\nService and category pairs with %d or more incidents within %s of each other: candidates for a problem record.\n\n",
+		model.RecurrenceCount, spell(model.RecurrenceWithin))
+	if len(m.Recurring) == 0 {
+		b.WriteString("None.\n")
+	} else {
+		b.WriteString("| service | category | incidents | first | last |\n|---|---|--:|---|---|\n")
+		for _, r := range m.Recurring {
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s |\n", mdCell(r.Service), mdCell(r.Category), r.Count,
+				r.First.In(loc).Format("Mon 02 Jan 15:04"), r.Last.In(loc).Format("Mon 02 Jan 15:04"))
+		}
+	}
+
+	b.WriteString("\n## Exit criteria\n\n")
+	if len(doc.Exit) == 0 {
+		b.WriteString("The plan sets none; add exit_criteria under [hypercare] to score them here.\n")
+	} else {
+		b.WriteString("| criterion | metric | target | value | status |\n|---|---|---|--:|---|\n")
+		met := 0
+		for _, s := range doc.Exit {
+			value := "—"
+			if s.Value != nil {
+				value = plan.FormatExitValue(s.Metric, *s.Value)
+			}
+			status := "✗ " + s.Status()
+			if s.Met {
+				status, met = "✓ met", met+1
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Metric, s.Condition(), value, status)
+		}
+		fmt.Fprintf(&b, "\n%d of %d met.\n", met, len(doc.Exit))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell keeps text from breaking a table row.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// bar is v of most drawn in at most width blocks; any count shows at least one.
+func bar(v, most, width int) string {
+	if v == 0 || most == 0 {
+		return ""
+	}
+	return strings.Repeat("█", max(1, int(math.Round(float64(v)*float64(width)/float64(most)))))
+}
+
+func percent(r model.Ratio) string {
+	v, ok := r.Value()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", v*100)
+}
+
+func meanText(m model.Mean, what string) string {
+	v, ok := m.Value()
+	if !ok {
+		return "— (none " + what + ")"
+	}
+	return fmt.Sprintf("%s over %d %s", spell(v), m.Count, what)
+}
+
+func ratioText(r model.Ratio, of string) string {
+	if r.Of == 0 {
+		return "— (none " + of + ")"
+	}
+	return fmt.Sprintf("%s (%d of %d %s)", percent(r), r.N, r.Of, of)
+}
+
+func csatText(a model.Average) string {
+	v, ok := a.Value()
+	if !ok {
+		return "— (no ratings)"
+	}
+	if a.Count == 1 {
+		return fmt.Sprintf("%.1f / 5 from 1 rating", v)
+	}
+	return fmt.Sprintf("%.1f / 5 from %d ratings", v, a.Count)
+}
+
+// spell writes a duration to the minute in days, hours and minutes: "7d",
+// "2d4h", "36h", "3h12m", "6m". Days start at two: "24h" reads better than "1d".
+func spell(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days, hours, mins := 0, int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if d >= 48*time.Hour {
+		days, hours = int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	}
+	var b strings.Builder
+	if days > 0 {
+		fmt.Fprintf(&b, "%dd", days)
+	}
+	if hours > 0 {
+		fmt.Fprintf(&b, "%dh", hours)
+	}
+	if mins > 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%dm", mins)
+	}
+	return b.String()
+}

@@ -1,0 +1,321 @@
+package model
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Metrics are the service figures of a window of time [Since, Until): what
+// was opened and resolved in it, how fast, how well against the SLA, how
+// often things came back, and what is still open at its end. Incidents and
+// requests count together, except in Attainment, where incidents are split
+// by priority and requests have a row of their own.
+type Metrics struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+	// Opened and Resolved count the records opened and resolved in the window.
+	Opened   int `json:"opened"`
+	Resolved int `json:"resolved"`
+	// MTTA is the mean time from opening to the first acknowledgement, over
+	// the records acknowledged in the window (cancelled ones left out: they
+	// were logged by mistake). MTTR is the mean time from opening to
+	// resolution, over the records resolved in the window. Both are wall-clock
+	// time, holds included: it is what the caller waited.
+	MTTA Mean `json:"mtta"`
+	MTTR Mean `json:"mttr"`
+	// Attainment is, per group, how many of the records resolved in the
+	// window met their resolve target: P1…P5 (incidents), requests, and all.
+	// Records without a target are left out.
+	Attainment []Attainment `json:"attainment"`
+	// Flow is opened and resolved per calendar day, in the plan timezone.
+	Flow []DayFlow `json:"flow"`
+	// Reopened is how many of the records resolved in the window had been
+	// reopened at least once before.
+	Reopened Ratio `json:"reopened"`
+	// Satisfaction (CSAT) averages the ratings recorded on the records
+	// resolved in the window; records resolved without a rating are left out.
+	Satisfaction Average `json:"satisfaction"`
+	// Recurring lists the service and category pairs with RecurrenceCount
+	// or more incidents opened within RecurrenceWithin of each other, all
+	// in the window: candidates for a problem record.
+	Recurring []Recurrence `json:"recurring"`
+	// Open is what is open at the end of the window.
+	Open OpenCounts `json:"open"`
+}
+
+// The recurrence rule: this many incidents on one service and category
+// within this long suggest a problem behind them.
+const (
+	RecurrenceCount  = 3
+	RecurrenceWithin = 7 * 24 * time.Hour
+)
+
+// Attainment groups.
+const (
+	AttainmentRequests = "requests"
+	AttainmentAll      = "all"
+)
+
+// Attainment is the SLA attainment of one group: P1…P5, requests or all.
+type Attainment struct {
+	Group string `json:"group"`
+	Met   Ratio  `json:"met"`
+}
+
+// DayFlow is one calendar day of the backlog flow.
+type DayFlow struct {
+	Day      time.Time `json:"day"` // midnight starting the day, in the plan timezone
+	Opened   int       `json:"opened"`
+	Resolved int       `json:"resolved"`
+}
+
+// Recurrence is a service and category pair whose incidents keep coming back.
+type Recurrence struct {
+	Service  string    `json:"service"`
+	Category string    `json:"category"`
+	Count    int       `json:"count"` // incidents of the pair opened in the window
+	First    time.Time `json:"first"`
+	Last     time.Time `json:"last"`
+}
+
+// OpenCounts is what is open at the end of the window.
+type OpenCounts struct {
+	// Incidents is open incidents by priority: [0] is P1 … [4] is P5.
+	Incidents [5]int `json:"incidents_by_priority"`
+	Requests  int    `json:"requests"`
+	Total     int    `json:"total"`
+	OnHold    int    `json:"on_hold"`
+	// Unacknowledged is open records nobody has responded to yet.
+	Unacknowledged int `json:"unacknowledged"`
+}
+
+// Priority is the number of open incidents of one priority.
+func (o OpenCounts) Priority(p Priority) int {
+	if p < 1 || p > 5 {
+		return 0
+	}
+	return o.Incidents[p-1]
+}
+
+// Ratio is N out of Of.
+type Ratio struct{ N, Of int }
+
+// Value is N/Of; false when there is nothing to divide by.
+func (r Ratio) Value() (float64, bool) {
+	if r.Of == 0 {
+		return 0, false
+	}
+	return float64(r.N) / float64(r.Of), true
+}
+
+// MarshalJSON writes {"n":9,"of":10,"rate":0.9}, with rate null when Of is 0.
+func (r Ratio) MarshalJSON() ([]byte, error) {
+	out := struct {
+		N    int      `json:"n"`
+		Of   int      `json:"of"`
+		Rate *float64 `json:"rate"`
+	}{N: r.N, Of: r.Of}
+	if v, ok := r.Value(); ok {
+		out.Rate = &v
+	}
+	return json.Marshal(out)
+}
+
+// Mean is the average of Count durations adding up to Total.
+type Mean struct {
+	Count int
+	Total time.Duration
+}
+
+func (m *Mean) add(d time.Duration) { m.Count, m.Total = m.Count+1, m.Total+d }
+
+// Value is the mean; false when nothing was measured.
+func (m Mean) Value() (time.Duration, bool) {
+	if m.Count == 0 {
+		return 0, false
+	}
+	return m.Total / time.Duration(m.Count), true
+}
+
+// MarshalJSON writes {"count":3,"seconds":1830}, seconds null when Count is 0.
+func (m Mean) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Count   int      `json:"count"`
+		Seconds *float64 `json:"seconds"`
+	}{Count: m.Count}
+	if v, ok := m.Value(); ok {
+		s := v.Seconds()
+		out.Seconds = &s
+	}
+	return json.Marshal(out)
+}
+
+// Average is the mean of Count ratings adding up to Sum.
+type Average struct{ Count, Sum int }
+
+// Value is the average; false when nothing was rated.
+func (a Average) Value() (float64, bool) {
+	if a.Count == 0 {
+		return 0, false
+	}
+	return float64(a.Sum) / float64(a.Count), true
+}
+
+// MarshalJSON writes {"count":6,"mean":4.5}, mean null when Count is 0.
+func (a Average) MarshalJSON() ([]byte, error) {
+	out := struct {
+		Count int      `json:"count"`
+		Mean  *float64 `json:"mean"`
+	}{Count: a.Count}
+	if v, ok := a.Value(); ok {
+		out.Mean = &v
+	}
+	return json.Marshal(out)
+}
+
+// ComputeMetrics works out the figures of the window [since, until) from
+// records that include every one opened or resolved since since and every
+// one still open (what Reader.IncidentsSince returns); others are ignored.
+// Days are calendar days in loc.
+func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Location) Metrics {
+	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(since) && t.Before(until) }
+	m := Metrics{Since: since, Until: until, Flow: flowDays(since, until, loc)}
+	attained := make([]Ratio, 7) // P1…P5, requests, all
+	for i := range records {
+		r := &records[i] // records are large; a copy each costs more than the sums
+		if in(r.OpenedAt) {
+			m.Opened++
+			m.Flow[dayIndex(m.Flow, r.OpenedAt)].Opened++
+		}
+		if in(r.AckAt) && r.State != StateCancelled {
+			m.MTTA.add(r.AckAt.Sub(r.OpenedAt))
+		}
+		if r.State.Open() && r.OpenedAt.Before(until) {
+			countOpen(&m.Open, r)
+		}
+		if !in(r.ResolvedAt) {
+			continue
+		}
+		m.Resolved++
+		m.Flow[dayIndex(m.Flow, r.ResolvedAt)].Resolved++
+		m.MTTR.add(r.ResolvedAt.Sub(r.OpenedAt))
+		m.Reopened.Of++
+		if r.Reopens > 0 {
+			m.Reopened.N++
+		}
+		if r.Satisfaction > 0 {
+			m.Satisfaction.Count++
+			m.Satisfaction.Sum += r.Satisfaction
+		}
+		if !r.ResolveDue.IsZero() {
+			met := 0
+			if !r.ResolvedAt.After(r.ResolveDue) {
+				met = 1
+			}
+			for _, g := range attainmentGroups(r.Kind, r.Priority) {
+				attained[g].N += met
+				attained[g].Of++
+			}
+		}
+	}
+	for i, r := range attained {
+		group := AttainmentAll
+		switch {
+		case i < 5:
+			group = Priority(i + 1).String()
+		case i == 5:
+			group = AttainmentRequests
+		}
+		m.Attainment = append(m.Attainment, Attainment{Group: group, Met: r})
+	}
+	m.Recurring = Recurring(records, since, until, RecurrenceCount, RecurrenceWithin)
+	return m
+}
+
+// attainmentGroups are the rows of Metrics.Attainment a record counts in.
+func attainmentGroups(kind Kind, p Priority) []int {
+	switch {
+	case kind == KindRequest:
+		return []int{5, 6}
+	case p >= 1 && p <= 5:
+		return []int{int(p) - 1, 6}
+	}
+	return []int{6}
+}
+
+func countOpen(o *OpenCounts, r *Incident) {
+	o.Total++
+	switch {
+	case r.Kind == KindRequest:
+		o.Requests++
+	case r.Priority >= 1 && r.Priority <= 5:
+		o.Incidents[r.Priority-1]++
+	}
+	if r.State == StateOnHold {
+		o.OnHold++
+	}
+	if r.AckAt.IsZero() {
+		o.Unacknowledged++
+	}
+}
+
+// flowDays lists the calendar days in loc that [since, until) touches.
+func flowDays(since, until time.Time, loc *time.Location) []DayFlow {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, mo, d := since.In(loc).Date()
+	var days []DayFlow
+	for day := time.Date(y, mo, d, 0, 0, 0, 0, loc); day.Before(until); day = time.Date(y, mo, d+len(days), 0, 0, 0, 0, loc) {
+		days = append(days, DayFlow{Day: day})
+	}
+	if len(days) == 0 { // an empty window still has the day it sits in
+		days = append(days, DayFlow{Day: time.Date(y, mo, d, 0, 0, 0, 0, loc)})
+	}
+	return days
+}
+
+// dayIndex is the day of the flow t falls in; t lies in the window.
+func dayIndex(days []DayFlow, t time.Time) int {
+	i, found := slices.BinarySearchFunc(days, t, func(d DayFlow, t time.Time) int { return d.Day.Compare(t) })
+	if found {
+		return i
+	}
+	return max(i-1, 0)
+}
+
+// Recurring finds the service and category pairs with at least count
+// incidents opened in [since, until) within the span of each other, most
+// incidents first. Requests are not faults, and cancelled records and merged
+// duplicates are not separate occurrences, so they are left out.
+func Recurring(records []Incident, since, until time.Time, count int, within time.Duration) []Recurrence {
+	type pair struct{ service, category string }
+	groups := map[pair][]time.Time{}
+	for i := range records {
+		r := &records[i]
+		if r.Kind == KindRequest || r.State == StateCancelled || r.MergedInto != 0 || r.OpenedAt.Before(since) || !r.OpenedAt.Before(until) {
+			continue
+		}
+		k := pair{r.Service, r.Category}
+		groups[k] = append(groups[k], r.OpenedAt)
+	}
+	var out []Recurrence
+	for k, times := range groups {
+		if len(times) < count {
+			continue
+		}
+		slices.SortFunc(times, time.Time.Compare)
+		for i := count - 1; i < len(times); i++ {
+			if times[i].Sub(times[i-count+1]) <= within {
+				out = append(out, Recurrence{Service: k.service, Category: k.category, Count: len(times), First: times[0], Last: times[len(times)-1]})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Recurrence) int {
+		return cmp.Or(b.Count-a.Count, cmp.Compare(a.Service, b.Service), cmp.Compare(a.Category, b.Category))
+	})
+	return out
+}

@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+)
+
+// The metrics view's two windows; M switches between them.
+const (
+	metricsDay  = 24 * time.Hour
+	metricsWeek = 7 * 24 * time.Hour
+)
+
+// showMetrics opens the metrics view over the last window, or with window
+// zero switches the open view between a day and a week (opening it on a
+// day). It is a detail view like a record's: live, scrollable, esc leaves.
+func (m *Model) showMetrics(window time.Duration) tea.Cmd {
+	showing := m.detail != nil && m.detail.kind == detailMetrics
+	if window == 0 {
+		window = metricsDay
+		if showing && m.detail.window == metricsDay {
+			window = metricsWeek
+		}
+	}
+	// The open view is reused, so the answer of its previous load, still on
+	// its way, is recognised as stale and dropped.
+	if !showing {
+		m.look(0)
+		m.detail = newDetail(m.s, detailMetrics, 0, m.w-2, m.bodyHeight()-2)
+	}
+	m.detail.window = window
+	return m.detail.load()
+}
+
+// metricsCommand is ":metrics [24h|7d|…]".
+func (m *Model) metricsCommand(arg string) tea.Cmd {
+	if arg == "" {
+		return m.showMetrics(metricsDay)
+	}
+	d, err := plan.ParseDuration(arg)
+	if err != nil || d <= 0 {
+		return notice(fmt.Errorf("metrics: %q is not a window; write e.g. :metrics 24h or :metrics 7d", arg))
+	}
+	return m.showMetrics(d)
+}
+
+// metricsBinding is the metrics key as the view's footer shows it: it
+// switches the window there.
+func metricsBinding(b key.Binding) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, "24h ⇄ 7d"))
+}
+
+// metricsDetail reads the window's records and lays out its figures: the
+// summary, SLA attainment and backlog flow as bars, recurring incidents and
+// the plan's exit criteria, scored.
+func metricsDetail(ctx context.Context, s *session, window time.Duration, w int, now time.Time, loc *time.Location) (string, string, error) {
+	since := now.Add(-window)
+	list, err := s.Reader.IncidentsSince(ctx, since)
+	if err != nil {
+		return "", "", fmt.Errorf("metrics: %w", err)
+	}
+	mt := model.ComputeMetrics(list, since, now, loc)
+	var scores []plan.ExitScore
+	goal, hasGoal := 0.0, false
+	if p := s.plan(); p != nil {
+		scores = p.ScoreExit(mt)
+		for _, c := range p.Hypercare.ExitCriteria {
+			if c.Metric == "sla_attainment" {
+				goal, hasGoal = c.Target, true
+			}
+		}
+	}
+	st := s.st
+	barW := min(max(w-44, 10), 60)
+	var lines []string
+	heading := func(title, aside string) {
+		lines = append(lines, "", " "+st.Bold.Render(title)+"  "+st.Dim.Render(aside))
+	}
+
+	other := "M shows 7 days"
+	if window == metricsWeek {
+		other = "M shows 24 hours"
+	}
+	lines = append(lines, joinCols(" "+st.Bold.Render("Last "+windowName(window))+st.Dim.Render(fmt.Sprintf(": %s – %s %s",
+		since.In(loc).Format("Mon 02 Jan 15:04"), now.In(loc).Format("Mon 02 Jan 15:04"), now.In(loc).Format("MST"))), st.Dim.Render(other), w))
+	lines = append(lines, "")
+	o := mt.Open
+	pair := func(l1, v1, l2, v2 string) string {
+		return " " + st.Label.Render(fmt.Sprintf("%-12s", l1)) + " " + fit(v1, 14) + "  " + st.Label.Render(fmt.Sprintf("%-10s", l2)) + " " + v2
+	}
+	lines = append(lines,
+		pair("opened", fmt.Sprint(mt.Opened), "MTTA", meanLine(mt.MTTA, "acked")),
+		pair("resolved", fmt.Sprint(mt.Resolved), "MTTR", meanLine(mt.MTTR, "resolved")),
+		pair("open now", fmt.Sprint(o.Total), "reopened", ratioLine(mt.Reopened)),
+		pair("on hold", fmt.Sprint(o.OnHold), "CSAT", csatLine(mt.Satisfaction)),
+		pair("no response", fmt.Sprint(o.Unacknowledged), "recurring", fmt.Sprint(len(mt.Recurring))),
+		" "+st.Label.Render(fmt.Sprintf("%-12s", "open by"))+" "+fmt.Sprintf("P1 %d · P2 %d · P3 %d · P4 %d · P5 %d · requests %d",
+			o.Incidents[0], o.Incidents[1], o.Incidents[2], o.Incidents[3], o.Incidents[4], o.Requests),
+	)
+
+	heading("SLA attainment", "resolved within the resolve target")
+	for _, a := range mt.Attainment {
+		v, ok := a.Met.Value()
+		style := st.Bold
+		if ok && hasGoal {
+			style = st.SLA[model.SLAOK]
+			if v < goal {
+				style = st.SLA[model.SLARisk]
+			}
+		}
+		figure := st.Dim.Render("none resolved")
+		if ok {
+			figure = fmt.Sprintf("%5.1f%%  %d of %d", v*100, a.Met.N, a.Met.Of)
+		}
+		lines = append(lines, " "+fmt.Sprintf("%-10s", a.Group)+" "+meter(style, st.Dim, v, barW)+"  "+figure)
+	}
+
+	heading("Backlog flow", "opened and resolved per day, "+loc.String())
+	most := 0
+	for _, d := range mt.Flow {
+		most = max(most, d.Opened, d.Resolved)
+	}
+	opened, resolved := st.Risk[model.Medium], st.Resolved
+	for _, d := range mt.Flow {
+		lines = append(lines,
+			" "+fmt.Sprintf("%-11s", d.Day.Format("Mon 02 Jan"))+st.Dim.Render("opened   ")+flowBar(opened, "█", d.Opened, most, barW)+fmt.Sprintf(" %d", d.Opened),
+			" "+strings.Repeat(" ", 11)+st.Dim.Render("resolved ")+flowBar(resolved, "▓", d.Resolved, most, barW)+fmt.Sprintf(" %d", d.Resolved))
+	}
+
+	heading("Recurring", fmt.Sprintf("%d or more incidents on one service and category within %s", model.RecurrenceCount, windowName(model.RecurrenceWithin)))
+	if len(mt.Recurring) == 0 {
+		lines = append(lines, " "+st.Dim.Render("none"))
+	}
+	for _, r := range mt.Recurring {
+		lines = append(lines, fmt.Sprintf(" %s · %s  %d incidents, %s – %s", st.Bold.Render(r.Service), r.Category, r.Count,
+			r.First.In(loc).Format("Mon 02 Jan 15:04"), r.Last.In(loc).Format("Mon 02 Jan 15:04")))
+	}
+
+	met := 0
+	for _, sc := range scores {
+		if sc.Met {
+			met++
+		}
+	}
+	heading("Exit criteria", fmt.Sprintf("%d of %d met", met, len(scores)))
+	if len(scores) == 0 {
+		lines = append(lines, " "+st.Dim.Render("the plan sets none: add exit_criteria under [hypercare]"))
+	}
+	for _, sc := range scores {
+		mark, style := "✗ not met", st.Error
+		switch {
+		case sc.Value == nil:
+			mark, style = "· no data", st.Dim
+		case sc.Met:
+			mark, style = "✓ met", st.Resolved
+		}
+		value := "—"
+		if sc.Value != nil {
+			value = plan.FormatExitValue(sc.Metric, *sc.Value)
+		}
+		lines = append(lines, " "+style.Render(fmt.Sprintf("%-9s", mark))+"  "+fit(sc.Name, min(max(w-36, 12), 44))+" "+fmt.Sprintf("%8s", value)+"  "+st.Dim.Render(sc.Condition()))
+	}
+	return "Metrics · last " + windowName(window), strings.Join(lines, "\n"), nil
+}
+
+// windowName says a window the way people do: "24 hours", "7 days".
+func windowName(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0 && d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return countdown(d)
+}
+
+// meter is a bar of width cells filled to share v (0–1).
+func meter(fill, rest lipgloss.Style, v float64, width int) string {
+	n := int(math.Round(v * float64(width)))
+	return fill.Render(strings.Repeat("█", n)) + rest.Render(strings.Repeat("░", width-n))
+}
+
+// flowBar is count of most drawn in up to width cells; any count shows.
+func flowBar(style lipgloss.Style, glyph string, count, most, width int) string {
+	if count == 0 || most == 0 {
+		return ""
+	}
+	return style.Render(strings.Repeat(glyph, max(1, int(math.Round(float64(count)*float64(width)/float64(most))))))
+}
+
+func meanLine(m model.Mean, what string) string {
+	v, ok := m.Value()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%s (%d %s)", countdown(v), m.Count, what)
+}
+
+func ratioLine(r model.Ratio) string {
+	v, ok := r.Value()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%% (%d of %d)", v*100, r.N, r.Of)
+}
+
+func csatLine(a model.Average) string {
+	v, ok := a.Value()
+	if !ok {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f / 5 (%d rated)", v, a.Count)
+}
