@@ -47,6 +47,8 @@ type DB struct {
 
 	subs subscribers
 
+	suggest suggestionCache // the recurrence rule's last answer: problems.go
+
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
 	closeOnce sync.Once

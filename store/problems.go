@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -54,18 +56,38 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id`
 	// Served by incidents_problem.
 	problemIncidentsSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE problem_id = ?1 ORDER BY opened_at, id`
 
-	// suggestionCandidatesSQL reads every incident the recurrence rule could
-	// concern, in two parts each served by an index (as incidentsSinceSQL
-	// does): the open ones (incidents_queue) and the others opened since ?1
-	// (incidents_opened). Linked, merged and cancelled incidents and
-	// requests never count.
-	suggestionCandidatesSQL = `SELECT ` + incidentColumns + ` FROM incidents
+	// suggestionCandidatesSQL reads what the recurrence rule looks at of
+	// every incident it could concern, in two parts each served by an index
+	// (as incidentsSinceSQL does): the open ones (incidents_queue) and the
+	// others opened since ?1 (incidents_recurrence, which covers the read).
+	// Linked, merged and cancelled incidents and requests never count.
+	candidateColumns        = `id, kind, service, category, priority, state, opened_at`
+	suggestionCandidatesSQL = `SELECT ` + candidateColumns + ` FROM incidents
 WHERE is_open AND kind = 'incident' AND problem_id IS NULL AND merged_into IS NULL
 UNION ALL
-SELECT ` + incidentColumns + ` FROM incidents
-WHERE opened_at >= ?1 AND NOT is_open AND kind = 'incident' AND problem_id IS NULL AND merged_into IS NULL
-  AND state <> 'cancelled'`
+SELECT ` + candidateColumns + ` FROM incidents
+WHERE opened_at >= ?1 AND state IN ('resolved', 'closed') AND kind = 'incident' AND problem_id IS NULL AND merged_into IS NULL`
+
+	incidentsChangedSQL = `SELECT value FROM counters WHERE name = 'incidents_changed'`
 )
+
+// suggestionsFresh is how long the recurrence rule's answer is kept while no
+// incident changes: the rule's window slides with the clock, so a group
+// whose oldest incident ages out goes at most this late.
+const suggestionsFresh = time.Minute
+
+// suggestionCache keeps the recurrence rule's answer between incident
+// changes. Every session's queue asks on every refresh, and alert drops
+// refresh it several times a second, while the answer changes only when an
+// incident does (counted by the incidents_changed triggers) or the window
+// slides. One process's sessions share it.
+type suggestionCache struct {
+	mu      sync.Mutex
+	version int64 // incidents_changed when it was worked out
+	at      time.Time
+	list    []model.ProblemSuggestion
+	valid   bool
+}
 
 func problemArgs(p *model.Problem) []any {
 	return []any{p.Title, p.Service, p.Category, string(p.State), p.Owner, p.Description,
@@ -155,11 +177,34 @@ func (db *DB) ProblemIncidents(ctx context.Context, problemID int64) ([]model.In
 
 // ProblemSuggestions applies the recurrence rule at now to the incidents
 // it could concern: the open ones, and the others opened within its window.
+// The answer is reused while no incident changed and now is less than
+// suggestionsFresh past when it was worked out.
 func (db *DB) ProblemSuggestions(ctx context.Context, now time.Time) ([]model.ProblemSuggestion, error) {
+	c := &db.suggest
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// The version is read before the incidents: a change in between makes
+	// the next call work the answer out again, never keep a stale one.
+	row, err := db.queryRow(ctx, incidentsChangedSQL)
+	var version int64
+	if err == nil {
+		err = row.Scan(&version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read problem suggestions: %w", err)
+	}
+	if c.valid && c.version == version && !now.Before(c.at) && now.Sub(c.at) < suggestionsFresh {
+		return slices.Clone(c.list), nil
+	}
 	rows, err := db.query(ctx, suggestionCandidatesSQL, now.Add(-model.RecurrenceWithin).UnixMilli())
-	list, err := collect(rows, err, "problem suggestions", scanIncident)
+	list, err := collect(rows, err, "problem suggestions", func(s scanner) (model.Incident, error) {
+		var in model.Incident
+		err := s.Scan(&in.ID, &in.Kind, &in.Service, &in.Category, &in.Priority, &in.State, millis{&in.OpenedAt})
+		return in, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return model.SuggestProblems(list, now), nil
+	c.list, c.version, c.at, c.valid = model.SuggestProblems(list, now), version, now, true
+	return slices.Clone(c.list), nil
 }

@@ -437,3 +437,49 @@ func TestProblemForeignKeys(t *testing.T) {
 		t.Fatalf("linked = %+v", linked)
 	}
 }
+
+// The recurrence rule's answer is worked out again only when an incident
+// changes in a way that can change it, or the window has moved on.
+func TestProblemSuggestionsCache(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	incs := newIncidents(t, desk, clk, 3, "orders", "availability", model.Medium)
+	changed := func() int64 {
+		t.Helper()
+		var v int64
+		if err := db.readers.QueryRowContext(ctx, incidentsChangedSQL).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 1 {
+		t.Fatalf("suggestions = %+v", got)
+	}
+	before := changed()
+	if err := desk.AddNote(ctx, bob, incs[0].ID, "still happening"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AckIncident(ctx, bob, incs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if after := changed(); after != before+1 { // the ack moved it to In Progress; the note changed nothing the rule reads
+		t.Fatalf("incidents_changed went %d → %d", before, after)
+	}
+	// A change made behind the desk's back is seen too.
+	raw := rawOpen(t, db.Path())
+	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'data' WHERE id = ?", incs[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 0 {
+		t.Fatalf("suggestions after a recategorisation = %+v", got)
+	}
+	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'availability' WHERE id = ?", incs[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 1 {
+		t.Fatalf("suggestions after undoing it = %+v", got)
+	}
+	if got, _ := db.ProblemSuggestions(ctx, clk.now.Add(8*24*time.Hour)); len(got) != 0 {
+		t.Fatalf("suggestions a week on = %+v", got)
+	}
+}

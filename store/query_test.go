@@ -360,7 +360,7 @@ var expectedIndex = map[string]string{
 	"article search":       "VIRTUAL TABLE INDEX",
 	"audit":                "audit_at",
 	"problems":             "INDEX problems_list",
-	"problem suggestions":  "INDEX incidents_queue",
+	"problem suggestions":  "COVERING INDEX incidents_recurrence",
 }
 
 func TestHotQueryPlans(t *testing.T) {

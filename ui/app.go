@@ -488,7 +488,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if closed {
 			m.problems = nil
 			m.layout()
-			return tea.Batch(cmd, m.ensure())
 		}
 		return cmd
 	}
