@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/glamour"
+	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/muesli/termenv"
 )
@@ -143,36 +144,46 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 
 func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
 	km := d.s.km
-	switch {
-	case key.Matches(msg, km.Up):
-		d.vp.ScrollUp(1)
-	case key.Matches(msg, km.Down):
-		d.vp.ScrollDown(1)
-	case key.Matches(msg, km.PageUp):
-		d.vp.HalfPageUp()
-	case key.Matches(msg, km.PageDown):
-		d.vp.HalfPageDown()
-	case key.Matches(msg, km.Top):
-		d.vp.GotoTop()
-	case key.Matches(msg, km.Bottom):
-		d.vp.GotoBottom()
-	default:
-		switch d.kind {
-		case detailIncident:
-			cmd, _ := incidentKeys(d.s, d.id, msg)
+	if scrollKeys(&d.vp, km, msg) {
+		return nil
+	}
+	switch d.kind {
+	case detailIncident:
+		cmd, _ := incidentKeys(d.s, d.id, msg)
+		return cmd
+	case detailAlert:
+		if d.ready {
+			cmd, _ := alertKeys(d.s, d.alert, msg)
 			return cmd
-		case detailAlert:
-			if d.ready {
-				cmd, _ := alertKeys(d.s, d.alert, msg)
-				return cmd
-			}
-		case detailChange:
-			if key.Matches(msg, km.Approve) {
-				return approveChange(d.s, d.id)
-			}
+		}
+	case detailChange:
+		if key.Matches(msg, km.Approve) {
+			return approveChange(d.s, d.id)
 		}
 	}
 	return nil
+}
+
+// scrollKeys moves a scrolling view for the navigation keys and reports
+// whether the key was one of them.
+func scrollKeys(vp *viewport.Model, km *keymaps.KeyMap, msg tea.KeyMsg) bool {
+	switch {
+	case key.Matches(msg, km.Up):
+		vp.ScrollUp(1)
+	case key.Matches(msg, km.Down):
+		vp.ScrollDown(1)
+	case key.Matches(msg, km.PageUp):
+		vp.HalfPageUp()
+	case key.Matches(msg, km.PageDown):
+		vp.HalfPageDown()
+	case key.Matches(msg, km.Top):
+		vp.GotoTop()
+	case key.Matches(msg, km.Bottom):
+		vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
 }
 
 func (d *detail) actions() []key.Binding {
