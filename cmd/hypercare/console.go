@@ -82,8 +82,14 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 		db.Close()
 		return nil, fmt.Errorf("load services from the plan: %w", err)
 	}
+	// The watch starts before openApp returns, so no edit made after it is missed.
+	watch, err := plan.NewWatcher(planPath)
+	if err != nil {
+		a.plan.set(nil, fmt.Errorf("%w; restart hypercare to pick up edits", err))
+		return a, nil
+	}
 	go func() {
-		err := plan.Watch(ctx, planPath, func(np *plan.Plan, err error) {
+		err := watch.Run(ctx, func(np *plan.Plan, err error) {
 			if err == nil {
 				a.desk.SetPolicy(np)
 				if serr := a.desk.SyncServices(ctx, model.System, np.ModelServices()); serr != nil {

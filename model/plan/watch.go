@@ -24,16 +24,38 @@ const settle = 150 * time.Millisecond
 // a new file and renaming it over the old one, which a watch on the old file
 // would not survive.
 func Watch(ctx context.Context, path string, onChange func(*Plan, error)) error {
+	w, err := NewWatcher(path)
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx, onChange)
+}
+
+// Watcher watches one plan file; see Watch. Making one starts the watch at
+// once, so an edit saved any time after NewWatcher returns is seen by Run.
+type Watcher struct {
+	w    *fsnotify.Watcher
+	path string
+}
+
+// NewWatcher starts watching the plan at path.
+func NewWatcher(path string) (*Watcher, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch plan: %w", err)
+		return nil, fmt.Errorf("watch plan: %w", err)
 	}
-	defer w.Close()
 	path = filepath.Clean(path)
 	if err := w.Add(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("watch plan folder %s: %w", filepath.Dir(path), err)
+		w.Close()
+		return nil, fmt.Errorf("watch plan folder %s: %w", filepath.Dir(path), err)
 	}
+	return &Watcher{w: w, path: path}, nil
+}
 
+// Run reloads the plan on each change until ctx is done, then stops the watch.
+func (pw *Watcher) Run(ctx context.Context, onChange func(*Plan, error)) error {
+	w, path := pw.w, pw.path
+	defer w.Close()
 	timer := time.NewTimer(settle)
 	timer.Stop()
 	defer timer.Stop()
