@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // transitions lists the legal moves of the incident state machine.
@@ -33,5 +34,13 @@ func CheckTransition(from, to IncidentState) error {
 	for i, s := range next {
 		names[i] = s.Label()
 	}
-	return fmt.Errorf("cannot move from %s to %s: allowed next states are %v", from.Label(), to.Label(), names)
+	return fmt.Errorf("cannot move from %s to %s: it can go to %s", from.Label(), to.Label(), orList(names))
+}
+
+// orList joins choices for a message: "A", "A or B", "A, B or C".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
