@@ -69,7 +69,7 @@ func CheckProblemTransition(from, to ProblemState) error {
 	for i, s := range next {
 		names[i] = s.Label()
 	}
-	return fmt.Errorf("cannot move from %s to %s: allowed next states are %v", from.Label(), to.Label(), names)
+	return fmt.Errorf("cannot move from %s to %s: it can go to %s", from.Label(), to.Label(), orList(names))
 }
 
 // MaxWhys is how many lines the "5 whys" of an RCA hold.

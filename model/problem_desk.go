@@ -155,7 +155,9 @@ type ProblemChange struct {
 
 // ProblemTransition moves a problem along its flow. Entering "fix in
 // progress" needs a root cause on record (the RCA's whys or the known
-// error's root cause); closing needs a lead; reopening needs a reason.
+// error's root cause); closing needs a lead; reopening needs a reason. The
+// timeline of every incident linked to the problem notes the move, in the
+// same transaction.
 func (s *Desk) ProblemTransition(ctx context.Context, a Actor, id int64, c ProblemChange) (Problem, error) {
 	if err := require(a, RoleOperator, "change problem state"); err != nil {
 		return Problem{}, err
@@ -166,7 +168,7 @@ func (s *Desk) ProblemTransition(ctx context.Context, a Actor, id int64, c Probl
 		}
 	}
 	c.Reason = strings.TrimSpace(Clean(c.Reason, true))
-	return s.updateProblem(ctx, a, id, "problem.state", func(_ Tx, p *Problem, now time.Time, _ *auditRecord) error {
+	return s.updateProblem(ctx, a, id, "problem.state", func(tx Tx, p *Problem, now time.Time, _ *auditRecord) error {
 		if err := CheckProblemTransition(p.State, c.To); err != nil {
 			return err
 		}
@@ -186,8 +188,28 @@ func (s *Desk) ProblemTransition(ctx context.Context, a Actor, id int64, c Probl
 			}
 		}
 		p.State = c.To
-		return nil
+		return s.noteProblemMove(tx, a, *p, c.Reason, now)
 	})
+}
+
+// noteProblemMove writes a problem's new state on the timeline of each
+// incident linked to it, so whoever works one of them sees where its cause
+// stands.
+func (s *Desk) noteProblemMove(tx Tx, a Actor, p Problem, reason string, now time.Time) error {
+	linked, err := tx.LinkedIncidents(p.ID)
+	if err != nil {
+		return fmt.Errorf("linked incidents: %w", err)
+	}
+	text := fmt.Sprintf("%s moved to %s", p.Ref(), p.State.Label())
+	if reason != "" {
+		text += ": " + reason
+	}
+	for _, in := range linked {
+		if err := tx.AddTimeline(&TimelineEntry{IncidentID: in.ID, At: now, Actor: a.Name, Kind: "problem", Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AssignProblem makes an operator the problem's owner.

@@ -227,4 +227,6 @@ type ProblemTx interface {
 	InsertProblemAction(a *ProblemAction) error
 	ProblemActionByID(id int64) (ProblemAction, error)
 	UpdateProblemAction(a ProblemAction) error
+	// LinkedIncidents lists the incidents linked to a problem.
+	LinkedIncidents(problemID int64) ([]Incident, error)
 }

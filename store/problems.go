@@ -120,6 +120,11 @@ func (t *tx) InsertProblem(p *model.Problem) error {
 
 // ProblemByID reads a problem inside the transaction; a missing one is
 // model.ErrNotFound unadorned, as for Incident.
+func (t *tx) LinkedIncidents(problemID int64) ([]model.Incident, error) {
+	rows, err := t.stmt(problemIncidentsSQL).QueryContext(t.ctx, problemID)
+	return collect(rows, err, "linked incidents", scanIncident)
+}
+
 func (t *tx) ProblemByID(id int64) (model.Problem, error) {
 	p, err := scanProblem(t.stmt(problemByIDSQL).QueryRowContext(t.ctx, id))
 	return p, lookupErr(err, "PRB-%d", id)

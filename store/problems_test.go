@@ -176,7 +176,7 @@ func TestProblemFlowRCAAndKnownError(t *testing.T) {
 		clk.tick()
 		return desk.ProblemTransition(ctx, a, p.ID, model.ProblemChange{To: to, Reason: reason})
 	}
-	if _, err := move(bob, model.ProblemRCA, ""); err == nil || !strings.Contains(err.Error(), "allowed next states are [Assess]") {
+	if _, err := move(bob, model.ProblemRCA, ""); err == nil || !strings.Contains(err.Error(), "it can go to Assess") {
 		t.Fatalf("New → RCA: %v", err)
 	}
 	for _, to := range []model.ProblemState{model.ProblemAssess, model.ProblemRCA} {
@@ -481,5 +481,85 @@ func TestProblemSuggestionsCache(t *testing.T) {
 	}
 	if got, _ := db.ProblemSuggestions(ctx, clk.now.Add(8*24*time.Hour)); len(got) != 0 {
 		t.Fatalf("suggestions a week on = %+v", got)
+	}
+}
+
+// A problem's moves are noted on the timeline of each incident linked to it
+// when the move is made, and a refused move notes nothing.
+func TestProblemMoveNotesLinkedIncidents(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	incs := newIncidents(t, desk, clk, 3, "orders", "availability", model.Medium)
+	p, err := desk.CreateProblem(ctx, bob, model.NewProblem{Title: "Orders API drops connections", Service: "orders", Incidents: ids(incs[:2])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := func(id int64) model.TimelineEntry {
+		t.Helper()
+		tl, err := db.Timeline(ctx, id)
+		if err != nil || len(tl) == 0 {
+			t.Fatalf("timeline of INC-%d: %v, %v", id, tl, err)
+		}
+		return tl[len(tl)-1]
+	}
+	move := func(to model.ProblemState, reason string) error {
+		clk.tick()
+		_, err := desk.ProblemTransition(ctx, bob, p.ID, model.ProblemChange{To: to, Reason: reason})
+		return err
+	}
+	for _, to := range []model.ProblemState{model.ProblemAssess, model.ProblemRCA} {
+		if err := move(to, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, in := range incs[:2] {
+		got := last(in.ID)
+		want := model.TimelineEntry{ID: got.ID, IncidentID: in.ID, At: clk.now, Actor: "bob", Kind: "problem", Text: "PRB-1 moved to RCA"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("INC-%d's last entry = %+v, want %+v", in.ID, got, want)
+		}
+	}
+	if got := last(incs[2].ID); got.Kind == "problem" {
+		t.Errorf("an incident not linked was told: %+v", got)
+	}
+
+	// A refused move rolls back with the problem: nothing is noted.
+	before := last(incs[0].ID)
+	if err := move(model.ProblemFixing, ""); err == nil || !strings.Contains(err.Error(), "no root cause on record") {
+		t.Fatalf("fixing without a root cause: %v", err)
+	}
+	if got := last(incs[0].ID); got.ID != before.ID {
+		t.Fatalf("a refused move was noted: %+v", got)
+	}
+
+	// Incidents linked since hear of later moves, with the reason given.
+	if _, err := desk.LinkProblem(ctx, bob, p.ID, incs[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.SaveRCA(ctx, bob, p.ID, model.RCA{Whys: []string{"pool too small"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []model.ProblemState{model.ProblemFixing, model.ProblemResolved} {
+		if err := move(to, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := move(model.ProblemRCA, "dropped again on Friday"); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range incs {
+		if got := last(in.ID); got.Text != "PRB-1 moved to RCA: dropped again on Friday" || !got.At.Equal(clk.now) {
+			t.Errorf("INC-%d's last entry = %+v", in.ID, got)
+		}
+	}
+	tl, _ := db.Timeline(ctx, incs[0].ID)
+	var moves []string
+	for _, e := range tl {
+		if strings.HasPrefix(e.Text, "PRB-1 moved to") {
+			moves = append(moves, strings.TrimPrefix(e.Text, "PRB-1 moved to "))
+		}
+	}
+	if want := []string{"Assess", "RCA", "Fix in progress", "Resolved", "RCA: dropped again on Friday"}; !reflect.DeepEqual(moves, want) {
+		t.Fatalf("INC-%d's moves = %q, want %q", incs[0].ID, moves, want)
 	}
 }

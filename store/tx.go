@@ -135,6 +135,7 @@ var writeQueries = []string{
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL,
 	problemByIDSQL, insertProblemSQL, updateProblemSQL, problemActionSQL, insertProblemActSQL, updateProblemActSQL,
+	problemIncidentsSQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {

@@ -343,6 +343,41 @@ func problemLinkForm(s *session, p model.Problem, _ []model.ProblemAction) (*for
 	return f, nil
 }
 
+// linkedIncidentForm asks which of a problem's linked incidents to open,
+// offering the first still open; its number or reference may be typed too.
+func linkedIncidentForm(s *session, p model.Problem, linked []model.Incident) *form {
+	refs := make([]string, len(linked))
+	for i, in := range linked {
+		refs[i] = in.Ref()
+	}
+	first := max(slices.IndexFunc(linked, func(in model.Incident) bool { return in.State.Open() }), 0)
+	find := func(v string) (model.Incident, bool) {
+		id, err := model.ParseRef(v, "INC")
+		i := slices.IndexFunc(linked, func(in model.Incident) bool { return in.ID == id })
+		if err != nil || i < 0 {
+			return model.Incident{}, false
+		}
+		return linked[i], true
+	}
+	f := newForm(s, "Open an incident linked to "+p.Ref()).
+		field("incident", refs[first], "INC-n", refs...)
+	f.preview = func(v []string) string {
+		in, ok := find(v[0])
+		if !ok {
+			return s.st.Dim.Render("choose one of the linked incidents (←/→)")
+		}
+		return s.st.Dim.Render(fmt.Sprintf("%s %s · %s — %s; esc there comes back to %s", in.Ref(), in.Priority, linkedState(in), in.Title, p.Ref()))
+	}
+	f.submit = func(v []string) (tea.Cmd, int, error) {
+		in, ok := find(v[0])
+		if !ok {
+			return nil, 0, choice("incident", v[0], refs)
+		}
+		return openIncident(in.ID), 0, nil
+	}
+	return f
+}
+
 // problemOwnerForm hands the problem to an operator.
 func problemOwnerForm(s *session, p model.Problem, _ []model.ProblemAction) (*form, error) {
 	f := newForm(s, "Owner of "+p.Ref()).

@@ -33,7 +33,8 @@ type ProblemActions interface {
 // problemsView is problem management: the list of problems and, on enter,
 // one problem with its RCA, actions, known error and linked incidents. It
 // opens over the panes with P or :problems; esc steps back from a problem
-// to the list, and from the list to the panes.
+// to the list, and from the list to the panes. A linked incident opens in
+// the detail view over the problem, so esc from it comes back here.
 type problemsView struct {
 	s    *session
 	list *listPane[model.Problem]
@@ -244,7 +245,7 @@ func (v *problemsView) actions() []key.Binding {
 		return nil
 	}
 	if v.open != nil {
-		return problemBindings(v.s.km)
+		return append(problemBindings(v.s.km), openLinkedBinding(v.s.km))
 	}
 	return problemsHelp{v.s.km}.actions()
 }
@@ -347,25 +348,38 @@ func (d *problemDetail) status() string {
 }
 
 func (d *problemDetail) key(msg tea.KeyMsg) tea.Cmd {
-	km := d.s.km
-	switch {
-	case key.Matches(msg, km.Up):
-		d.vp.ScrollUp(1)
-	case key.Matches(msg, km.Down):
-		d.vp.ScrollDown(1)
-	case key.Matches(msg, km.PageUp):
-		d.vp.HalfPageUp()
-	case key.Matches(msg, km.PageDown):
-		d.vp.HalfPageDown()
-	case key.Matches(msg, km.Top):
-		d.vp.GotoTop()
-	case key.Matches(msg, km.Bottom):
-		d.vp.GotoBottom()
-	default:
-		cmd, _ := problemKeys(d.s, d.id, msg)
-		return cmd
+	if scrollKeys(&d.vp, d.s.km, msg) {
+		return nil
 	}
-	return nil
+	if key.Matches(msg, d.s.km.OpenIncident) {
+		return d.openLinked()
+	}
+	cmd, _ := problemKeys(d.s, d.id, msg)
+	return cmd
+}
+
+// openLinkedBinding is the key that opens a linked incident, said as what
+// it does in a problem.
+func openLinkedBinding(km *keymaps.KeyMap) key.Binding {
+	return key.NewBinding(key.WithKeys(km.OpenIncident.Keys()...), key.WithHelp(km.OpenIncident.Help().Key, "open a linked incident"))
+}
+
+// openLinked opens one of the incidents linked to the problem: the only
+// one straight away, else the one picked in a form. Opening is a read, so
+// viewers may too.
+func (d *problemDetail) openLinked() tea.Cmd {
+	if !d.ready {
+		return nil
+	}
+	p, linked := d.data.problem, d.data.incidents
+	switch len(linked) {
+	case 0:
+		return notice(fmt.Errorf("%s has no linked incidents: %s links one", p.Ref(), d.s.km.Link.Help().Key))
+	case 1:
+		return openIncident(linked[0].ID)
+	}
+	f := linkedIncidentForm(d.s, p, linked)
+	return func() tea.Msg { return openFormMsg{form: f} }
 }
 
 func (d *problemDetail) view() string {
@@ -506,19 +520,24 @@ func problemBody(s *session, d problemData, w int) string {
 	if waiting > 0 {
 		heading = fmt.Sprintf("Linked incidents (%d, %d on hold awaiting this problem)", len(d.incidents), waiting)
 	}
-	section(heading, keyHint(km.Link, "link"))
+	section(heading, keyHint(km.Link, "link")+" · "+keyHint(km.OpenIncident, "open"))
 	if len(d.incidents) == 0 {
 		lines = append(lines, "   "+st.Dim.Render("none linked"))
 	}
 	for _, in := range d.incidents {
-		state := in.State.Label()
-		if in.State == model.StateOnHold {
-			state += " (" + strings.ReplaceAll(in.HoldReason, "_", " ") + ")"
-		}
-		head := "   " + fit(in.Ref(), 8) + " " + st.Priority[in.Priority].Render(fit(in.Priority.String(), 3)) + " " + fit(state, 28) + " "
+		head := "   " + fit(in.Ref(), 8) + " " + st.Priority[in.Priority].Render(fit(in.Priority.String(), 3)) + " " + fit(linkedState(in), 28) + " "
 		lines = append(lines, head+fit(in.Title, max(w-width(head), 10)))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// linkedState is a linked incident's state, with what it waits for when
+// on hold.
+func linkedState(in model.Incident) string {
+	if in.State == model.StateOnHold {
+		return in.State.Label() + " (" + strings.ReplaceAll(in.HoldReason, "_", " ") + ")"
+	}
+	return in.State.Label()
 }
 
 // keyHint is "K edit": a key and what it does, for section headings.

@@ -301,6 +301,64 @@ func TestLinkIncidentToProblem(t *testing.T) {
 	}
 }
 
+// A linked incident opens over its problem, and esc comes back to the
+// problem: the only one straight away, one of several from a form.
+func TestOpenLinkedIncident(t *testing.T) {
+	f := withProblems(newFakeStore())
+	f.mu.Lock()
+	f.incidents[0].ProblemID = 1 // INC-7 joins INC-4 on PRB-1
+	f.mu.Unlock()
+	m := newTestModel(t, f, model.RoleViewer) // opening is a read
+	tm := run(t, m, 200, 60, "INC-7")
+
+	keys(tm, ":", "problem PRB-2", "enter")
+	waitFor(t, tm, "PRB-2 · Search index lags")
+	mark(tm)
+	keys(tm, "i")
+	waitFor(t, tm, "━ INC-9 ")
+	mark(tm)
+	keys(tm, "esc")
+	waitFor(t, tm, "PRB-2 · Search index lags")
+
+	keys(tm, ":", "problem PRB-1", "enter")
+	waitFor(t, tm, "Linked incidents (2, 1 on hold awaiting this problem)")
+	keys(tm, "i")
+	waitFor(t, tm, "Open an incident linked to PRB-1")
+	waitFor(t, tm, "INC-4 P3 · On Hold (awaiting problem) — Settlement batch finished late")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+	waitFor(t, tm, "INC-7 P1 · In Progress — Checkout returns 502 for card payments")
+	keys(tm, "enter")
+	waitFor(t, tm, "PSP gateway timeouts since 11:02") // INC-7's timeline
+	mark(tm)
+	keys(tm, "esc")
+	waitFor(t, tm, "PRB-1 · Settlement batch overruns its window")
+
+	keys(tm, "i")
+	waitFor(t, tm, "Open an incident linked to PRB-1")
+	for range len("INC-4") {
+		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	}
+	keys(tm, "12", "enter")
+	waitFor(t, tm, `incident: "12" is not one of INC-4, INC-7`)
+	tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+	mark(tm)
+	keys(tm, "4", "enter")
+	waitFor(t, tm, "━ INC-4 ")
+	mark(tm)
+	keys(tm, "esc")
+	waitFor(t, tm, "PRB-1 · Settlement batch overruns its window")
+
+	keys(tm, ":", "problem PRB-3", "enter")
+	waitFor(t, tm, "PRB-3 · Identity key rotation")
+	keys(tm, "i")
+	waitFor(t, tm, "PRB-3 has no linked incidents: L links one")
+	finalView(t, tm)
+	if m.detail != nil || m.problems == nil || m.problems.open == nil || m.problems.open.id != 3 {
+		t.Fatalf("detail %+v, problems %+v; want PRB-3 shown and no detail over it", m.detail, m.problems)
+	}
+}
+
 func TestProblemsFilter(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
 	tm := run(t, m, 80, 24, "INC-7")

@@ -48,8 +48,9 @@ func calendarDays(a, b time.Time, loc *time.Location) int {
 
 // Seed fills a fresh store with a realistic week of hypercare ending at now:
 // the plan's services, the knowledge base, about forty incidents and
-// requests in every state, changes before and after now, and the alerts of
-// the week. p should come from Plan(now). The result depends only on now.
+// requests in every state, the problems behind some of them, changes before
+// and after now, and the alerts of the week. p should come from Plan(now).
+// The result depends only on now.
 //
 // Each step is written with desk.Now set to the moment it happened, so
 // timelines, SLA clocks and the audit log read as they would have; desk.Now
@@ -59,7 +60,7 @@ func Seed(ctx context.Context, desk *model.Desk, p *plan.Plan, now time.Time) er
 	if err != nil {
 		return err
 	}
-	for _, add := range []func() error{s.addArticles, s.addStories, s.addChanges} {
+	for _, add := range []func() error{s.addArticles, s.addStories, s.addProblems, s.addChanges} {
 		if err := add(); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
 		}
@@ -92,6 +93,9 @@ type seeder struct {
 	cast   cast
 	feed   *feed
 	events []event
+	// incidents holds each story's incident by title, for the problems
+	// that link them.
+	incidents map[string]*incidentRun
 }
 
 type event struct {
@@ -111,7 +115,7 @@ func newSeeder(desk *model.Desk, p *plan.Plan, now time.Time) (*seeder, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &seeder{desk: desk, plan: p, now: now, rnd: rnd, cast: c, feed: f}
+	s := &seeder{desk: desk, plan: p, now: now, rnd: rnd, cast: c, feed: f, incidents: map[string]*incidentRun{}}
 	// The catalogue of services comes first: everything else refers to it.
 	s.schedule(p.Hypercare.Start.Add(-7*24*time.Hour), "services", func(ctx context.Context) error {
 		return desk.SyncServices(ctx, model.System, p.ModelServices())
@@ -228,7 +232,11 @@ func (s *seeder) addStories() error {
 		if opened.Before(s.plan.Hypercare.Start) {
 			return fmt.Errorf("incident %q: opened before go-live", st.title)
 		}
+		if _, dup := s.incidents[st.title]; dup {
+			return fmt.Errorf("incident %q: two stories have this title", st.title)
+		}
 		inc := &incidentRun{team: s.plan.OwnerTeam(st.service)}
+		s.incidents[st.title] = inc
 		keys, err := s.storyAlerts(st, opened.Add(-storyAlertLead))
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,74 @@ func checkSeed(t *testing.T, now time.Time) {
 	if len(cs) != len(changes) || before < 5 || after < 5 || inFreeze == 0 {
 		t.Errorf("%d changes (want %d), %d before now, %d after, %d in a hard freeze", len(cs), len(changes), before, after, inFreeze)
 	}
+	checkProblems(t, db, now)
+}
+
+// checkProblems checks the week's problems: one being fixed, with its RCA,
+// actions, published known error and an incident waiting for it; one still
+// being assessed; and a suggestion left for the operator.
+func checkProblems(t *testing.T, db *store.DB, now time.Time) {
+	ctx := t.Context()
+	list, err := db.Problems(ctx, model.ProblemQuery{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byState := map[model.ProblemState]model.Problem{}
+	for _, p := range list {
+		byState[p.State] = p
+	}
+	fixing, ok := byState[model.ProblemFixing]
+	if len(list) != len(problems) || !ok {
+		t.Fatalf("problems %+v; want %d, one in Fix in progress", list, len(problems))
+	}
+	if _, ok := byState[model.ProblemAssess]; !ok {
+		t.Errorf("no problem being assessed: %+v", list)
+	}
+	if rca := fixing.RCA; rca.Timeline == "" || len(rca.Whys) != model.MaxWhys || rca.Factors == "" {
+		t.Errorf("%s RCA = %+v; want a timeline, 5 whys and factors", fixing.Ref(), rca)
+	}
+	ke := fixing.KnownError
+	ar, err := db.Article(ctx, ke.Article)
+	if ke.Symptom == "" || ke.RootCause == "" || ke.Workaround == "" || err != nil ||
+		ar.Kind != model.ArticleKnownError || ar.State != model.ArticlePublished || !strings.Contains(ar.Body, ke.Workaround) {
+		t.Errorf("%s known error %+v published as %+v (%v)", fixing.Ref(), ke, ar, err)
+	}
+
+	actions, err := db.ProblemActions(ctx, fixing.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for _, a := range actions {
+		if a.Owner == "" || a.Due.IsZero() {
+			t.Errorf("%s action %q: owner %q, due %v", fixing.Ref(), a.Text, a.Owner, a.Due)
+		}
+		if a.Done {
+			done++
+		}
+	}
+	if len(actions) < 3 || done != 1 || fixing.OpenActions != len(actions)-1 {
+		t.Errorf("%s: %d actions, %d done, %d open; want 3 or more, one done", fixing.Ref(), len(actions), done, fixing.OpenActions)
+	}
+
+	linked, err := db.ProblemIncidents(ctx, fixing.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waiting := model.WaitingOnProblem(linked); len(linked) < 3 || len(waiting) != 1 || fixing.Incidents != len(linked) {
+		t.Errorf("%s: %d incidents linked, %d on hold awaiting it; want 3 or more, one", fixing.Ref(), len(linked), len(waiting))
+	}
+	tl, err := db.Timeline(ctx, linked[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(tl, func(e model.TimelineEntry) bool { return e.Text == fixing.Ref()+" moved to Fix in progress" }) {
+		t.Errorf("%s's timeline does not say its problem moved to Fix in progress: %+v", linked[0].Ref(), tl)
+	}
+
+	if sug, err := db.ProblemSuggestions(ctx, now); err != nil || len(sug) == 0 {
+		t.Errorf("problem suggestions %+v, %v; want the major incident's", sug, err)
+	}
 }
 
 func firstTitle(hits []model.ArticleHit) string {
@@ -286,6 +355,18 @@ func TestStoriesStayInThePast(t *testing.T) {
 		opened := time.Duration(st.opened.day-1)*24*time.Hour + hm(st.opened.hour, st.opened.minute)
 		if end := opened + last; end >= (today-1)*24*time.Hour {
 			t.Errorf("%q: last step on day %d, want before day %d", st.title, 1+int(end/(24*time.Hour)), today)
+		}
+	}
+	// Problems run over days, so their steps are pinned to days before today.
+	for _, ps := range problems {
+		moments := []when{ps.opened}
+		for _, s := range ps.steps {
+			moments = append(moments, s.at)
+		}
+		for _, w := range moments {
+			if w.ago != 0 || w.day >= today {
+				t.Errorf("problem %q: a step at %+v; pin every step to a day before %d", ps.title, w, today)
+			}
 		}
 	}
 }

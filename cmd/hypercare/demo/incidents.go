@@ -387,6 +387,8 @@ var stories = []story{
 			ack(hm(0, 8), desk),
 			assign(hm(0, 10), desk, "payments"),
 			note(hm(0, 40), engineer, "Latency breakdown: psp 1.1 s, db 0.2 s, self 0.1 s. AcmePay again, under the timeout. Collecting samples for ACM-90112."),
+			// The lead links it to the AcmePay latency problem at 21:40 (problems.go).
+			hold(hm(0, 50), engineer, "awaiting_problem", "psp-eu-1 slow at the peak again: the AcmePay latency known error. AcmePay asked to take the node out; the lasting fix is the problem's"),
 		}},
 	{opened: ago(9, 0), by: desk, service: "checkout", category: "availability", impact: medium, urgency: high,
 		title:  "Intermittent 502 on /api/checkout/confirm",
