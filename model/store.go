@@ -13,7 +13,7 @@ var ErrNotFound = errors.New("not found")
 type QueueQuery struct {
 	Filter string // free text over ref, title, service, assignee; empty for all
 	All    bool   // include resolved, closed and cancelled
-	AtRisk bool   // only open incidents past 75% of their resolve target
+	AtRisk bool   // only open incidents at risk (Incident.AtRisk)
 	Offset int
 	Limit  int
 }

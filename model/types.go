@@ -250,6 +250,13 @@ const (
 	SLARespondBreached                      // respond target passed without an ack
 )
 
+// AtRisk reports whether an incident is on the leads' at-risk list: 75% of
+// its resolve target used, or its respond target missed and still nobody
+// has acknowledged it. The store's at-risk queries say the same in SQL.
+func (in Incident) AtRisk() bool {
+	return in.SLAFlags&SLAWarned != 0 || (in.SLAFlags&SLARespondBreached != 0 && in.AckAt.IsZero())
+}
+
 // HoldReasons are what an incident on hold can be waiting for.
 var HoldReasons = []string{"awaiting_vendor", "awaiting_caller", "awaiting_change", "awaiting_problem"}
 
@@ -399,8 +406,8 @@ type Counts struct {
 	Firing        int `json:"firing"`
 	Alerts        int `json:"alerts"`
 	Incidents     int `json:"incidents"`
-	// SLAAtRisk is how many open incidents have used 75% or more of their
-	// resolve target (breached ones included).
+	// SLAAtRisk is how many open incidents are at risk (Incident.AtRisk):
+	// 75% or more of their resolve target used, or their respond target missed.
 	SLAAtRisk int `json:"sla_at_risk"`
 }
 

@@ -401,3 +401,43 @@ func BenchmarkSweepSLA(b *testing.B) {
 	b.ReportMetric(latency.Millis(s.Quantile(0.50)), "p50-ms")
 	b.ReportMetric(latency.Millis(s.Quantile(0.99)), "p99-ms")
 }
+
+// A missed respond target puts an incident on the at-risk list until
+// someone acknowledges it.
+func TestRespondBreachIsAtRiskUntilAck(t *testing.T) {
+	ctx := t.Context()
+	opened := london(t, 11, 24, 10, 0)
+	db, desk, _, _ := planDesk(t, opened)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Checkout down", Service: "checkout",
+		Category: "availability", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atRisk := func() int {
+		t.Helper()
+		c, err := db.Counts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := db.Queue(ctx, model.QueueQuery{AtRisk: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != c.SLAAtRisk {
+			t.Fatalf("at-risk queue has %d, count says %d", len(q), c.SLAAtRisk)
+		}
+		return c.SLAAtRisk
+	}
+	if _, err := desk.SweepSLA(ctx, opened.Add(16*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n := atRisk(); n != 1 {
+		t.Fatalf("respond breached, not acked: at risk %d", n)
+	}
+	if _, err := desk.AckIncident(ctx, bob, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := atRisk(); n != 0 {
+		t.Fatalf("acknowledged: at risk %d", n)
+	}
+}

@@ -282,7 +282,10 @@ func (m *Model) slaBanner() string {
 		switch {
 		case clk.Stage == model.SLABreached:
 			parts = append(parts, in.Ref()+" breached")
+		case in.AckAt.IsZero() && in.SLAFlags&model.SLARespondBreached != 0:
+			parts = append(parts, in.Ref()+" not acknowledged")
 		case clk.Stage == model.SLANone:
+			parts = append(parts, in.Ref())
 		default:
 			parts = append(parts, fmt.Sprintf("%s %.0f%%", in.Ref(), clk.Used*100))
 		}

@@ -97,7 +97,7 @@ func (f *fakeStore) Counts(context.Context) (model.Counts, error) {
 			c.OpenIncidents++
 			c.OpenP1 += btoi(in.Priority == 1)
 			c.OpenP2 += btoi(in.Priority == 2)
-			c.SLAAtRisk += btoi(in.SLAFlags&model.SLAWarned != 0)
+			c.SLAAtRisk += btoi(in.AtRisk())
 		}
 	}
 	for _, a := range f.alerts {
@@ -126,7 +126,7 @@ func (f *fakeStore) Queue(_ context.Context, q model.QueueQuery) ([]model.Incide
 	defer f.mu.Unlock()
 	var out []model.Incident
 	for _, in := range f.incidents {
-		if in.State.Open() && (!q.AtRisk || in.SLAFlags&model.SLAWarned != 0) && (q.Filter == "" || strings.Contains(strings.ToLower(in.Title+in.Service), strings.ToLower(q.Filter))) {
+		if in.State.Open() && (!q.AtRisk || in.AtRisk()) && (q.Filter == "" || strings.Contains(strings.ToLower(in.Title+in.Service), strings.ToLower(q.Filter))) {
 			out = append(out, in)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // Queue columns; the title takes what is left.
-const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 7, 13, 10
+const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 8, 13, 10
 
 // queueCols decides which optional columns a width affords: the title needs
 // room to be read, so on narrow panes service, then state, give way to it.
@@ -27,6 +27,28 @@ func queueCols(w int) (state, service bool) {
 		return true, false
 	}
 	return false, false
+}
+
+// slaCell is the queue's SLA column: the clock that needs attention first.
+// That is the respond clock (marked "r") while nobody has acknowledged the
+// incident and it is the more pressing, else the resolve clock. "✗" marks
+// a breach and how long ago; "‖" a clock paused on hold, with how much of
+// its target is used (there is no due time while it stands still).
+func slaCell(in model.Incident, c model.Clock, now time.Time) (string, model.SLAStage) {
+	clk, mark := model.ResolveClock(in, c, now), ""
+	if r := model.RespondClock(in, c, now); r.Stage != model.SLANone &&
+		(r.Stage > clk.Stage || (r.Stage == clk.Stage && r.Left < clk.Left)) {
+		clk, mark = r, "r"
+	}
+	switch {
+	case clk.Stage == model.SLANone:
+		return "—", clk.Stage
+	case clk.Stage == model.SLABreached && !clk.Paused:
+		return "✗" + mark + countdown(-clk.Left), clk.Stage // over by; the mark reads without colour
+	case clk.Paused:
+		return fmt.Sprintf("‖%s%.0f%%", mark, clk.Used*100), clk.Stage
+	}
+	return mark + countdown(clk.Left), clk.Stage
 }
 
 // queueFilter takes "is:risk" out of the queue's filter text: it narrows the
@@ -75,18 +97,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 		},
 		row: func(in model.Incident, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
-			clk := model.ResolveClock(in, s.clock(in), s.Now())
-			stage, left := clk.Stage, clk.Left
-			sla := "—"
-			switch {
-			case stage == model.SLABreached:
-				sla = "✗" + countdown(-left) // over by; the mark reads without colour
-			case stage == model.SLANone:
-			case clk.Paused:
-				sla = "‖" + countdown(left) // on hold: the clock stands still
-			default:
-				sla = countdown(left)
-			}
+			sla, stage := slaCell(in, s.clock(in), s.Now())
 			major := "     "
 			if in.Major {
 				major = paint(st.Major, "MAJOR")

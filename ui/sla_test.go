@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -33,4 +34,31 @@ func TestSLABannerForLeads(t *testing.T) {
 		t.Fatal("an operator sees the leads' banner")
 	}
 	finalView(t, tm)
+}
+
+func TestSLACell(t *testing.T) {
+	opened := testNow.Add(-time.Hour)
+	base := model.Incident{State: model.StateInProgress, OpenedAt: opened, ResolveDue: opened.Add(4 * time.Hour), RespondDue: opened.Add(15 * time.Minute)}
+	acked := base
+	acked.AckAt = opened.Add(5 * time.Minute)
+	soon := base
+	soon.RespondDue = testNow.Add(5 * time.Minute)
+	held := acked
+	held.State, held.HoldSince = model.StateOnHold, opened.Add(2*time.Hour)
+	tests := []struct {
+		name string
+		in   model.Incident
+		want string
+	}{
+		{"acknowledged: the resolve clock", acked, "3h00m"},
+		{"respond missed: it shows, marked r", base, "✗r45m"},
+		{"respond due first: it shows", soon, "r5m"},
+		{"on hold: share used", held, "‖50%"},
+		{"no target", model.Incident{State: model.StateNew}, "—"},
+	}
+	for _, tt := range tests {
+		if got, _ := slaCell(tt.in, model.WallClock{}, testNow); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
 }
