@@ -369,6 +369,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openFormMsg:
 		m.form = msg.form
 		return m, tea.Batch(m.form.focusCmd(), m.form.changed())
+	case reopenFormMsg:
+		if m.form == nil {
+			m.form = msg.form
+			m.form.err = msg.err.Error()
+			return m, m.form.focusCmd()
+		}
+		return m, notice(msg.err)
 	case formHintMsg:
 		if m.form == msg.form {
 			m.form.setHint(msg)

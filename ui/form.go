@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,28 @@ type form struct {
 	lookup  func(values []string) (key string, cmd tea.Cmd)
 	lastKey string
 	hint    string
+}
+
+// reopenFormMsg shows a form again, with the error its write met.
+type reopenFormMsg struct {
+	form *form
+	err  error
+}
+
+// reopenOnError runs the form's work; when the service layer refuses it
+// (no such record, not allowed, a rule broken) the form comes back with
+// the reason and everything typed, instead of closing on a notice.
+func (f *form) reopenOnError(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		msg := cmd()
+		if n, ok := msg.(noticeMsg); ok && n.err != nil && !errors.Is(n.err, errReadOnly) {
+			return reopenFormMsg{form: f, err: n.err}
+		}
+		return msg
+	}
 }
 
 // formHintMsg carries a lookup's answer back to the form that asked.
@@ -197,7 +220,7 @@ func (f *form) save() (tea.Cmd, bool) {
 		f.err, f.focus = err.Error(), bad
 		return f.focusCmd(), false
 	}
-	return cmd, true
+	return f.reopenOnError(cmd), true
 }
 
 // choice checks a value against a field's options, for submit functions.

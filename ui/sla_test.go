@@ -62,3 +62,18 @@ func TestSLACell(t *testing.T) {
 		}
 	}
 }
+
+// A write the service layer refuses brings its form back with the reason
+// and what was typed, rather than closing it on a notice.
+func TestRefusedFormComesBack(t *testing.T) {
+	f := newFakeStore()
+	tm := run(t, newTestModel(t, f, model.RoleOperator), 80, 24, "INC-7")
+	keys(tm, "m")
+	waitFor(t, tm, "Merge INC-7 as a duplicate")
+	keys(tm, "INC-999", "enter")
+	waitFor(t, tm, "not found")
+	view := finalView(t, tm)
+	if !strings.Contains(view, "Merge INC-7 as a duplicate") || !strings.Contains(view, "INC-999") {
+		t.Fatalf("the form did not come back with its input:\n%s", view)
+	}
+}
