@@ -277,10 +277,12 @@ func (p *palette) view(w, h int) string {
 	if len(list) == 0 {
 		lines = append(lines, st.Dim.Render("no command matches"))
 	}
-	for i, c := range list {
-		if i >= h-4 {
-			break
-		}
+	// The list scrolls with the cursor; each line is cut to the width so
+	// a long description never wraps under the names.
+	rows := max(h-5, 1)
+	start := max(p.cursor-rows+1, 0)
+	for i := start; i < len(list) && i < start+rows; i++ {
+		c := list[i]
 		name := c.name
 		if c.args != "" {
 			name += " " + c.args
@@ -289,9 +291,13 @@ func (p *palette) view(w, h int) string {
 		if i == p.cursor {
 			line = st.RowSelected.Render(fit("▶ "+line, w-4))
 		} else {
-			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(c.desc)
+			descW := w - 4 - 2 - max(16, width(name)) - 1
+			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(fit(c.desc, max(descW, 1)))
 		}
 		lines = append(lines, line)
+	}
+	if len(list) > rows {
+		lines = append(lines, st.Dim.Render(fmt.Sprintf("  %d of %d · ↑/↓ scroll", p.cursor+1, len(list))))
 	}
 	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
 }

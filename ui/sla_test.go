@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -75,5 +77,21 @@ func TestRefusedFormComesBack(t *testing.T) {
 	view := finalView(t, tm)
 	if !strings.Contains(view, "Merge INC-7 as a duplicate") || !strings.Contains(view, "INC-999") {
 		t.Fatalf("the form did not come back with its input:\n%s", view)
+	}
+}
+
+// The palette scrolls: the last command can be reached and is shown.
+func TestPaletteScrolls(t *testing.T) {
+	tm := run(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24, "INC-7")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
+	waitFor(t, tm, "↑/↓ scroll")
+	n := len(commands())
+	for range n - 1 {
+		tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+	}
+	last := commands()[n-1].name
+	waitFor(t, tm, fmt.Sprintf("%d of %d", n, n))
+	if view := finalView(t, tm); !strings.Contains(view, "▶ "+last) {
+		t.Fatalf("the last command %q is not shown selected:\n%s", last, view)
 	}
 }
