@@ -305,6 +305,15 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 				text += fmt.Sprintf(", due times moved by %s", roundDuration(paused))
 			}
 		}
+		if in.State == StateNew && c.To != StateCancelled && in.AckAt.IsZero() {
+			// Taking up or resolving a new incident is its first response,
+			// as an ack would be: the respond clock stops here.
+			in.AckAt = now
+			if in.Assignee == "" {
+				in.Assignee = a.Name
+			}
+			text += "; first response"
+		}
 		if c.Reason != "" {
 			text += ": " + c.Reason
 		}

@@ -441,3 +441,33 @@ func TestRespondBreachIsAtRiskUntilAck(t *testing.T) {
 		t.Fatalf("acknowledged: at risk %d", n)
 	}
 }
+
+// Moving a new incident on (not cancelling it) is its first response.
+func TestTakingUpIsAResponse(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _, clk := planDesk(t, london(t, 11, 24, 10, 0))
+	newInc := func() model.Incident {
+		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "checkout", Impact: model.High, Urgency: model.High})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	clk.now = clk.now.Add(5 * time.Minute)
+	for _, tt := range []struct {
+		c       model.StateChange
+		respond bool
+	}{
+		{model.StateChange{To: model.StateInProgress}, true},
+		{model.StateChange{To: model.StateResolved, Code: "no_fault_found"}, true},
+		{model.StateChange{To: model.StateCancelled}, false},
+	} {
+		got, err := desk.Transition(ctx, bob, newInc().ID, tt.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if responded := got.AckAt.Equal(clk.now); responded != tt.respond || (tt.respond && got.Assignee != "bob") {
+			t.Errorf("New → %s: ack at %s, assignee %q", tt.c.To, got.AckAt, got.Assignee)
+		}
+	}
+}

@@ -101,6 +101,9 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 				if err != nil {
 					return noticeMsg{err: fmt.Errorf("%s: %w", ref, err)}
 				}
+				if act == actState && len(model.NextStates(in.State)) == 0 {
+					return noticeMsg{err: fmt.Errorf("%s is %s: its record is final and cannot change state", in.Ref(), in.State.Label())}
+				}
 				return openFormMsg{form: incidentForm(s, in, act)}
 			})
 	case actEscalate:
@@ -281,8 +284,10 @@ func stateForm(s *session, in model.Incident) *form {
 	for _, st := range model.NextStates(in.State) {
 		next = append(next, string(st))
 	}
+	// No state is chosen for the operator: enter on a form opened by
+	// mistake must not close or cancel anything.
 	f := newForm(s, fmt.Sprintf("Change state of %s (now %s)", ref, in.State.Label())).
-		field("to", firstOr(next, ""), "", next...).
+		field("to", "", "←/→ chooses: "+strings.Join(next, ", "), next...).
 		field("hold reason", model.HoldReasons[0], "", model.HoldReasons...).
 		field("code", "fixed", "", model.ResolutionCodes...).
 		field("satisfaction", "none", "", satisfactions...).
@@ -302,14 +307,16 @@ func stateForm(s *session, in model.Incident) *form {
 			if in.State == model.StateOnHold {
 				need = "resumes the SLA clocks: the due times move by the time on hold"
 			}
+		case "":
+			need = "choose the new state with ←/→"
 		default:
 			need = "uses: reason"
 		}
 		return s.st.Dim.Render(need)
 	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
-		if len(next) == 0 {
-			return nil, 0, fmt.Errorf("%s is %s and cannot change state", ref, in.State.Label())
+		if v[0] == "" {
+			return nil, 0, fmt.Errorf("to: choose the new state with ←/→ (%s)", strings.Join(next, ", "))
 		}
 		if err := choice("to", v[0], next); err != nil {
 			return nil, 0, err

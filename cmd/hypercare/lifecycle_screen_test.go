@@ -111,11 +111,11 @@ func TestIncidentFromKeyboard(t *testing.T) {
 
 			c.press("x")
 			c.waitFor("Change state of INC-2")
-			c.press("enter") // on_hold, awaiting_vendor: the defaults
+			c.press("right", "enter") // on_hold (the first choice), awaiting_vendor
 			c.waitFor("awaiting vendor since")
 			c.press("x")
 			c.waitFor("Change state of INC-2 (now On Hold)")
-			c.press("enter") // back to in_progress
+			c.press("right", "enter") // back to in_progress
 			c.waitFor("On Hold → In Progress")
 
 			c.press("r")
