@@ -31,7 +31,7 @@ func escalateOne(in *Incident, pol Policy, now time.Time, reason string) (string
 		return "", fmt.Errorf("team %q has no escalation levels in the plan; add escalation = [...] to its [[team]]", in.Team)
 	}
 	if in.Escalation+1 >= len(levels) {
-		return "", fmt.Errorf("is already at the last level of %s (%s)", in.Team, levels[len(levels)-1].Name)
+		return "", fmt.Errorf("is already at team %s's last level, %s; call them, or hand it to another team with assign", in.Team, levels[len(levels)-1].Name)
 	}
 	in.Escalation++
 	in.LevelSince = now

@@ -50,6 +50,22 @@ func (l IncidentLink) Label() string {
 	return "see " + l.Ref()
 }
 
+// plural says a count with the right noun: "1 alert", "3 alerts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// article names a kind with its article: "an incident", "a request".
+func article(k Kind) string {
+	if k == KindIncident {
+		return "an incident"
+	}
+	return "a " + string(k)
+}
+
 // ParseRef reads a record reference such as "CHG-4", "kb-12" or a bare
 // number, and checks its prefix against the ones allowed.
 func ParseRef(s string, prefixes ...string) (int64, error) {
@@ -168,6 +184,9 @@ func (s *Desk) Merge(ctx context.Context, a Actor, dupID, intoID int64) (Inciden
 		if !into.State.Open() {
 			return fmt.Errorf("%s is %s; merge into an open incident", into.Ref(), into.State.Label())
 		}
+		if dup.Kind != into.Kind {
+			return fmt.Errorf("%s is %s and %s %s: only records of one kind are duplicates", dup.Ref(), article(dup.Kind), into.Ref(), article(into.Kind))
+		}
 		now := s.Now().UTC()
 		before := dup
 		if err := CheckTransition(dup.State, StateResolved); err != nil {
@@ -194,7 +213,7 @@ func (s *Desk) Merge(ctx context.Context, a Actor, dupID, intoID int64) (Inciden
 		}
 		text := fmt.Sprintf("%s merged in as a duplicate: %s", dup.Ref(), dup.Title)
 		if moved > 0 {
-			text += fmt.Sprintf("; %d alert(s) and link(s) moved here", moved)
+			text += fmt.Sprintf("; %s moved here", plural(moved, "alert or link", "alerts and links"))
 		}
 		if err := tx.AddTimeline(&TimelineEntry{IncidentID: intoID, At: now, Actor: a.Name, Kind: "merge", Text: text}); err != nil {
 			return err

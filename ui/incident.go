@@ -99,7 +99,7 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 		return query(func(ctx context.Context) (model.Incident, error) { return s.Reader.Incident(ctx, id) },
 			func(in model.Incident, err error) tea.Msg {
 				if err != nil {
-					return noticeMsg{err: fmt.Errorf("%s: %w", ref, err)}
+					return noticeMsg{err: err} // the reader names the record
 				}
 				if act == actState && len(model.NextStates(in.State)) == 0 {
 					return noticeMsg{err: fmt.Errorf("%s is %s: its record is final and cannot change state", in.Ref(), in.State.Label())}
@@ -107,10 +107,19 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 				return openFormMsg{form: incidentForm(s, in, act)}
 			})
 	case actEscalate:
-		return s.write(ref+" escalated", func(ctx context.Context, a Actions) error {
-			_, err := a.Escalate(ctx, s.Actor, id, "")
-			return err
-		})
+		if s.Actions == nil {
+			return s.readOnly()
+		}
+		acts, actor := s.Actions, s.Actor
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			in, err := acts.Escalate(ctx, actor, id, "")
+			if err != nil {
+				return noticeMsg{err: err}
+			}
+			return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
+		}
 	case actNote:
 		if s.Actions == nil {
 			return s.readOnly()
@@ -218,6 +227,17 @@ func suggestArticles(s *session, f *form, title, service string) (string, tea.Cm
 		}
 		return formHintMsg{form: f, key: key, text: strings.Join(lines, "\n")}
 	})
+}
+
+// levelName is the escalation level an incident sits at, as the plan names
+// it ("L2 (Priya Shah)"), or its number without a plan.
+func levelName(s *session, in model.Incident) string {
+	if p := s.plan(); p != nil {
+		if levels := p.Escalation(in.Team); in.Escalation < len(levels) {
+			return levels[in.Escalation].Name
+		}
+	}
+	return fmt.Sprintf("level %d", in.Escalation+1)
 }
 
 // incidentForm builds the form for an action on an incident.
@@ -442,10 +462,16 @@ func mergeForm(s *session, in model.Incident) *form {
 		if err != nil {
 			return nil, 0, fmt.Errorf("into: %v", err)
 		}
-		return s.write(fmt.Sprintf("%s merged into INC-%d", ref, into), func(ctx context.Context, a Actions) error {
-			_, err := a.Merge(ctx, s.Actor, in.ID, into)
-			return err
-		}), 0, nil
+		acts, actor := s.Actions, s.Actor
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			survivor, err := acts.Merge(ctx, actor, in.ID, into)
+			if err != nil {
+				return noticeMsg{err: err}
+			}
+			return noticeMsg{text: fmt.Sprintf("%s merged into %s", ref, survivor.Ref())}
+		}, 0, nil
 	}
 	return f
 }

@@ -15,7 +15,7 @@ import (
 func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (model.Incident, string, string, error) {
 	in, err := s.Reader.Incident(ctx, id)
 	if err != nil {
-		return in, "", "", fmt.Errorf("INC-%d: %w", id, err)
+		return in, "", "", err // the reader names the record
 	}
 	tl, err := s.Reader.Timeline(ctx, id)
 	if err != nil {
@@ -39,12 +39,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	resolveSLA := slaLine(st, model.ResolveClock(in, clock, now), loc)
 	respondSLA := slaLine(st, model.RespondClock(in, clock, now), loc)
 	p := s.plan()
-	level := fmt.Sprintf("level %d", in.Escalation+1)
-	if p != nil {
-		if levels := p.Escalation(in.Team); in.Escalation < len(levels) {
-			level = levels[in.Escalation].Name
-		}
-	}
+	level := levelName(s, in)
 	// The title wraps: it is the one thing everyone reads.
 	var lines []string
 	for i, l := range wrap(in.Title, max(w-width(badge)-2, 20)) {
@@ -59,7 +54,11 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		state += " · " + strings.ReplaceAll(in.HoldReason, "_", " ") + " since " + stamp(in.HoldSince, loc)
 	}
 	if in.MergedInto != 0 {
-		state += fmt.Sprintf(" · duplicate of INC-%d", in.MergedInto)
+		ref := fmt.Sprintf("#%d", in.MergedInto)
+		if into, err := s.Reader.Incident(ctx, in.MergedInto); err == nil {
+			ref = into.Ref()
+		}
+		state += " · duplicate of " + ref
 	}
 	paused := ""
 	if in.Paused > 0 {

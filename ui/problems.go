@@ -690,7 +690,7 @@ func problemFromIncident(s *session, incidentID int64) tea.Cmd {
 	return query(func(ctx context.Context) (problemSeed, error) {
 		in, err := s.Reader.Incident(ctx, incidentID)
 		if err != nil {
-			return problemSeed{}, fmt.Errorf("INC-%d: %w", incidentID, err)
+			return problemSeed{}, err // the reader names the record
 		}
 		switch {
 		case in.Kind == model.KindRequest:
