@@ -61,7 +61,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		state += " · duplicate of " + ref
 	}
 	paused := ""
-	if in.Paused > 0 {
+	if in.Paused >= time.Minute {
 		paused = countdown(in.Paused) + " on hold so far (due times moved by it)"
 	}
 	satisfaction := ""
@@ -82,11 +82,11 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		"assignee", in.Assignee,
 		"opened", stamp(in.OpenedAt, loc),
 		"responded", stamp(in.AckAt, loc),
-		"respond SLA", respondSLA,
-		"resolve SLA", resolveSLA,
+		"respond SLA", respondSLA+slaOutcome(st, in.AckAt, in.RespondDue),
+		"resolve SLA", resolveSLA+slaOutcome(st, in.ResolvedAt, in.ResolveDue),
 		"paused", paused,
 		"resolved", stamp(in.ResolvedAt, loc),
-		"resolution", in.Resolution,
+		"resolution", strings.ReplaceAll(in.Resolution, "_", " "),
 		"satisfaction", satisfaction,
 		"problem", problem,
 	)...)
@@ -133,6 +133,18 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		lines = append(lines, whoToCall(st, p, in, w)...)
 	}
 	return in, in.Ref(), strings.Join(lines, "\n"), nil
+}
+
+// slaOutcome says whether a clock that has stopped (responded, resolved)
+// met its target; empty while it runs or when there was none.
+func slaOutcome(st *Styles, done, due time.Time) string {
+	switch {
+	case done.IsZero() || due.IsZero():
+		return ""
+	case !done.After(due):
+		return st.SLA[model.SLAOK].Render("met, " + countdown(due.Sub(done)) + " before due")
+	}
+	return st.SLA[model.SLABreached].Render("missed by " + countdown(done.Sub(due)))
 }
 
 // whoToCall lists the escalation path of the incident's team with its
