@@ -47,6 +47,9 @@ func (s *Desk) CreateProblem(ctx context.Context, a Actor, n NewProblem) (Proble
 	if _, ok := s.pol().ServiceTier(n.Service); !ok {
 		return Problem{}, fmt.Errorf("service %q: not in the plan; add it under [[service]] or pick an existing one", n.Service)
 	}
+	if n.Owner != "" && !s.pol().KnownPerson(n.Owner) {
+		return Problem{}, fmt.Errorf("owner %q: not an operator or team member in the plan; check the spelling", n.Owner)
+	}
 	if n.Owner == "" {
 		n.Owner = a.Name
 	}
@@ -221,6 +224,9 @@ func (s *Desk) AssignProblem(ctx context.Context, a Actor, id int64, owner strin
 	if owner == "" {
 		return Problem{}, fmt.Errorf("owner: required; name the operator who drives the problem")
 	}
+	if !s.pol().KnownPerson(owner) {
+		return Problem{}, fmt.Errorf("owner %q: not an operator or team member in the plan; check the spelling", owner)
+	}
 	return s.updateProblem(ctx, a, id, "problem.assign", func(_ Tx, p *Problem, _ time.Time, _ *auditRecord) error {
 		if err := editable(p); err != nil {
 			return err
@@ -289,6 +295,10 @@ func (s *Desk) AddProblemAction(ctx context.Context, a Actor, problemID int64, a
 		return ProblemAction{}, fmt.Errorf("action: required; say what is to be done")
 	case act.Owner == "":
 		return ProblemAction{}, fmt.Errorf("owner: required; name who does it")
+	case !s.pol().KnownPerson(act.Owner) && !s.pol().KnownTeam(act.Owner):
+		return ProblemAction{}, fmt.Errorf("owner %q: not a person or team in the plan; name an operator, a team member or a team id", act.Owner)
+	case !act.Due.IsZero() && act.Due.Before(s.Now().Add(-24*time.Hour)):
+		return ProblemAction{}, fmt.Errorf("due %s: in the past; give a date from today on", act.Due.Format("2006-01-02"))
 	}
 	_, err := s.updateProblem(ctx, a, problemID, "problem.action", func(tx Tx, p *Problem, now time.Time, rec *auditRecord) error {
 		if err := editable(p); err != nil {

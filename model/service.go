@@ -25,6 +25,11 @@ type Policy interface {
 	Route(labels map[string]string) Routing
 	// AlertRules are the alert-lifecycle thresholds.
 	AlertRules() AlertRules
+	// KnownTeam reports whether a team id is in the plan; KnownPerson
+	// whether a name is an operator or a member of a team in it, the
+	// people incidents, problems and actions can be given to.
+	KnownTeam(id string) bool
+	KnownPerson(name string) bool
 	// Escalation lists a team's functional escalation levels in order
 	// (L1, L2, L3, vendor); empty for an unknown team.
 	Escalation(team string) []EscalationLevel
@@ -327,8 +332,18 @@ func (s *Desk) Assign(ctx context.Context, a Actor, id int64, team, assignee str
 	if err := require(a, RoleOperator, "assign incidents"); err != nil {
 		return Incident{}, err
 	}
-	team, assignee = Clean(team, false), Clean(assignee, false)
+	team, assignee = strings.TrimSpace(Clean(team, false)), strings.TrimSpace(Clean(assignee, false))
+	pol := s.pol()
+	if team != "" && !pol.KnownTeam(team) {
+		return Incident{}, fmt.Errorf("team %q: not in the plan; use a [[team]] id", team)
+	}
+	if assignee != "" && !pol.KnownPerson(assignee) {
+		return Incident{}, fmt.Errorf("assignee %q: not an operator or team member in the plan; check the spelling", assignee)
+	}
 	return s.updateIncident(ctx, a, id, "incident.assign", func(in *Incident) (string, error) {
+		if (team == "" || team == in.Team) && assignee == in.Assignee {
+			return "", fmt.Errorf("is already assigned to %s", orNobody(in.Assignee)+" ("+in.Team+")")
+		}
 		if team != "" {
 			in.Team = team
 		}

@@ -45,6 +45,10 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 
 func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
 
+func (fakePolicy) KnownTeam(id string) bool { return id != "nope" && id != "nobody.here" }
+
+func (fakePolicy) KnownPerson(name string) bool { return name != "nobody.here" }
+
 func (fakePolicy) Escalation(team string) []model.EscalationLevel {
 	return []model.EscalationLevel{{Name: "L1", Wait: 30 * time.Minute}, {Name: "L2", Wait: time.Hour}, {Name: "vendor (acme)"}}
 }

@@ -471,3 +471,35 @@ func TestTakingUpIsAResponse(t *testing.T) {
 		}
 	}
 }
+
+// Assignments name a team and a person the plan knows; repeating one is refused.
+func TestAssignChecksNames(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _ := newDesk(t)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "checkout", Impact: model.Low, Urgency: model.Low})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ team, who, want string }{
+		{"nope", "", `team "nope": not in the plan`},
+		{"", "nobody.here", `assignee "nobody.here": not an operator or team member`},
+		{"payments", "carol", ""},
+		{"payments", "carol", "is already assigned to carol (payments)"},
+		{"", "carol", "is already assigned to carol (payments)"},
+	} {
+		_, err := desk.Assign(ctx, bob, in.ID, tt.team, tt.who)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("assign %q %q: %v, want %q", tt.team, tt.who, err, tt.want)
+		}
+	}
+	p, err := desk.CreateProblem(ctx, bob, model.NewProblem{Title: "p", Service: "checkout", Category: "availability"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.AssignProblem(ctx, bob, p.ID, "nobody.here"); err == nil {
+		t.Error("a problem was given to an unknown owner")
+	}
+	if _, err := desk.AddProblemAction(ctx, bob, p.ID, model.ProblemAction{Text: "t", Owner: "nobody.here"}); err == nil {
+		t.Error("an action was given to an unknown owner")
+	}
+}

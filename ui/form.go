@@ -87,6 +87,10 @@ type formField struct {
 	label   string
 	in      textinput.Model
 	options []string // when set, the value must be one of these; ←/→ cycle
+	// search is what was typed into an options field: the value becomes the
+	// first option containing it, so typing finds a choice and can never
+	// make one that does not exist.
+	search string
 	// area, when set, makes the field multi-line: enter starts a new line
 	// and ctrl+s saves the form.
 	area *textarea.Model
@@ -179,6 +183,7 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 			i := slices.Index(fl.options, strings.TrimSpace(fl.in.Value()))
 			fl.in.SetValue(fl.options[(i+step+len(fl.options))%len(fl.options)])
 			fl.in.CursorEnd()
+			fl.search = ""
 			return f.changed(), false
 		}
 	case tea.KeyEnter:
@@ -188,9 +193,39 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		return f.save()
 	}
+	if len(fl.options) > 0 {
+		return f.findOption(fl, msg), false
+	}
 	var cmd tea.Cmd
 	fl.in, cmd = fl.in.Update(msg)
 	return tea.Batch(cmd, f.changed()), false
+}
+
+// findOption types into an options field: the typed text picks the first
+// option that contains it; text that matches none is not taken.
+func (f *form) findOption(fl *formField, msg tea.KeyMsg) tea.Cmd {
+	search := fl.search
+	switch msg.Type {
+	case tea.KeyRunes, tea.KeySpace:
+		search += string(msg.Runes)
+	case tea.KeyBackspace:
+		if r := []rune(search); len(r) > 0 {
+			search = string(r[:len(r)-1])
+		}
+	default:
+		return nil
+	}
+	for _, o := range fl.options {
+		if strings.Contains(strings.ToLower(o), strings.ToLower(search)) {
+			fl.search = search
+			if search != "" {
+				fl.in.SetValue(o)
+				fl.in.CursorEnd()
+			}
+			return f.changed()
+		}
+	}
+	return nil
 }
 
 // areaKey handles a key in a multi-line field: tab moves on, ctrl+s saves,
@@ -260,7 +295,7 @@ func (f *form) view(w int) string {
 		fl.in.Width = max(w-labelW-6, 10)
 		line := label + " " + fl.in.View()
 		if len(fl.options) > 0 && i == f.focus {
-			line += st.Dim.Render("  ←/→ " + strings.Join(fl.options, " "))
+			line += st.Dim.Render("  ←/→ or type: " + strings.Join(fl.options, " "))
 		}
 		lines = append(lines, line)
 	}

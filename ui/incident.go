@@ -383,17 +383,19 @@ func assignForm(s *session, in model.Incident) *form {
 			}
 		}
 	}
-	who := in.Assignee
-	if who == "" {
-		who = s.Actor.Name
-	}
-	hint := "operator name (empty: the team)"
+	// The operator field starts empty, so what is typed is the whole name;
+	// the hint offers the team's members and the current holder.
+	hint := "empty: the team as a whole"
 	if len(members) > 0 {
-		hint = "e.g. " + strings.Join(members, ", ")
+		hint = "e.g. " + strings.Join(members, ", ") + " (empty: the team)"
 	}
-	f := newForm(s, "Assign "+ref).
+	title := "Assign " + ref
+	if in.Assignee != "" {
+		title += " (now " + in.Assignee + ")"
+	}
+	f := newForm(s, title).
 		field("team", in.Team, "a team id from the plan", teams...).
-		field("operator", who, hint)
+		field("operator", "", hint)
 	f.submit = func(v []string) (tea.Cmd, int, error) {
 		if len(teams) > 0 {
 			if err := choice("team", v[0], teams); err != nil {

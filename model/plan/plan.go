@@ -408,6 +408,21 @@ func (p *Plan) Team(id string) (Team, bool) {
 	return find(p.Teams, func(t Team) bool { return t.ID == id })
 }
 
+// KnownTeam reports whether a team id is in the plan (model.Policy).
+func (p *Plan) KnownTeam(id string) bool {
+	_, ok := p.Team(id)
+	return ok
+}
+
+// KnownPerson reports whether a name is an operator or a team member in
+// the plan (model.Policy).
+func (p *Plan) KnownPerson(name string) bool {
+	if _, ok := p.Operator(name); ok {
+		return true
+	}
+	return slices.ContainsFunc(p.Teams, func(t Team) bool { return slices.Contains(t.Members, name) })
+}
+
 // Contact looks a contact up by name.
 func (p *Plan) Contact(name string) (Contact, bool) {
 	return find(p.Contacts, func(c Contact) bool { return c.Name == name })
