@@ -105,6 +105,15 @@ func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target 
 			return fmt.Errorf("INC-%d: %w", id, err)
 		}
 		now := s.Now().UTC()
+		if kind != "alert" {
+			links, err := tx.LinksOf(id)
+			if err != nil {
+				return err
+			}
+			if err := linkClash(links, in, LinkKind(kind), target); err != nil {
+				return err
+			}
+		}
 		var text, entity string
 		switch LinkKind(kind) {
 		case "alert":
@@ -128,6 +137,10 @@ func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target 
 			c, err := tx.ChangeByID(target)
 			if err != nil {
 				return fmt.Errorf("CHG-%d: %w", target, err)
+			}
+			if LinkKind(kind) == LinkCausedBy && !c.Start.IsZero() && c.Start.After(in.OpenedAt) {
+				return fmt.Errorf("%s starts %s, after %s opened (%s): a change can only cause what follows it",
+					c.Ref(), c.Start.UTC().Format("02 Jan 15:04 MST"), in.Ref(), in.OpenedAt.UTC().Format("02 Jan 15:04 MST"))
 			}
 			l := IncidentLink{IncidentID: id, Kind: LinkKind(kind), Target: target, At: now, Actor: a.Name}
 			if err := tx.InsertLink(l); err != nil {
@@ -156,6 +169,21 @@ func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target 
 		return s.audit(tx, a, "incident.link", in.Ref(), nil, map[string]any{"kind": kind, "target": entity})
 	})
 	return out, err
+}
+
+// linkClash refuses a link the incident has already, and a change linked
+// as both the cause and the fix.
+func linkClash(links []IncidentLink, in Incident, kind LinkKind, target int64) error {
+	for _, l := range links {
+		if l.Target != target || (l.Kind == LinkArticle) != (kind == LinkArticle) {
+			continue
+		}
+		if l.Kind == kind {
+			return fmt.Errorf("%s is already %s", in.Ref(), l.Label())
+		}
+		return fmt.Errorf("%s is %s; a change is either the cause or the fix", in.Ref(), l.Label())
+	}
+	return nil
 }
 
 // Merge closes a duplicate into the incident that carries on: the duplicate

@@ -200,6 +200,8 @@ type Tx interface {
 	// InsertLink relates an incident to a change or an article; linking
 	// the same pair twice is a no-op.
 	InsertLink(l IncidentLink) error
+	// LinksOf lists an incident's links inside the transaction.
+	LinksOf(incidentID int64) ([]IncidentLink, error)
 	// MoveIncidentLinks moves alerts and links from one incident to
 	// another (a merge) and reports how many moved.
 	MoveIncidentLinks(from, to int64) (int, error)

@@ -292,6 +292,11 @@ func TestLinkAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	later, err := desk.CreateChange(ctx, bob, model.Change{Title: "Tomorrow's patch", Service: "checkout", Risk: model.Low,
+		Start: clk.now.Add(24 * time.Hour), End: clk.now.Add(25 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	kb, err := desk.SaveArticle(ctx, bob, model.Article{Slug: "checkout-502", Title: "Checkout 502 runbook", Kind: model.ArticleRunbook, Body: "restart"})
 	if err != nil {
 		t.Fatal(err)
@@ -314,6 +319,9 @@ func TestLinkAndMerge(t *testing.T) {
 		{keep.ID, "article", 999, "KB-999: not found"},
 		{keep.ID, "blamed_on", chg.ID, "link kind"},
 		{dup.ID, "alert", al.ID, "already linked"},
+		{keep.ID, "caused_by", chg.ID, "is already caused by CHG-"},
+		{keep.ID, "resolved_by", chg.ID, "a change is either the cause or the fix"},
+		{keep.ID, "caused_by", later.ID, "a change can only cause what follows it"},
 	}
 	for _, l := range links {
 		_, err := desk.Link(ctx, bob, l.id, l.kind, l.target)

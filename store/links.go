@@ -39,6 +39,17 @@ func (t *tx) InsertLink(l model.IncidentLink) error {
 	return nil
 }
 
+func (t *tx) LinksOf(incidentID int64) ([]model.IncidentLink, error) {
+	rows, err := t.stmt(linksSQL).QueryContext(t.ctx, incidentID)
+	return collect(rows, err, "links", scanLink)
+}
+
+func scanLink(s scanner) (model.IncidentLink, error) {
+	var l model.IncidentLink
+	err := s.Scan(&l.IncidentID, &l.Kind, &l.Target, millis{&l.At}, &l.Actor, &l.Title)
+	return l, err
+}
+
 func (t *tx) MoveIncidentLinks(from, to int64) (int, error) {
 	var n int64
 	for _, q := range []string{moveAlertsSQL, moveLinksSQL} {
@@ -60,11 +71,7 @@ func (t *tx) ArticleByID(id int64) (model.Article, error) {
 // Links lists an incident's links with their targets' titles.
 func (db *DB) Links(ctx context.Context, incidentID int64) ([]model.IncidentLink, error) {
 	rows, err := db.query(ctx, linksSQL, incidentID)
-	return collect(rows, err, "links", func(s scanner) (model.IncidentLink, error) {
-		var l model.IncidentLink
-		err := s.Scan(&l.IncidentID, &l.Kind, &l.Target, millis{&l.At}, &l.Actor, &l.Title)
-		return l, err
-	})
+	return collect(rows, err, "links", scanLink)
 }
 
 // IncidentAlerts lists the alerts attached to an incident, newest first.

@@ -133,7 +133,7 @@ var writeQueries = []string{
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
-	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL,
+	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL, linksSQL,
 	problemByIDSQL, insertProblemSQL, updateProblemSQL, problemActionSQL, insertProblemActSQL, updateProblemActSQL,
 	problemIncidentsSQL,
 }
