@@ -308,6 +308,8 @@ type noteEditor struct {
 	id int64
 	ta textarea.Model
 	w  int
+	// discard is set by esc on a written note: a second esc throws it away.
+	discard bool
 }
 
 func newNoteEditor(s *session, id int64, w int) *noteEditor {
@@ -323,9 +325,17 @@ func newNoteEditor(s *session, id int64, w int) *noteEditor {
 func (n *noteEditor) focus() tea.Cmd { return n.ta.Focus() }
 
 func (n *noteEditor) key(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if msg.Type != tea.KeyEsc {
+		n.discard = false
+	}
 	switch msg.Type {
 	case tea.KeyEsc:
-		return nil, true
+		// A written note is not thrown away by one stray esc.
+		if strings.TrimSpace(n.ta.Value()) == "" || n.discard {
+			return nil, true
+		}
+		n.discard = true
+		return nil, false
 	case tea.KeyCtrlE:
 		if n.s.Editor == "" {
 			return notice(fmt.Errorf("no editor here: set $VISUAL or $EDITOR and run hypercare locally (over SSH, write the note here)")), false
@@ -352,7 +362,11 @@ func (n *noteEditor) view() string {
 		keys = "   ctrl+s save · ctrl+e $EDITOR · esc cancel"
 	}
 	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render(keys)
-	return st.Overlay.Render(title + "\n\n" + n.ta.View())
+	body := title + "\n\n" + n.ta.View()
+	if n.discard {
+		body += "\n\n" + st.Error.Render("esc again throws this note away; any other key keeps writing")
+	}
+	return st.Overlay.Render(body)
 }
 
 func (m *Model) unsilence(arg string) tea.Cmd {

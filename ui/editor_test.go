@@ -44,3 +44,21 @@ func TestNoteWithoutEditor(t *testing.T) {
 	waitFor(t, tm, "no editor here")
 	finalView(t, tm)
 }
+
+// One esc does not throw a written note away; a second one does.
+func TestNoteEscAsksFirst(t *testing.T) {
+	f := newFakeStore()
+	tm := run(t, newTestModel(t, f, model.RoleOperator), 80, 24, "INC-7")
+	keys(tm, "n")
+	waitFor(t, tm, "Note on INC-7")
+	keys(tm, "half a thought")
+	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+	waitFor(t, tm, "esc again throws this note away")
+	keys(tm, " finished")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	waitFor(t, tm, "note added to INC-7")
+	finalView(t, tm)
+	if tl := f.timeline[7]; len(tl) == 0 || tl[len(tl)-1].Text != "half a thought finished" {
+		t.Fatalf("timeline = %+v", tl)
+	}
+}
