@@ -82,6 +82,39 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 	})
 }
 
+// SetMajor declares an incident major, or stands it down, with a reason
+// on the timeline. Both are a lead's call.
+func (s *Desk) SetMajor(ctx context.Context, a Actor, id int64, major bool, reason string) (Incident, error) {
+	action := "declare a major incident"
+	if !major {
+		action = "stand down a major incident"
+	}
+	if err := require(a, RoleLead, action); err != nil {
+		return Incident{}, err
+	}
+	reason = strings.TrimSpace(Clean(reason, true))
+	if reason == "" {
+		return Incident{}, fmt.Errorf("reason: say why (it goes on the timeline)")
+	}
+	return s.updateIncident(ctx, a, id, "incident.major", func(in *Incident) (string, error) {
+		switch {
+		case !in.State.Open():
+			return "", fmt.Errorf("is %s; only open incidents change their major status", in.State.Label())
+		case in.Kind == KindRequest:
+			return "", fmt.Errorf("is a user request; requests are never major")
+		case in.Major == major && major:
+			return "", fmt.Errorf("is already a major incident")
+		case in.Major == major:
+			return "", fmt.Errorf("is not a major incident")
+		}
+		in.Major = major
+		if major {
+			return "declared a major incident: " + reason, nil
+		}
+		return "stood down from major incident: " + reason, nil
+	})
+}
+
 // SweepSLA raises the SLA and escalation events that are due at now, once
 // each, in one transaction:
 //   - 75% of the resolve target used: a timeline entry, and the incident

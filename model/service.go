@@ -132,6 +132,9 @@ func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Inci
 	if n.Kind != KindIncident && n.Kind != KindRequest {
 		return Incident{}, fmt.Errorf("kind %q: use incident or request", n.Kind)
 	}
+	if n.Major && n.Kind == KindRequest {
+		return Incident{}, fmt.Errorf("major: a user request cannot be a major incident; open it as an incident")
+	}
 	if n.Title == "" {
 		return Incident{}, fmt.Errorf("title: required")
 	}

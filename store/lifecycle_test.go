@@ -511,3 +511,37 @@ func TestAssignChecksNames(t *testing.T) {
 		t.Error("an action was given to an unknown owner")
 	}
 }
+
+func TestMajorIsALeadsCall(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _ := newDesk(t)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "orders", Impact: model.Medium, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.CreateIncident(ctx, alice, model.NewIncident{Kind: model.KindRequest, Title: "r", Service: "orders", Impact: model.Low, Urgency: model.Low, Major: true}); err == nil {
+		t.Error("a request was declared major")
+	}
+	steps := []struct {
+		who    model.Actor
+		major  bool
+		reason string
+		want   string
+	}{
+		{bob, true, "all stores down", "needs the lead role"},
+		{alice, true, "", "reason"},
+		{alice, true, "all stores down", ""},
+		{alice, true, "again", "already a major incident"},
+		{alice, false, "only one store after all", ""},
+		{alice, false, "again", "not a major incident"},
+	}
+	for _, st := range steps {
+		got, err := desk.SetMajor(ctx, st.who, in.ID, st.major, st.reason)
+		if (st.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), st.want)) {
+			t.Fatalf("SetMajor(%s, %v, %q): %v, want %q", st.who.Name, st.major, st.reason, err, st.want)
+		}
+		if err == nil && got.Major != st.major {
+			t.Fatalf("major = %v after SetMajor(%v)", got.Major, st.major)
+		}
+	}
+}

@@ -49,6 +49,7 @@ func commands() []command {
 		{"assign", "", "assign the selected incident to a team or operator (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAssign, "") }},
 		{"state", "", "hold, resume, reopen, cancel or close the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actState, "") }},
 		{"priority", "", "change the selected incident's impact and urgency (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actPriority, "") }},
+		{"major", "on|off REASON", "declare the selected incident major, or stand it down (leads)", func(m *Model, arg string) tea.Cmd { return m.setMajor(arg) }},
 		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
 		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
 		{"risk", "", "incidents past 75% of their resolve time", func(m *Model, _ string) tea.Cmd {
@@ -367,6 +368,32 @@ func (n *noteEditor) view() string {
 		body += "\n\n" + st.Error.Render("esc again throws this note away; any other key keeps writing")
 	}
 	return st.Overlay.Render(body)
+}
+
+// setMajor runs ":major on|off REASON" on the selected incident.
+func (m *Model) setMajor(arg string) tea.Cmd {
+	word, reason, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	var major bool
+	switch word {
+	case "on":
+		major = true
+	case "off":
+	default:
+		return notice(fmt.Errorf("major: write :major on REASON or :major off REASON"))
+	}
+	kind, id := m.selectedRecord()
+	if kind != detailIncident {
+		return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
+	}
+	s := m.s
+	done := fmt.Sprintf("INC-%d declared major", id)
+	if !major {
+		done = fmt.Sprintf("INC-%d stood down from major", id)
+	}
+	return s.write(done, func(ctx context.Context, a Actions) error {
+		_, err := a.SetMajor(ctx, s.Actor, id, major, reason)
+		return err
+	})
 }
 
 func (m *Model) unsilence(arg string) tea.Cmd {

@@ -18,6 +18,7 @@ type Actions interface {
 	Escalate(ctx context.Context, a model.Actor, id int64, reason string) (model.Incident, error)
 	Retriage(ctx context.Context, a model.Actor, id int64, impact, urgency model.Level, reason string) (model.Incident, error)
 	Merge(ctx context.Context, a model.Actor, dupID, intoID int64) (model.Incident, error)
+	SetMajor(ctx context.Context, a model.Actor, id int64, major bool, reason string) (model.Incident, error)
 	Link(ctx context.Context, a model.Actor, id int64, kind string, target int64) (model.Incident, error)
 	ApproveChange(ctx context.Context, a model.Actor, id int64) (model.Change, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)

@@ -77,3 +77,13 @@ func (f *fakeStore) change(id int64, a model.Actor, kind string, fn func(*model.
 	}
 	return model.Incident{}, model.ErrNotFound
 }
+
+func (f *fakeStore) SetMajor(_ context.Context, a model.Actor, id int64, major bool, reason string) (model.Incident, error) {
+	if a.Role < model.RoleLead {
+		return model.Incident{}, model.ErrForbidden{Actor: a, Action: "change major status", Needs: model.RoleLead}
+	}
+	return f.change(id, a, "major", func(in *model.Incident) string {
+		in.Major = major
+		return reason
+	})
+}

@@ -155,6 +155,10 @@ func newIncidentForm(s *session) tea.Cmd {
 		field("category", "availability", "", model.Categories...).
 		field("type", "incident", "", string(model.KindIncident), string(model.KindRequest)).
 		field("details", "", "what you see, since when (optional)")
+	lead := s.Actor.Role >= model.RoleLead
+	if lead { // declaring a major incident is a lead's call
+		f.field("major", "no", "", "no", "yes")
+	}
 	f.preview = func(v []string) string {
 		imp, err1 := model.ParseLevel(v[2])
 		urg, err2 := model.ParseLevel(v[3])
@@ -162,7 +166,19 @@ func newIncidentForm(s *session) tea.Cmd {
 			return s.st.Dim.Render("priority: choose impact and urgency")
 		}
 		p, _ := model.PriorityFor(imp, urg)
-		return "priority " + s.st.Priority[p].Render(" "+p.String()+" ") + s.st.Dim.Render("  (impact × urgency; P1 on a tier-1 service is a major incident)")
+		out := "priority " + s.st.Priority[p].Render(" "+p.String()+" ")
+		tier := 0
+		if pl := s.plan(); pl != nil {
+			tier, _ = pl.ServiceTier(v[0])
+			t := pl.SLAFor(model.Kind(v[5]), p)
+			if t.Resolve > 0 {
+				out += s.st.Dim.Render(fmt.Sprintf("  respond in %s, resolve in %s", countdown(t.Respond), countdown(t.Resolve)))
+			}
+		}
+		if model.IsMajor(p, tier, lead && v[7] == "yes") && model.Kind(v[5]) == model.KindIncident {
+			out += " " + s.st.Major.Render(" MAJOR ")
+		}
+		return out
 	}
 	f.lookup = func(v []string) (string, tea.Cmd) {
 		return suggestArticles(s, f, v[1], v[0])
@@ -188,7 +204,8 @@ func newIncidentForm(s *session) tea.Cmd {
 		if err := choice("type", v[5], []string{string(model.KindIncident), string(model.KindRequest)}); err != nil {
 			return nil, 5, err
 		}
-		n := model.NewIncident{Service: v[0], Title: v[1], Impact: imp, Urgency: urg, Category: v[4], Kind: model.Kind(v[5]), Description: v[6]}
+		n := model.NewIncident{Service: v[0], Title: v[1], Impact: imp, Urgency: urg, Category: v[4], Kind: model.Kind(v[5]), Description: v[6],
+			Major: lead && v[7] == "yes"}
 		acts, actor := s.Actions, s.Actor
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -95,3 +95,19 @@ func TestPaletteScrolls(t *testing.T) {
 		t.Fatalf("the last command %q is not shown selected:\n%s", last, view)
 	}
 }
+
+// :major off stands a major incident down; an operator is refused.
+func TestMajorCommand(t *testing.T) {
+	f := newFakeStore()
+	tm := run(t, newTestModel(t, f, model.RoleLead), 80, 24, "INC-7")
+	keys(tm, ":", "major off one store only, not all", "enter")
+	waitFor(t, tm, "INC-7 stood down from major")
+	finalView(t, tm)
+	if in, _ := f.Incident(t.Context(), 7); in.Major {
+		t.Fatal("INC-7 is still major")
+	}
+	op := run(t, newTestModel(t, f, model.RoleOperator), 200, 60, "INC-7")
+	keys(op, ":", "major on all stores", "enter")
+	waitFor(t, op, "needs the lead role")
+	finalView(t, op)
+}
