@@ -73,7 +73,7 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 		in.SLAFlags = 0 // raised again by the sweep if the new clock is already past them
 		text := fmt.Sprintf("priority %s → %s (impact %s, urgency %s)", was, prio, impact, urgency)
 		if !in.ResolveDue.IsZero() {
-			text += "; resolve due " + slaStamp(in.ResolveDue)
+			text += "; resolve due " + s.stamp(in.ResolveDue)
 		}
 		if reason != "" {
 			text += ": " + reason
@@ -179,12 +179,12 @@ func sweepOne(in *Incident, pol Policy, now time.Time) []slaEvent {
 	if res.Stage >= SLARisk && in.SLAFlags&SLAWarned == 0 {
 		in.SLAFlags |= SLAWarned
 		if res.Stage == SLARisk { // a breach found at once says so below instead
-			out = append(out, slaEvent{"sla", fmt.Sprintf("%.0f%% of the resolve target used; due %s", res.Used*100, slaStamp(in.ResolveDue))})
+			out = append(out, slaEvent{"sla", fmt.Sprintf("%.0f%% of the resolve target used; due %s", res.Used*100, slaStamp(in.ResolveDue, pol.Location()))})
 		}
 	}
 	if res.Stage == SLABreached && in.SLAFlags&SLAResolveBreached == 0 {
 		in.SLAFlags |= SLAResolveBreached
-		text := "resolve target breached (was due " + slaStamp(in.ResolveDue) + ")"
+		text := "resolve target breached (was due " + slaStamp(in.ResolveDue, pol.Location()) + ")"
 		if esc, err := escalateOne(in, pol, now, "resolve SLA breached"); err == nil {
 			text += "; " + esc
 		}
@@ -213,9 +213,14 @@ func sweepOne(in *Incident, pol Policy, now time.Time) []slaEvent {
 	return out
 }
 
-// slaStamp writes a due time in timeline text. The timeline is read in
-// every timezone, so the time says its zone.
-func slaStamp(t time.Time) string { return t.UTC().Format("Mon 02 Jan 15:04 MST") }
+// slaStamp writes a time in timeline text or a message, in the plan's
+// timezone and saying which: timelines are read from every timezone.
+func slaStamp(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 02 Jan 15:04 MST")
+}
 
 // roundDuration prints a duration to the minute: "1h5m", "25m", "0m".
 func roundDuration(d time.Duration) string {

@@ -140,7 +140,7 @@ func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target 
 			}
 			if LinkKind(kind) == LinkCausedBy && !c.Start.IsZero() && c.Start.After(in.OpenedAt) {
 				return fmt.Errorf("%s starts %s, after %s opened (%s): a change can only cause what follows it",
-					c.Ref(), c.Start.UTC().Format("02 Jan 15:04 MST"), in.Ref(), in.OpenedAt.UTC().Format("02 Jan 15:04 MST"))
+					c.Ref(), s.stamp(c.Start), in.Ref(), s.stamp(in.OpenedAt))
 			}
 			l := IncidentLink{IncidentID: id, Kind: LinkKind(kind), Target: target, At: now, Actor: a.Name}
 			if err := tx.InsertLink(l); err != nil {

@@ -30,6 +30,9 @@ type Policy interface {
 	// people incidents, problems and actions can be given to.
 	KnownTeam(id string) bool
 	KnownPerson(name string) bool
+	// Location is the plan's timezone, for times written into timelines
+	// and messages.
+	Location() *time.Location
 	// Escalation lists a team's functional escalation levels in order
 	// (L1, L2, L3, vendor); empty for an unknown team.
 	Escalation(team string) []EscalationLevel
@@ -215,7 +218,7 @@ func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, er
 			return "", fmt.Errorf("is %s; only open incidents can be acknowledged", in.State.Label())
 		}
 		if !in.AckAt.IsZero() {
-			return "", fmt.Errorf("was already acknowledged at %s (assigned to %s); use assign to take it over", in.AckAt.Format("02 Jan 15:04 MST"), orNobody(in.Assignee))
+			return "", fmt.Errorf("was already acknowledged at %s (assigned to %s); use assign to take it over", s.stamp(in.AckAt), orNobody(in.Assignee))
 		}
 		in.AckAt = s.Now().UTC()
 		if in.Assignee == "" {
@@ -227,6 +230,10 @@ func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, er
 		return fmt.Sprintf("acknowledged by %s", a.Name), nil
 	})
 }
+
+// stamp writes a time for a timeline entry or a message, in the plan's
+// timezone and saying which.
+func (s *Desk) stamp(t time.Time) string { return slaStamp(t, s.pol().Location()) }
 
 func orNobody(name string) string {
 	if name == "" {

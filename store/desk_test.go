@@ -47,6 +47,8 @@ func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules
 
 func (fakePolicy) KnownTeam(id string) bool { return id != "nope" && id != "nobody.here" }
 
+func (fakePolicy) Location() *time.Location { return time.UTC }
+
 func (fakePolicy) KnownPerson(name string) bool { return name != "nobody.here" }
 
 func (fakePolicy) Escalation(team string) []model.EscalationLevel {
