@@ -317,6 +317,13 @@ func (s *seeder) step(ctx context.Context, inc *incidentRun, st step, at time.Ti
 	case assignStep:
 		inc.team = st.team
 		inc.engineer, _ = s.cast.engineer(st.team, at)
+		cur, rerr := s.desk.Store().Incident(ctx, inc.id)
+		if rerr != nil {
+			return rerr
+		}
+		if cur.Team == st.team && cur.Assignee == inc.engineer.Name {
+			return nil // already there: the desk refuses an assignment that changes nothing
+		}
 		_, err = s.desk.Assign(ctx, actor, inc.id, st.team, inc.engineer.Name)
 	case stateStep:
 		c := model.StateChange{To: st.to, Code: st.code, HoldReason: st.hold, Reason: st.text}
