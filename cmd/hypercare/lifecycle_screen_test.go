@@ -116,7 +116,7 @@ func TestIncidentFromKeyboard(t *testing.T) {
 			c.press("x")
 			c.waitFor("Change state of INC-2 (now On Hold)")
 			c.press("right", "enter") // back to in_progress
-			c.waitFor("On Hold → In Progress")
+			c.waitFor("INC-2 → In Progress")
 
 			c.press("r")
 			c.waitFor("Resolve INC-2")
