@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -288,7 +289,7 @@ func (in *intake) route(al *Alert, r Routing, changed bool) error {
 		case !errors.Is(err, ErrNotFound):
 			return err
 		}
-		return in.openIncident(al, r, "route "+strings.Join(r.Routes, ", "))
+		return in.openIncident(al, r, routeNames(r.Routes))
 	case al.State == AlertResolved && changed && al.IncidentID != 0:
 		firing, err := in.tx.FiringForIncident(al.IncidentID)
 		if err != nil || firing > 0 {
@@ -317,6 +318,22 @@ func (in *intake) route(al *Alert, r Routing, changed bool) error {
 
 // openIncident opens an incident for an alert; why says who asked ("route
 // X", or an operator) for the description and timeline.
+// routeNames says which of the plan's routes decided something: route "A",
+// or routes "A" and "B".
+func routeNames(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	switch len(quoted) {
+	case 0:
+		return "the plan's routes"
+	case 1:
+		return "route " + quoted[0]
+	}
+	return "routes " + orList(quoted[:len(quoted)-1]) + " and " + quoted[len(quoted)-1]
+}
+
 func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	impact, urgency := r.Impact, r.Urgency
 	if !impact.Valid() {
@@ -343,7 +360,7 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 		Kind: KindIncident, Title: title, Service: al.Service, Category: category,
 		Impact: impact, Urgency: urgency, Priority: prio, State: StateNew, Major: IsMajor(prio, tier, false),
 		Team: team, OpenedAt: in.now, UpdatedAt: in.now, LevelSince: in.now,
-		Description: fmt.Sprintf("Opened by %s from %s (%s).", why, al.Ref(), al.DedupKey),
+		Description: fmt.Sprintf("Opened from %s (%s) by %s.", al.Ref(), al.DedupKey, why),
 	}
 	retarget(&inc, in.pol.SLAFor(KindIncident, prio))
 	if err := in.tx.InsertIncident(&inc); err != nil {

@@ -750,7 +750,10 @@ func (m *Model) headerView() string {
 		}
 	}
 	seg := func(st lipgloss.Style, s string) string { return st.Render(" " + s + " ") }
-	left := seg(st.HeaderTitle, "HYPERCARE") + seg(st.HeaderDim, name)
+	left := seg(st.HeaderTitle, "HYPERCARE")
+	if m.w >= 100 { // on a narrow screen the counts matter more than the name
+		left += seg(st.HeaderDim, name)
+	}
 	if day != "" {
 		left += seg(st.HeaderDim, day)
 	}
