@@ -50,8 +50,8 @@ func (l IncidentLink) Label() string {
 	return "see " + l.Ref()
 }
 
-// plural says a count with the right noun: "1 alert", "3 alerts".
-func plural(n int, one, many string) string {
+// Plural says a count with the right noun: "1 alert", "3 alerts".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -241,7 +241,7 @@ func (s *Desk) Merge(ctx context.Context, a Actor, dupID, intoID int64) (Inciden
 		}
 		text := fmt.Sprintf("%s merged in as a duplicate: %s", dup.Ref(), dup.Title)
 		if moved > 0 {
-			text += fmt.Sprintf("; %s moved here", plural(moved, "alert or link", "alerts and links"))
+			text += fmt.Sprintf("; %s moved here", Plural(moved, "alert or link", "alerts and links"))
 		}
 		if err := tx.AddTimeline(&TimelineEntry{IncidentID: intoID, At: now, Actor: a.Name, Kind: "merge", Text: text}); err != nil {
 			return err

@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -15,9 +16,15 @@ import (
 type Metrics struct {
 	Since time.Time `json:"since"`
 	Until time.Time `json:"until"`
-	// Opened and Resolved count the records opened and resolved in the window.
+	// Opened and Resolved count the records opened and resolved in the
+	// window; Resolved includes duplicates, since they leave the backlog too.
 	Opened   int `json:"opened"`
 	Resolved int `json:"resolved"`
+	// Duplicates is how many of Resolved were duplicates: merged into
+	// another incident or resolved with code "duplicate". Their resolution
+	// is the other record's, so MTTR, Attainment, Reopened and Satisfaction
+	// leave them out.
+	Duplicates int `json:"duplicates"`
 	// MTTA is the mean time from opening to the first acknowledgement, over
 	// the records acknowledged in the window (cancelled ones left out: they
 	// were logged by mistake). MTTR is the mean time from opening to
@@ -25,9 +32,11 @@ type Metrics struct {
 	// time, holds included: it is what the caller waited.
 	MTTA Mean `json:"mtta"`
 	MTTR Mean `json:"mttr"`
-	// Attainment is, per group, how many of the records resolved in the
-	// window met their resolve target: P1…P5 (incidents), requests, and all.
-	// Records without a target are left out.
+	// Attainment is, per group, how many records met their resolve target:
+	// P1…P5 (incidents), requests, and all. It counts the records resolved
+	// in the window, and the ones still open at its end whose resolve due
+	// time has already passed, as misses: they will miss it whatever
+	// happens. Records without a target are left out.
 	Attainment []Attainment `json:"attainment"`
 	// Flow is opened and resolved per calendar day, in the plan timezone.
 	Flow []DayFlow `json:"flow"`
@@ -39,7 +48,8 @@ type Metrics struct {
 	Satisfaction Average `json:"satisfaction"`
 	// Recurring lists the service and category pairs with RecurrenceCount
 	// or more incidents opened within RecurrenceWithin of each other, all
-	// in the window: candidates for a problem record.
+	// in the window and none yet linked to a problem: candidates for a
+	// problem record.
 	Recurring []Recurrence `json:"recurring"`
 	// Open is what is open at the end of the window.
 	Open OpenCounts `json:"open"`
@@ -59,10 +69,18 @@ const (
 )
 
 // Attainment is the SLA attainment of one group: P1…P5, requests or all.
+// Met.Of counts the records resolved in the window and the ones open past
+// their due time at its end; Met.N those resolved within their target.
 type Attainment struct {
 	Group string `json:"group"`
 	Met   Ratio  `json:"met"`
+	// Overdue is how many of Met.Of are still open past their resolve due
+	// time: each is a miss already.
+	Overdue int `json:"overdue_open"`
 }
+
+// Resolved is how many of the group's records were resolved in the window.
+func (a Attainment) Resolved() int { return a.Met.Of - a.Overdue }
 
 // DayFlow is one calendar day of the backlog flow.
 type DayFlow struct {
@@ -75,7 +93,7 @@ type DayFlow struct {
 type Recurrence struct {
 	Service  string    `json:"service"`
 	Category string    `json:"category"`
-	Count    int       `json:"count"` // incidents of the pair opened in the window
+	Count    int       `json:"count"` // incidents of the pair opened in the window, not linked to a problem
 	First    time.Time `json:"first"`
 	Last     time.Time `json:"last"`
 }
@@ -109,6 +127,19 @@ func (r Ratio) Value() (float64, bool) {
 	}
 	return float64(r.N) / float64(r.Of), true
 }
+
+// Percent is the ratio as a percentage, "92.3%"; "—" when Of is 0.
+func (r Ratio) Percent() string {
+	v, ok := r.Value()
+	if !ok {
+		return "—"
+	}
+	return Percent(v)
+}
+
+// Percent writes a share (0.923) as a percentage to one decimal, "92.3%":
+// every percentage of the metrics reads the same way wherever it is shown.
+func Percent(share float64) string { return fmt.Sprintf("%.1f%%", share*100) }
 
 // MarshalJSON writes {"n":9,"of":10,"rate":0.9}, with rate null when Of is 0.
 func (r Ratio) MarshalJSON() ([]byte, error) {
@@ -182,7 +213,7 @@ func (a Average) MarshalJSON() ([]byte, error) {
 func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Location) Metrics {
 	in := func(t time.Time) bool { return !t.IsZero() && !t.Before(since) && t.Before(until) }
 	m := Metrics{Since: since, Until: until, Flow: flowDays(since, until, loc)}
-	attained := make([]Ratio, 7) // P1…P5, requests, all
+	attained := make([]Attainment, 7) // P1…P5, requests, all
 	for i := range records {
 		r := &records[i] // records are large; a copy each costs more than the sums
 		if in(r.OpenedAt) {
@@ -194,12 +225,22 @@ func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Locati
 		}
 		if r.State.Open() && r.OpenedAt.Before(until) {
 			countOpen(&m.Open, r)
+			if overdueAt(r, until) {
+				for _, g := range attainmentGroups(r.Kind, r.Priority) {
+					attained[g].Met.Of++
+					attained[g].Overdue++
+				}
+			}
 		}
 		if !in(r.ResolvedAt) {
 			continue
 		}
 		m.Resolved++
 		m.Flow[dayIndex(m.Flow, r.ResolvedAt)].Resolved++
+		if duplicate(r) {
+			m.Duplicates++
+			continue
+		}
 		m.MTTR.add(r.ResolvedAt.Sub(r.OpenedAt))
 		m.Reopened.Of++
 		if r.Reopens > 0 {
@@ -215,23 +256,41 @@ func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Locati
 				met = 1
 			}
 			for _, g := range attainmentGroups(r.Kind, r.Priority) {
-				attained[g].N += met
-				attained[g].Of++
+				attained[g].Met.N += met
+				attained[g].Met.Of++
 			}
 		}
 	}
-	for i, r := range attained {
-		group := AttainmentAll
+	for i := range attained {
+		attained[i].Group = AttainmentAll
 		switch {
 		case i < 5:
-			group = Priority(i + 1).String()
+			attained[i].Group = Priority(i + 1).String()
 		case i == 5:
-			group = AttainmentRequests
+			attained[i].Group = AttainmentRequests
 		}
-		m.Attainment = append(m.Attainment, Attainment{Group: group, Met: r})
 	}
+	m.Attainment = attained
 	m.Recurring = Recurring(records, since, until, RecurrenceCount, RecurrenceWithin)
 	return m
+}
+
+// duplicate reports whether a record was closed as a duplicate of another:
+// its resolution is the other record's, not one of its own.
+func duplicate(r *Incident) bool { return r.MergedInto != 0 || r.Resolution == "duplicate" }
+
+// overdueAt reports whether an open record's resolve due time had passed at
+// until. On hold, the clock stopped when the hold began and the due time
+// moves on when it resumes, so then only a due time before the hold counts.
+func overdueAt(r *Incident, until time.Time) bool {
+	if r.ResolveDue.IsZero() {
+		return false
+	}
+	end := until
+	if !r.HoldSince.IsZero() && r.HoldSince.Before(until) {
+		end = r.HoldSince
+	}
+	return r.ResolveDue.Before(end)
 }
 
 // attainmentGroups are the rows of Metrics.Attainment a record counts in.
@@ -288,14 +347,15 @@ func dayIndex(days []DayFlow, t time.Time) int {
 
 // Recurring finds the service and category pairs with at least count
 // incidents opened in [since, until) within the span of each other, most
-// incidents first. Requests are not faults, and cancelled records and merged
-// duplicates are not separate occurrences, so they are left out.
+// incidents first. Requests are not faults, cancelled records and merged
+// duplicates are not separate occurrences, and incidents linked to a
+// problem already have one, so they are left out, as SuggestProblems does.
 func Recurring(records []Incident, since, until time.Time, count int, within time.Duration) []Recurrence {
 	type pair struct{ service, category string }
 	groups := map[pair][]time.Time{}
 	for i := range records {
 		r := &records[i]
-		if r.Kind == KindRequest || r.State == StateCancelled || r.MergedInto != 0 || r.OpenedAt.Before(since) || !r.OpenedAt.Before(until) {
+		if r.Kind == KindRequest || r.State == StateCancelled || r.MergedInto != 0 || r.ProblemID != 0 || r.OpenedAt.Before(since) || !r.OpenedAt.Before(until) {
 			continue
 		}
 		k := pair{r.Service, r.Category}

@@ -46,19 +46,39 @@ func TestComputeMetrics(t *testing.T) {
 	cancelled.State, cancelled.AckAt = StateCancelled, at(-2) // its ack is no response time
 	future := inc(11, 2, 1)                                   // after the window: ignored
 
-	m := ComputeMetrics([]Incident{p1, p1late, p2old, noTarget, req, oldDone, open1, hold, openReq, cancelled, future}, since, until, london)
+	// Open records already past their resolve due time are misses now, on
+	// another service so the checkout recurrence stays as it is.
+	orders := func(in Incident) Incident {
+		in.Service, in.Category = "orders", "data"
+		return in
+	}
+	overdue := orders(inc(12, 2, -10))
+	overdue.State, overdue.AckAt, overdue.ResolveDue = StateInProgress, at(-9), at(-2)
+	overdue.ProblemID = 1 // linked: no longer a candidate for a problem
+	heldInTime := orders(inc(13, 3, -8))
+	heldInTime.State, heldInTime.AckAt, heldInTime.HoldSince, heldInTime.ResolveDue = StateOnHold, at(-7.5), at(-6), at(-3) // stopped with time left
+	heldLate := orders(inc(14, 4, -30))
+	heldLate.State, heldLate.AckAt, heldLate.HoldSince, heldLate.ResolveDue = StateOnHold, at(-29), at(-1), at(-4) // missed before the hold
+	notYet := orders(inc(15, 4, -3))
+	notYet.ResolveDue = at(2)
+	merged := orders(resolved(inc(16, 2, -12), -11, -5, -8)) // late, reopened and rated, but a duplicate
+	merged.MergedInto, merged.Resolution, merged.Reopens, merged.Satisfaction = 2, "duplicate", 1, 1
+
+	m := ComputeMetrics([]Incident{p1, p1late, p2old, noTarget, req, oldDone, open1, hold, openReq, cancelled, future,
+		overdue, heldInTime, heldLate, notYet, merged}, since, until, london)
 
 	checks := []struct {
 		name      string
 		got, want any
 	}{
-		{"opened", m.Opened, 7}, // 1 2 4 5 7 9 10; 3, 6 and 8 before the window, 11 after
-		{"resolved", m.Resolved, 5},
-		{"mtta count", m.MTTA.Count, 5}, // acks of 1 2 4 5 7; 3's was before, 10 was cancelled
-		{"mttr count", m.MTTR.Count, 5},
+		{"opened", m.Opened, 11},    // 1 2 4 5 7 9 10 12 13 15 16; 3, 6, 8 and 14 before the window, 11 after
+		{"resolved", m.Resolved, 6}, // the duplicate left the backlog too
+		{"duplicates", m.Duplicates, 1},
+		{"mtta count", m.MTTA.Count, 8}, // acks of 1 2 4 5 7 12 13 16; 3's and 14's were before, 10 was cancelled
+		{"mttr count", m.MTTR.Count, 5}, // not the duplicate
 		{"reopened", m.Reopened, Ratio{1, 5}},
 		{"csat", m.Satisfaction, Average{Count: 3, Sum: 11}},
-		{"open", m.Open, OpenCounts{Incidents: [5]int{1, 0, 1, 0, 0}, Requests: 1, Total: 3, OnHold: 1, Unacknowledged: 2}},
+		{"open", m.Open, OpenCounts{Incidents: [5]int{1, 1, 2, 2, 0}, Requests: 1, Total: 7, OnHold: 3, Unacknowledged: 3}},
 		{"open P1", m.Open.Priority(1), 1},
 		{"flow days", len(m.Flow), 2},
 	}
@@ -67,7 +87,7 @@ func TestComputeMetrics(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	wantMTTA := (30*time.Minute + time.Hour + time.Hour + time.Hour + 30*time.Minute) / 5
+	wantMTTA := (30*time.Minute + time.Hour + time.Hour + time.Hour + 30*time.Minute + time.Hour + 30*time.Minute + time.Hour) / 8
 	if v, ok := m.MTTA.Value(); !ok || v != wantMTTA {
 		t.Errorf("MTTA = %v, want %v", v, wantMTTA)
 	}
@@ -75,20 +95,29 @@ func TestComputeMetrics(t *testing.T) {
 	if v, ok := m.MTTR.Value(); !ok || v != wantMTTR {
 		t.Errorf("MTTR = %v, want %v", v, wantMTTR)
 	}
-	wantAttainment := map[string]Ratio{"P1": {1, 2}, "P2": {0, 1}, "P3": {0, 0}, "P4": {0, 0}, "P5": {0, 0}, "requests": {1, 1}, "all": {2, 4}}
-	if len(m.Attainment) != 7 {
+	// P2: 3 late, 12 open past due (16 is a duplicate); P3: 13 stopped in
+	// time; P4: 14 missed before its hold, 15 is not due yet.
+	wantAttainment := []Attainment{
+		{Group: "P1", Met: Ratio{1, 2}}, {Group: "P2", Met: Ratio{0, 2}, Overdue: 1}, {Group: "P3"},
+		{Group: "P4", Met: Ratio{0, 1}, Overdue: 1}, {Group: "P5"}, {Group: "requests", Met: Ratio{1, 1}},
+		{Group: "all", Met: Ratio{2, 6}, Overdue: 2},
+	}
+	if len(m.Attainment) != len(wantAttainment) {
 		t.Fatalf("attainment rows = %+v", m.Attainment)
 	}
 	for i, a := range m.Attainment {
-		if want, ok := wantAttainment[a.Group]; !ok || a.Met != want {
-			t.Errorf("attainment[%d] %s = %+v, want %+v", i, a.Group, a.Met, want)
+		if a != wantAttainment[i] {
+			t.Errorf("attainment[%d] = %+v, want %+v", i, a, wantAttainment[i])
 		}
+	}
+	if all := m.Attainment[6]; all.Resolved() != 4 {
+		t.Errorf("all: %d resolved, want 4", all.Resolved())
 	}
 	// London is on GMT in November: the window runs 14:00 Tuesday to
 	// 14:00 Wednesday.
 	flow := []DayFlow{
 		{Day: time.Date(2026, 11, 24, 0, 0, 0, 0, london), Opened: 1, Resolved: 0},
-		{Day: time.Date(2026, 11, 25, 0, 0, 0, 0, london), Opened: 6, Resolved: 5},
+		{Day: time.Date(2026, 11, 25, 0, 0, 0, 0, london), Opened: 10, Resolved: 6},
 	}
 	for i, d := range m.Flow {
 		if !d.Day.Equal(flow[i].Day) || d.Opened != flow[i].Opened || d.Resolved != flow[i].Resolved {
@@ -96,7 +125,7 @@ func TestComputeMetrics(t *testing.T) {
 		}
 	}
 	if len(m.Recurring) != 1 || m.Recurring[0].Count != 4 || m.Recurring[0].Service != "checkout" {
-		t.Errorf("recurring = %+v; want checkout/availability with 4 incidents (requests and the cancelled one left out)", m.Recurring)
+		t.Errorf("recurring = %+v; want checkout/availability with 4 incidents (requests, the cancelled one, the duplicate and the one linked to a problem left out)", m.Recurring)
 	}
 }
 
@@ -176,6 +205,11 @@ func TestRecurring(t *testing.T) {
 			cancelled.State, merged.MergedInto = StateCancelled, 1
 			return []Incident{rec("a", "data", 1), cancelled, merged, rec("a", "data", 4)}
 		}(), nil},
+		{"linked to a problem do not count", func() []Incident {
+			linked := rec("a", "data", 2)
+			linked.ProblemID = 7
+			return []Incident{rec("a", "data", 1), linked, rec("a", "data", 3)}
+		}(), nil},
 		{"largest first", []Incident{rec("b", "data", 1), rec("b", "data", 2), rec("b", "data", 3),
 			rec("a", "data", 1), rec("a", "data", 2), rec("a", "data", 3), rec("a", "data", 4)}, []string{"a/data", "b/data"}},
 	}
@@ -205,6 +239,7 @@ func TestRatioAndMeans(t *testing.T) {
 		json string
 	}{
 		{"ratio", Ratio{9, 10}, `{"n":9,"of":10,"rate":0.9}`},
+		{"attainment", Attainment{Group: "P2", Met: Ratio{1, 3}, Overdue: 1}, `{"group":"P2","met":{"n":1,"of":3,"rate":0.3333333333333333},"overdue_open":1}`},
 		{"ratio of nothing", Ratio{}, `{"n":0,"of":0,"rate":null}`},
 		{"mean", Mean{Count: 2, Total: 3 * time.Minute}, `{"count":2,"seconds":90}`},
 		{"mean of nothing", Mean{}, `{"count":0,"seconds":null}`},
@@ -215,6 +250,23 @@ func TestRatioAndMeans(t *testing.T) {
 		b, err := json.Marshal(tt.v)
 		if err != nil || string(b) != tt.json {
 			t.Errorf("%s: %s, %v; want %s", tt.name, b, err, tt.json)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	tests := []struct {
+		r    Ratio
+		want string
+	}{
+		{Ratio{2, 26}, "7.7%"},
+		{Ratio{1, 1}, "100.0%"},
+		{Ratio{0, 3}, "0.0%"},
+		{Ratio{}, "—"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.Percent(); got != tt.want {
+			t.Errorf("%+v.Percent() = %q, want %q", tt.r, got, tt.want)
 		}
 	}
 }

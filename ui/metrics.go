@@ -107,7 +107,7 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 			o.Incidents[0], o.Incidents[1], o.Incidents[2], o.Incidents[3], o.Incidents[4], o.Requests),
 	)
 
-	heading("SLA attainment", "resolved within the resolve target")
+	heading("SLA attainment", "resolved within the resolve target; open ones past it count as missed")
 	for _, a := range mt.Attainment {
 		v, ok := a.Met.Value()
 		style := st.Bold
@@ -119,7 +119,10 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 		}
 		figure := st.Dim.Render("none resolved")
 		if ok {
-			figure = fmt.Sprintf("%5.1f%%  %d of %d", v*100, a.Met.N, a.Met.Of)
+			figure = fmt.Sprintf("%6s  %d of %d", a.Met.Percent(), a.Met.N, a.Met.Of)
+			if a.Overdue > 0 {
+				figure += st.SLA[model.SLABreached].Render(fmt.Sprintf(" (%d open past due)", a.Overdue))
+			}
 		}
 		lines = append(lines, " "+fmt.Sprintf("%-10s", a.Group)+" "+meter(style, st.Dim, v, barW)+"  "+figure)
 	}
@@ -206,11 +209,10 @@ func meanLine(m model.Mean, what string) string {
 }
 
 func ratioLine(r model.Ratio) string {
-	v, ok := r.Value()
-	if !ok {
+	if r.Of == 0 {
 		return "—"
 	}
-	return fmt.Sprintf("%.0f%% (%d of %d)", v*100, r.N, r.Of)
+	return fmt.Sprintf("%s (%d of %d)", r.Percent(), r.N, r.Of)
 }
 
 func csatLine(a model.Average) string {

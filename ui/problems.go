@@ -242,7 +242,7 @@ func (v *problemsView) key(msg tea.KeyMsg) (cmd tea.Cmd, closed bool) {
 
 func (v *problemsView) actions() []key.Binding {
 	if v.prompt != nil {
-		return nil
+		return waitingKeys
 	}
 	if v.open != nil {
 		return append(problemBindings(v.s.km), openLinkedBinding(v.s.km))
@@ -260,10 +260,19 @@ func (v *problemsView) view() string {
 	if v.prompt == nil {
 		return body
 	}
+	// The question goes on top, where the eye is, and takes the keys
+	// until it is answered; the footer lists its answers.
 	lines := strings.Split(body, "\n")
 	ask := v.prompt.lines(v.s.st, v.w)
 	keep := max(len(lines)-len(ask), 0)
-	return strings.Join(append(lines[:keep], ask...), "\n")
+	return strings.Join(append(ask, lines[:keep]...), "\n")
+}
+
+// waitingKeys are the answers to the waiting-incidents question, for the footer.
+var waitingKeys = []key.Binding{
+	key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "resolve them as fixed")),
+	key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "as known error")),
+	key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "leave them on hold")),
 }
 
 // problemDetail is one problem, laid out in a scrolling view. The data is
@@ -555,7 +564,7 @@ func (p *waitingPrompt) lines(st *Styles, w int) []string {
 	for i, in := range p.waiting {
 		refs[i] = in.Ref()
 	}
-	q := fmt.Sprintf(" %s is resolved. Resolve the %d incident(s) on hold awaiting it (%s)?", p.problem.Ref(), len(p.waiting), strings.Join(refs, " "))
+	q := fmt.Sprintf(" %s is resolved. Resolve %s on hold awaiting it (%s)?", p.problem.Ref(), model.Plural(len(p.waiting), "incident", "incidents"), strings.Join(refs, " "))
 	return []string{
 		st.Banner.Render(fit(q, w)),
 		st.Bold.Render(fit(" y resolve as fixed · k resolve as known error · n leave them on hold", w)),

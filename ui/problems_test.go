@@ -146,7 +146,7 @@ func TestProblemFlowResolvesWaitingIncidents(t *testing.T) {
 	keys(tm, "x")
 	waitFor(t, tm, "Move PRB-1 (now Fix in progress)")
 	keys(tm, "enter")
-	waitFor(t, tm, "PRB-1 is resolved. Resolve the 1 incident(s) on hold awaiting it (INC-4)?")
+	waitFor(t, tm, "PRB-1 is resolved. Resolve 1 incident on hold awaiting it (INC-4)?")
 	keys(tm, "y")
 	waitFor(t, tm, "resolved INC-4 (fixed)")
 	finalView(t, tm)

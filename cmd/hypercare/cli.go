@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/model/plan"
@@ -51,9 +52,79 @@ func openExisting(ctx context.Context, path string) (*store.DB, error) {
 // dbExists says what to do when there is no database at path.
 func dbExists(path string) error {
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database at %s: start the console once, or pass --db PATH", path)
+		return fmt.Errorf("no database at %s: check --db, or create it by starting the console once ('hypercare --db %s'); 'hypercare --demo' tries one with sample data", path, path)
 	}
 	return nil
+}
+
+// incidentRef is an incident as the CLI prints it in JSON: with its
+// reference, so a script need not know that requests are REQ-n.
+type incidentRef struct {
+	Ref string `json:"ref"`
+	model.Incident
+}
+
+func withRef(in model.Incident) incidentRef { return incidentRef{in.Ref(), in} }
+
+// problemRef is a problem with its reference, as incidentRef.
+type problemRef struct {
+	Ref string `json:"ref"`
+	model.Problem
+}
+
+// riskFilter takes "is:risk" out of an incident filter, as the console's
+// queue does: it narrows the list to incidents at risk of their SLA.
+func riskFilter(text string) (rest string, atRisk bool) {
+	var words []string
+	for _, w := range strings.Fields(text) {
+		if strings.EqualFold(w, "is:risk") {
+			atRisk = true
+			continue
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " "), atRisk
+}
+
+// slaClocks gives each incident the clock its SLA counts in, from the plan
+// at path (business hours where it says so). Without a plan file the clock
+// is 24x7: the due times are stored with the incidents, so they still read.
+func slaClocks(path string) (func(model.Incident) model.Clock, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return func(model.Incident) model.Clock { return model.WallClock{} }, nil
+	}
+	p, err := loadPlan(path)
+	if err != nil {
+		return nil, err
+	}
+	return func(in model.Incident) model.Clock { return p.SLAFor(in.Kind, in.Priority).Clock }, nil
+}
+
+// slaText is an incident's resolve clock in words: "3h12m left", "breached
+// by 20m", "on hold, 45m left"; once resolved, whether it met the target;
+// "—" when no target applies.
+func slaText(in model.Incident, c model.Clock, now time.Time) string {
+	if !in.State.Open() {
+		switch {
+		case in.ResolveDue.IsZero() || in.ResolvedAt.IsZero():
+			return "—"
+		case in.ResolvedAt.After(in.ResolveDue):
+			return "missed"
+		}
+		return "met"
+	}
+	clk := model.ResolveClock(in, c, now)
+	text := spell(clk.Left) + " left"
+	switch {
+	case clk.Stage == model.SLANone:
+		return "—"
+	case clk.Stage == model.SLABreached:
+		text = "breached by " + spell(max(-clk.Left, 0))
+	}
+	if clk.Paused {
+		return "on hold, " + text
+	}
+	return text
 }
 
 func runList(g global, args []string, w io.Writer) error {
@@ -90,14 +161,31 @@ func runList(g global, args []string, w io.Writer) error {
 	var table func(tw *tabwriter.Writer)
 	switch kind {
 	case "incidents":
-		list, err := db.Queue(ctx, model.QueueQuery{Filter: filter, All: all, Limit: limit})
+		text, atRisk := riskFilter(filter)
+		list, err := db.Queue(ctx, model.QueueQuery{Filter: text, All: all, AtRisk: atRisk, Limit: limit})
 		if err != nil {
 			return err
 		}
-		rows, table = list, func(tw *tabwriter.Writer) {
-			fmt.Fprintln(tw, "REF\tPRI\tSTATE\tSERVICE\tASSIGNEE\tTITLE")
+		refs := make([]incidentRef, len(list))
+		for i, in := range list {
+			refs[i] = withRef(in)
+		}
+		var clockOf func(model.Incident) model.Clock
+		if !asJSON { // only the table shows the clocks; JSON carries the due times
+			if clockOf, err = slaClocks(g.plan); err != nil {
+				return err
+			}
+		}
+		rows, table = refs, func(tw *tabwriter.Writer) {
+			now := time.Now()
+			fmt.Fprintln(tw, "REF\tPRI\tMAJOR\tSTATE\tSLA\tSERVICE\tASSIGNEE\tTITLE")
 			for _, in := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Ref(), in.Priority, in.State.Label(), in.Service, in.Assignee, in.Title)
+				major := ""
+				if in.Major {
+					major = "MAJOR"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Ref(), in.Priority, major, in.State.Label(),
+					slaText(in, clockOf(in), now), in.Service, in.Assignee, in.Title)
 			}
 		}
 	case "alerts":
@@ -154,7 +242,11 @@ func runList(g global, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rows, table = list, func(tw *tabwriter.Writer) {
+		refs := make([]problemRef, len(list))
+		for i, p := range list {
+			refs[i] = problemRef{p.Ref(), p}
+		}
+		rows, table = refs, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "REF\tSTATE\tSERVICE\tOWNER\tINCIDENTS\tOPEN ACTIONS\tTITLE")
 			for _, p := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Ref(), p.State.Label(), p.Service, p.Owner, p.Incidents, p.OpenActions, p.Title)
@@ -257,7 +349,107 @@ func runShow(g global, args []string, w io.Writer) error {
 	if asJSON {
 		return writeJSON(w, rec)
 	}
+	if v, ok := rec.(incidentView); ok {
+		clockOf, err := slaClocks(g.plan)
+		if err != nil {
+			return err
+		}
+		v.sla = slaText(v.Incident, clockOf(v.Incident), time.Now())
+		rec = v
+	}
 	return writeFields(w, rec)
+}
+
+// incidentView is an incident as show prints it: with its links, alerts and
+// timeline.
+type incidentView struct {
+	incidentRef
+	Links    []model.IncidentLink  `json:"links,omitzero"`
+	Alerts   []string              `json:"alerts,omitzero"`
+	Timeline []model.TimelineEntry `json:"timeline"`
+	sla      string                // the resolve clock in words, for the text
+}
+
+// fieldText writes the fields whose JSON does not read well: durations in
+// nanoseconds, flags as numbers, links and the timeline as objects.
+func (v incidentView) fieldText(key string) ([]string, bool) {
+	switch key {
+	case "state":
+		return []string{v.State.Label()}, true
+	case "resolve_due":
+		if v.sla == "" || v.sla == "—" {
+			return nil, false
+		}
+		return []string{v.ResolveDue.Format(time.RFC3339Nano) + " (" + v.sla + ")"}, true
+	case "paused":
+		return []string{spell(v.Paused) + " on hold"}, true
+	case "sla_flags":
+		var raised []string
+		for _, f := range []struct {
+			flag model.SLAFlags
+			text string
+		}{{model.SLAWarned, "75% of the resolve target used"}, {model.SLAResolveBreached, "resolve target missed"}, {model.SLARespondBreached, "respond target missed"}} {
+			if v.SLAFlags&f.flag != 0 {
+				raised = append(raised, f.text)
+			}
+		}
+		return []string{strings.Join(raised, ", ")}, true
+	case "links":
+		lines := make([]string, len(v.Links))
+		for i, l := range v.Links {
+			lines[i] = l.Label() + " " + l.Title
+		}
+		return lines, true
+	case "timeline":
+		var lines []string
+		for _, e := range v.Timeline {
+			head := fmt.Sprintf("%s  %s %s: ", e.At.Format(time.RFC3339), e.Actor, e.Kind)
+			indent := strings.Repeat(" ", utf8.RuneCountInString(head))
+			for i, l := range textLines(e.Text) {
+				if i == 0 {
+					lines = append(lines, head+l)
+				} else {
+					lines = append(lines, indent+l)
+				}
+			}
+		}
+		return lines, true
+	}
+	return nil, false
+}
+
+// problemView is a problem as show prints it: with its RCA actions and the
+// incidents linked to it.
+type problemView struct {
+	problemRef
+	Actions []model.ProblemAction `json:"actions,omitzero"`
+	Linked  []string              `json:"linked,omitzero"`
+}
+
+// fieldText writes the state as a label and each action on a line.
+func (v problemView) fieldText(key string) ([]string, bool) {
+	switch key {
+	case "state":
+		return []string{v.State.Label()}, true
+	case "actions":
+		lines := make([]string, len(v.Actions))
+		for i, a := range v.Actions {
+			box := "[ ]"
+			if a.Done {
+				box = "[x]"
+			}
+			line := box + " " + strings.Join(textLines(a.Text), " ")
+			if a.Owner != "" {
+				line += " · " + a.Owner
+			}
+			if !a.Due.IsZero() {
+				line += " · due " + a.Due.Format(time.DateOnly)
+			}
+			lines[i] = line
+		}
+		return lines, true
+	}
+	return nil, false
 }
 
 // showRecord loads one numbered record of a kind.
@@ -284,12 +476,7 @@ func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, 
 		for i, a := range alerts {
 			refs[i] = a.Ref()
 		}
-		return struct {
-			model.Incident
-			Links    []model.IncidentLink  `json:"links,omitzero"`
-			Alerts   []string              `json:"alerts,omitzero"`
-			Timeline []model.TimelineEntry `json:"timeline"`
-		}{in, links, refs, tl}, nil
+		return incidentView{incidentRef: withRef(in), Links: links, Alerts: refs, Timeline: tl}, nil
 	case "alerts":
 		a, err := db.Alert(ctx, id)
 		return a, notFound("ALR", id, err)
@@ -321,11 +508,7 @@ func showProblem(ctx context.Context, db *store.DB, id int64) (any, error) {
 	for i, in := range linked {
 		refs[i] = in.Ref()
 	}
-	return struct {
-		model.Problem
-		Actions []model.ProblemAction `json:"actions,omitzero"`
-		Linked  []string              `json:"linked,omitzero"`
-	}{p, actions, refs}, nil
+	return problemView{problemRef{p.Ref(), p}, actions, refs}, nil
 }
 
 // notFound says which record is missing; nil stays nil.
@@ -336,55 +519,140 @@ func notFound(prefix string, id int64, err error) error {
 	return err
 }
 
+// fieldTexter is a record that writes some of its fields its own way;
+// writeFields prints the others from their JSON.
+type fieldTexter interface {
+	// fieldText is the field's text, a line each; false to print its JSON.
+	fieldText(key string) ([]string, bool)
+}
+
 // writeFields prints a record as "field: value" lines by way of its JSON
-// form, so the text and JSON outputs can never disagree.
+// form, so the text and JSON outputs can never disagree on what a record
+// holds. Values of more than one line continue under the first.
 func writeFields(w io.Writer, rec any) error {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
+	keys, fields, err := jsonObject(b)
+	if err != nil {
 		return err
 	}
-	// A map loses the struct's field order; walk the tokens to keep it.
-	var order []string
+	texter, _ := rec.(fieldTexter)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, k := range keys {
+		var lines []string
+		var ok bool
+		if texter != nil {
+			lines, ok = texter.fieldText(k)
+		}
+		if !ok {
+			lines = jsonLines(fields[k])
+		}
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		label := k + ":"
+		for _, l := range lines {
+			fmt.Fprintf(tw, "%s\t%s\n", label, l)
+			label = ""
+		}
+	}
+	return tw.Flush()
+}
+
+// jsonObject decodes a JSON object, keeping its keys in order: a map alone
+// would lose the struct's field order.
+func jsonObject(b []byte) ([]string, map[string]json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, nil, err
+	}
+	var keys []string
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	if _, err := dec.Token(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		order = append(order, t.(string))
+		keys = append(keys, t.(string))
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, k := range order {
-		if k == "timeline" {
-			continue
-		}
-		var s string
-		if json.Unmarshal(fields[k], &s) != nil {
-			s = string(fields[k])
-		}
-		fmt.Fprintf(tw, "%s:\t%s\n", k, s)
+	return keys, fields, nil
+}
+
+// jsonLines writes a JSON value as text lines: strings as they are, lists
+// of words on one line, other lists an item a line, objects a field a
+// line, indented under their key when they take more than one.
+func jsonLines(raw json.RawMessage) []string {
+	if string(raw) == "null" {
+		return []string{"—"}
 	}
-	if tl, ok := fields["timeline"]; ok {
-		var entries []model.TimelineEntry
-		if err := json.Unmarshal(tl, &entries); err == nil {
-			fmt.Fprintln(tw, "timeline:\t")
-			for _, e := range entries {
-				fmt.Fprintf(tw, "  %s\t%s %s: %s\n", e.At.Format(time.RFC3339), e.Actor, e.Kind, e.Text)
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return textLines(s)
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil {
+		var words []string
+		for _, item := range list {
+			var word string
+			if json.Unmarshal(item, &word) != nil || strings.ContainsAny(word, " \t\n") {
+				break
+			}
+			words = append(words, word)
+		}
+		switch {
+		case len(list) == 0:
+			return []string{"none"}
+		case len(words) == len(list):
+			return []string{strings.Join(words, ", ")}
+		}
+		var lines []string
+		for _, item := range list {
+			for i, l := range jsonLines(item) {
+				if i == 0 {
+					lines = append(lines, "- "+l)
+				} else {
+					lines = append(lines, "  "+l)
+				}
 			}
 		}
+		return lines
 	}
-	return tw.Flush()
+	if keys, fields, err := jsonObject(raw); err == nil {
+		var lines []string
+		for _, k := range keys {
+			sub := jsonLines(fields[k])
+			if len(sub) == 1 {
+				lines = append(lines, k+": "+sub[0])
+				continue
+			}
+			lines = append(lines, k+":")
+			for _, l := range sub {
+				lines = append(lines, "  "+l)
+			}
+		}
+		return lines
+	}
+	return []string{string(raw)}
+}
+
+// textLines splits text into lines for a column: tabs would break the
+// columns, and a trailing newline is no extra line.
+func textLines(s string) []string {
+	s = strings.ReplaceAll(strings.TrimRight(s, "\r\n"), "\t", "    ")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, "\r")
+	}
+	return lines
 }
 
 func runPlanCheck(g global, args []string, w io.Writer) error {

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/store"
 )
 
 // incidentFlag is one flag of an incident action. Usage text is generated
@@ -262,7 +261,17 @@ func incidentUsage() string {
 
 // runIncident runs one incident action for a script or a person at a shell.
 func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+	// Global flags may come before the action as well as after it:
+	// "hypercare incident --plan FILE new ...".
+	lead := g.flags("incident")
+	if err := lead.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cmdUsage{usage: incidentUsage()}
+		}
+		return cmdUsage{usage: incidentUsage(), msg: "incident: " + err.Error() + " (an action's own flags go after the action)"}
+	}
+	args = lead.Args()
+	if len(args) == 0 || args[0] == "help" {
 		if len(args) == 0 {
 			return cmdUsage{usage: incidentUsage(), msg: "incident: name an ACTION"}
 		}
@@ -347,18 +356,13 @@ func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// A new incident may be the first record (as a drop may be); every
-	// other action needs one that exists, so a mistyped --db is reported.
-	if act.name != "new" {
-		if err := dbExists(g.db); err != nil {
-			return err
-		}
-	}
 	if run.actor, err = actorFor(p, g.as); err != nil {
 		return err
 	}
+	// Every action, "new" too, needs a database that exists: creating one
+	// at a mistyped --db would hide the incident where nobody looks.
 	ctx := context.Background()
-	db, err := store.Open(ctx, g.db, store.Options{})
+	db, err := openExisting(ctx, g.db)
 	if err != nil {
 		return err
 	}
@@ -370,7 +374,7 @@ func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
 		return bad(notFound("INC", run.id, err))
 	}
 	if run.on["json"] {
-		return writeJSON(w, in)
+		return writeJSON(w, withRef(in))
 	}
 	_, err = fmt.Fprintln(w, incidentLine(in, done))
 	return err

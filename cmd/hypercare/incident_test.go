@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -181,5 +183,47 @@ func TestIncidentHelp(t *testing.T) {
 	code, _, errOut := cli(t, "--db", filepath.Join(t.TempDir(), "none.db"), "--plan", "../../examples/plan.toml", "incident", "ack", "1")
 	if code != exitRejected || !strings.Contains(errOut, "no database at") {
 		t.Errorf("ack without a database: exit %d %s", code, errOut)
+	}
+}
+
+// TestIncidentRefusesMissingDatabase: every action, "new" too, refuses a
+// --db that does not exist rather than create a database nobody looks at.
+func TestIncidentRefusesMissingDatabase(t *testing.T) {
+	_, planPath := seeded(t)
+	missing := filepath.Join(t.TempDir(), "typo.db")
+	for _, args := range [][]string{
+		{"new", "--service", "orders", "--title", "Orders slow", "--impact", "low", "--urgency", "low"},
+		{"ack", "1"},
+		{"note", "1", "--text", "still slow"},
+	} {
+		code, out, errOut := cli(t, append([]string{"--db", missing, "--plan", planPath, "--as", operatorName, "incident"}, args...)...)
+		if code != exitRejected || out != "" || !strings.Contains(errOut, "no database at "+missing) || !strings.Contains(errOut, "--demo") {
+			t.Errorf("%s: exit %d, want 1 saying how to create a database:\n%s%s", args[0], code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a database was created at the mistyped path: %v", err)
+	}
+}
+
+// TestIncidentGlobalFlagsBeforeAction: global flags go before the action
+// as well as after it.
+func TestIncidentGlobalFlagsBeforeAction(t *testing.T) {
+	db, planPath := seeded(t)
+	code, out, errOut := cli(t, "incident", "--db", db, "--plan", planPath, "--as", operatorName,
+		"new", "--service", "orders", "--title", "Orders slow", "--impact", "low", "--urgency", "low")
+	if code != exitOK || !strings.Contains(out, "INC-2 opened") {
+		t.Fatalf("global flags before the action: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "incident", "--db", db, "--plan", planPath, "ack", "2", "--as", operatorName)
+	if code != exitOK || !strings.Contains(out, "INC-2 acknowledged") {
+		t.Fatalf("global flags on both sides: exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "incident", "--json", "ack", "2")
+	if code != exitUsage || !strings.Contains(errOut, "flag provided but not defined: -json") || !strings.Contains(errOut, "go after the action") {
+		t.Fatalf("an action's flag before the action: exit %d\n%s", code, errOut)
+	}
+	if code, out, _ := cli(t, "incident", "--plan", planPath, "--help"); code != exitOK || !strings.Contains(out, "Actions:") {
+		t.Fatalf("--help after a global flag: exit %d\n%s", code, out)
 	}
 }

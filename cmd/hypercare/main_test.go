@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
@@ -182,5 +184,161 @@ func TestActorFor(t *testing.T) {
 	t.Setenv("USER", "someone-else")
 	if a, err := actorFor(p, ""); err != nil || a.Role != model.RoleAdmin || a.Name != "someone-else@local" {
 		t.Fatalf("local user: %+v %v", a, err)
+	}
+}
+
+// TestListIncidentsAtRisk: the CLI filter takes is:risk as the console's
+// queue does, and the table shows MAJOR and the SLA clock.
+func TestListIncidentsAtRisk(t *testing.T) {
+	ctx, a := openSeeded(t) // INC-1: P1 on tier-1 checkout, major
+	lead := model.Actor{Name: "maya.patel", Role: model.RoleLead}
+	if _, err := a.desk.CreateIncident(ctx, lead, model.NewIncident{Title: "Orders export late", Service: "orders", Impact: model.Low, Urgency: model.Low}); err != nil {
+		t.Fatal(err)
+	}
+	// 3h30m into INC-1's four hours the sweep marks it at risk; INC-2, a
+	// P4, has days to go.
+	if _, err := a.desk.SweepSLA(ctx, time.Now().Add(3*time.Hour+30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	db, planPath := a.db.Path(), a.plan.Plan().Path
+
+	for _, filter := range []string{"is:risk", "IS:RISK checkout"} {
+		code, out, errOut := cli(t, "--db", db, "--plan", planPath, "list", "incidents", "--filter", filter)
+		if code != exitOK || !strings.Contains(out, "INC-1") || strings.Contains(out, "INC-2") {
+			t.Errorf("--filter %q: exit %d, want INC-1 alone:\n%s%s", filter, code, out, errOut)
+		}
+	}
+	code, out, errOut := cli(t, "--db", db, "--plan", planPath, "list", "incidents")
+	if code != exitOK {
+		t.Fatalf("list incidents: %d %s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.Contains(lines[0], "MAJOR") || !strings.Contains(lines[0], "SLA") {
+		t.Errorf("header lacks MAJOR and SLA: %q", lines[0])
+	}
+	if !strings.Contains(lines[1], "INC-1") || !strings.Contains(lines[1], "MAJOR") || !strings.Contains(lines[1], "left") {
+		t.Errorf("INC-1 row lacks MAJOR and its time left: %q", lines[1])
+	}
+	if !strings.Contains(lines[2], "INC-2") || strings.Contains(lines[2], "MAJOR") {
+		t.Errorf("INC-2 row: %q", lines[2])
+	}
+	// Without a plan the clocks run 24x7; the list still works.
+	if code, out, errOut := cli(t, "--db", db, "--plan", filepath.Join(t.TempDir(), "none.toml"), "list", "incidents"); code != exitOK || !strings.Contains(out, "left") {
+		t.Errorf("list without a plan: exit %d\n%s%s", code, out, errOut)
+	}
+
+	code, out, _ = cli(t, "--db", db, "list", "incidents", "--json")
+	var refs []struct {
+		Ref string `json:"ref"`
+		ID  int64  `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(out), &refs); err != nil || code != exitOK || len(refs) != 2 || refs[0].Ref != "INC-1" || refs[0].ID != 1 {
+		t.Errorf("list --json carries each reference: %v\n%s", err, out)
+	}
+}
+
+func TestSLAText(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	in := model.Incident{Kind: model.KindIncident, Priority: 2, State: model.StateInProgress, OpenedAt: now.Add(-2 * time.Hour), ResolveDue: now.Add(6*time.Hour + 5*time.Minute)}
+	held := in
+	held.State, held.HoldSince = model.StateOnHold, now.Add(-time.Hour)
+	late := in
+	late.ResolveDue = now.Add(-80 * time.Minute)
+	resolvedLate := late
+	resolvedLate.State, resolvedLate.ResolvedAt = model.StateResolved, now
+	resolvedInTime := in
+	resolvedInTime.State, resolvedInTime.ResolvedAt = model.StateClosed, now
+	noTarget := in
+	noTarget.ResolveDue = time.Time{}
+	tests := []struct {
+		name string
+		in   model.Incident
+		want string
+	}{
+		{"running", in, "6h5m left"},
+		{"on hold", held, "on hold, 7h5m left"}, // the clock stopped an hour ago
+		{"breached", late, "breached by 1h20m"},
+		{"resolved late", resolvedLate, "missed"},
+		{"resolved in time", resolvedInTime, "met"},
+		{"no target", noTarget, "—"},
+	}
+	for _, tt := range tests {
+		if got := slaText(tt.in, model.WallClock{}, now); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestShowIncidentReadable: the text of show reads as text: durations,
+// links and timeline entries of several lines; its JSON carries the reference.
+func TestShowIncidentReadable(t *testing.T) {
+	ctx, a := openSeeded(t)
+	lead := model.Actor{Name: "maya.patel", Role: model.RoleLead}
+	t0 := time.Now()
+	chg, err := a.desk.CreateChange(ctx, lead, model.Change{Title: "Deploy checkout 4.2", Service: "checkout", Risk: model.Medium,
+		Start: t0.Add(-time.Hour), End: t0.Add(-30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.desk.Link(ctx, lead, 1, string(model.LinkCausedBy), chg.ID); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		at time.Duration
+		do func() error
+	}{
+		{5 * time.Minute, func() error { _, err := a.desk.AckIncident(ctx, lead, 1); return err }},
+		{10 * time.Minute, func() error {
+			_, err := a.desk.Transition(ctx, lead, 1, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_vendor"})
+			return err
+		}},
+		{110 * time.Minute, func() error {
+			_, err := a.desk.Transition(ctx, lead, 1, model.StateChange{To: model.StateInProgress})
+			return err
+		}},
+		{2 * time.Hour, func() error { return a.desk.AddNote(ctx, lead, 1, "Rolled back 4.2;\nerrors back to normal.\n") }},
+	}
+	for _, st := range steps {
+		a.desk.Now = func() time.Time { return t0.Add(st.at) }
+		if err := st.do(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := a.db.Path()
+
+	code, out, errOut := cli(t, "--db", db, "show", "incident", "INC-1")
+	if code != exitOK {
+		t.Fatalf("show: %d %s", code, errOut)
+	}
+	for _, want := range []string{"INC-1", "1h40m on hold", "caused by CHG-1 Deploy checkout 4.2", "In Progress", "left)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "6000000000000") || strings.Contains(out, `"kind"`) {
+		t.Errorf("show prints raw JSON:\n%s", out)
+	}
+	// The note's second line continues under its first.
+	lines := strings.Split(out, "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasSuffix(l, "Rolled back 4.2;") })
+	if i < 0 || i+1 >= len(lines) {
+		t.Fatalf("no note in the timeline:\n%s", out)
+	}
+	first, next := lines[i], lines[i+1]
+	if col := strings.Index(first, "Rolled"); strings.TrimSpace(next) != "errors back to normal." || strings.Index(next, "errors") != col {
+		t.Errorf("continuation not indented under the note:\n%s\n%s", first, next)
+	}
+
+	code, out, _ = cli(t, "--db", db, "show", "incident", "1", "--json")
+	var shown struct {
+		Ref    string               `json:"ref"`
+		Paused time.Duration        `json:"paused"`
+		Links  []model.IncidentLink `json:"links"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || code != exitOK {
+		t.Fatalf("show --json: %v\n%s", err, out)
+	}
+	if shown.Ref != "INC-1" || shown.Paused != 100*time.Minute || len(shown.Links) != 1 || shown.Links[0].Target != chg.ID {
+		t.Errorf("show --json = %+v", shown)
 	}
 }

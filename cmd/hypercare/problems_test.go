@@ -32,6 +32,9 @@ func TestListAndShowProblems(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
 		t.Fatalf("list problems --json: %v %q", err, out)
 	}
+	if !strings.Contains(out, `"ref": "PRB-1"`) {
+		t.Errorf("list problems --json lacks the reference:\n%s", out)
+	}
 	if got := list[0]; got.Title != "Checkout 502s keep coming back" || got.Incidents != 1 || got.OpenActions != 1 || got.Owner != "claire" {
 		t.Fatalf("problem = %+v", got)
 	}
@@ -56,9 +59,17 @@ func TestListAndShowProblems(t *testing.T) {
 		len(shown.Linked) != 1 || shown.Linked[0] != "INC-1" {
 		t.Fatalf("show problem --json = %+v", shown)
 	}
+	if !strings.Contains(out, `"ref": "PRB-1"`) {
+		t.Errorf("show problem --json lacks the reference:\n%s", out)
+	}
 	code, out, _ = cli(t, "--db", db, "show", "problem", "1")
 	if code != exitOK || !strings.Contains(out, "known_error:") || !strings.Contains(out, `linked:`) || !strings.Contains(out, "INC-1") {
 		t.Fatalf("show problem: %d\n%s", code, out)
+	}
+	for _, want := range []string{"[ ] add a canary stage · tom.okafor", "workaround: retry the payment"} {
+		if !strings.Contains(out, want) || strings.Contains(out, `"text"`) {
+			t.Errorf("show problem lacks %q or prints raw JSON:\n%s", want, out)
+		}
 	}
 	if code, _, errOut := cli(t, "--db", db, "show", "problem", "PRB-9"); code != exitRejected || !strings.Contains(errOut, "PRB-9 does not exist") {
 		t.Fatalf("show missing problem: %d %s", code, errOut)

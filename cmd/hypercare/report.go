@@ -20,7 +20,9 @@ The service figures of the last --since: records opened and resolved, MTTA,
 MTTR, SLA attainment per priority (requests in a row of their own), backlog
 flow per day, reopen rate, recurring incidents, CSAT, what is open now, and
 the plan's exit criteria scored met or not met. Incidents and requests count
-together everywhere but in SLA attainment.
+together everywhere but in SLA attainment. Records still open past their
+resolve due time count as SLA misses; duplicates count as resolved but not
+in MTTR, SLA attainment, reopen rate or CSAT.
 
 Flags:
   --since DURATION   how far back the window starts: 24h, 7d, 1d12h (default 24h)
@@ -113,9 +115,13 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 
 	b.WriteString("## Summary\n\n| measure | value |\n|---|---|\n")
 	o := m.Open
+	resolved := fmt.Sprint(m.Resolved)
+	if m.Duplicates > 0 {
+		resolved += fmt.Sprintf(" (%d of them duplicates, left out of MTTR, SLA attainment, reopen rate and CSAT)", m.Duplicates)
+	}
 	rows := [][2]string{
 		{"opened", fmt.Sprint(m.Opened)},
-		{"resolved", fmt.Sprint(m.Resolved)},
+		{"resolved", resolved},
 		{"open now", fmt.Sprintf("%d: P1 %d, P2 %d, P3 %d, P4 %d, P5 %d, requests %d (%d on hold, %d unacknowledged)",
 			o.Total, o.Incidents[0], o.Incidents[1], o.Incidents[2], o.Incidents[3], o.Incidents[4], o.Requests, o.OnHold, o.Unacknowledged)},
 		{"MTTA (open to first response)", meanText(m.MTTA, "acknowledged")},
@@ -128,14 +134,16 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
 	}
 
-	b.WriteString("\n## SLA attainment\n\nRecords resolved in the window within their resolve target; those without a target are left out.\n\n")
-	b.WriteString("| group | within target | resolved | attainment |\n|---|--:|--:|--:|\n")
+	b.WriteString("\n## SLA attainment\n\nRecords resolved in the window within their resolve target, out of those resolved in it and those " +
+		"still open at its end past their resolve due time: these count as missed, since they will miss it whatever happens. " +
+		"Records without a target, and duplicates, are left out.\n\n")
+	b.WriteString("| group | within target | resolved | open past due | attainment |\n|---|--:|--:|--:|--:|\n")
 	for _, a := range m.Attainment {
 		group := a.Group
 		if group == model.AttainmentAll {
 			group = "**all**"
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s |\n", group, a.Met.N, a.Met.Of, percent(a.Met))
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s |\n", group, a.Met.N, a.Resolved(), a.Overdue, a.Met.Percent())
 	}
 
 	fmt.Fprintf(&b, "\n## Backlog flow\n\nOpened and resolved per day (%s).\n\n", doc.Timezone)
@@ -148,7 +156,8 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 		fmt.Fprintf(&b, "| %s | %d | %s | %d | %s |\n", d.Day.Format("Mon 02 Jan"), d.Opened, bar(d.Opened, most, 30), d.Resolved, bar(d.Resolved, most, 30))
 	}
 
-	fmt.Fprintf(&b, "\n## Recurring incidents\n\nService and category pairs with %d or more incidents within %s of each other: candidates for a problem record.\n\n",
+	fmt.Fprintf(&b, "\n## Recurring incidents\n\nService and category pairs with %d or more incidents within %s of each other, "+
+		"not counting incidents already linked to a problem: candidates for a problem record.\n\n",
 		model.RecurrenceCount, spell(model.RecurrenceWithin))
 	if len(m.Recurring) == 0 {
 		b.WriteString("None.\n")
@@ -196,14 +205,6 @@ func bar(v, most, width int) string {
 	return strings.Repeat("█", max(1, int(math.Round(float64(v)*float64(width)/float64(most)))))
 }
 
-func percent(r model.Ratio) string {
-	v, ok := r.Value()
-	if !ok {
-		return "—"
-	}
-	return fmt.Sprintf("%.1f%%", v*100)
-}
-
 func meanText(m model.Mean, what string) string {
 	v, ok := m.Value()
 	if !ok {
@@ -216,7 +217,7 @@ func ratioText(r model.Ratio, of string) string {
 	if r.Of == 0 {
 		return "— (none " + of + ")"
 	}
-	return fmt.Sprintf("%s (%d of %d %s)", percent(r), r.N, r.Of, of)
+	return fmt.Sprintf("%s (%d of %d %s)", r.Percent(), r.N, r.Of, of)
 }
 
 func csatText(a model.Average) string {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 func TestReport(t *testing.T) {
@@ -89,7 +92,8 @@ func TestReport(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("report md: exit %d %s", code, errOut)
 	}
-	for _, want := range []string{"# Hypercare report: ", "Last 24h:", "| opened | 3 |", "## SLA attainment", "| P4 | 1 | 1 | 100.0% |",
+	for _, want := range []string{"# Hypercare report: ", "Last 24h:", "| opened | 3 |", "## SLA attainment", "| P4 | 1 | 1 | 0 | 100.0% |",
+		"still open at its end past their resolve due time", "| reopen rate | 0.0% (0 of 1 resolved) |", "not counting incidents already linked to a problem",
 		"## Backlog flow", "█", "## Recurring incidents", "None.", "## Exit criteria", "| No open P1 incidents | open_p1 | ≤ 0 | 1 | ✗ not met |",
 		"| Customer satisfaction 4 or better | csat | ≥ 4.0 | 3.0 | ✗ not met |", "of 5 met."} {
 		if !strings.Contains(out, want) {
@@ -117,6 +121,91 @@ func TestReportRefuses(t *testing.T) {
 		code, out, errOut := cli(t, tt.args...)
 		if code != tt.code || !strings.Contains(out+errOut, tt.want) {
 			t.Errorf("%v: exit %d (want %d)\n%s%s", tt.args, code, tt.code, out, errOut)
+		}
+	}
+}
+
+// TestReportCountsWhatIsReal checks the figures a fresh hypercare gets
+// wrong most easily: an open incident already past its resolve target is a
+// miss now, a merged duplicate is no resolution of its own, and incidents
+// already linked to a problem are no longer a candidate for one.
+func TestReportCountsWhatIsReal(t *testing.T) {
+	ctx, a := openSeeded(t) // INC-1: P1 on checkout, opened now
+	lead := model.Actor{Name: leadName, Role: model.RoleLead}
+	open := func(title, service, category string, impact, urgency model.Level) int64 {
+		t.Helper()
+		in, err := a.desk.CreateIncident(ctx, lead, model.NewIncident{Title: title, Service: service, Category: category, Impact: impact, Urgency: urgency})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.ID
+	}
+	// Ten hours ago: a P1 (four hours to resolve) that is still open, and a
+	// P2 merged into it at once, well within its own target.
+	a.desk.Now = func() time.Time { return time.Now().Add(-10 * time.Hour) }
+	late := open("Checkout down", "checkout", "availability", model.High, model.High)
+	dup := open("Cannot pay", "checkout", "availability", model.High, model.Medium)
+	if _, err := a.desk.Merge(ctx, lead, dup, late); err != nil {
+		t.Fatal(err)
+	}
+	a.desk.Now = time.Now
+	var linked []int64
+	for _, title := range []string{"Orders stuck", "Orders stuck again", "Orders stuck once more"} {
+		linked = append(linked, open(title, "orders", "data", model.Low, model.Low))
+	}
+	if _, err := a.desk.CreateProblem(ctx, lead, model.NewProblem{Title: "Orders get stuck", Service: "orders", Category: "data", Incidents: linked}); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--db", a.db.Path(), "--plan", a.plan.Plan().Path, "report"}
+
+	code, out, errOut := cli(t, append(base, "--format", "json")...)
+	if code != exitOK {
+		t.Fatalf("report json: exit %d %s", code, errOut)
+	}
+	var doc struct {
+		Resolved   int `json:"resolved"`
+		Duplicates int `json:"duplicates"`
+		MTTR       struct {
+			Count int `json:"count"`
+		} `json:"mttr"`
+		Attainment []struct {
+			Group string `json:"group"`
+			Met   struct {
+				N, Of int
+			} `json:"met"`
+			Overdue int `json:"overdue_open"`
+		} `json:"attainment"`
+		Recurring []struct {
+			Service string `json:"service"`
+		} `json:"recurring"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("report json: %v\n%s", err, out)
+	}
+	if doc.Resolved != 1 || doc.Duplicates != 1 || doc.MTTR.Count != 0 {
+		t.Errorf("resolved %d, duplicates %d, MTTR over %d; want the duplicate counted as resolved, not in MTTR", doc.Resolved, doc.Duplicates, doc.MTTR.Count)
+	}
+	rows := map[string]string{}
+	for _, r := range doc.Attainment {
+		rows[r.Group] = fmt.Sprintf("%d of %d, %d open past due", r.Met.N, r.Met.Of, r.Overdue)
+	}
+	for group, want := range map[string]string{"P1": "0 of 1, 1 open past due", "P2": "0 of 0, 0 open past due", "all": "0 of 1, 1 open past due"} {
+		if rows[group] != want {
+			t.Errorf("attainment %s = %s, want %s", group, rows[group], want)
+		}
+	}
+	if len(doc.Recurring) != 0 {
+		t.Errorf("recurring = %+v; the orders incidents are linked to a problem already", doc.Recurring)
+	}
+
+	code, out, errOut = cli(t, base...)
+	if code != exitOK {
+		t.Fatalf("report md: exit %d %s", code, errOut)
+	}
+	for _, want := range []string{"| resolved | 1 (1 of them duplicates", "| P1 | 0 | 0 | 1 | 0.0% |", "| **all** | 0 | 0 | 1 | 0.0% |",
+		"| 95% of incidents resolved in SLA | sla_attainment | ≥ 95.0% | 0.0% | ✗ not met |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 func FormatExitValue(metric string, v float64) string {
 	switch metric {
 	case "sla_attainment", "reopen_rate":
-		return fmt.Sprintf("%.1f%%", v*100)
+		return model.Percent(v)
 	case "csat":
 		return fmt.Sprintf("%.1f", v)
 	case "mttr_hours":
