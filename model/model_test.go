@@ -157,3 +157,22 @@ func TestPresence(t *testing.T) {
 		t.Fatalf("after leaving: %+v", got)
 	}
 }
+
+func TestParseQueueFilter(t *testing.T) {
+	tests := []struct {
+		in   string
+		want QueueQuery
+	}{
+		{"", QueueQuery{}},
+		{"checkout 502", QueueQuery{Filter: "checkout 502"}},
+		{"P1 is:MAJOR checkout", QueueQuery{Filter: "checkout", Priority: 1, Major: true}},
+		{"is:mine is:hold", QueueQuery{Assignee: "alice", State: StateOnHold}},
+		{"is:unassigned is:new is:risk", QueueQuery{Unassigned: true, State: StateNew, AtRisk: true}},
+		{"p6 is:nonsense", QueueQuery{Filter: "p6 is:nonsense"}},
+	}
+	for _, tt := range tests {
+		if got := ParseQueueFilter(tt.in, "alice"); got != tt.want {
+			t.Errorf("ParseQueueFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}

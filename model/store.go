@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -14,8 +15,49 @@ type QueueQuery struct {
 	Filter string // free text over ref, title, service, assignee; empty for all
 	All    bool   // include resolved, closed and cancelled
 	AtRisk bool   // only open incidents at risk (Incident.AtRisk)
-	Offset int
-	Limit  int
+	// Narrowing by field; zero values do not narrow.
+	Priority   Priority
+	Major      bool
+	Assignee   string
+	Unassigned bool
+	State      IncidentState
+	Offset     int
+	Limit      int
+}
+
+// ParseQueueFilter reads the queue's filter: free words (ref, title,
+// service, assignee) and these terms, in any order and case:
+//
+//	is:risk  at risk of its SLA       is:major       major incidents
+//	is:mine  assigned to me           is:unassigned  nobody assigned
+//	is:new, is:progress, is:hold      that state     p1 … p5        that priority
+func ParseQueueFilter(text, me string) QueueQuery {
+	var q QueueQuery
+	var words []string
+	for _, w := range strings.Fields(text) {
+		switch lw := strings.ToLower(w); {
+		case lw == "is:risk":
+			q.AtRisk = true
+		case lw == "is:major":
+			q.Major = true
+		case lw == "is:mine":
+			q.Assignee = me
+		case lw == "is:unassigned":
+			q.Unassigned = true
+		case lw == "is:new":
+			q.State = StateNew
+		case lw == "is:progress":
+			q.State = StateInProgress
+		case lw == "is:hold":
+			q.State = StateOnHold
+		case len(lw) == 2 && lw[0] == 'p' && lw[1] >= '1' && lw[1] <= '5':
+			q.Priority = Priority(lw[1] - '0')
+		default:
+			words = append(words, w)
+		}
+	}
+	q.Filter = strings.Join(words, " ")
+	return q
 }
 
 // FeedQuery selects alerts for the feed pane. A storm shows as one row (its

@@ -22,11 +22,11 @@ var hotQueries = func() []hotQuery {
 	week := int64(7 * 24 * time.Hour / time.Millisecond)
 	pattern, id := textFilter("INC-42")
 	return []hotQuery{
-		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false}},
-		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false}},
-		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true}},
-		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false}},
-		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false}},
+		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, nil}},
+		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 2, true, "alice", false, "on_hold"}},
+		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, nil}},
+		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, nil}},
+		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, nil}},
 		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},
 		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, 0, "", nil, ""}},
 		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},

@@ -22,17 +22,25 @@ const (
 	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
 	respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id, sla_flags, level_since`
 
+	// queueNarrow applies QueueQuery's field filters: ?6 priority (0: any),
+	// ?7 major only, ?8 assignee (NULL: any), ?9 unassigned only, ?10 state
+	// (NULL: any).
+	queueNarrow = `(?6 = 0 OR priority = ?6) AND (NOT ?7 OR major) AND (?8 IS NULL OR assignee = ?8)
+  AND (NOT ?9 OR assignee = '') AND (?10 IS NULL OR state = ?10)`
+
 	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open
   AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
   AND (NOT ?5 OR sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))
+  AND ` + queueNarrow + `
 ORDER BY major DESC, priority, due_order, id
 LIMIT ?3 OFFSET ?4`
 
 	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
   AND (NOT ?5 OR (is_open AND (sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))))
+  AND ` + queueNarrow + `
 ORDER BY opened_at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -231,7 +239,15 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 		query = queueAllSQL
 	}
 	pattern, id := textFilter(q.Filter)
-	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk)
+	var assignee, state any // NULL: not narrowed
+	if q.Assignee != "" {
+		assignee = q.Assignee
+	}
+	if q.State != "" {
+		state = string(q.State)
+	}
+	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk,
+		int(q.Priority), q.Major, assignee, q.Unassigned, state)
 	return collect(rows, err, "incident queue", scanIncident)
 }
 

@@ -78,6 +78,9 @@ func runCommand(m *Model, line string) tea.Cmd {
 	if name == "" {
 		return nil
 	}
+	if cmd, ok := jumpTo(m, name); ok {
+		return cmd
+	}
 	var found []command
 	for _, c := range commands() {
 		if c.name == name {
@@ -99,6 +102,24 @@ func runCommand(m *Model, line string) tea.Cmd {
 		names[i] = c.name
 	}
 	return notice(fmt.Errorf("%q could be %s: type more of it", name, strings.Join(names, ", ")))
+}
+
+// jumpTo opens a record named by its reference: ":INC-42", ":chg-7".
+func jumpTo(m *Model, ref string) (tea.Cmd, bool) {
+	prefix, _, ok := strings.Cut(strings.ToUpper(ref), "-")
+	kinds := map[string]detailKind{"INC": detailIncident, "REQ": detailIncident, "ALR": detailAlert, "CHG": detailChange, "KB": detailArticle}
+	kind, known := kinds[prefix]
+	if !ok || (!known && prefix != "PRB") {
+		return nil, false
+	}
+	id, err := model.ParseRef(ref, prefix)
+	if err != nil {
+		return notice(err), true
+	}
+	if prefix == "PRB" {
+		return m.openProblem(id), true
+	}
+	return func() tea.Msg { return openDetailMsg{kind: kind, id: id} }, true
 }
 
 func notice(err error) tea.Cmd { return func() tea.Msg { return noticeMsg{err: err} } }

@@ -51,33 +51,20 @@ func slaCell(in model.Incident, c model.Clock, now time.Time) (string, model.SLA
 	return mark + countdown(clk.Left), clk.Stage
 }
 
-// queueFilter takes "is:risk" out of the queue's filter text: it narrows the
-// queue to incidents past 75% of their resolve time.
-func queueFilter(text string) (rest string, atRisk bool) {
-	var words []string
-	for _, w := range strings.Fields(text) {
-		if strings.EqualFold(w, "is:risk") {
-			atRisk = true
-			continue
-		}
-		words = append(words, w)
-	}
-	return strings.Join(words, " "), atRisk
-}
-
 func newQueue(s *session) *listPane[model.Incident] {
 	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
-		placeholder: "ref, title, service, assignee; is:risk",
+		placeholder: "words, p1…p5, is:risk is:major is:mine is:unassigned is:new/progress/hold",
 		empty:       "No open incidents.",
 		id:          func(in model.Incident) int64 { return in.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {
-			filter, atRisk := queueFilter(q.filter)
 			if err := suggested.load(ctx, s); err != nil {
 				return nil, err
 			}
-			return s.Reader.Queue(ctx, model.QueueQuery{Filter: filter, AtRisk: atRisk, Offset: q.offset, Limit: q.limit})
+			qq := model.ParseQueueFilter(q.filter, s.Actor.Name)
+			qq.Offset, qq.Limit = q.offset, q.limit
+			return s.Reader.Queue(ctx, qq)
 		},
 		header: func(w int) string {
 			withState, withService := queueCols(w)
@@ -129,7 +116,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 			if withService {
 				row += fit(in.Service, qService) + " "
 			}
-			return row + fit(suggested.badge(st, in.ID, paint)+in.Title, titleW) + who
+			return row + fit(suggested.badge(st, in, paint)+in.Title, titleW) + who
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {

@@ -635,8 +635,11 @@ func (sp *suggestedProblems) load(ctx context.Context, s *session) error {
 }
 
 // badge is the mark before a suggested incident's title, or "".
-func (sp *suggestedProblems) badge(st *Styles, id int64, paint func(lipgloss.Style, string) string) string {
-	if ids := sp.ids.Load(); ids != nil && (*ids)[id] {
+func (sp *suggestedProblems) badge(st *Styles, in model.Incident, paint func(lipgloss.Style, string) string) string {
+	if in.ProblemID != 0 { // already linked: say to which problem
+		return paint(st.Dim, fmt.Sprintf("PRB-%d", in.ProblemID)) + " "
+	}
+	if ids := sp.ids.Load(); ids != nil && (*ids)[in.ID] {
 		return paint(st.Label, "PRB?") + " "
 	}
 	return ""

@@ -111,3 +111,14 @@ func TestMajorCommand(t *testing.T) {
 	waitFor(t, op, "needs the lead role")
 	finalView(t, op)
 }
+
+// ":INC-9" opens the record it names.
+func TestJumpToRecord(t *testing.T) {
+	tm := run(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24, "INC-7")
+	keys(tm, ":", "inc-9", "enter")
+	waitFor(t, tm, "Search results stale after catalog import")
+	waitFor(t, tm, "Timeline")
+	keys(tm, "esc", ":", "CHG-x", "enter")
+	waitFor(t, tm, "not a record number")
+	finalView(t, tm)
+}

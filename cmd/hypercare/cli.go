@@ -72,20 +72,6 @@ type problemRef struct {
 	model.Problem
 }
 
-// riskFilter takes "is:risk" out of an incident filter, as the console's
-// queue does: it narrows the list to incidents at risk of their SLA.
-func riskFilter(text string) (rest string, atRisk bool) {
-	var words []string
-	for _, w := range strings.Fields(text) {
-		if strings.EqualFold(w, "is:risk") {
-			atRisk = true
-			continue
-		}
-		words = append(words, w)
-	}
-	return strings.Join(words, " "), atRisk
-}
-
 // slaClocks gives each incident the clock its SLA counts in, from the plan
 // at path (business hours where it says so). Without a plan file the clock
 // is 24x7: the due times are stored with the incidents, so they still read.
@@ -161,8 +147,9 @@ func runList(g global, args []string, w io.Writer) error {
 	var table func(tw *tabwriter.Writer)
 	switch kind {
 	case "incidents":
-		text, atRisk := riskFilter(filter)
-		list, err := db.Queue(ctx, model.QueueQuery{Filter: text, All: all, AtRisk: atRisk, Limit: limit})
+		q := model.ParseQueueFilter(filter, g.as)
+		q.All, q.Limit = all, limit
+		list, err := db.Queue(ctx, q)
 		if err != nil {
 			return err
 		}
