@@ -489,7 +489,11 @@ func problemBody(s *session, d problemData, w int) string {
 		}
 		due := "no due date"
 		if !a.Due.IsZero() {
-			due = "due " + a.Due.In(loc).Format("Mon 02 Jan")
+			layout := "Mon 02 Jan"
+			if a.Due.In(loc).Year() != now.In(loc).Year() {
+				layout = "Mon 02 Jan 2006" // a date in another year says which
+			}
+			due = "due " + a.Due.In(loc).Format(layout)
 		}
 		tail := a.Owner + " · " + due
 		switch {
