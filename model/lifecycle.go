@@ -55,6 +55,9 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 		return Incident{}, err
 	}
 	reason = strings.TrimSpace(Clean(reason, true))
+	if reason == "" {
+		return Incident{}, fmt.Errorf("reason: say why the priority changes (it goes on the timeline)")
+	}
 	pol := s.pol()
 	return s.updateIncident(ctx, a, id, "incident.priority", func(in *Incident) (string, error) {
 		if !in.State.Open() {
@@ -63,6 +66,11 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 		if in.Impact == impact && in.Urgency == urgency {
 			return "", fmt.Errorf("already has impact %s and urgency %s", impact, urgency)
 		}
+		// Lowering a P1 or a major incident takes the pressure off everyone
+		// working it: a lead decides that.
+		if prio > in.Priority && (in.Priority == 1 || in.Major) && a.Role < RoleLead {
+			return "", ErrForbidden{Actor: a, Action: "lower the priority of a P1 or major incident", Needs: RoleLead}
+		}
 		was := in.Priority
 		in.Impact, in.Urgency, in.Priority = impact, urgency, prio
 		tier, _ := pol.ServiceTier(in.Service)
@@ -70,7 +78,10 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 		// stays major when its priority drops: standing down is a lead's call.
 		in.Major = in.Major || IsMajor(prio, tier, false)
 		retarget(in, pol.SLAFor(in.Kind, prio))
-		in.SLAFlags = 0 // raised again by the sweep if the new clock is already past them
+		// A breach already raised stays on record: re-prioritising later
+		// must not turn a missed target into a met one. The 75% warning is
+		// raised again by the sweep if the new clock is past it.
+		in.SLAFlags &^= SLAWarned
 		text := fmt.Sprintf("priority %s → %s (impact %s, urgency %s)", was, prio, impact, urgency)
 		if !in.ResolveDue.IsZero() {
 			text += "; resolve due " + s.stamp(in.ResolveDue)

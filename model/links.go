@@ -58,6 +58,13 @@ func Plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+func majorTag(in Incident) string {
+	if in.Major {
+		return ", major"
+	}
+	return ""
+}
+
 // article names a kind with its article: "an incident", "a request".
 func article(k Kind) string {
 	if k == KindIncident {
@@ -211,6 +218,10 @@ func (s *Desk) Merge(ctx context.Context, a Actor, dupID, intoID int64) (Inciden
 		}
 		if !into.State.Open() {
 			return fmt.Errorf("%s is %s; merge into an open incident", into.Ref(), into.State.Label())
+		}
+		if dup.Priority < into.Priority || (dup.Major && !into.Major) {
+			return fmt.Errorf("%s (%s%s) is more urgent than %s (%s%s): merge %s into %s instead, so the more urgent one carries on",
+				dup.Ref(), dup.Priority, majorTag(dup), into.Ref(), into.Priority, majorTag(into), into.Ref(), dup.Ref())
 		}
 		if dup.Kind != into.Kind {
 			return fmt.Errorf("%s is %s and %s %s: only records of one kind are duplicates", dup.Ref(), article(dup.Kind), into.Ref(), article(into.Kind))

@@ -252,7 +252,9 @@ func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Locati
 		}
 		if !r.ResolveDue.IsZero() {
 			met := 0
-			if !r.ResolvedAt.After(r.ResolveDue) {
+			// A breach the sweep raised stands even if a later priority
+			// change moved the due time past the resolution.
+			if !r.ResolvedAt.After(r.ResolveDue) && r.SLAFlags&SLAResolveBreached == 0 {
 				met = 1
 			}
 			for _, g := range attainmentGroups(r.Kind, r.Priority) {

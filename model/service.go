@@ -305,6 +305,13 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 			in.HoldReason = c.HoldReason
 			in.HoldSince = now
 			text += " (" + strings.ReplaceAll(c.HoldReason, "_", " ") + ")"
+		case c.To == StateCancelled:
+			if c.Reason == "" {
+				return "", fmt.Errorf("reason: say why it is cancelled (cancelling is final)")
+			}
+			if (in.Major || in.Priority == 1) && a.Role < RoleLead {
+				return "", ErrForbidden{Actor: a, Action: "cancel a P1 or major incident", Needs: RoleLead}
+			}
 		case in.State == StateResolved && c.To == StateInProgress:
 			if c.Reason == "" {
 				return "", fmt.Errorf("reopening needs a reason")
@@ -315,9 +322,14 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 			in.Satisfaction = 0
 		}
 		if in.State == StateOnHold {
-			text += "; SLA clock resumed"
-			if paused := resume(in, pol.SLAFor(in.Kind, in.Priority), now); paused >= time.Minute {
-				text += fmt.Sprintf(", due times moved by %s", roundDuration(paused))
+			paused := resume(in, pol.SLAFor(in.Kind, in.Priority), now)
+			if c.To == StateResolved {
+				text += fmt.Sprintf("; the hold used %s of SLA time, not counted", roundDuration(paused))
+			} else {
+				text += "; SLA clock resumed"
+				if paused >= time.Minute {
+					text += fmt.Sprintf(", due times moved by %s", roundDuration(paused))
+				}
 			}
 		}
 		if in.State == StateNew && c.To != StateCancelled && in.AckAt.IsZero() {

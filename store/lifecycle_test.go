@@ -141,14 +141,20 @@ func TestRetriageKeepsElapsedTime(t *testing.T) {
 	// Down to P3 (business hours, 20h): the clock switches to business
 	// time counted from the same opening; a major incident stays major.
 	clk.now = london(t, 11, 24, 13, 0)
-	down, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, "")
+	if _, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, "workaround holds"); err == nil {
+		t.Fatal("an operator lowered a major incident")
+	}
+	if _, err := desk.Retriage(ctx, alice, in.ID, model.Medium, model.Medium, ""); err == nil {
+		t.Fatal("a priority changed without a reason")
+	}
+	down, err := desk.Retriage(ctx, alice, in.ID, model.Medium, model.Medium, "workaround holds")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if down.Priority != 3 || !down.Major || !down.ResolveDue.Equal(london(t, 11, 26, 10, 0)) {
 		t.Fatalf("P3: major=%v resolve due %s, want Thursday 10:00", down.Major, down.ResolveDue)
 	}
-	if _, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, ""); err == nil {
+	if _, err := desk.Retriage(ctx, alice, in.ID, model.Medium, model.Medium, "again"); err == nil {
 		t.Fatal("retriage to the same impact and urgency accepted")
 	}
 	if _, err := desk.Retriage(ctx, model.Actor{Name: "v", Role: model.RoleViewer}, in.ID, model.High, model.High, ""); err == nil {
@@ -468,13 +474,13 @@ func TestTakingUpIsAResponse(t *testing.T) {
 	}{
 		{model.StateChange{To: model.StateInProgress}, true},
 		{model.StateChange{To: model.StateResolved, Code: "no_fault_found"}, true},
-		{model.StateChange{To: model.StateCancelled}, false},
+		{model.StateChange{To: model.StateCancelled, Reason: "logged twice"}, false},
 	} {
-		got, err := desk.Transition(ctx, bob, newInc().ID, tt.c)
+		got, err := desk.Transition(ctx, alice, newInc().ID, tt.c) // a lead: cancelling a P1 needs one
 		if err != nil {
 			t.Fatal(err)
 		}
-		if responded := got.AckAt.Equal(clk.now); responded != tt.respond || (tt.respond && got.Assignee != "bob") {
+		if responded := got.AckAt.Equal(clk.now); responded != tt.respond || (tt.respond && got.Assignee != "alice") {
 			t.Errorf("New → %s: ack at %s, assignee %q", tt.c.To, got.AckAt, got.Assignee)
 		}
 	}
@@ -593,5 +599,58 @@ func TestQueueNarrowing(t *testing.T) {
 		if all, err := db.Queue(ctx, q); err != nil || len(all) != len(tt.want) {
 			t.Errorf("%q with closed ones: %d, %v", tt.filter, len(all), err)
 		}
+	}
+}
+
+// Lowering the priority of a breached incident does not unmake the breach:
+// the flag stays and the metrics count it as missed.
+func TestBreachSurvivesRetriage(t *testing.T) {
+	ctx := t.Context()
+	opened := london(t, 11, 24, 10, 0)
+	_, desk, _, clk := planDesk(t, opened)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "slow", Service: "search", Impact: model.High, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.now = opened.Add(9 * time.Hour) // P2: 8h to resolve
+	if _, err := desk.SweepSLA(ctx, clk.now); err != nil {
+		t.Fatal(err)
+	}
+	low, err := desk.Retriage(ctx, bob, in.ID, model.Low, model.Low, "turned out cosmetic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if low.SLAFlags&model.SLAResolveBreached == 0 {
+		t.Fatalf("flags after the downgrade: %b", low.SLAFlags)
+	}
+	done, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model.ComputeMetrics([]model.Incident{done}, opened.Add(-time.Hour), clk.now.Add(time.Hour), time.UTC)
+	for _, a := range m.Attainment {
+		if a.Group == model.AttainmentAll && (a.Met.N != 0 || a.Met.Of != 1) {
+			t.Fatalf("attainment of a breached, downgraded incident: %+v", a.Met)
+		}
+	}
+}
+
+// The more urgent incident carries on: merging a P1 into a P3 is refused.
+func TestMergeKeepsTheUrgentOne(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _, _ := planDesk(t, london(t, 11, 24, 10, 0))
+	p1, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "down", Service: "checkout", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p3, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "slow", Service: "checkout", Impact: model.Medium, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Merge(ctx, bob, p1.ID, p3.ID); err == nil || !strings.Contains(err.Error(), "more urgent") {
+		t.Fatalf("P1 into P3: %v", err)
+	}
+	if _, err := desk.Merge(ctx, bob, p3.ID, p1.ID); err != nil {
+		t.Fatalf("P3 into P1: %v", err)
 	}
 }

@@ -37,7 +37,7 @@ func TestIncidentsSince(t *testing.T) {
 	held := open("opened before, held, resolved in the window")
 	clk.now = clk.now.Add(time.Hour)
 	move(doneBefore, resolve)
-	move(cancelledBefore, model.StateChange{To: model.StateCancelled})
+	move(cancelledBefore, model.StateChange{To: model.StateCancelled, Reason: "logged twice"})
 	move(reopened, resolve)
 	if _, err := desk.AckIncident(ctx, alice, held); err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestIncidentsSince(t *testing.T) {
 	move(held, resolve)
 	openedIn := open("opened in the window")
 	cancelledIn := open("opened and cancelled in the window")
-	move(cancelledIn, model.StateChange{To: model.StateCancelled})
+	move(cancelledIn, model.StateChange{To: model.StateCancelled, Reason: "logged twice"})
 	mergedIn := open("opened in the window, merged as a duplicate")
 	if _, err := desk.Merge(ctx, alice, mergedIn, openedIn); err != nil {
 		t.Fatal(err)

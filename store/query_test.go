@@ -252,7 +252,7 @@ func TestCountersFollowEveryChange(t *testing.T) {
 		case 0:
 			_, err = desk.AckIncident(ctx, bob, id)
 		case 1:
-			_, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateCancelled})
+			_, err = desk.Transition(ctx, alice, id, model.StateChange{To: model.StateCancelled, Reason: "logged twice"})
 		case 2:
 			if _, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateResolved, Code: "fixed"}); err == nil {
 				_, err = desk.Transition(ctx, bob, id, model.StateChange{To: model.StateInProgress, Reason: "still broken"})

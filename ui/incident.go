@@ -325,10 +325,10 @@ func stateForm(s *session, in model.Incident) *form {
 	// mistake must not close or cancel anything.
 	f := newForm(s, fmt.Sprintf("Change state of %s (now %s)", ref, in.State.Label())).
 		field("to", "", "←/→ chooses: "+strings.Join(next, ", "), next...).
-		field("hold reason", model.HoldReasons[0], "", model.HoldReasons...).
+		field("hold reason", "", "←/→ chooses: "+strings.Join(model.HoldReasons, ", "), model.HoldReasons...).
 		field("code", "fixed", "", model.ResolutionCodes...).
 		field("satisfaction", "none", "", satisfactions...).
-		field("reason", "", "why (required to reopen)")
+		field("reason", "", "why (required to reopen or cancel)")
 	f.preview = func(v []string) string {
 		var need string
 		switch model.IncidentState(v[0]) {
@@ -361,6 +361,9 @@ func stateForm(s *session, in model.Incident) *form {
 		c := model.StateChange{To: model.IncidentState(v[0]), Reason: v[4]}
 		switch c.To {
 		case model.StateOnHold:
+			if v[1] == "" {
+				return nil, 1, fmt.Errorf("hold reason: choose what it waits for with ←/→")
+			}
 			if err := choice("hold reason", v[1], model.HoldReasons); err != nil {
 				return nil, 1, err
 			}
@@ -485,6 +488,11 @@ func mergeForm(s *session, in model.Incident) *form {
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
+			// INC and REQ share numbers: REQ-33 must not merge into INC-33.
+			if target, err := s.Reader.Incident(ctx, into); err == nil && strings.Contains(v[0], "-") &&
+				!strings.EqualFold(strings.TrimSpace(v[0]), target.Ref()) {
+				return noticeMsg{err: fmt.Errorf("into: %s is %s, not %s", target.Ref(), target.Title, strings.ToUpper(strings.TrimSpace(v[0])))}
+			}
 			survivor, err := acts.Merge(ctx, actor, in.ID, into)
 			if err != nil {
 				return noticeMsg{err: err}

@@ -79,7 +79,7 @@ func TestIncidentCommands(t *testing.T) {
 			func(in model.Incident) bool { return in.Reopens == 1 && in.ResolvedAt.IsZero() }},
 		{"resolve again", as(operatorName, "resolve", "2", "--code", "fixed"), "", "INC-2 resolved", nil},
 		{"close", as(operatorName, "close", "2"), "", "INC-2 closed: P5 Closed", nil},
-		{"cancel", as(operatorName, "cancel", "1", "--reason", "raised twice"), "", "INC-1 cancelled: P1 Cancelled", nil},
+		{"cancel a P1 is a lead's call", as(leadName, "cancel", "1", "--reason", "raised twice"), "", "INC-1 cancelled: P1 Cancelled", nil},
 	}
 	for _, st := range steps {
 		code, out, errOut := cliIn(t, st.stdin, st.args...)

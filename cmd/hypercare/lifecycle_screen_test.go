@@ -111,7 +111,11 @@ func TestIncidentFromKeyboard(t *testing.T) {
 
 			c.press("x")
 			c.waitFor("Change state of INC-2")
-			c.press("right", "enter") // on_hold (the first choice), awaiting_vendor
+			c.press("enter") // nothing chosen: the form says so and stays
+			c.waitFor("to: choose the new state")
+			c.press("right", "tab", "enter") // on_hold, but no hold reason yet
+			c.waitFor("hold reason: choose what it waits for")
+			c.press("vendor", "enter") // typing finds awaiting_vendor
 			c.waitFor("awaiting vendor since")
 			c.press("x")
 			c.waitFor("Change state of INC-2 (now On Hold)")
