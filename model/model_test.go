@@ -1,6 +1,7 @@
 package model
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -162,17 +163,31 @@ func TestParseQueueFilter(t *testing.T) {
 	tests := []struct {
 		in   string
 		want QueueQuery
+		err  string
 	}{
-		{"", QueueQuery{}},
-		{"checkout 502", QueueQuery{Filter: "checkout 502"}},
-		{"P1 is:MAJOR checkout", QueueQuery{Filter: "checkout", Priority: 1, Major: true}},
-		{"is:mine is:hold", QueueQuery{Assignee: "alice", State: StateOnHold}},
-		{"is:unassigned is:new is:risk", QueueQuery{Unassigned: true, State: StateNew, AtRisk: true}},
-		{"p6 is:nonsense", QueueQuery{Filter: "p6 is:nonsense"}},
+		{"", QueueQuery{}, ""},
+		{"checkout 502", QueueQuery{Filter: "checkout 502"}, ""},
+		{"P1 is:MAJOR checkout", QueueQuery{Filter: "checkout", Priorities: []Priority{1}, Major: true}, ""},
+		{"p1 p2", QueueQuery{Priorities: []Priority{1, 2}}, ""},
+		{"is:mine is:hold is:new", QueueQuery{Assignee: "alice", States: []IncidentState{StateOnHold, StateNew}}, ""},
+		{"is:unassigned is:risk", QueueQuery{Unassigned: true, AtRisk: true}, ""},
+		{"p6", QueueQuery{}, "priorities are p1 to p5"},
+		{"is:nonsense", QueueQuery{}, "is:nonsense: unknown"},
+		{"pa", QueueQuery{Filter: "pa"}, ""},
 	}
 	for _, tt := range tests {
-		if got := ParseQueueFilter(tt.in, "alice"); got != tt.want {
-			t.Errorf("ParseQueueFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
+		got, err := ParseQueueFilter(tt.in, "alice")
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseQueueFilter(%q): error %v, want %q", tt.in, err, tt.err)
+			}
+			continue
 		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseQueueFilter(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := ParseQueueFilter("is:mine", ""); err == nil {
+		t.Error("is:mine without a name was accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"context"
 	"errors"
 	"strings"
@@ -15,49 +16,59 @@ type QueueQuery struct {
 	Filter string // free text over ref, title, service, assignee; empty for all
 	All    bool   // include resolved, closed and cancelled
 	AtRisk bool   // only open incidents at risk (Incident.AtRisk)
-	// Narrowing by field; zero values do not narrow.
-	Priority   Priority
+	// Narrowing by field; zero values do not narrow. Several priorities or
+	// states mean any of them.
+	Priorities []Priority
 	Major      bool
 	Assignee   string
 	Unassigned bool
-	State      IncidentState
+	States     []IncidentState
 	Offset     int
 	Limit      int
 }
 
 // ParseQueueFilter reads the queue's filter: free words (ref, title,
-// service, assignee) and these terms, in any order and case:
+// service, assignee, team) and these terms, in any order and case:
 //
 //	is:risk  at risk of its SLA       is:major       major incidents
 //	is:mine  assigned to me           is:unassigned  nobody assigned
-//	is:new, is:progress, is:hold      that state     p1 … p5        that priority
-func ParseQueueFilter(text, me string) QueueQuery {
+//	is:new, is:progress, is:hold      those states   p1 … p5        those priorities
+//
+// Several priorities, or several states, mean any of them ("p1 p2"). An
+// unknown is: term or p-number is an error that lists the known ones.
+func ParseQueueFilter(text, me string) (QueueQuery, error) {
 	var q QueueQuery
 	var words []string
+	states := map[string]IncidentState{"is:new": StateNew, "is:progress": StateInProgress, "is:hold": StateOnHold}
 	for _, w := range strings.Fields(text) {
-		switch lw := strings.ToLower(w); {
+		lw := strings.ToLower(w)
+		switch {
 		case lw == "is:risk":
 			q.AtRisk = true
 		case lw == "is:major":
 			q.Major = true
 		case lw == "is:mine":
+			if me == "" {
+				return q, fmt.Errorf("is:mine: nobody is named here; say who you are (--as NAME)")
+			}
 			q.Assignee = me
 		case lw == "is:unassigned":
 			q.Unassigned = true
-		case lw == "is:new":
-			q.State = StateNew
-		case lw == "is:progress":
-			q.State = StateInProgress
-		case lw == "is:hold":
-			q.State = StateOnHold
-		case len(lw) == 2 && lw[0] == 'p' && lw[1] >= '1' && lw[1] <= '5':
-			q.Priority = Priority(lw[1] - '0')
+		case states[lw] != "":
+			q.States = append(q.States, states[lw])
+		case strings.HasPrefix(lw, "is:"):
+			return q, fmt.Errorf("%s: unknown; use is:risk, is:major, is:mine, is:unassigned, is:new, is:progress or is:hold", w)
+		case len(lw) == 2 && lw[0] == 'p' && lw[1] >= '0' && lw[1] <= '9':
+			if lw[1] < '1' || lw[1] > '5' {
+				return q, fmt.Errorf("%s: priorities are p1 to p5", w)
+			}
+			q.Priorities = append(q.Priorities, Priority(lw[1]-'0'))
 		default:
 			words = append(words, w)
 		}
 	}
 	q.Filter = strings.Join(words, " ")
-	return q
+	return q, nil
 }
 
 // FeedQuery selects alerts for the feed pane. A storm shows as one row (its

@@ -22,11 +22,11 @@ var hotQueries = func() []hotQuery {
 	week := int64(7 * 24 * time.Hour / time.Millisecond)
 	pattern, id := textFilter("INC-42")
 	return []hotQuery{
-		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, nil}},
-		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 2, true, "alice", false, "on_hold"}},
-		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, nil}},
-		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, nil}},
-		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, nil}},
+		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
+		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 6, true, "alice", false, 5}},
+		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, 0}},
+		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
+		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, 0}},
 		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},
 		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, 0, "", nil, ""}},
 		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, "", nil, ""}},

@@ -582,8 +582,14 @@ func TestQueueNarrowing(t *testing.T) {
 		{"is:unassigned", []int64{p1.ID, p3.ID + 1}},
 		{"is:hold", []int64{p3.ID}},
 		{"is:new orders", []int64{p3.ID + 1}},
+		{"p1 p5", []int64{p1.ID, p3.ID + 1}},
+		{"is:new is:hold", []int64{p1.ID, p3.ID, p3.ID + 1}},
+		{"orders-team", []int64{p3.ID, p3.ID + 1}},
 	} {
-		q := model.ParseQueueFilter(tt.filter, "bob")
+		q, err := model.ParseQueueFilter(tt.filter, "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
 		got, err := db.Queue(ctx, q)
 		if err != nil {
 			t.Fatal(err)

@@ -22,23 +22,24 @@ const (
 	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
 	respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id, sla_flags, level_since`
 
-	// queueNarrow applies QueueQuery's field filters: ?6 priority (0: any),
-	// ?7 major only, ?8 assignee (NULL: any), ?9 unassigned only, ?10 state
-	// (NULL: any).
-	queueNarrow = `(?6 = 0 OR priority = ?6) AND (NOT ?7 OR major) AND (?8 IS NULL OR assignee = ?8)
-  AND (NOT ?9 OR assignee = '') AND (?10 IS NULL OR state = ?10)`
+	// queueNarrow applies QueueQuery's field filters: ?6 priorities as bits
+	// (1<<p, 0: any), ?7 major only, ?8 assignee (NULL: any), ?9 unassigned
+	// only, ?10 states as bits (new 1, in progress 2, on hold 4; 0: any).
+	queueNarrow = `(?6 = 0 OR (?6 >> priority) & 1) AND (NOT ?7 OR major) AND (?8 IS NULL OR assignee = ?8)
+  AND (NOT ?9 OR assignee = '')
+  AND (?10 = 0 OR ?10 & CASE state WHEN 'new' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'on_hold' THEN 4 ELSE 8 END)`
 
 	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open
-  AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
+  AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
   AND (NOT ?5 OR sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))
   AND ` + queueNarrow + `
 ORDER BY major DESC, priority, due_order, id
 LIMIT ?3 OFFSET ?4`
 
 	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
-WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\')
+WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
   AND (NOT ?5 OR (is_open AND (sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))))
   AND ` + queueNarrow + `
 ORDER BY opened_at DESC, id DESC
@@ -202,6 +203,13 @@ func one[T any](row *sql.Row, err error, ref string, scan func(scanner) (T, erro
 	return v, nil
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Counts reads the header figures from the trigger-maintained counters.
 func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
 	var c model.Counts
@@ -239,15 +247,20 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 		query = queueAllSQL
 	}
 	pattern, id := textFilter(q.Filter)
-	var assignee, state any // NULL: not narrowed
+	var assignee any // NULL: not narrowed
 	if q.Assignee != "" {
 		assignee = q.Assignee
 	}
-	if q.State != "" {
-		state = string(q.State)
+	priorities, states := 0, 0
+	for _, p := range q.Priorities {
+		priorities |= 1 << p
+	}
+	stateBits := map[model.IncidentState]int{model.StateNew: 1, model.StateInProgress: 2, model.StateOnHold: 4}
+	for _, st := range q.States {
+		states |= stateBits[st] | 8*btoi(stateBits[st] == 0)
 	}
 	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk,
-		int(q.Priority), q.Major, assignee, q.Unassigned, state)
+		priorities, q.Major, assignee, q.Unassigned, states)
 	return collect(rows, err, "incident queue", scanIncident)
 }
 

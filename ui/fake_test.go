@@ -126,8 +126,8 @@ func (f *fakeStore) Queue(_ context.Context, q model.QueueQuery) ([]model.Incide
 	defer f.mu.Unlock()
 	var out []model.Incident
 	for _, in := range f.incidents {
-		narrowed := (q.Priority == 0 || in.Priority == q.Priority) && (!q.Major || in.Major) &&
-			(q.Assignee == "" || in.Assignee == q.Assignee) && (!q.Unassigned || in.Assignee == "") && (q.State == "" || in.State == q.State)
+		narrowed := (len(q.Priorities) == 0 || slices.Contains(q.Priorities, in.Priority)) && (!q.Major || in.Major) &&
+			(q.Assignee == "" || in.Assignee == q.Assignee) && (!q.Unassigned || in.Assignee == "") && (len(q.States) == 0 || slices.Contains(q.States, in.State))
 		if in.State.Open() && narrowed && (!q.AtRisk || in.AtRisk()) && (q.Filter == "" || strings.Contains(strings.ToLower(in.Title+in.Service), strings.ToLower(q.Filter))) {
 			out = append(out, in)
 		}

@@ -62,7 +62,10 @@ func newQueue(s *session) *listPane[model.Incident] {
 			if err := suggested.load(ctx, s); err != nil {
 				return nil, err
 			}
-			qq := model.ParseQueueFilter(q.filter, s.Actor.Name)
+			qq, err := model.ParseQueueFilter(q.filter, s.Actor.Name)
+			if err != nil {
+				return nil, err
+			}
 			qq.Offset, qq.Limit = q.offset, q.limit
 			return s.Reader.Queue(ctx, qq)
 		},

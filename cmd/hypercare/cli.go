@@ -147,7 +147,10 @@ func runList(g global, args []string, w io.Writer) error {
 	var table func(tw *tabwriter.Writer)
 	switch kind {
 	case "incidents":
-		q := model.ParseQueueFilter(filter, g.as)
+		q, err := model.ParseQueueFilter(filter, g.as)
+		if err != nil {
+			return fmt.Errorf("--filter: %w", err)
+		}
 		q.All, q.Limit = all, limit
 		list, err := db.Queue(ctx, q)
 		if err != nil {
