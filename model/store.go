@@ -1,9 +1,9 @@
 package model
 
 import (
-	"fmt"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
