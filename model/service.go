@@ -363,6 +363,9 @@ func (s *Desk) Assign(ctx context.Context, a Actor, id int64, team, assignee str
 		return Incident{}, fmt.Errorf("assignee %q: not an operator or team member in the plan; check the spelling", assignee)
 	}
 	return s.updateIncident(ctx, a, id, "incident.assign", func(in *Incident) (string, error) {
+		if !in.State.Open() {
+			return "", fmt.Errorf("is %s; only open incidents are assigned (reopen it first)", in.State.Label())
+		}
 		if (team == "" || team == in.Team) && assignee == in.Assignee {
 			return "", fmt.Errorf("is already assigned to %s", orNobody(in.Assignee)+" ("+in.Team+")")
 		}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,8 +102,8 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 				if err != nil {
 					return noticeMsg{err: err} // the reader names the record
 				}
-				if act == actState && len(model.NextStates(in.State)) == 0 {
-					return noticeMsg{err: fmt.Errorf("%s is %s: its record is final and cannot change state", in.Ref(), in.State.Label())}
+				if err := formAllowed(in, act); err != nil {
+					return noticeMsg{err: err}
 				}
 				return openFormMsg{form: incidentForm(s, in, act)}
 			})
@@ -244,6 +245,26 @@ func suggestArticles(s *session, f *form, title, service string) (string, tea.Cm
 		}
 		return formHintMsg{form: f, key: key, text: strings.Join(lines, "\n")}
 	})
+}
+
+// formAllowed refuses, before the operator fills anything in, a form for
+// an action the incident's state no longer allows.
+func formAllowed(in model.Incident, act recordAction) error {
+	switch act {
+	case actState:
+		if len(model.NextStates(in.State)) == 0 {
+			return fmt.Errorf("%s is %s: its record is final and cannot change state", in.Ref(), in.State.Label())
+		}
+	case actResolve:
+		if !slices.Contains(model.NextStates(in.State), model.StateResolved) {
+			return fmt.Errorf("%s is %s and cannot be resolved (x changes its state)", in.Ref(), in.State.Label())
+		}
+	case actAssign, actPriority, actMerge:
+		if !in.State.Open() {
+			return fmt.Errorf("%s is %s; only open incidents can be changed so (x reopens a resolved one)", in.Ref(), in.State.Label())
+		}
+	}
+	return nil
 }
 
 // levelName is the escalation level an incident sits at, as the plan names

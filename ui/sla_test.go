@@ -122,3 +122,22 @@ func TestJumpToRecord(t *testing.T) {
 	waitFor(t, tm, "not a record number")
 	finalView(t, tm)
 }
+
+func TestFormAllowed(t *testing.T) {
+	closed := model.Incident{ID: 3, Kind: model.KindIncident, State: model.StateClosed}
+	resolved := model.Incident{ID: 4, Kind: model.KindIncident, State: model.StateResolved}
+	open := model.Incident{ID: 5, Kind: model.KindIncident, State: model.StateOnHold}
+	for _, tt := range []struct {
+		in   model.Incident
+		act  recordAction
+		want bool
+	}{
+		{closed, actState, false}, {closed, actResolve, false}, {closed, actAssign, false}, {closed, actLink, true},
+		{resolved, actState, true}, {resolved, actResolve, false}, {resolved, actPriority, false}, {resolved, actMerge, false},
+		{open, actResolve, true}, {open, actAssign, true}, {open, actMerge, true},
+	} {
+		if got := formAllowed(tt.in, tt.act) == nil; got != tt.want {
+			t.Errorf("%s, action %d: allowed %v, want %v", tt.in.State, tt.act, got, tt.want)
+		}
+	}
+}
