@@ -44,7 +44,13 @@ func slaCell(in model.Incident, c model.Clock, now time.Time) (string, model.SLA
 	case clk.Stage == model.SLANone:
 		return "—", clk.Stage
 	case clk.Stage == model.SLABreached && !clk.Paused:
-		return "✗" + mark + countdown(-clk.Left), clk.Stage // over by; the mark reads without colour
+		over := countdown(-clk.Left) // over by; the mark reads without colour
+		if -clk.Left < time.Minute {
+			over = "<1m"
+		}
+		return "✗" + mark + over, clk.Stage
+	case clk.Paused && clk.Stage == model.SLABreached:
+		return fmt.Sprintf("✗‖%s%.0f%%", mark, clk.Used*100), clk.Stage
 	case clk.Paused:
 		return fmt.Sprintf("‖%s%.0f%%", mark, clk.Used*100), clk.Stage
 	}

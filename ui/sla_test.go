@@ -47,6 +47,10 @@ func TestSLACell(t *testing.T) {
 	soon.RespondDue = testNow.Add(5 * time.Minute)
 	held := acked
 	held.State, held.HoldSince = model.StateOnHold, opened.Add(2*time.Hour)
+	heldLate := held
+	heldLate.HoldSince = opened.Add(5 * time.Hour)
+	justLate := base
+	justLate.RespondDue = testNow.Add(-20 * time.Second)
 	tests := []struct {
 		name string
 		in   model.Incident
@@ -56,6 +60,8 @@ func TestSLACell(t *testing.T) {
 		{"respond missed: it shows, marked r", base, "✗r45m"},
 		{"respond due first: it shows", soon, "r5m"},
 		{"on hold: share used", held, "‖50%"},
+		{"on hold past due", heldLate, "✗‖125%"},
+		{"just breached", justLate, "✗r<1m"},
 		{"no target", model.Incident{State: model.StateNew}, "—"},
 	}
 	for _, tt := range tests {
