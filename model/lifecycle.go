@@ -201,7 +201,13 @@ func sweepOne(in *Incident, pol Policy, now time.Time) []slaEvent {
 		}
 		out = append(out, slaEvent{"sla", text})
 	}
-	if RespondClock(*in, clock, now).Stage == SLABreached && in.SLAFlags&SLARespondBreached == 0 {
+	resp := RespondClock(*in, clock, now)
+	if resp.Stage == SLARisk && in.SLAFlags&SLARespondWarned == 0 {
+		in.SLAFlags |= SLARespondWarned
+		out = append(out, slaEvent{"sla", fmt.Sprintf("%.0f%% of the respond target used and nobody has acknowledged it; due %s",
+			resp.Used*100, slaStamp(in.RespondDue, pol.Location()))})
+	}
+	if resp.Stage == SLABreached && in.SLAFlags&SLARespondBreached == 0 {
 		in.SLAFlags |= SLARespondBreached
 		out = append(out, slaEvent{"sla", "respond target breached: nobody has acknowledged it"})
 	}

@@ -248,13 +248,14 @@ const (
 	SLAWarned          SLAFlags = 1 << iota // 75% of the resolve target used: leads were told
 	SLAResolveBreached                      // resolve target passed: escalated one level
 	SLARespondBreached                      // respond target passed without an ack
+	SLARespondWarned                        // 75% of the respond target used without an ack
 )
 
 // AtRisk reports whether an incident is on the leads' at-risk list: 75% of
-// its resolve target used, or its respond target missed and still nobody
-// has acknowledged it. The store's at-risk queries say the same in SQL.
+// its resolve target used, or 75% of its respond target used (or missed)
+// and still nobody has acknowledged it. The store's at-risk queries say the same in SQL.
 func (in Incident) AtRisk() bool {
-	return in.SLAFlags&SLAWarned != 0 || (in.SLAFlags&SLARespondBreached != 0 && in.AckAt.IsZero())
+	return in.SLAFlags&SLAWarned != 0 || (in.SLAFlags&(SLARespondBreached|SLARespondWarned) != 0 && in.AckAt.IsZero())
 }
 
 // HoldReasons are what an incident on hold can be waiting for.

@@ -199,17 +199,17 @@ func TestSweepRaisesSLAEventsOnce(t *testing.T) {
 		flags  model.SLAFlags
 		text   string // in the newest timeline entry when raised
 	}{
-		{14 * time.Minute, 0, 0, 0, ""},
-		{15 * time.Minute, 1, 0, model.SLARespondBreached, "respond target breached"},
-		{29 * time.Minute, 0, 0, model.SLARespondBreached, ""},
-		{30 * time.Minute, 1, 1, model.SLARespondBreached, "escalated to L2 (Priya Shah): not acknowledged within 30m at L1 (Web on-call)"},
-		{89 * time.Minute, 0, 1, model.SLARespondBreached, ""},
-		{90 * time.Minute, 1, 2, model.SLARespondBreached, "escalated to L3 (Marcus Bell)"},
-		{179 * time.Minute, 0, 2, model.SLARespondBreached, ""},
-		{180 * time.Minute, 1, 2, model.SLARespondBreached | model.SLAWarned, "75% of the resolve target used"},
-		{181 * time.Minute, 0, 2, model.SLARespondBreached | model.SLAWarned, ""},
-		{240 * time.Minute, 1, 2, model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, "resolve target breached"},
-		{300 * time.Minute, 0, 2, model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, ""},
+		{14 * time.Minute, 1, 0, model.SLARespondWarned, "93% of the respond target used"},
+		{15 * time.Minute, 1, 0, model.SLARespondWarned | model.SLARespondBreached, "respond target breached"},
+		{29 * time.Minute, 0, 0, model.SLARespondWarned | model.SLARespondBreached, ""},
+		{30 * time.Minute, 1, 1, model.SLARespondWarned | model.SLARespondBreached, "escalated to L2 (Priya Shah): not acknowledged within 30m at L1 (Web on-call)"},
+		{89 * time.Minute, 0, 1, model.SLARespondWarned | model.SLARespondBreached, ""},
+		{90 * time.Minute, 1, 2, model.SLARespondWarned | model.SLARespondBreached, "escalated to L3 (Marcus Bell)"},
+		{179 * time.Minute, 0, 2, model.SLARespondWarned | model.SLARespondBreached, ""},
+		{180 * time.Minute, 1, 2, model.SLARespondWarned | model.SLARespondBreached | model.SLAWarned, "75% of the resolve target used"},
+		{181 * time.Minute, 0, 2, model.SLARespondWarned | model.SLARespondBreached | model.SLAWarned, ""},
+		{240 * time.Minute, 1, 2, model.SLARespondWarned | model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, "resolve target breached"},
+		{300 * time.Minute, 0, 2, model.SLARespondWarned | model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, ""},
 	}
 	for _, st := range steps {
 		clk.now = opened.Add(st.after)

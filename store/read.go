@@ -33,14 +33,14 @@ const (
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open
   AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
-  AND (NOT ?5 OR sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))
+  AND (NOT ?5 OR sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))
   AND ` + queueNarrow + `
 ORDER BY major DESC, priority, due_order, id
 LIMIT ?3 OFFSET ?4`
 
 	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
-  AND (NOT ?5 OR (is_open AND (sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))))
+  AND (NOT ?5 OR (is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))))
   AND ` + queueNarrow + `
 ORDER BY opened_at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
@@ -91,10 +91,10 @@ ORDER BY id DESC`
 
 	// The at-risk count is not a counter: it changes with the clock, not
 	// with writes. The SLA sweep marks incidents as they pass 75% of their
-	// resolve target (flag 1) or miss their respond target (flag 4, until
+	// resolve target (flag 1) or use 75% of their respond target (flags 4, 8, until
 	// someone acks), and the open ones are few, read off the partial queue index.
 	countsSQL = `SELECT name, value FROM counters
-UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_flags & 1 OR (sla_flags & 4 AND ack_at IS NULL))`
+UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))`
 
 	changeColumns = `id, title, service, type, state, risk, implementer, start_at, end_at, description, close_code`
 

@@ -282,8 +282,12 @@ func (m *Model) slaBanner() string {
 		switch {
 		case clk.Stage == model.SLABreached:
 			parts = append(parts, in.Ref()+" breached")
-		case in.AckAt.IsZero() && in.SLAFlags&model.SLARespondBreached != 0:
-			parts = append(parts, in.Ref()+" not acknowledged")
+		case in.AckAt.IsZero() && in.SLAFlags&(model.SLARespondBreached|model.SLARespondWarned) != 0:
+			if r := model.RespondClock(in, m.s.clock(in), now); r.Stage != model.SLABreached && r.Stage != model.SLANone {
+				parts = append(parts, in.Ref()+" ack due in "+countdown(r.Left))
+			} else {
+				parts = append(parts, in.Ref()+" not acknowledged")
+			}
 		case clk.Stage == model.SLANone:
 			parts = append(parts, in.Ref())
 		default:

@@ -52,7 +52,7 @@ func commands() []command {
 		{"major", "on|off REASON", "declare the selected incident major, or stand it down (leads)", func(m *Model, arg string) tea.Cmd { return m.setMajor(arg) }},
 		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
 		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
-		{"risk", "", "incidents past 75% of their resolve time", func(m *Model, _ string) tea.Cmd {
+		{"risk", "", "incidents at risk: 75% of the resolve time used, or not acknowledged near their respond target", func(m *Model, _ string) tea.Cmd {
 			m.detail = nil
 			m.setFocus(paneQueue)
 			return m.setFilter("is:risk")
