@@ -214,7 +214,7 @@ func (d *detail) status() string {
 	if !d.ready {
 		return ""
 	}
-	return fmt.Sprintf("%d%% · esc back", int(d.vp.ScrollPercent()*100))
+	return fmt.Sprintf("↕%d%% · esc back", int(d.vp.ScrollPercent()*100))
 }
 
 // fieldLines lays out "label value" pairs, skipping empty values.

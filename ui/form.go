@@ -91,6 +91,7 @@ type formField struct {
 	// first option containing it, so typing finds a choice and can never
 	// make one that does not exist.
 	search string
+	miss   string // typed text no option contains, said under the field
 	// area, when set, makes the field multi-line: enter starts a new line
 	// and ctrl+s saves the form.
 	area *textarea.Model
@@ -183,7 +184,7 @@ func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 			i := slices.Index(fl.options, strings.TrimSpace(fl.in.Value()))
 			fl.in.SetValue(fl.options[(i+step+len(fl.options))%len(fl.options)])
 			fl.in.CursorEnd()
-			fl.search = ""
+			fl.search, fl.miss = "", ""
 			return f.changed(), false
 		}
 	case tea.KeyEnter:
@@ -217,7 +218,7 @@ func (f *form) findOption(fl *formField, msg tea.KeyMsg) tea.Cmd {
 	}
 	for _, o := range fl.options {
 		if strings.Contains(strings.ToLower(o), strings.ToLower(search)) {
-			fl.search = search
+			fl.search, fl.miss = search, ""
 			if search != "" {
 				fl.in.SetValue(o)
 				fl.in.CursorEnd()
@@ -225,6 +226,7 @@ func (f *form) findOption(fl *formField, msg tea.KeyMsg) tea.Cmd {
 			return f.changed()
 		}
 	}
+	fl.miss = search
 	return nil
 }
 
@@ -295,7 +297,11 @@ func (f *form) view(w int) string {
 		fl.in.Width = max(w-labelW-6, 10)
 		line := label + " " + fl.in.View()
 		if len(fl.options) > 0 && i == f.focus {
-			line += st.Dim.Render("  ←/→ or type: " + strings.Join(fl.options, " "))
+			if fl.miss != "" {
+				line += st.Error.Render(fmt.Sprintf("  no choice contains %q", fl.miss))
+			} else {
+				line += st.Dim.Render("  ←/→ or type: " + strings.Join(fl.options, " "))
+			}
 		}
 		lines = append(lines, line)
 	}

@@ -158,7 +158,7 @@ func newIncidentForm(s *session) tea.Cmd {
 		field("details", "", "what you see, since when (optional)")
 	lead := s.Actor.Role >= model.RoleLead
 	if lead { // declaring a major incident is a lead's call
-		f.field("major", "no", "", "no", "yes")
+		f.field("declare major", "no", "", "no", "yes")
 	}
 	f.preview = func(v []string) string {
 		imp, err1 := model.ParseLevel(v[2])

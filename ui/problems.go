@@ -353,7 +353,7 @@ func (d *problemDetail) status() string {
 	if !d.ready {
 		return "esc back"
 	}
-	return fmt.Sprintf("%d%% · esc back to the list", int(d.vp.ScrollPercent()*100))
+	return fmt.Sprintf("↕%d%% · esc back to the list", int(d.vp.ScrollPercent()*100))
 }
 
 func (d *problemDetail) key(msg tea.KeyMsg) tea.Cmd {
