@@ -246,7 +246,9 @@ func slaLine(st *Styles, c model.SLAClock, loc *time.Location) string {
 	case c.Left <= 0:
 		text = fmt.Sprintf("breached by %s, was due %s", countdown(-c.Left), stamp(c.Due, loc))
 	case c.Paused:
-		text = fmt.Sprintf("paused on hold with %s left (%.0f%% used)", countdown(c.Left), c.Used*100)
+		// SLA time, which in business hours is not calendar time: said in hours.
+		left := c.Left.Round(time.Minute)
+		text = fmt.Sprintf("paused on hold with %dh%02dm of SLA time left (%.0f%% used)", int(left.Hours()), int(left.Minutes())%60, c.Used*100)
 	}
 	return st.SLA[c.Stage].Render(text)
 }

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -145,5 +147,13 @@ func TestFormAllowed(t *testing.T) {
 		if got := formAllowed(tt.in, tt.act) == nil; got != tt.want {
 			t.Errorf("%s, action %d: allowed %v, want %v", tt.in.State, tt.act, got, tt.want)
 		}
+	}
+}
+
+func TestPausedSLALineSaysSLAHours(t *testing.T) {
+	st := NewStyles(lipgloss.NewRenderer(io.Discard))
+	line := slaLine(st, model.SLAClock{Stage: model.SLAOK, Paused: true, Left: 49*time.Hour + 30*time.Minute, Used: 0.01}, time.UTC)
+	if !strings.Contains(line, "49h30m of SLA time left") {
+		t.Fatalf("paused line: %q", line)
 	}
 }
