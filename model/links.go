@@ -149,6 +149,10 @@ func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target 
 				return fmt.Errorf("%s starts %s, after %s opened (%s): a change can only cause what follows it",
 					c.Ref(), s.stamp(c.Start), in.Ref(), s.stamp(in.OpenedAt))
 			}
+			if LinkKind(kind) == LinkResolvedBy && !c.End.IsZero() && c.End.Before(in.OpenedAt) {
+				return fmt.Errorf("%s ended %s, before %s opened (%s): a change can only fix what came before it",
+					c.Ref(), s.stamp(c.End), in.Ref(), s.stamp(in.OpenedAt))
+			}
 			l := IncidentLink{IncidentID: id, Kind: LinkKind(kind), Target: target, At: now, Actor: a.Name}
 			if err := tx.InsertLink(l); err != nil {
 				return err

@@ -298,6 +298,11 @@ func TestLinkAndMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	earlier, err := desk.CreateChange(ctx, bob, model.Change{Title: "Yesterday's patch", Service: "checkout", Risk: model.Low,
+		Start: clk.now.Add(-25 * time.Hour), End: clk.now.Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	later, err := desk.CreateChange(ctx, bob, model.Change{Title: "Tomorrow's patch", Service: "checkout", Risk: model.Low,
 		Start: clk.now.Add(24 * time.Hour), End: clk.now.Add(25 * time.Hour)})
 	if err != nil {
@@ -320,7 +325,7 @@ func TestLinkAndMerge(t *testing.T) {
 		{keep.ID, "caused_by", chg.ID, ""},
 		{keep.ID, "article", kb.ID, ""},
 		{dup.ID, "alert", al.ID, ""},
-		{dup.ID, "resolved_by", chg.ID, ""},
+		{dup.ID, "resolved_by", later.ID, ""},
 		{keep.ID, "caused_by", 999, "CHG-999: not found"},
 		{keep.ID, "article", 999, "KB-999: not found"},
 		{keep.ID, "blamed_on", chg.ID, "link kind"},
@@ -328,6 +333,7 @@ func TestLinkAndMerge(t *testing.T) {
 		{keep.ID, "caused_by", chg.ID, "is already caused by CHG-"},
 		{keep.ID, "resolved_by", chg.ID, "a change is either the cause or the fix"},
 		{keep.ID, "caused_by", later.ID, "a change can only cause what follows it"},
+		{keep.ID, "resolved_by", earlier.ID, "a change can only fix what came before it"},
 	}
 	for _, l := range links {
 		_, err := desk.Link(ctx, bob, l.id, l.kind, l.target)
