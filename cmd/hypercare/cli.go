@@ -62,9 +62,18 @@ func dbExists(path string) error {
 type incidentRef struct {
 	Ref string `json:"ref"`
 	model.Incident
+	// PausedFor is Paused (nanoseconds, as model.Incident decodes it)
+	// written as a duration people can read: "1h40m0s".
+	PausedFor string `json:"paused_for,omitzero"`
 }
 
-func withRef(in model.Incident) incidentRef { return incidentRef{in.Ref(), in} }
+func withRef(in model.Incident) incidentRef {
+	r := incidentRef{Ref: in.Ref(), Incident: in}
+	if in.Paused > 0 {
+		r.PausedFor = in.Paused.String()
+	}
+	return r
+}
 
 // problemRef is a problem with its reference, as incidentRef.
 type problemRef struct {
@@ -371,6 +380,8 @@ func (v incidentView) fieldText(key string) ([]string, bool) {
 			return nil, false
 		}
 		return []string{v.ResolveDue.Format(time.RFC3339Nano) + " (" + v.sla + ")"}, true
+	case "paused_for": // said by "paused" above in words
+		return []string{}, true
 	case "paused":
 		return []string{spell(v.Paused) + " on hold"}, true
 	case "sla_flags":
@@ -378,7 +389,7 @@ func (v incidentView) fieldText(key string) ([]string, bool) {
 		for _, f := range []struct {
 			flag model.SLAFlags
 			text string
-		}{{model.SLAWarned, "75% of the resolve target used"}, {model.SLAResolveBreached, "resolve target missed"}, {model.SLARespondBreached, "respond target missed"}} {
+		}{{model.SLAWarned, "75% of the resolve target used"}, {model.SLAResolveBreached, "resolve target missed"}, {model.SLARespondWarned, "75% of the respond target used unacknowledged"}, {model.SLARespondBreached, "respond target missed"}} {
 			if v.SLAFlags&f.flag != 0 {
 				raised = append(raised, f.text)
 			}
@@ -512,7 +523,8 @@ func notFound(prefix string, id int64, err error) error {
 // fieldTexter is a record that writes some of its fields its own way;
 // writeFields prints the others from their JSON.
 type fieldTexter interface {
-	// fieldText is the field's text, a line each; false to print its JSON.
+	// fieldText is the field's text, a line each (an empty, non-nil list
+	// leaves the field out); false to print its JSON.
 	fieldText(key string) ([]string, bool)
 }
 
@@ -535,6 +547,9 @@ func writeFields(w io.Writer, rec any) error {
 		var ok bool
 		if texter != nil {
 			lines, ok = texter.fieldText(k)
+		}
+		if ok && lines != nil && len(lines) == 0 {
+			continue // the record says this field is not for people
 		}
 		if !ok {
 			lines = jsonLines(fields[k])

@@ -332,13 +332,13 @@ func TestShowIncidentReadable(t *testing.T) {
 	code, out, _ = cli(t, "--db", db, "show", "incident", "1", "--json")
 	var shown struct {
 		Ref    string               `json:"ref"`
-		Paused time.Duration        `json:"paused"`
+		Paused string               `json:"paused_for"`
 		Links  []model.IncidentLink `json:"links"`
 	}
 	if err := json.Unmarshal([]byte(out), &shown); err != nil || code != exitOK {
 		t.Fatalf("show --json: %v\n%s", err, out)
 	}
-	if shown.Ref != "INC-1" || shown.Paused != 100*time.Minute || len(shown.Links) != 1 || shown.Links[0].Target != chg.ID {
+	if shown.Ref != "INC-1" || shown.Paused != "1h40m0s" || len(shown.Links) != 1 || shown.Links[0].Target != chg.ID {
 		t.Errorf("show --json = %+v", shown)
 	}
 }
