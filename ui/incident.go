@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -108,19 +107,11 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 				return openFormMsg{form: incidentForm(s, in, act)}
 			})
 	case actEscalate:
-		if s.Actions == nil {
-			return s.readOnly()
-		}
-		acts, actor := s.Actions, s.Actor
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			in, err := acts.Escalate(ctx, actor, id, "")
-			if err != nil {
-				return noticeMsg{err: err}
-			}
+		return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
+			return a.Escalate(ctx, s.Actor, id, "")
+		}, func(in model.Incident) tea.Msg {
 			return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
-		}
+		})
 	case actNote:
 		if s.Actions == nil {
 			return s.readOnly()
@@ -207,16 +198,11 @@ func newIncidentForm(s *session) tea.Cmd {
 		}
 		n := model.NewIncident{Service: v[0], Title: v[1], Impact: imp, Urgency: urg, Category: v[4], Kind: model.Kind(v[5]), Description: v[6],
 			Major: lead && v[7] == "yes"}
-		acts, actor := s.Actions, s.Actor
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			in, err := acts.CreateIncident(ctx, actor, n)
-			if err != nil {
-				return noticeMsg{err: err}
-			}
+		return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
+			return a.CreateIncident(ctx, s.Actor, n)
+		}, func(in model.Incident) tea.Msg {
 			return openDetailMsg{kind: detailIncident, id: in.ID}
-		}, 0, nil
+		}), 0, nil
 	}
 	return func() tea.Msg { return openFormMsg{form: f} }
 }
@@ -505,21 +491,16 @@ func mergeForm(s *session, in model.Incident) *form {
 		if err != nil {
 			return nil, 0, fmt.Errorf("into: %v", err)
 		}
-		acts, actor := s.Actions, s.Actor
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
+		return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
 			// INC and REQ share numbers: REQ-33 must not merge into INC-33.
 			if target, err := s.Reader.Incident(ctx, into); err == nil && strings.Contains(v[0], "-") &&
 				!strings.EqualFold(strings.TrimSpace(v[0]), target.Ref()) {
-				return noticeMsg{err: fmt.Errorf("into: %s is %s, not %s", target.Ref(), target.Title, strings.ToUpper(strings.TrimSpace(v[0])))}
+				return model.Incident{}, fmt.Errorf("into: %s is %s, not %s", target.Ref(), target.Title, strings.ToUpper(strings.TrimSpace(v[0])))
 			}
-			survivor, err := acts.Merge(ctx, actor, in.ID, into)
-			if err != nil {
-				return noticeMsg{err: err}
-			}
+			return a.Merge(ctx, s.Actor, in.ID, into)
+		}, func(survivor model.Incident) tea.Msg {
 			return noticeMsg{text: fmt.Sprintf("%s merged into %s", ref, survivor.Ref())}
-		}, 0, nil
+		}), 0, nil
 	}
 	return f
 }

@@ -88,19 +88,8 @@ func openProblemForm(s *session, id int64, build problemFormBuilder) tea.Cmd {
 // problemWrite runs a problem write and reports it with a notice built
 // from its result.
 func problemWrite[T any](s *session, do func(ctx context.Context, a ProblemActions) (T, error), done func(T) string) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
-	}
-	acts := s.Actions
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		out, err := do(ctx, acts)
-		if err != nil {
-			return noticeMsg{err: err}
-		}
-		return noticeMsg{text: done(out)}
-	}
+	return writeThen(s, func(ctx context.Context, a Actions) (T, error) { return do(ctx, a) },
+		func(out T) tea.Msg { return noticeMsg{text: done(out)} })
 }
 
 // problemStateForm moves a problem along its flow.
@@ -462,20 +451,15 @@ func problemForm(s *session, seed problemSeed) *form {
 			return nil, 4, fmt.Errorf("incidents: %v", err)
 		}
 		n := model.NewProblem{Title: v[0], Service: v[1], Category: v[2], Owner: v[3], Incidents: ids, Description: v[5]}
-		acts, actor := s.Actions, s.Actor
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			p, err := acts.CreateProblem(ctx, actor, n)
-			if err != nil {
-				return noticeMsg{err: err}
-			}
+		return writeThen(s, func(ctx context.Context, a Actions) (model.Problem, error) {
+			return a.CreateProblem(ctx, s.Actor, n)
+		}, func(p model.Problem) tea.Msg {
 			text := p.Ref() + " opened"
 			if p.Incidents > 0 {
 				text += fmt.Sprintf(", %d incident(s) linked", p.Incidents)
 			}
 			return gathered{noticeMsg{text: text}, openProblemMsg{id: p.ID}}
-		}, 0, nil
+		}), 0, nil
 	}
 	return f
 }

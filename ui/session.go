@@ -64,26 +64,31 @@ type noticeMsg struct {
 	err  error
 }
 
-// act runs a write off the UI goroutine and reports its outcome.
-func act(done string, fn func(ctx context.Context) error) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := fn(ctx); err != nil {
-			return noticeMsg{err: err}
-		}
-		return noticeMsg{text: done}
-	}
+// write runs an action through the service layer and says done when it
+// succeeds, or explains that this session cannot write.
+func (s *session) write(done string, fn func(ctx context.Context, a Actions) error) tea.Cmd {
+	return writeThen(s, func(ctx context.Context, a Actions) (struct{}, error) { return struct{}{}, fn(ctx, a) },
+		func(struct{}) tea.Msg { return noticeMsg{text: done} })
 }
 
-// write runs an action through the service layer, or explains that this
-// session cannot write.
-func (s *session) write(done string, fn func(ctx context.Context, a Actions) error) tea.Cmd {
+// writeThen runs an action through the service layer, off the UI goroutine,
+// and turns its result into the message that follows: a notice naming what
+// changed, or a view to open. An error becomes a notice (a form's write
+// brings its form back with it).
+func writeThen[T any](s *session, do func(ctx context.Context, a Actions) (T, error), then func(T) tea.Msg) tea.Cmd {
 	if s.Actions == nil {
 		return s.readOnly()
 	}
-	a := s.Actions
-	return act(done, func(ctx context.Context) error { return fn(ctx, a) })
+	acts := s.Actions
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out, err := do(ctx, acts)
+		if err != nil {
+			return noticeMsg{err: err}
+		}
+		return then(out)
+	}
 }
 
 func (s *session) readOnly() tea.Cmd {
