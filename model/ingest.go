@@ -71,3 +71,45 @@ type Routing struct {
 	Urgency      Level
 	AutoIncident bool
 }
+
+// AlertSource is what the plan says about one sender of alerts, by the
+// Source its alerts carry (alertmanager, grafana, pagerduty, opsgenie,
+// generic, or a generic event's own source).
+type AlertSource struct {
+	Name string
+	// RepeatInterval is how often the sender repeats a firing alert it
+	// still sees (Alertmanager's repeat_interval). A firing alert not heard
+	// from for longer than StaleAfter is stale: it leaves the firing counts.
+	// Zero means the sender does not repeat, so its alerts never go stale.
+	RepeatInterval time.Duration
+	// ResolveStale resolves a stale alert instead of only marking it.
+	ResolveStale bool
+	// Token is the bearer token an HTTP post of this format must carry;
+	// empty means none is asked for.
+	Token string
+	// AlertmanagerURL is an Alertmanager's base URL to reconcile with
+	// (its /api/v2/alerts and /api/v2/silences); empty means none.
+	AlertmanagerURL string
+}
+
+// StaleAfter is how long a firing alert may go unheard before it is stale:
+// the repeat interval plus a grace for the sender's own timers (Alertmanager
+// repeats on its group_interval ticks, so a repeat may come up to that much
+// late), a quarter of the interval and at least five minutes. Zero: never.
+func (s AlertSource) StaleAfter() time.Duration {
+	if s.RepeatInterval <= 0 {
+		return 0
+	}
+	return s.RepeatInterval + max(5*time.Minute, s.RepeatInterval/4)
+}
+
+// DefaultAlertSource is a source the plan says nothing about. Alertmanager
+// and Grafana repeat firing notifications every 4 hours by default; the
+// event-based senders (PagerDuty, Opsgenie, generic) do not repeat.
+func DefaultAlertSource(name string) AlertSource {
+	s := AlertSource{Name: name}
+	if name == "alertmanager" || name == "grafana" {
+		s.RepeatInterval = 4 * time.Hour
+	}
+	return s
+}

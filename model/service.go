@@ -25,6 +25,9 @@ type Policy interface {
 	Route(labels map[string]string) Routing
 	// AlertRules are the alert-lifecycle thresholds.
 	AlertRules() AlertRules
+	// AlertSource is what the plan says about a sender of alerts, with
+	// defaults (DefaultAlertSource) for one it does not name.
+	AlertSource(name string) AlertSource
 	// KnownTeam reports whether a team id is in the plan; KnownPerson
 	// whether a name is an operator or a member of a team in it, the
 	// people incidents, problems and actions can be given to.

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -181,6 +182,7 @@ func (c *checker) check(p *Plan) {
 	business := c.checkSLAs(p)
 	c.checkBusiness(&p.Hypercare.Business, business || p.Hypercare.Hours == HoursBusiness)
 	c.checkAlerts(p)
+	c.checkSources(p)
 	c.checkRoutes(p)
 	c.checkFreezes(p)
 	c.checkJobs(p)
@@ -213,6 +215,46 @@ func (c *checker) checkAlerts(p *Plan) {
 	}
 	r.AutoResolve = a.AutoResolve
 	a.rules = r
+}
+
+// checkSources fills each [[source]] over its defaults.
+func (c *checker) checkSources(p *Plan) {
+	c.index("source", "name", len(p.Sources), func(i int) string { return p.Sources[i].Name })
+	for i := range p.Sources {
+		s := &p.Sources[i]
+		src := model.DefaultAlertSource(s.Name)
+		switch s.RepeatInterval {
+		case "":
+		case "0", "never":
+			src.RepeatInterval = 0
+		default:
+			if d := c.duration(field("source", i, "repeat_interval"), s.RepeatInterval); d > 0 {
+				src.RepeatInterval = d
+			}
+		}
+		if s.ResolveStale && src.RepeatInterval == 0 {
+			c.add(field("source", i, "resolve_stale"), "%q does not repeat its alerts, so they never go stale; set repeat_interval, or remove resolve_stale", s.Name)
+		}
+		src.ResolveStale = s.ResolveStale
+		switch {
+		case s.Token != "" && s.TokenEnv != "":
+			c.add(field("source", i, "token_env"), "give token or token_env, not both")
+		case s.TokenEnv != "":
+			src.Token = os.Getenv(s.TokenEnv)
+			if src.Token == "" {
+				c.add(field("source", i, "token_env"), "the environment variable %s is not set or empty; set it where hypercare runs, or remove token_env", s.TokenEnv)
+			}
+		default:
+			src.Token = s.Token
+		}
+		if u := s.Alertmanager; u != "" {
+			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+				c.add(field("source", i, "alertmanager_url"), "%q is not an http:// or https:// URL; give Alertmanager's base URL, such as \"http://alertmanager:9093\"", u)
+			}
+			src.AlertmanagerURL = strings.TrimSuffix(u, "/")
+		}
+		s.src = src
+	}
 }
 
 func (c *checker) checkHypercare(p *Plan) {

@@ -34,6 +34,7 @@ type Plan struct {
 	Referrals []Referral     `toml:"referral,omitempty"`
 	SLA       map[string]SLA `toml:"sla"` // keys P1..P5 and request
 	Alerts    Alerts         `toml:"alerts,omitempty"`
+	Sources   []Source       `toml:"source,omitempty"`
 	Routes    []Route        `toml:"route,omitempty"`
 	Freezes   []Freeze       `toml:"freeze,omitempty"`
 	Jobs      []Job          `toml:"job,omitempty"`
@@ -64,6 +65,29 @@ func (p *Plan) AlertRules() model.AlertRules {
 		return model.DefaultAlertRules()
 	}
 	return p.Alerts.rules
+}
+
+// Source is one sender of alerts: how often it repeats a firing alert, what
+// to do when it goes quiet, and the token its HTTP posts must carry.
+type Source struct {
+	Name           string `toml:"name"`                      // the alerts' source: alertmanager, grafana, pagerduty, opsgenie, generic, or a generic event's own source
+	RepeatInterval string `toml:"repeat_interval,omitempty"` // the sender's repeat interval; "0" or "never" for senders that do not repeat
+	ResolveStale   bool   `toml:"resolve_stale,omitempty"`   // resolve alerts that went stale instead of only marking them
+	Token          string `toml:"token,omitempty"`           // bearer token HTTP posts must carry
+	TokenEnv       string `toml:"token_env,omitempty"`       // or the environment variable holding it, to keep it out of git
+	Alertmanager   string `toml:"alertmanager_url,omitempty"`
+
+	src model.AlertSource
+}
+
+// AlertSource says what the plan sets for a sender of alerts (model.Policy).
+func (p *Plan) AlertSource(name string) model.AlertSource {
+	for _, s := range p.Sources {
+		if s.Name == name {
+			return s.src
+		}
+	}
+	return model.DefaultAlertSource(name)
 }
 
 // Escalation lists a team's escalation levels with their contacts and
