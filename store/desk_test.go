@@ -43,9 +43,8 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 	return r
 }
 
-func (fakePolicy) AlertRules() model.AlertRules { return model.DefaultAlertRules() }
+func (fakePolicy) AlertRules() model.AlertRules              { return model.DefaultAlertRules() }
 func (fakePolicy) AlertSource(name string) model.AlertSource { return model.DefaultAlertSource(name) }
-
 
 func (fakePolicy) KnownTeam(id string) bool { return id != "nope" && id != "nobody.here" }
 
