@@ -103,6 +103,10 @@ func TestClean(t *testing.T) {
 		{"bad\xffutf8", "bad\uFFFDutf8"},
 		{"naïve — 日本語 \"q\" <b>", "naïve — 日本語 \"q\" <b>"},
 		{"trailing esc\x1b", "trailing esc"},
+		{"check\u200bout", "checkout"},                         // zero-width space
+		{"\ufeffBOM and\u2060 joiner\u200d", "BOM and joiner"}, // BOM, word joiner, zero-width joiner
+		{"ltr\u200e rtl\u200f alm\u061c", "ltr rtl alm"},       // direction marks
+		{"soft\u00adhyphen \u2066isolate\u2069", "softhyphen isolate"},
 	}
 	for _, tt := range tests {
 		if got := Clean(tt.in, false); got != tt.want {

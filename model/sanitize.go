@@ -10,6 +10,10 @@ import (
 // that came from outside (drops, plan, CLI, forms) so it can never clear a
 // screen, recolour it or retitle a window. Newlines and tabs survive when
 // multiline is true; otherwise they become spaces. Invalid UTF-8 is replaced.
+// Invisible format characters (zero-width spaces and joiners, the BOM,
+// direction marks and overrides, soft hyphens) are removed too: they make
+// two different names look the same, so "checkout" and "check\u200bout"
+// would be told apart by nobody on screen.
 func Clean(s string, multiline bool) string {
 	if s == "" {
 		return s
@@ -41,7 +45,7 @@ func Clean(s string, multiline bool) string {
 		case r == '\r':
 			// dropped: a bare CR would let text overwrite itself on screen
 		case unicode.IsControl(r), r == '\u2028', r == '\u2029',
-			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069': // bidi overrides
+			unicode.Is(unicode.Cf, r): // format characters, bidi overrides among them
 		default:
 			b.WriteRune(r)
 		}
