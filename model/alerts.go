@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,7 @@ type intake struct {
 
 	changes map[string]int64 // service → change started within AfterChange (0: none)
 	groups  map[string]*groupState
+	storms  map[int64]bool // storms whose members this drop touched
 }
 
 // groupState is what the intake knows of an alert group's storm.
@@ -92,16 +94,23 @@ type groupState struct {
 
 func newIntake(d *Desk, tx Tx, a Actor, drop Drop, now time.Time, pol Policy, silences []Silence, res *IngestResult) *intake {
 	return &intake{desk: d, tx: tx, actor: a, drop: drop, now: now, pol: pol, rules: pol.AlertRules(),
-		silences: silences, res: res, changes: map[string]int64{}, groups: map[string]*groupState{}}
+		silences: silences, res: res, changes: map[string]int64{}, groups: map[string]*groupState{}, storms: map[int64]bool{}}
 }
 
-// finish records how much each storm grew.
+// finish records how much each storm grew, and elects again the row that
+// stands for each storm the drop touched, so a storm shows as long as any
+// of its members fires and with the worst severity among them.
 func (in *intake) finish() error {
 	for _, g := range in.groups {
 		if g.storm != 0 && g.joined > 0 {
 			if err := in.tx.GrowStorm(g.storm, g.joined, in.now); err != nil {
 				return err
 			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(in.storms)) {
+		if err := in.tx.RefreshStorm(id); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -133,15 +142,23 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	al.LastSeen = in.now
 	al.FirstSeen = in.now
-	isNew, changed, err := in.tx.UpsertAlert(&al)
+	up, err := in.tx.UpsertAlert(&al)
 	if err != nil {
 		return err
 	}
+	if up.Older {
+		in.res.Older++
+		return nil
+	}
+	isNew, changed := up.New, up.Changed
 	in.res.Alerts++
 	if isNew {
 		in.res.New++
 	} else if changed {
 		in.res.Changed++
+	}
+	if al.StormID != 0 {
+		in.storms[al.StormID] = true // a member changed: its storm's row may be another now
 	}
 	before := al
 	if changed && !isNew {
@@ -249,6 +266,7 @@ func (in *intake) storm(al *Alert) error {
 	if g.storm != 0 {
 		al.StormID = g.storm
 		g.joined++
+		in.storms[g.storm] = true
 		return nil
 	}
 	g.recent++
@@ -260,6 +278,7 @@ func (in *intake) storm(al *Alert) error {
 		return err
 	}
 	g.storm, al.StormID = id, id
+	in.storms[id] = true
 	return nil
 }
 
@@ -530,7 +549,7 @@ func (s *Desk) IncidentForAlert(ctx context.Context, a Actor, alertID int64) (In
 		if _, ok := pol.ServiceTier(al.Service); !ok {
 			return fmt.Errorf("%s is on service %q, which is not in the plan; add it under [[service]] first", al.Ref(), al.Service)
 		}
-		in := intake{desk: s, tx: tx, actor: a, drop: Drop{Name: "console"}, now: s.Now().UTC(), pol: pol, rules: pol.AlertRules(), res: &IngestResult{}}
+		in := newIntake(s, tx, a, Drop{Name: "console"}, s.Now().UTC(), pol, nil, &IngestResult{})
 		if err := in.openIncident(&al, r, a.Name); err != nil {
 			return err
 		}

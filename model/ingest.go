@@ -32,10 +32,14 @@ type Drop struct {
 
 // IngestResult says what one drop changed.
 type IngestResult struct {
-	Duplicate bool     `json:"duplicate,omitzero"` // this content was applied before; nothing changed
-	Alerts    int      `json:"alerts"`             // events applied
-	New       int      `json:"new"`                // alerts seen for the first time
-	Changed   int      `json:"changed"`            // alerts whose state changed
+	Duplicate bool `json:"duplicate,omitzero"` // this content was applied before; nothing changed
+	Alerts    int  `json:"alerts"`             // events applied
+	New       int  `json:"new"`                // alerts seen for the first time
+	Changed   int  `json:"changed"`            // alerts whose state changed
+	// Older counts reports older than what is stored (a replayed or late
+	// copy: a firing that started before the stored resolve ended); they
+	// change nothing.
+	Older     int      `json:"older,omitzero"`
 	Incidents []string `json:"incidents,omitzero"` // incidents opened or updated by routes
 }
 

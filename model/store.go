@@ -86,6 +86,13 @@ type FeedQuery struct {
 	Limit        int
 }
 
+// Upserted says what Tx.UpsertAlert did with one delivery.
+type Upserted struct {
+	New     bool // the alert was not known before
+	Changed bool // its state changed (true for new alerts too)
+	Older   bool // older than the stored state (a replay, a late copy): nothing changed
+}
+
 // FeedConditions are the values FeedQuery.Only accepts.
 var FeedConditions = []string{"acked", "silenced", "flapping", "incident"}
 
@@ -195,11 +202,17 @@ type Tx interface {
 	AddTimeline(e *TimelineEntry) error
 
 	// UpsertAlert inserts the alert or, when its DedupKey exists, updates
-	// state, severity, text and last-seen and bumps the count; fields left
-	// empty (a resolve that names only the key) keep their stored values.
-	// It fills *a with the stored record, marks included, and reports whether
-	// the alert is new and whether its state changed (true for new ones too).
-	UpsertAlert(a *Alert) (isNew, changed bool, err error)
+	// state, severity, text and last-seen, counting deliveries and firings;
+	// fields left empty (a resolve that names only the key) keep their
+	// stored values. A delivery older than the stored state (a firing that
+	// started before the stored resolve ended, a resolve that ended before
+	// the stored firing started, by the sender's own times) changes
+	// nothing. It fills *a with the stored record, marks included.
+	UpsertAlert(a *Alert) (Upserted, error)
+	// RefreshStorm elects the alert that stands for a storm in the feed
+	// (firing first, then the worst severity, then the latest) and
+	// recounts its firing members; call it after changing members.
+	RefreshStorm(stormID int64) error
 	AlertByID(id int64) (Alert, error)
 	// AlertByKey finds an alert by dedup key; ErrNotFound when new.
 	AlertByKey(key string) (Alert, error)

@@ -105,10 +105,17 @@ type Alert struct {
 	EndsAt      time.Time         `json:"ends_at,omitzero"`
 	FirstSeen   time.Time         `json:"first_seen,omitzero"`
 	LastSeen    time.Time         `json:"last_seen,omitzero"`
-	Count       int               `json:"count"`
-	AckBy       string            `json:"ack_by,omitzero"`
-	AckAt       time.Time         `json:"ack_at,omitzero"`
-	AckUntil    time.Time         `json:"ack_until,omitzero"` // the ack lapses then; zero: until resolved
+	// Firings counts the times it started firing: the first firing and each
+	// re-fire after a resolve. Deliveries counts every report received,
+	// repeats and replays included.
+	Firings    int `json:"firings"`
+	Deliveries int `json:"deliveries"`
+	// Stale marks a firing alert its sender has not repeated for longer than
+	// its repeat interval (AlertSource.StaleAfter): no longer counted as firing.
+	Stale    bool      `json:"stale,omitzero"`
+	AckBy    string    `json:"ack_by,omitzero"`
+	AckAt    time.Time `json:"ack_at,omitzero"`
+	AckUntil time.Time `json:"ack_until,omitzero"` // the ack lapses then; zero: until resolved
 
 	// Set by the service layer as drops arrive.
 	Group       string `json:"group,omitzero"`        // sender's group key; storms are counted per group
@@ -118,9 +125,13 @@ type Alert struct {
 	IncidentID  int64  `json:"incident_id,omitzero"`  // the incident a route opened or attached it to
 	Truncated   int    `json:"truncated,omitzero"`    // alerts its sender left out of the drop it came in
 	StormID     int64  `json:"storm_id,omitzero"`     // the storm it belongs to
-	// StormSize is set on the row that stands for a whole storm in the feed:
-	// how many alerts the storm holds.
-	StormSize int `json:"storm_size,omitzero"`
+	// StormSize and StormFiring are set on the row that stands for a whole
+	// storm in the feed: how many alerts the storm holds and how many of
+	// them fire. That row is the storm's most pressing member (firing
+	// first, then the worst severity, then the latest), so its severity is
+	// the worst among the firing members.
+	StormSize   int `json:"storm_size,omitzero"`
+	StormFiring int `json:"storm_firing,omitzero"`
 }
 
 // AlertChange is one entry of an alert's state history.

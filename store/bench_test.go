@@ -106,7 +106,7 @@ func BenchmarkWriteDrop(b *testing.B) {
 					Name: "DropLoad", Severity: model.SevWarning, State: states[drop/500%2], Service: "svc-01",
 					Summary: fmt.Sprintf("drop load %d", n), LastSeen: time.Now(),
 					Labels: map[string]string{"alertname": "DropLoad", "n": fmt.Sprint(n), "env": "prod"}}
-				if _, _, err := tx.UpsertAlert(&a); err != nil {
+				if _, err := tx.UpsertAlert(&a); err != nil {
 					return err
 				}
 			}

@@ -187,15 +187,16 @@ func TestAlertDeliveries(t *testing.T) {
 	deliveries := []struct {
 		name        string
 		state       model.AlertState
-		wantCount   int
+		wantFirings int // fire and re-fire transitions
+		wantDeliver int // every report
 		wantAudited bool // every delivery is a drop, audited once
 		ack         bool // acknowledge after this delivery
 		wantAckBy   string
 	}{
-		{"new", model.AlertFiring, 1, true, true, "bob"},
-		{"repeat", model.AlertFiring, 2, true, false, "bob"},
-		{"resolved", model.AlertResolved, 3, true, false, "bob"},
-		{"fires again", model.AlertFiring, 4, true, false, ""},
+		{"new", model.AlertFiring, 1, 1, true, true, "bob"},
+		{"repeat", model.AlertFiring, 1, 2, true, false, "bob"},
+		{"resolved", model.AlertResolved, 1, 3, true, false, "bob"},
+		{"fires again", model.AlertFiring, 2, 4, true, false, ""},
 	}
 	var firstSeen time.Time
 	var audits int
@@ -204,6 +205,9 @@ func TestAlertDeliveries(t *testing.T) {
 		al := base
 		al.State = d.state
 		al.StartsAt = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+		if d.name == "fires again" {
+			al.StartsAt = clk.now // a new episode starts after the resolve
+		}
 		al.LastSeen = clk.now
 		if d.state == model.AlertResolved {
 			al.EndsAt = clk.now
@@ -228,7 +232,7 @@ func TestAlertDeliveries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Count != d.wantCount || got.State != d.state || got.AckBy != d.wantAckBy ||
+		if got.Firings != d.wantFirings || got.Deliveries != d.wantDeliver || got.State != d.state || got.AckBy != d.wantAckBy ||
 			!got.FirstSeen.Equal(firstSeen) || !got.LastSeen.Equal(clk.now) {
 			t.Fatalf("%s: stored %+v", d.name, got)
 		}
@@ -236,8 +240,8 @@ func TestAlertDeliveries(t *testing.T) {
 			!got.StartsAt.Equal(al.StartsAt) || !got.EndsAt.Equal(al.EndsAt) {
 			t.Fatalf("%s: labels/annotations/times lost: %+v", d.name, got)
 		}
-		if !d.ack && rec.Count != d.wantCount {
-			t.Errorf("%s: UpsertAlert filled Count = %d, want %d", d.name, rec.Count, d.wantCount)
+		if !d.ack && (rec.Firings != d.wantFirings || rec.Deliveries != d.wantDeliver) {
+			t.Errorf("%s: UpsertAlert filled %d firings, %d deliveries; want %d, %d", d.name, rec.Firings, rec.Deliveries, d.wantFirings, d.wantDeliver)
 		}
 		entries, err := db.Audit(ctx, model.AuditQuery{})
 		if err != nil {
@@ -341,7 +345,7 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	db, _, clk := newDesk(t)
 	boom := errors.New("boom")
 	err := db.Write(ctx, func(tx model.Tx) error {
-		if _, _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.now}); err != nil {
+		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.now}); err != nil {
 			return err
 		}
 		return boom

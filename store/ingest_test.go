@@ -66,7 +66,7 @@ func TestIngestFixtures(t *testing.T) {
 		t.Fatalf("am-resolved: %+v %v", res, err)
 	}
 	a := alertByKey(t, db, "a3f1c2d4e5b60718")
-	if a.State != model.AlertResolved || a.Count != 2 || a.IncidentID == 0 {
+	if a.State != model.AlertResolved || a.Firings != 1 || a.Deliveries != 2 || a.IncidentID == 0 {
 		t.Fatalf("resolved alert = %+v", a)
 	}
 	tl, err := db.Timeline(ctx, a.IncidentID)

@@ -100,7 +100,7 @@ func TestFeed(t *testing.T) {
 	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
 		for i := range alerts {
-			if _, _, err := tx.UpsertAlert(&alerts[i]); err != nil {
+			if _, err := tx.UpsertAlert(&alerts[i]); err != nil {
 				return err
 			}
 		}
@@ -353,6 +353,7 @@ var expectedIndex = map[string]string{
 	"feed filtered":        "INDEX alerts_feed",
 	"feed firing":          "INDEX alerts_feed",
 	"feed firing filtered": "INDEX alerts_feed",
+	"feed storm":           "INDEX alerts_storm",
 	"counts":               "SCAN counters",
 	"changes between":      "INDEX changes_start",
 	"next change":          "INDEX changes_start",

@@ -45,12 +45,13 @@ WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCA
 ORDER BY opened_at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
-	// The last column is the storm's size on the row that stands for a
-	// storm (its first alert), 0 elsewhere.
+	// The last two columns are the storm's size and firing members on the
+	// row that stands for a storm, 0 elsewhere.
 	alertColumns = `id, dedup_key, source, name, severity, state, service, summary, labels, annotations,
-	starts_at, ends_at, first_seen, last_seen, count, ack_by, ack_at, ack_until, group_key, silenced_by,
+	starts_at, ends_at, first_seen, last_seen, count, deliveries, stale, ack_by, ack_at, ack_until, group_key, silenced_by,
 	flapping, after_change, incident_id, truncated, storm_id,
-	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT size FROM storms WHERE storms.id = alerts.storm_id), 0)`
+	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT size FROM storms WHERE storms.id = alerts.storm_id), 0),
+	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT firing FROM storms WHERE storms.id = alerts.storm_id), 0)`
 
 	// feedFilter is the feed's FeedQuery conditions, shared by its three
 	// forms: ?1/?2 text or id, ?6 a condition (FeedConditions), ?7/?8 a
@@ -62,22 +63,24 @@ LIMIT ?3 OFFSET ?4`
   AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
 `
 
-	// The feed hides storm members (storm_member = 1): their storm's first
-	// alert stands for them.
+	// The feed hides storm members (storm_member = 1): their storm's most
+	// pressing alert stands for them. A filter (?9) looks at every alert,
+	// members too, so nothing a filter asks for hides inside a storm.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE storm_member = 0` + feedFilter + `
+WHERE (storm_member = 0 OR ?9)` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE firing = 1 AND storm_member = 0` + feedFilter + `
+WHERE firing = 1 AND (storm_member = 0 OR ?9)` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
-	// An expanded storm: all its alerts, newest first.
+	// An expanded storm: all its alerts, firing first, then by severity,
+	// then the latest, the order of the index alerts_storm.
 	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts
 WHERE storm_id = ?5` + feedFilter + `
-ORDER BY last_seen DESC, id DESC
+ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	alertHistorySQL = `SELECT at, state FROM alert_changes WHERE alert_id = ?1 ORDER BY at, rowid`
@@ -272,7 +275,8 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 	if q.Label != "" {
 		labelPath = `$."` + strings.ReplaceAll(q.Label, `"`, `\"`) + `"`
 	}
-	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Storm, q.Only, labelPath, q.Value}
+	filtered := pattern != nil || q.Only != "" || labelPath != nil
+	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Storm, q.Only, labelPath, q.Value, filtered}
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
@@ -417,8 +421,8 @@ func alertFields(a *model.Alert) []any {
 	return []any{&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
 		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
 		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
-		&a.Count, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
-		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}, &a.StormSize}
+		&a.Firings, &a.Deliveries, &a.Stale, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
+		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}, &a.StormSize, &a.StormFiring}
 }
 
 func scanAlert(s scanner) (model.Alert, error) {

@@ -253,7 +253,7 @@ func TestHelperProcess(t *testing.T) {
 	}
 	defer db.Close()
 	err = db.Write(t.Context(), func(tx model.Tx) error {
-		_, _, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
+		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
 			Severity: model.SevCritical, State: model.AlertFiring})
 		return err
 	})
@@ -321,7 +321,7 @@ func TestSubscribe(t *testing.T) {
 	// Many commits while nobody reads coalesce into one pending wake-up.
 	for i := range 5 {
 		err := db.Write(t.Context(), func(tx model.Tx) error {
-			_, _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Name: "n", Severity: model.SevInfo,
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Name: "n", Severity: model.SevInfo,
 				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]})
 			return err
 		})

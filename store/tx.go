@@ -37,14 +37,27 @@ RETURNING id`
 	// right-hand side sees the stored row, so prev_state = state keeps the
 	// state this delivery replaces, and the ack is cleared only when a
 	// resolved alert fires again (an ack belongs to one firing episode).
-	// Empty fields (a resolve that names only its key) keep stored values;
-	// count is 1 only on the insert, which is how a new alert is told.
+	// Empty fields (a resolve that names only its key) keep stored values.
+	//
+	// A delivery never moves an alert backwards (the WHERE): a firing report
+	// that started (?10, the sender's own startsAt) no later than the stored
+	// resolve ended is an old copy, a replay or a second replica's late
+	// send, and so is a resolve that ended (?11) before the stored firing
+	// started. Such a delivery updates nothing and returns no row. A report
+	// without its own times is stamped with the time it arrived (?13): a
+	// sender that gives no times is taken in arrival order.
+	//
+	// count is the firings: 1 for a new firing alert, one more for each
+	// re-fire after a resolve; deliveries counts every report applied. Any
+	// applied report is news of the alert, so it is no longer stale.
 	upsertAlertSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen, group_key)
-VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count)
+VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
+	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing')
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = state,
 	state       = excluded.state,
+	stale       = 0,
 	source      = iif(?2 = '', source, excluded.source),
 	name        = iif(?3 = '', name, excluded.name),
 	severity    = iif(?4 = 0, severity, excluded.severity),
@@ -53,14 +66,18 @@ ON CONFLICT (dedup_key) DO UPDATE SET
 	labels      = iif(?8 = '{}', labels, excluded.labels),
 	annotations = iif(?9 = '{}', annotations, excluded.annotations),
 	group_key   = iif(?14 = '', group_key, excluded.group_key),
-	starts_at   = coalesce(excluded.starts_at, starts_at),
-	ends_at     = excluded.ends_at,
+	starts_at   = iif(state = 'resolved' AND ?5 = 'firing', coalesce(?10, ?13), coalesce(?10, starts_at)),
+	ends_at     = CASE WHEN ?5 = 'firing' THEN ?11 WHEN state = 'resolved' THEN coalesce(?11, ends_at) ELSE coalesce(?11, ?13) END,
 	last_seen   = max(last_seen, excluded.last_seen),
-	count       = count + 1,
+	count       = count + (state = 'resolved' AND ?5 = 'firing'),
+	deliveries  = deliveries + 1,
 	ack_by      = iif(state = 'resolved' AND excluded.state = 'firing', '', ack_by),
 	ack_at      = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_at),
 	ack_until   = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_until)
-RETURNING ` + alertColumns + `, count = 1, prev_state IS NOT state`
+WHERE NOT (
+	(?5 = 'firing' AND state = 'resolved' AND ?10 IS NOT NULL AND ends_at IS NOT NULL AND ?10 <= ends_at)
+	OR (?5 = 'resolved' AND state = 'firing' AND ?11 IS NOT NULL AND starts_at IS NOT NULL AND ?11 < starts_at))
+RETURNING ` + alertColumns + `, prev_state IS NULL, prev_state IS NOT state`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3, ack_until = ?4 WHERE id = ?1`
 
@@ -87,6 +104,15 @@ RETURNING id, head_alert`
 	stormMembersSQL = `UPDATE alerts SET storm_id = ?3, storm_member = (id <> ?4)
 WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
 	growStormSQL     = `UPDATE storms SET size = size + ?2, last_at = ?3 WHERE id = ?1`
+	// A storm's row in the feed is its most pressing member, elected off
+	// the index alerts_storm; its firing members are counted off the same.
+	stormHeadSQL    = `SELECT head_alert FROM storms WHERE id = ?1`
+	refreshStormSQL = `UPDATE storms SET
+	firing = (SELECT count(*) FROM alerts WHERE storm_id = ?1 AND firing = 1),
+	head_alert = ifnull((SELECT id FROM alerts WHERE storm_id = ?1 ORDER BY firing DESC, severity, last_seen DESC, id DESC LIMIT 1), head_alert)
+WHERE id = ?1
+RETURNING head_alert`
+	stormMemberSQL = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
@@ -130,6 +156,7 @@ var writeQueries = []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
+	stormHeadSQL, refreshStormSQL, stormMemberSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
@@ -268,7 +295,7 @@ func isForeignKeyErr(err error) bool {
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
 // now; a new alert was first seen when this delivery says, or now.
-func (t *tx) UpsertAlert(a *model.Alert) (isNew, changed bool, err error) {
+func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = time.Now().UTC()
 	}
@@ -280,12 +307,44 @@ func (t *tx) UpsertAlert(a *model.Alert) (isNew, changed bool, err error) {
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
 		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group)
-	stored, err := scanAlertThen(row, &isNew, &changed)
+	var up model.Upserted
+	stored, err := scanAlertThen(row, &up.New, &up.Changed)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The WHERE of the upsert held it back: older than what is stored.
+		if stored, err = t.AlertByKey(a.DedupKey); err != nil {
+			return up, err
+		}
+		*a = stored
+		return model.Upserted{Older: true}, nil
+	}
 	if err != nil {
-		return false, false, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
 	*a = stored
-	return isNew, changed, nil
+	return up, nil
+}
+
+// RefreshStorm elects the storm's row in the feed again and recounts its
+// firing members, after a drop changed some of them.
+func (t *tx) RefreshStorm(stormID int64) error {
+	what := fmt.Sprintf("storm %d", stormID)
+	var before, after int64
+	if err := t.stmt(stormHeadSQL).QueryRowContext(t.ctx, stormID).Scan(&before); err != nil {
+		return fmt.Errorf("refresh %s: %w", what, err)
+	}
+	if err := t.stmt(refreshStormSQL).QueryRowContext(t.ctx, stormID).Scan(&after); err != nil {
+		return fmt.Errorf("refresh %s: %w", what, err)
+	}
+	if before == after {
+		return nil
+	}
+	if _, err := t.exec(stormMemberSQL, before, true); err != nil {
+		return fmt.Errorf("refresh %s: %w", what, err)
+	}
+	if _, err := t.exec(stormMemberSQL, after, false); err != nil {
+		return fmt.Errorf("refresh %s: %w", what, err)
+	}
+	return nil
 }
 
 // scanAlertThen scans an alert followed by extra columns.

@@ -305,7 +305,8 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 		"ended", stamp(a.EndsAt, loc),
 		"first seen", stamp(a.FirstSeen, loc),
 		"last seen", stamp(a.LastSeen, loc),
-		"deliveries", fmt.Sprint(a.Count),
+		"fired", firedLine(a),
+		"deliveries", fmt.Sprintf("%d reports received, repeats included", a.Deliveries),
 		"acknowledged", ack,
 		"silenced by", ref("SIL", a.SilencedBy),
 		"incident", ref("INC", a.IncidentID),
@@ -419,4 +420,15 @@ func auditDetail(s *session, e model.AuditEntry, loc *time.Location) (string, st
 		}
 	}
 	return fmt.Sprintf("Audit %d · %s %s", e.ID, e.Action, e.Entity), strings.Join(lines, "\n")
+}
+
+// firedLine says how often an alert started firing, and whether it is
+// stale: still firing as far as its sender last said, but not repeated
+// for longer than its sender's repeat interval.
+func firedLine(a model.Alert) string {
+	line := fmt.Sprintf("%d time(s)", a.Firings)
+	if a.Stale {
+		line += "; STALE: its sender has not repeated it for longer than its repeat interval, so it is not counted as firing"
+	}
+	return line
 }

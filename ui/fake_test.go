@@ -60,15 +60,15 @@ func newFakeStore() *fakeStore {
 		a := model.Alert{ID: int64(100 + i), DedupKey: fmt.Sprintf("k%d", i), Source: "alertmanager", Name: names[i%6], Severity: sevs[i%3], State: state,
 			Service: services[i%6], Summary: fmt.Sprintf("%s on %s (sample %d)", names[i%6], services[i%6], i),
 			Labels: map[string]string{"alertname": names[i%6], "service": services[i%6], "env": "prod"}, Annotations: map[string]string{"summary": "sample"},
-			FirstSeen: at(-float64(i)), LastSeen: at(-float64(i) / 2), Count: 1 + i%4}
+			FirstSeen: at(-float64(i)), LastSeen: at(-float64(i) / 2), Firings: 1 + i%4}
 		if i == 1 {
 			a.AckBy = "carol"
 		}
 		if i >= 10 && i <= 12 { // a storm of three, shown as its first alert
 			a.StormID = 1
 		}
-		if i == 10 {
-			a.StormSize = 3
+		if i == 10 { // members 10 and 12 fire, 11 has resolved
+			a.StormSize, a.StormFiring = 3, 2
 		}
 		if i == 3 {
 			a.Flapping, a.IncidentID = true, 7

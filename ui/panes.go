@@ -167,8 +167,8 @@ func newFeed(s *session) *listPane[model.Alert] {
 				tags = paint(st.Bold, tags) + " "
 			}
 			tail := ""
-			if a.Count > 1 {
-				tail = fmt.Sprintf(" ×%d", a.Count)
+			if a.Firings > 1 {
+				tail = fmt.Sprintf(" ×%d", a.Firings) // fired this many times
 			}
 			sumW := w - (fTime + fSev + fState + fService + fName + 5)
 			return paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +
@@ -185,7 +185,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 			return fmt.Sprintf("%d firing · %d total", c.counts.Firing, c.counts.Alerts)
 		},
 		drill: func(a model.Alert) (int64, string, bool) {
-			return a.StormID, fmt.Sprintf("storm of %d %s alerts", a.StormSize, a.Name), a.StormSize > 0
+			return a.StormID, fmt.Sprintf("storm of %d %s alerts, %d firing", a.StormSize, a.Name, a.StormFiring), a.StormSize > 0
 		},
 		open: func(a model.Alert) tea.Cmd {
 			return func() tea.Msg { return openDetailMsg{kind: detailAlert, id: a.ID} }
@@ -196,11 +196,13 @@ func newFeed(s *session) *listPane[model.Alert] {
 }
 
 // alertState is the state column: firing, acknowledged (while the ack
-// lasts), silenced, or resolved.
+// lasts), silenced, stale (its sender stopped repeating it), or resolved.
 func alertState(st *Styles, a model.Alert, now time.Time) (string, lipgloss.Style) {
 	switch {
 	case a.State == model.AlertResolved:
 		return "ok", st.Resolved
+	case a.Stale:
+		return "STALE", st.Dim
 	case a.SilencedBy != 0:
 		return "SIL", st.Dim
 	case a.AckBy != "" && (a.AckUntil.IsZero() || now.Before(a.AckUntil)):
@@ -213,7 +215,7 @@ func alertState(st *Styles, a model.Alert, now time.Time) (string, lipgloss.Styl
 func alertTags(a model.Alert) string {
 	var tags []string
 	if a.StormSize > 0 {
-		tags = append(tags, fmt.Sprintf("STORM ×%d", a.StormSize))
+		tags = append(tags, fmt.Sprintf("STORM %d/%d firing", a.StormFiring, a.StormSize))
 	}
 	if a.Flapping {
 		tags = append(tags, "FLAP")

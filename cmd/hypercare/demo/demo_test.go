@@ -116,7 +116,7 @@ func checkSeed(t *testing.T, now time.Time) {
 		if a.State == model.AlertFiring {
 			firing++
 		}
-		if a.Count > 1 {
+		if a.Deliveries > 1 {
 			repeated++
 		}
 	}
@@ -261,7 +261,7 @@ func TestSeedIsDeterministic(t *testing.T) {
 	}
 	for i := range feeds[0] {
 		a, b := feeds[0][i], feeds[1][i]
-		if a.DedupKey != b.DedupKey || a.Count != b.Count || a.Summary != b.Summary || !a.LastSeen.Equal(b.LastSeen) {
+		if a.DedupKey != b.DedupKey || a.Firings != b.Firings || a.Deliveries != b.Deliveries || a.Summary != b.Summary || !a.LastSeen.Equal(b.LastSeen) {
 			t.Fatalf("alert %d differs:\n%+v\n%+v", i, a, b)
 		}
 	}

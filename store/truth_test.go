@@ -1,0 +1,163 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// stormOf ingests n firing alerts of one group, the first with severity
+// first and the rest warnings, and returns the storm's id.
+func stormOf(t *testing.T, desk *model.Desk, db *DB, n int, first model.Severity) int64 {
+	t.Helper()
+	var events []model.AlertEvent
+	for i := range n {
+		sev := model.SevWarning
+		if i == 0 {
+			sev = first
+		}
+		events = append(events, model.AlertEvent{Alert: model.Alert{DedupKey: fmt.Sprintf("m-%d", i), Name: "PodCrashLooping",
+			State: model.AlertFiring, Severity: sev, StartsAt: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC),
+			Labels: map[string]string{"service": "checkout", "pod": fmt.Sprint(i)}}})
+	}
+	if _, err := desk.Ingest(t.Context(), model.System, model.Drop{Name: "storm", Group: "g", Events: events}); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 100})
+	if err != nil || len(feed) != 1 || feed[0].StormSize != n {
+		t.Fatalf("feed = %+v, %v; want one storm row of %d", feed, err, n)
+	}
+	return feed[0].StormID
+}
+
+func resolve(t *testing.T, desk *model.Desk, keys ...string) {
+	t.Helper()
+	var events []model.AlertEvent
+	for _, k := range keys {
+		events = append(events, model.AlertEvent{Alert: model.Alert{DedupKey: k, State: model.AlertResolved}})
+	}
+	if _, err := desk.Ingest(t.Context(), model.System, model.Drop{Name: "resolve", Group: "g", Events: events}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A storm stays in the feed, firing, as long as any member fires, whichever
+// member resolves first, and shows the worst severity among its firing
+// members; header counts, the firing feed, storm members and filters agree.
+func TestStormNeverHidesFiringMembers(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	clk.tick()
+	storm := stormOf(t, desk, db, 25, model.SevWarning)
+
+	// A critical member arrives late, under a warning leader.
+	clk.tick()
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "crit", Group: "g", Events: []model.AlertEvent{{Alert: model.Alert{
+		DedupKey: "m-crit", Name: "PodCrashLooping", State: model.AlertFiring, Severity: model.SevCritical,
+		Labels: map[string]string{"service": "checkout", "pod": "crit"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The first member, which stood for the storm, resolves first.
+	clk.tick()
+	resolve(t, desk, "m-0")
+
+	firing, err := db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(firing) != 1 || firing[0].StormID != storm || firing[0].State != model.AlertFiring {
+		t.Fatalf("firing feed = %+v; want the storm, firing", firing)
+	}
+	row := firing[0]
+	if row.DedupKey != "m-crit" || row.Severity != model.SevCritical || row.StormSize != 26 || row.StormFiring != 25 {
+		t.Fatalf("storm row = %s %v size %d firing %d; want m-crit, critical, 26 members, 25 firing",
+			row.DedupKey, row.Severity, row.StormSize, row.StormFiring)
+	}
+	counts, err := db.Counts(ctx)
+	if err != nil || counts.Firing != row.StormFiring {
+		t.Fatalf("header counts %d firing (%v); the storm says %d", counts.Firing, err, row.StormFiring)
+	}
+	members, err := db.Feed(ctx, model.FeedQuery{Storm: storm, Limit: 100})
+	if err != nil || len(members) != 26 || members[0].DedupKey != "m-crit" || members[25].State != model.AlertResolved {
+		t.Fatalf("members: %d %v; want 26, the critical one first and the resolved one last", len(members), err)
+	}
+
+	// A filter finds a member that is not the storm's row.
+	found, err := db.Feed(ctx, model.FeedQuery{Label: "pod", Value: "7", Limit: 100})
+	if err != nil || len(found) != 1 || found[0].DedupKey != "m-7" {
+		t.Fatalf("pod=7 found %+v %v; want the member m-7", found, err)
+	}
+
+	// All but one resolve: the storm still fires, by its last firing member.
+	clk.tick()
+	var rest []string
+	for i := 1; i < 25; i++ {
+		if i != 13 {
+			rest = append(rest, fmt.Sprintf("m-%d", i))
+		}
+	}
+	resolve(t, desk, append(rest, "m-crit")...)
+	firing, err = db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 100})
+	if err != nil || len(firing) != 1 || firing[0].DedupKey != "m-13" || firing[0].StormFiring != 1 {
+		t.Fatalf("firing feed = %+v %v; want the storm standing on m-13, 1 firing", firing, err)
+	}
+	// The last one resolves: the storm leaves the firing feed but stays in the whole feed.
+	clk.tick()
+	resolve(t, desk, "m-13")
+	if firing, err = db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 100}); err != nil || len(firing) != 0 {
+		t.Fatalf("firing feed = %+v %v; want nothing", firing, err)
+	}
+	all, err := db.Feed(ctx, model.FeedQuery{Limit: 100})
+	if err != nil || len(all) != 1 || all[0].StormSize != 26 || all[0].StormFiring != 0 {
+		t.Fatalf("whole feed = %+v %v; want the resolved storm as one row", all, err)
+	}
+}
+
+// A notification never moves an alert backwards: an older or replayed
+// firing copy does not revive a resolved alert, an old resolve does not end
+// a newer firing, and the counts are firings, not deliveries.
+func TestAlertOrderAndReplay(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	start := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	firing := model.Alert{DedupKey: "k", Name: "HighErrorRate", Source: "alertmanager", Severity: model.SevCritical,
+		State: model.AlertFiring, StartsAt: start, Labels: map[string]string{"service": "checkout"}}
+	resolved := firing
+	resolved.State, resolved.EndsAt = model.AlertResolved, start.Add(30*time.Minute)
+	refire := firing
+	refire.StartsAt = start.Add(time.Hour)
+
+	steps := []struct {
+		name      string
+		alert     model.Alert
+		wantState model.AlertState
+		wantFired int
+		wantOlder int
+	}{
+		{"fires", firing, model.AlertFiring, 1, 0},
+		{"repeat", firing, model.AlertFiring, 1, 0},
+		{"resolves", resolved, model.AlertResolved, 1, 0},
+		{"an old firing copy is replayed", firing, model.AlertResolved, 1, 1},
+		{"the resolve again", resolved, model.AlertResolved, 1, 0},
+		{"fires again, a new episode", refire, model.AlertFiring, 2, 0},
+		{"the old resolve is replayed", resolved, model.AlertFiring, 2, 1},
+		{"the old firing copy again", firing, model.AlertFiring, 2, 0},
+	}
+	for _, s := range steps {
+		clk.tick()
+		res, err := desk.Ingest(ctx, model.System, model.Drop{Name: s.name, Events: []model.AlertEvent{{Alert: s.alert}}})
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		got := alertByKey(t, db, "k")
+		if got.State != s.wantState || got.Firings != s.wantFired || res.Older != s.wantOlder {
+			t.Fatalf("%s: state %s, fired %d, older %d; want %s, %d, %d", s.name, got.State, got.Firings, res.Older, s.wantState, s.wantFired, s.wantOlder)
+		}
+	}
+	history, err := db.AlertHistory(ctx, alertByKey(t, db, "k").ID)
+	if err != nil || len(history) != 3 {
+		t.Fatalf("history %+v %v; want firing, resolved, firing", history, err)
+	}
+}
