@@ -187,8 +187,8 @@ func TestAlertDeliveries(t *testing.T) {
 	deliveries := []struct {
 		name        string
 		state       model.AlertState
-		wantFirings int // fire and re-fire transitions
-		wantDeliver int // every report
+		wantFirings int  // fire and re-fire transitions
+		wantDeliver int  // every report
 		wantAudited bool // every delivery is a drop, audited once
 		ack         bool // acknowledge after this delivery
 		wantAckBy   string

@@ -103,7 +103,7 @@ SELECT ?1, min(id), min(first_seen), ?3, count(*) FROM alerts WHERE group_key = 
 RETURNING id, head_alert`
 	stormMembersSQL = `UPDATE alerts SET storm_id = ?3, storm_member = (id <> ?4)
 WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
-	growStormSQL     = `UPDATE storms SET size = size + ?2, last_at = ?3 WHERE id = ?1`
+	growStormSQL = `UPDATE storms SET size = size + ?2, last_at = ?3 WHERE id = ?1`
 	// A storm's row in the feed is its most pressing member, elected off
 	// the index alerts_storm; its firing members are counted off the same.
 	stormHeadSQL    = `SELECT head_alert FROM storms WHERE id = ?1`
@@ -112,7 +112,7 @@ WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
 	head_alert = ifnull((SELECT id FROM alerts WHERE storm_id = ?1 ORDER BY firing DESC, severity, last_seen DESC, id DESC LIMIT 1), head_alert)
 WHERE id = ?1
 RETURNING head_alert`
-	stormMemberSQL = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
+	stormMemberSQL   = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
