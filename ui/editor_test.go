@@ -1,33 +1,25 @@
 package ui
 
 import (
-	"io"
 	"testing"
-	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/muesli/termenv"
 )
 
 // ctrl+e in the note editor runs $EDITOR on the note and loads what it
 // wrote; ctrl+s then saves it. The "editor" here writes a fixed note.
 func TestNoteFromEditor(t *testing.T) {
 	f := newFakeStore()
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	m := New(Deps{Reader: f, Notifier: f, Actions: f, Plan: testPlan(t),
-		Actor: model.Actor{Name: "alice", Role: model.RoleOperator}, Renderer: r,
-		Now: func() time.Time { return testNow }, Editor: `printf 'PSP logs show timeouts\nfrom 13:55' >`})
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "n")
-	waitFor(t, tm, "ctrl+e $EDITOR")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlE})
-	waitFor(t, tm, "note loaded from the editor")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
-	waitFor(t, tm, "note added to INC-7")
-	finalView(t, tm)
+	m := newTestModel(t, f, model.RoleOperator)
+	m.s.Editor = `printf 'PSP logs show timeouts\nfrom 13:55' >`
+	tm := open(t, m, 80, 24)
+	tm.Press("n")
+	tm.WaitFor("ctrl+e $EDITOR")
+	tm.Press("ctrl+e")
+	tm.WaitFor("note loaded from the editor")
+	tm.Press("ctrl+s")
+	tm.WaitFor("note added to INC-7")
+	tm.Final()
 	tl := f.timeline[7]
 	if len(tl) == 0 || tl[len(tl)-1].Text != "PSP logs show timeouts\nfrom 13:55" {
 		t.Fatalf("timeline = %+v", tl)
@@ -37,27 +29,27 @@ func TestNoteFromEditor(t *testing.T) {
 // Without an editor (over SSH), ctrl+e says why instead of doing nothing.
 func TestNoteWithoutEditor(t *testing.T) {
 	f := newFakeStore()
-	tm := run(t, newTestModel(t, f, model.RoleOperator), 80, 24, "INC-7")
-	keys(tm, "n")
-	waitFor(t, tm, "Note on INC-7")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlE})
-	waitFor(t, tm, "no editor here")
-	finalView(t, tm)
+	tm := open(t, newTestModel(t, f, model.RoleOperator), 80, 24)
+	tm.Press("n")
+	tm.WaitFor("Note on INC-7")
+	tm.Press("ctrl+e")
+	tm.WaitFor("no editor here")
+	tm.Final()
 }
 
 // One esc does not throw a written note away; a second one does.
 func TestNoteEscAsksFirst(t *testing.T) {
 	f := newFakeStore()
-	tm := run(t, newTestModel(t, f, model.RoleOperator), 80, 24, "INC-7")
-	keys(tm, "n")
-	waitFor(t, tm, "Note on INC-7")
-	keys(tm, "half a thought")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
-	waitFor(t, tm, "esc again throws this note away")
-	keys(tm, " finished")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
-	waitFor(t, tm, "note added to INC-7")
-	finalView(t, tm)
+	tm := open(t, newTestModel(t, f, model.RoleOperator), 80, 24)
+	tm.Press("n")
+	tm.WaitFor("Note on INC-7")
+	tm.Press("half a thought")
+	tm.Press("esc")
+	tm.WaitFor("esc again throws this note away")
+	tm.Press(" finished")
+	tm.Press("ctrl+s")
+	tm.WaitFor("note added to INC-7")
+	tm.Final()
 	if tl := f.timeline[7]; len(tl) == 0 || tl[len(tl)-1].Text != "half a thought finished" {
 		t.Fatalf("timeline = %+v", tl)
 	}

@@ -5,29 +5,29 @@ import (
 	"testing"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 func TestMetrics80x24(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleViewer) // reading metrics needs no role
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "M")
-	waitFor(t, tm, "SLA attainment")
-	view := finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("M")
+	tm.WaitForPane("Metrics · last 24 hours", "SLA attainment")
+	view := tm.Final()
 	for _, want := range []string{"Metrics · last 24 hours", "MTTR", "M shows 7 days", "24h ⇄ 7d"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("metrics at 80x24 lack %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestMetrics200x60(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, "M", "M") // the second M switches to the week
-	waitFor(t, tm, "Metrics · last 7 days")
-	waitFor(t, tm, "Exit criteria")
-	view := finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press("M", "M") // the second M switches to the week
+	tm.WaitForPane("Metrics · last 7 days", "Exit criteria")
+	view := tm.Final()
 	for _, want := range []string{
 		"M shows 24 hours",
 		"  50.0%  1 of 2", // P1: INC-1 on time, INC-6 late
@@ -41,20 +41,19 @@ func TestMetrics200x60(t *testing.T) {
 			t.Errorf("weekly metrics lack %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestMetricsCommandAndBack(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, ":", "metrics 7d", "enter")
-	waitFor(t, tm, "Metrics · last 7 days")
-	keys(tm, ":", "metrics fortnight", "enter")
-	waitFor(t, tm, `"fortnight" is not a window`)
-	mark(tm)
-	keys(tm, "esc")
-	waitFor(t, tm, "1 Incidents")
-	keys(tm, "?")
-	waitFor(t, tm, "service metrics")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "metrics 7d", "enter")
+	tm.WaitForPane("Metrics · last 7 days", "SLA attainment")
+	tm.Press(":", "metrics fortnight", "enter")
+	tm.WaitFor(`"fortnight" is not a window`)
+	tm.Press("esc")
+	tm.WaitForPane("Incidents", "INC-7")
+	tm.Press("?")
+	tm.WaitFor("service metrics")
+	tm.Final()
 }

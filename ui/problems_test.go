@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 func TestProblems80x24(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	view := finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	view := tm.Final()
 	for _, want := range []string{"Problems", "PRB-2", "New", "PRB-1", "RCA", "2 open", "PRB-3", "Closed", "LINKED", "ACTIONS", "enter opens · esc back"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("problems list at 80x24 lacks %q", want)
@@ -24,41 +24,41 @@ func TestProblems80x24(t *testing.T) {
 	if strings.Index(view, "PRB-3") < strings.Index(view, "PRB-1") {
 		t.Error("the closed problem is not listed last")
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestProblems200x60(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleLead)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, ":", "problems", "enter")
-	waitFor(t, tm, "Search index lags catalog imports")
-	view := finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press(":", "problems", "enter")
+	tm.WaitForPane("Problems", "Search index lags catalog imports", "PRB-1", "Identity key rotation broke logins")
+	view := tm.Final()
 	for _, want := range []string{"OWNER", "alice", "erin", "Identity key rotation broke logins", "c new problem"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("problems list at 200x60 lacks %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestProblem80x24(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	keys(tm, "j", "enter")
-	waitFor(t, tm, "Root cause analysis")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlD}) // half a page down, to the actions
-	waitFor(t, tm, "Actions (2 open of 3)")
-	golden(t, finalView(t, tm))
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	tm.Press("j", "enter")
+	tm.WaitForPane("PRB-1 · Settlement batch overruns its window", "Root cause analysis")
+	tm.Press("ctrl+d") // half a page down, to the actions
+	tm.WaitForPane("PRB-1 · Settlement batch overruns its window ↕50%", "Actions (2 open of 3)", "Start the batch on file arrival")
+	uitest.Golden(t, tm.Final())
 }
 
 func TestProblem200x60(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, ":", "problem PRB-1", "enter")
-	waitFor(t, tm, "Linked incidents")
-	view := finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press(":", "problem PRB-1", "enter")
+	tm.WaitForPane("PRB-1 · Settlement batch overruns its window", "Linked incidents (1, 1 on hold awaiting this problem)", "INC-4")
+	view := tm.Final()
 	for _, want := range []string{
 		"PRB-1 · Settlement batch overruns its window", "[RCA]", "next: Fix in progress",
 		"05:40 PSP file arrives late", "2. the PSP sends it after its own batch", "No alert on a late input file.",
@@ -70,7 +70,7 @@ func TestProblem200x60(t *testing.T) {
 			t.Errorf("problem view lacks %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 // The recurrence rule marks the queue, and the command line opens a
@@ -78,22 +78,20 @@ func TestProblem200x60(t *testing.T) {
 func TestProblemFromRecurrence(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 200, 60, "PRB? Checkout returns 502")
-	keys(tm, ":", "problem new from INC-7", "enter")
-	waitFor(t, tm, "New problem")
-	waitFor(t, tm, "Recurring availability incidents on checkout")
-	waitFor(t, tm, "INC-1 INC-2 INC-3 INC-7")
-	waitFor(t, tm, "suggested by the recurrence rule: 4 availability incidents on checkout within 7 days")
-	keys(tm, "enter")
-	waitFor(t, tm, "PRB-1 opened, 4 incident(s) linked")
-	waitFor(t, tm, "Linked incidents (4)")
-	mark(tm)
-	keys(tm, "esc", "esc")
-	waitFor(t, tm, "1 Incidents")
-	view := finalView(t, tm)
-	if strings.Contains(view, "PRB?") {
-		t.Errorf("the queue still suggests a problem for linked incidents:\n%s", view)
-	}
+	tm := open(t, m, 200, 60)
+	tm.WaitForPane("Incidents", "PRB? Checkout returns 502")
+	tm.Press(":", "problem new from INC-7", "enter")
+	tm.WaitFor("New problem", "Recurring availability incidents on checkout", "INC-1 INC-2 INC-3 INC-7",
+		"suggested by the recurrence rule: 4 availability incidents on checkout within 7 days")
+	tm.Press("enter")
+	tm.WaitFor("PRB-1 opened, 4 incident(s) linked")
+	tm.WaitForPane("PRB-1 · Recurring availability incidents on checkout", "Linked incidents (4)")
+	tm.Press("esc", "esc")
+	tm.WaitUntil("the queue without a PRB? mark", func(frame string) bool {
+		rows := queueRows(frame)
+		return strings.Contains(rows, "INC-7 ") && !strings.Contains(rows, "PRB?")
+	})
+	tm.Final()
 	in, _ := f.Incident(context.Background(), 7)
 	if in.ProblemID != 1 || f.prb.history[1] != 1 || f.prb.problems[0].Service != "checkout" {
 		t.Fatalf("INC-7 = %+v, history links %v, problems %+v", in, f.prb.history, f.prb.problems)
@@ -106,50 +104,47 @@ func TestProblemFromRecurrence(t *testing.T) {
 func TestProblemNewFromSelectedIncident(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-9")
-	keys(tm, "j", ":", "problem new", "enter") // INC-9: no recurrence, so it alone
-	waitFor(t, tm, "Search results stale after catalog import")
-	waitFor(t, tm, "the incidents listed are linked")
-	waitFor(t, tm, "INC-9")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("j", ":", "problem new", "enter") // INC-9: no recurrence, so it alone
+	tm.WaitFor("New problem", "Search results stale after catalog import", "the incidents listed are linked", "INC-9")
+	tm.Final()
 }
 
 func TestProblemCommandErrors(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
+	tm := open(t, m, 80, 24)
 	for _, tt := range []struct{ line, want string }{
 		{"problem new from INC-4", "INC-4 is already linked to PRB-1"},
 		{"problem new from INC-12", "REQ-12 is a request"},
 		{"problem new from CHG-3", "use INC-n"},
 		{"problem frobnicate now", ":problem new from INC-n"},
 	} {
-		keys(tm, ":", tt.line, "enter")
-		waitFor(t, tm, tt.want)
+		tm.Press(":", tt.line, "enter")
+		tm.WaitFor(tt.want)
 	}
-	finalView(t, tm)
+	tm.Final()
 }
 
 // Resolving a problem offers to resolve the incidents waiting on it.
 func TestProblemFlowResolvesWaitingIncidents(t *testing.T) {
 	f := withProblems(newFakeStore())
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	keys(tm, "j", "enter")
-	waitFor(t, tm, "PRB-1 · Settlement")
-	keys(tm, "x")
-	waitFor(t, tm, "Move PRB-1 (now RCA)")
-	waitFor(t, tm, "needs a root cause on record")
-	keys(tm, "enter")
-	waitFor(t, tm, "PRB-1 → Fix in progress")
-	keys(tm, "x")
-	waitFor(t, tm, "Move PRB-1 (now Fix in progress)")
-	keys(tm, "enter")
-	waitFor(t, tm, "PRB-1 is resolved. Resolve 1 incident on hold awaiting it (INC-4)?")
-	keys(tm, "y")
-	waitFor(t, tm, "resolved INC-4 (fixed)")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	tm.Press("j", "enter")
+	tm.WaitForPane("PRB-1 · Settlement", "Root cause analysis")
+	tm.Press("x")
+	tm.WaitFor("Move PRB-1 (now RCA)", "needs a root cause on record")
+	tm.Press("enter")
+	tm.WaitFor("PRB-1 → Fix in progress")
+	tm.Press("x")
+	tm.WaitFor("Move PRB-1 (now Fix in progress)")
+	tm.Press("enter")
+	tm.WaitFor("PRB-1 is resolved. Resolve 1 incident on hold awaiting it (INC-4)?")
+	tm.Press("y")
+	tm.WaitFor("resolved INC-4 (fixed)")
+	tm.Final()
 	in, _ := f.Incident(context.Background(), 4)
 	if in.State != model.StateResolved || in.Resolution != "fixed" || f.prb.problems[0].State != model.ProblemResolved {
 		t.Fatalf("INC-4 = %+v; PRB-1 = %+v", in, f.prb.problems[0])
@@ -160,17 +155,18 @@ func TestProblemPromptCanBeDeclined(t *testing.T) {
 	f := withProblems(newFakeStore())
 	f.prb.problems[0].State = model.ProblemFixing
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, ":", "problem 1", "enter")
-	waitFor(t, tm, "PRB-1 · Settlement")
-	keys(tm, "x")
-	waitFor(t, tm, "Move PRB-1 (now Fix in progress)")
-	keys(tm, "enter")
-	waitFor(t, tm, "n leave them on hold")
-	mark(tm)
-	keys(tm, "n")
-	waitFor(t, tm, "1. the batch waits for the PSP file") // where the question was
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "problem 1", "enter")
+	tm.WaitForPane("PRB-1 · Settlement", "Root cause analysis")
+	tm.Press("x")
+	tm.WaitFor("Move PRB-1 (now Fix in progress)")
+	tm.Press("enter")
+	tm.WaitFor("n leave them on hold")
+	tm.Press("n")
+	if frame := tm.WaitForPane("PRB-1 · Settlement", "1. the batch waits for the PSP file"); strings.Contains(frame, "leave them on hold") { // where the question was
+		t.Fatalf("the question is still asked:\n%s", frame)
+	}
+	tm.Final()
 	if in, _ := f.Incident(context.Background(), 4); in.State != model.StateOnHold {
 		t.Fatalf("INC-4 = %+v; declining resolved it", in)
 	}
@@ -179,18 +175,18 @@ func TestProblemPromptCanBeDeclined(t *testing.T) {
 func TestRCAFromKeyboard(t *testing.T) {
 	f := withProblems(newFakeStore())
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, ":", "problem PRB-2", "enter")
-	waitFor(t, tm, "not asked yet")
-	keys(tm, "R")
-	waitFor(t, tm, "Root cause analysis of PRB-2")
-	waitFor(t, tm, "ctrl+s save")
-	keys(tm, "09:00 import starts")
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // a new line in the timeline
-	keys(tm, "09:40 results stale", "tab", "the indexer skips updates", "tab", "it batches by hour", "tab", "tab", "tab", "tab", "no freshness alert", "ctrl+s")
-	waitFor(t, tm, "PRB-2 RCA saved")
-	waitFor(t, tm, "1. the indexer skips updates")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "problem PRB-2", "enter")
+	tm.WaitFor("not asked yet")
+	tm.Press("R")
+	tm.WaitFor("Root cause analysis of PRB-2")
+	tm.WaitFor("ctrl+s save")
+	tm.Press("09:00 import starts")
+	tm.Press("enter") // a new line in the timeline
+	tm.Press("09:40 results stale", "tab", "the indexer skips updates", "tab", "it batches by hour", "tab", "tab", "tab", "tab", "no freshness alert", "ctrl+s")
+	tm.WaitFor("PRB-2 RCA saved")
+	tm.WaitForPane("PRB-2 · Search index lags", "1. the indexer skips updates")
+	tm.Final()
 	got := f.prb.problems[1].RCA
 	want := model.RCA{Timeline: "09:00 import starts\n09:40 results stale", Whys: []string{"the indexer skips updates", "it batches by hour"}, Factors: "no freshness alert"}
 	if got.Timeline != want.Timeline || strings.Join(got.Whys, "|") != strings.Join(want.Whys, "|") || got.Factors != want.Factors {
@@ -201,22 +197,22 @@ func TestRCAFromKeyboard(t *testing.T) {
 func TestKnownErrorAndPublish(t *testing.T) {
 	f := withProblems(newFakeStore())
 	m := newTestModel(t, f, model.RoleLead)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, ":", "problem PRB-2", "enter")
-	waitFor(t, tm, "none recorded: symptom")
-	keys(tm, "b")
-	waitFor(t, tm, "has no known error yet")
-	keys(tm, "K")
-	waitFor(t, tm, "Known error of PRB-2")
-	keys(tm, "ctrl+s")
-	waitFor(t, tm, "symptom: required")
-	keys(tm, "Results show yesterday's prices", "tab", "tab", "Reindex the catalog by hand", "ctrl+s")
-	waitFor(t, tm, "PRB-2 known error saved")
-	waitFor(t, tm, "Reindex the catalog by hand")
-	keys(tm, "b")
-	waitFor(t, tm, "PRB-2 known error published as KB-3 (known-error-prb-2)")
-	waitFor(t, tm, "Knowledge base published as KB-3 (known-error-prb-2)")
-	finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press(":", "problem PRB-2", "enter")
+	tm.WaitFor("none recorded: symptom")
+	tm.Press("b")
+	tm.WaitFor("has no known error yet")
+	tm.Press("K")
+	tm.WaitFor("Known error of PRB-2")
+	tm.Press("ctrl+s")
+	tm.WaitFor("symptom: required")
+	tm.Press("Results show yesterday's prices", "tab", "tab", "Reindex the catalog by hand", "ctrl+s")
+	tm.WaitFor("PRB-2 known error saved")
+	tm.WaitForPane("PRB-2 · Search index lags", "Reindex the catalog by hand")
+	tm.Press("b")
+	tm.WaitFor("PRB-2 known error published as KB-3 (known-error-prb-2)")
+	tm.WaitForPane("PRB-2 · Search index lags", "Knowledge base published as KB-3 (known-error-prb-2)")
+	tm.Final()
 	ar := f.articles[len(f.articles)-1]
 	if ar.Kind != model.ArticleKnownError || ar.State != model.ArticlePublished || !strings.Contains(ar.Body, "Reindex the catalog by hand") {
 		t.Fatalf("article = %+v", ar)
@@ -225,55 +221,54 @@ func TestKnownErrorAndPublish(t *testing.T) {
 
 func TestOperatorCannotPublish(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	keys(tm, "j", "b")
-	waitFor(t, tm, "may not publish known errors")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	tm.Press("j", "b")
+	tm.WaitFor("may not publish known errors")
+	tm.Final()
 }
 
 func TestViewerCannotEditProblems(t *testing.T) {
 	for _, k := range []string{"R", "c", "x", "o"} {
 		m := newTestModel(t, withProblems(newFakeStore()), model.RoleViewer)
-		tm := run(t, m, 80, 24, "INC-7")
-		keys(tm, "P")
-		waitFor(t, tm, "Search index lags")
-		keys(tm, k)
-		waitFor(t, tm, "may not edit problems")
-		finalView(t, tm)
+		tm := open(t, m, 80, 24)
+		tm.Press("P")
+		tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+		tm.Press(k)
+		tm.WaitFor("may not edit problems")
+		tm.Final()
 	}
 }
 
 func TestProblemActionsFromKeyboard(t *testing.T) {
 	f := withProblems(newFakeStore())
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, ":", "problem PRB-2", "enter")
-	waitFor(t, tm, "Actions (0 open of 0)")
-	keys(tm, "D")
-	waitFor(t, tm, "PRB-2 has no actions yet: o adds one")
-	keys(tm, "o")
-	waitFor(t, tm, "New action on PRB-2")
-	keys(tm, "Alert on index age", "tab", "tab")
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "problem PRB-2", "enter")
+	tm.WaitFor("Actions (0 open of 0)")
+	tm.Press("D")
+	tm.WaitFor("PRB-2 has no actions yet: o adds one")
+	tm.Press("o")
+	tm.WaitFor("New action on PRB-2")
+	tm.Press("Alert on index age", "tab", "tab")
 	for range len("2026-12-02") {
-		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+		tm.Press("backspace")
 	}
-	keys(tm, "next week", "enter")
-	waitFor(t, tm, `due: "next week": write a date as YYYY-MM-DD`)
+	tm.Press("next week", "enter")
+	tm.WaitFor(`due: "next week": write a date as YYYY-MM-DD`)
 	for range len("next week") {
-		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+		tm.Press("backspace")
 	}
-	keys(tm, "2026-11-27", "enter")
-	waitFor(t, tm, "action added to PRB-2")
-	waitFor(t, tm, "Alert on index age")
-	keys(tm, "D")
-	waitFor(t, tm, "Tick off an action of PRB-2")
-	waitFor(t, tm, "1. Alert on index age — alice, now open")
-	keys(tm, "enter")
-	waitFor(t, tm, "action 1 of PRB-2 done")
-	waitFor(t, tm, "Actions (0 open of 1)")
-	finalView(t, tm)
+	tm.Press("2026-11-27", "enter")
+	tm.WaitFor("action added to PRB-2")
+	tm.WaitForPane("PRB-2 · Search index lags", "Actions (1 open of 1)", "Alert on index age")
+	tm.Press("D")
+	tm.WaitFor("Tick off an action of PRB-2", "1. Alert on index age — alice, now open")
+	tm.Press("enter")
+	tm.WaitFor("action 1 of PRB-2 done")
+	tm.WaitForPane("PRB-2 · Search index lags", "Actions (0 open of 1)")
+	tm.Final()
 	a := f.prb.actions[len(f.prb.actions)-1]
 	if !a.Done || a.Owner != "alice" || a.Due.Format("2006-01-02 15:04") != "2026-11-27 23:59" {
 		t.Fatalf("action = %+v", a)
@@ -283,19 +278,19 @@ func TestProblemActionsFromKeyboard(t *testing.T) {
 func TestLinkIncidentToProblem(t *testing.T) {
 	f := withProblems(newFakeStore())
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	keys(tm, "L") // on the selected row: PRB-2
-	waitFor(t, tm, "Link an incident to PRB-2")
-	keys(tm, "KB-1", "enter")
-	waitFor(t, tm, "incident: \"KB-1\": use INC-n")
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	tm.Press("L") // on the selected row: PRB-2
+	tm.WaitFor("Link an incident to PRB-2")
+	tm.Press("KB-1", "enter")
+	tm.WaitFor("incident: \"KB-1\": use INC-n")
 	for range len("KB-1") {
-		tm.Send(tea.KeyMsg{Type: tea.KeyBackspace})
+		tm.Press("backspace")
 	}
-	keys(tm, "INC-7", "enter")
-	waitFor(t, tm, "INC-7 linked to PRB-2")
-	finalView(t, tm)
+	tm.Press("INC-7", "enter")
+	tm.WaitFor("INC-7 linked to PRB-2")
+	tm.Final()
 	if in, _ := f.Incident(context.Background(), 7); in.ProblemID != 2 {
 		t.Fatalf("INC-7 = %+v", in)
 	}
@@ -309,46 +304,39 @@ func TestOpenLinkedIncident(t *testing.T) {
 	f.incidents[0].ProblemID = 1 // INC-7 joins INC-4 on PRB-1
 	f.mu.Unlock()
 	m := newTestModel(t, f, model.RoleViewer) // opening is a read
-	tm := run(t, m, 200, 60, "INC-7")
+	tm := open(t, m, 200, 60)
 
-	keys(tm, ":", "problem PRB-2", "enter")
-	waitFor(t, tm, "PRB-2 · Search index lags")
-	mark(tm)
-	keys(tm, "i")
-	waitFor(t, tm, "━ INC-9 ")
-	mark(tm)
-	keys(tm, "esc")
-	waitFor(t, tm, "PRB-2 · Search index lags")
+	tm.Press(":", "problem PRB-2", "enter")
+	tm.WaitForPane("PRB-2 · Search index lags", "Linked incidents (1)")
+	tm.Press("i")
+	tm.WaitForPane("INC-9", "Search results stale after catalog import")
+	tm.Press("esc")
+	tm.WaitForPane("PRB-2 · Search index lags", "Linked incidents (1)")
 
-	keys(tm, ":", "problem PRB-1", "enter")
-	waitFor(t, tm, "Linked incidents (2, 1 on hold awaiting this problem)")
-	keys(tm, "i")
-	waitFor(t, tm, "Open an incident linked to PRB-1")
-	waitFor(t, tm, "INC-4 P3 · On Hold (awaiting problem) — Settlement batch finished late")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRight})
-	waitFor(t, tm, "INC-7 P1 · In Progress — Checkout returns 502 for card payments")
-	keys(tm, "enter")
-	waitFor(t, tm, "PSP gateway timeouts since 11:02") // INC-7's timeline
-	mark(tm)
-	keys(tm, "esc")
-	waitFor(t, tm, "PRB-1 · Settlement batch overruns its window")
+	tm.Press(":", "problem PRB-1", "enter")
+	tm.WaitForPane("PRB-1 · Settlement", "Linked incidents (2, 1 on hold awaiting this problem)")
+	tm.Press("i")
+	tm.WaitFor("Open an incident linked to PRB-1", "INC-4 P3 · On Hold (awaiting problem) — Settlement batch finished late")
+	tm.Press("right")
+	tm.WaitFor("INC-7 P1 · In Progress — Checkout returns 502 for card payments")
+	tm.Press("enter")
+	tm.WaitForPane("INC-7", "PSP gateway timeouts since 11:02") // INC-7's timeline
+	tm.Press("esc")
+	tm.WaitForPane("PRB-1 · Settlement batch overruns its window", "Linked incidents (2")
 
-	keys(tm, "i")
-	waitFor(t, tm, "Open an incident linked to PRB-1")
+	tm.Press("i")
+	tm.WaitFor("Open an incident linked to PRB-1")
 	// Typing finds a linked incident; a number that is not linked is not taken.
-	keys(tm, "12")
-	mark(tm)
-	keys(tm, "4", "enter")
-	waitFor(t, tm, "━ INC-4 ")
-	mark(tm)
-	keys(tm, "esc")
-	waitFor(t, tm, "PRB-1 · Settlement batch overruns its window")
+	tm.Press("12", "4", "enter")
+	tm.WaitForPane("INC-4", "Settlement batch finished late")
+	tm.Press("esc")
+	tm.WaitForPane("PRB-1 · Settlement batch overruns its window", "Linked incidents (2")
 
-	keys(tm, ":", "problem PRB-3", "enter")
-	waitFor(t, tm, "PRB-3 · Identity key rotation")
-	keys(tm, "i")
-	waitFor(t, tm, "PRB-3 has no linked incidents: L links one")
-	finalView(t, tm)
+	tm.Press(":", "problem PRB-3", "enter")
+	tm.WaitForPane("PRB-3 · Identity key rotation", "none linked")
+	tm.Press("i")
+	tm.WaitFor("PRB-3 has no linked incidents: L links one")
+	tm.Final()
 	if m.detail != nil || m.problems == nil || m.problems.open == nil || m.problems.open.id != 3 {
 		t.Fatalf("detail %+v, problems %+v; want PRB-3 shown and no detail over it", m.detail, m.problems)
 	}
@@ -356,16 +344,15 @@ func TestOpenLinkedIncident(t *testing.T) {
 
 func TestProblemsFilter(t *testing.T) {
 	m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "P")
-	waitFor(t, tm, "Search index lags")
-	mark(tm)
-	keys(tm, "/", "settle", "enter")
-	waitFor(t, tm, "filtered · esc clears")
-	view := finalView(t, tm)
-	if strings.Contains(view, "PRB-2") || !strings.Contains(view, "PRB-1") {
-		t.Errorf("filter 'settle' should leave only PRB-1:\n%s", view)
-	}
+	tm := open(t, m, 80, 24)
+	tm.Press("P")
+	tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+	tm.Press("/", "settle", "enter")
+	tm.WaitUntil("the problems filtered to PRB-1", func(frame string) bool {
+		rows := uitest.Pane(frame, "Problems")
+		return strings.Contains(rows, "PRB-1") && !strings.Contains(rows, "PRB-2") && !strings.Contains(rows, "PRB-3")
+	})
+	tm.Final()
 }
 
 func TestLeaveProblems(t *testing.T) {
@@ -378,17 +365,16 @@ func TestLeaveProblems(t *testing.T) {
 		{[]string{":", "alerts", "enter"}, "[2 Alerts]"},
 	} {
 		m := newTestModel(t, withProblems(newFakeStore()), model.RoleOperator)
-		tm := run(t, m, 80, 24, "INC-7")
-		keys(tm, "P")
-		waitFor(t, tm, "Search index lags")
-		keys(tm, "enter")
-		waitFor(t, tm, "esc back to the list")
-		keys(tm, "esc")
-		waitFor(t, tm, "enter opens · esc back")
-		mark(tm)
-		keys(tm, tt.keys...)
-		waitFor(t, tm, tt.want)
-		finalView(t, tm)
+		tm := open(t, m, 80, 24)
+		tm.Press("P")
+		tm.WaitForPane("Problems", "PRB-2", "PRB-1", "PRB-3")
+		tm.Press("enter")
+		tm.WaitForPane("esc back to the list", "Search index lags")
+		tm.Press("esc")
+		tm.WaitForPane("Problems enter opens · esc back", "PRB-2", "PRB-1", "PRB-3")
+		tm.Press(tt.keys...)
+		tm.WaitFor(tt.want)
+		tm.Final()
 		if m.problems != nil {
 			t.Errorf("%v: the problems view is still open", tt.keys)
 		}
@@ -397,18 +383,17 @@ func TestLeaveProblems(t *testing.T) {
 
 func TestProblemHelpAndPalette(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, "?")
-	waitFor(t, tm, "problems & RCA")
-	waitFor(t, tm, "edit RCA (problems)")
-	keys(tm, "?", "ctrl+p", "problem")
-	waitFor(t, tm, "problem new [from INC-n]")
-	tm.Send(tea.KeyMsg{Type: tea.KeyDown}) // past "problems", to "problem"
-	keys(tm, "enter")
-	waitFor(t, tm, ":problem ")
-	keys(tm, "new from INC-7", "enter")
-	waitFor(t, tm, "Recurring availability incidents on checkout")
-	finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press("?")
+	tm.WaitFor("problems & RCA", "edit RCA (problems)")
+	tm.Press("?", "ctrl+p", "problem")
+	tm.WaitFor("problem new [from INC-n]")
+	tm.Press("down") // past "problems", to "problem"
+	tm.Press("enter")
+	tm.WaitFor(":problem ")
+	tm.Press("new from INC-7", "enter")
+	tm.WaitFor("New problem", "Recurring availability incidents on checkout")
+	tm.Final()
 }
 
 func TestParseDue(t *testing.T) {

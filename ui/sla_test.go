@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 // Leads get a banner naming the incidents past 75% of their resolve time;
@@ -21,23 +21,23 @@ func TestSLABannerForLeads(t *testing.T) {
 			f.incidents[i].SLAFlags = model.SLAWarned
 		}
 	}
-	lead := run(t, newTestModel(t, f, model.RoleLead), 200, 60, "SLA at risk (2)")
-	waitFor(t, lead, "INC-7 75%")
-	waitFor(t, lead, "INC-4 breached")
-	keys(lead, "/", "is:risk", "enter")
-	waitFor(t, lead, "Incidents filtered")
-	view := finalView(t, lead)
-	if strings.Contains(view, "INC-9") || !strings.Contains(view, "INC-4") {
-		t.Errorf("is:risk shows other incidents:\n%s", view)
+	lead := open(t, newTestModel(t, f, model.RoleLead), 200, 60)
+	lead.WaitFor("SLA at risk (2): INC-7 75% · INC-4 breached")
+	lead.Press("/", "is:risk", "enter")
+	rows := queueRows(lead.WaitUntil("the queue narrowed to INC-7 and INC-4", func(frame string) bool {
+		rows := queueRows(frame)
+		return strings.Contains(rows, "INC-7 ") && strings.Contains(rows, "INC-4 ") && !strings.Contains(rows, "REQ-12")
+	}))
+	if strings.Contains(rows, "INC-9") {
+		t.Errorf("is:risk shows other incidents:\n%s", rows)
 	}
-	golden(t, view)
+	uitest.Golden(t, lead.Final())
 
-	op := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, op, 200, 60, "SLA at risk 2")
-	if out := tm.out.String(); strings.Contains(out, "SLA at risk (") {
+	op := open(t, newTestModel(t, f, model.RoleOperator), 200, 60)
+	header := op.WaitFor("SLA at risk 2")
+	if view := op.Final(); strings.Contains(header, "SLA at risk (") || strings.Contains(view, "SLA at risk (") {
 		t.Fatal("an operator sees the leads' banner")
 	}
-	finalView(t, tm)
 }
 
 func TestSLACell(t *testing.T) {
@@ -77,29 +77,28 @@ func TestSLACell(t *testing.T) {
 // and what was typed, rather than closing it on a notice.
 func TestRefusedFormComesBack(t *testing.T) {
 	f := newFakeStore()
-	tm := run(t, newTestModel(t, f, model.RoleOperator), 80, 24, "INC-7")
-	keys(tm, "m")
-	waitFor(t, tm, "Merge INC-7 as a duplicate")
-	keys(tm, "INC-999", "enter")
-	waitFor(t, tm, "not found")
-	view := finalView(t, tm)
-	if !strings.Contains(view, "Merge INC-7 as a duplicate") || !strings.Contains(view, "INC-999") {
+	tm := open(t, newTestModel(t, f, model.RoleOperator), 80, 24)
+	tm.Press("m")
+	tm.WaitFor("Merge INC-7 as a duplicate")
+	tm.Press("INC-999", "enter")
+	tm.WaitFor("not found", "Merge INC-7 as a duplicate", "INC-999")
+	if view := tm.Final(); !strings.Contains(view, "Merge INC-7 as a duplicate") || !strings.Contains(view, "INC-999") {
 		t.Fatalf("the form did not come back with its input:\n%s", view)
 	}
 }
 
 // The palette scrolls: the last command can be reached and is shown.
 func TestPaletteScrolls(t *testing.T) {
-	tm := run(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24, "INC-7")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
-	waitFor(t, tm, "↑/↓ scroll")
+	tm := open(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24)
+	tm.Press("ctrl+p")
+	tm.WaitFor("↑/↓ scroll")
 	n := len(commands())
 	for range n - 1 {
-		tm.Send(tea.KeyMsg{Type: tea.KeyDown})
+		tm.Press("down")
 	}
 	last := commands()[n-1].name
-	waitFor(t, tm, fmt.Sprintf("%d of %d", n, n))
-	if view := finalView(t, tm); !strings.Contains(view, "▶ "+last) {
+	tm.WaitFor(fmt.Sprintf("%d of %d", n, n))
+	if view := tm.Final(); !strings.Contains(view, "▶ "+last) {
 		t.Fatalf("the last command %q is not shown selected:\n%s", last, view)
 	}
 }
@@ -107,28 +106,27 @@ func TestPaletteScrolls(t *testing.T) {
 // :major off stands a major incident down; an operator is refused.
 func TestMajorCommand(t *testing.T) {
 	f := newFakeStore()
-	tm := run(t, newTestModel(t, f, model.RoleLead), 80, 24, "INC-7")
-	keys(tm, ":", "major off one store only, not all", "enter")
-	waitFor(t, tm, "INC-7 stood down from major")
-	finalView(t, tm)
+	tm := open(t, newTestModel(t, f, model.RoleLead), 80, 24)
+	tm.Press(":", "major off one store only, not all", "enter")
+	tm.WaitFor("INC-7 stood down from major")
+	tm.Final()
 	if in, _ := f.Incident(t.Context(), 7); in.Major {
 		t.Fatal("INC-7 is still major")
 	}
-	op := run(t, newTestModel(t, f, model.RoleOperator), 200, 60, "INC-7")
-	keys(op, ":", "major on all stores", "enter")
-	waitFor(t, op, "needs the lead role")
-	finalView(t, op)
+	op := open(t, newTestModel(t, f, model.RoleOperator), 200, 60)
+	op.Press(":", "major on all stores", "enter")
+	op.WaitFor("needs the lead role")
+	op.Final()
 }
 
 // ":INC-9" opens the record it names.
 func TestJumpToRecord(t *testing.T) {
-	tm := run(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24, "INC-7")
-	keys(tm, ":", "inc-9", "enter")
-	waitFor(t, tm, "Search results stale after catalog import")
-	waitFor(t, tm, "Timeline")
-	keys(tm, "esc", ":", "CHG-x", "enter")
-	waitFor(t, tm, "not a record number")
-	finalView(t, tm)
+	tm := open(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24)
+	tm.Press(":", "inc-9", "enter")
+	tm.WaitForPane("INC-9", "Search results stale after catalog import", "Timeline")
+	tm.Press("esc", ":", "CHG-x", "enter")
+	tm.WaitFor("not a record number")
+	tm.Final()
 }
 
 func TestFormAllowed(t *testing.T) {

@@ -1,21 +1,17 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/model/plan"
-	"github.com/muesli/termenv"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 // fixedPlan is a PlanSource holding the example plan, optionally with a
@@ -55,178 +51,116 @@ func testPlan(t testing.TB) *fixedPlan {
 // profile, so goldens hold text only.
 func newTestModel(t testing.TB, f *fakeStore, role model.Role) *Model {
 	t.Helper()
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
 	return New(Deps{
 		Reader: f, Notifier: f, Actions: f, Plan: testPlan(t),
-		Actor: model.Actor{Name: "alice", Role: role}, Renderer: r,
+		Actor: model.Actor{Name: "alice", Role: role}, Renderer: uitest.Renderer(),
 		Now: func() time.Time { return testNow }, DropsDir: "/var/lib/hypercare/drops",
 	})
 }
 
-// screen is a running test program and everything it has drawn so far.
-type screen struct {
-	*teatest.TestModel
-	out bytes.Buffer
-}
-
-// run starts the program at a size and waits until the screen shows want.
-func run(t *testing.T, m *Model, w, h int, want string) *screen {
+// open starts the console and waits until every pane on screen shows all
+// the fake store's rows that fit: the state the test starts from. (A list
+// first fetches a few rows, before it knows its height, then the rest.)
+func open(t *testing.T, m *Model, w, h int) *uitest.Screen {
 	t.Helper()
-	tm := &screen{TestModel: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))}
-	t.Cleanup(m.Close)
-	waitFor(t, tm, want)
+	t.Cleanup(m.Close) // after the program has ended: cleanups run last first
+	tm := uitest.Start(t, m, w, h)
+	tm.WaitUntil("every pane loaded", func(frame string) bool {
+		queue := uitest.Pane(frame, "Incidents")
+		loaded := strings.Contains(queue, "INC-7") && strings.Contains(queue, "REQ-12")
+		if w >= 160 && h >= 48 { // the grid
+			loaded = loaded && strings.Contains(uitest.Pane(frame, "Alerts"), "(sample 26)") &&
+				strings.Contains(uitest.Pane(frame, "Changes"), "CHG-3") && strings.Contains(uitest.Pane(frame, "Knowledge"), "KB-2")
+		}
+		return loaded
+	})
 	return tm
 }
 
-// waitFor waits until want has been drawn. It keeps all output, so two
-// waits for text drawn in the same frame both succeed.
-func waitFor(t *testing.T, tm *screen, want string) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	chunk := make([]byte, 64<<10)
-	for !bytes.Contains(tm.out.Bytes(), []byte(want)) {
-		if time.Now().After(deadline) {
-			t.Fatalf("screen never showed %q; last output:\n%s", want, tail(tm.out.String(), 3000))
-		}
-		n, _ := tm.Output().Read(chunk)
-		tm.out.Write(chunk[:n])
-		if n == 0 {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-}
-
-func tail(s string, n int) string { return s[max(len(s)-n, 0):] }
-
-// mark forgets what was drawn so far, so the next waitFor sees only frames
-// drawn after the keys that follow (the renderer redraws changed lines only).
-func mark(tm *screen) {
-	chunk := make([]byte, 64<<10)
-	for n, _ := tm.Output().Read(chunk); n > 0; n, _ = tm.Output().Read(chunk) {
-	}
-	tm.out.Reset()
-}
-
-func keys(tm *screen, ks ...string) {
-	for _, k := range ks {
-		switch k {
-		case "enter":
-			tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-		case "esc":
-			tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
-		case "tab":
-			tm.Send(tea.KeyMsg{Type: tea.KeyTab})
-		case "shift+tab":
-			tm.Send(tea.KeyMsg{Type: tea.KeyShiftTab})
-		case "ctrl+p":
-			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlP})
-		case "ctrl+s":
-			tm.Send(tea.KeyMsg{Type: tea.KeyCtrlS})
-		default:
-			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
-		}
-	}
-}
-
-// finalView quits and returns the last frame, the stable thing to golden.
-func finalView(t *testing.T, tm *screen) string {
-	t.Helper()
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
-}
-
-// golden compares against testdata/NAME.golden; go test ./ui -update rewrites.
-func golden(t *testing.T, view string) {
-	t.Helper()
-	teatest.RequireEqualOutput(t, []byte(view))
-}
+// queueRows is the queue pane of a frame: what a check on the listed
+// incidents looks at, rather than at the banner or the footer.
+func queueRows(frame string) string { return uitest.Pane(frame, "Incidents") }
 
 func TestGrid200x60(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "CHG-5")
-	waitFor(t, tm, "Checkout 5xx")
-	view := finalView(t, tm)
+	view := open(t, m, 200, 60).Final()
 	for _, want := range []string{"1 Incidents", "2 Alerts", "3 Changes", "4 Knowledge", "day 7/", "P1 1", "INC-7", "MAJOR", "● Wed 25 Nov", "now 14:00", "LIVE"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("grid lacks %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestTabs80x24(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	view := finalView(t, tm)
-	if !strings.Contains(view, "1 Incidents") || !strings.Contains(view, "2 Alerts") {
+	view := open(t, m, 80, 24).Final()
+	if !strings.Contains(view, "[1 Incidents]  2 Alerts") || !strings.Contains(queueRows(view), "REQ-12") {
 		t.Errorf("no tabs at 80x24:\n%s", view)
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestZoomedFeed200x60(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, "2", "z")
-	waitFor(t, tm, "sample 29")
-	golden(t, finalView(t, tm))
+	tm := open(t, m, 200, 60)
+	tm.Press("2", "z")
+	tm.WaitForPane("Alerts", "(sample 29)") // the last row: only a zoomed feed is tall enough
+	uitest.Golden(t, tm.Final())
 }
 
 func TestHelp80x24(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "?")
-	waitFor(t, tm, "Navigate")
-	view := finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("?")
+	tm.WaitFor("Navigate")
+	view := tm.Final()
 	for _, want := range []string{"acknowledge", "zoom pane", "command palette", "quit"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
-	golden(t, view)
+	uitest.Golden(t, view)
 }
 
 func TestHelp200x60(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, "?")
-	waitFor(t, tm, "Navigate")
-	golden(t, finalView(t, tm))
+	tm := open(t, m, 200, 60)
+	tm.Press("?")
+	tm.WaitFor("Navigate")
+	uitest.Golden(t, tm.Final())
 }
 
 func TestTooSmall(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 50, 10, "too small")
-	golden(t, finalView(t, tm))
+	t.Cleanup(m.Close)
+	tm := uitest.Start(t, m, 50, 10)
+	tm.WaitFor("too small")
+	uitest.Golden(t, tm.Final())
 }
 
 func TestIncidentDetailAndAck(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "j", "enter")
-	waitFor(t, tm, "Timeline")
-	keys(tm, "a")
-	waitFor(t, tm, "INC-9 acknowledged")
-	view := finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("j", "enter")
+	tm.WaitForPane("INC-9", "Search results stale", "Timeline (0)")
+	tm.Press("a")
+	tm.WaitFor("✓ INC-9 acknowledged")
+	tm.WaitForPane("INC-9", "assignee     alice")
+	tm.Final()
 	if len(f.acked) != 1 || f.acked[0] != 9 {
 		t.Fatalf("acked = %v, want [9]", f.acked)
-	}
-	if !strings.Contains(view, "alice") {
-		t.Errorf("detail did not refresh with the new assignee:\n%s", view)
 	}
 }
 
 func TestViewerCannotAck(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleViewer)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "a")
-	waitFor(t, tm, "may not acknowledge")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("a")
+	tm.WaitFor("may not acknowledge")
+	tm.Final()
 	if len(f.acked) != 0 {
 		t.Fatalf("viewer acked %v", f.acked)
 	}
@@ -234,26 +168,29 @@ func TestViewerCannotAck(t *testing.T) {
 
 func TestFilterQueue(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	mark(tm)
-	keys(tm, "/", "s", "e", "t", "t", "l", "enter")
-	waitFor(t, tm, "filtered")
-	waitFor(t, tm, "Settlement batch fin")
-	view := finalView(t, tm)
-	if !strings.Contains(view, "INC-4") || strings.Contains(view, "INC-7 ") {
-		t.Errorf("filter 'settl' should leave only INC-4:\n%s", view)
+	tm := open(t, m, 80, 24)
+	tm.Press("/", "settl", "enter")
+	rows := queueRows(tm.WaitUntil("the queue filtered to INC-4", func(frame string) bool {
+		rows := queueRows(frame)
+		return strings.Contains(rows, "INC-4 ") && !strings.Contains(rows, "INC-7 ")
+	}))
+	for _, ref := range []string{"INC-9", "REQ-12"} {
+		if strings.Contains(rows, ref) {
+			t.Errorf("filter 'settl' should leave only INC-4:\n%s", rows)
+		}
 	}
+	tm.Final()
 }
 
 func TestNoteFromKeyboard(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "n")
-	waitFor(t, tm, "Note on INC-7")
-	keys(tm, "rolled back", "ctrl+s")
-	waitFor(t, tm, "note added to INC-7")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("n")
+	tm.WaitFor("Note on INC-7")
+	tm.Press("rolled back", "ctrl+s")
+	tm.WaitFor("note added to INC-7")
+	tm.Final()
 	tl := f.timeline[7]
 	if got := tl[len(tl)-1]; got.Text != "rolled back" || got.Actor != "alice" {
 		t.Fatalf("last timeline entry = %+v", got)
@@ -262,88 +199,92 @@ func TestNoteFromKeyboard(t *testing.T) {
 
 func TestPaletteRunsCommand(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "ctrl+p", "know", "enter")
-	waitFor(t, tm, "Fail over orders-db")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("ctrl+p", "know", "enter")
+	tm.WaitForPane("Knowledge", "Fail over orders-db")
+	tm.Final()
 }
 
 func TestCommandLineUnknown(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, ":", "frobnicate", "enter")
-	waitFor(t, tm, "unknown command")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "frobnicate", "enter")
+	tm.WaitFor("unknown command")
+	tm.Final()
 }
 
 func TestPlanBanner(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
 	src := m.s.Plan.(*fixedPlan)
-	tm := run(t, m, 80, 24, "INC-7")
+	tm := open(t, m, 80, 24)
 	src.setErr(&plan.CheckError{Problems: []plan.Problem{{File: "plan.toml", Line: 12, Field: "service[3].tier", Msg: "must be 1, 2 or 3"}}})
-	waitFor(t, tm, "plan.toml:12: service[3].tier")
-	finalView(t, tm)
+	tm.WaitFor("plan.toml:12: service[3].tier")
+	tm.Final()
 }
 
 func TestLiveUpdateWithoutKeys(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
+	tm := open(t, m, 200, 60)
 	f.mu.Lock()
 	f.incidents = append(f.incidents, model.Incident{ID: 99, Kind: model.KindIncident, Title: "Brand new outage", Service: "cdn", Priority: 2, State: model.StateNew, OpenedAt: testNow})
 	f.mu.Unlock()
 	f.Notify()
-	waitFor(t, tm, "Brand new outage")
-	finalView(t, tm)
+	tm.WaitForPane("Incidents", "INC-99", "Brand new outage")
+	tm.Final()
 }
 
 func TestFastKeysAreSplit(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
+	tm := open(t, m, 80, 24)
 	// Three j's in one read, as key repeat or a slow SSH link delivers them.
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
-	keys(tm, "enter")
-	waitFor(t, tm, "Timeline")
-	view := finalView(t, tm)
-	if !strings.Contains(view, "REQ-12") {
-		t.Fatalf("cursor did not move three rows:\n%s", view)
-	}
+	tm.Press("enter")
+	tm.WaitForPane("REQ-12", "Timeline")
+	tm.Final()
 }
 
 func TestAuditDetail(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "5", "enter")
-	waitFor(t, tm, "Audit 1")
-	view := finalView(t, tm)
-	if !strings.Contains(view, `"state": "in_progress"`) {
-		t.Fatalf("audit detail lacks the pretty after state:\n%s", view)
-	}
+	tm := open(t, m, 80, 24)
+	tm.Press("5")
+	tm.WaitForPane("Audit", "incident.ack")
+	tm.Press("enter")
+	tm.WaitForPane("Audit 1", `"state": "in_progress"`)
+	tm.Final()
 }
 
+// enter on a storm's row lists its alerts; esc goes back to the whole feed.
 func TestStormExpandsAndCollapses(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 200, 60, "STORM ×3")
-	keys(tm, "2", "jjjjjjjjjj", "enter")
-	waitFor(t, tm, "storm of 3 QueueBacklog alerts")
-	waitFor(t, tm, "sample 12")
-	keys(tm, "esc", "esc")
-	waitFor(t, tm, "20 firing · 30 total")
-	finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press("2", "jjjjjjjjjj", "enter")
+	storm := uitest.Pane(tm.WaitForPane("storm of 3 QueueBacklog alerts", "(sample 11)", "(sample 12)"), "storm of 3")
+	if strings.Contains(storm, "(sample 0)") {
+		t.Fatalf("the storm lists alerts outside it:\n%s", storm)
+	}
+	tm.Press("esc")
+	feed := tm.WaitForPane("Alerts 20 firing · 30 total", "(sample 0)", "[STORM 2/3 firing]")
+	if strings.Contains(feed, "storm of 3") || strings.Contains(uitest.Pane(feed, "Alerts"), "(sample 11)") {
+		t.Fatalf("the storm is still expanded:\n%s", feed)
+	}
+	tm.Final()
 }
 
 func TestSilenceFromAlert(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleLead)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "2", "s")
-	waitFor(t, tm, "Silence alerts")
-	keys(tm, "tab", "tab", "noisy during the migration", "enter")
-	waitFor(t, tm, "SIL-1 silences 1 firing")
-	keys(tm, ":", "silences", "enter")
-	waitFor(t, tm, `alertname="HighErrorRate"`)
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "HighErrorRate on chec")
+	tm.Press("s")
+	tm.WaitFor("Silence alerts")
+	tm.Press("tab", "tab", "noisy during the migration", "enter")
+	tm.WaitFor("SIL-1 silences 1 firing")
+	tm.Press(":", "silences", "enter")
+	tm.WaitFor(`alertname="HighErrorRate"`)
+	tm.Final()
 	if len(f.silences) != 1 || f.silences[0].EndsAt.Sub(f.silences[0].StartsAt) != 2*time.Hour || f.silences[0].Comment != "noisy during the migration" {
 		t.Fatalf("silences = %+v", f.silences)
 	}
@@ -351,10 +292,12 @@ func TestSilenceFromAlert(t *testing.T) {
 
 func TestOperatorCannotSilence(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "2", "s")
-	waitFor(t, tm, "may not manage silences")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "HighErrorRate on chec")
+	tm.Press("s")
+	tm.WaitFor("may not manage silences")
+	tm.Final()
 }
 
 func TestFeedFilterSyntax(t *testing.T) {
@@ -377,10 +320,12 @@ func TestFeedFilterSyntax(t *testing.T) {
 func TestAckAlertForAWhile(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "2", ":", "ack 2h", "enter")
-	waitFor(t, tm, "ALR-100 acknowledged until")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "HighErrorRate on chec")
+	tm.Press(":", "ack 2h", "enter")
+	tm.WaitFor("ALR-100 acknowledged until")
+	tm.Final()
 	if len(f.alertAcks) != 1 || f.alertAcks[0].id != 100 || !f.alertAcks[0].until.Equal(testNow.Add(2*time.Hour)) {
 		t.Fatalf("acks = %+v", f.alertAcks)
 	}
@@ -389,18 +334,16 @@ func TestAckAlertForAWhile(t *testing.T) {
 func TestCreateIncidentFromKeyboard(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 200, 60, "INC-7")
-	keys(tm, "c")
-	waitFor(t, tm, "New incident")
-	keys(tm, "tab", "Checkout basket empties on refresh", "tab")
-	waitFor(t, tm, "Suggested articles")
-	waitFor(t, tm, "KB-1   Checkout 5xx: first response")
-	tm.Send(tea.KeyMsg{Type: tea.KeyLeft}) // impact: medium → high
-	waitFor(t, tm, "priority  P2")
-	keys(tm, "enter")
-	waitFor(t, tm, "Checkout basket empties on refresh")
-	waitFor(t, tm, "Timeline")
-	finalView(t, tm)
+	tm := open(t, m, 200, 60)
+	tm.Press("c")
+	tm.WaitFor("New incident")
+	tm.Press("tab", "Checkout basket empties on refresh", "tab")
+	tm.WaitFor("Suggested articles", "KB-1   Checkout 5xx: first response")
+	tm.Press("left") // impact: medium → high
+	tm.WaitFor("priority  P2")
+	tm.Press("enter")
+	tm.WaitForPane("INC-104", "Checkout basket empties on refresh", "Timeline")
+	tm.Final()
 	last := f.incidents[len(f.incidents)-1]
 	if last.Title != "Checkout basket empties on refresh" || last.Service != "storefront" || last.Priority != 2 {
 		t.Fatalf("created %+v", last)
@@ -410,19 +353,19 @@ func TestCreateIncidentFromKeyboard(t *testing.T) {
 func TestResolveFromKeyboard(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "r")
-	waitFor(t, tm, "Resolve INC-7")
+	tm := open(t, m, 80, 24)
+	tm.Press("r")
+	tm.WaitFor("Resolve INC-7")
 	// Typing in a choice field finds a choice; what matches none is not taken.
-	keys(tm, "zzz", "work")
-	waitFor(t, tm, "workaround")
-	keys(tm, "tab", "tab", "rolled back the deploy", "shift+tab")
+	tm.Press("zzz", "work")
+	tm.WaitFor("workaround")
+	tm.Press("tab", "tab", "rolled back the deploy", "shift+tab")
 	for range 4 { // satisfaction: none → 4
-		tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+		tm.Press("right")
 	}
-	keys(tm, "enter")
-	waitFor(t, tm, "INC-7 resolved (workaround)")
-	finalView(t, tm)
+	tm.Press("enter")
+	tm.WaitFor("INC-7 resolved (workaround)")
+	tm.Final()
 	in, _ := f.Incident(context.Background(), 7)
 	if in.State != model.StateResolved || in.Resolution != "workaround" || f.lastChange.Satisfaction != 4 {
 		t.Fatalf("incident = %+v", in)
@@ -431,10 +374,10 @@ func TestResolveFromKeyboard(t *testing.T) {
 
 func TestOperatorCannotEscalate(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
-	keys(tm, "e")
-	waitFor(t, tm, "may not escalate")
-	finalView(t, tm)
+	tm := open(t, m, 80, 24)
+	tm.Press("e")
+	tm.WaitFor("may not escalate")
+	tm.Final()
 }
 
 // A pane out of sight misses changes without querying for them, and catches
@@ -442,31 +385,31 @@ func TestOperatorCannotEscalate(t *testing.T) {
 func TestHiddenPaneCatchesUpWhenShown(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleOperator)
-	tm := run(t, m, 80, 24, "INC-7")
+	tm := open(t, m, 80, 24)
 	f.mu.Lock()
 	f.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", Severity: model.SevCritical,
 		State: model.AlertFiring, Service: "cdn", LastSeen: testNow}}, f.alerts...)
 	f.mu.Unlock()
 	f.Notify()
-	waitFor(t, tm, "firing 21")
-	keys(tm, "2")
-	waitFor(t, tm, "BrandNewAlert")
-	finalView(t, tm)
+	tm.WaitFor("firing 21")
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "BrandNewAlert")
+	tm.Final()
 }
 
 func TestWallScreen(t *testing.T) {
 	f := newFakeStore()
 	m := newTestModel(t, f, model.RoleViewer)
 	m.s.Wall, m.s.Rotate, m.s.Actions = true, time.Second, nil
-	tm := run(t, m, 120, 36, "P1 OPEN: 1")
-	waitFor(t, tm, "WALL · read-only")
-	waitFor(t, tm, "2 Alerts") // the grid at 120x36 on a wall
-	mark(tm)
-	waitFor(t, tm, "┏━ Alerts") // rotation zooms the next pane
-	view := finalView(t, tm)
-	if strings.Contains(view, "? help") {
-		t.Errorf("a wall screen offers keys:\n%s", view)
+	t.Cleanup(m.Close)
+	tm := uitest.Start(t, m, 120, 36)
+	grid := tm.WaitFor("P1 OPEN: 1", "WALL · read-only", "2 Alerts") // the grid at 120x36 on a wall
+	if strings.Contains(grid, "? help") {
+		t.Errorf("a wall screen offers keys:\n%s", grid)
 	}
+	tm.Mark()
+	tm.WaitFor("┏━ Alerts") // rotation zooms the next pane
+	tm.Final()
 }
 
 func TestApproveChangeNeedsLead(t *testing.T) {
@@ -476,10 +419,12 @@ func TestApproveChangeNeedsLead(t *testing.T) {
 	}{{model.RoleOperator, "may not approve changes"}, {model.RoleLead, "approved and scheduled"}} {
 		f := newFakeStore()
 		m := newTestModel(t, f, tt.role)
-		tm := run(t, m, 200, 60, "CHG-3")
-		keys(tm, "3", "p")
-		waitFor(t, tm, tt.want)
-		finalView(t, tm)
+		tm := open(t, m, 200, 60)
+		tm.Press("3")
+		tm.WaitForPane("Changes", "CHG-3")
+		tm.Press("p")
+		tm.WaitFor(tt.want)
+		tm.Final()
 		if got := len(f.approved); (tt.role == model.RoleLead) != (got == 1) {
 			t.Fatalf("%s: approved %v", tt.role, f.approved)
 		}
