@@ -2,7 +2,9 @@ package drops
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -13,9 +15,39 @@ import (
 // notification_reason, routeLabels, orgId, title, state, message, future
 // fields) is tolerated and ignored.
 type amPayload struct {
-	GroupKey        string    `json:"groupKey"`
-	TruncatedAlerts int       `json:"truncatedAlerts"`
-	Alerts          []amAlert `json:"alerts"`
+	GroupKey        string      `json:"groupKey"`
+	TruncatedAlerts int         `json:"truncatedAlerts"`
+	Alerts          jsonArrayOK `json:"alerts"`
+}
+
+// jsonArrayOK checks that a value is an array without decoding it: the
+// alerts are decoded one by one afterwards, so that one broken alert is
+// refused on its own instead of failing the whole notification.
+type jsonArrayOK struct{}
+
+func (jsonArrayOK) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 || b[0] != '[' {
+		return &json.UnmarshalTypeError{Value: jsonValueKind(b), Type: reflect.TypeFor[[]amAlert](), Offset: 1}
+	}
+	return nil
+}
+
+// jsonValueKind names the kind of a raw JSON value as encoding/json does.
+func jsonValueKind(b []byte) string {
+	if len(b) == 0 {
+		return "value"
+	}
+	switch b[0] {
+	case '{':
+		return "object"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 type amAlert struct {
@@ -35,26 +67,77 @@ type amAlert struct {
 	Values       map[string]json.RawMessage `json:"values"`
 }
 
+// parseAlertmanager reads the notification's own fields whole, then each
+// alert apart: an alert that is broken or over a limit is refused with its
+// reason while the others are applied, so one poison alert cannot block its
+// group (Alertmanager treats a 4xx as final and would send the same failing
+// group again and again, resolves included).
 func (d *doc) parseAlertmanager(format string) (Batch, error) {
 	var p amPayload
 	if err := json.Unmarshal(d.data, &p); err != nil {
 		return Batch{}, d.errJSON(err)
 	}
-	if err := d.checkAlerts("alerts", len(p.Alerts)); err != nil {
-		return Batch{}, err
-	}
 	if p.TruncatedAlerts < 0 {
 		return Batch{}, d.errField("truncatedAlerts", fmt.Sprintf("is %d: a count of left-out alerts cannot be negative", p.TruncatedAlerts))
 	}
-	b := Batch{Format: format, Truncated: p.TruncatedAlerts, Group: clean(p.GroupKey, false), Events: make([]Event, len(p.Alerts))}
-	for i := range p.Alerts {
-		alert, err := d.amAlert(fmt.Sprintf("alerts[%d]", i), &p.Alerts[i], format)
+	spans, dups := elements(d.data, "alerts"), d.duplicateKeys()
+	if err := dups.outside(spans); err != nil {
+		return Batch{}, err
+	}
+	b := Batch{Format: format, Truncated: p.TruncatedAlerts, Group: clean(p.GroupKey, false)}
+	for i, span := range spans {
+		at := fmt.Sprintf("alerts[%d]", i)
+		one := d.sub(span[0], span[1])
+		var a amAlert
+		err := json.Unmarshal(one.data, &a)
 		if err != nil {
-			return Batch{}, err
+			err = prefixField(one.errJSON(err), at)
+		} else if dup := dups.within(span); dup != nil {
+			err = dup
 		}
-		b.Events[i].Alert = alert
+		var alert model.Alert
+		if err == nil {
+			alert, err = d.amAlert(at, &a, format)
+		}
+		if err != nil {
+			b.Refused = append(b.Refused, refusal(err, one.data))
+			continue
+		}
+		b.Events = append(b.Events, Event{Alert: alert})
 	}
 	return b, nil
+}
+
+// refusal describes a refused alert from what can still be read of it: its
+// key, name and service, so the refusal can stand in the feed where the
+// alert would have.
+func refusal(err error, raw []byte) Refusal {
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		pe = &ParseError{Offset: -1, Reason: err.Error()}
+	}
+	var id struct {
+		Labels      map[string]any `json:"labels"`
+		Fingerprint any            `json:"fingerprint"`
+		Key         any            `json:"key"`
+	}
+	_ = json.Unmarshal(raw, &id) // best effort: the alert is broken already
+	labels := map[string]string{}
+	for k, v := range id.Labels {
+		if s, ok := v.(string); ok {
+			labels[k] = s
+		}
+	}
+	key, _ := id.Fingerprint.(string)
+	if s, ok := id.Key.(string); ok && key == "" {
+		key = s
+	}
+	if key == "" && len(labels) > 0 && len(id.Labels) == len(labels) {
+		key = Fingerprint(labels)
+	}
+	const short = 256
+	return Refusal{Err: pe, Key: cut(clean(key, false), short),
+		Name: cut(clean(labels["alertname"], false), short), Service: cut(clean(labels["service"], false), short)}
 }
 
 func (d *doc) amAlert(at string, a *amAlert, source string) (model.Alert, error) {
@@ -113,7 +196,7 @@ func (d *doc) amAlert(at string, a *amAlert, source string) (model.Alert, error)
 		Severity:    model.ParseSeverity(labels["severity"]),
 		State:       state,
 		Service:     labels["service"],
-		Summary:     clean(firstOf(ann["summary"], ann["description"]), false),
+		Summary:     cut(clean(firstOf(ann["summary"], ann["description"]), false), d.lim.MaxSummary),
 		Labels:      labels,
 		Annotations: ann,
 		StartsAt:    starts,

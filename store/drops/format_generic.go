@@ -3,7 +3,6 @@ package drops
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -26,7 +25,8 @@ type GenericEvent struct {
 
 // parseNDJSON reads one generic object per line; blank lines are skipped.
 // Lines are split by hand rather than decoded as a stream so that every
-// error names its line and one broken line cannot swallow the next.
+// error names its line and one broken line cannot swallow the next: a
+// broken line is refused with its reason, and the others are applied.
 func (d *doc) parseNDJSON() (Batch, error) {
 	b := Batch{Format: FormatGeneric}
 	for start := 0; start < len(d.data); {
@@ -40,15 +40,16 @@ func (d *doc) parseNDJSON() (Batch, error) {
 		if first == len(line.data) {
 			continue
 		}
-		if len(b.Events) == d.lim.MaxAlerts {
-			return Batch{}, line.errAt(first, "", fmt.Sprintf("more than %d objects, the limit per file (MaxAlerts): split the file", d.lim.MaxAlerts))
-		}
+		var ev Event
+		var err error
 		if line.data[first] != '{' {
-			return Batch{}, line.errAt(first, "", "found "+quoteRune(line.data[first:])+": each line of a generic NDJSON drop holds one JSON object")
+			err = line.errAt(first, "", "found "+quoteRune(line.data[first:])+": each line of a generic NDJSON drop holds one JSON object")
+		} else {
+			ev, err = line.genericEvent()
 		}
-		ev, err := line.genericEvent()
 		if err != nil {
-			return Batch{}, err
+			b.Refused = append(b.Refused, refusal(err, line.data))
+			continue
 		}
 		b.Events = append(b.Events, ev)
 	}
@@ -59,6 +60,9 @@ func (d *doc) genericEvent() (Event, error) {
 	var g GenericEvent
 	if err := json.Unmarshal(d.data, &g); err != nil {
 		return Event{}, d.errJSON(err)
+	}
+	if dups := d.duplicateKeys(); len(dups) > 0 {
+		return Event{}, dups[0].err
 	}
 	state, err := d.state("status", g.Status)
 	if err != nil {
@@ -96,11 +100,11 @@ func (d *doc) genericEvent() (Event, error) {
 	alert := model.Alert{
 		DedupKey:    key,
 		Source:      source,
-		Name:        clean(firstOf(g.Name, labels["alertname"], key), false),
+		Name:        cut(clean(firstOf(g.Name, labels["alertname"], key), false), d.lim.MaxSummary),
 		Severity:    model.ParseSeverity(firstOf(g.Severity, labels["severity"])),
 		State:       state,
-		Service:     clean(firstOf(g.Service, labels["service"]), false),
-		Summary:     clean(firstOf(g.Summary, ann["summary"], ann["description"]), false),
+		Service:     cut(clean(firstOf(g.Service, labels["service"]), false), d.lim.MaxLabelLen),
+		Summary:     cut(clean(firstOf(g.Summary, ann["summary"], ann["description"]), false), d.lim.MaxSummary),
 		Labels:      labels,
 		Annotations: ann,
 	}

@@ -125,9 +125,9 @@ func (d *doc) ogCreate(at string, a *ogAlert) (model.Alert, error) {
 	}
 	var ann map[string]string
 	if a.Description != "" {
-		ann = map[string]string{"description": clean(a.Description, true)}
+		ann = map[string]string{"description": cut(clean(a.Description, true), d.lim.MaxTextLen)}
 	}
-	message := clean(a.Message, false)
+	message := cut(clean(a.Message, false), d.lim.MaxSummary)
 	return model.Alert{
 		DedupKey:    key,
 		Source:      FormatOpsgenie,

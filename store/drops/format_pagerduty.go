@@ -122,7 +122,7 @@ func (d *doc) pdTrigger(e *pdEvent) (model.Alert, error) {
 	if ann, err = d.cleanMap("", ann, true); err != nil {
 		return model.Alert{}, err
 	}
-	summary := clean(p.Summary, false)
+	summary := cut(clean(p.Summary, false), d.lim.MaxSummary)
 	return model.Alert{
 		DedupKey:    key,
 		Source:      FormatPagerDuty,

@@ -1,22 +1,31 @@
 package drops
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
-// Limits bound what one drop may hold. A drop over any limit is rejected
-// whole, never cut short, so an operator never sees part of a payload without
-// knowing it. A zero field means its default.
+// Limits bound what one drop may hold. A file over MaxBytes is rejected
+// whole. Within a file, an alert whose identity is over a limit (too many
+// labels, a label name or dedup key too long) is refused on its own, with
+// its reason, while the rest of the file is applied; long free text (a
+// label value, an annotation, a summary) is cut at its limit with a
+// visible marker rather than refused, so the alert still arrives. A zero
+// field means its default. FORMATS.md documents the defaults.
 type Limits struct {
 	MaxBytes    int // size of one file
-	MaxAlerts   int // alerts in one payload, or objects in one NDJSON file
 	MaxLabels   int // labels per alert, and annotations per alert
-	MaxLabelLen int // bytes in a label name or value, an annotation name, or a dedup key
+	MaxLabelLen int // bytes in a label name or an annotation name, or a dedup key; label values are cut here
+	MaxTextLen  int // bytes in an annotation value: longer ones are cut
+	MaxSummary  int // bytes in an alert's summary line: longer ones are cut
 }
 
-// DefaultLimits are generous for real senders (Alertmanager's own default
-// for max_alerts is unlimited, but a group of 10,000 is already a storm) and
-// small enough that one drop cannot exhaust memory.
+// DefaultLimits are generous for real senders and small enough that one
+// drop cannot exhaust memory. Alertmanager's max_alerts is unlimited by
+// default, so there is no limit on alerts per payload: a group of any size
+// within MaxBytes is applied.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 16 << 20, MaxAlerts: 10000, MaxLabels: 64, MaxLabelLen: 4096}
+	return Limits{MaxBytes: 16 << 20, MaxLabels: 64, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024}
 }
 
 func (l Limits) orDefault() Limits {
@@ -24,42 +33,30 @@ func (l Limits) orDefault() Limits {
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = def.MaxBytes
 	}
-	if l.MaxAlerts <= 0 {
-		l.MaxAlerts = def.MaxAlerts
-	}
 	if l.MaxLabels <= 0 {
 		l.MaxLabels = def.MaxLabels
 	}
 	if l.MaxLabelLen <= 0 {
 		l.MaxLabelLen = def.MaxLabelLen
 	}
+	if l.MaxTextLen <= 0 {
+		l.MaxTextLen = def.MaxTextLen
+	}
+	if l.MaxSummary <= 0 {
+		l.MaxSummary = def.MaxSummary
+	}
 	return l
 }
 
-// checkAlerts enforces MaxAlerts on a payload's alert count.
-func (d *doc) checkAlerts(path string, n int) error {
-	if n > d.lim.MaxAlerts {
-		return d.errField(path, fmt.Sprintf("holds %d alerts, over the limit of %d (MaxAlerts): split the payload (Alertmanager: set max_alerts on the webhook receiver)", n, d.lim.MaxAlerts))
-	}
-	return nil
-}
-
-// checkLabels enforces MaxLabels and MaxLabelLen on a label set; path is the
-// object the labels come from.
+// checkLabels enforces MaxLabels and MaxLabelLen on the names of a label
+// set; path is the object the labels come from. Values are cut, not
+// refused (cleanMap).
 func (d *doc) checkLabels(path string, labels map[string]string) error {
-	if err := d.checkNames(path, "labels", labels); err != nil {
-		return err
-	}
-	for k, v := range labels {
-		if len(v) > d.lim.MaxLabelLen {
-			return d.errField(path, fmt.Sprintf("label %s has a %d-byte value, over the limit of %d (MaxLabelLen): move long text to an annotation", quote(k), len(v), d.lim.MaxLabelLen))
-		}
-	}
-	return nil
+	return d.checkNames(path, "labels", labels)
 }
 
 // checkNames enforces MaxLabels and MaxLabelLen on the names of a label or
-// annotation set. Annotation values are free text, bounded only by MaxBytes.
+// annotation set: names are part of what an alert is, so they are never cut.
 func (d *doc) checkNames(path, what string, m map[string]string) error {
 	if len(m) > d.lim.MaxLabels {
 		return d.errField(path, fmt.Sprintf("has %d %s, over the limit of %d (MaxLabels)", len(m), what, d.lim.MaxLabels))
@@ -70,4 +67,17 @@ func (d *doc) checkNames(path, what string, m map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// cut shortens text over max bytes at a character boundary and says so at
+// the end, so nobody mistakes a cut text for the whole of it.
+func cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	end := max
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s…[cut %d bytes]", s[:end], len(s)-end)
 }

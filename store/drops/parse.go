@@ -48,6 +48,19 @@ type Batch struct {
 	Events    []Event
 	Truncated int    // Alertmanager/Grafana truncatedAlerts: alerts the sender left out
 	Group     string // Alertmanager/Grafana groupKey, or ""; used to detect storms
+	// Refused are the alerts (Alertmanager and Grafana) or lines (generic
+	// NDJSON) that could not be taken, each with its reason; the rest of
+	// the drop is applied. A drop with nothing usable is rejected instead.
+	Refused []Refusal
+}
+
+// Refusal is one alert of a drop that was refused while the rest was
+// applied: it is broken, or its identity is over a limit.
+type Refusal struct {
+	Err     *ParseError
+	Key     string // its dedup key, when it could be worked out
+	Name    string // its alertname, when known
+	Service string // its service label, when known
 }
 
 const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (see FORMATS.md)"
@@ -80,7 +93,7 @@ func Parse(name string, data []byte, lim Limits) (Batch, error) {
 	if rest := skipSpace(d.data, end); rest < len(d.data) {
 		switch {
 		case format == FormatGeneric:
-			return d.parseNDJSON()
+			return usable(d.parseNDJSON())
 		case !json.Valid(d.data[:end]):
 			return Batch{}, d.errSyntax(d.data[:end])
 		case d.data[rest] != '{':
@@ -94,10 +107,17 @@ func Parse(name string, data []byte, lim Limits) (Batch, error) {
 
 	switch format {
 	case FormatAlertmanager, FormatGrafana:
-		return d.parseAlertmanager(format)
-	case FormatPagerDuty:
-		return d.parsePagerDuty()
-	case FormatOpsgenie:
+		return usable(d.parseAlertmanager(format))
+	case FormatPagerDuty, FormatOpsgenie:
+		if !json.Valid(d.data) {
+			return Batch{}, d.errSyntax(d.data)
+		}
+		if dups := d.duplicateKeys(); len(dups) > 0 {
+			return Batch{}, dups[0].err
+		}
+		if format == FormatPagerDuty {
+			return d.parsePagerDuty()
+		}
 		return d.parseOpsgenie(has(keys, "action") && has(keys, "alert"))
 	case FormatGeneric:
 		ev, err := d.genericEvent()
@@ -113,6 +133,19 @@ func Parse(name string, data []byte, lim Limits) (Batch, error) {
 		reason = unknownFormat + topKeys(keys)
 	}
 	return Batch{}, d.errAt(0, "", reason)
+}
+
+// usable rejects a drop none of whose alerts could be taken: there is
+// nothing to apply, so the file goes to rejected/ with the first reason.
+func usable(b Batch, err error) (Batch, error) {
+	if err != nil || len(b.Events) > 0 || len(b.Refused) == 0 {
+		return b, err
+	}
+	first := *b.Refused[0].Err
+	if n := len(b.Refused); n > 1 {
+		first.Reason += fmt.Sprintf(" (none of its %d alerts could be taken; this is the first)", n)
+	}
+	return Batch{}, &first
 }
 
 // sniff reads the top-level keys of the object that starts data, without

@@ -25,9 +25,11 @@ func clean(s string, multiline bool) string {
 }
 
 // cleanMap cleans a label (single-line values) or annotation (multiline
-// values) map in place. Unlike model.CleanMap it refuses two names that
-// become one once cleaned, where CleanMap would keep either at random: a
-// label set that changes with map order would change the alert's identity.
+// values) map in place, and cuts values over their limit (MaxLabelLen for
+// labels, MaxTextLen for annotations). Unlike model.CleanMap it refuses two
+// names that become one once cleaned, where CleanMap would keep either at
+// random: a label set that changes with map order would change the alert's
+// identity.
 func (d *doc) cleanMap(path string, m map[string]string, multiline bool) (map[string]string, error) {
 	for k, v := range m {
 		ck := clean(k, false)
@@ -40,7 +42,11 @@ func (d *doc) cleanMap(path string, m map[string]string, multiline bool) (map[st
 			}
 			delete(m, k)
 		}
-		m[ck] = clean(v, multiline)
+		limit := d.lim.MaxLabelLen
+		if multiline {
+			limit = d.lim.MaxTextLen
+		}
+		m[ck] = cut(clean(v, multiline), limit)
 	}
 	return m, nil
 }

@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
-	lim := Limits{MaxBytes: 1 << 20, MaxAlerts: 100, MaxLabels: 16, MaxLabelLen: 256}
+	lim := Limits{MaxBytes: 1 << 20, MaxLabels: 16, MaxLabelLen: 256, MaxTextLen: 512, MaxSummary: 128}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := Parse("fuzz.json", data, lim)
 		if err != nil {
@@ -49,8 +49,25 @@ func FuzzParse(f *testing.F) {
 		default:
 			t.Fatalf("format %q", b.Format)
 		}
-		if len(b.Events) > lim.MaxAlerts {
-			t.Fatalf("%d events over the limit", len(b.Events))
+		if len(b.Events) == 0 && len(b.Refused) > 0 {
+			t.Fatalf("nothing usable, %d refused, and no error", len(b.Refused))
+		}
+		for _, r := range b.Refused {
+			if r.Err == nil || r.Err.Offset > int64(len(data)) {
+				t.Fatalf("refusal %+v out of place", r)
+			}
+			checkText(t, "refusal", r.Err.Error()+r.Key+r.Name+r.Service, false)
+		}
+		const marker = len("…[cut 1000000 bytes]")
+		for _, e := range b.Events {
+			if len(e.Alert.Summary) > lim.MaxSummary+marker {
+				t.Fatalf("summary of %d bytes, over the limit", len(e.Alert.Summary))
+			}
+			for _, v := range e.Alert.Labels {
+				if len(v) > lim.MaxLabelLen+marker {
+					t.Fatalf("label value of %d bytes, over the limit", len(v))
+				}
+			}
 		}
 		checkBatchClean(t, b)
 		// Dedup keys must not depend on map order.

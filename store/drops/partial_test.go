@@ -1,0 +1,91 @@
+package drops
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// One poison alert cannot block its group: the good alerts are taken, the
+// bad one is refused with its reason, key and name, and a group larger
+// than any old per-file limit is taken whole.
+func TestPartialAcceptance(t *testing.T) {
+	var alerts []string
+	for i := range 12000 {
+		alerts = append(alerts, fmt.Sprintf(`{"status":"firing","labels":{"alertname":"PodCrash","pod":"p%d"},"fingerprint":"fp%d"}`, i, i))
+	}
+	tooMany := make([]string, 70)
+	for i := range tooMany {
+		tooMany[i] = fmt.Sprintf(`"l%d":"v"`, i)
+	}
+	alerts[5] = `{"status":"firing","labels":{"alertname":"Poison","service":"checkout",` + strings.Join(tooMany, ",") + `},"fingerprint":"poison"}`
+	alerts[9] = `{"status":"sideways","labels":{"alertname":"Odd"}}`
+	data := `{"version":"4","groupKey":"g","alerts":[` + strings.Join(alerts, ",\n") + `]}`
+	b, err := Parse("group.json", []byte(data), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Events) != 11998 || len(b.Refused) != 2 {
+		t.Fatalf("%d taken, %d refused; want 11998 and 2", len(b.Events), len(b.Refused))
+	}
+	poison, odd := b.Refused[0], b.Refused[1]
+	if poison.Key != "poison" || poison.Name != "Poison" || poison.Service != "checkout" ||
+		poison.Err.Field != "alerts[5].labels" || !strings.Contains(poison.Err.Reason, "MaxLabels") || poison.Err.Line != 6 {
+		t.Errorf("poison refusal = %+v %q", poison, poison.Err)
+	}
+	if odd.Name != "Odd" || odd.Key != Fingerprint(map[string]string{"alertname": "Odd"}) ||
+		odd.Err.Field != "alerts[9].status" || odd.Err.Line != 10 {
+		t.Errorf("odd refusal = %+v %q", odd, odd.Err)
+	}
+
+	// NDJSON: a broken line is refused, the others are taken.
+	lines := `{"key":"a","status":"firing"}` + "\n" + `{"key":"b","status":` + "\n" + `{"key":"c","status":"resolved"}`
+	b, err = Parse("g.ndjson", []byte(lines), DefaultLimits())
+	if err != nil || len(b.Events) != 2 || len(b.Refused) != 1 || b.Refused[0].Err.Line != 2 {
+		t.Fatalf("ndjson: %+v %v", b, err)
+	}
+
+	// Nothing usable: the drop is rejected whole, with the first reason.
+	_, err = Parse("bad.json", []byte(`{"version":"4","alerts":[{"status":"x","labels":{"a":"1"}},{"status":"y","labels":{"a":"2"}}]}`), DefaultLimits())
+	if err == nil || !strings.Contains(err.Error(), "alerts[0].status") || !strings.Contains(err.Error(), "none of its 2 alerts") {
+		t.Fatalf("all refused: %v", err)
+	}
+}
+
+// A key repeated in one object is refused with both places, in the alert
+// it belongs to or, outside any alert, for the whole payload.
+func TestDuplicateKeys(t *testing.T) {
+	tests := []struct {
+		name, data   string
+		refusedField string // a refused alert's field, or the whole drop's error field
+		whole        bool
+		line         int
+	}{
+		{"in an alert's labels", `{"version":"4","alerts":[{"status":"firing","labels":{"a":"1"}},` + "\n" +
+			`{"status":"firing","labels":{"s":"x","s":"y"}}]}`, "alerts[1].labels", false, 2},
+		{"an alert's status twice", `{"version":"4","alerts":[{"status":"firing","labels":{"a":"1"}},` + "\n" +
+			`{"status":"firing","labels":{"b":"1"},"status":"resolved"}]}`, "alerts[1]", false, 2},
+		{"escaped the same", `{"version":"4","alerts":[{"status":"firing","labels":{"a":"1"}},{"status":"firing","labels":{"k":"1","\u006b":"2"}}]}`,
+			"alerts[1].labels", false, 1},
+		{"at the top", `{"version":"4","groupKey":"a",` + "\n" + `"groupKey":"b","alerts":[{"status":"firing","labels":{"a":"1"}}]}`, "", true, 2},
+		{"pagerduty", `{"routing_key":"r","event_action":"trigger","payload":{"summary":"s","source":"a","source":"b"}}`, "payload", true, 1},
+		{"generic line", `{"key":"a","status":"firing"}` + "\n" + `{"key":"b","key":"c","status":"firing"}`, "", false, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Parse("dup.json", []byte(tt.data), DefaultLimits())
+			var pe *ParseError
+			switch {
+			case tt.whole && err != nil:
+				pe = err.(*ParseError)
+			case !tt.whole && err == nil && len(b.Refused) == 1 && len(b.Events) == 1:
+				pe = b.Refused[0].Err
+			default:
+				t.Fatalf("got %d events, %d refused, error %v", len(b.Events), len(b.Refused), err)
+			}
+			if pe.Field != tt.refusedField || pe.Line != tt.line || !strings.Contains(pe.Reason, "appears twice") || !strings.Contains(pe.Reason, "first at line") {
+				t.Errorf("got %q (field %q line %d)", pe.Error(), pe.Field, pe.Line)
+			}
+		})
+	}
+}
