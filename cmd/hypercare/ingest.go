@@ -2,19 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store/drops"
 )
 
-// runIngest applies drop files named on the command line through the same
-// parser and service layer as the watcher; the files stay where they are.
-// Exit 1 when any file is rejected.
+// runIngest applies drop files named on the command line, as the --as
+// operator, through the same safe read and parser as the watcher and the
+// same service layer; the files stay where they are. Exit 1 when any file is
+// rejected. File names are printed cleaned of control characters and escape
+// sequences, in text and JSON alike: a name is outside text like a payload.
 func runIngest(g global, args []string, w io.Writer) error {
 	var asJSON bool
 	fs := g.flags("ingest")
@@ -33,6 +34,10 @@ func runIngest(g global, args []string, w io.Writer) error {
 		return err
 	}
 	defer a.db.Close()
+	actor, err := actorFor(a.plan.Plan(), g.as)
+	if err != nil {
+		return err
+	}
 	type outcome struct {
 		File     string `json:"file"`
 		Format   string `json:"format,omitzero"`
@@ -42,8 +47,13 @@ func runIngest(g global, args []string, w io.Writer) error {
 	var results []outcome
 	rejected := 0
 	for _, file := range files {
-		o := outcome{File: file}
-		res, format, err := ingestFile(ctx, a.desk, file)
+		shown := model.Clean(file, false)
+		o := outcome{File: shown}
+		res, format, err := ingestFile(ctx, a.desk, actor, file)
+		if errors.As(err, new(model.ErrForbidden)) {
+			// The same for every file: say it once.
+			return err
+		}
 		o.IngestResult, o.Format = res, format
 		if err != nil {
 			o.Rejected = err.Error()
@@ -53,11 +63,11 @@ func runIngest(g global, args []string, w io.Writer) error {
 		if !asJSON {
 			switch {
 			case err != nil:
-				fmt.Fprintf(w, "%s: rejected: %v\n", file, err)
+				fmt.Fprintf(w, "%s: rejected: %v\n", shown, err)
 			case res.Duplicate:
-				fmt.Fprintf(w, "%s: already applied (same content), nothing changed\n", file)
+				fmt.Fprintf(w, "%s: already applied (same content), nothing changed\n", shown)
 			default:
-				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", file, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
+				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", shown, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
 			}
 		}
 	}
@@ -79,24 +89,15 @@ func incidentsNote(refs []string) string {
 	return "; incidents " + strings.Join(refs, ", ")
 }
 
-// ingestFile parses and applies one file.
-func ingestFile(ctx context.Context, desk *model.Desk, path string) (model.IngestResult, string, error) {
-	lim := drops.DefaultLimits()
-	info, err := os.Stat(path)
+// ingestFile reads, parses and applies one file as actor, by the path the
+// watcher uses for a drop (drops.ReadFile): a FIFO, device or link is
+// refused, never opened or read. The format is "" when the file was not
+// parsed.
+func ingestFile(ctx context.Context, desk *model.Desk, actor model.Actor, path string) (model.IngestResult, string, error) {
+	drop, err := drops.ReadFile(path, drops.DefaultLimits())
 	if err != nil {
 		return model.IngestResult{}, "", err
 	}
-	if info.Size() > int64(lim.MaxBytes) {
-		return model.IngestResult{}, "", fmt.Errorf("%d bytes is over the %d-byte limit for one drop; split it", info.Size(), lim.MaxBytes)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return model.IngestResult{}, "", err
-	}
-	b, err := drops.Parse(filepath.Base(path), data, lim)
-	if err != nil {
-		return model.IngestResult{}, "", err
-	}
-	res, err := desk.Ingest(ctx, model.System, drops.ToDrop(filepath.Base(path), data, b))
-	return res, b.Format, err
+	res, err := desk.Ingest(ctx, actor, drop)
+	return res, drop.Format, err
 }

@@ -24,7 +24,7 @@ func TestHostileDropNeverReachesScreen(t *testing.T) {
 	ctx, a := openSeeded(t)
 	now := time.Date(2026, 11, 20, 13, 5, 0, 0, time.UTC)
 	a.desk.Now = func() time.Time { return now } // stored times, and so the golden, stay fixed
-	if _, _, err := ingestFile(ctx, a.desk, filepath.Join(fixtures, "hostile-escapes.json")); err != nil {
+	if _, _, err := ingestFile(ctx, a.desk, model.System, filepath.Join(fixtures, "hostile-escapes.json")); err != nil {
 		t.Fatal(err)
 	}
 	r := lipgloss.NewRenderer(io.Discard)

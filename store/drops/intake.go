@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,13 +105,12 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 		return res, fmt.Errorf("apply drop %q: not a file name in the drop folder", res.File)
 	}
 	lim := in.Limits.orDefault()
-	before, data, err := readDrop(filepath.Join(in.Dir, name), lim.MaxBytes)
+	before, data, err := readDrop(in.Dir, name, lim.MaxBytes)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return in.finish(res, name, start, before, RejectedDir, fmt.Errorf("%s: cannot read the file: %w", res.File, fs.ErrPermission))
 	case errors.Is(err, errTooBig):
-		return in.finish(res, name, start, before, RejectedDir, &ParseError{File: res.File, Offset: -1,
-			Reason: fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", before.Size(), lim.MaxBytes)})
+		return in.finish(res, name, start, before, RejectedDir, tooBig(res.File, before.Size(), lim.MaxBytes))
 	case err != nil:
 		return res, fmt.Errorf("apply drop %s: %w", res.File, err)
 	}
@@ -144,45 +142,6 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
 	res.Incidents, res.Duplicate = got.Incidents, got.Duplicate
 	return in.finish(res, name, start, before, ProcessedDir, nil)
-}
-
-// errTooBig says a drop is over Limits.MaxBytes.
-var errTooBig = errors.New("over MaxBytes")
-
-// readDrop reads the regular file at path, unless it is over maxBytes: then
-// it returns errTooBig, and info says how big it is. The size is checked
-// before reading, and the read is bounded too in case the file grows
-// meanwhile, so a huge file never fills memory. The file is closed before it
-// is moved, which some systems require.
-func readDrop(path string, maxBytes int) (info os.FileInfo, data []byte, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	info, err = f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, nil, errors.New("not a regular file")
-	}
-	if info.Size() > int64(maxBytes) {
-		return info, nil, errTooBig
-	}
-	data, err = io.ReadAll(io.LimitReader(f, int64(maxBytes)+1))
-	if err != nil {
-		return info, nil, err
-	}
-	if len(data) > maxBytes {
-		// It grew after the stat; report the size that was read.
-		info, err = f.Stat()
-		if err != nil {
-			return nil, nil, err
-		}
-		return info, nil, errTooBig
-	}
-	return info, data, nil
 }
 
 // finish moves the drop called name out of the drop folder: to processed/,
@@ -218,7 +177,7 @@ func (in *Intake) finish(res Result, name string, start time.Time, before os.Fil
 	if why != nil {
 		note = sidecar(res.File, why, start)
 	}
-	dst, err := in.move(name, sub, note)
+	dst, err := in.move(name, sub, note, before)
 	if err != nil {
 		return res, err
 	}
@@ -248,101 +207,6 @@ func (in *Intake) settled(ctx context.Context, path string, before os.FileInfo) 
 	}
 	after, err := os.Lstat(path)
 	return err == nil && os.SameFile(before, after) && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime())
-}
-
-// move renames the drop into sub, under its own name unless that is taken:
-// nothing there is ever overwritten. A non-empty note is written first as the
-// sidecar NAME.error, so that a crash between the two leaves at worst a
-// sidecar without its file, never a rejected file without its reason. It
-// returns the new path relative to the drop folder.
-func (in *Intake) move(name, sub, note string) (string, error) {
-	dir, shown := filepath.Join(in.Dir, sub), model.Clean(name, false)
-	// Made here, not only at the start, so that an operator who cleans up by
-	// removing processed/ does not stall the intake.
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
-	}
-	target, err := freeName(dir, name, note != "", in.now())
-	if err != nil {
-		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
-	}
-	from, to, errorFile := filepath.Join(in.Dir, name), filepath.Join(dir, target), filepath.Join(dir, target+".error")
-	if note != "" {
-		if err := writeNew(errorFile, note); err != nil {
-			return "", fmt.Errorf("write the sidecar for rejected drop %s: %w", shown, err)
-		}
-	}
-	if err := os.Rename(from, to); err != nil {
-		if note != "" {
-			os.Remove(errorFile) // the next try writes it again, beside the file
-		}
-		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
-	}
-	if sub == ProcessedDir {
-		// A rename keeps the sender's mtime, and processed/ is pruned by age:
-		// the clock should start when the file was applied. Best effort:
-		// only a file's owner may set its times, and a drop written by
-		// another user is then pruned by its sender's time, at worst early.
-		now := in.now()
-		_ = os.Chtimes(to, now, now)
-	}
-	return filepath.Join(sub, target), nil
-}
-
-// freeName finds a name in dir for a file called name that nothing already
-// uses (nor its .error sidecar, when withSidecar). A clash gets a timestamp,
-// then a counter, before the extension: a sender that always reuses one name
-// still finds a free one at the first or second try.
-//
-// Only the watcher's single worker moves files into these folders, so
-// checking and then renaming does not race with itself.
-func freeName(dir, name string, withSidecar bool, now time.Time) (string, error) {
-	ext := filepath.Ext(name)
-	stem := strings.TrimSuffix(name, ext)
-	stamp := now.UTC().Format("20060102T150405.000Z")
-	for i := 0; ; i++ {
-		candidate := name
-		switch {
-		case i == 1:
-			candidate = fmt.Sprintf("%s-%s%s", stem, stamp, ext)
-		case i > 1:
-			candidate = fmt.Sprintf("%s-%s-%d%s", stem, stamp, i, ext)
-		}
-		taken, err := exists(filepath.Join(dir, candidate))
-		if err == nil && !taken && withSidecar {
-			taken, err = exists(filepath.Join(dir, candidate+".error"))
-		}
-		if err != nil {
-			return "", err
-		}
-		if !taken {
-			return candidate, nil
-		}
-	}
-}
-
-func exists(path string) (bool, error) {
-	_, err := os.Lstat(path)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
-	}
-	return false, err
-}
-
-// writeNew writes a file that must not exist yet.
-func writeNew(path, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(text); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // sidecar is the text of a rejected drop's .error file. It is read by whoever
