@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ingest applies one drop in one transaction: every alert is deduplicated
@@ -45,6 +46,11 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 		for i, ev := range d.Events {
 			if err := in.apply(ev); err != nil {
 				return fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)
+			}
+		}
+		for _, r := range d.Refused {
+			if err := in.refused(r); err != nil {
+				return err
 			}
 		}
 		if err := in.finish(); err != nil {
@@ -137,7 +143,8 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	// The group is stored with the alert, so storm counts include it.
 	al.Group = in.drop.Group
-	if al.Group == "" {
+	if al.Group == "" && al.Service != "" {
+		// A report that names only its key (a resolve) keeps its group.
 		al.Group = "service:" + al.Service
 	}
 	al.LastSeen = in.now
@@ -190,6 +197,102 @@ func (in *intake) apply(ev AlertEvent) error {
 		return in.tx.SetAlertMarks(al)
 	}
 	return nil
+}
+
+// refused puts an alert the drop could not carry in the feed as an intake
+// error, where the NOC sees it: a warning named AlertRefused, on the
+// refused alert's service when it is known, saying what was wrong and
+// where. It is one row per refused alert (by its key, or its sender and
+// name): a sender that keeps sending the same broken alert repeats the row,
+// and once it stops, the row goes stale and resolves (DefaultAlertSource).
+// Routes are not applied: an intake error opens no incident.
+func (in *intake) refused(r RefusedAlert) error {
+	id := r.Key
+	if id == "" {
+		id = in.drop.Format + "/" + r.Name
+	}
+	name := r.Name
+	if name == "" {
+		name = "an alert"
+	}
+	al := Alert{
+		DedupKey: "refused:" + id, Source: IntakeSource, Name: "AlertRefused", Severity: SevWarning, State: AlertFiring,
+		Service: r.Service, Summary: fmt.Sprintf("%s from %s was refused: %s", name, in.drop.Format, r.Reason),
+		Labels: map[string]string{"alertname": "AlertRefused", "refused": r.Name, "source": in.drop.Format},
+		Annotations: map[string]string{"reason": r.Reason, "where": r.Where, "drop": in.drop.Name,
+			"what to do": "fix the sender: the rest of its drop was applied, this alert was not (hypercare formats lists the fields and limits)"},
+		StartsAt: in.now, FirstSeen: in.now, LastSeen: in.now, Group: IntakeSource,
+	}
+	if _, err := in.tx.UpsertAlert(&al); err != nil {
+		return err
+	}
+	in.res.Refused = append(in.res.Refused, r)
+	if sil := silencedBy(in.silences, al.Labels); sil != al.SilencedBy {
+		al.SilencedBy = sil
+		return in.tx.SetAlertMarks(al)
+	}
+	return nil
+}
+
+// SweepStale finds the firing alerts whose sender has not repeated them for
+// longer than its repeat interval (AlertSource.StaleAfter) and marks them
+// stale, which takes them out of the firing counts, or resolves them where
+// the plan says resolve_stale (routes then note or resolve their incidents
+// as for any resolve). A sender's next report of a stale alert is believed,
+// whatever its times. Like SweepSLA it runs on a timer in every process
+// that ingests, in one transaction, and a quiet tick commits nothing.
+func (s *Desk) SweepStale(ctx context.Context, now time.Time) (swept int, err error) {
+	now = now.UTC()
+	pol := s.pol()
+	err = s.store.Write(ctx, func(tx Tx) error {
+		swept = 0
+		res := IngestResult{}
+		in := newIntake(s, tx, System, Drop{Name: "stale sweep", Format: IntakeSource}, now, pol, nil, &res)
+		var refs []string
+		for _, src := range pol.AlertSources() {
+			after := src.StaleAfter()
+			if after <= 0 {
+				continue
+			}
+			stale, err := tx.StaleAlerts(src.Name, now.Add(-after))
+			if err != nil {
+				return err
+			}
+			for _, al := range stale {
+				refs = append(refs, al.Ref())
+				if src.ResolveStale {
+					// The resolve is inferred, so it is marked stale: the
+					// sender's next report overrules it.
+					ev := AlertEvent{Alert: Alert{DedupKey: al.DedupKey, State: AlertResolved, Stale: true}}
+					if err := in.apply(ev); err != nil {
+						return fmt.Errorf("resolve stale %s: %w", al.Ref(), err)
+					}
+					continue
+				}
+				if err := tx.MarkStale(al.ID); err != nil {
+					return err
+				}
+				if al.StormID != 0 {
+					in.storms[al.StormID] = true
+				}
+			}
+		}
+		if len(refs) == 0 {
+			return errQuiet
+		}
+		swept = len(refs)
+		if err := in.finish(); err != nil {
+			return err
+		}
+		return s.audit(tx, System, "alert.stale", fmt.Sprintf("%d alert(s)", swept), nil, struct {
+			Alerts    []string `json:"alerts"`
+			Incidents []string `json:"incidents,omitzero"`
+		}{refs, res.Incidents})
+	})
+	if errors.Is(err, errQuiet) {
+		err = nil
+	}
+	return swept, err
 }
 
 // recentChange is the change that started on a service within the plan's
@@ -375,6 +478,7 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	if al.Summary != "" {
 		title += ": " + al.Summary
 	}
+	title = shorten(title, maxAlertTitle)
 	inc := Incident{
 		Kind: KindIncident, Title: title, Service: al.Service, Category: category,
 		Impact: impact, Urgency: urgency, Priority: prio, State: StateNew, Major: IsMajor(prio, tier, false),
@@ -394,6 +498,19 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 		return err
 	}
 	return in.desk.audit(in.tx, in.actor, "incident.create", inc.Ref(), nil, inc)
+}
+
+// maxAlertTitle bounds the title of an incident opened from an alert, in
+// characters: the alert's whole summary stays on the alert.
+const maxAlertTitle = 120
+
+// shorten cuts s to at most n characters, ending it with "…" when cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 func (in *intake) timeline(id int64, kind, text string) error {

@@ -27,8 +27,24 @@ type Drop struct {
 	Group     string // sender's group key, used to spot storms
 	Truncated int    // alerts the sender left out (Alertmanager truncatedAlerts)
 	Events    []AlertEvent
-	Received  time.Time
+	// Refused are alerts of the drop that could not be taken; each is put
+	// in the feed as an intake error, so the NOC sees what did not arrive.
+	Refused  []RefusedAlert
+	Received time.Time
 }
+
+// RefusedAlert is an alert a drop carried that could not be taken.
+type RefusedAlert struct {
+	Key     string `json:"key,omitzero"`     // its dedup key, when it could be worked out
+	Name    string `json:"name,omitzero"`    // its alertname, when known
+	Service string `json:"service,omitzero"` // its service label, when known
+	Where   string `json:"where"`            // file:line:col in the drop
+	Reason  string `json:"reason"`           // field: what is wrong and what to do
+}
+
+// IntakeSource is the Source of the rows hypercare puts in the feed itself:
+// a refused alert stands there as an "AlertRefused" warning.
+const IntakeSource = "hypercare"
 
 // IngestResult says what one drop changed.
 type IngestResult struct {
@@ -41,6 +57,8 @@ type IngestResult struct {
 	// change nothing.
 	Older     int      `json:"older,omitzero"`
 	Incidents []string `json:"incidents,omitzero"` // incidents opened or updated by routes
+	// Refused are the drop's alerts that could not be taken, with why.
+	Refused []RefusedAlert `json:"refused,omitzero"`
 }
 
 // Ingester applies drops; model.Desk is one. The drop watcher and the HTTP
@@ -109,11 +127,17 @@ func (s AlertSource) StaleAfter() time.Duration {
 
 // DefaultAlertSource is a source the plan says nothing about. Alertmanager
 // and Grafana repeat firing notifications every 4 hours by default; the
-// event-based senders (PagerDuty, Opsgenie, generic) do not repeat.
+// event-based senders (PagerDuty, Opsgenie, generic) do not repeat. An
+// intake error is repeated whenever its sender sends the refused alert
+// again, so once the sender stops (fixed, or the alert resolved), it
+// resolves by itself.
 func DefaultAlertSource(name string) AlertSource {
 	s := AlertSource{Name: name}
-	if name == "alertmanager" || name == "grafana" {
+	switch name {
+	case "alertmanager", "grafana":
 		s.RepeatInterval = 4 * time.Hour
+	case IntakeSource:
+		s.RepeatInterval, s.ResolveStale = 4*time.Hour, true
 	}
 	return s
 }

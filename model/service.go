@@ -26,8 +26,10 @@ type Policy interface {
 	// AlertRules are the alert-lifecycle thresholds.
 	AlertRules() AlertRules
 	// AlertSource is what the plan says about a sender of alerts, with
-	// defaults (DefaultAlertSource) for one it does not name.
+	// defaults (DefaultAlertSource) for one it does not name; AlertSources
+	// lists every source whose alerts can go stale.
 	AlertSource(name string) AlertSource
+	AlertSources() []AlertSource
 	// KnownTeam reports whether a team id is in the plan; KnownPerson
 	// whether a name is an operator or a member of a team in it, the
 	// people incidents, problems and actions can be given to.

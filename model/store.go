@@ -249,6 +249,11 @@ type Tx interface {
 	// FiringAlerts calls fn for every firing alert, so a new or expired
 	// silence can be applied to them.
 	FiringAlerts(fn func(Alert) error) error
+	// StaleAlerts lists the firing alerts of a source last heard from
+	// before a time; MarkStale marks one stale, which takes it out of the
+	// firing counts until its sender reports it again.
+	StaleAlerts(source string, heardBefore time.Time) ([]Alert, error)
+	MarkStale(id int64) error
 
 	// ChangeStartedBetween finds the latest change on a service that
 	// started within [from, to]; ErrNotFound when none.

@@ -45,6 +45,9 @@ func (fakePolicy) Route(labels map[string]string) model.Routing {
 
 func (fakePolicy) AlertRules() model.AlertRules              { return model.DefaultAlertRules() }
 func (fakePolicy) AlertSource(name string) model.AlertSource { return model.DefaultAlertSource(name) }
+func (fakePolicy) AlertSources() []model.AlertSource {
+	return []model.AlertSource{model.DefaultAlertSource("alertmanager"), model.DefaultAlertSource(model.IntakeSource)}
+}
 
 func (fakePolicy) KnownTeam(id string) bool { return id != "nope" && id != "nobody.here" }
 

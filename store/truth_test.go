@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,138 @@ func TestAlertOrderAndReplay(t *testing.T) {
 	history, err := db.AlertHistory(ctx, alertByKey(t, db, "k").ID)
 	if err != nil || len(history) != 3 {
 		t.Fatalf("history %+v %v; want firing, resolved, firing", history, err)
+	}
+}
+
+// resolvingPolicy resolves stale Alertmanager alerts, as resolve_stale does.
+type resolvingPolicy struct{ fakePolicy }
+
+func (resolvingPolicy) AlertSource(name string) model.AlertSource {
+	s := model.DefaultAlertSource(name)
+	if name == "alertmanager" {
+		s.ResolveStale = true
+	}
+	return s
+}
+
+func (p resolvingPolicy) AlertSources() []model.AlertSource {
+	return []model.AlertSource{p.AlertSource("alertmanager")}
+}
+
+// A firing alert its sender stops repeating (Alertmanager does not send the
+// resolve of an alert that resolved while silenced) goes stale after the
+// repeat interval and its grace: out of the firing counts and the firing
+// feed, still in the whole feed, and firing again when its sender repeats it.
+func TestStaleAlerts(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	start := clk.now
+	am := model.Alert{DedupKey: "am-1", Source: "alertmanager", Name: "HighLatency", Severity: model.SevWarning,
+		State: model.AlertFiring, StartsAt: start, Labels: map[string]string{"service": "checkout"}}
+	pd := model.Alert{DedupKey: "pd-1", Source: "pagerduty", Name: "Disk", Severity: model.SevWarning,
+		State: model.AlertFiring, Labels: map[string]string{"service": "orders"}}
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "first", Events: []model.AlertEvent{{Alert: am}, {Alert: pd}}}); err != nil {
+		t.Fatal(err)
+	}
+	firing := func() int {
+		t.Helper()
+		c, err := db.Counts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed, err := db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 10})
+		if err != nil || len(feed) != c.Firing {
+			t.Fatalf("firing feed has %d rows (%v), the header counts %d", len(feed), err, c.Firing)
+		}
+		return c.Firing
+	}
+	// Within 4h plus the grace (a quarter of it): nothing is stale.
+	if n, err := desk.SweepStale(ctx, start.Add(5*time.Hour-time.Second)); err != nil || n != 0 || firing() != 2 {
+		t.Fatalf("before the grace ends: swept %d (%v), %d firing", n, err, firing())
+	}
+	// After it, the Alertmanager alert is stale; PagerDuty does not repeat, so its alert never is.
+	if n, err := desk.SweepStale(ctx, start.Add(5*time.Hour+time.Second)); err != nil || n != 1 || firing() != 1 {
+		t.Fatalf("after the grace: swept %d (%v), %d firing", n, err, firing())
+	}
+	got := alertByKey(t, db, "am-1")
+	if !got.Stale || got.State != model.AlertFiring {
+		t.Fatalf("am-1 = %+v; want firing and stale", got)
+	}
+	if all, err := db.Feed(ctx, model.FeedQuery{Limit: 10}); err != nil || len(all) != 2 {
+		t.Fatalf("whole feed: %d %v; the stale alert must still be listed", len(all), err)
+	}
+	if n, _ := desk.SweepStale(ctx, start.Add(6*time.Hour)); n != 0 {
+		t.Fatalf("a second sweep swept %d again", n)
+	}
+	// Alertmanager repeats it: firing again, not a new firing.
+	clk.now = start.Add(6 * time.Hour)
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "repeat", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := alertByKey(t, db, "am-1"); got.Stale || got.Firings != 1 || firing() != 2 {
+		t.Fatalf("after the repeat: %+v, %d firing", got, firing())
+	}
+}
+
+// With resolve_stale, a stale alert is resolved, and the sender's next
+// report of it is believed even though it started before that resolve.
+func TestStaleAlertsResolve(t *testing.T) {
+	ctx := t.Context()
+	db := openTest(t)
+	desk := model.NewDesk(db, resolvingPolicy{})
+	clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	desk.Now = clk.Now
+	start := clk.now
+	am := model.Alert{DedupKey: "am-1", Source: "alertmanager", Name: "HighLatency", Severity: model.SevWarning,
+		State: model.AlertFiring, StartsAt: start, Labels: map[string]string{"service": "checkout"}}
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "first", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := desk.SweepStale(ctx, start.Add(6*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("swept %d, %v", n, err)
+	}
+	if got := alertByKey(t, db, "am-1"); got.State != model.AlertResolved || !got.Stale {
+		t.Fatalf("am-1 = %+v; want resolved by the sweep", got)
+	}
+	clk.now = start.Add(7 * time.Hour)
+	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "still firing", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := alertByKey(t, db, "am-1"); got.State != model.AlertFiring || got.Stale {
+		t.Fatalf("am-1 = %+v; the sender's report overrules the inferred resolve", got)
+	}
+}
+
+// A refused alert stands in the feed as an intake error on its service,
+// once per refused alert however often it is sent, and resolves by itself
+// once its sender stops sending it.
+func TestRefusedAlertsShowInTheFeed(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	drop := model.Drop{Name: "am.json", Format: "alertmanager", Events: []model.AlertEvent{{Alert: model.Alert{
+		DedupKey: "good", Name: "Fine", State: model.AlertFiring, Labels: map[string]string{"service": "checkout"}}}},
+		Refused: []model.RefusedAlert{{Key: "poison", Name: "Poison", Service: "checkout", Where: "am.json:6:14",
+			Reason: "alerts[5].labels: has 70 labels, over the limit of 64 (MaxLabels)"}}}
+	for range 3 {
+		clk.tick()
+		res, err := desk.Ingest(ctx, model.System, drop)
+		if err != nil || res.Alerts != 1 || len(res.Refused) != 1 {
+			t.Fatalf("ingest: %+v %v", res, err)
+		}
+	}
+	row := alertByKey(t, db, "refused:poison")
+	if row.Name != "AlertRefused" || row.State != model.AlertFiring || row.Service != "checkout" || row.Firings != 1 ||
+		row.Deliveries != 3 || !strings.Contains(row.Summary, "Poison from alertmanager was refused: alerts[5].labels: has 70 labels") {
+		t.Fatalf("intake error row = %+v", row)
+	}
+	audit, err := db.Audit(ctx, model.AuditQuery{})
+	if err != nil || len(audit) == 0 || !strings.Contains(audit[0].After, `"refused":[{"key":"poison"`) {
+		t.Fatalf("audit %+v %v; the drop's audit record must list the refused alert", audit, err)
+	}
+	if n, err := desk.SweepStale(ctx, clk.now.Add(5*time.Hour+time.Minute)); err != nil || n != 1 {
+		t.Fatalf("swept %d %v", n, err)
+	}
+	if row := alertByKey(t, db, "refused:poison"); row.State != model.AlertResolved {
+		t.Fatalf("intake error once its sender stopped: %+v", row)
 	}
 }

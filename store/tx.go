@@ -49,7 +49,10 @@ RETURNING id`
 	//
 	// count is the firings: 1 for a new firing alert, one more for each
 	// re-fire after a resolve; deliveries counts every report applied. Any
-	// applied report is news of the alert, so it is no longer stale.
+	// applied report is news of the alert, so it is no longer stale, except
+	// the resolve hypercare infers for a stale alert (?15): that one stays
+	// marked, so that the sender's next report, whatever its times, is
+	// believed over the guess.
 	upsertAlertSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
 	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count)
 VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
@@ -57,7 +60,7 @@ VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = state,
 	state       = excluded.state,
-	stale       = 0,
+	stale       = ?15,
 	source      = iif(?2 = '', source, excluded.source),
 	name        = iif(?3 = '', name, excluded.name),
 	severity    = iif(?4 = 0, severity, excluded.severity),
@@ -75,7 +78,7 @@ ON CONFLICT (dedup_key) DO UPDATE SET
 	ack_at      = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_at),
 	ack_until   = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_until)
 WHERE NOT (
-	(?5 = 'firing' AND state = 'resolved' AND ?10 IS NOT NULL AND ends_at IS NOT NULL AND ?10 <= ends_at)
+	(?5 = 'firing' AND state = 'resolved' AND NOT stale AND ?10 IS NOT NULL AND ends_at IS NOT NULL AND ?10 <= ends_at)
 	OR (?5 = 'resolved' AND state = 'firing' AND ?11 IS NOT NULL AND starts_at IS NOT NULL AND ?11 < starts_at))
 RETURNING ` + alertColumns + `, prev_state IS NULL, prev_state IS NOT state`
 
@@ -119,6 +122,11 @@ WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
 	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at < ?2`
 	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1`
+	// Firing alerts of a source not heard from since ?2: the firing range of
+	// alerts_feed, last_seen tested on its entries, so only the stale ones
+	// are read from the table.
+	staleAlertsSQL = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1 AND last_seen < ?2 AND source = ?1`
+	markStaleSQL   = `UPDATE alerts SET stale = 1 WHERE id = ?1 AND state = 'firing'`
 
 	changeStartedBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
 WHERE service = ?1 AND start_at >= ?2 AND start_at <= ?3 ORDER BY start_at DESC LIMIT 1`
@@ -157,7 +165,7 @@ var writeQueries = []string{
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	stormHeadSQL, refreshStormSQL, stormMemberSQL,
-	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL,
+	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
 	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL, linksSQL,
@@ -306,7 +314,7 @@ func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group)
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale)
 	var up model.Upserted
 	stored, err := scanAlertThen(row, &up.New, &up.Changed)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -428,6 +436,15 @@ func (t *tx) StartStorm(group string, since, at time.Time) (int64, error) {
 
 func (t *tx) GrowStorm(stormID int64, by int, at time.Time) error {
 	return t.execOne(fmt.Sprintf("storm %d", stormID), growStormSQL, stormID, by, ms(at))
+}
+
+func (t *tx) StaleAlerts(source string, heardBefore time.Time) ([]model.Alert, error) {
+	rows, err := t.stmt(staleAlertsSQL).QueryContext(t.ctx, source, ms(heardBefore))
+	return collect(rows, err, "stale alerts", scanAlert)
+}
+
+func (t *tx) MarkStale(id int64) error {
+	return t.execOne(fmt.Sprintf("ALR-%d", id), markStaleSQL, id)
 }
 
 func (t *tx) ActiveSilences(at time.Time) ([]model.Silence, error) {

@@ -427,8 +427,11 @@ func auditDetail(s *session, e model.AuditEntry, loc *time.Location) (string, st
 // for longer than its sender's repeat interval.
 func firedLine(a model.Alert) string {
 	line := fmt.Sprintf("%d time(s)", a.Firings)
-	if a.Stale {
+	switch {
+	case a.Stale && a.State == model.AlertFiring:
 		line += "; STALE: its sender has not repeated it for longer than its repeat interval, so it is not counted as firing"
+	case a.Stale:
+		line += "; resolved by hypercare: its sender stopped repeating it (resolve_stale in the plan)"
 	}
 	return line
 }

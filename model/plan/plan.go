@@ -90,6 +90,25 @@ func (p *Plan) AlertSource(name string) model.AlertSource {
 	return model.DefaultAlertSource(name)
 }
 
+// AlertSources lists the sources whose alerts can go stale: the plan's,
+// and the defaults of those it does not name (model.Policy).
+func (p *Plan) AlertSources() []model.AlertSource {
+	var out []model.AlertSource
+	named := map[string]bool{}
+	for _, s := range p.Sources {
+		named[s.Name] = true
+		if s.src.RepeatInterval > 0 {
+			out = append(out, s.src)
+		}
+	}
+	for _, name := range []string{"alertmanager", "grafana", model.IntakeSource} {
+		if !named[name] {
+			out = append(out, model.DefaultAlertSource(name))
+		}
+	}
+	return out
+}
+
 // Escalation lists a team's escalation levels with their contacts and
 // timeouts (model.Policy).
 func (p *Plan) Escalation(team string) []model.EscalationLevel {

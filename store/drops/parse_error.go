@@ -42,6 +42,22 @@ func (e *ParseError) Error() string {
 	return b.String()
 }
 
+// Where is the place part of the message: file:line:col, or the file.
+func (e *ParseError) Where() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
+	}
+	return e.File
+}
+
+// Problem is the message without its place: the field, and what is wrong.
+func (e *ParseError) Problem() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Reason
+	}
+	return e.Reason
+}
+
 // doc is one JSON text of a drop file: the whole file, or one NDJSON line.
 // Errors carry positions in the whole file, so doc knows where it starts.
 type doc struct {
