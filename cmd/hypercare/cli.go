@@ -122,14 +122,28 @@ func slaText(in model.Incident, c model.Clock, now time.Time) string {
 	return text
 }
 
-func runList(g global, args []string, w io.Writer) error {
+// trim cuts a list fetched with one row more than the limit back to the
+// limit, and says whether there was more. A nil list becomes empty, so
+// JSON prints [] rather than null for nothing.
+func trim[T any](list []T, limit int) ([]T, bool) {
+	if list == nil {
+		return []T{}, false
+	}
+	if len(list) > limit {
+		return list[:limit], true
+	}
+	return list, false
+}
+
+func runList(g global, args []string, w, errOut io.Writer) error {
 	var asJSON, all bool
-	var filter string
+	var filter, storm string
 	limit := 50
 	fs := g.flags("list")
 	fs.BoolVar(&asJSON, "json", false, "")
 	fs.BoolVar(&all, "all", false, "")
 	fs.StringVar(&filter, "filter", "", "")
+	fs.StringVar(&storm, "storm", "", "")
 	fs.IntVar(&limit, "limit", limit, "")
 	words, err := parse(fs, args)
 	if err != nil {
@@ -145,6 +159,15 @@ func runList(g global, args []string, w io.Writer) error {
 	if limit <= 0 {
 		return usagef("list: --limit must be positive")
 	}
+	var stormID int64
+	if storm != "" {
+		if kind != "alerts" {
+			return usagef("list: --storm lists the alerts of one storm; use it with 'list alerts'")
+		}
+		if stormID, err = strconv.ParseInt(storm, 10, 64); err != nil || stormID <= 0 {
+			return usagef("list: --storm %q: give a storm's number, the storm_id of its alerts (list alerts --json)", storm)
+		}
+	}
 	ctx := context.Background()
 	db, err := openExisting(ctx, g.db)
 	if err != nil {
@@ -154,16 +177,30 @@ func runList(g global, args []string, w io.Writer) error {
 
 	var rows any
 	var table func(tw *tabwriter.Writer)
+	// cut says the limit left rows out; total, when known cheaply, is how
+	// many there are in all.
+	var cut bool
+	total := -1
+	counts := func() model.Counts {
+		c, err := db.Counts(ctx)
+		if err != nil {
+			return model.Counts{Alerts: -1, Firing: -1, Incidents: -1, OpenIncidents: -1}
+		}
+		return c
+	}
 	switch kind {
 	case "incidents":
 		q, err := model.ParseQueueFilter(filter, g.as)
 		if err != nil {
 			return fmt.Errorf("--filter: %w", err)
 		}
-		q.All, q.Limit = all, limit
+		q.All, q.Limit = all, limit+1
 		list, err := db.Queue(ctx, q)
 		if err != nil {
 			return err
+		}
+		if list, cut = trim(list, limit); cut && filter == "" {
+			total = map[bool]int{false: counts().OpenIncidents, true: counts().Incidents}[all]
 		}
 		refs := make([]incidentRef, len(list))
 		for i, in := range list {
@@ -188,14 +225,25 @@ func runList(g global, args []string, w io.Writer) error {
 			}
 		}
 	case "alerts":
-		list, err := db.Feed(ctx, model.FeedQuery{Filter: filter, Firing: !all, Limit: limit})
+		// A storm is one row standing for its members (storm_size, and
+		// storm_firing of them fire); --storm ID lists the members.
+		list, err := db.Feed(ctx, model.FeedQuery{Filter: filter, Firing: !all && stormID == 0, Storm: stormID, Limit: limit + 1})
 		if err != nil {
 			return err
 		}
+		list, cut = trim(list, limit)
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "ID\tSEVERITY\tSTATE\tSERVICE\tALERT\tLAST SEEN\tSUMMARY")
 			for _, a := range list {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Severity, a.State, a.Service, a.Name, a.LastSeen.Format(time.RFC3339), a.Summary)
+				state := string(a.State)
+				if a.Stale && a.State == model.AlertFiring {
+					state = "stale"
+				}
+				summary := a.Summary
+				if a.StormSize > 0 {
+					summary = fmt.Sprintf("[storm %d: %d of %d firing; list alerts --storm %d] %s", a.StormID, a.StormFiring, a.StormSize, a.StormID, summary)
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Severity, state, a.Service, a.Name, a.LastSeen.Format(time.RFC3339), summary)
 			}
 		}
 	case "changes":
@@ -207,7 +255,7 @@ func runList(g global, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		list = list[:min(len(list), limit)]
+		list, cut = trim(list, limit)
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "REF\tTYPE\tSTATE\tRISK\tSERVICE\tSTART\tEND\tTITLE")
 			for _, c := range list {
@@ -215,10 +263,11 @@ func runList(g global, args []string, w io.Writer) error {
 			}
 		}
 	case "articles":
-		list, err := db.Articles(ctx, model.ArticleQuery{Search: filter, Limit: limit})
+		list, err := db.Articles(ctx, model.ArticleQuery{Search: filter, Limit: limit + 1})
 		if err != nil {
 			return err
 		}
+		list, cut = trim(list, limit)
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "REF\tKIND\tSTATE\tSERVICE\tTITLE")
 			for _, a := range list {
@@ -230,6 +279,7 @@ func runList(g global, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
+		list, cut = trim(list, limit)
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "ID\tTIER\tOWNER\tENV\tNAME\tDEPENDS ON")
 			for _, s := range list {
@@ -237,10 +287,11 @@ func runList(g global, args []string, w io.Writer) error {
 			}
 		}
 	case "problems":
-		list, err := db.Problems(ctx, model.ProblemQuery{Filter: filter, All: all, Limit: limit})
+		list, err := db.Problems(ctx, model.ProblemQuery{Filter: filter, All: all, Limit: limit + 1})
 		if err != nil {
 			return err
 		}
+		list, cut = trim(list, limit)
 		refs := make([]problemRef, len(list))
 		for i, p := range list {
 			refs[i] = problemRef{p.Ref(), p}
@@ -252,10 +303,11 @@ func runList(g global, args []string, w io.Writer) error {
 			}
 		}
 	case "audit":
-		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit})
+		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit + 1})
 		if err != nil {
 			return err
 		}
+		list, cut = trim(list, limit)
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "WHEN\tWHO\tACTION\tRECORD")
 			for _, e := range list {
@@ -263,12 +315,42 @@ func runList(g global, args []string, w io.Writer) error {
 			}
 		}
 	}
+	// The note goes to stderr beside JSON, so the JSON stays one array.
+	note := w
 	if asJSON {
-		return writeJSON(w, rows)
+		if err := writeJSON(w, rows); err != nil {
+			return err
+		}
+		note = errOut
+	} else {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		table(tw)
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	table(tw)
-	return tw.Flush()
+	if cut {
+		fmt.Fprintln(note, cutNote(kind, limit, total))
+	}
+	return nil
+}
+
+// cutNote says that --limit left rows out, and how to see them.
+func cutNote(kind string, limit, total int) string {
+	more := fmt.Sprintf("--limit %d", limit*10)
+	if total > limit {
+		return fmt.Sprintf("%s of %s %s shown; %s shows more", thousands(limit), thousands(total), kind, more)
+	}
+	return fmt.Sprintf("the first %s %s shown, and more match; %s shows more", thousands(limit), kind, more)
+}
+
+// thousands writes a count with thousands separators: 1,014.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -45,6 +45,7 @@ Usage:
   hypercare [flags]                       open the console
   hypercare --demo                        console on a temporary demo database with live alerts
   hypercare list KIND [--json] [--filter TEXT] [--limit N] [--all]
+                                          alerts: --storm ID lists one storm's members
   hypercare show KIND ID [--json]
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
@@ -133,7 +134,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "help":
 		return flag.ErrHelp
 	case "list":
-		return runList(g, args, stdout)
+		return runList(g, args, stdout, stderr)
 	case "show":
 		return runShow(g, args, stdout)
 	case "audit":
