@@ -38,6 +38,10 @@ func ToDrop(name string, data []byte, b Batch) model.Drop {
 	for i, e := range b.Events {
 		events[i] = model.AlertEvent{Alert: e.Alert, Ack: e.Ack}
 	}
+	refused := make([]model.RefusedAlert, len(b.Refused))
+	for i, r := range b.Refused {
+		refused[i] = model.RefusedAlert{Key: r.Key, Name: r.Name, Service: r.Service, Where: r.Err.Where(), Reason: r.Err.Problem()}
+	}
 	return model.Drop{
 		Name:      model.Clean(name, false),
 		SHA256:    hex.EncodeToString(sum[:]),
@@ -45,6 +49,7 @@ func ToDrop(name string, data []byte, b Batch) model.Drop {
 		Group:     b.Group,
 		Truncated: b.Truncated,
 		Events:    events,
+		Refused:   refused,
 		Received:  time.Now(),
 	}
 }
