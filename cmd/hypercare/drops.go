@@ -6,7 +6,6 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -50,14 +49,16 @@ func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, 
 // slaSweepEvery bounds how late an SLA event is raised.
 const slaSweepEvery = 15 * time.Second
 
-// sweepSLA raises due SLA and escalation events until ctx ends. A failed
-// sweep is tried again on the next tick: events are raised by state, not
-// by the tick, so none is lost.
+// sweepSLA raises due SLA and escalation events, and marks alerts whose
+// senders went quiet as stale, until ctx ends. A failed sweep is tried again
+// on the next tick: events are raised by state, not by the tick, so none is
+// lost.
 func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		_, _ = desk.SweepSLA(ctx, desk.Now())
+		_, _ = desk.SweepStale(ctx, desk.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -129,14 +130,14 @@ func runServe(g global, args []string, w io.Writer) error {
 		fmt.Fprintf(w, "hypercare: consoles over SSH: ssh -p %s %s (host key %s)\n", port, host, hostKeyPath(g.db))
 	}
 	if httpAddr != "" {
-		srv := &http.Server{Handler: dropHandler(g.drops, drops.DefaultLimits(), time.Now),
-			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
-		ln, err := net.Listen("tcp", httpAddr)
+		logger := log.New(os.Stderr, "", log.LstdFlags)
+		rc := newReceiver(g.drops, drops.DefaultLimits(), func(format string) model.AlertSource { return a.plan.Plan().AlertSource(format) }, logger)
+		srv, ln, err := listenHTTP(httpAddr, rc.handler(), logger)
 		if err != nil {
-			return fmt.Errorf("http: %w", err)
+			return err
 		}
 		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
-		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s/ into %s\n", ln.Addr(), g.drops)
+		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic) into %s\n", ln.Addr(), alertsPrefix, g.drops)
 	}
 	fmt.Fprintln(w, "hypercare: ctrl+c stops")
 	// One server failing stops the other, so a half-up service is not

@@ -1,17 +1,10 @@
 package main
 
 import (
-	"bytes"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/store/drops"
 )
 
 var fixtures = filepath.Join("..", "..", "..", "shared", "fixtures", "drops")
@@ -43,64 +36,5 @@ func TestIngestCommand(t *testing.T) {
 	code, out, _ = cli(t, "--db", db, "list", "alerts", "--json")
 	if code != exitOK || !strings.Contains(out, "HighErrorRate") || !strings.Contains(out, "LoginFailures") {
 		t.Fatalf("alerts not stored: %s", out)
-	}
-}
-
-func TestHTTPReceiverEndToEnd(t *testing.T) {
-	needFixtures(t)
-	ctx, a := openSeeded(t)
-	dir := t.TempDir()
-	status, err := watchDrops(ctx, a, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(dropHandler(dir, drops.Limits{MaxBytes: 4096}, time.Now))
-	defer srv.Close()
-
-	body, _ := os.ReadFile(filepath.Join(fixtures, "grafana.json"))
-	resp, err := http.Post(srv.URL+"/grafana", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("good payload: %s", resp.Status)
-	}
-	for _, bad := range []struct {
-		body string
-		code int
-	}{{`{"hello":"world"}`, http.StatusBadRequest}, {strings.Repeat("x", 5000), http.StatusRequestEntityTooLarge}} {
-		resp, err := http.Post(srv.URL+"/", "application/json", strings.NewReader(bad.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != bad.code {
-			t.Errorf("payload %.20q: %s, want %d", bad.body, resp.Status, bad.code)
-		}
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		feed, err := a.db.Feed(ctx, model.FeedQuery{Filter: "LoginFailures", Limit: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(feed) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("posted alert never reached the store; drops status %+v", status())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	// The count moves once the file is in processed/, just after the commit.
-	for st := status(); !st.Watching || st.Processed != 1 || st.Rejected != 0; st = status() {
-		if time.Now().After(deadline) {
-			t.Fatalf("drop status = %+v", st)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) != 0 {
-		t.Fatalf("temporary files left behind: %v", left)
 	}
 }

@@ -1,57 +1,326 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store/drops"
+	"golang.org/x/net/netutil"
 )
 
-// dropHandler accepts alert webhooks (Alertmanager, Grafana, PagerDuty,
-// Opsgenie, generic NDJSON) over HTTP and writes each as a drop file, so the
-// watcher applies it by the same path as any other drop. The payload is
-// parsed first, so a sender hears about a bad payload at once (400) rather
-// than finding it in rejected/.
-func dropHandler(dir string, lim drops.Limits, now func() time.Time) http.Handler {
-	var seq atomic.Uint64
+// receiverPaths are where senders post alerts: one path per format, so a
+// sender's configuration says what it sends and a payload posted to the
+// wrong one is caught instead of guessed at. FORMATS.md documents each.
+var receiverPaths = []struct{ format, what string }{
+	{drops.FormatAlertmanager, `Alertmanager webhook (version "4")`},
+	{drops.FormatGrafana, "Grafana alerting webhook"},
+	{drops.FormatPagerDuty, "PagerDuty Events API v2 event"},
+	{drops.FormatOpsgenie, "Opsgenie Create Alert body or outgoing webhook"},
+	{drops.FormatGeneric, "hypercare's generic NDJSON"},
+}
+
+const (
+	// alertsPrefix is the part every receiver path shares: /alerts/<format>.
+	alertsPrefix = "/alerts/"
+	// httpMaxConns bounds the receiver's open connections; past it, new
+	// ones wait in the kernel's accept queue until one closes.
+	httpMaxConns = 64
+	// httpRetryAfter is how long a sender turned away for load is asked to
+	// wait (Retry-After). Alertmanager retries 5xx on its own back-off.
+	httpRetryAfter = 5 * time.Second
+)
+
+// receiver accepts alert webhooks over HTTP and writes each payload as a
+// drop file, so the watcher applies it by the same path as any other drop
+// (and a payload answered 202 survives a crash: it is on disk). The payload
+// is parsed first, so a sender hears about a bad one at once rather than
+// finding it in rejected/.
+type receiver struct {
+	dir string
+	lim drops.Limits
+	now func() time.Time
+	// source is what the current plan says about a format's sender; its
+	// Token, when set, must come with every post to that format's path.
+	source func(format string) model.AlertSource
+	log    *log.Logger
+	// bodies bounds the bytes of request bodies held at once. A payload
+	// costs its size again, twice over, while it is parsed, so this is what
+	// keeps memory inside the server's budget whatever senders do.
+	bodies *byteBudget
+	seq    atomic.Uint64
+}
+
+// newReceiver is the receiver for drop folder dir. The bytes of bodies read
+// at once are bounded by lim.MaxBytes (its default when zero): one
+// maximum-size payload, or many small ones.
+func newReceiver(dir string, lim drops.Limits, source func(format string) model.AlertSource, logger *log.Logger) *receiver {
+	if lim.MaxBytes <= 0 {
+		lim.MaxBytes = drops.DefaultLimits().MaxBytes
+	}
+	return &receiver{dir: dir, lim: lim, now: time.Now, source: source, log: logger,
+		bodies: &byteBudget{limit: int64(lim.MaxBytes)}}
+}
+
+// handler routes the receiver's paths; anything else is a 404 that lists them.
+func (rc *receiver) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(lim.MaxBytes)))
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			http.Error(w, fmt.Sprintf("payload over %d bytes; send smaller groups", lim.MaxBytes), http.StatusRequestEntityTooLarge)
-			return
-		case err != nil:
-			http.Error(w, "reading the request: "+err.Error(), http.StatusBadRequest)
-			return
-		}
-		name := fmt.Sprintf("%s-http-%06d", now().UTC().Format("20060102T150405.000"), seq.Add(1))
-		b, err := drops.Parse(name, body, lim)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		name += "-" + b.Format + ".json"
-		if err := writeDrop(dir, name, body); err != nil {
-			http.Error(w, "could not queue the drop: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusAccepted)
-		fmt.Fprintf(w, "{\"queued\":%s,\"format\":%q,\"alerts\":%d}\n", strconv.Quote(name), b.Format, len(b.Events))
+	mux.HandleFunc(alertsPrefix+"{format}", rc.receive)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: nothing receives alerts at %s.\n%s", cleanPath(r.URL.Path), pathList()))
 	})
 	return mux
+}
+
+// pathList says where to post, for the 404 and 405 answers.
+func pathList() string {
+	var b strings.Builder
+	b.WriteString("POST each payload to the path of its format:\n")
+	for _, p := range receiverPaths {
+		fmt.Fprintf(&b, "  %-24s %s\n", alertsPrefix+p.format, p.what)
+	}
+	b.WriteString("Their fields and a curl example of each: run 'hypercare formats'.\n")
+	return b.String()
+}
+
+func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
+	format := r.PathValue("format")
+	if !knownFormat(format) {
+		refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: %q is not a format hypercare receives.\n%s", cleanPath(format), pathList()))
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		refuse(w, http.StatusMethodNotAllowed, fmt.Sprintf("hypercare: %s takes alerts by POST, not %s.\n%s", cleanPath(r.URL.Path), cleanPath(r.Method), pathList()))
+		return
+	}
+	// The token is checked before a byte of the body is read, so nobody
+	// without it can make the server read 16 MiB.
+	if token := rc.source(format).Token; token != "" && !bearer(r, token) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hypercare"`)
+		refuse(w, http.StatusUnauthorized, fmt.Sprintf("hypercare: %s needs the header 'Authorization: Bearer <token>' with the token the support plan's "+
+			"[[source]] name = %q sets (token or token_env). Alertmanager sends it with http_config.authorization; see 'hypercare formats'.\n", cleanPath(r.URL.Path), format))
+		return
+	}
+	if r.ContentLength > int64(rc.lim.MaxBytes) {
+		rc.tooBig(w)
+		return
+	}
+	// A body of unknown length (chunked) may grow to the limit, so it holds
+	// the whole budget: senders that say Content-Length share it.
+	weight := r.ContentLength
+	if weight < 0 {
+		weight = int64(rc.lim.MaxBytes)
+	}
+	weight = max(weight, 1)
+	if !rc.bodies.take(weight) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
+		refuse(w, http.StatusServiceUnavailable, fmt.Sprintf("hypercare: busy reading other payloads (at most %d bytes at once); nothing of this one was read or applied. Send it again after %s.\n",
+			rc.lim.MaxBytes, httpRetryAfter))
+		return
+	}
+	defer rc.bodies.give(weight)
+
+	body, err := readBody(w, r, rc.lim.MaxBytes)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		rc.tooBig(w)
+		return
+	case err != nil:
+		refuse(w, http.StatusBadRequest, "hypercare: reading the request failed: "+err.Error()+"\nNothing was applied; send it again.\n")
+		return
+	case len(bytes.TrimSpace(body)) == 0:
+		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the request has no body: POST a %s payload to %s (see 'hypercare formats').\n", format, alertsPrefix+format))
+		return
+	}
+	name := fmt.Sprintf("%s-http-%06d-%s.json", rc.now().UTC().Format("20060102T150405.000"), rc.seq.Add(1), format)
+	b, err := drops.Parse(name, body, rc.lim)
+	if err != nil {
+		rc.log.Printf("http: refused a payload posted to %s by %s: %v", alertsPrefix+format, r.RemoteAddr, err)
+		refuse(w, http.StatusBadRequest, refusedText(err))
+		return
+	}
+	if b.Format != format {
+		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the payload was refused: it is a %s payload, posted to %s. Post it to %s%s, or check the sender's configuration; nothing was applied.\n",
+			b.Format, alertsPrefix+format, alertsPrefix, b.Format))
+		return
+	}
+	events := len(b.Events)
+	b = drops.Batch{} // what the watcher needs is the body; let the parse go
+	if err := writeDrop(rc.dir, name, body); err != nil {
+		rc.log.Printf("http: could not queue a payload posted to %s: %v", alertsPrefix+format, err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
+		refuse(w, http.StatusServiceUnavailable, "hypercare: the payload is valid but could not be queued ("+err.Error()+"); nothing was applied. Send it again.\n")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_ = json.NewEncoder(w).Encode(receipt{Queued: name, Format: format, Alerts: events})
+}
+
+// receipt is the 202 answer: the payload is on disk as a drop and the
+// watcher applies it next.
+type receipt struct {
+	Queued string `json:"queued"` // the drop's file name
+	Format string `json:"format"`
+	Alerts int    `json:"alerts"` // events queued
+}
+
+func (rc *receiver) tooBig(w http.ResponseWriter) {
+	refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("hypercare: the payload is over %d bytes (MaxBytes); nothing was applied. Send smaller groups (Alertmanager: max_alerts on the webhook receiver).\n", rc.lim.MaxBytes))
+}
+
+// refusedText is a parse error worded for whoever runs the sender: where
+// in the payload, what is wrong, and that the next send of a fixed payload
+// is accepted (a file dropped in the folder has its own advice).
+func refusedText(err error) string {
+	var b strings.Builder
+	b.WriteString("hypercare: the payload was refused, nothing in it was applied: ")
+	var pe *drops.ParseError
+	if errors.As(err, &pe) {
+		b.WriteString(parseErrorText(pe))
+	} else {
+		b.WriteString(err.Error())
+	}
+	b.WriteString("\nFix the sender; a corrected payload is accepted on its next send. Formats and their fields: 'hypercare formats'.\n")
+	return b.String()
+}
+
+// parseErrorText is a parse error without the drop's file name, which means
+// nothing to an HTTP sender: the line and column in the body instead.
+func parseErrorText(pe *drops.ParseError) string {
+	var b strings.Builder
+	if pe.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", pe.Line, pe.Column)
+	}
+	if pe.Field != "" {
+		b.WriteString(pe.Field + ": ")
+	}
+	b.WriteString(pe.Reason)
+	return b.String()
+}
+
+func knownFormat(format string) bool {
+	for _, p := range receiverPaths {
+		if p.format == format {
+			return true
+		}
+	}
+	return false
+}
+
+// bearer reports whether r carries "Authorization: Bearer token". Comparing
+// digests takes the same time wherever the two differ and whatever their
+// lengths, so timing tells a guesser nothing.
+func bearer(r *http.Request, token string) bool {
+	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	g, t := sha256.Sum256([]byte(strings.TrimSpace(got))), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(g[:], t[:]) == 1
+}
+
+// readBody reads a request body of at most limit bytes, into one buffer of
+// the declared size when there is one, so a large payload is not copied
+// while a growing buffer doubles.
+func readBody(w http.ResponseWriter, r *http.Request, limit int) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, int64(limit))
+	if r.ContentLength >= 0 {
+		buf := make([]byte, r.ContentLength)
+		_, err := io.ReadFull(body, buf)
+		return buf, err
+	}
+	return io.ReadAll(body)
+}
+
+// refuse answers with a plain-text reason, which Alertmanager and most
+// senders put in their own logs.
+func refuse(w http.ResponseWriter, code int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	io.WriteString(w, text)
+}
+
+// cleanPath is a request path fit to echo back: no control characters,
+// and not long.
+func cleanPath(p string) string {
+	p = model.Clean(p, false)
+	if len(p) > 200 {
+		p = p[:200] + "…"
+	}
+	return p
+}
+
+// byteBudget bounds the bytes held at once; take never waits, so a busy
+// receiver answers 503 at once instead of queueing bodies in memory.
+type byteBudget struct {
+	mu          sync.Mutex
+	limit, used int64
+}
+
+func (b *byteBudget) take(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.limit {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *byteBudget) give(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+}
+
+func (b *byteBudget) inUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+// listenHTTP serves the receiver on addr with bounds on everything a
+// sender controls: connections, header size, and how long a request may
+// take to arrive.
+func listenHTTP(addr string, h http.Handler, logger *log.Logger) (*http.Server, net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("http: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A 16 MiB body needs about 300 KB/s to arrive in time; a slower
+		// sender would hold part of the body budget for everyone else.
+		ReadTimeout:    time.Minute,
+		WriteTimeout:   time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       logger,
+	}
+	return srv, netutil.LimitListener(ln, httpMaxConns), nil
 }
 
 // writeDrop writes a drop the way producers must: as a dotfile, synced,

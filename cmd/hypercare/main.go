@@ -57,8 +57,11 @@ Usage:
                                           recurrence, CSAT and the plan's exit criteria
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
-                                          none), the drop folder, webhooks over HTTP with --http
+                                          none), the drop folder, and with --http alert webhooks
+                                          at POST /alerts/<format> (see hypercare formats)
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
+  hypercare formats                       the alert formats taken from the drop folder and over
+                                          HTTP: fields, rules, limits, paths, examples
   hypercare version
 
 KIND is one of: incidents, alerts, changes, articles, services, audit, problems.
@@ -132,7 +135,12 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "hypercare %s (database schema %d)\n", version, schemaVersion())
 		return nil
 	case "help":
+		if len(args) > 0 && args[0] == "formats" {
+			return runFormats(args[1:], stdout)
+		}
 		return flag.ErrHelp
+	case "formats":
+		return runFormats(args, stdout)
 	case "list":
 		return runList(g, args, stdout, stderr)
 	case "show":

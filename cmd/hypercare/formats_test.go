@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/store/drops"
+)
+
+func TestFormatsCommandPrintsTheDoc(t *testing.T) {
+	for _, args := range [][]string{{"formats"}, {"help", "formats"}} {
+		code, out, errOut := cli(t, args...)
+		if code != exitOK || out != drops.FormatsDoc || errOut != "" {
+			t.Errorf("%v: exit %d, %d bytes out, stderr %q", args, code, len(out), errOut)
+		}
+	}
+	if code, _, errOut := cli(t, "formats", "alertmanager"); code != exitUsage || !strings.Contains(errOut, "takes no arguments") {
+		t.Errorf("formats with an argument: exit %d, %s", code, errOut)
+	}
+	if _, out, _ := cli(t, "--help"); !strings.Contains(out, "hypercare formats") {
+		t.Error("the usage does not name 'hypercare formats'")
+	}
+}
+
+// TestFormatsDocNamesEveryPath keeps FORMATS.md in step with the receiver:
+// every path it serves is documented with a curl example.
+func TestFormatsDocNamesEveryPath(t *testing.T) {
+	for _, p := range receiverPaths {
+		if !strings.Contains(drops.FormatsDoc, "`POST "+alertsPrefix+p.format+"`") {
+			t.Errorf("FORMATS.md does not list POST %s%s", alertsPrefix, p.format)
+		}
+		if !strings.Contains(drops.FormatsDoc, "curl -sS -X POST http://127.0.0.1:9095"+alertsPrefix+p.format) {
+			t.Errorf("FORMATS.md has no curl example for %s%s", alertsPrefix, p.format)
+		}
+	}
+}

@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/store/drops"
+	"github.com/hypercare-ops/hypercare/ui"
+)
+
+// httpEnv is the receiver as serve runs it — the real handler on a real
+// server, the seeded store, the live plan and the drop folder's watcher.
+type httpEnv struct {
+	ctx    context.Context
+	app    *app
+	rc     *receiver
+	url    string
+	dir    string // drop folder
+	plan   string // plan file
+	status func() ui.DropStatus
+}
+
+// startHTTP serves a receiver with limits lim over a seeded store whose plan
+// is the example plan followed by extraPlan.
+func startHTTP(t *testing.T, lim drops.Limits, extraPlan string) *httpEnv {
+	t.Helper()
+	dbPath, planPath := seeded(t)
+	if err := os.WriteFile(planPath, append(bytes.Clone(examples.Plan), extraPlan...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, dbPath, planPath)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	status, err := watchDrops(ctx, a, dir)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	rc := newReceiver(dir, lim, func(format string) model.AlertSource { return a.plan.Plan().AlertSource(format) }, log.New(io.Discard, "", 0))
+	srv := httptest.NewServer(rc.handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		a.db.Close()
+	})
+	return &httpEnv{ctx: ctx, app: a, rc: rc, url: srv.URL, dir: dir, plan: planPath, status: status}
+}
+
+// post sends body to path with the given headers (name, value pairs) and
+// returns the status, the headers and the body of the answer.
+func (e *httpEnv) post(t *testing.T, path string, body []byte, header ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.url+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(text)
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(fixtures, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// waitFeed waits until filter finds n alerts in the store.
+func (e *httpEnv) waitFeed(t *testing.T, filter string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		feed, err := e.app.db.Feed(e.ctx, model.FeedQuery{Filter: filter, Limit: n + 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(feed) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d alert(s) match %q, want %d; drops %+v", len(feed), filter, n, e.status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// reloadPlan replaces the plan file as an editor saves it (a new file
+// renamed over the old) and waits until the live plan satisfies loaded.
+func reloadPlan(t *testing.T, a *app, path string, content []byte, loaded func(*plan.Plan) bool) {
+	t.Helper()
+	changed, stop := a.plan.Subscribe()
+	defer stop()
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(5 * time.Second)
+	for !loaded(a.plan.Plan()) {
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("the plan edit was not loaded: %v", a.plan.Err())
+		}
+	}
+}
+
+func TestHTTPReceiverEndToEnd(t *testing.T) {
+	needFixtures(t)
+	e := startHTTP(t, drops.Limits{}, "")
+	code, header, body := e.post(t, "/alerts/grafana", fixture(t, "grafana.json"))
+	if code != http.StatusAccepted || header.Get("Content-Type") != "application/json" {
+		t.Fatalf("good payload: %d %s", code, body)
+	}
+	var got receipt
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Format != "grafana" || got.Alerts != 1 || got.Queued == "" {
+		t.Fatalf("receipt %s: %+v, %v", body, got, err)
+	}
+	e.waitFeed(t, "LoginFailures", 1)
+	// The count moves once the file is in processed/, just after the commit.
+	deadline := time.Now().Add(5 * time.Second)
+	for st := e.status(); st.Processed != 1 || st.Rejected != 0; st = e.status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("drop status = %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left, _ := filepath.Glob(filepath.Join(e.dir, ".*")); len(left) != 0 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+}
+
+// TestHTTPSharedFixtures posts every shared fixture to its format's path:
+// the good ones are queued and applied, the bad ones refused with a reason.
+func TestHTTPSharedFixtures(t *testing.T) {
+	needFixtures(t)
+	e := startHTTP(t, drops.Limits{}, "")
+	good := map[string]string{
+		"am-firing.json": "alertmanager", "am-resolved.json": "alertmanager", "am-no-fingerprint-truncated.json": "alertmanager",
+		"grafana.json": "grafana", "generic.ndjson": "generic", "hostile-escapes.json": "alertmanager",
+		"opsgenie-create.json": "opsgenie", "pagerduty-trigger.json": "pagerduty", "pagerduty-resolve.json": "pagerduty",
+	}
+	for name, format := range good {
+		if code, _, body := e.post(t, "/alerts/"+format, fixture(t, name)); code != http.StatusAccepted {
+			t.Errorf("%s to /alerts/%s: %d %s", name, format, code, body)
+		}
+	}
+	for _, name := range []string{"bad-binary.json", "bad-fields.json", "bad-truncated.json", "bad-unknown-format.json"} {
+		code, _, body := e.post(t, "/alerts/alertmanager", fixture(t, name))
+		if code != http.StatusBadRequest || !strings.Contains(body, "the payload was refused") {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+	}
+	e.waitFeed(t, "HighErrorRate", 1)
+	e.waitFeed(t, "Certificate", 1)
+	if st := e.status(); st.Rejected != 0 {
+		t.Errorf("a posted payload was accepted but its drop rejected: %+v", st)
+	}
+}
+
+func TestHTTPPathsAreDocumentedAndChecked(t *testing.T) {
+	needFixtures(t)
+	e := startHTTP(t, drops.Limits{}, "")
+	grafana := fixture(t, "grafana.json")
+	for _, path := range []string{"/", "/grafana", "/alerts", "/alerts/prometheus", "/alerts/grafana/extra"} {
+		code, _, body := e.post(t, path, grafana)
+		if code != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", path, code)
+		}
+		for _, p := range []string{"/alerts/alertmanager", "/alerts/grafana", "/alerts/pagerduty", "/alerts/opsgenie", "/alerts/generic", "hypercare formats"} {
+			if !strings.Contains(body, p) {
+				t.Errorf("POST %s: the 404 does not name %s:\n%s", path, p, body)
+			}
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.url+"/alerts/grafana", nil)
+	if code, header, body := do(t, req); code != http.StatusMethodNotAllowed || header.Get("Allow") != "POST" || !strings.Contains(body, "by POST") {
+		t.Errorf("GET /alerts/grafana: %d %v %s", code, header, body)
+	}
+	code, _, body := e.post(t, "/alerts/alertmanager", grafana)
+	if code != http.StatusBadRequest || !strings.Contains(body, "it is a grafana payload, posted to /alerts/alertmanager") ||
+		!strings.Contains(body, "Post it to /alerts/grafana") {
+		t.Errorf("grafana payload to the alertmanager path: %d %s", code, body)
+	}
+	if code, _, body := e.post(t, "/alerts/generic", nil); code != http.StatusBadRequest || !strings.Contains(body, "no body") {
+		t.Errorf("empty post: %d %s", code, body)
+	}
+	if st := e.status(); st.Processed+st.Rejected != 0 {
+		t.Errorf("refused posts were queued: %+v", st)
+	}
+}
+
+// TestHTTPErrorsSpeakToSenders: a refused payload is explained in terms of
+// the request — where in the body, what to fix — never of drop files.
+func TestHTTPErrorsSpeakToSenders(t *testing.T) {
+	e := startHTTP(t, drops.Limits{MaxBytes: 4096}, "")
+	code, _, body := e.post(t, "/alerts/alertmanager", []byte(`{"version":"4","alerts":[{"status":"firing","labels":{"alertname":"A"},"startsAt":"not-a-time"}]}`))
+	if code != http.StatusBadRequest {
+		t.Fatalf("bad time: %d %s", code, body)
+	}
+	for _, want := range []string{"the payload was refused", "line 1, column", "alerts[0].startsAt", "next send", "hypercare formats"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the 400 does not say %q:\n%s", want, body)
+		}
+	}
+	for _, wrong := range []string{".json:", "drop it again", "rename"} {
+		if strings.Contains(body, wrong) {
+			t.Errorf("the 400 speaks of drop files (%q):\n%s", wrong, body)
+		}
+	}
+	code, _, body = e.post(t, "/alerts/generic", bytes.Repeat([]byte(" "), 5000))
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "over 4096 bytes") {
+		t.Errorf("oversize: %d %s", code, body)
+	}
+}
+
+// TestHTTPBearerTokenFollowsThePlan: a [[source]] token is asked for from
+// the moment the plan that sets it loads, and only for that format.
+func TestHTTPBearerTokenFollowsThePlan(t *testing.T) {
+	needFixtures(t)
+	e := startHTTP(t, drops.Limits{}, "")
+	grafana, generic := fixture(t, "grafana.json"), fixture(t, "generic.ndjson")
+	if code, _, body := e.post(t, "/alerts/grafana", grafana); code != http.StatusAccepted {
+		t.Fatalf("no token in the plan: %d %s", code, body)
+	}
+	const token = "s3cret-t0ken"
+	withToken := append(bytes.Clone(examples.Plan), fmt.Sprintf("\n[[source]]\nname = \"grafana\"\ntoken = %q\n", token)...)
+	reloadPlan(t, e.app, e.plan, withToken, func(p *plan.Plan) bool { return p.AlertSource("grafana").Token == token })
+
+	for _, auth := range []string{"", "Bearer wrong", "Bearer " + token + "x", "Basic " + token, token} {
+		code, header, body := e.post(t, "/alerts/grafana", grafana, "Authorization", auth)
+		if code != http.StatusUnauthorized || !strings.HasPrefix(header.Get("WWW-Authenticate"), "Bearer") ||
+			!strings.Contains(body, "Authorization: Bearer") || strings.Contains(body, token) {
+			t.Errorf("Authorization %q: %d %v %s", auth, code, header, body)
+		}
+	}
+	for _, auth := range []string{"Bearer " + token, "bearer " + token} {
+		if code, _, body := e.post(t, "/alerts/grafana", grafana, "Authorization", auth); code != http.StatusAccepted {
+			t.Errorf("Authorization %q: %d %s", auth, code, body)
+		}
+	}
+	if code, _, body := e.post(t, "/alerts/generic", generic); code != http.StatusAccepted {
+		t.Errorf("a format without a token: %d %s", code, body)
+	}
+}
+
+// TestHTTPBusyAnswers503 holds the whole body budget with one slow sender
+// and expects the next sender turned away at once, told when to retry, and
+// let in once the budget is free again.
+func TestHTTPBusyAnswers503(t *testing.T) {
+	const limit = 4096
+	e := startHTTP(t, drops.Limits{MaxBytes: limit}, "")
+	payload := []byte(`{"key":"held","status":"firing","summary":"slow sender"}`)
+	padded := append(bytes.Clone(payload), bytes.Repeat([]byte(" "), limit-len(payload))...)
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /alerts/generic HTTP/1.1\r\nHost: hypercare\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", limit)
+	conn.Write(padded[:100])
+	deadline := time.Now().Add(5 * time.Second)
+	for e.rc.bodies.inUse() != limit {
+		if time.Now().After(deadline) {
+			t.Fatalf("the slow sender's body never took the budget: %d in use", e.rc.bodies.inUse())
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	small := []byte(`{"key":"small","status":"firing","summary":"turned away"}`)
+	code, header, body := e.post(t, "/alerts/generic", small)
+	if code != http.StatusServiceUnavailable || header.Get("Retry-After") != "5" || !strings.Contains(body, "busy") {
+		t.Fatalf("while the budget is held: %d %v %s", code, header, body)
+	}
+
+	conn.Write(padded[100:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("the slow sender: %s", resp.Status)
+	}
+	if n := e.rc.bodies.inUse(); n != 0 {
+		t.Fatalf("%d bytes of budget still held after the request ended", n)
+	}
+	if code, _, body := e.post(t, "/alerts/generic", small); code != http.StatusAccepted {
+		t.Fatalf("after the budget was freed: %d %s", code, body)
+	}
+	e.waitFeed(t, "slow sender", 1)
+	e.waitFeed(t, "turned away", 1)
+}
+
+// TestHTTPChunkedBodyHoldsTheWholeBudget: a body of unknown length could
+// grow to the limit, so while one is read nothing else is.
+func TestHTTPChunkedBodyHoldsTheWholeBudget(t *testing.T) {
+	e := startHTTP(t, drops.Limits{MaxBytes: 4096}, "")
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/alerts/generic", pr) // no length: chunked
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := do(t, req)
+		done <- code
+	}()
+	pw.Write([]byte(`{"key":"chunked","status":"firing",`))
+	deadline := time.Now().Add(5 * time.Second)
+	for e.rc.bodies.inUse() != 4096 {
+		if time.Now().After(deadline) {
+			t.Fatalf("a chunked body holds %d bytes of budget, want all 4096", e.rc.bodies.inUse())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if code, _, _ := e.post(t, "/alerts/generic", []byte(`{"key":"k","status":"firing"}`)); code != http.StatusServiceUnavailable {
+		t.Errorf("beside a chunked body: %d, want 503", code)
+	}
+	pw.Write([]byte(`"summary":"chunked"}`))
+	pw.Close()
+	if code := <-done; code != http.StatusAccepted {
+		t.Fatalf("chunked post: %d", code)
+	}
+}
+
+func TestBearer(t *testing.T) {
+	for auth, want := range map[string]bool{"Bearer tok": true, "bearer tok": true, "BEARER  tok ": true,
+		"Bearer to": false, "Bearer tokk": false, "tok": false, "Basic tok": false, "": false, "Bearer": false} {
+		r := httptest.NewRequest(http.MethodPost, "/alerts/generic", nil)
+		r.Header.Set("Authorization", auth)
+		if got := bearer(r, "tok"); got != want {
+			t.Errorf("bearer(%q) = %v", auth, got)
+		}
+	}
+}
