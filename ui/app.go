@@ -361,6 +361,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case noticeMsg:
 		m.notice, m.noticeAt = msg, time.Now()
 		return m, nil
+	case RoleChangedMsg:
+		return m, m.setRole(msg.Role)
 	case openDetailMsg:
 		if msg.kind == detailIncident {
 			m.look(msg.id)

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -27,8 +29,14 @@ const defaultSSHAddr = "127.0.0.1:2222"
 
 // sshIdle closes connections that neither send nor receive anything for
 // this long: stalled handshakes and vanished peers. A console redraws its
-// clock every second, so a wall screen nobody touches is never idle.
+// clock every second, so this never ends a session; sshInputIdle does.
 const sshIdle = 10 * time.Minute
+
+// sshInputIdle ends a console session whose operator has typed nothing for
+// this long, so a laptop left open does not keep a logged-in console.
+// Only input counts, not the redraws. Wall screens are exempt: nobody types
+// at them, and they must survive days unattended.
+const sshInputIdle = 30 * time.Minute
 
 // hostKeyPath keeps the server's identity next to the database, so it
 // survives restarts and clients do not see a "host key changed" warning.
@@ -45,12 +53,17 @@ type sshConsole struct {
 	log    *log.Logger
 	// ctx ends every session when the server stops.
 	ctx context.Context
+	// idle is how long a session may go without input; sshInputIdle when zero.
+	idle time.Duration
 }
 
 // newSSHServer builds the SSH server; the host key at hostKey is generated
 // (ed25519) on first start. Sessions end when ctx does.
 func newSSHServer(ctx context.Context, c *sshConsole, hostKey string) (*ssh.Server, error) {
 	c.ctx = ctx
+	if c.idle <= 0 {
+		c.idle = sshInputIdle
+	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(hostKey),
 		wish.WithPublicKeyAuth(c.allow),
@@ -147,8 +160,14 @@ func requireTerminal(next ssh.Handler) ssh.Handler {
 // console runs one ui.Model for the session. The wish bubbletea middleware
 // wires the session's input, output and window changes into the program;
 // it is built per session so that the model is closed when its program ends.
+// While it runs, the session follows the plan and its operator's input (see
+// follow); when either ends it, the reason is the last thing the client sees.
 func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
+		// Listen for plan reloads before identifying, so that a reload in
+		// between is not missed.
+		planChanged, stopListening := c.shared.Plan.Subscribe()
+		defer stopListening()
 		// Identify again: the plan may have changed since the key was checked.
 		who, ok := identify(c.shared.Plan.Plan(), s.PublicKey())
 		if !ok {
@@ -157,6 +176,9 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 		}
 		var m *ui.Model
 		stopOnShutdown := func() bool { return false }
+		// followed ends the goroutine that follows the plan and the input,
+		// and says why it ended the session ("" when it did not).
+		followed := func() string { return "" }
 		defer func() {
 			stopOnShutdown()
 			if m != nil {
@@ -175,22 +197,108 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 			d := c.deps(s, who)
 			d.Session = session
 			m = ui.New(d)
+			// The server's PTYs are emulated (wish's default), so the session
+			// itself is the terminal, as bm.MakeOptions would choose; its input
+			// goes through a clock that notes when the operator last typed.
+			in := newInputClock(s)
 			// Signals belong to the server process, not to any one program in
 			// it. Bubbletea's own panic catching stays on: it also covers the
 			// goroutines commands run in, where a panic would end the server.
-			p := tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithAltScreen(), tea.WithoutSignalHandler())...)
+			p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(s), tea.WithAltScreen(), tea.WithoutSignalHandler())
 			// The server's shutdown quits the console as q does, so the
 			// client's terminal is restored before the session ends.
 			stopOnShutdown = context.AfterFunc(c.ctx, p.Quit)
+			ctx, cancel := context.WithCancel(s.Context())
+			var reason string
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if reason = c.follow(ctx, s.PublicKey(), who, planChanged, in, p); reason != "" {
+					p.Quit()
+				}
+			}()
+			followed = func() string {
+				cancel()
+				<-done
+				return reason
+			}
 			return p
 		}
 		bm.MiddlewareWithProgramHandler(program, termenv.Ascii)(next)(s)
-		if c.ctx.Err() != nil {
+		why := followed()
+		switch {
+		case c.ctx.Err() != nil:
 			wish.Errorln(s, "hypercare: the server is shutting down")
+		case why != "":
+			wish.Errorln(s, why)
+			c.log.Printf("ssh: %s", strings.TrimPrefix(why, "hypercare: "))
 		}
 		c.log.Printf("ssh: %s disconnected after %s", who.actor.Name, time.Since(started).Round(time.Second))
 	}
 }
+
+// follow keeps one session in step with the support plan and with its
+// operator until ctx ends. After each plan reload the key is identified
+// again: a role the plan changed applies at once; an operator the plan no
+// longer lets in with this key (or whose wall setting changed) is ended.
+// A session without input for c.idle is ended too, except on a wall screen.
+// It returns why the session must end, or "" when ctx ended first.
+func (c *sshConsole) follow(ctx context.Context, key ssh.PublicKey, who sshUser, planChanged <-chan struct{}, in *inputClock, p *tea.Program) string {
+	var idle *time.Timer
+	var idleC <-chan time.Time // nil on a wall screen: never ready
+	if !who.wall {
+		idle = time.NewTimer(c.idle)
+		defer idle.Stop()
+		idleC = idle.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-idleC:
+			quiet := time.Since(in.last())
+			if quiet >= c.idle {
+				return fmt.Sprintf("hypercare: no input for %s, so the session ended; connect again to carry on", c.idle)
+			}
+			idle.Reset(c.idle - quiet)
+		case <-planChanged:
+			now, ok := identify(c.shared.Plan.Plan(), key)
+			switch {
+			case !ok || now.actor.Name != who.actor.Name:
+				return fmt.Sprintf("hypercare: the support plan no longer lets %s in with this key, so the session ended", who.actor.Name)
+			case now.wall != who.wall:
+				return fmt.Sprintf("hypercare: the support plan changed whether %s is a wall screen; connect again", who.actor.Name)
+			case now.actor.Role != who.actor.Role:
+				c.log.Printf("ssh: the plan changed %s's role from %s to %s; their open session follows", who.actor.Name, who.actor.Role, now.actor.Role)
+				who = now
+				p.Send(ui.RoleChangedMsg{Role: now.actor.Role})
+			}
+		}
+	}
+}
+
+// inputClock passes a session's input through and notes when the operator
+// last sent any: keys, pastes, a terminal's answers.
+type inputClock struct {
+	r    io.Reader
+	nano atomic.Int64 // Unix nanoseconds of the last input
+}
+
+func newInputClock(r io.Reader) *inputClock {
+	in := &inputClock{r: r}
+	in.nano.Store(time.Now().UnixNano())
+	return in
+}
+
+func (in *inputClock) Read(b []byte) (int, error) {
+	n, err := in.r.Read(b)
+	if n > 0 {
+		in.nano.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+func (in *inputClock) last() time.Time { return time.Unix(0, in.nano.Load()) }
 
 // deps wires one session's console. The renderer is the client's: its
 // terminal type, background and NO_COLOR decide the colours, not the server's.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,13 @@ func (r buggyReader) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert
 
 func startSSH(t *testing.T, guests bool) *sshEnv {
 	t.Helper()
+	return startSSHIdle(t, guests, 0)
+}
+
+// startSSHIdle is startSSH with sessions ended after idle without input
+// (the server's default when 0).
+func startSSHIdle(t *testing.T, guests bool, idle time.Duration) *sshEnv {
+	t.Helper()
 	dbPath, planPath := seeded(t)
 	env := &sshEnv{plan: planPath, keys: writeKeyedPlan(t, planPath, guests)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,7 +64,7 @@ func startSSH(t *testing.T, guests bool) *sshEnv {
 		t.Fatal(err)
 	}
 	env.app = a
-	c := &sshConsole{log: log.New(io.Discard, "", 0), shared: ui.Deps{
+	c := &sshConsole{log: log.New(io.Discard, "", 0), idle: idle, shared: ui.Deps{
 		Reader: buggyReader{a.db}, Notifier: a.db, Actions: a.desk, Plan: a.plan, Presence: &model.Presence{},
 	}}
 	srv, err := newSSHServer(ctx, c, hostKeyPath(dbPath))
@@ -172,7 +180,9 @@ func (e *sshEnv) open(t *testing.T, key gossh.Signer, width, height int, environ
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	sess.Stdout = tm
+	// Messages the server prints as a session ends go to stderr; a
+	// terminal shows both.
+	sess.Stdout, sess.Stderr = tm, tm
 	if err := sess.RequestPty("xterm-256color", height, width, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -482,4 +492,140 @@ func TestSSHPresence(t *testing.T) {
 	since := b.mark()
 	a.press("a")
 	b.waitFor(since, 2*time.Second, "INC-1 taken by tom.okafor")
+}
+
+// editPlan changes the plan file as an editor saves it and waits until the
+// live plan satisfies loaded.
+func (e *sshEnv) editPlan(t *testing.T, edit func(*plan.Plan), loaded func(*plan.Plan) bool) {
+	t.Helper()
+	p, err := plan.Load(e.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(p)
+	var buf bytes.Buffer
+	if err := p.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	reloadPlan(t, e.app, e.plan, buf.Bytes(), loaded)
+}
+
+// waitEnded waits for the session to end and returns everything it drew.
+func (tm *term) waitEnded(within time.Duration) string {
+	tm.t.Helper()
+	select {
+	case <-tm.ended:
+	case <-time.After(within):
+		tm.t.Fatalf("the session is still open after %s", within)
+	}
+	return ansi.Strip(string(tm.raw()))
+}
+
+func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
+	env := startSSH(t, false)
+	gone := env.open(t, env.keys["tom.okafor"], 80, 24)
+	stays := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
+	gone.waitFor(0, 5*time.Second, "INC-1")
+	stays.waitFor(0, 5*time.Second, "INC-1")
+	env.editPlan(t, func(p *plan.Plan) {
+		p.Operators = slices.DeleteFunc(p.Operators, func(op plan.Operator) bool { return op.Name == "tom.okafor" })
+	}, func(p *plan.Plan) bool { _, ok := p.Operator("tom.okafor"); return !ok })
+	if screen := gone.waitEnded(5 * time.Second); !strings.Contains(screen, "the support plan no longer lets tom.okafor in with this key, so the session ended") {
+		t.Fatalf("the removed operator's session ended without saying why:\n%s", screen)
+	}
+	// Everyone else carries on.
+	since := stays.mark()
+	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
+		t.Fatal(err)
+	}
+	stays.waitFor(since, 2*time.Second, "In Progress")
+}
+
+func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
+	env := startSSH(t, false)
+	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
+	tm.waitFor(0, 5*time.Second, "INC-1")
+	fresh := newSigner(t)
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(fresh.PublicKey())))
+	env.editPlan(t, func(p *plan.Plan) {
+		for i := range p.Operators {
+			if p.Operators[i].Name == "tom.okafor" {
+				p.Operators[i].Keys = []string{line}
+			}
+		}
+	}, func(p *plan.Plan) bool {
+		op, _ := p.Operator("tom.okafor")
+		return len(op.Keys) == 1 && op.Keys[0] == line
+	})
+	if screen := tm.waitEnded(5 * time.Second); !strings.Contains(screen, "no longer lets tom.okafor in with this key") {
+		t.Fatalf("a session on a key taken out of the plan:\n%s", screen)
+	}
+}
+
+// TestSSHPlanDemotionAppliesAtOnce: an operator demoted to viewer while
+// connected can no longer write from the session opened as operator.
+func TestSSHPlanDemotionAppliesAtOnce(t *testing.T) {
+	env := startSSH(t, false)
+	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
+	tm.waitFor(0, 5*time.Second, "INC-1", "tom.okafor (operator)")
+	since := tm.mark()
+	env.editPlan(t, func(p *plan.Plan) {
+		for i := range p.Operators {
+			if p.Operators[i].Name == "tom.okafor" {
+				p.Operators[i].RoleName = "viewer"
+			}
+		}
+	}, func(p *plan.Plan) bool { op, _ := p.Operator("tom.okafor"); return op.Role == model.RoleViewer })
+	tm.waitFor(since, 5*time.Second, "the support plan changed your role to viewer")
+	tm.press("a")
+	tm.waitFor(since, 5*time.Second, "may not acknowledge")
+	in, err := env.app.db.Incident(context.Background(), 1)
+	if err != nil || in.Assignee != "" || in.State != model.StateNew {
+		t.Fatalf("INC-1 after the demoted operator's ack: %+v, %v", in, err)
+	}
+	select {
+	case err := <-tm.ended:
+		t.Fatalf("a demotion ended the session (%v); it should carry on as viewer", err)
+	default:
+	}
+}
+
+// TestSSHIdleCountsInputNotRedraws: typing keeps a session open; without
+// input it ends after the idle time although the screen keeps redrawing,
+// and a wall screen is never ended for being idle.
+func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
+	const idle = 2 * time.Second
+	env := startSSHIdle(t, false, idle)
+	wall := env.open(t, env.keys["wall"], 80, 24)
+	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
+	tm.waitFor(0, 5*time.Second, "INC-1")
+	wall.waitFor(0, 5*time.Second, "INC-1")
+	// Keys for longer than the idle time keep the session.
+	typing := time.NewTicker(idle / 8)
+	defer typing.Stop()
+	for stop := time.After(idle * 3 / 2); ; {
+		select {
+		case err := <-tm.ended:
+			t.Fatalf("the session ended while its operator was typing: %v", err)
+		case <-typing.C:
+			tm.press("j")
+			continue
+		case <-stop:
+		}
+		break
+	}
+	since := tm.mark()
+	screen := tm.waitEnded(3 * idle)
+	if !strings.Contains(screen, "no input for 2s, so the session ended") {
+		t.Fatalf("the idle session ended without saying why:\n%s", screen)
+	}
+	redrawn := strings.TrimSpace(ansi.Strip(string(tm.raw()[since:])))
+	if cut := strings.Index(redrawn, "hypercare: no input"); cut <= 0 {
+		t.Fatalf("the screen was not redrawn while the session was idle, so the test proves nothing:\n%q", redrawn)
+	}
+	select {
+	case err := <-wall.ended:
+		t.Fatalf("the wall screen was ended for being idle: %v", err)
+	default:
+	}
 }
