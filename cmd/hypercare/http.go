@@ -164,8 +164,13 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 			b.Format, alertsPrefix+format, alertsPrefix, b.Format))
 		return
 	}
-	events := len(b.Events)
-	b = drops.Batch{} // what the watcher needs is the body; let the parse go
+	// The watcher parses the drop again to apply it; only the receipt is
+	// kept of this parse, so its alerts can be collected at once.
+	out := receipt{Queued: name, Format: format, Alerts: len(b.Events), Refused: make([]refusedAlert, len(b.Refused))}
+	for i, r := range b.Refused {
+		out.Refused[i] = refusedAlert{Line: r.Err.Line, Column: r.Err.Column, Field: r.Err.Field, Key: r.Key, Name: r.Name, Reason: r.Err.Reason}
+	}
+	b = drops.Batch{}
 	if err := writeDrop(rc.dir, name, body); err != nil {
 		rc.log.Printf("http: could not queue a payload posted to %s: %v", alertsPrefix+format, err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
@@ -174,15 +179,26 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
-	_ = json.NewEncoder(w).Encode(receipt{Queued: name, Format: format, Alerts: events})
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 // receipt is the 202 answer: the payload is on disk as a drop and the
-// watcher applies it next.
+// watcher applies it next, all but the refused alerts.
 type receipt struct {
-	Queued string `json:"queued"` // the drop's file name
-	Format string `json:"format"`
-	Alerts int    `json:"alerts"` // events queued
+	Queued  string         `json:"queued"` // the drop's file name
+	Format  string         `json:"format"`
+	Alerts  int            `json:"alerts"`  // alerts queued
+	Refused []refusedAlert `json:"refused"` // alerts left out, each with its reason; [] when none
+}
+
+// refusedAlert is one alert of an accepted payload that was left out.
+type refusedAlert struct {
+	Line   int    `json:"line,omitempty"` // where in the body
+	Column int    `json:"column,omitempty"`
+	Field  string `json:"field,omitempty"` // the offending value, e.g. alerts[3].labels
+	Key    string `json:"key,omitempty"`   // its dedup key, when it could be worked out
+	Name   string `json:"name,omitempty"`  // its alertname, when known
+	Reason string `json:"reason"`
 }
 
 func (rc *receiver) tooBig(w http.ResponseWriter) {

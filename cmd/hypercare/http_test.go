@@ -373,3 +373,145 @@ func TestBearer(t *testing.T) {
 		}
 	}
 }
+
+// applied waits until the watcher has applied n drops in all.
+func (e *httpEnv) applied(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for st := e.status(); st.Processed < n; st = e.status() {
+		if st.Rejected > 0 || time.Now().After(deadline) {
+			t.Fatalf("waiting for %d drops applied: %+v", n, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// alertNamed is the one alert whose name (or service, or summary) matches.
+func (e *httpEnv) alertNamed(t *testing.T, name string) model.Alert {
+	t.Helper()
+	feed, err := e.app.db.Feed(e.ctx, model.FeedQuery{Filter: name, Limit: 2})
+	if err != nil || len(feed) != 1 {
+		t.Fatalf("alerts named %s: %+v, %v; want one", name, feed, err)
+	}
+	return feed[0]
+}
+
+// amAlert is one alert of an Alertmanager notification.
+func amAlert(name, status, severity, startsAt, endsAt string) string {
+	return fmt.Sprintf(`{"status":%q,"labels":{"alertname":%q,"service":"checkout","severity":%q},"annotations":{"summary":"%s is %s"},"startsAt":%q,"endsAt":%q}`,
+		status, name, severity, name, status, startsAt, endsAt)
+}
+
+func amNotification(group string, alerts ...string) []byte {
+	return []byte(fmt.Sprintf(`{"version":"4","groupKey":%q,"status":"firing","receiver":"hypercare","alerts":[%s]}`, group, strings.Join(alerts, ",")))
+}
+
+const noEnd = "0001-01-01T00:00:00Z"
+
+// TestHTTPPartialAcceptance: the valid alerts of a notification are applied
+// and answered 202, with each refused one and its reason in the answer, so
+// one poison alert cannot block its group.
+func TestHTTPPartialAcceptance(t *testing.T) {
+	e := startHTTP(t, drops.Limits{}, "")
+	body := amNotification("partial",
+		amAlert("PartialGood", "firing", "critical", "2026-11-20T09:00:00Z", noEnd),
+		`{"status":"firing","labels":{},"startsAt":"2026-11-20T09:00:00Z"}`,
+		amAlert("PartialBadTime", "firing", "warning", "not-a-time", noEnd))
+	code, _, text := e.post(t, "/alerts/alertmanager", body)
+	if code != http.StatusAccepted {
+		t.Fatalf("a notification with one good alert: %d %s", code, text)
+	}
+	var got receipt
+	if err := json.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Alerts != 1 || len(got.Refused) != 2 || got.Refused[0].Field != "alerts[1].labels" ||
+		got.Refused[1].Field != "alerts[2].startsAt" || got.Refused[1].Name != "PartialBadTime" ||
+		got.Refused[1].Line != 1 || got.Refused[1].Column == 0 || !strings.Contains(got.Refused[1].Reason, "RFC 3339") {
+		t.Fatalf("receipt = %s", text)
+	}
+	e.applied(t, 1)
+	if a := e.alertNamed(t, "PartialGood"); a.State != model.AlertFiring {
+		t.Fatalf("the good alert: %+v", a)
+	}
+	// Nothing usable at all is a 400 that names the first problem.
+	code, _, text = e.post(t, "/alerts/alertmanager", amNotification("bad",
+		`{"status":"firing","labels":{},"startsAt":"2026-11-20T09:00:00Z"}`, amAlert("AllBad", "sideways", "warning", "2026-11-20T09:00:00Z", noEnd)))
+	if code != http.StatusBadRequest || !strings.Contains(text, "alerts[0].labels") || !strings.Contains(text, "none of its 2 alerts") {
+		t.Fatalf("nothing usable: %d %s", code, text)
+	}
+}
+
+// TestHTTPReplayNeverMovesAlertsBackwards: an older firing copy, posted
+// again as the same bytes or re-serialised, does not revive a resolved
+// alert; a re-serialised repeat of a firing one is no new firing.
+func TestHTTPReplayNeverMovesAlertsBackwards(t *testing.T) {
+	e := startHTTP(t, drops.Limits{}, "")
+	firing := amNotification("replay", amAlert("ReplayMe", "firing", "critical", "2026-11-20T09:00:00Z", noEnd))
+	reserialised := bytes.ReplaceAll(firing, []byte(`,"`), []byte(`, "`))
+	resolved := amNotification("replay", amAlert("ReplayMe", "resolved", "critical", "2026-11-20T09:00:00Z", "2026-11-20T09:30:00Z"))
+	steps := []struct {
+		what    string
+		body    []byte
+		state   model.AlertState
+		firings int
+	}{
+		{"fires", firing, model.AlertFiring, 1},
+		{"the same, re-serialised", reserialised, model.AlertFiring, 1},
+		{"resolves", resolved, model.AlertResolved, 1},
+		{"the old firing bytes again", firing, model.AlertResolved, 1},
+		{"the old firing copy re-serialised", append(bytes.Clone(reserialised), '\n'), model.AlertResolved, 1},
+	}
+	for i, s := range steps {
+		if code, _, text := e.post(t, "/alerts/alertmanager", s.body); code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", s.what, code, text)
+		}
+		e.applied(t, i+1)
+		if a := e.alertNamed(t, "ReplayMe"); a.State != s.state || a.Firings != s.firings {
+			t.Fatalf("after %q: %s with %d firings; want %s with %d", s.what, a.State, a.Firings, s.state, s.firings)
+		}
+	}
+}
+
+// TestHTTPStormLeaderResolvesFirst: Alertmanager sends a storm's group with
+// its first alert resolved and the rest still firing; the storm stays in
+// the firing feed on its worst firing member, and the counts agree.
+func TestHTTPStormLeaderResolvesFirst(t *testing.T) {
+	e := startHTTP(t, drops.Limits{}, "")
+	const n = 30
+	members := func(leader string) []string {
+		out := []string{amAlert("StormPod-00", leader, "warning", "2026-11-20T09:00:00Z", map[string]string{"firing": noEnd, "resolved": "2026-11-20T09:10:00Z"}[leader])}
+		for i := 1; i < n; i++ {
+			sev := "warning"
+			if i == 17 {
+				sev = "critical"
+			}
+			out = append(out, amAlert(fmt.Sprintf("StormPod-%02d", i), "firing", sev, "2026-11-20T09:00:00Z", noEnd))
+		}
+		return out
+	}
+	if code, _, text := e.post(t, "/alerts/alertmanager", amNotification("storm", members("firing")...)); code != http.StatusAccepted {
+		t.Fatalf("storm: %d %s", code, text)
+	}
+	e.applied(t, 1)
+	if code, _, text := e.post(t, "/alerts/alertmanager", amNotification("storm", members("resolved")...)); code != http.StatusAccepted {
+		t.Fatalf("storm, leader resolved: %d %s", code, text)
+	}
+	e.applied(t, 2)
+	firing, err := e.app.db.Feed(e.ctx, model.FeedQuery{Firing: true, Limit: 100})
+	if err != nil || len(firing) != 1 {
+		t.Fatalf("firing feed: %d rows %v; want the storm as one row", len(firing), err)
+	}
+	row := firing[0]
+	if row.StormSize != n || row.StormFiring != n-1 || row.State != model.AlertFiring || row.Severity != model.SevCritical {
+		t.Fatalf("storm row: %s %s %v, %d members, %d firing; want firing, critical, %d and %d", row.Name, row.State, row.Severity, row.StormSize, row.StormFiring, n, n-1)
+	}
+	members2, err := e.app.db.Feed(e.ctx, model.FeedQuery{Storm: row.StormID, Limit: 100})
+	if err != nil || len(members2) != n {
+		t.Fatalf("members: %d %v", len(members2), err)
+	}
+	counts, err := e.app.db.Counts(e.ctx)
+	if err != nil || counts.Firing != n-1 {
+		t.Fatalf("header counts %d firing, %v; the storm alone has %d", counts.Firing, err, n-1)
+	}
+}
