@@ -2,7 +2,9 @@ package store
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,7 +146,8 @@ func TestAlertOrderAndReplay(t *testing.T) {
 		{"the resolve again", resolved, model.AlertResolved, 1, 0},
 		{"fires again, a new episode", refire, model.AlertFiring, 2, 0},
 		{"the old resolve is replayed", resolved, model.AlertFiring, 2, 1},
-		{"the old firing copy again", firing, model.AlertFiring, 2, 0},
+		{"the old firing copy again", firing, model.AlertFiring, 2, 1},
+		{"and the old resolve after it", resolved, model.AlertFiring, 2, 1},
 	}
 	for _, s := range steps {
 		clk.tick()
@@ -294,4 +297,72 @@ func TestRefusedAlertsShowInTheFeed(t *testing.T) {
 	if row := alertByKey(t, db, "refused:poison"); row.State != model.AlertResolved {
 		t.Fatalf("intake error once its sender stopped: %+v", row)
 	}
+}
+
+// FuzzAlertNeverMovesBackwards delivers the reports of an alert's true
+// history (four episodes, each a firing then a resolve, with the sender's
+// own times) in any order, repeated or not, as relays, replicas and replays
+// do. After every delivery the stored alert must be what the newest report
+// delivered so far says: never an older state.
+func FuzzAlertNeverMovesBackwards(f *testing.F) {
+	for _, seed := range [][]byte{
+		{0, 1, 2, 3, 4, 5, 6, 7},
+		{7, 6, 5, 4, 3, 2, 1, 0},
+		{2, 0, 1, 3, 0, 2, 1},
+		{1, 0, 3, 2, 5, 4, 0, 1, 2, 3},
+		{6, 4, 2, 0, 7, 5, 3, 1, 6},
+	} {
+		f.Add(seed)
+	}
+	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	// One database for every run, a key of its own per run: opening a
+	// database per run would make fuzzing crawl.
+	db, err := Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	desk := model.NewDesk(db, fakePolicy{})
+	clk := &clock{now: base}
+	desk.Now = clk.Now
+	var runs atomic.Int64
+	f.Fuzz(func(t *testing.T, order []byte) {
+		if len(order) > 64 {
+			order = order[:64]
+		}
+		ctx := t.Context()
+		key := fmt.Sprintf("k%d", runs.Add(1))
+		// Report k is episode k/2's firing (even k) or resolve (odd k).
+		report := func(k int) (model.Alert, time.Time) {
+			start := base.Add(time.Duration(k/2) * 10 * time.Minute)
+			a := model.Alert{DedupKey: key, Name: "A", Source: "alertmanager", State: model.AlertFiring, StartsAt: start,
+				Labels: map[string]string{"service": "checkout"}}
+			if k%2 == 1 {
+				a.State, a.EndsAt = model.AlertResolved, start.Add(5*time.Minute)
+				return a, a.EndsAt
+			}
+			return a, start
+		}
+		var newest time.Time
+		var want model.AlertState
+		for _, b := range order {
+			k := int(b) % 8
+			a, at := report(k)
+			if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "r", Events: []model.AlertEvent{{Alert: a}}}); err != nil {
+				t.Fatal(err)
+			}
+			if at.After(newest) {
+				newest, want = at, a.State
+			}
+			got := alertByKey(t, db, key)
+			version := got.StartsAt
+			if got.State == model.AlertResolved {
+				version = got.EndsAt
+			}
+			if got.State != want || !version.Equal(newest) {
+				t.Fatalf("after report %d of %v: stored %s at %s; the newest report says %s at %s",
+					k, order, got.State, version.Format("15:04"), want, newest.Format("15:04"))
+			}
+		}
+	})
 }

@@ -39,13 +39,16 @@ RETURNING id`
 	// resolved alert fires again (an ack belongs to one firing episode).
 	// Empty fields (a resolve that names only its key) keep stored values.
 	//
-	// A delivery never moves an alert backwards (the WHERE): a firing report
-	// that started (?10, the sender's own startsAt) no later than the stored
-	// resolve ended is an old copy, a replay or a second replica's late
-	// send, and so is a resolve that ended (?11) before the stored firing
-	// started. Such a delivery updates nothing and returns no row. A report
-	// without its own times is stamped with the time it arrived (?13): a
-	// sender that gives no times is taken in arrival order.
+	// A delivery never moves an alert backwards (the WHERE). Each report
+	// has a time of its own: a firing one when it started (?10, the
+	// sender's startsAt), a resolved one when it ended (?11); the stored
+	// alert has its latest, starts_at while firing, ends_at once resolved.
+	// A report older than that is an old copy, a replay or a second
+	// replica's late send; so is a firing report at the very time the
+	// stored resolve ended (the resolve is the later event of the two).
+	// Such a delivery updates nothing and returns no row. A report without
+	// times of its own cannot be placed, and is taken in arrival order; it
+	// is stamped with the time it arrived (?13).
 	//
 	// count is the firings: 1 for a new firing alert, one more for each
 	// re-fire after a resolve; deliveries counts every report applied. Any
@@ -77,9 +80,9 @@ ON CONFLICT (dedup_key) DO UPDATE SET
 	ack_by      = iif(state = 'resolved' AND excluded.state = 'firing', '', ack_by),
 	ack_at      = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_at),
 	ack_until   = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_until)
-WHERE NOT (
-	(?5 = 'firing' AND state = 'resolved' AND NOT stale AND ?10 IS NOT NULL AND ends_at IS NOT NULL AND ?10 <= ends_at)
-	OR (?5 = 'resolved' AND state = 'firing' AND ?11 IS NOT NULL AND starts_at IS NOT NULL AND ?11 < starts_at))
+WHERE stale OR NOT coalesce(
+	iif(?5 = 'firing', ?10, ?11) < iif(state = 'firing', starts_at, ends_at)
+	OR ?5 = 'firing' AND state = 'resolved' AND ?10 = ends_at, FALSE)
 RETURNING ` + alertColumns + `, prev_state IS NULL, prev_state IS NOT state`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3, ack_until = ?4 WHERE id = ?1`
