@@ -65,10 +65,13 @@ type Result struct {
 	Changed   int      // alerts whose state changed
 	Incidents []string // incidents opened or updated by routes
 	Duplicate bool     // the same bytes were applied before; nothing changed
-	Rejected  error    // why the file was rejected (usually a *ParseError); nil when applied
-	MovedTo   string   // where the file is now, relative to the drop folder; "" if it was replaced meanwhile
-	At        time.Time
-	Took      time.Duration
+	// Refused are alerts of an applied drop that could not be taken; the
+	// file then has a .error sidecar in processed/ saying which and why.
+	Refused  []model.RefusedAlert
+	Rejected error  // why the file was rejected (usually a *ParseError); nil when applied
+	MovedTo  string // where the file is now, relative to the drop folder; "" if it was replaced meanwhile
+	At       time.Time
+	Took     time.Duration
 }
 
 // Intake applies drop files from one drop folder: read, parse, ingest in one
@@ -145,7 +148,7 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
-	res.Incidents, res.Duplicate = got.Incidents, got.Duplicate
+	res.Incidents, res.Duplicate, res.Refused = got.Incidents, got.Duplicate, got.Refused
 	return in.finish(res, name, start, before, ProcessedDir, nil)
 }
 
@@ -164,9 +167,11 @@ func (in *Intake) finish(res Result, name string, start time.Time, before os.Fil
 			return res, nil
 		case err != nil:
 			return res, fmt.Errorf("apply drop %s: %w", res.File, err)
-		case !os.SameFile(before, now):
+		case !now.Mode().IsRegular() || !os.SameFile(before, now):
 			// A new drop of the same name was renamed over this one
-			// meanwhile: leave the newcomer for its own turn.
+			// meanwhile, or something that is no drop (a link, a FIFO;
+			// perhaps under the inode number the drop had): leave the
+			// newcomer for its own turn.
 			res.Took = in.now().Sub(start)
 			return res, nil
 		case now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime()),
@@ -179,8 +184,11 @@ func (in *Intake) finish(res Result, name string, start time.Time, before os.Fil
 		}
 	}
 	note := ""
-	if why != nil {
+	switch {
+	case why != nil:
 		note = sidecar(res.File, why, start)
+	case len(res.Refused) > 0:
+		note = refusedSidecar(res.File, res.Refused, start)
 	}
 	dst, err := in.move(name, sub, note, before)
 	if err != nil {
@@ -238,10 +246,29 @@ func sidecar(name string, why error, at time.Time) string {
 	fmt.Fprintf(&b, "rejected: %s — nothing in the file was applied\n\n", at.UTC().Format(time.RFC3339))
 	if pe != nil {
 		b.WriteString("What to do: fix the payload and drop it again (write it elsewhere, then rename it into the drop folder).\n" +
-			"The accepted formats and their fields are described in FORMATS.md (store/drops/FORMATS.md in the hypercare source).\n")
+			"The accepted formats, their fields and limits: run 'hypercare formats'.\n")
 	} else {
 		b.WriteString("What to do: make the file readable by the user hypercare runs as, then drop it again.\n")
 	}
+	return b.String()
+}
+
+// refusedSidecar is the .error beside a drop applied in part, in
+// processed/: which alerts were refused and why, for whoever runs the sender.
+func refusedSidecar(name string, refused []model.RefusedAlert, at time.Time) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s: %d alert(s) refused; the rest of the file was applied %s\n\n", name, len(refused), at.UTC().Format(time.RFC3339))
+	for _, r := range refused {
+		fmt.Fprintf(&b, "%s: %s\n", r.Where, r.Reason)
+		switch {
+		case r.Name != "" && r.Key != "":
+			fmt.Fprintf(&b, "    alert %s (key %s)\n", r.Name, r.Key)
+		case r.Name != "" || r.Key != "":
+			fmt.Fprintf(&b, "    alert %s\n", r.Name+r.Key)
+		}
+	}
+	b.WriteString("\nWhat to do: fix the sender; each refused alert also stands in the console's feed as AlertRefused until its sender stops sending it.\n" +
+		"The accepted formats, their fields and limits: run 'hypercare formats'.\n")
 	return b.String()
 }
 

@@ -50,7 +50,7 @@ func (f *fakeIngester) Ingest(ctx context.Context, a model.Actor, d model.Drop) 
 	}
 	f.seen[d.SHA256] = true
 	f.applied = append(f.applied, d)
-	return model.IngestResult{Alerts: len(d.Events), New: len(d.Events)}, nil
+	return model.IngestResult{Alerts: len(d.Events), New: len(d.Events), Refused: d.Refused}, nil
 }
 
 func (f *fakeIngester) setBefore(fn func(d model.Drop) error) {
@@ -189,7 +189,7 @@ func TestApplyRejectsWithSidecar(t *testing.T) {
 		"problem:  is empty: an alert without labels has no identity\n",
 		"nothing in the file was applied",
 		"What to do: fix the payload and drop it again",
-		"FORMATS.md",
+		"hypercare formats",
 	} {
 		if !strings.Contains(note, want) {
 			t.Errorf("sidecar lacks %q:\n%s", want, note)

@@ -63,7 +63,7 @@ type Refusal struct {
 	Service string // its service label, when known
 }
 
-const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (see FORMATS.md)"
+const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (run 'hypercare formats' to see them)"
 
 // Parse detects the format of one drop from its content (name is only used in
 // errors) and parses it. Every problem is returned as a *ParseError; nothing
@@ -78,7 +78,7 @@ func Parse(name string, data []byte, lim Limits) (Batch, error) {
 	}
 	start := skipSpace(data, bomLen(data))
 	if start == len(data) {
-		return Batch{}, d.errAt(-1, "", "the file is empty: expected a JSON alert payload (see FORMATS.md)")
+		return Batch{}, d.errAt(-1, "", "the file is empty: expected a JSON alert payload (run 'hypercare formats' to see the accepted ones)")
 	}
 	if data[start] != '{' {
 		return Batch{}, d.errAt(start, "", notAnObject(data[start:]))
@@ -284,7 +284,7 @@ func notText(data []byte) (int, string) {
 
 func notAnObject(rest []byte) string {
 	if rest[0] == '[' {
-		return "the file holds a JSON array: a drop holds one payload object, or generic NDJSON with one object per line (see FORMATS.md)"
+		return "the file holds a JSON array: a drop holds one payload object, or generic NDJSON with one object per line (run 'hypercare formats')"
 	}
 	return fmt.Sprintf("%s: a payload is a JSON object and starts with '{', found %s", unknownFormat, quoteRune(rest))
 }

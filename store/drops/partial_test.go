@@ -2,6 +2,7 @@ package drops
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,32 @@ func TestDuplicateKeys(t *testing.T) {
 				t.Errorf("got %q (field %q line %d)", pe.Error(), pe.Field, pe.Line)
 			}
 		})
+	}
+}
+
+// A drop applied in part goes to processed/ with a .error sidecar that
+// names each refused alert, its place and its reason.
+func TestApplyInPartLeavesASidecar(t *testing.T) {
+	ing := newFake()
+	in := newIntake(t, ing)
+	writeDrop(t, in.Dir, "mixed.ndjson", `{"key":"a","status":"firing"}`+"\n"+`{"key":"b","status":"sideways"}`+"\n"+`{"key":"c","status":"resolved"}`+"\n")
+	res, err := in.Apply(t.Context(), "mixed.ndjson")
+	if err != nil || res.Rejected != nil || res.Alerts != 2 || len(res.Refused) != 1 {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	if d := ing.drops(); len(d) != 1 || len(d[0].Events) != 2 || len(d[0].Refused) != 1 || d[0].Refused[0].Key != "b" {
+		t.Fatalf("ingested %+v", d)
+	}
+	mustExist(t, filepath.Join(in.Dir, ProcessedDir, "mixed.ndjson"))
+	note := readText(t, filepath.Join(in.Dir, ProcessedDir, "mixed.ndjson.error"))
+	for _, want := range []string{
+		"mixed.ndjson: 1 alert(s) refused; the rest of the file was applied",
+		`mixed.ndjson:2:21: status: "sideways" must be "firing" or "resolved"`,
+		"    alert b\n",
+		"hypercare formats",
+	} {
+		if !strings.Contains(note, want) {
+			t.Errorf("sidecar lacks %q:\n%s", want, note)
+		}
 	}
 }
