@@ -78,7 +78,9 @@ type FeedQuery struct {
 	Firing bool   // only firing alerts
 	Storm  int64  // only the alerts of this storm, all of them
 	// Only narrows to alerts in one condition: "acked", "silenced",
-	// "flapping" or "incident" (attached to one); empty for all.
+	// "flapping", "incident" (attached to one) or "stale" (firing, but not
+	// repeated by its sender for longer than its repeat interval); empty
+	// for all.
 	Only string
 	// Label and Value narrow to alerts with that label value.
 	Label, Value string
@@ -94,7 +96,7 @@ type Upserted struct {
 }
 
 // FeedConditions are the values FeedQuery.Only accepts.
-var FeedConditions = []string{"acked", "silenced", "flapping", "incident"}
+var FeedConditions = []string{"acked", "silenced", "flapping", "incident", "stale"}
 
 // ArticleQuery selects knowledge base articles; with Search set the result is
 // ranked by relevance, otherwise by title.

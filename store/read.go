@@ -59,7 +59,8 @@ LIMIT ?3 OFFSET ?4`
 	feedFilter = `
   AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
   AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
-       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL))
+       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL)
+       OR (?6 = 'stale' AND stale AND state = 'firing'))
   AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
 `
 

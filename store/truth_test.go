@@ -223,6 +223,9 @@ func TestStaleAlerts(t *testing.T) {
 	if all, err := db.Feed(ctx, model.FeedQuery{Limit: 10}); err != nil || len(all) != 2 {
 		t.Fatalf("whole feed: %d %v; the stale alert must still be listed", len(all), err)
 	}
+	if stale, err := db.Feed(ctx, model.FeedQuery{Only: "stale", Limit: 10}); err != nil || len(stale) != 1 || stale[0].DedupKey != "am-1" {
+		t.Fatalf("is:stale: %+v %v", stale, err)
+	}
 	if n, _ := desk.SweepStale(ctx, start.Add(6*time.Hour)); n != 0 {
 		t.Fatalf("a second sweep swept %d again", n)
 	}

@@ -148,7 +148,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 	km := s.km
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
-		placeholder: "text, is:acked|silenced|flapping|incident|firing, label=value",
+		placeholder: "text, is:acked|silenced|flapping|incident|stale|firing, label=value",
 		empty:       "No alerts yet. Drops appear here as they arrive.",
 		id:          func(a model.Alert) int64 { return a.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Alert, error) {
@@ -236,8 +236,8 @@ func alertTags(a model.Alert) string {
 }
 
 // parseFeedFilter reads the feed's filter line: words are free text,
-// is:CONDITION narrows to acked, silenced, flapping, incident or firing
-// alerts, and label=value to a label's value.
+// is:CONDITION narrows to acked, silenced, flapping, incident, stale or
+// firing alerts, and label=value to a label's value.
 func parseFeedFilter(text string) model.FeedQuery {
 	var q model.FeedQuery
 	var words []string
