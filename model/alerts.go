@@ -295,6 +295,52 @@ func (s *Desk) SweepStale(ctx context.Context, now time.Time) (swept int, err er
 	return swept, err
 }
 
+// ReconcileSource resolves the firing alerts of a source that the source
+// itself no longer holds: present are the dedup keys (fingerprints) it
+// listed (Alertmanager's /api/v2/alerts), fetched at listedAt. Only alerts
+// last heard before listedAt are judged, so one that fired after the list
+// was taken is not resolved by it. Like a stale resolve, the resolve is
+// inferred: the sender's next report of the alert is believed over it.
+func (s *Desk) ReconcileSource(ctx context.Context, source string, present map[string]bool, listedAt time.Time) (resolved int, err error) {
+	now := s.Now().UTC()
+	pol := s.pol()
+	err = s.store.Write(ctx, func(tx Tx) error {
+		resolved = 0
+		firing, err := tx.StaleAlerts(source, listedAt)
+		if err != nil {
+			return err
+		}
+		res := IngestResult{}
+		in := newIntake(s, tx, System, Drop{Name: source + " reconcile", Format: IntakeSource}, now, pol, nil, &res)
+		var refs []string
+		for _, al := range firing {
+			if present[al.DedupKey] {
+				continue
+			}
+			ev := AlertEvent{Alert: Alert{DedupKey: al.DedupKey, State: AlertResolved, Stale: true}}
+			if err := in.apply(ev); err != nil {
+				return fmt.Errorf("reconcile %s: %w", al.Ref(), err)
+			}
+			refs = append(refs, al.Ref())
+		}
+		if len(refs) == 0 {
+			return errQuiet
+		}
+		resolved = len(refs)
+		if err := in.finish(); err != nil {
+			return err
+		}
+		return s.audit(tx, System, "alert.reconcile", source, nil, struct {
+			Resolved  []string `json:"resolved"`
+			Incidents []string `json:"incidents,omitzero"`
+		}{refs, res.Incidents})
+	})
+	if errors.Is(err, errQuiet) {
+		err = nil
+	}
+	return resolved, err
+}
+
 // recentChange is the change that started on a service within the plan's
 // after_change window, 0 when none; looked up once per service per drop.
 func (in *intake) recentChange(service string) (int64, error) {

@@ -252,8 +252,9 @@ type Tx interface {
 	// silence can be applied to them.
 	FiringAlerts(fn func(Alert) error) error
 	// StaleAlerts lists the firing alerts of a source last heard from
-	// before a time; MarkStale marks one stale, which takes it out of the
-	// firing counts until its sender reports it again.
+	// before a time (stale, or to check against the source's own list);
+	// MarkStale marks one stale, which takes it out of the firing counts
+	// until its sender reports it again.
 	StaleAlerts(source string, heardBefore time.Time) ([]Alert, error)
 	MarkStale(id int64) error
 

@@ -878,6 +878,8 @@ func (m *Model) dropsLine() string {
 		return st.FooterStale.Render("drops stuck: " + d.Problem)
 	case !d.Watching:
 		return st.FooterStale.Render("drops not watched")
+	case d.Sources != "":
+		return st.FooterStale.Render("alert source unreachable: " + d.Sources)
 	}
 	if m.w < 120 {
 		// Narrow: counts only, so the key hints keep their room.

@@ -81,4 +81,7 @@ type DropStatus struct {
 	LastAt              time.Time
 	LastRejected        bool
 	Problem             string // why intake is stuck (database locked…), "" when fine
+	// Sources says why a sender hypercare checks with (an Alertmanager in
+	// the plan) could not be asked, "" when fine.
+	Sources string
 }
