@@ -67,7 +67,7 @@ func open(t *testing.T, m *Model, w, h int) *uitest.Screen {
 	tm := uitest.Start(t, m, w, h)
 	tm.WaitUntil("every pane loaded", func(frame string) bool {
 		queue := uitest.Pane(frame, "Incidents")
-		loaded := strings.Contains(queue, "INC-7") && strings.Contains(queue, "REQ-12")
+		loaded := strings.Contains(queue, "INC-7") && strings.Contains(queue, "REQ-12") && strings.Contains(frame, "● LIVE")
 		if w >= 160 && h >= 48 { // the grid
 			loaded = loaded && strings.Contains(uitest.Pane(frame, "Alerts"), "(sample 26)") &&
 				strings.Contains(uitest.Pane(frame, "Changes"), "CHG-3") && strings.Contains(uitest.Pane(frame, "Knowledge"), "KB-2")

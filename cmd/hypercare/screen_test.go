@@ -1,19 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/ui"
-	"github.com/muesli/termenv"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 // TestHostileDropNeverReachesScreen sends the hostile fixture through the
@@ -27,34 +22,14 @@ func TestHostileDropNeverReachesScreen(t *testing.T) {
 	if _, _, err := ingestFile(ctx, a.desk, model.System, filepath.Join(fixtures, "hostile-escapes.json")); err != nil {
 		t.Fatal(err)
 	}
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
 	m := ui.New(ui.Deps{Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
-		Actor: model.Actor{Name: "alice", Role: model.RoleOperator}, Renderer: r, Now: func() time.Time { return now }})
-	defer m.Close()
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(200, 60))
-	var seen bytes.Buffer
-	waitScreen := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		buf := make([]byte, 64<<10)
-		for !strings.Contains(seen.String(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("screen never showed %q", want)
-			}
-			n, _ := tm.Output().Read(buf)
-			seen.Write(buf[:n])
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitScreen("EvilRED")
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2")})
-	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitScreen("window title")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
-	}
-	view := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).View()
+		Actor: model.Actor{Name: "alice", Role: model.RoleOperator}, Renderer: uitest.Renderer(), Now: func() time.Time { return now }})
+	t.Cleanup(m.Close) // after the program has ended: cleanups run last first
+	tm := uitest.Start(t, m, uitest.LargeW, uitest.LargeH)
+	tm.WaitForPane("Alerts", "EvilRED")
+	tm.Press("2", "enter")
+	tm.WaitForPane("ALR-1 · EvilRED", "window title")
+	view := tm.Final()
 	for i, r := range view {
 		if r < 0x20 && r != '\n' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			t.Fatalf("control character %U at %d on screen:\n%s", r, i, view)
@@ -68,5 +43,5 @@ func TestHostileDropNeverReachesScreen(t *testing.T) {
 	if strings.Contains(view, "javascript:") && strings.Contains(view, "Links") && strings.Contains(view[strings.Index(view, "Links"):], "javascript:") {
 		t.Error("a javascript: URL is offered as a link")
 	}
-	teatest.RequireEqualOutput(t, []byte(view))
+	uitest.Golden(t, view)
 }
