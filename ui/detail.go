@@ -306,7 +306,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 		"first seen", stamp(a.FirstSeen, loc),
 		"last seen", stamp(a.LastSeen, loc),
 		"fired", firedLine(a),
-		"deliveries", fmt.Sprintf("%d reports received, repeats included", a.Deliveries),
+		"deliveries", fmt.Sprintf("%d report(s) received, repeats included", a.Deliveries),
 		"acknowledged", ack,
 		"silenced by", ref("SIL", a.SilencedBy),
 		"incident", ref("INC", a.IncidentID),
