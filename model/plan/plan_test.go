@@ -443,3 +443,56 @@ func TestAlertRules(t *testing.T) {
 		t.Fatalf("bad [alerts] not reported: %v", err)
 	}
 }
+
+func TestAlertSources(t *testing.T) {
+	base := readFile(t, "testdata/valid.toml")
+	t.Setenv("HC_TEST_AM_TOKEN", "s3cret")
+	p, err := Parse("plan.toml", []byte(base+`
+[[source]]
+name = "alertmanager"
+repeat_interval = "1h"
+resolve_stale = true
+token_env = "HC_TEST_AM_TOKEN"
+alertmanager_url = "http://am:9093/"
+
+[[source]]
+name = "grafana"
+repeat_interval = "never"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	am := p.AlertSource("alertmanager")
+	if am.RepeatInterval != time.Hour || am.StaleAfter() != time.Hour+15*time.Minute || !am.ResolveStale ||
+		am.Token != "s3cret" || am.AlertmanagerURL != "http://am:9093" {
+		t.Fatalf("alertmanager = %+v", am)
+	}
+	if g := p.AlertSource("grafana"); g.StaleAfter() != 0 {
+		t.Fatalf("grafana with repeat_interval never = %+v", g)
+	}
+	if pd := p.AlertSource("pagerduty"); pd.StaleAfter() != 0 {
+		t.Fatalf("pagerduty by default = %+v; it does not repeat", pd)
+	}
+	var names []string
+	for _, s := range p.AlertSources() {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, ",") != "alertmanager,"+model.IntakeSource {
+		t.Fatalf("sources that can go stale: %v; want the plan's alertmanager and the intake errors (grafana repeats never here)", names)
+	}
+
+	for _, tt := range []struct{ source, field, msg string }{
+		{`name = "am"` + "\nrepeat_interval = \"soon\"", "source[1].repeat_interval", "soon"},
+		{`name = "am"` + "\ntoken = \"a\"\ntoken_env = \"B\"", "source[1].token_env", "not both"},
+		{`name = "pagerduty"` + "\nresolve_stale = true", "source[1].resolve_stale", "never go stale"},
+		{`name = "am"` + "\ntoken_env = \"HC_TEST_UNSET_VARIABLE\"", "source[1].token_env", "HC_TEST_UNSET_VARIABLE is not set"},
+		{`name = "am"` + "\nalertmanager_url = \"am:9093\"", "source[1].alertmanager_url", "not an http:// or https:// URL"},
+		{`repeat_interval = "1h"`, "source[1].name", "missing"},
+	} {
+		_, err := Parse("plan.toml", []byte(base+"\n[[source]]\n"+tt.source+"\n"))
+		var ce *CheckError
+		if !errors.As(err, &ce) || ce.Problems[0].Field != tt.field || !strings.Contains(ce.Problems[0].Msg, tt.msg) {
+			t.Errorf("%s: got %v; want %s: …%s…", tt.source, err, tt.field, tt.msg)
+		}
+	}
+}
