@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +46,9 @@ const (
 	// httpRetryAfter is how long a sender turned away for load is asked to
 	// wait (Retry-After). Alertmanager retries 5xx on its own back-off.
 	httpRetryAfter = 5 * time.Second
+	// bigPayload is the size from which the receiver collects the garbage
+	// of a parse at once (see receive).
+	bigPayload = 1 << 20
 )
 
 // receiver accepts alert webhooks over HTTP and writes each payload as a
@@ -59,22 +64,25 @@ type receiver struct {
 	// Token, when set, must come with every post to that format's path.
 	source func(format string) model.AlertSource
 	log    *log.Logger
-	// bodies bounds the bytes of request bodies held at once. A payload
-	// costs its size again, twice over, while it is parsed, so this is what
-	// keeps memory inside the server's budget whatever senders do.
-	bodies *byteBudget
-	seq    atomic.Uint64
+	// pending bounds the bytes of posted payloads not yet applied: bodies
+	// being read and parsed here, and drops waiting for the watcher, which
+	// reads and parses each again. A payload costs several times its size
+	// while it is parsed, so this is what keeps memory inside the server's
+	// budget whatever senders do, and it pushes back on senders when the
+	// watcher falls behind instead of filling the folder.
+	pending *byteBudget
+	seq     atomic.Uint64
 }
 
-// newReceiver is the receiver for drop folder dir. The bytes of bodies read
-// at once are bounded by lim.MaxBytes (its default when zero): one
-// maximum-size payload, or many small ones.
+// newReceiver is the receiver for drop folder dir. The bytes of posted
+// payloads not yet applied are bounded by lim.MaxBytes (its default when
+// zero): one maximum-size payload, or many small ones.
 func newReceiver(dir string, lim drops.Limits, source func(format string) model.AlertSource, logger *log.Logger) *receiver {
 	if lim.MaxBytes <= 0 {
 		lim.MaxBytes = drops.DefaultLimits().MaxBytes
 	}
 	return &receiver{dir: dir, lim: lim, now: time.Now, source: source, log: logger,
-		bodies: &byteBudget{limit: int64(lim.MaxBytes)}}
+		pending: &byteBudget{limit: int64(lim.MaxBytes), waiting: map[string]int64{}}}
 }
 
 // handler routes the receiver's paths; anything else is a 404 that lists them.
@@ -131,13 +139,20 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 		weight = int64(rc.lim.MaxBytes)
 	}
 	weight = max(weight, 1)
-	if !rc.bodies.take(weight) {
+	if !rc.pending.take(weight) {
+		// The body is read into nothing, so the sender, still writing it,
+		// reads the answer rather than a reset connection; it costs time
+		// on the wire, not memory.
+		_, _ = io.CopyN(io.Discard, r.Body, int64(rc.lim.MaxBytes)+1)
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
-		refuse(w, http.StatusServiceUnavailable, fmt.Sprintf("hypercare: busy reading other payloads (at most %d bytes at once); nothing of this one was read or applied. Send it again after %s.\n",
+		refuse(w, http.StatusServiceUnavailable, fmt.Sprintf("hypercare: busy: earlier payloads (up to %d bytes at once) are still being read or applied; nothing of this one was kept. Send it again after %s.\n",
 			rc.lim.MaxBytes, httpRetryAfter))
 		return
 	}
-	defer rc.bodies.give(weight)
+	// The bytes are given back when the request fails, or once the watcher
+	// has applied the drop it wrote.
+	queued := ""
+	defer func() { rc.pending.release(queued, weight) }()
 
 	body, err := readBody(w, r, rc.lim.MaxBytes)
 	var tooBig *http.MaxBytesError
@@ -176,6 +191,14 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
 		refuse(w, http.StatusServiceUnavailable, "hypercare: the payload is valid but could not be queued ("+err.Error()+"); nothing was applied. Send it again.\n")
 		return
+	}
+	queued = filepath.Join(rc.dir, name)
+	if len(body) >= bigPayload {
+		// A large payload leaves several times its size of garbage from the
+		// parse. Collecting it now, before the watcher reads and parses the
+		// same drop, keeps the two from adding up in the server's memory.
+		body = nil
+		runtime.GC()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
@@ -288,16 +311,22 @@ func cleanPath(p string) string {
 	return p
 }
 
-// byteBudget bounds the bytes held at once; take never waits, so a busy
-// receiver answers 503 at once instead of queueing bodies in memory.
+// byteBudget bounds the bytes of payloads held at once, from the moment
+// their body is read until the watcher has applied the drop written of them.
+// take never waits, so a busy receiver answers 503 at once instead of
+// queueing bodies in memory.
 type byteBudget struct {
 	mu          sync.Mutex
 	limit, used int64
+	waiting     map[string]int64 // drop path → its bytes, until the watcher moves it away
 }
 
 func (b *byteBudget) take(n int64) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.used+n > b.limit {
+		b.reap()
+	}
 	if b.used+n > b.limit {
 		return false
 	}
@@ -305,10 +334,28 @@ func (b *byteBudget) take(n int64) bool {
 	return true
 }
 
-func (b *byteBudget) give(n int64) {
+// release gives n bytes back now, or, with the path of a drop written,
+// once the watcher has moved that drop out of the folder.
+func (b *byteBudget) release(drop string, n int64) {
 	b.mu.Lock()
-	b.used -= n
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	if drop == "" {
+		b.used -= n
+		return
+	}
+	b.waiting[drop] += n
+}
+
+// reap gives back the bytes of drops the watcher has applied (or
+// rejected): it moves each out of the folder when done. Only a budget that
+// is full looks, so a quiet receiver never stats a file.
+func (b *byteBudget) reap() {
+	for drop, n := range b.waiting {
+		if _, err := os.Lstat(drop); errors.Is(err, fs.ErrNotExist) {
+			delete(b.waiting, drop)
+			b.used -= n
+		}
+	}
 }
 
 func (b *byteBudget) inUse() int64 {

@@ -302,9 +302,9 @@ func TestHTTPBusyAnswers503(t *testing.T) {
 	fmt.Fprintf(conn, "POST /alerts/generic HTTP/1.1\r\nHost: hypercare\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", limit)
 	conn.Write(padded[:100])
 	deadline := time.Now().Add(5 * time.Second)
-	for e.rc.bodies.inUse() != limit {
+	for e.rc.pending.inUse() != limit {
 		if time.Now().After(deadline) {
-			t.Fatalf("the slow sender's body never took the budget: %d in use", e.rc.bodies.inUse())
+			t.Fatalf("the slow sender's body never took the budget: %d in use", e.rc.pending.inUse())
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -324,11 +324,10 @@ func TestHTTPBusyAnswers503(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("the slow sender: %s", resp.Status)
 	}
-	if n := e.rc.bodies.inUse(); n != 0 {
-		t.Fatalf("%d bytes of budget still held after the request ended", n)
-	}
+	// Its bytes are held until the watcher has applied it.
+	e.applied(t, 1)
 	if code, _, body := e.post(t, "/alerts/generic", small); code != http.StatusAccepted {
-		t.Fatalf("after the budget was freed: %d %s", code, body)
+		t.Fatalf("after the held payload was applied: %d %s", code, body)
 	}
 	e.waitFeed(t, "slow sender", 1)
 	e.waitFeed(t, "turned away", 1)
@@ -347,9 +346,9 @@ func TestHTTPChunkedBodyHoldsTheWholeBudget(t *testing.T) {
 	}()
 	pw.Write([]byte(`{"key":"chunked","status":"firing",`))
 	deadline := time.Now().Add(5 * time.Second)
-	for e.rc.bodies.inUse() != 4096 {
+	for e.rc.pending.inUse() != 4096 {
 		if time.Now().After(deadline) {
-			t.Fatalf("a chunked body holds %d bytes of budget, want all 4096", e.rc.bodies.inUse())
+			t.Fatalf("a chunked body holds %d bytes of budget, want all 4096", e.rc.pending.inUse())
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -513,5 +512,46 @@ func TestHTTPStormLeaderResolvesFirst(t *testing.T) {
 	counts, err := e.app.db.Counts(e.ctx)
 	if err != nil || counts.Firing != n-1 {
 		t.Fatalf("header counts %d firing, %v; the storm alone has %d", counts.Firing, err, n-1)
+	}
+}
+
+// TestHTTPQueuedDropsHoldTheBudget: a payload's bytes stay taken until the
+// watcher has applied its drop, so a watcher that falls behind turns
+// senders away (503) instead of letting drops pile up in memory and on disk.
+func TestHTTPQueuedDropsHoldTheBudget(t *testing.T) {
+	dir := t.TempDir() // no watcher: drops wait here
+	rc := newReceiver(dir, drops.Limits{MaxBytes: 4096}, model.DefaultAlertSource, log.New(io.Discard, "", 0))
+	srv := httptest.NewServer(rc.handler())
+	defer srv.Close()
+	e := &httpEnv{url: srv.URL, rc: rc}
+	first := []byte(`{"key":"first","status":"firing","summary":"` + strings.Repeat("x", 3000) + `"}`)
+	code, _, text := e.post(t, "/alerts/generic", first)
+	if code != http.StatusAccepted {
+		t.Fatalf("first: %d %s", code, text)
+	}
+	var got receipt
+	if err := json.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatal(err)
+	}
+	second := []byte(`{"key":"second","status":"firing","summary":"` + strings.Repeat("y", 2000) + `"}`)
+	if code, header, text := e.post(t, "/alerts/generic", second); code != http.StatusServiceUnavailable || header.Get("Retry-After") == "" {
+		t.Fatalf("while the first waits for the watcher: %d %s", code, text)
+	}
+	// The watcher moves a drop out of the folder once it is applied.
+	if err := os.Rename(filepath.Join(dir, got.Queued), filepath.Join(t.TempDir(), got.Queued)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, text := e.post(t, "/alerts/generic", second); code != http.StatusAccepted {
+		t.Fatalf("once the first was applied: %d %s", code, text)
+	}
+	if n := rc.pending.inUse(); n != int64(len(second)) {
+		t.Fatalf("%d bytes held; want the second payload's %d", n, len(second))
+	}
+	// A refused payload gives its bytes back at once.
+	if code, _, _ := e.post(t, "/alerts/generic", []byte(`{"key":"bad","status":"sideways"}`)); code != http.StatusBadRequest {
+		t.Fatalf("bad payload: %d", code)
+	}
+	if n := rc.pending.inUse(); n != int64(len(second)) {
+		t.Fatalf("%d bytes held after a refused payload; want %d", n, len(second))
 	}
 }
