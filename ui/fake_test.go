@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,30 +13,35 @@ import (
 // testNow is the fixed clock of every UI test: Wednesday afternoon.
 var testNow = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
 
-// fakeStore is an in-memory model.Reader and Actions for UI tests: small,
-// fixed data so goldens are stable.
+// fakeStore is a model.Reader over fixed records, for the tests of what the
+// console draws (goldens, layout, keys). It holds data only: every answer
+// is written out here, whatever the query asks, so it cannot drift from the
+// rules the store and the service layer apply. Behaviour (who may do what,
+// what a filter finds, what a write changes) is tested on the real stack in
+// cmd/hypercare/consoletest.
 type fakeStore struct {
 	model.Broadcaster
-	mu        sync.Mutex
-	incidents []model.Incident
-	alerts    []model.Alert
-	changes   []model.Change
-	articles  []model.Article
-	audit     []model.AuditEntry
-	timeline  map[int64][]model.TimelineEntry
-	acked     []int64
-	silences  []model.Silence
-	alertAcks []alertAck
-	approved  []int64
-	links     map[int64][]model.IncidentLink
-	// lastChange is the last state change asked for.
-	lastChange model.StateChange
-	prb        fakeProblems // problem records: fake_problems_test.go
+	mu          sync.Mutex
+	counts      model.Counts
+	incidents   []model.Incident // the queue
+	atRisk      []model.Incident // the queue narrowed by is:risk, for the leads' banner
+	history     []model.Incident // resolved records the metrics view reads
+	suggestions []model.ProblemSuggestion
+	alerts      []model.Alert           // the feed: a storm stands as its first alert
+	storms      map[int64][]model.Alert // a storm's members, by storm id
+	changes     []model.Change
+	next        model.Change // the header's next change
+	articles    []model.Article
+	audit       []model.AuditEntry
+	timeline    map[int64][]model.TimelineEntry
+	problems    []model.Problem            // in the list's order
+	actions     []model.ProblemAction      // of every problem
+	linked      map[int64][]model.Incident // a problem's incidents, by problem id
 }
 
 func newFakeStore() *fakeStore {
 	at := func(h float64) time.Time { return testNow.Add(time.Duration(h * float64(time.Hour))) }
-	f := &fakeStore{timeline: map[int64][]model.TimelineEntry{}}
+	f := &fakeStore{timeline: map[int64][]model.TimelineEntry{}, storms: map[int64][]model.Alert{}, linked: map[int64][]model.Incident{}}
 	f.incidents = []model.Incident{
 		{ID: 7, Kind: model.KindIncident, Title: "Checkout returns 502 for card payments", Service: "checkout", Category: "availability", Impact: 1, Urgency: 1, Priority: 1, State: model.StateInProgress, Major: true, Team: "web", Assignee: "alice", OpenedAt: at(-3), AckAt: at(-2.9), ResolveDue: at(1)},
 		{ID: 9, Kind: model.KindIncident, Title: "Search results stale after catalog import", Service: "search", Category: "data", Impact: 2, Urgency: 1, Priority: 2, State: model.StateNew, Team: "web", OpenedAt: at(-1), ResolveDue: at(7)},
@@ -73,7 +77,15 @@ func newFakeStore() *fakeStore {
 		if i == 3 {
 			a.Flapping, a.IncidentID = true, 7
 		}
-		f.alerts = append(f.alerts, a)
+		switch {
+		case a.StormID != 0 && a.StormSize == 0: // a storm member: listed behind its storm's row
+			f.storms[a.StormID] = append(f.storms[a.StormID], a)
+		case a.StormID != 0:
+			f.storms[a.StormID] = append(f.storms[a.StormID], a)
+			f.alerts = append(f.alerts, a)
+		default:
+			f.alerts = append(f.alerts, a)
+		}
 	}
 	f.changes = []model.Change{
 		{ID: 3, Title: "Patch orders-db minor version", Service: "orders-db", Type: model.ChangeNormal, State: model.ChangeScheduled, Risk: model.Medium, Implementer: "dave", Start: at(8), End: at(10)},
@@ -85,34 +97,84 @@ func newFakeStore() *fakeStore {
 		{ID: 2, Slug: "orders-db-failover", Title: "Fail over orders-db", Kind: model.ArticleRecovery, State: model.ArticlePublished, Service: "orders-db", Body: "# Failover\n\nPromote the replica.", UpdatedAt: at(-72), Author: "dave"},
 	}
 	f.audit = []model.AuditEntry{{ID: 1, At: at(-2.9), Actor: "alice", Action: "incident.ack", Entity: "INC-7", After: `{"state":"in_progress"}`}}
+	f.next = f.changes[0]
+	f.counts = model.Counts{OpenP1: 1, OpenP2: 1, OpenIncidents: 4, Firing: 20, Alerts: 30, Incidents: 4}
+	f.history = resolvedHistory()
+	f.suggestions = []model.ProblemSuggestion{
+		{Service: "checkout", Category: "availability", Incidents: []int64{1, 2, 3, 7}},
+		{Service: "payments", Category: "availability", Incidents: []int64{6}, P1: true},
+	}
 	return f
 }
 
-func (f *fakeStore) Counts(context.Context) (model.Counts, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var c model.Counts
-	for _, in := range f.incidents {
-		if in.State.Open() {
-			c.OpenIncidents++
-			c.OpenP1 += btoi(in.Priority == 1)
-			c.OpenP2 += btoi(in.Priority == 2)
-			c.SLAAtRisk += btoi(in.AtRisk())
+// resolvedHistory is the week behind the fake store's open incidents: the
+// records the metrics view measures. The queue shows only open records, so
+// they live here, and the other screens' goldens stay as they are.
+func resolvedHistory() []model.Incident {
+	at := func(h float64) time.Time { return testNow.Add(time.Duration(h * float64(time.Hour))) }
+	done := func(id int64, kind model.Kind, p model.Priority, service, category string, opened, ack, resolved, due float64, reopens, csat int) model.Incident {
+		in := model.Incident{ID: id, Kind: kind, Title: "resolved " + service, Service: service, Category: category,
+			Priority: p, State: model.StateResolved, Team: "web", OpenedAt: at(opened), ResolvedAt: at(resolved),
+			Resolution: "fixed", Reopens: reopens, Satisfaction: csat}
+		if ack != 0 {
+			in.AckAt = at(ack)
 		}
+		if due != 0 {
+			in.ResolveDue = at(due)
+		}
+		return in
 	}
-	for _, a := range f.alerts {
-		c.Firing += btoi(a.State == model.AlertFiring)
+	return []model.Incident{
+		done(1, model.KindIncident, 1, "checkout", "availability", -150, -149.8, -147, -146, 0, 5),
+		done(2, model.KindIncident, 2, "checkout", "availability", -100, -99.5, -92, -92, 1, 3),
+		done(3, model.KindIncident, 2, "checkout", "availability", -30, -29.9, -27, -22, 0, 4),
+		done(5, model.KindIncident, 3, "settlement", "batch", -20, -19, -6, -4, 0, 0),
+		done(6, model.KindIncident, 1, "payments", "availability", -12, -11.9, -9, -10, 0, 2),
+		done(8, model.KindRequest, 5, "reporting", "other", -60, -50, -10, 12, 0, 5),
+		done(10, model.KindIncident, 4, "search", "performance", -8, -7, -5, 0, 0, 0),
 	}
-	c.Alerts, c.Incidents = len(f.alerts), len(f.incidents)
-	return c, nil
 }
 
-func btoi(b bool) int {
-	if b {
-		return 1
+// withProblems gives the fake store three problems, listed as the store
+// lists them: a new one with the search incident, one in RCA with the
+// settlement incident on hold awaiting it, and a closed one.
+func withProblems(f *fakeStore) *fakeStore {
+	at := func(h float64) time.Time { return testNow.Add(time.Duration(h * float64(time.Hour))) }
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.problems = []model.Problem{
+		{ID: 2, Title: "Search index lags catalog imports", Service: "search", Category: "data", State: model.ProblemNew,
+			Owner: "alice", CreatedAt: at(-1), UpdatedAt: at(-0.5), Incidents: 1},
+		{ID: 1, Title: "Settlement batch overruns its window", Service: "settlement", Category: "batch", State: model.ProblemRCA,
+			Owner: "bob", Description: "The nightly settlement run finishes after 06:00 twice a week.", CreatedAt: at(-28), UpdatedAt: at(-2),
+			RCA: model.RCA{Timeline: "02:00 batch starts\n05:40 PSP file arrives late\n06:20 batch finishes",
+				Whys:    []string{"the batch waits for the PSP file", "the PSP sends it after its own batch", "our window assumes 02:00 delivery"},
+				Factors: "No alert on a late input file."},
+			KnownError: model.KnownError{Symptom: "Settlement report missing at 06:00.", RootCause: "PSP file delivered late.",
+				Workaround: "Rerun settlement for the day once the file lands (runbook KB-2)."},
+			Incidents: 1, OpenActions: 2},
+		{ID: 3, Title: "Identity key rotation broke logins", Service: "identity", Category: "security", State: model.ProblemClosed,
+			Owner: "erin", CreatedAt: at(-120), UpdatedAt: at(-100), ResolvedAt: at(-101)},
 	}
-	return 0
+	f.actions = []model.ProblemAction{
+		{ID: 1, ProblemID: 1, Text: "Ask the PSP for a 04:00 delivery SLA", Owner: "bob", Due: at(-20), Done: true, DoneAt: at(-22)},
+		{ID: 2, ProblemID: 1, Text: "Alert when the PSP file is not in by 04:00", Owner: "carol", Due: at(-3)},
+		{ID: 3, ProblemID: 1, Text: "Start the batch on file arrival", Owner: "dave", Due: at(70)},
+	}
+	for i := range f.incidents {
+		switch in := &f.incidents[i]; in.ID {
+		case 4:
+			in.ProblemID, in.HoldReason = 1, "awaiting_problem"
+			f.linked[1] = []model.Incident{*in}
+		case 9:
+			in.ProblemID = 2
+			f.linked[2] = []model.Incident{*in}
+		}
+	}
+	return f
 }
+
+// The reads: each answers from the records above.
 
 func window[T any](rows []T, offset, limit int) []T {
 	if offset >= len(rows) {
@@ -121,75 +183,40 @@ func window[T any](rows []T, offset, limit int) []T {
 	return rows[offset:min(len(rows), offset+limit)]
 }
 
+func (f *fakeStore) Counts(context.Context) (model.Counts, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts, nil
+}
+
 func (f *fakeStore) Queue(_ context.Context, q model.QueueQuery) ([]model.Incident, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []model.Incident
-	for _, in := range f.incidents {
-		narrowed := (len(q.Priorities) == 0 || slices.Contains(q.Priorities, in.Priority)) && (!q.Major || in.Major) &&
-			(q.Assignee == "" || in.Assignee == q.Assignee) && (!q.Unassigned || in.Assignee == "") && (len(q.States) == 0 || slices.Contains(q.States, in.State))
-		if in.State.Open() && narrowed && (!q.AtRisk || in.AtRisk()) && (q.Filter == "" || strings.Contains(strings.ToLower(in.Title+in.Service), strings.ToLower(q.Filter))) {
-			out = append(out, in)
-		}
+	if q.AtRisk {
+		return window(slices.Clone(f.atRisk), q.Offset, q.Limit), nil
 	}
-	return window(out, q.Offset, q.Limit), nil
+	return window(slices.Clone(f.incidents), q.Offset, q.Limit), nil
 }
 
 func (f *fakeStore) Feed(_ context.Context, q model.FeedQuery) ([]model.Alert, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []model.Alert
-	for _, a := range f.alerts {
-		switch {
-		case q.Storm != 0 && a.StormID != q.Storm:
-		case q.Storm == 0 && a.StormID != 0 && a.StormSize == 0: // storm members hide behind their first
-		case q.Only == "acked" && a.AckBy == "":
-		case q.Filter == "" || strings.Contains(strings.ToLower(a.Name+a.Service+a.Summary), strings.ToLower(q.Filter)):
-			out = append(out, a)
-		}
+	if q.Storm != 0 {
+		return window(slices.Clone(f.storms[q.Storm]), q.Offset, q.Limit), nil
 	}
-	return window(out, q.Offset, q.Limit), nil
+	return window(slices.Clone(f.alerts), q.Offset, q.Limit), nil
 }
 
-func (f *fakeStore) ChangesBetween(_ context.Context, from, to time.Time) ([]model.Change, error) {
-	var out []model.Change
-	for _, c := range f.changes {
-		if c.Start.Before(to) && c.End.After(from) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+func (f *fakeStore) ChangesBetween(context.Context, time.Time, time.Time) ([]model.Change, error) {
+	return f.changes, nil
 }
 
-func (f *fakeStore) NextChange(_ context.Context, after time.Time) (model.Change, error) {
-	for _, c := range f.changes {
-		if !c.Start.Before(after) {
-			return c, nil
-		}
-	}
-	return model.Change{}, model.ErrNotFound
-}
+func (f *fakeStore) NextChange(context.Context, time.Time) (model.Change, error) { return f.next, nil }
 
 func (f *fakeStore) Articles(_ context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
 	var out []model.ArticleHit
 	for _, a := range f.articles {
-		if q.Search == "" {
-			out = append(out, model.ArticleHit{Article: a})
-			continue
-		}
-		if q.Any { // any word of three letters or more, in the title or body
-			for _, w := range strings.Fields(strings.ToLower(q.Search)) {
-				if len(w) >= 3 && strings.Contains(strings.ToLower(a.Title+" "+a.Body), w) {
-					out = append(out, model.ArticleHit{Article: a})
-					break
-				}
-			}
-			continue
-		}
-		if i := strings.Index(strings.ToLower(a.Body), strings.ToLower(q.Search)); i >= 0 {
-			snip := a.Body[:i] + model.HighlightStart + a.Body[i:i+len(q.Search)] + model.HighlightEnd + a.Body[i+len(q.Search):]
-			out = append(out, model.ArticleHit{Article: a, Snippet: snip})
-		}
+		out = append(out, model.ArticleHit{Article: a})
 	}
 	return window(out, q.Offset, q.Limit), nil
 }
@@ -200,172 +227,103 @@ func (f *fakeStore) Audit(_ context.Context, q model.AuditQuery) ([]model.AuditE
 	return window(f.audit, q.Offset, q.Limit), nil
 }
 
+// byID finds the record with id.
+func byID[T any](rows []T, id int64, idOf func(T) int64) (T, error) {
+	for _, r := range rows {
+		if idOf(r) == id {
+			return r, nil
+		}
+	}
+	var zero T
+	return zero, fmt.Errorf("%d: %w", id, model.ErrNotFound)
+}
+
 func (f *fakeStore) Incident(_ context.Context, id int64) (model.Incident, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, in := range f.incidents {
-		if in.ID == id {
-			return in, nil
-		}
-	}
-	return model.Incident{}, model.ErrNotFound
+	return byID(append(slices.Clone(f.incidents), f.history...), id, func(in model.Incident) int64 { return in.ID })
 }
 
 func (f *fakeStore) Timeline(_ context.Context, id int64) ([]model.TimelineEntry, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	return f.timeline[id], nil
 }
 
-func (f *fakeStore) Alert(_ context.Context, id int64) (model.Alert, error) {
-	for _, a := range f.alerts {
-		if a.ID == id {
-			return a, nil
-		}
-	}
-	return model.Alert{}, model.ErrNotFound
-}
+func (f *fakeStore) Links(context.Context, int64) ([]model.IncidentLink, error) { return nil, nil }
 
-func (f *fakeStore) Change(_ context.Context, id int64) (model.Change, error) {
-	for _, c := range f.changes {
-		if c.ID == id {
-			return c, nil
-		}
-	}
-	return model.Change{}, model.ErrNotFound
-}
-
-func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
-	for _, a := range f.articles {
-		if a.ID == id {
-			return a, nil
-		}
-	}
-	return model.Article{}, model.ErrNotFound
-}
-
-// Actions: enough of the service layer to see writes come back live.
-
-func (f *fakeStore) AckIncident(_ context.Context, a model.Actor, id int64) (model.Incident, error) {
-	if a.Role < model.RoleOperator {
-		return model.Incident{}, model.ErrForbidden{Actor: a, Action: "acknowledge incidents", Needs: model.RoleOperator}
-	}
+func (f *fakeStore) IncidentAlerts(_ context.Context, id int64, _ int) ([]model.Alert, error) {
 	f.mu.Lock()
-	var out model.Incident
-	for i := range f.incidents {
-		if f.incidents[i].ID == id {
-			f.incidents[i].Assignee = a.Name
-			f.incidents[i].State = model.StateInProgress
-			f.incidents[i].AckAt = testNow
-			out = f.incidents[i]
+	defer f.mu.Unlock()
+	var out []model.Alert
+	for _, a := range f.alerts {
+		if a.IncidentID == id {
+			out = append(out, a)
 		}
 	}
-	f.acked = append(f.acked, id)
-	f.mu.Unlock()
-	f.Notify()
 	return out, nil
 }
 
-func (f *fakeStore) Assign(context.Context, model.Actor, int64, string, string) (model.Incident, error) {
-	return model.Incident{}, fmt.Errorf("not used in these tests")
-}
-
-func (f *fakeStore) AddNote(_ context.Context, a model.Actor, id int64, text string) error {
-	f.mu.Lock()
-	f.timeline[id] = append(f.timeline[id], model.TimelineEntry{IncidentID: id, At: testNow, Actor: a.Name, Kind: "note", Text: text})
-	f.mu.Unlock()
-	f.Notify()
-	return nil
-}
-
-func (f *fakeStore) AckAlert(_ context.Context, _ model.Actor, id int64, until time.Time) error {
+func (f *fakeStore) Alert(_ context.Context, id int64) (model.Alert, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.alertAcks = append(f.alertAcks, alertAck{id, until})
-	return nil
-}
-
-type alertAck struct {
-	id    int64
-	until time.Time
+	return byID(f.alerts, id, func(a model.Alert) int64 { return a.ID })
 }
 
 func (f *fakeStore) AlertHistory(context.Context, int64) ([]model.AlertChange, error) {
 	return []model.AlertChange{{At: testNow.Add(-time.Hour), State: model.AlertFiring}}, nil
 }
 
-func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error) {
+func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error) { return nil, nil }
+
+func (f *fakeStore) Change(_ context.Context, id int64) (model.Change, error) {
+	return byID(f.changes, id, func(c model.Change) int64 { return c.ID })
+}
+
+func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
+	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })
+}
+
+func (f *fakeStore) IncidentsSince(context.Context, time.Time) ([]model.Incident, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.silences), nil
+	return append(slices.Clone(f.incidents), f.history...), nil
 }
 
-func (f *fakeStore) IncidentForAlert(_ context.Context, _ model.Actor, alertID int64) (model.Incident, error) {
-	return f.Incident(context.Background(), 7)
-}
-
-func (f *fakeStore) CreateSilence(_ context.Context, a model.Actor, ms []model.Matcher, d time.Duration, comment string) (model.Silence, error) {
+func (f *fakeStore) Problems(_ context.Context, q model.ProblemQuery) ([]model.Problem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.silences = append(f.silences, model.Silence{ID: int64(len(f.silences) + 1), Matchers: ms, Author: a.Name, Comment: comment,
-		StartsAt: testNow, EndsAt: testNow.Add(d), Matching: 1})
-	return f.silences[len(f.silences)-1], nil
+	return window(slices.Clone(f.problems), q.Offset, q.Limit), nil
 }
 
-func (f *fakeStore) ExpireSilence(context.Context, model.Actor, int64) error { return nil }
-
-func (f *fakeStore) CreateIncident(_ context.Context, a model.Actor, n model.NewIncident) (model.Incident, error) {
-	p, err := model.PriorityFor(n.Impact, n.Urgency)
-	if err != nil {
-		return model.Incident{}, err
-	}
-	f.mu.Lock()
-	in := model.Incident{ID: 100 + int64(len(f.incidents)), Kind: n.Kind, Title: n.Title, Service: n.Service, Category: n.Category,
-		Impact: n.Impact, Urgency: n.Urgency, Priority: p, State: model.StateNew, OpenedAt: testNow, Description: n.Description}
-	f.incidents = append(f.incidents, in)
-	f.mu.Unlock()
-	f.Notify()
-	return in, nil
-}
-
-func (f *fakeStore) Transition(_ context.Context, a model.Actor, id int64, c model.StateChange) (model.Incident, error) {
-	to, code, reason := c.To, c.Code, c.Reason
-	f.lastChange = c
+func (f *fakeStore) Problem(_ context.Context, id int64) (model.Problem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i := range f.incidents {
-		if f.incidents[i].ID == id {
-			if err := model.CheckTransition(f.incidents[i].State, to); err != nil {
-				return model.Incident{}, err
-			}
-			f.incidents[i].State, f.incidents[i].Resolution = to, code
-			f.timeline[id] = append(f.timeline[id], model.TimelineEntry{IncidentID: id, At: testNow, Actor: a.Name, Kind: "state", Text: code + ": " + reason})
-			defer f.Notify()
-			return f.incidents[i], nil
+	return byID(f.problems, id, func(p model.Problem) int64 { return p.ID })
+}
+
+func (f *fakeStore) ProblemActions(_ context.Context, id int64) ([]model.ProblemAction, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []model.ProblemAction
+	for _, a := range f.actions {
+		if a.ProblemID == id {
+			out = append(out, a)
 		}
 	}
-	return model.Incident{}, model.ErrNotFound
+	return out, nil
 }
 
-func (f *fakeStore) Escalate(_ context.Context, a model.Actor, id int64, _ string) (model.Incident, error) {
-	if a.Role < model.RoleLead {
-		return model.Incident{}, model.ErrForbidden{Actor: a, Action: "escalate incidents", Needs: model.RoleLead}
-	}
-	return f.Incident(context.Background(), id)
-}
-
-func (f *fakeStore) ApproveChange(_ context.Context, a model.Actor, id int64) (model.Change, error) {
-	if a.Role < model.RoleLead {
-		return model.Change{}, model.ErrForbidden{Actor: a, Action: "approve changes", Needs: model.RoleLead}
-	}
+func (f *fakeStore) ProblemIncidents(_ context.Context, id int64) ([]model.Incident, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i := range f.changes {
-		if f.changes[i].ID == id {
-			f.changes[i].State = model.ChangeScheduled
-			f.approved = append(f.approved, id)
-			return f.changes[i], nil
-		}
-	}
-	return model.Change{}, model.ErrNotFound
+	return f.linked[id], nil
 }
+
+func (f *fakeStore) ProblemSuggestions(context.Context, time.Time) ([]model.ProblemSuggestion, error) {
+	return f.suggestions, nil
+}
+
+// noWrites is the Actions of a console over the fake store: forms open,
+// but nothing here writes. A test that submits one is testing behaviour,
+// which belongs on the real stack (cmd/hypercare/consoletest); its call
+// panics on the nil Actions inside.
+type noWrites struct{ Actions }
