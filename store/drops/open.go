@@ -60,6 +60,10 @@ func tooBig(file string, size int64, maxBytes int) error {
 		Reason: fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", size, maxBytes)}
 }
 
+// testHookLooked, when set by a test, runs between the look at a drop and
+// its opening: where a sender's swap does the most harm.
+var testHookLooked func(path string)
+
 // readDrop reads the regular file called name in the folder dir, unless it
 // is over maxBytes: then it returns errTooBig, and info says how big it is.
 // An entry that is not a regular file gives a *NotRegularError without
@@ -81,6 +85,9 @@ func readDrop(dir, name string, maxBytes int) (info os.FileInfo, data []byte, er
 	}
 	if !looked.Mode().IsRegular() {
 		return nil, nil, &NotRegularError{File: model.Clean(name, false), Kind: kindOf(looked.Mode())}
+	}
+	if testHookLooked != nil {
+		testHookLooked(filepath.Join(dir, name))
 	}
 	f, err := root.OpenFile(name, os.O_RDONLY|openNoBlock, 0)
 	switch {

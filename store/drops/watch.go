@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -32,7 +30,12 @@ type Config struct {
 	// file there waits for someone to read its .error sidecar.
 	KeepProcessed time.Duration
 	// Settle is how long a file written in place (rather than renamed in)
-	// must be quiet before it is applied. Zero means 50 ms.
+	// must be quiet before it is applied where the system does not say when
+	// its writer closes it. On Linux it does, and such a file is applied
+	// when its writer closes it, however long it pauses; Settle then only
+	// spaces out looks at a file whose writer has not written yet, and a
+	// file linked in (never written in place) waits until it is Settle, and
+	// at least a second, old. Zero means 50 ms.
 	Settle time.Duration
 	// RetryMin and RetryMax bound the backoff after an ingest error that is
 	// not the drop's fault (the database is locked or closed). Zero means
@@ -44,7 +47,8 @@ type Config struct {
 	// coalesce (a burst calls it once per file).
 	OnResult func(Result)
 	// Logf receives what an operator may want to know but no Result carries:
-	// retries, rescans, pruning problems. Nil discards them.
+	// retries, rescans, pruning problems, entries left alone. Nil discards
+	// them.
 	Logf func(format string, args ...any)
 	Now  func() time.Time // nil means time.Now
 }
@@ -57,25 +61,48 @@ type Status struct {
 	Processed int    // files applied since Run started, duplicates included
 	Rejected  int    // files moved to rejected/ since Run started
 	Last      Result // the latest file applied or rejected; zero before the first
+	// Waiting counts the queued files still being written in place: their
+	// writer has not closed them, or they have not been quiet for Settle.
+	Waiting int
 	// Retrying says why the file at the head of the queue is waiting for
 	// another try (the database is locked, say); nil when nothing is.
 	Retrying error
+	// Ignored counts the entries in the folder that are not regular files
+	// (directories, links, FIFOs, devices, sockets). They are left where
+	// they are, never opened, read or moved, and each is logged once;
+	// LastIgnored is the latest of them.
+	Ignored     int
+	LastIgnored IgnoredEntry
+}
+
+// IgnoredEntry is an entry of the drop folder that is not a regular file.
+type IgnoredEntry struct {
+	Name string // cleaned of control characters, safe to show
+	Kind string // "directory", "symbolic link", "named pipe (FIFO)", …
+	At   time.Time
 }
 
 // Watcher applies every drop that lands in a drop folder, one at a time and
 // in arrival order, until its context ends.
 //
 // Producers should write a drop elsewhere (or as a dotfile, or NAME.tmp) and
-// rename it in; such hidden and temporary names are ignored until the rename.
-// A file written in place is applied once it has been quiet for Settle.
+// rename it in; such hidden and temporary names are ignored until the rename,
+// and a file renamed in is applied at once. A file written in place is
+// applied once its writer has closed it (Linux) or once it has been quiet for
+// Settle (elsewhere). Entries that are not regular files are left alone.
+//
+// Nothing the folder's senders do can block the watcher or lead it outside
+// the folder: events are only queued, and the worker reads a file as
+// readDrop describes.
 type Watcher struct {
 	cfg     Config
 	intake  Intake
 	queue   queue
 	running atomic.Bool
 
-	mu     sync.Mutex // guards status
-	status Status
+	mu      sync.Mutex // guards status and ignored
+	status  Status
+	ignored map[string]string // entries left alone → their kind, so each is logged once
 }
 
 // NewWatcher checks cfg and fills in its defaults.
@@ -105,7 +132,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	w := &Watcher{cfg: cfg, status: Status{Dir: cfg.Dir}}
+	w := &Watcher{cfg: cfg, status: Status{Dir: cfg.Dir}, ignored: map[string]string{}}
 	w.queue.init()
 	w.intake = Intake{Dir: cfg.Dir, Limits: cfg.Limits, Actor: cfg.Actor, Ingester: cfg.Ingester, Quiet: cfg.Settle, Now: cfg.Now,
 		written: w.queue.writtenSince}
@@ -117,7 +144,7 @@ func (w *Watcher) Status() Status {
 	w.mu.Lock()
 	s := w.status
 	w.mu.Unlock()
-	s.Queue = w.queue.size()
+	s.Queue, s.Waiting = w.queue.size()
 	return s
 }
 
@@ -134,21 +161,40 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err := os.MkdirAll(w.cfg.Dir, 0o755); err != nil {
 		return fmt.Errorf("drop watcher: %w", err)
 	}
-	fsw, err := fsnotify.NewWatcher()
-	if err != nil {
-		return fmt.Errorf("drop watcher: %w", err)
-	}
-	defer fsw.Close()
 	// Watch before the startup scan, so that a file arriving in between is
 	// seen at least once (twice is harmless: the queue holds each name once).
-	if err := fsw.Add(w.cfg.Dir); err != nil {
-		return fmt.Errorf("watch drop folder %s: %w", w.cfg.Dir, err)
+	events, errs, stop, err := watchFolder(w.cfg.Dir)
+	if err != nil {
+		return err
 	}
-	return w.run(ctx, fsw.Events, fsw.Errors)
+	defer stop()
+	return w.run(ctx, events, errs)
 }
 
-// run is Run once the folder is watched, reading fsnotify's channels.
-func (w *Watcher) run(ctx context.Context, events <-chan fsnotify.Event, errs <-chan error) error {
+// change is one thing that happened to an entry of the drop folder, as the
+// system's watcher reports it.
+type change struct {
+	name string // base name in the drop folder; "" for the folder itself
+	op   changeOp
+}
+
+type changeOp uint8
+
+const (
+	appeared   changeOp = iota // created, where a rename in and a file created in place look alike; or found by a scan
+	renamedIn                  // renamed in, so whole (Linux)
+	created                    // created in place: its writer may not have written yet (Linux)
+	written                    // written in place
+	closed                     // closed by a writer, so written whole (Linux)
+	gone                       // removed or renamed away
+	folderGone                 // the drop folder itself was removed or renamed
+)
+
+// errOverflow means the system dropped events: a rescan finds what they were about.
+var errOverflow = errors.New("event queue overflow")
+
+// run is Run once the folder is watched, reading its changes.
+func (w *Watcher) run(ctx context.Context, events <-chan change, errs <-chan error) error {
 	for _, sub := range []string{ProcessedDir, RejectedDir} {
 		if err := os.MkdirAll(filepath.Join(w.cfg.Dir, sub), 0o755); err != nil {
 			return fmt.Errorf("drop watcher: %w", err)
@@ -187,8 +233,10 @@ func (w *Watcher) run(ctx context.Context, events <-chan fsnotify.Event, errs <-
 				return nil
 			}
 			// An overflow means events were lost; any other error may have
-			// lost some too. A rescan finds whatever they were about.
+			// lost some too. A rescan finds whatever they were about; a lost
+			// close leaves its file to be applied once it is quiet.
 			w.logf("drop watcher %s: %v; rescanning", w.cfg.Dir, err)
+			w.queue.lostCloses()
 			if err := w.scan(); err != nil {
 				w.logf("%v", err)
 			}
@@ -196,26 +244,20 @@ func (w *Watcher) run(ctx context.Context, events <-chan fsnotify.Event, errs <-
 	}
 }
 
-// event queues the file an fsnotify event is about, if it is a drop.
-func (w *Watcher) event(ev fsnotify.Event) error {
-	if filepath.Clean(ev.Name) == w.cfg.Dir {
-		if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
-			return fmt.Errorf("drop folder %s was removed or renamed: restart hypercare once it is back", w.cfg.Dir)
-		}
+// event queues the entry a change is about, if it may be a drop. It only
+// records what happened: the worker looks at the entry itself, so nothing
+// here can block on what a sender put in the folder.
+func (w *Watcher) event(c change) error {
+	if c.op == folderGone {
+		return fmt.Errorf("drop folder %s was removed or renamed: restart hypercare once it is back", w.cfg.Dir)
+	}
+	if !isDrop(c.name) {
 		return nil
 	}
-	name := filepath.Base(ev.Name)
-	if !isDrop(name) {
-		return nil
+	if c.op == gone {
+		w.forget(c.name)
 	}
-	switch {
-	case ev.Has(fsnotify.Write):
-		// Written in place: wait until it is quiet.
-		w.queue.add(name, w.cfg.Now())
-	case ev.Has(fsnotify.Create):
-		// On Linux a file renamed in is reported as Create, and it is whole.
-		w.queue.add(name, time.Time{})
-	}
+	w.queue.note(c.name, c.op, w.cfg.Now())
 	return nil
 }
 
@@ -246,7 +288,9 @@ func (w *Watcher) scan() error {
 	}
 	var files []found
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !isDrop(e.Name()) {
+		// Not only regular files: whatever else is there is looked at, so
+		// that it is reported once rather than sitting there unmentioned.
+		if !isDrop(e.Name()) {
 			continue
 		}
 		info, err := e.Info()
@@ -261,7 +305,7 @@ func (w *Watcher) scan() error {
 		return cmp.Or(a.mtime.Compare(b.mtime), strings.Compare(a.name, b.name))
 	})
 	for _, f := range files {
-		w.queue.add(f.name, time.Time{})
+		w.queue.note(f.name, appeared, time.Time{})
 	}
 	return nil
 }
@@ -273,9 +317,9 @@ func (w *Watcher) work(ctx context.Context) {
 	timer.Stop()
 	defer timer.Stop()
 	for {
-		name, settled, wait := w.queue.next(w.cfg.Now(), w.cfg.Settle)
+		name, how, wait := w.queue.next(w.cfg.Now(), w.cfg.Settle)
 		if name != "" {
-			w.apply(ctx, name, settled)
+			w.apply(ctx, name, how)
 			w.queue.done()
 			continue
 		}
@@ -297,25 +341,36 @@ func (w *Watcher) work(ctx context.Context) {
 // apply applies one file, retrying with backoff as long as the failure is
 // not the file's fault. Meanwhile the files behind it wait: they might
 // resolve what it fires, so they must not overtake it.
-func (w *Watcher) apply(ctx context.Context, name string, settled bool) {
+func (w *Watcher) apply(ctx context.Context, name string, how readiness) {
 	defer w.setRetrying(nil)
 	backoff := w.cfg.RetryMin
 	path := filepath.Join(w.cfg.Dir, name)
 	for {
 		info, err := os.Lstat(path)
-		if err != nil || !info.Mode().IsRegular() {
-			return // gone (applied already, or taken back), or not a file
+		if err != nil {
+			return // gone: applied already, or taken back
 		}
-		if info.Size() == 0 && !settled {
-			// Most likely just created by a sender that writes in place and
-			// has not written yet.
+		if !info.Mode().IsRegular() {
+			w.ignore(name, kindOf(info.Mode()))
+			return
+		}
+		switch w.unfinished(info, how) {
+		case later:
 			w.queue.again(name, w.cfg.Now())
+			return
+		case leave:
 			return
 		}
 		res, err := w.intake.Apply(ctx, name)
+		var odd *NotRegularError
 		switch {
 		case err == nil:
+			w.forget(name)
 			w.record(res)
+			return
+		case errors.As(err, &odd):
+			// Swapped for a FIFO or a device since the look above.
+			w.ignore(name, odd.Kind)
 			return
 		case errors.Is(err, ErrChanging):
 			w.queue.again(name, w.cfg.Now())
@@ -338,6 +393,64 @@ func (w *Watcher) apply(ctx context.Context, name string, settled bool) {
 		}
 		backoff = min(2*backoff, w.cfg.RetryMax)
 	}
+}
+
+// Outcomes of unfinished.
+const (
+	ready = iota // apply it now
+	later        // look again once it has been quiet for Settle
+	leave        // its writer's next event brings it back
+)
+
+// unfinished says whether the regular file info, handed out as how, may
+// still be being written in place, and so must not be applied yet.
+func (w *Watcher) unfinished(info os.FileInfo, how readiness) int {
+	switch {
+	case how == readyWhole:
+		return ready
+	case how == readyListed && info.Size() == 0:
+		// Found by a scan, or created where a rename in looks the same:
+		// empty, it is most likely a writer's new file, not yet written.
+		return later
+	case how != readyQuiet || !reportsClose:
+		return ready
+	case info.Size() == 0:
+		// Created in place and not written yet: its writer's first write,
+		// or its close, brings it back.
+		return leave
+	case w.cfg.Now().Sub(info.ModTime()) < max(w.cfg.Settle, time.Second):
+		// Content with no write seen: linked in whole, or written so
+		// recently that the event saying so is still on its way. Only an
+		// old file is taken to be linked in.
+		return later
+	}
+	return ready
+}
+
+// ignore records that the entry called name is not a regular file, and
+// logs it the first time it is seen as that kind.
+func (w *Watcher) ignore(name, kind string) {
+	w.mu.Lock()
+	if w.ignored[name] == kind {
+		w.mu.Unlock()
+		return
+	}
+	w.ignored[name] = kind
+	entry := IgnoredEntry{Name: model.Clean(name, false), Kind: kind, At: w.cfg.Now()}
+	w.status.Ignored, w.status.LastIgnored = len(w.ignored), entry
+	w.mu.Unlock()
+	w.logf("drop folder %s: %s is a %s, not a regular file: left where it is, not read", model.Clean(w.cfg.Dir, false), entry.Name, kind)
+}
+
+// forget lets go of an entry left alone once it is gone or replaced by a
+// drop, so that whatever comes under its name next is reported afresh.
+func (w *Watcher) forget(name string) {
+	w.mu.Lock()
+	if _, ok := w.ignored[name]; ok {
+		delete(w.ignored, name)
+		w.status.Ignored = len(w.ignored)
+	}
+	w.mu.Unlock()
 }
 
 func (w *Watcher) record(res Result) {
@@ -419,18 +532,25 @@ func (w *Watcher) logf(format string, args ...any) {
 }
 
 // queue holds the names of the files waiting to be applied, each once, in
-// arrival order. It never blocks and has no bound, so the fsnotify goroutine
-// is never held up by a slow commit: a burst of 30,000 names costs a few
-// megabytes, where a bounded channel would have to drop events or stall.
+// arrival order. It never blocks and has no bound, so the goroutine reading
+// events is never held up by a slow commit: a burst of 30,000 names costs a
+// few megabytes, where a bounded channel would have to drop events or stall.
 type queue struct {
 	mu    sync.Mutex
 	order []slot            // arrival order, with stale slots skipped
 	head  int               // order[:head] is consumed
-	items map[string]uint64 // queued name → its slot's seq
-	quiet map[string]time.Time
+	items map[string]*entry // queued name → what is known about it
 	seq   uint64
 	busy  bool          // the worker holds a file
 	wake  chan struct{} // capacity 1: many adds make one wake-up
+}
+
+// entry is what the queue knows about a queued name.
+type entry struct {
+	seq     uint64    // its slot in order
+	written time.Time // when it was last written or created in place; zero if never
+	open    bool      // written, and its writer has not closed it (known only where closes are reported)
+	whole   bool      // renamed in, or closed by its writer, since it was last written
 }
 
 // slot is a place in the arrival order. A name taken out of the middle of the
@@ -440,46 +560,82 @@ type slot struct {
 	seq  uint64
 }
 
+// readiness says how a file the queue hands out came to be ready.
+type readiness uint8
+
+const (
+	readyListed readiness = iota // found by a scan, or created where a rename in looks the same
+	readyWhole                   // renamed in, or closed by its writer
+	readyQuiet                   // written or created in place, and quiet for the settle time since
+)
+
 func (q *queue) init() {
-	q.items = map[string]uint64{}
-	q.quiet = map[string]time.Time{}
+	q.items = map[string]*entry{}
 	q.wake = make(chan struct{}, 1)
 }
 
-// add queues name unless it is queued already. A non-zero written is when
-// the file was last written in place; it is not applied until it has been
-// quiet for the settle time.
-func (q *queue) add(name string, written time.Time) {
+// note records what happened to name, queueing it unless it is queued
+// already (so it keeps its place). A name that is gone leaves the queue.
+func (q *queue) note(name string, op changeOp, now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if !written.IsZero() {
-		q.quiet[name] = written
-	}
-	if _, ok := q.items[name]; ok {
+	if op == gone {
+		delete(q.items, name)
 		return
 	}
-	q.seq++
-	q.items[name] = q.seq
-	q.order = append(q.order, slot{name, q.seq})
+	e := q.entry(name)
+	switch op {
+	case renamedIn, closed:
+		e.written, e.open, e.whole = time.Time{}, false, true
+	case created:
+		e.written, e.open, e.whole = now, false, false
+	case written:
+		e.written, e.open, e.whole = now, reportsClose, false
+	}
 	q.signal()
+}
+
+// entry returns the queued entry for name, queueing it at the end if it is
+// not queued.
+func (q *queue) entry(name string) *entry {
+	if e, ok := q.items[name]; ok {
+		return e
+	}
+	q.seq++
+	e := &entry{seq: q.seq}
+	q.items[name] = e
+	q.order = append(q.order, slot{name, q.seq})
+	return e
 }
 
 // again puts a file the worker could not apply yet back at the head of the
 // queue, to be tried once it has been quiet for the settle time.
-func (q *queue) again(name string, written time.Time) {
+func (q *queue) again(name string, now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.quiet[name] = written
-	if _, ok := q.items[name]; ok {
-		return
+	e, ok := q.items[name]
+	if !ok {
+		q.seq++
+		e = &entry{seq: q.seq}
+		q.items[name] = e
+		if q.head > 0 {
+			q.head--
+			q.order[q.head] = slot{name, q.seq}
+		} else {
+			q.order = slices.Insert(q.order, 0, slot{name, q.seq})
+		}
 	}
-	q.seq++
-	q.items[name] = q.seq
-	if q.head > 0 {
-		q.head--
-		q.order[q.head] = slot{name, q.seq}
-	} else {
-		q.order = slices.Insert(q.order, 0, slot{name, q.seq})
+	e.written, e.whole = now, false
+	q.signal()
+}
+
+// lostCloses forgets which files are open: after lost events their closes
+// may never come, so they are applied once quiet for the settle time.
+func (q *queue) lostCloses() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, e := range q.items {
+		e.open = false
 	}
 	q.signal()
 }
@@ -491,41 +647,47 @@ func (q *queue) signal() {
 	}
 }
 
-// next takes the first file that is ready: arrived whole, or written in
-// place and quiet for settle. settled says it was one of the latter. When
-// none is ready it returns "" and how long until the first settling file is
-// (zero when there is none).
-func (q *queue) next(now time.Time, settle time.Duration) (name string, settled bool, wait time.Duration) {
+// next takes the first file that is ready: whole, or written in place and
+// now closed, or quiet for settle; how says which. When none is ready it
+// returns "" and how long until the first settling file is (zero when there
+// is none: open files wait for their close, which wakes the worker).
+func (q *queue) next(now time.Time, settle time.Duration) (name string, how readiness, wait time.Duration) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for i := q.head; i < len(q.order); i++ {
 		s := q.order[i]
-		if q.items[s.name] != s.seq {
+		e, ok := q.items[s.name]
+		if !ok || e.seq != s.seq {
 			if i == q.head {
 				q.head++ // drop stale slots at the front as they are passed
 			}
 			continue
 		}
-		written, ok := q.quiet[s.name]
-		if ok {
-			if left := settle - now.Sub(written); left > 0 {
+		kind := readyListed
+		switch {
+		case e.open:
+			continue
+		case e.whole:
+			kind = readyWhole
+		case !e.written.IsZero():
+			if left := settle - now.Sub(e.written); left > 0 {
 				if wait == 0 || left < wait {
 					wait = left
 				}
 				continue
 			}
+			kind = readyQuiet
 		}
 		delete(q.items, s.name)
-		delete(q.quiet, s.name)
 		if i == q.head {
 			q.head++
 		}
 		q.busy = true
 		q.compact()
-		return s.name, ok, 0
+		return s.name, kind, 0
 	}
 	q.compact()
-	return "", false, wait
+	return "", readyListed, wait
 }
 
 // compact lets go of consumed slots once they are most of the slice.
@@ -539,13 +701,13 @@ func (q *queue) compact() {
 	}
 }
 
-// writtenSince reports whether a Write event for name has arrived since the
-// worker took it: next forgets a name's write time when it hands it out.
+// writtenSince reports whether name has been written in place, or created
+// anew, since the worker took it: next forgets a name when it hands it out.
 func (q *queue) writtenSince(name string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	_, ok := q.quiet[name]
-	return ok
+	e, ok := q.items[name]
+	return ok && (!e.written.IsZero() || e.open)
 }
 
 // done says the worker is finished with the file it took.
@@ -555,13 +717,19 @@ func (q *queue) done() {
 	q.mu.Unlock()
 }
 
-// size counts the files waiting, including the one the worker holds.
-func (q *queue) size() int {
+// size counts the files waiting, including the one the worker holds, and
+// how many of them are still being written in place.
+func (q *queue) size() (queued, writing int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := len(q.items)
-	if q.busy {
-		n++
+	for _, e := range q.items {
+		if e.open || !e.written.IsZero() {
+			writing++
+		}
 	}
-	return n
+	queued = len(q.items)
+	if q.busy {
+		queued++
+	}
+	return queued, writing
 }

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -27,6 +25,7 @@ type liveWatcher struct {
 
 	mu      sync.Mutex
 	results []Result
+	logs    []string
 }
 
 // startWatcher runs a watcher until the test ends; files may be placed in
@@ -48,6 +47,11 @@ func startWatcher(t *testing.T, setup func(dir string), tweak func(*Config)) *li
 			lw.mu.Lock()
 			lw.results = append(lw.results, r)
 			lw.mu.Unlock()
+		},
+		Logf: func(format string, args ...any) {
+			lw.mu.Lock()
+			lw.logs = append(lw.logs, fmt.Sprintf(format, args...))
+			lw.mu.Unlock()
 		}}
 	if tweak != nil {
 		tweak(&cfg)
@@ -62,8 +66,13 @@ func startWatcher(t *testing.T, setup func(dir string), tweak func(*Config)) *li
 	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("Run did not return: the watcher is stuck")
 		}
 	})
 	waitFor(t, "the watcher to start", func() bool { return w.Status().Watching })
@@ -99,6 +108,19 @@ func (lw *liveWatcher) result(name string) (Result, bool) {
 		}
 	}
 	return Result{}, false
+}
+
+// logged returns the log lines that contain text.
+func (lw *liveWatcher) logged(text string) []string {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	var lines []string
+	for _, l := range lw.logs {
+		if strings.Contains(l, text) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -183,8 +205,11 @@ func TestWatcherWaitsForRename(t *testing.T) {
 		// would be visible as a rejection.
 		writeDrop(t, lw.dir, partial, fmt.Sprintf(firing, i, i, i)[:30])
 	}
-	time.Sleep(150 * time.Millisecond)
-	if s := lw.Status(); s.Processed+s.Rejected+s.Queue != 0 || lw.fake.callCount() != 0 {
+	// The events about the hidden files came before this one's, so once it
+	// is applied the watcher has made up its mind about them.
+	lw.dropIn(t, "marker.json", fmt.Sprintf(firing, 99, 99, 99))
+	lw.waitDone(t, 1)
+	if s := lw.Status(); s.Processed != 1 || s.Rejected+s.Queue != 0 || lw.fake.callCount() != 1 {
 		t.Fatalf("hidden files touched: %+v", s)
 	}
 	i = 0
@@ -195,7 +220,7 @@ func TestWatcherWaitsForRename(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if s := lw.waitDone(t, len(hidden)); s.Rejected != 0 {
+	if s := lw.waitDone(t, 1+len(hidden)); s.Rejected != 0 {
 		t.Errorf("status = %+v", s)
 	}
 	for _, final := range hidden {
@@ -332,32 +357,61 @@ func TestWatcherRetriesTransientErrors(t *testing.T) {
 	}
 }
 
-// TestWatcherInPlaceWriter: a sender that writes into the drop folder
-// directly, pausing between lines, gets its whole file applied.
+// TestWatcherInPlaceWriter: a sender that appends to a file in the drop
+// folder, pausing for longer than Settle between lines, gets its whole file
+// applied once, when it is done; nothing lands in processed/ unapplied.
 func TestWatcherInPlaceWriter(t *testing.T) {
-	lw := startWatcher(t, nil, nil)
+	const settle = 20 * time.Millisecond
+	lw := startWatcher(t, nil, func(c *Config) { c.Settle = settle })
 	f, err := os.Create(filepath.Join(lw.dir, "slow.ndjson"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3 {
-		time.Sleep(15 * time.Millisecond)
+	defer f.Close()
+	done := 0
+	marker := func(name string) {
+		t.Helper()
+		done++
+		lw.dropIn(t, name, fmt.Sprintf(firing, 100+done, 100+done, 100+done))
+		lw.waitDone(t, done)
+	}
+	// The sender pauses for longer than Settle, and last for longer than
+	// the second a file with content but no write seen is held by its mtime
+	// (see Watcher.unfinished): only its writer's close may release it.
+	pauses := []time.Duration{3 * settle, 3 * settle, 1100 * time.Millisecond}
+	for i, pause := range pauses {
 		if _, err := fmt.Fprintf(f, firing, i, i, i); err != nil {
 			t.Fatal(err)
+		}
+		// The event about the write came before this marker's, so the
+		// watcher has seen the write once the marker is applied.
+		marker(fmt.Sprintf("seen-%d.json", i))
+		// The marker after the pause is applied only once the worker has
+		// had its turn at slow.ndjson, which is ahead of it in the queue.
+		time.Sleep(pause)
+		marker(fmt.Sprintf("paused-%d.json", i))
+		if r, ok := lw.result("slow.ndjson"); ok {
+			t.Fatalf("applied after %d of %d lines, while its writer still had it open: %+v", i+1, len(pauses), r)
+		}
+		if s := lw.Status(); s.Waiting != 1 {
+			t.Fatalf("status = %+v, want slow.ndjson waiting for its writer", s)
 		}
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "slow.ndjson processed", func() bool {
-		_, err := os.Stat(filepath.Join(lw.dir, ProcessedDir, "slow.ndjson"))
-		return err == nil
-	})
-	drops := lw.fake.drops()
-	if len(drops) == 0 || len(drops[len(drops)-1].Events) != 3 {
-		t.Errorf("applied %+v, want the whole file last", drops)
+	lw.waitDone(t, done+1)
+	var slow []model.Drop
+	for _, d := range lw.fake.drops() {
+		if d.Name == "slow.ndjson" {
+			slow = append(slow, d)
+		}
 	}
-	if s := lw.Status(); s.Rejected != 0 {
+	if len(slow) != 1 || len(slow[0].Events) != 3 {
+		t.Errorf("slow.ndjson applied as %+v, want once with all 3 lines", slow)
+	}
+	mustExist(t, filepath.Join(lw.dir, ProcessedDir, "slow.ndjson"))
+	if s := lw.Status(); s.Rejected != 0 || s.Waiting != 0 {
 		t.Errorf("status = %+v", s)
 	}
 }
@@ -451,49 +505,67 @@ func TestQueueOrderAndSettle(t *testing.T) {
 	var q queue
 	q.init()
 	now := time.Now()
-	q.add("a", time.Time{})
-	q.add("b", now) // written in place just now
-	q.add("c", time.Time{})
-	q.add("a", time.Time{}) // already queued
-	if got := q.size(); got != 3 {
-		t.Fatalf("size = %d", got)
+	const settle = 50 * time.Millisecond
+	q.note("a", renamedIn, now)
+	q.note("b", created, now) // created in place just now
+	q.note("c", appeared, now)
+	q.note("a", appeared, now) // already queued: keeps its place
+	q.note("gone", renamedIn, now)
+	q.note("gone", gone, now)
+	if queued, writing := q.size(); queued != 3 || writing != 1 {
+		t.Fatalf("size = %d, %d writing", queued, writing)
 	}
-	var order []string
-	for {
-		name, _, wait := q.next(now, 50*time.Millisecond)
-		if name == "" {
-			if wait <= 0 || wait > 50*time.Millisecond {
-				t.Fatalf("wait = %v", wait)
+	type out struct {
+		name string
+		how  readiness
+	}
+	take := func(at time.Time) (got []out, wait time.Duration) {
+		for {
+			name, how, wait := q.next(at, settle)
+			if name == "" {
+				return got, wait
 			}
-			break
+			got = append(got, out{name, how})
+			q.done()
 		}
-		order = append(order, name)
-		q.done()
 	}
-	if !slices.Equal(order, []string{"a", "c"}) {
-		t.Errorf("ready first: %v", order)
+	got, wait := take(now)
+	if !slices.Equal(got, []out{{"a", readyWhole}, {"c", readyListed}}) {
+		t.Errorf("ready first: %v", got)
+	}
+	if wait <= 0 || wait > settle {
+		t.Errorf("wait = %v", wait)
 	}
 	q.again("c", now) // back at the head, to settle
 	if !q.writtenSince("c") {
 		t.Error("c was not put back as written")
 	}
-	order = order[:0]
-	for {
-		name, settled, _ := q.next(now.Add(time.Second), 50*time.Millisecond)
-		if name == "" {
-			break
-		}
-		if !settled {
-			t.Errorf("%s not reported as settled", name)
-		}
-		order = append(order, name)
-		q.done()
+	got, _ = take(now.Add(time.Second))
+	if !slices.Equal(got, []out{{"c", readyQuiet}, {"b", readyQuiet}}) {
+		t.Errorf("after settling: %v", got)
 	}
-	if !slices.Equal(order, []string{"c", "b"}) {
-		t.Errorf("after settling: %v", order)
-	}
-	if q.size() != 0 || q.writtenSince("c") {
+	if queued, _ := q.size(); queued != 0 || q.writtenSince("c") {
 		t.Errorf("queue not empty: %+v", q.items)
+	}
+
+	// Where closes are reported, a file written in place waits for its
+	// writer's close however long it is quiet, then goes at once.
+	if !reportsClose {
+		return
+	}
+	q.note("open", created, now)
+	q.note("open", written, now)
+	if got, wait := take(now.Add(time.Hour)); len(got) != 0 || wait != 0 {
+		t.Errorf("an open file was handed out: %v, wait %v", got, wait)
+	}
+	q.note("open", closed, now)
+	if got, _ := take(now); !slices.Equal(got, []out{{"open", readyWhole}}) {
+		t.Errorf("after the close: %v", got)
+	}
+	q.note("lost", written, now)
+	q.lostCloses() // its close may have been among the lost events
+	if got, _ := take(now.Add(time.Second)); !slices.Equal(got, []out{{"lost", readyQuiet}}) {
+		t.Errorf("after lost events: %v", got)
 	}
 }
 
@@ -512,9 +584,9 @@ func TestWatcherRescansOnOverflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// No fsnotify here: these channels stand in for it, and stay silent
+	// No inotify here: these channels stand in for it, and stay silent
 	// about the files below as if their events had been lost.
-	events, errs := make(chan fsnotify.Event), make(chan error)
+	events, errs := make(chan change), make(chan error)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- w.run(ctx, events, errs) }()
@@ -528,12 +600,14 @@ func TestWatcherRescansOnOverflow(t *testing.T) {
 	for i := range 5 {
 		writeDrop(t, dir, fmt.Sprintf("lost-%d.json", i), fmt.Sprintf(firing, i, i, i))
 	}
-	time.Sleep(20 * time.Millisecond)
-	if n := fake.callCount(); n != 0 {
-		t.Fatalf("%d files applied without an event", n)
+	writeDrop(t, dir, "told.json", fmt.Sprintf(firing, 9, 9, 9))
+	events <- change{"told.json", renamedIn}
+	waitFor(t, "the file it was told about", func() bool { return w.Status().Processed == 1 })
+	if drops := fake.drops(); len(drops) != 1 || drops[0].Name != "told.json" {
+		t.Fatalf("applied %v without an event", drops)
 	}
-	errs <- fsnotify.ErrEventOverflow
-	waitFor(t, "the rescan", func() bool { return w.Status().Processed == 5 })
+	errs <- errOverflow
+	waitFor(t, "the rescan", func() bool { return w.Status().Processed == 6 })
 	logMu.Lock()
 	defer logMu.Unlock()
 	if len(logged) != 1 || !strings.Contains(logged[0], "overflow; rescanning") {
