@@ -24,8 +24,8 @@ func (d *doc) duplicateKeys() dupKeys {
 	type frame struct {
 		array   bool
 		index   int
-		key     string // the current key
-		keys    []string
+		key     []byte   // the current key, decoded
+		keys    [][]byte // the keys seen so far, decoded; slices of data unless escaped
 		offsets []int
 		wantKey bool
 	}
@@ -37,7 +37,7 @@ func (d *doc) duplicateKeys() dupKeys {
 			if f.array {
 				p = fmt.Sprintf("%s[%d]", p, f.index)
 			} else {
-				p = pathKey(p, f.key)
+				p = pathKey(p, string(f.key))
 			}
 		}
 		return p
@@ -53,12 +53,12 @@ func (d *doc) duplicateKeys() dupKeys {
 		case c == '"' && top != nil && top.wantKey:
 			end := stringEnd(data, i)
 			raw := data[i:end]
-			key := string(raw[1 : len(raw)-1])
+			key := raw[1 : len(raw)-1]
 			if bytes.IndexByte(raw, '\\') >= 0 {
-				key = unquote(raw)
+				key = []byte(unquote(raw))
 			}
 			for j, k := range top.keys {
-				if k == key {
+				if bytes.Equal(k, key) {
 					first := d.errAt(top.offsets[j], "", "")
 					var pe *ParseError
 					line := ""
@@ -66,7 +66,7 @@ func (d *doc) duplicateKeys() dupKeys {
 						line = fmt.Sprintf(" (first at line %d, column %d)", pe.Line, pe.Column)
 					}
 					out = append(out, dupKey{off: i, err: d.errAt(i, path(), fmt.Sprintf(
-						"the key %s appears twice in one object%s: a JSON reader would keep only the last one; send each key once", quote(key), line))})
+						"the key %s appears twice in one object%s: a JSON reader would keep only the last one; send each key once", quote(string(key)), line))})
 					break
 				}
 			}
@@ -127,18 +127,41 @@ next:
 }
 
 // elements returns where each element of the array under the top-level key
-// starts and ends in data, which must be valid JSON; nil when there is no
-// such array.
+// starts and ends in data, which must be valid JSON holding one object; nil
+// when there is no such array. It steps over every other value whole.
 func elements(data []byte, key string) [][2]int {
-	var spans [][2]int
-	prefix := key + "["
-	walk(data, func(p string) bool { return p == "" || p == key }, func(start int, path func() string) bool {
-		if p := path(); strings.HasPrefix(p, prefix) {
-			spans = append(spans, [2]int{start, valueEnd(data, start)})
+	i := skipSpace(data, 0) + 1 // past the object's '{'
+	for i < len(data) {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return nil // '}': no such key
 		}
-		return true
-	})
-	return spans
+		end := stringEnd(data, i)
+		name := data[i+1 : end-1]
+		if bytes.IndexByte(data[i:end], '\\') >= 0 {
+			name = []byte(unquote(data[i:end]))
+		}
+		i = skipSpace(data, end) + 1 // past ':'
+		i = skipSpace(data, i)
+		if string(name) == key && i < len(data) && data[i] == '[' {
+			var spans [][2]int
+			for i = skipSpace(data, i+1); i < len(data) && data[i] != ']'; {
+				start := i
+				i = valueEnd(data, i)
+				spans = append(spans, [2]int{start, i})
+				i = skipSpace(data, i)
+				if i < len(data) && data[i] == ',' {
+					i = skipSpace(data, i+1)
+				}
+			}
+			return spans
+		}
+		i = skipSpace(data, valueEnd(data, i))
+		if i < len(data) && data[i] == ',' {
+			i++
+		}
+	}
+	return nil
 }
 
 // prefixField puts the path of the value an error was found in before the

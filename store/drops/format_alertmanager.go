@@ -15,6 +15,14 @@ import (
 // notification_reason, routeLabels, orgId, title, state, message, future
 // fields) is tolerated and ignored.
 type amPayload struct {
+	GroupKey        string    `json:"groupKey"`
+	TruncatedAlerts int       `json:"truncatedAlerts"`
+	Alerts          []amAlert `json:"alerts"`
+}
+
+// amHead is the notification without its alerts, for reading them apart
+// when one of them cannot be decoded.
+type amHead struct {
 	GroupKey        string      `json:"groupKey"`
 	TruncatedAlerts int         `json:"truncatedAlerts"`
 	Alerts          jsonArrayOK `json:"alerts"`
@@ -67,40 +75,64 @@ type amAlert struct {
 	Values       map[string]json.RawMessage `json:"values"`
 }
 
-// parseAlertmanager reads the notification's own fields whole, then each
-// alert apart: an alert that is broken or over a limit is refused with its
-// reason while the others are applied, so one poison alert cannot block its
-// group (Alertmanager treats a 4xx as final and would send the same failing
-// group again and again, resolves included).
+// parseAlertmanager reads a notification. An alert that is broken or over a
+// limit is refused with its reason while the others are applied, so one
+// poison alert cannot block its group (Alertmanager treats a 4xx as final
+// and would send the same failing group again and again, resolves
+// included). The whole payload is decoded at once, the fast path; only when
+// a value has the wrong type are the alerts decoded one by one, to refuse
+// that one alone.
 func (d *doc) parseAlertmanager(format string) (Batch, error) {
 	var p amPayload
+	var spans [][2]int   // where each alert is in d.data, found when needed
+	var decodeErr []error // per alert, on the slow path
 	if err := json.Unmarshal(d.data, &p); err != nil {
-		return Batch{}, d.errJSON(err)
+		var head amHead
+		if err := json.Unmarshal(d.data, &head); err != nil {
+			return Batch{}, d.errJSON(err)
+		}
+		p = amPayload{GroupKey: head.GroupKey, TruncatedAlerts: head.TruncatedAlerts}
+		spans = elements(d.data, "alerts")
+		p.Alerts, decodeErr = make([]amAlert, len(spans)), make([]error, len(spans))
+		for i, span := range spans {
+			one := d.sub(span[0], span[1])
+			if err := json.Unmarshal(one.data, &p.Alerts[i]); err != nil {
+				decodeErr[i] = prefixField(one.errJSON(err), fmt.Sprintf("alerts[%d]", i))
+			}
+		}
 	}
 	if p.TruncatedAlerts < 0 {
 		return Batch{}, d.errField("truncatedAlerts", fmt.Sprintf("is %d: a count of left-out alerts cannot be negative", p.TruncatedAlerts))
 	}
-	spans, dups := elements(d.data, "alerts"), d.duplicateKeys()
-	if err := dups.outside(spans); err != nil {
-		return Batch{}, err
+	span := func(i int) [2]int {
+		if spans == nil {
+			spans = elements(d.data, "alerts")
+		}
+		return spans[i]
 	}
-	b := Batch{Format: format, Truncated: p.TruncatedAlerts, Group: clean(p.GroupKey, false)}
-	for i, span := range spans {
-		at := fmt.Sprintf("alerts[%d]", i)
-		one := d.sub(span[0], span[1])
-		var a amAlert
-		err := json.Unmarshal(one.data, &a)
-		if err != nil {
-			err = prefixField(one.errJSON(err), at)
-		} else if dup := dups.within(span); dup != nil {
-			err = dup
+	dups := d.duplicateKeys()
+	if len(dups) > 0 {
+		span(0)
+		if err := dups.outside(spans); err != nil {
+			return Batch{}, err
+		}
+	}
+	b := Batch{Format: format, Truncated: p.TruncatedAlerts, Group: clean(p.GroupKey, false), Events: make([]Event, 0, len(p.Alerts))}
+	for i := range p.Alerts {
+		var err error
+		switch {
+		case decodeErr != nil && decodeErr[i] != nil:
+			err = decodeErr[i]
+		case len(dups) > 0:
+			err = dups.within(span(i))
 		}
 		var alert model.Alert
 		if err == nil {
-			alert, err = d.amAlert(at, &a, format)
+			alert, err = d.amAlert(fmt.Sprintf("alerts[%d]", i), &p.Alerts[i], format)
 		}
 		if err != nil {
-			b.Refused = append(b.Refused, refusal(err, one.data))
+			at := span(i)
+			b.Refused = append(b.Refused, refusal(err, d.data[at[0]:at[1]]))
 			continue
 		}
 		b.Events = append(b.Events, Event{Alert: alert})
