@@ -84,7 +84,7 @@ type amAlert struct {
 // that one alone.
 func (d *doc) parseAlertmanager(format string) (Batch, error) {
 	var p amPayload
-	var spans [][2]int   // where each alert is in d.data, found when needed
+	var spans [][2]int    // where each alert is in d.data, found when needed
 	var decodeErr []error // per alert, on the slow path
 	if err := json.Unmarshal(d.data, &p); err != nil {
 		var head amHead
