@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -33,4 +34,30 @@ func TestFormatsDocNamesEveryPath(t *testing.T) {
 			t.Errorf("FORMATS.md has no curl example for %s%s", alertsPrefix, p.format)
 		}
 	}
+}
+
+// TestFormatsDocStatesTheLimits keeps the limits table in step with
+// drops.DefaultLimits.
+func TestFormatsDocStatesTheLimits(t *testing.T) {
+	lim := drops.DefaultLimits()
+	for name, n := range map[string]int{"MaxBytes": lim.MaxBytes, "MaxLabels": lim.MaxLabels, "MaxLabelLen": lim.MaxLabelLen,
+		"MaxTextLen": lim.MaxTextLen, "MaxSummary": lim.MaxSummary} {
+		want := fmt.Sprintf("| `%s` | %s |", name, sizeText(n))
+		if name == "MaxLabels" {
+			want = fmt.Sprintf("| `%s` | %d |", name, n)
+		}
+		if !strings.Contains(drops.FormatsDoc, want) {
+			t.Errorf("FORMATS.md does not say %s", want)
+		}
+	}
+}
+
+func sizeText(n int) string {
+	switch {
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -258,7 +258,11 @@ func (c *sshConsole) follow(ctx context.Context, key ssh.PublicKey, who sshUser,
 		case <-idleC:
 			quiet := time.Since(in.last())
 			if quiet >= c.idle {
-				return fmt.Sprintf("hypercare: no input for %s, so the session ended; connect again to carry on", c.idle)
+				idleFor := c.idle.String()
+				if c.idle%time.Minute == 0 {
+					idleFor = spell(c.idle)
+				}
+				return fmt.Sprintf("hypercare: no input for %s, so the session ended; connect again to carry on", idleFor)
 			}
 			idle.Reset(c.idle - quiet)
 		case <-planChanged:
