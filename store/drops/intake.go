@@ -91,9 +91,10 @@ type Intake struct {
 	Quiet time.Duration
 	Now   func() time.Time // nil means time.Now
 
-	// written, set by the Watcher, reports whether fsnotify has seen the
-	// file written to since the watcher took it: a sender writing in place
-	// may pause between lines, leaving a prefix that parses.
+	// written, set by the Watcher, reports whether the file has been
+	// written to (or is open for writing) since the watcher took it: a
+	// sender writing in place may pause between lines, leaving a prefix
+	// that parses.
 	written func(name string) bool
 }
 

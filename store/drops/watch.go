@@ -276,7 +276,7 @@ func isDrop(name string) bool {
 }
 
 // scan queues every drop in the folder, oldest first: at the start, for the
-// files that arrived while nobody was watching, and after fsnotify lost events.
+// files that arrived while nobody was watching, and after the system lost events.
 func (w *Watcher) scan() error {
 	entries, err := os.ReadDir(w.cfg.Dir)
 	if err != nil {
@@ -311,7 +311,7 @@ func (w *Watcher) scan() error {
 }
 
 // work is the one goroutine that applies drops, so that they are applied in
-// order and a slow commit delays only the drops behind it, never fsnotify.
+// order and a slow commit delays only the drops behind it, never the events.
 func (w *Watcher) work(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
