@@ -8,56 +8,11 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
 
-// fakePolicy is a two-service plan: checkout is tier 1, orders tier 2;
-// P1 and P2 have a four-hour resolve target, the rest none.
-type fakePolicy struct{}
-
-func (fakePolicy) ServiceTier(service string) (int, bool) {
-	switch service {
-	case "checkout":
-		return 1, true
-	case "orders":
-		return 2, true
-	}
-	return 0, false
-}
-
-func (fakePolicy) OwnerTeam(service string) string { return service + "-team" }
-
-func (fakePolicy) SLAFor(_ model.Kind, p model.Priority) model.SLATarget {
-	if p <= 2 {
-		return model.SLATarget{Respond: 15 * time.Minute, Resolve: 4 * time.Hour}
-	}
-	return model.SLATarget{}
-}
-
-// Route sends every alert to its "service" label; critical ones on checkout
-// open incidents.
-func (fakePolicy) Route(labels map[string]string) model.Routing {
-	r := model.Routing{Service: labels["service"]}
-	if labels["service"] == "checkout" && labels["severity"] == "critical" {
-		r.AutoIncident, r.Impact, r.Urgency = true, model.High, model.High
-	}
-	return r
-}
-
-func (fakePolicy) AlertRules() model.AlertRules              { return model.DefaultAlertRules() }
-func (fakePolicy) AlertSource(name string) model.AlertSource { return model.DefaultAlertSource(name) }
-func (fakePolicy) AlertSources() []model.AlertSource {
-	return []model.AlertSource{model.DefaultAlertSource("alertmanager"), model.DefaultAlertSource(model.IntakeSource)}
-}
-
-func (fakePolicy) KnownTeam(id string) bool { return id != "nope" && id != "nobody.here" }
-
-func (fakePolicy) Location() *time.Location { return time.UTC }
-
-func (fakePolicy) KnownPerson(name string) bool { return name != "nobody.here" }
-
-func (fakePolicy) Escalation(team string) []model.EscalationLevel {
-	return []model.EscalationLevel{{Name: "L1", Wait: 30 * time.Minute}, {Name: "L2", Wait: time.Hour}, {Name: "vendor (acme)"}}
-}
+// fakePolicy is the two-service test policy the desk's own tests use too.
+type fakePolicy = modeltest.Policy
 
 // clock is a fixed, millisecond-exact time the desk advances by hand, so
 // stored times compare equal after the round trip.
@@ -79,106 +34,6 @@ var (
 	alice = model.Actor{Name: "alice", Role: model.RoleLead}
 	bob   = model.Actor{Name: "bob", Role: model.RoleOperator}
 )
-
-func TestIncidentLifecycle(t *testing.T) {
-	ctx := t.Context()
-	db, desk, clk := newDesk(t)
-
-	created, err := desk.CreateIncident(ctx, alice, model.NewIncident{Title: "Checkout 5xx", Description: "spike\nafter deploy",
-		Service: "checkout", Category: "availability", Impact: model.High, Urgency: model.High})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if created.ID == 0 || !created.Major || created.ResolveDue.IsZero() {
-		t.Fatalf("created = %+v; want an id, major (P1 on tier 1) and a due time", created)
-	}
-	got, err := db.Incident(ctx, created.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, created) {
-		t.Fatalf("round trip:\n got %+v\nwant %+v", got, created)
-	}
-
-	steps := []struct {
-		name string
-		do   func() (model.Incident, error)
-		want func(model.Incident) bool
-	}{
-		{"ack", func() (model.Incident, error) { return desk.AckIncident(ctx, bob, created.ID) },
-			func(in model.Incident) bool {
-				return in.State == model.StateInProgress && in.Assignee == "bob" && in.AckAt.Equal(clk.now)
-			}},
-		{"assign", func() (model.Incident, error) { return desk.Assign(ctx, alice, created.ID, "payments", "carol") },
-			func(in model.Incident) bool { return in.Team == "payments" && in.Assignee == "carol" }},
-		{"note", func() (model.Incident, error) {
-			return model.Incident{}, desk.AddNote(ctx, bob, created.ID, "rolled back 1.4.2")
-		}, nil},
-		{"resolve", func() (model.Incident, error) {
-			return desk.Transition(ctx, bob, created.ID, model.StateChange{To: model.StateResolved, Code: "fixed"})
-		}, func(in model.Incident) bool {
-			return in.State == model.StateResolved && in.Resolution == "fixed" && in.ResolvedAt.Equal(clk.now)
-		}},
-		{"reopen", func() (model.Incident, error) {
-			return desk.Transition(ctx, alice, created.ID, model.StateChange{To: model.StateInProgress, Reason: "came back"})
-		}, func(in model.Incident) bool {
-			return in.State == model.StateInProgress && in.Reopens == 1 && in.ResolvedAt.IsZero() && in.Resolution == ""
-		}},
-	}
-	for _, st := range steps {
-		clk.tick()
-		want, err := st.do()
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		got, err := db.Incident(ctx, created.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.want == nil {
-			continue
-		}
-		if !reflect.DeepEqual(got, want) || !st.want(got) {
-			t.Fatalf("%s: stored %+v\nservice returned %+v", st.name, got, want)
-		}
-		if !got.UpdatedAt.Equal(clk.now) {
-			t.Errorf("%s: updated_at = %v, want %v", st.name, got.UpdatedAt, clk.now)
-		}
-	}
-
-	tl, err := db.Timeline(ctx, created.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds []string
-	for _, e := range tl {
-		kinds = append(kinds, e.Kind)
-		if e.IncidentID != created.ID || e.ID == 0 || e.At.IsZero() || e.Actor == "" {
-			t.Errorf("timeline entry %+v incomplete", e)
-		}
-	}
-	if want := "created ack assign note state state"; strings.Join(kinds, " ") != want {
-		t.Errorf("timeline kinds = %v, want %s", kinds, want)
-	}
-
-	audit, err := db.Audit(ctx, model.AuditQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(audit) != 6 || audit[0].Action != "incident.state" || audit[5].Action != "incident.create" {
-		t.Fatalf("audit newest first = %+v", audit)
-	}
-	if audit[5].Before != "" || !strings.Contains(audit[5].After, "Checkout 5xx") || audit[0].Before == "" {
-		t.Errorf("audit snapshots wrong: %+v", audit[5])
-	}
-	if !audit[0].At.Equal(clk.now) || audit[0].Entity != created.Ref() || audit[0].Actor != "alice" {
-		t.Errorf("audit entry = %+v", audit[0])
-	}
-
-	if _, err := desk.AckIncident(ctx, bob, 999); !errors.Is(err, model.ErrNotFound) {
-		t.Errorf("ack of a missing incident = %v; want ErrNotFound", err)
-	}
-}
 
 func TestAlertDeliveries(t *testing.T) {
 	ctx := t.Context()
@@ -427,46 +282,5 @@ func TestAuditQuery(t *testing.T) {
 				t.Errorf("got %v, want %s", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestEscalate(t *testing.T) {
-	ctx := t.Context()
-	_, desk, _ := newDesk(t)
-	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "orders", Impact: model.High, Urgency: model.Medium})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := desk.Escalate(ctx, bob, in.ID, ""); err == nil {
-		t.Fatal("an operator escalated; leads escalate")
-	}
-	for _, want := range []int{1, 2} {
-		got, err := desk.Escalate(ctx, alice, in.ID, "no answer")
-		if err != nil || got.Escalation != want {
-			t.Fatalf("escalation %d: %+v %v", want, got.Escalation, err)
-		}
-	}
-	if _, err := desk.Escalate(ctx, alice, in.ID, ""); err == nil || !strings.Contains(err.Error(), "last level") {
-		t.Fatalf("escalating past the vendor: %v", err)
-	}
-}
-
-func TestApproveChange(t *testing.T) {
-	ctx := t.Context()
-	_, desk, clk := newDesk(t)
-	c, err := desk.CreateChange(ctx, bob, model.Change{Title: "patch", Service: "orders", Risk: model.Medium,
-		State: model.ChangeAuthorize, Start: clk.now.Add(time.Hour), End: clk.now.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := desk.ApproveChange(ctx, bob, c.ID); err == nil || !strings.Contains(err.Error(), "needs the lead role") {
-		t.Fatalf("operator approval: %v", err)
-	}
-	got, err := desk.ApproveChange(ctx, alice, c.ID)
-	if err != nil || got.State != model.ChangeScheduled {
-		t.Fatalf("lead approval: %+v %v", got, err)
-	}
-	if _, err := desk.ApproveChange(ctx, alice, c.ID); err == nil {
-		t.Fatal("a scheduled change was approved again")
 	}
 }

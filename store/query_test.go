@@ -463,3 +463,59 @@ func TestArticleSuggestions(t *testing.T) {
 		t.Fatalf("search without Any = %+v", hits)
 	}
 }
+
+func TestQueueNarrowing(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	mk := func(title, service string, imp, urg model.Level) model.Incident {
+		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: title, Service: service, Impact: imp, Urgency: urg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	p1 := mk("down", "checkout", model.High, model.High) // P1 on tier 1: major
+	p3 := mk("slow", "orders", model.Medium, model.Medium)
+	mk("meh", "orders", model.Low, model.Low)
+	if _, err := desk.AckIncident(ctx, bob, p3.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Transition(ctx, bob, p3.ID, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_caller"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		filter string
+		want   []int64
+	}{
+		{"", []int64{p1.ID, p3.ID, p3.ID + 1}},
+		{"p1", []int64{p1.ID}},
+		{"is:major", []int64{p1.ID}},
+		{"is:mine", []int64{p3.ID}},
+		{"is:unassigned", []int64{p1.ID, p3.ID + 1}},
+		{"is:hold", []int64{p3.ID}},
+		{"is:new orders", []int64{p3.ID + 1}},
+		{"p1 p5", []int64{p1.ID, p3.ID + 1}},
+		{"is:new is:hold", []int64{p1.ID, p3.ID, p3.ID + 1}},
+		{"orders-team", []int64{p3.ID, p3.ID + 1}},
+	} {
+		q, err := model.ParseQueueFilter(tt.filter, "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Queue(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, in := range got {
+			ids = append(ids, in.ID)
+		}
+		if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
+			t.Errorf("%q: %v, want %v", tt.filter, ids, tt.want)
+		}
+		q.All = true
+		if all, err := db.Queue(ctx, q); err != nil || len(all) != len(tt.want) {
+			t.Errorf("%q with closed ones: %d, %v", tt.filter, len(all), err)
+		}
+	}
+}

@@ -1,30 +1,30 @@
-package store
+package model_test
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hypercare-ops/hypercare/bench/latency"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
 	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/store"
 )
 
 // planDesk is a desk over a real database governed by the example plan:
 // London business hours 08:00-18:00 Mon-Fri, P1/P2 24x7, P3 and below on
 // business hours; team web escalates L1 (30m) → L2 (1h) → L3.
-func planDesk(t *testing.T, start time.Time) (*DB, *model.Desk, *plan.Plan, *clock) {
+func planDesk(t *testing.T, start time.Time) (*store.DB, *model.Desk, *plan.Plan, *modeltest.Clock) {
 	t.Helper()
 	p, err := plan.Parse("plan.toml", examples.Plan)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := openTest(t)
+	db := openStore(t)
 	desk := model.NewDesk(db, p)
-	c := &clock{now: start}
+	c := &modeltest.Clock{At: start}
 	desk.Now = c.Now
 	return db, desk, p, c
 }
@@ -52,12 +52,12 @@ func TestHoldPausesTheSLA(t *testing.T) {
 	if want := london(t, 11, 24, 17, 0); !in.RespondDue.Equal(want) {
 		t.Fatalf("respond due %s, want Tuesday 17:00", in.RespondDue)
 	}
-	clk.now = london(t, 11, 24, 16, 10)
+	clk.At = london(t, 11, 24, 16, 10)
 	if _, err := desk.AckIncident(ctx, bob, in.ID); err != nil {
 		t.Fatal(err)
 	}
 	// On hold needs a reason from the list.
-	clk.now = london(t, 11, 24, 17, 0)
+	clk.At = london(t, 11, 24, 17, 0)
 	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateOnHold}); err == nil || !strings.Contains(err.Error(), "hold reason") {
 		t.Fatalf("hold without a reason: %v", err)
 	}
@@ -73,7 +73,7 @@ func TestHoldPausesTheSLA(t *testing.T) {
 	}
 	// Wednesday 09:00 it resumes: the hold used 1h on Tuesday and 1h on
 	// Wednesday of business time, so the due time moves back by 2h.
-	clk.now = london(t, 11, 25, 9, 0)
+	clk.At = london(t, 11, 25, 9, 0)
 	back, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateInProgress})
 	if err != nil {
 		t.Fatal(err)
@@ -85,11 +85,11 @@ func TestHoldPausesTheSLA(t *testing.T) {
 		t.Fatalf("resolve due after hold %s, want Thursday 18:00", back.ResolveDue)
 	}
 	// A second hold adds to the first: Wed 10:00 to 12:30 is 2h30m more.
-	clk.now = london(t, 11, 25, 10, 0)
+	clk.At = london(t, 11, 25, 10, 0)
 	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_caller"}); err != nil {
 		t.Fatal(err)
 	}
-	clk.now = london(t, 11, 25, 12, 30)
+	clk.At = london(t, 11, 25, 12, 30)
 	// Resolving from hold ends the hold too.
 	done, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed", Satisfaction: 4})
 	if err != nil {
@@ -126,7 +126,7 @@ func TestRetriageKeepsElapsedTime(t *testing.T) {
 		t.Fatalf("created %s major=%v due %s", in.Priority, in.Major, in.ResolveDue)
 	}
 	// Two hours in it becomes a P1 (4h): two of its four hours are gone.
-	clk.now = london(t, 11, 24, 12, 0)
+	clk.At = london(t, 11, 24, 12, 0)
 	up, err := desk.Retriage(ctx, bob, in.ID, model.High, model.High, "every customer affected")
 	if err != nil {
 		t.Fatal(err)
@@ -134,13 +134,13 @@ func TestRetriageKeepsElapsedTime(t *testing.T) {
 	if up.Priority != 1 || !up.Major || !up.ResolveDue.Equal(london(t, 11, 24, 14, 0)) || !up.RespondDue.Equal(london(t, 11, 24, 10, 15)) {
 		t.Fatalf("P1: major=%v resolve due %s respond due %s", up.Major, up.ResolveDue, up.RespondDue)
 	}
-	c := model.ResolveClock(up, p.SLAFor(up.Kind, up.Priority).Clock, clk.now)
+	c := model.ResolveClock(up, p.SLAFor(up.Kind, up.Priority).Clock, clk.At)
 	if c.Used != 0.5 || c.Stage != model.SLAWatch || c.Left != 2*time.Hour {
 		t.Fatalf("P1 clock two hours in: %+v", c)
 	}
 	// Down to P3 (business hours, 20h): the clock switches to business
 	// time counted from the same opening; a major incident stays major.
-	clk.now = london(t, 11, 24, 13, 0)
+	clk.At = london(t, 11, 24, 13, 0)
 	if _, err := desk.Retriage(ctx, bob, in.ID, model.Medium, model.Medium, "workaround holds"); err == nil {
 		t.Fatal("an operator lowered a major incident")
 	}
@@ -212,8 +212,8 @@ func TestSweepRaisesSLAEventsOnce(t *testing.T) {
 		{300 * time.Minute, 0, 2, model.SLARespondWarned | model.SLARespondBreached | model.SLAWarned | model.SLAResolveBreached, ""},
 	}
 	for _, st := range steps {
-		clk.now = opened.Add(st.after)
-		raised, err := desk.SweepSLA(ctx, clk.now)
+		clk.At = opened.Add(st.after)
+		raised, err := desk.SweepSLA(ctx, clk.At)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +266,7 @@ func TestSweepRaisesSLAEventsOnce(t *testing.T) {
 	if _, err := desk.AckIncident(ctx, bob, late.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := desk.SweepSLA(ctx, clk.now.Add(12*time.Hour)); err != nil {
+	if _, err := desk.SweepSLA(ctx, clk.At.Add(12*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	tl, _ := db.Timeline(ctx, late.ID)
@@ -294,17 +294,17 @@ func TestLinkAndMerge(t *testing.T) {
 	}
 	keep, dup := newInc("Checkout 502s"), newInc("Customers cannot pay")
 	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "Deploy checkout 4.2", Service: "checkout", Risk: model.Medium,
-		Start: clk.now.Add(-time.Hour), End: clk.now.Add(-30 * time.Minute)})
+		Start: clk.At.Add(-time.Hour), End: clk.At.Add(-30 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	earlier, err := desk.CreateChange(ctx, bob, model.Change{Title: "Yesterday's patch", Service: "checkout", Risk: model.Low,
-		Start: clk.now.Add(-25 * time.Hour), End: clk.now.Add(-24 * time.Hour)})
+		Start: clk.At.Add(-25 * time.Hour), End: clk.At.Add(-24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	later, err := desk.CreateChange(ctx, bob, model.Change{Title: "Tomorrow's patch", Service: "checkout", Risk: model.Low,
-		Start: clk.now.Add(24 * time.Hour), End: clk.now.Add(25 * time.Hour)})
+		Start: clk.At.Add(24 * time.Hour), End: clk.At.Add(25 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,47 +381,6 @@ func TestLinkAndMerge(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// BenchmarkSweepSLA times the SLA sweep over 500 open incidents when there
-// is nothing to raise, which is what every 15-second tick does nearly
-// always: it holds the write lock for this long.
-//
-//	go test -run '^$' -bench SweepSLA ./store/
-func BenchmarkSweepSLA(b *testing.B) {
-	ctx := b.Context()
-	p, err := plan.Parse("plan.toml", examples.Plan)
-	if err != nil {
-		b.Fatal(err)
-	}
-	db, err := Open(ctx, b.TempDir()+"/sweep.db", Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	desk := model.NewDesk(db, p)
-	start := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	desk.Now = func() time.Time { return start }
-	services := []string{"checkout", "search", "orders", "catalog", "settlement"}
-	for i := range 500 {
-		_, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: fmt.Sprintf("incident %d", i), Service: services[i%len(services)],
-			Category: "other", Impact: model.Level(1 + i%3), Urgency: model.Level(1 + (i/3)%3)})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	// Raise everything due once, so the loop measures quiet ticks.
-	if _, err := desk.SweepSLA(ctx, start.Add(time.Minute)); err != nil {
-		b.Fatal(err)
-	}
-	var s latency.Sample
-	for b.Loop() {
-		if err := s.Time(func() error { _, err := desk.SweepSLA(ctx, start.Add(time.Minute)); return err }); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(latency.Millis(s.Quantile(0.50)), "p50-ms")
-	b.ReportMetric(latency.Millis(s.Quantile(0.99)), "p99-ms")
-}
-
 // A missed respond target puts an incident on the at-risk list until
 // someone acknowledges it.
 func TestRespondBreachIsAtRiskUntilAck(t *testing.T) {
@@ -473,7 +432,7 @@ func TestTakingUpIsAResponse(t *testing.T) {
 		}
 		return in
 	}
-	clk.now = clk.now.Add(5 * time.Minute)
+	clk.At = clk.At.Add(5 * time.Minute)
 	for _, tt := range []struct {
 		c       model.StateChange
 		respond bool
@@ -486,7 +445,7 @@ func TestTakingUpIsAResponse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if responded := got.AckAt.Equal(clk.now); responded != tt.respond || (tt.respond && got.Assignee != "alice") {
+		if responded := got.AckAt.Equal(clk.At); responded != tt.respond || (tt.respond && got.Assignee != "alice") {
 			t.Errorf("New → %s: ack at %s, assignee %q", tt.c.To, got.AckAt, got.Assignee)
 		}
 	}
@@ -558,62 +517,6 @@ func TestMajorIsALeadsCall(t *testing.T) {
 	}
 }
 
-func TestQueueNarrowing(t *testing.T) {
-	ctx := t.Context()
-	db, desk, _ := newDesk(t)
-	mk := func(title, service string, imp, urg model.Level) model.Incident {
-		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: title, Service: service, Impact: imp, Urgency: urg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return in
-	}
-	p1 := mk("down", "checkout", model.High, model.High) // P1 on tier 1: major
-	p3 := mk("slow", "orders", model.Medium, model.Medium)
-	mk("meh", "orders", model.Low, model.Low)
-	if _, err := desk.AckIncident(ctx, bob, p3.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := desk.Transition(ctx, bob, p3.ID, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_caller"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		filter string
-		want   []int64
-	}{
-		{"", []int64{p1.ID, p3.ID, p3.ID + 1}},
-		{"p1", []int64{p1.ID}},
-		{"is:major", []int64{p1.ID}},
-		{"is:mine", []int64{p3.ID}},
-		{"is:unassigned", []int64{p1.ID, p3.ID + 1}},
-		{"is:hold", []int64{p3.ID}},
-		{"is:new orders", []int64{p3.ID + 1}},
-		{"p1 p5", []int64{p1.ID, p3.ID + 1}},
-		{"is:new is:hold", []int64{p1.ID, p3.ID, p3.ID + 1}},
-		{"orders-team", []int64{p3.ID, p3.ID + 1}},
-	} {
-		q, err := model.ParseQueueFilter(tt.filter, "bob")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := db.Queue(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []int64
-		for _, in := range got {
-			ids = append(ids, in.ID)
-		}
-		if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
-			t.Errorf("%q: %v, want %v", tt.filter, ids, tt.want)
-		}
-		q.All = true
-		if all, err := db.Queue(ctx, q); err != nil || len(all) != len(tt.want) {
-			t.Errorf("%q with closed ones: %d, %v", tt.filter, len(all), err)
-		}
-	}
-}
-
 // Lowering the priority of a breached incident does not unmake the breach:
 // the flag stays and the metrics count it as missed.
 func TestBreachSurvivesRetriage(t *testing.T) {
@@ -624,8 +527,8 @@ func TestBreachSurvivesRetriage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.now = opened.Add(9 * time.Hour) // P2: 8h to resolve
-	if _, err := desk.SweepSLA(ctx, clk.now); err != nil {
+	clk.At = opened.Add(9 * time.Hour) // P2: 8h to resolve
+	if _, err := desk.SweepSLA(ctx, clk.At); err != nil {
 		t.Fatal(err)
 	}
 	low, err := desk.Retriage(ctx, bob, in.ID, model.Low, model.Low, "turned out cosmetic")
@@ -639,7 +542,7 @@ func TestBreachSurvivesRetriage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := model.ComputeMetrics([]model.Incident{done}, opened.Add(-time.Hour), clk.now.Add(time.Hour), time.UTC)
+	m := model.ComputeMetrics([]model.Incident{done}, opened.Add(-time.Hour), clk.At.Add(time.Hour), time.UTC)
 	for _, a := range m.Attainment {
 		if a.Group == model.AttainmentAll && (a.Met.N != 0 || a.Met.Of != 1) {
 			t.Fatalf("attainment of a breached, downgraded incident: %+v", a.Met)
