@@ -32,6 +32,8 @@ func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, 
 	// The process that ingests also keeps the SLA clocks: the 75% warning,
 	// breach escalation and level timeouts need no one at a keyboard.
 	go sweepSLA(ctx, a.desk, slaSweepEvery)
+	var reconcileProblem atomic.Value // string: why the last check with an Alertmanager failed
+	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
 	return func() ui.DropStatus {
 		st := w.Status()
 		out := ui.DropStatus{Watching: st.Watching, Queue: st.Queue, Processed: st.Processed, Rejected: st.Rejected,
@@ -39,6 +41,8 @@ func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, 
 		if st.Retrying != nil {
 			out.Problem = firstLine(st.Retrying.Error())
 		}
+		out.Sources, _ = reconcileProblem.Load().(string)
+		out.Sources = firstLine(out.Sources)
 		if err, ok := stopped.Load().(error); ok {
 			out.Problem = firstLine(err.Error())
 		}
