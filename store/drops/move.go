@@ -19,6 +19,12 @@ import (
 // returns the new path relative to the drop folder. read is the file as it
 // was read (nil if it could not be opened).
 //
+// The last look at the drop and the rename are two steps, and a sender may
+// swap something else in between them; nothing can rename an inode only if
+// it is still under a name. So what was moved is checked afterwards: if it
+// is not the file that was read, it is put back where it was, and move
+// returns "" as if the drop had been replaced before the look.
+//
 // Everything goes through an os.Root of the drop folder: a sub-folder that a
 // sender replaced with a link to elsewhere cannot lead a sidecar, a move or
 // a change of times outside the folder.
@@ -50,19 +56,44 @@ func (in *Intake) move(name, sub, note string, read os.FileInfo) (string, error)
 		}
 		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
-	if sub == ProcessedDir {
-		// A rename keeps the sender's mtime, and processed/ is pruned by age:
-		// the clock should start when the file was applied. Only the file
-		// that was read is re-timed, never a link or anything swapped in
-		// just before the rename. Best effort: only a file's owner may set
-		// its times, and a drop written by another user is then pruned by
-		// its sender's time, at worst early.
-		if moved, err := root.Lstat(to); err == nil && read != nil && os.SameFile(read, moved) {
-			now := in.now()
-			_ = root.Chtimes(to, now, now)
+	if read != nil {
+		moved, err := root.Lstat(to)
+		if err != nil {
+			return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
+		}
+		if !moved.Mode().IsRegular() || !os.SameFile(read, moved) {
+			putBack(root, to, name, moved)
+			if note != "" {
+				root.Remove(to + ".error")
+			}
+			return "", nil
 		}
 	}
+	if sub == ProcessedDir {
+		// A rename keeps the sender's mtime, and processed/ is pruned by age:
+		// the clock should start when the file was applied. It is the file
+		// that was read, checked above, so no link is followed here. Best
+		// effort: only a file's owner may set its times, and a drop written
+		// by another user is then pruned by its sender's time, at worst early.
+		now := in.now()
+		_ = root.Chtimes(to, now, now)
+	}
 	return to, nil
+}
+
+// putBack moves what a sender swapped in just before a drop was moved back
+// from to (in processed/ or rejected/) to name, unless something newer has
+// taken that name since: a hard link never replaces anything, and a
+// directory cannot be renamed over a file. Should that fail, it stays where
+// it is, inside the drop folder, neither followed nor re-timed.
+func putBack(root *os.Root, to, name string, moved os.FileInfo) {
+	if moved.IsDir() {
+		_ = root.Rename(to, name)
+		return
+	}
+	if root.Link(to, name) == nil {
+		_ = root.Remove(to)
+	}
 }
 
 // freeName finds a name in the folder sub of root for a file called name

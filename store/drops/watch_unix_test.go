@@ -115,15 +115,16 @@ func TestWatcherSwaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d rounds of swaps", swaps.Load())
-	untouched(t, outside, sum, mtime, lw.fake)
-	// The last link swapped in is looked at, and left where it is.
-	waitFor(t, "the last link noted", func() bool {
+	// Once the watcher is done with whatever is left, the last link swapped
+	// in is where the sender put it (it may have been moved by a rename that
+	// lost the race, then put back), and it is noted.
+	waitFor(t, "the watcher done with the last link", func() bool {
 		s := lw.Status()
-		return s.Ignored == 1 && s.LastIgnored.Name == "swap.json" && s.LastIgnored.Kind == "symbolic link"
+		info, err := os.Lstat(swap)
+		return s.Queue == 0 && s.Ignored == 1 && s.LastIgnored.Kind == "symbolic link" &&
+			err == nil && info.Mode()&os.ModeSymlink != 0
 	})
-	if info, err := os.Lstat(swap); err != nil || info.Mode()&os.ModeSymlink == 0 {
-		t.Errorf("the last link swapped in was not left where it was: %v %v", info, err)
-	}
+	untouched(t, outside, sum, mtime, lw.fake)
 }
 
 // TestWatcherLeavesOddEntriesAlone: a directory, a FIFO, a socket and a
@@ -241,8 +242,8 @@ func TestIntakeSwapDuringApply(t *testing.T) {
 }
 
 // TestMoveRetimesOnlyWhatWasRead: should a link be swapped in between the
-// last look and the rename, the rename moves the link itself, and nothing
-// follows it to re-time the file it points to.
+// last look and the rename, the rename moves the link itself, nothing
+// follows it to re-time the file it points to, and it is put back.
 func TestMoveRetimesOnlyWhatWasRead(t *testing.T) {
 	outside, sum, mtime := outsideFile(t)
 	fake := newFake()
@@ -258,10 +259,16 @@ func TestMoveRetimesOnlyWhatWasRead(t *testing.T) {
 	if err := os.Symlink(outside, path); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.move("probe.json", ProcessedDir, "", read); err != nil {
-		t.Fatal(err)
+	if to, err := in.move("probe.json", ProcessedDir, "", read); err != nil || to != "" {
+		t.Fatalf("move = %q, %v", to, err)
 	}
 	untouched(t, outside, sum, mtime, fake)
+	if info, err := os.Lstat(path); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was not put back: %v %v", info, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(in.Dir, ProcessedDir)); len(left) != 0 {
+		t.Errorf("left in processed/: %v", left)
+	}
 }
 
 // TestMoveStaysInTheFolder: processed/ and rejected/ replaced by links to
