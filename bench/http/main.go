@@ -42,6 +42,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/examples"
@@ -263,7 +264,7 @@ func (s *server) round(cfg config, shape string, body []byte) error {
 	}()
 
 	start := time.Now()
-	var taken, busy, other atomic.Int64
+	var taken, busy, reset, other atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -286,6 +287,15 @@ func (s *server) round(cfg config, shape string, body []byte) error {
 			for {
 				code, text, err := post(s.url+"/alerts/alertmanager", mine)
 				switch {
+				case err != nil && code == 0 && isReset(err):
+					// Turned away while still sending: the server closed the
+					// connection after its 503 without reading the rest.
+					reset.Add(1)
+					if !cfg.retry {
+						return
+					}
+					time.Sleep(200 * time.Millisecond)
+					continue
 				case err != nil || (code != http.StatusAccepted && code != http.StatusServiceUnavailable):
 					other.Add(1)
 					mu.Lock()
@@ -318,8 +328,8 @@ func (s *server) round(cfg config, shape string, body []byte) error {
 	if cfg.folder {
 		via = "files dropped"
 	}
-	fmt.Printf("%-5s %d %s of %.1f MiB: %d taken, %d answered 503%s, %d failed; posted in %s, applied in %s\n",
-		shape, cfg.posts, via, float64(len(body))/(1<<20), taken.Load(), busy.Load(), map[bool]string{true: " (then retried)"}[cfg.retry], other.Load(),
+	fmt.Printf("%-5s %d %s of %.1f MiB: %d taken, %d answered 503 and %d cut off after it%s, %d failed; posted in %s, applied in %s\n",
+		shape, cfg.posts, via, float64(len(body))/(1<<20), taken.Load(), busy.Load(), reset.Load(), map[bool]string{true: " (then retried)"}[cfg.retry], other.Load(),
 		posted.Round(time.Millisecond), applied.Round(time.Millisecond))
 	fmt.Printf("      server RSS: %.1f MB before, peak %.1f MB sampled, VmHWM %.1f MB, %.1f MB after  (budget 100 MB)\n",
 		mb(before), mb(int(peak.Load())), mb(s.status("VmHWM")), mb(s.status("VmRSS")))
@@ -337,6 +347,12 @@ func (s *server) drop(name string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(s.drops, name))
+}
+
+// isReset reports a connection the server closed while the body was still
+// being sent.
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 func post(url string, body []byte) (int, string, error) {

@@ -49,6 +49,9 @@ const (
 	// bigPayload is the size from which the receiver collects the garbage
 	// of a parse at once (see receive).
 	bigPayload = 1 << 20
+	// drainLimit is how much of a body turned away for load is read, so
+	// its sender sees the 503 (see receive).
+	drainLimit = 1 << 20
 )
 
 // receiver accepts alert webhooks over HTTP and writes each payload as a
@@ -123,6 +126,7 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 	// The token is checked before a byte of the body is read, so nobody
 	// without it can make the server read 16 MiB.
 	if token := rc.source(format).Token; token != "" && !bearer(r, token) {
+		rc.log.Printf("http: refused a post to %s by %s: no or wrong bearer token", alertsPrefix+format, r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hypercare"`)
 		refuse(w, http.StatusUnauthorized, fmt.Sprintf("hypercare: %s needs the header 'Authorization: Bearer <token>' with the token the support plan's "+
 			"[[source]] name = %q sets (token or token_env). Alertmanager sends it with http_config.authorization; see 'hypercare formats'.\n", cleanPath(r.URL.Path), format))
@@ -140,10 +144,14 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	weight = max(weight, 1)
 	if !rc.pending.take(weight) {
-		// The body is read into nothing, so the sender, still writing it,
-		// reads the answer rather than a reset connection; it costs time
-		// on the wire, not memory.
-		_, _ = io.CopyN(io.Discard, r.Body, int64(rc.lim.MaxBytes)+1)
+		// A small body is read into nothing, so the sender, still writing
+		// it, reads the answer rather than a reset connection. A large one
+		// is not: reading it for every retry would spend the time the
+		// watcher needs to catch up. Its connection is closed after the
+		// answer, and senders retry a reset as they retry a 503.
+		if n, _ := io.CopyN(io.Discard, r.Body, drainLimit+1); n > drainLimit {
+			w.Header().Set("Connection", "close")
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
 		refuse(w, http.StatusServiceUnavailable, fmt.Sprintf("hypercare: busy: earlier payloads (up to %d bytes at once) are still being read or applied; nothing of this one was kept. Send it again after %s.\n",
 			rc.lim.MaxBytes, httpRetryAfter))
@@ -175,17 +183,17 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Format != format {
+		rc.log.Printf("http: refused a %s payload posted to %s by %s", b.Format, alertsPrefix+format, r.RemoteAddr)
 		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the payload was refused: it is a %s payload, posted to %s. Post it to %s%s, or check the sender's configuration; nothing was applied.\n",
 			b.Format, alertsPrefix+format, alertsPrefix, b.Format))
 		return
 	}
 	// The watcher parses the drop again to apply it; only the receipt is
-	// kept of this parse, so its alerts can be collected at once.
+	// kept of this parse.
 	out := receipt{Queued: name, Format: format, Alerts: len(b.Events), Refused: make([]refusedAlert, len(b.Refused))}
 	for i, r := range b.Refused {
 		out.Refused[i] = refusedAlert{Line: r.Err.Line, Column: r.Err.Column, Field: r.Err.Field, Key: r.Key, Name: r.Name, Reason: r.Err.Reason}
 	}
-	b = drops.Batch{}
 	if err := writeDrop(rc.dir, name, body); err != nil {
 		rc.log.Printf("http: could not queue a payload posted to %s: %v", alertsPrefix+format, err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
@@ -195,9 +203,9 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 	queued = filepath.Join(rc.dir, name)
 	if len(body) >= bigPayload {
 		// A large payload leaves several times its size of garbage from the
-		// parse. Collecting it now, before the watcher reads and parses the
-		// same drop, keeps the two from adding up in the server's memory.
-		body = nil
+		// parse (nothing refers to it any more). Collecting it now, before
+		// the watcher reads and parses the same drop, keeps the two from
+		// adding up in the server's memory.
 		runtime.GC()
 	}
 	w.Header().Set("Content-Type", "application/json")
