@@ -126,42 +126,19 @@ next:
 	return nil
 }
 
-// elements returns where each element of the array under the top-level key
-// starts and ends in data, which must be valid JSON holding one object; nil
-// when there is no such array. It steps over every other value whole.
-func elements(data []byte, key string) [][2]int {
-	i := skipSpace(data, 0) + 1 // past the object's '{'
-	for i < len(data) {
-		i = skipSpace(data, i)
-		if i >= len(data) || data[i] != '"' {
-			return nil // '}': no such key
-		}
-		end := stringEnd(data, i)
-		name := data[i+1 : end-1]
-		if bytes.IndexByte(data[i:end], '\\') >= 0 {
-			name = []byte(unquote(data[i:end]))
-		}
-		i = skipSpace(data, end) + 1 // past ':'
-		i = skipSpace(data, i)
-		if string(name) == key && i < len(data) && data[i] == '[' {
-			var spans [][2]int
-			for i = skipSpace(data, i+1); i < len(data) && data[i] != ']'; {
-				start := i
-				i = valueEnd(data, i)
-				spans = append(spans, [2]int{start, i})
-				i = skipSpace(data, i)
-				if i < len(data) && data[i] == ',' {
-					i = skipSpace(data, i+1)
-				}
-			}
-			return spans
-		}
-		i = skipSpace(data, valueEnd(data, i))
-		if i < len(data) && data[i] == ',' {
-			i++
+// arrayElements returns where each element of the JSON array starting at
+// data[at] starts and ends; data must be valid JSON.
+func arrayElements(data []byte, at int) [][2]int {
+	var spans [][2]int
+	for i := skipSpace(data, at+1); i < len(data) && data[i] != ']'; {
+		start := i
+		i = valueEnd(data, i)
+		spans = append(spans, [2]int{start, i})
+		if i = skipSpace(data, i); i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
 		}
 	}
-	return nil
+	return spans
 }
 
 // prefixField puts the path of the value an error was found in before the

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
+	"strings"
 
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -14,32 +14,6 @@ import (
 // listed here (receiver, groupLabels, commonLabels, externalURL,
 // notification_reason, routeLabels, orgId, title, state, message, future
 // fields) is tolerated and ignored.
-type amPayload struct {
-	GroupKey        string    `json:"groupKey"`
-	TruncatedAlerts int       `json:"truncatedAlerts"`
-	Alerts          []amAlert `json:"alerts"`
-}
-
-// amHead is the notification without its alerts, for reading them apart
-// when one of them cannot be decoded.
-type amHead struct {
-	GroupKey        string      `json:"groupKey"`
-	TruncatedAlerts int         `json:"truncatedAlerts"`
-	Alerts          jsonArrayOK `json:"alerts"`
-}
-
-// jsonArrayOK checks that a value is an array without decoding it: the
-// alerts are decoded one by one afterwards, so that one broken alert is
-// refused on its own instead of failing the whole notification.
-type jsonArrayOK struct{}
-
-func (jsonArrayOK) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || b[0] != '[' {
-		return &json.UnmarshalTypeError{Value: jsonValueKind(b), Type: reflect.TypeFor[[]amAlert](), Offset: 1}
-	}
-	return nil
-}
-
 // jsonValueKind names the kind of a raw JSON value as encoding/json does.
 func jsonValueKind(b []byte) string {
 	if len(b) == 0 {
@@ -75,69 +49,79 @@ type amAlert struct {
 	Values       map[string]json.RawMessage `json:"values"`
 }
 
-// parseAlertmanager reads a notification. An alert that is broken or over a
-// limit is refused with its reason while the others are applied, so one
-// poison alert cannot block its group (Alertmanager treats a 4xx as final
-// and would send the same failing group again and again, resolves
-// included). The whole payload is decoded at once, the fast path; only when
-// a value has the wrong type are the alerts decoded one by one, to refuse
-// that one alone.
-func (d *doc) parseAlertmanager(format string) (Batch, error) {
-	var p amPayload
-	var spans [][2]int    // where each alert is in d.data, found when needed
-	var decodeErr []error // per alert, on the slow path
-	if err := json.Unmarshal(d.data, &p); err != nil {
-		var head amHead
-		if err := json.Unmarshal(d.data, &head); err != nil {
-			return Batch{}, d.errJSON(err)
-		}
-		p = amPayload{GroupKey: head.GroupKey, TruncatedAlerts: head.TruncatedAlerts}
-		spans = elements(d.data, "alerts")
-		p.Alerts, decodeErr = make([]amAlert, len(spans)), make([]error, len(spans))
-		for i, span := range spans {
-			one := d.sub(span[0], span[1])
-			if err := json.Unmarshal(one.data, &p.Alerts[i]); err != nil {
-				decodeErr[i] = prefixField(one.errJSON(err), fmt.Sprintf("alerts[%d]", i))
-			}
-		}
+// parseAlertmanager reads a notification. Its alerts are decoded one by
+// one and handed on in parts (parts), so a group of any size is applied in
+// bounded memory. An alert that is broken or over a limit is refused with
+// its reason while the others are applied, so one poison alert cannot block
+// its group (Alertmanager treats a 4xx as final and would send the same
+// failing group again and again, resolves included).
+func (d *doc) parseAlertmanager(format string, keys map[string][]byte, emit func(Batch) error) error {
+	if !json.Valid(d.data) {
+		return d.errSyntax(d.data)
 	}
-	if p.TruncatedAlerts < 0 {
-		return Batch{}, d.errField("truncatedAlerts", fmt.Sprintf("is %d: a count of left-out alerts cannot be negative", p.TruncatedAlerts))
+	var groupKey string
+	var truncated int
+	if err := d.topValue(keys, "groupKey", &groupKey); err != nil {
+		return err
 	}
-	span := func(i int) [2]int {
-		if spans == nil {
-			spans = elements(d.data, "alerts")
-		}
-		return spans[i]
+	if err := d.topValue(keys, "truncatedAlerts", &truncated); err != nil {
+		return err
 	}
+	if truncated < 0 {
+		return d.errField("truncatedAlerts", fmt.Sprintf("is %d: a count of left-out alerts cannot be negative", truncated))
+	}
+	raw := keys["alerts"]
+	if raw[0] != '[' {
+		return d.errField("alerts", fmt.Sprintf("is %s, expected an array of alerts", article(jsonValueKind(raw))))
+	}
+	spans := arrayElements(d.data, offsetIn(d.data, raw))
 	dups := d.duplicateKeys()
-	if len(dups) > 0 {
-		span(0)
-		if err := dups.outside(spans); err != nil {
-			return Batch{}, err
-		}
+	if err := dups.outside(spans); err != nil {
+		return err
 	}
-	b := Batch{Format: format, Truncated: p.TruncatedAlerts, Group: clean(p.GroupKey, false), Events: make([]Event, 0, len(p.Alerts))}
-	for i := range p.Alerts {
-		var err error
-		switch {
-		case decodeErr != nil && decodeErr[i] != nil:
-			err = decodeErr[i]
-		case len(dups) > 0:
-			err = dups.within(span(i))
-		}
+	p := newParts(Batch{Format: format, Truncated: truncated, Group: clean(groupKey, false)}, d.lim.MaxBatch, emit)
+	for i, span := range spans {
+		at := fmt.Sprintf("alerts[%d]", i)
+		one := d.sub(span[0], span[1])
+		var a amAlert
+		err := json.Unmarshal(one.data, &a)
 		var alert model.Alert
-		if err == nil {
-			alert, err = d.amAlert(fmt.Sprintf("alerts[%d]", i), &p.Alerts[i], format)
+		switch {
+		case err != nil:
+			err = prefixField(one.errJSON(err), at)
+		case len(dups) > 0 && dups.within(span) != nil:
+			err = dups.within(span)
+		default:
+			alert, err = d.amAlert(at, &a, format)
 		}
 		if err != nil {
-			at := span(i)
-			b.Refused = append(b.Refused, refusal(err, d.data[at[0]:at[1]]))
-			continue
+			err = p.refuse(refusal(err, one.data))
+		} else {
+			err = p.add(Event{Alert: alert})
 		}
-		b.Events = append(b.Events, Event{Alert: alert})
+		if err != nil {
+			return err
+		}
 	}
-	return b, nil
+	return p.done()
+}
+
+// topValue decodes the top-level value called name, if the payload has it.
+func (d *doc) topValue(keys map[string][]byte, name string, v any) error {
+	raw, ok := keys[strings.ToLower(name)]
+	if !ok {
+		return nil
+	}
+	off := offsetIn(d.data, raw)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return prefixField(d.sub(off, off+len(raw)).errJSON(err), name)
+	}
+	return nil
+}
+
+// offsetIn is where part, a slice of data, starts in data.
+func offsetIn(data, part []byte) int {
+	return cap(data) - cap(part)
 }
 
 // refusal describes a refused alert from what can still be read of it: its

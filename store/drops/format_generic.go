@@ -27,8 +27,7 @@ type GenericEvent struct {
 // Lines are split by hand rather than decoded as a stream so that every
 // error names its line and one broken line cannot swallow the next: a
 // broken line is refused with its reason, and the others are applied.
-func (d *doc) parseNDJSON() (Batch, error) {
-	b := Batch{Format: FormatGeneric}
+func (d *doc) parseNDJSON(p *parts) error {
 	for start := 0; start < len(d.data); {
 		end := len(d.data)
 		if nl := bytes.IndexByte(d.data[start:], '\n'); nl >= 0 {
@@ -48,12 +47,15 @@ func (d *doc) parseNDJSON() (Batch, error) {
 			ev, err = line.genericEvent()
 		}
 		if err != nil {
-			b.Refused = append(b.Refused, refusal(err, line.data))
-			continue
+			err = p.refuse(refusal(err, line.data))
+		} else {
+			err = p.add(ev)
 		}
-		b.Events = append(b.Events, ev)
+		if err != nil {
+			return err
+		}
 	}
-	return b, nil
+	return p.done()
 }
 
 func (d *doc) genericEvent() (Event, error) {

@@ -3,8 +3,6 @@ package drops
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,32 +25,6 @@ const (
 // still writing it in place. The file stays where it is, to be applied whole
 // once it has been quiet for a while.
 var ErrChanging = errors.New("the file changed while it was read: its sender is still writing it")
-
-// ToDrop turns a parsed drop file into what the service layer ingests. The
-// SHA-256 of the raw bytes is what makes a re-delivery change nothing. The
-// name is cleaned like any text from outside, since it reaches the audit log
-// and the screen. Received is now; a caller with its own clock sets it again.
-func ToDrop(name string, data []byte, b Batch) model.Drop {
-	sum := sha256.Sum256(data)
-	events := make([]model.AlertEvent, len(b.Events))
-	for i, e := range b.Events {
-		events[i] = model.AlertEvent{Alert: e.Alert, Ack: e.Ack}
-	}
-	refused := make([]model.RefusedAlert, len(b.Refused))
-	for i, r := range b.Refused {
-		refused[i] = model.RefusedAlert{Key: r.Key, Name: r.Name, Service: r.Service, Where: r.Err.Where(), Reason: r.Err.Problem()}
-	}
-	return model.Drop{
-		Name:      model.Clean(name, false),
-		SHA256:    hex.EncodeToString(sum[:]),
-		Format:    b.Format,
-		Group:     b.Group,
-		Truncated: b.Truncated,
-		Events:    events,
-		Refused:   refused,
-		Received:  time.Now(),
-	}
-}
 
 // Result says what became of one drop file. Its texts are cleaned of control
 // characters and escape sequences (a file name is as much outside text as a
@@ -124,28 +96,30 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 		return res, fmt.Errorf("apply drop %s: %w", res.File, err)
 	}
 
-	batch, err := Parse(name, data, lim)
-	if err != nil {
+	parsed := false
+	got, err := Apply(ctx, in.Ingester, in.actor(), name, data, lim, start, func(string) error {
+		parsed = true
+		if in.written != nil && in.written(name) {
+			return ErrChanging
+		}
+		return nil
+	})
+	res.Format = got.Format
+	var pe *ParseError
+	switch {
+	case errors.As(err, &pe) && !parsed:
 		// A half-written file fails to parse; only a file that has stopped
 		// changing is really broken.
 		if !in.settled(ctx, filepath.Join(in.Dir, name), before) {
 			return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
 		}
 		return in.finish(res, name, start, before, RejectedDir, err)
-	}
-	res.Format = batch.Format
-	if in.written != nil && in.written(name) {
-		return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
-	}
-
-	drop := ToDrop(name, data, batch)
-	drop.Received = start
-	got, err := in.Ingester.Ingest(ctx, in.actor(), drop)
-	if errors.Is(err, model.ErrInvalidDrop) {
+	case errors.As(err, &pe), errors.Is(err, model.ErrInvalidDrop):
 		// The content is at fault, not the database: retrying cannot help.
 		return in.finish(res, name, start, before, RejectedDir, err)
-	}
-	if err != nil {
+	case errors.Is(err, ErrChanging):
+		return res, fmt.Errorf("apply drop %s: %w", res.File, ErrChanging)
+	case err != nil:
 		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed

@@ -18,6 +18,10 @@ type Limits struct {
 	MaxLabelLen int // bytes in a label name or an annotation name, or a dedup key; label values are cut here
 	MaxTextLen  int // bytes in an annotation value: longer ones are cut
 	MaxSummary  int // bytes in an alert's summary line: longer ones are cut
+	// MaxBatch is how many alerts of a payload are applied at once, in one
+	// transaction: a payload with more is parsed and applied in parts of
+	// this size, so that memory stays bounded whatever the payload holds.
+	MaxBatch int
 }
 
 // DefaultLimits are generous for real senders and small enough that one
@@ -25,7 +29,7 @@ type Limits struct {
 // default, so there is no limit on alerts per payload: a group of any size
 // within MaxBytes is applied.
 func DefaultLimits() Limits {
-	return Limits{MaxBytes: 16 << 20, MaxLabels: 64, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024}
+	return Limits{MaxBytes: 16 << 20, MaxLabels: 64, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024, MaxBatch: 2000}
 }
 
 func (l Limits) orDefault() Limits {
@@ -44,6 +48,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.MaxSummary <= 0 {
 		l.MaxSummary = def.MaxSummary
+	}
+	if l.MaxBatch <= 0 {
+		l.MaxBatch = def.MaxBatch
 	}
 	return l
 }

@@ -54,11 +54,11 @@ func TestLimitsAtTheEdge(t *testing.T) {
 }
 
 func TestDefaultLimits(t *testing.T) {
-	want := Limits{MaxBytes: 16 << 20, MaxLabels: 64, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024}
+	want := Limits{MaxBytes: 16 << 20, MaxLabels: 64, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024, MaxBatch: 2000}
 	if DefaultLimits() != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", DefaultLimits(), want)
 	}
-	if got := (Limits{MaxLabels: 5}).orDefault(); got != (Limits{MaxBytes: 16 << 20, MaxLabels: 5, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024}) {
+	if got := (Limits{MaxLabels: 5}).orDefault(); got != (Limits{MaxBytes: 16 << 20, MaxLabels: 5, MaxLabelLen: 4096, MaxTextLen: 16 << 10, MaxSummary: 1024, MaxBatch: 2000}) {
 		t.Errorf("zero fields must take their defaults, got %+v", got)
 	}
 }

@@ -66,86 +66,176 @@ type Refusal struct {
 const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (run 'hypercare formats' to see them)"
 
 // Parse detects the format of one drop from its content (name is only used in
-// errors) and parses it. Every problem is returned as a *ParseError; nothing
-// is ever silently dropped or cut short. A zero field in lim means its default.
+// errors) and parses it whole. Every problem is returned as a *ParseError, or
+// as a Refusal of the one alert it is in; nothing is silently dropped. A zero
+// field in lim means its default.
 func Parse(name string, data []byte, lim Limits) (Batch, error) {
+	var all Batch
+	err := ParseEach(name, data, lim, func(b Batch) error {
+		events, refused := append(all.Events, b.Events...), append(all.Refused, b.Refused...)
+		all = b
+		all.Events, all.Refused = events, refused
+		return nil
+	})
+	if err != nil {
+		return Batch{}, err
+	}
+	return all, nil
+}
+
+// ParseEach parses like Parse but hands the drop to emit in parts of at most
+// lim.MaxBatch alerts, each with the payload's format, group and truncated
+// count, as it goes: a payload of any size is parsed and applied in bounded
+// memory. A payload that fits one part is checked whole before emit sees it;
+// a payload none of whose alerts can be taken is an error (after the parts
+// that carried its refusals, when it had more than one). An error from emit
+// stops the parse and is returned as it is.
+func ParseEach(name string, data []byte, lim Limits, emit func(Batch) error) error {
+	b, err := parseHead(name, data, lim, emit)
+	if err != nil || b == nil {
+		return err
+	}
+	return emit(*b)
+}
+
+// parseHead detects the format and parses the drop: a payload of many alerts
+// goes to emit part by part, and nil is returned; a single event is returned.
+func parseHead(name string, data []byte, lim Limits, emit func(Batch) error) (*Batch, error) {
+	one := func(b Batch, err error) (*Batch, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &b, nil
+	}
 	d := &doc{file: model.Clean(name, false), all: data, data: data, lim: lim.orDefault()}
 	if len(data) > d.lim.MaxBytes {
-		return Batch{}, d.errAt(-1, "", fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", len(data), d.lim.MaxBytes))
+		return nil, d.errAt(-1, "", fmt.Sprintf("the file is %d bytes, over the limit of %d (MaxBytes): split it into smaller drops", len(data), d.lim.MaxBytes))
 	}
 	if off, reason := notText(data); off >= 0 {
-		return Batch{}, d.errAt(off, "", reason)
+		return nil, d.errAt(off, "", reason)
 	}
 	start := skipSpace(data, bomLen(data))
 	if start == len(data) {
-		return Batch{}, d.errAt(-1, "", "the file is empty: expected a JSON alert payload (run 'hypercare formats' to see the accepted ones)")
+		return nil, d.errAt(-1, "", "the file is empty: expected a JSON alert payload (run 'hypercare formats' to see the accepted ones)")
 	}
 	if data[start] != '{' {
-		return Batch{}, d.errAt(start, "", notAnObject(data[start:]))
+		return nil, d.errAt(start, "", notAnObject(data[start:]))
 	}
 	d = d.sub(start, len(data))
 
 	end, keys := sniff(d.data)
 	if end < 0 {
-		return Batch{}, d.errSyntax(d.data)
+		return nil, d.errSyntax(d.data)
 	}
 	format, reason := detect(keys)
 	if rest := skipSpace(d.data, end); rest < len(d.data) {
 		switch {
 		case format == FormatGeneric:
-			return usable(d.parseNDJSON())
+			return nil, d.parseNDJSON(newParts(Batch{Format: FormatGeneric}, d.lim.MaxBatch, emit))
 		case !json.Valid(d.data[:end]):
-			return Batch{}, d.errSyntax(d.data[:end])
+			return nil, d.errSyntax(d.data[:end])
 		case d.data[rest] != '{':
-			return Batch{}, d.errAt(rest, "", fmt.Sprintf("unexpected %s after the end of the JSON object: a drop holds one payload, or one generic object per line", quoteRune(d.data[rest:])))
+			return nil, d.errAt(rest, "", fmt.Sprintf("unexpected %s after the end of the JSON object: a drop holds one payload, or one generic object per line", quoteRune(d.data[rest:])))
 		case format == "":
 			format = "an unknown"
 		}
-		return Batch{}, d.errAt(0, "", fmt.Sprintf("the file holds more than one JSON object and the first is %s payload: only the generic form may hold one object per line; send other payloads one per file", format))
+		return nil, d.errAt(0, "", fmt.Sprintf("the file holds more than one JSON object and the first is %s payload: only the generic form may hold one object per line; send other payloads one per file", format))
 	}
 	d.data = d.data[:end]
 
 	switch format {
 	case FormatAlertmanager, FormatGrafana:
-		return usable(d.parseAlertmanager(format))
+		return nil, d.parseAlertmanager(format, keys, emit)
 	case FormatPagerDuty, FormatOpsgenie:
 		if !json.Valid(d.data) {
-			return Batch{}, d.errSyntax(d.data)
+			return nil, d.errSyntax(d.data)
 		}
 		if dups := d.duplicateKeys(); len(dups) > 0 {
-			return Batch{}, dups[0].err
+			return nil, dups[0].err
 		}
 		if format == FormatPagerDuty {
-			return d.parsePagerDuty()
+			return one(d.parsePagerDuty())
 		}
-		return d.parseOpsgenie(has(keys, "action") && has(keys, "alert"))
+		return one(d.parseOpsgenie(has(keys, "action") && has(keys, "alert")))
 	case FormatGeneric:
 		ev, err := d.genericEvent()
 		if err != nil {
-			return Batch{}, err
+			return nil, err
 		}
-		return Batch{Format: FormatGeneric, Events: []Event{ev}}, nil
+		return &Batch{Format: FormatGeneric, Events: []Event{ev}}, nil
 	}
 	if !json.Valid(d.data) {
-		return Batch{}, d.errSyntax(d.data)
+		return nil, d.errSyntax(d.data)
 	}
 	if reason == "" {
 		reason = unknownFormat + topKeys(keys)
 	}
-	return Batch{}, d.errAt(0, "", reason)
+	return nil, d.errAt(0, "", reason)
 }
 
-// usable rejects a drop none of whose alerts could be taken: there is
-// nothing to apply, so the file goes to rejected/ with the first reason.
-func usable(b Batch, err error) (Batch, error) {
-	if err != nil || len(b.Events) > 0 || len(b.Refused) == 0 {
-		return b, err
+// parts hands a payload's alerts on in parts of at most size, and knows at
+// the end whether anything in it was usable. The first part is held back
+// until it is full or the payload ends, so a payload that fits one part is
+// judged whole before anything of it is applied.
+type parts struct {
+	head    Batch // format, group, truncated: copied into every part
+	size    int
+	emit    func(Batch) error
+	cur     Batch
+	events  int
+	refused []Refusal // the first refusal, and how many there were
+	nRefuse int
+}
+
+func newParts(head Batch, size int, emit func(Batch) error) *parts {
+	p := &parts{head: head, size: size, emit: emit}
+	p.cur = head
+	return p
+}
+
+func (p *parts) add(ev Event) error {
+	p.cur.Events = append(p.cur.Events, ev)
+	p.events++
+	return p.maybeFlush()
+}
+
+func (p *parts) refuse(r Refusal) error {
+	p.cur.Refused = append(p.cur.Refused, r)
+	if p.nRefuse == 0 {
+		p.refused = []Refusal{r}
 	}
-	first := *b.Refused[0].Err
-	if n := len(b.Refused); n > 1 {
-		first.Reason += fmt.Sprintf(" (none of its %d alerts could be taken; this is the first)", n)
+	p.nRefuse++
+	return p.maybeFlush()
+}
+
+func (p *parts) maybeFlush() error {
+	if len(p.cur.Events)+len(p.cur.Refused) < p.size {
+		return nil
 	}
-	return Batch{}, &first
+	return p.flush()
+}
+
+func (p *parts) flush() error {
+	if len(p.cur.Events)+len(p.cur.Refused) == 0 {
+		return nil
+	}
+	b := p.cur
+	p.cur = p.head
+	return p.emit(b)
+}
+
+// done emits the last part, or rejects a payload none of whose alerts could
+// be taken: there is nothing to apply, so the file goes to rejected/ with
+// the first reason.
+func (p *parts) done() error {
+	if p.events == 0 && p.nRefuse > 0 {
+		first := *p.refused[0].Err
+		if p.nRefuse > 1 {
+			first.Reason += fmt.Sprintf(" (none of its %d alerts could be taken; this is the first)", p.nRefuse)
+		}
+		return &first
+	}
+	return p.flush()
 }
 
 // sniff reads the top-level keys of the object that starts data, without

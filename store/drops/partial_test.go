@@ -1,6 +1,7 @@
 package drops
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -115,5 +116,75 @@ func TestApplyInPartLeavesASidecar(t *testing.T) {
 		if !strings.Contains(note, want) {
 			t.Errorf("sidecar lacks %q:\n%s", want, note)
 		}
+	}
+}
+
+// A payload bigger than a part is handed on in parts of MaxBatch alerts,
+// each with the payload's group; refusals travel with their part, and a
+// payload none of whose alerts can be taken is an error.
+func TestParseEachInParts(t *testing.T) {
+	var alerts []string
+	for i := range 25 {
+		status := "firing"
+		if i == 12 {
+			status = "sideways"
+		}
+		alerts = append(alerts, fmt.Sprintf(`{"status":%q,"labels":{"alertname":"A","i":"%d"}}`, status, i))
+	}
+	data := `{"version":"4","groupKey":"g","truncatedAlerts":3,"alerts":[` + strings.Join(alerts, ",") + `]}`
+	var parts []Batch
+	err := ParseEach("big.json", []byte(data), Limits{MaxBatch: 10}, func(b Batch) error {
+		parts = append(parts, b)
+		return nil
+	})
+	if err != nil || len(parts) != 3 {
+		t.Fatalf("%d parts, %v; want 3", len(parts), err)
+	}
+	sizes := []int{}
+	for _, p := range parts {
+		if p.Group != "g" || p.Truncated != 3 || p.Format != FormatAlertmanager {
+			t.Errorf("part %+v lacks the payload's head", p)
+		}
+		sizes = append(sizes, len(p.Events)+len(p.Refused))
+	}
+	if fmt.Sprint(sizes) != "[10 10 5]" || len(parts[1].Refused) != 1 || parts[1].Refused[0].Err.Field != "alerts[12].status" {
+		t.Errorf("parts of %v, refused %+v", sizes, parts[1].Refused)
+	}
+	// Parse gathers the parts into one batch.
+	b, err := Parse("big.json", []byte(data), Limits{MaxBatch: 10})
+	if err != nil || len(b.Events) != 24 || len(b.Refused) != 1 {
+		t.Fatalf("Parse: %d events, %d refused, %v", len(b.Events), len(b.Refused), err)
+	}
+	// An error from emit stops the parse.
+	stop := errors.New("stop")
+	calls := 0
+	if err := ParseEach("big.json", []byte(data), Limits{MaxBatch: 10}, func(Batch) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Fatalf("emit error: %v after %d calls", err, calls)
+	}
+}
+
+// A drop bigger than a part is applied part by part, each under its own
+// hash, so the same file dropped again applies nothing twice.
+func TestApplyInParts(t *testing.T) {
+	ing := newFake()
+	in := newIntake(t, ing)
+	in.Limits = Limits{MaxBatch: 10}
+	var lines strings.Builder
+	for i := range 25 {
+		fmt.Fprintf(&lines, firing, i, i, i)
+	}
+	writeDrop(t, in.Dir, "big.ndjson", lines.String())
+	res, err := in.Apply(t.Context(), "big.ndjson")
+	if err != nil || res.Alerts != 25 || res.Duplicate {
+		t.Fatalf("apply: %+v %v", res, err)
+	}
+	applied := ing.drops()
+	if len(applied) != 3 || len(applied[0].Events) != 10 || len(applied[2].Events) != 5 ||
+		applied[1].SHA256 != applied[0].SHA256+"/1" || applied[2].SHA256 != applied[0].SHA256+"/2" {
+		t.Fatalf("parts: %d, hashes %q %q %q", len(applied), applied[0].SHA256, applied[1].SHA256, applied[2].SHA256)
+	}
+	writeDrop(t, in.Dir, "again.ndjson", lines.String())
+	if res, err := in.Apply(t.Context(), "again.ndjson"); err != nil || !res.Duplicate || len(ing.drops()) != 3 {
+		t.Fatalf("the same bytes again: %+v %v, %d applied", res, err, len(ing.drops()))
 	}
 }
