@@ -314,8 +314,9 @@ func TestSSHViewerAndWallCannotAck(t *testing.T) {
 	for name, refusal := range map[string]string{"dan.kowalski": "may not acknowledge", "wall": "read-only"} {
 		tm := env.open(t, env.keys[name], 80, 24)
 		tm.waitFor(0, 5*time.Second, "INC-1")
+		since := tm.mark()
 		tm.press("a")
-		tm.waitFor(0, 5*time.Second, refusal)
+		tm.waitFor(since, 5*time.Second, refusal)
 	}
 	in, err := env.app.db.Incident(context.Background(), 1)
 	if err != nil || in.Assignee != "" || in.State != model.StateNew {
@@ -331,7 +332,7 @@ func TestSSHAckShowsLiveInOtherSession(t *testing.T) {
 	b.waitFor(0, 5*time.Second, "INC-1", "New")
 	since := b.mark()
 	a.press("a")
-	b.waitFor(since, time.Second, "In Progress", "tom.okafor")
+	b.waitFor(since, 5*time.Second, "In Progress", "tom.okafor")
 }
 
 func TestSSHGuestViewer(t *testing.T) {
@@ -340,8 +341,9 @@ func TestSSHGuestViewer(t *testing.T) {
 	tm := env.open(t, guest, 80, 24)
 	name := "guest-" + strings.TrimPrefix(gossh.FingerprintSHA256(guest.PublicKey()), "SHA256:")[:8]
 	tm.waitFor(0, 5*time.Second, "INC-1", name)
+	since := tm.mark()
 	tm.press("a")
-	tm.waitFor(0, 5*time.Second, "may not acknowledge")
+	tm.waitFor(since, 5*time.Second, "may not acknowledge")
 }
 
 func TestSSHHonoursClientNoColor(t *testing.T) {
@@ -375,7 +377,7 @@ func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
 	}
-	calm.waitFor(since, time.Second, "In Progress")
+	calm.waitFor(since, 5*time.Second, "In Progress")
 	again := env.open(t, env.keys["tom.okafor"], 80, 24)
 	again.waitFor(0, 5*time.Second, "INC-1")
 }
@@ -486,12 +488,13 @@ func TestSSHPresence(t *testing.T) {
 	b := env.open(t, env.keys["sofia.lindqvist"], 200, 60)
 	a.waitFor(0, 5*time.Second, "also here: sofia.lindqvist", "INC-1")
 	b.waitFor(0, 5*time.Second, "also here: tom.okafor", "INC-1")
+	since := b.mark()
 	a.press("\r") // INC-1's detail
 	b.press("\r")
-	b.waitFor(0, 5*time.Second, "also viewing: tom.okafor")
-	since := b.mark()
+	b.waitFor(since, 5*time.Second, "also viewing: tom.okafor")
+	since = b.mark()
 	a.press("a")
-	b.waitFor(since, 2*time.Second, "INC-1 taken by tom.okafor")
+	b.waitFor(since, 5*time.Second, "INC-1 taken by tom.okafor")
 }
 
 // editPlan changes the plan file as an editor saves it and waits until the
@@ -538,7 +541,7 @@ func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
 	}
-	stays.waitFor(since, 2*time.Second, "In Progress")
+	stays.waitFor(since, 5*time.Second, "In Progress")
 }
 
 func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
