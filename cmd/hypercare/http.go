@@ -176,7 +176,16 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := fmt.Sprintf("%s-http-%06d-%s.json", rc.now().UTC().Format("20060102T150405.000"), rc.seq.Add(1), format)
-	b, err := drops.Parse(name, body, rc.lim)
+	// Only the receipt is kept of this parse: the watcher parses the drop
+	// again to apply it, part by part, and so is this parse done, so that a
+	// payload of many alerts never sits in memory whole.
+	var b drops.Batch
+	alerts := 0
+	err = drops.ParseEach(name, body, rc.lim, func(part drops.Batch) error {
+		b.Format, b.Refused = part.Format, append(b.Refused, part.Refused...)
+		alerts += len(part.Events)
+		return nil
+	})
 	if err != nil {
 		rc.log.Printf("http: refused a payload posted to %s by %s: %v", alertsPrefix+format, r.RemoteAddr, err)
 		refuse(w, http.StatusBadRequest, refusedText(err))
@@ -188,9 +197,7 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 			b.Format, alertsPrefix+format, alertsPrefix, b.Format))
 		return
 	}
-	// The watcher parses the drop again to apply it; only the receipt is
-	// kept of this parse.
-	out := receipt{Queued: name, Format: format, Alerts: len(b.Events), Refused: make([]refusedAlert, len(b.Refused))}
+	out := receipt{Queued: name, Format: format, Alerts: alerts, Refused: make([]refusedAlert, len(b.Refused))}
 	for i, r := range b.Refused {
 		out.Refused[i] = refusedAlert{Line: r.Err.Line, Column: r.Err.Column, Field: r.Err.Field, Key: r.Key, Name: r.Name, Reason: r.Err.Reason}
 	}

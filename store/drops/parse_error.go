@@ -111,7 +111,7 @@ func (d *doc) errJSON(err error) error {
 		if d.base+len(d.data) < len(bytes.TrimRight(d.all, " \t\r\n")) {
 			return d.errAt(len(d.data), "", "the line ends before its JSON object is complete: each line of a generic NDJSON drop holds one whole object")
 		}
-		return d.errAt(len(d.data), "", "the JSON ends before it is complete: the file looks truncated — a sender must write the file elsewhere and rename it into the drop folder")
+		return d.errAt(len(d.data), "", "the JSON ends before it is complete: the payload looks truncated — a sender must write a drop file elsewhere and rename it into the drop folder, or post the whole payload")
 	case syntax != nil:
 		// Offset counts the offending byte, so the error is at the byte before it.
 		return d.errAt(max(int(syntax.Offset)-1, 0), "", "invalid JSON: "+syntax.Error())

@@ -151,7 +151,7 @@ func TestWatcherFixtures(t *testing.T) {
 	bad := map[string]string{
 		"bad-binary.json":         "bad-binary.json:1:17: binary data (byte 0x00)",
 		"bad-fields.json":         "field:    alerts[0].labels",
-		"bad-truncated.json":      "the file looks truncated",
+		"bad-truncated.json":      "the payload looks truncated",
 		"bad-unknown-format.json": "not a known alert format",
 	}
 	ingested := map[string]bool{}
