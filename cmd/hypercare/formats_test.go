@@ -41,9 +41,9 @@ func TestFormatsDocNamesEveryPath(t *testing.T) {
 func TestFormatsDocStatesTheLimits(t *testing.T) {
 	lim := drops.DefaultLimits()
 	for name, n := range map[string]int{"MaxBytes": lim.MaxBytes, "MaxLabels": lim.MaxLabels, "MaxLabelLen": lim.MaxLabelLen,
-		"MaxTextLen": lim.MaxTextLen, "MaxSummary": lim.MaxSummary} {
+		"MaxTextLen": lim.MaxTextLen, "MaxSummary": lim.MaxSummary, "MaxBatch": lim.MaxBatch} {
 		want := fmt.Sprintf("| `%s` | %s |", name, sizeText(n))
-		if name == "MaxLabels" {
+		if name == "MaxLabels" || name == "MaxBatch" {
 			want = fmt.Sprintf("| `%s` | %d |", name, n)
 		}
 		if !strings.Contains(drops.FormatsDoc, want) {
