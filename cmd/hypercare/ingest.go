@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 // runIngest applies drop files named on the command line, as the --as
 // operator, through the same safe read and parser as the watcher and the
 // same service layer; the files stay where they are. Exit 1 when any file is
-// rejected. File names are printed cleaned of control characters and escape
+// rejected, or applied with some of its alerts refused. File names are printed cleaned of control characters and escape
 // sequences, in text and JSON alike: a name is outside text like a payload.
 func runIngest(g global, args []string, w io.Writer) error {
 	var asJSON bool
@@ -45,7 +46,7 @@ func runIngest(g global, args []string, w io.Writer) error {
 		model.IngestResult
 	}
 	var results []outcome
-	rejected := 0
+	rejected, partly := 0, 0
 	for _, file := range files {
 		shown := model.Clean(file, false)
 		o := outcome{File: shown}
@@ -55,9 +56,12 @@ func runIngest(g global, args []string, w io.Writer) error {
 			return err
 		}
 		o.IngestResult, o.Format = res, format
-		if err != nil {
+		switch {
+		case err != nil:
 			o.Rejected = err.Error()
 			rejected++
+		case len(res.Refused) > 0:
+			partly++
 		}
 		results = append(results, o)
 		if !asJSON {
@@ -69,6 +73,9 @@ func runIngest(g global, args []string, w io.Writer) error {
 			default:
 				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", shown, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
 			}
+			for _, r := range res.Refused {
+				fmt.Fprintf(w, "%s: refused alert %s: %s\n", r.Where, cmp.Or(r.Name, r.Key, "?"), r.Reason)
+			}
 		}
 	}
 	if asJSON {
@@ -76,8 +83,13 @@ func runIngest(g global, args []string, w io.Writer) error {
 			return err
 		}
 	}
-	if rejected > 0 {
+	switch {
+	case rejected > 0 && partly > 0:
+		return fmt.Errorf("%d of %d file(s) rejected, %d applied with alerts refused", rejected, len(files), partly)
+	case rejected > 0:
 		return fmt.Errorf("%d of %d file(s) rejected", rejected, len(files))
+	case partly > 0:
+		return fmt.Errorf("%d of %d file(s) applied with alerts refused", partly, len(files))
 	}
 	return nil
 }

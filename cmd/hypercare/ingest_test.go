@@ -137,3 +137,20 @@ func TestIngestAsOperator(t *testing.T) {
 		t.Errorf("drop.ingest audited as %v, want tom.okafor once", by)
 	}
 }
+
+// TestIngestReportsRefusedAlerts: a file applied with some alerts refused
+// says which and why, and exits 1 so that a script notices.
+func TestIngestReportsRefusedAlerts(t *testing.T) {
+	db, plan := seeded(t)
+	file := filepath.Join(t.TempDir(), "part.ndjson")
+	data := fmt.Sprintf(genericAlert, 1, 1, 1) + `{"key":"cli-2","status":"bogus","summary":"two","labels":{"alertname":"CliProbe2"}}` + "\n"
+	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cliPromptly(t, "--db", db, "--plan", plan, "ingest", file)
+	if code != exitRejected || !strings.Contains(out, file+": ok, generic, 1 alert(s)") ||
+		!strings.Contains(out, "part.ndjson:2:") || !strings.Contains(out, "refused alert CliProbe2: status:") ||
+		!strings.Contains(errOut, "1 of 1 file(s) applied with alerts refused") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}

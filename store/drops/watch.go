@@ -418,10 +418,12 @@ func (w *Watcher) unfinished(info os.FileInfo, how readiness) int {
 		// Created in place and not written yet: its writer's first write,
 		// or its close, brings it back.
 		return leave
-	case w.cfg.Now().Sub(info.ModTime()) < max(w.cfg.Settle, time.Second):
-		// Content with no write seen: linked in whole, or written so
-		// recently that the event saying so is still on its way. Only an
-		// old file is taken to be linked in.
+	}
+	// Content with no write seen: linked in whole, or written so recently
+	// that the event saying so is still on its way. Only an old file is
+	// taken to be linked in; one dated in the future (a skewed clock, a
+	// copied time) cannot be judged by its age and is not held up.
+	if age := w.cfg.Now().Sub(info.ModTime()); age >= 0 && age < max(w.cfg.Settle, time.Second) {
 		return later
 	}
 	return ready
