@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -102,14 +103,15 @@ func incidentsNote(refs []string) string {
 }
 
 // ingestFile reads, parses and applies one file as actor, by the path the
-// watcher uses for a drop (drops.ReadFile): a FIFO, device or link is
+// watcher uses for a drop (drops.ReadFile, then drops.Apply, part by part): a FIFO, device or link is
 // refused, never opened or read. The format is "" when the file was not
 // parsed.
 func ingestFile(ctx context.Context, desk *model.Desk, actor model.Actor, path string) (model.IngestResult, string, error) {
-	drop, err := drops.ReadFile(path, drops.DefaultLimits())
+	lim := drops.DefaultLimits()
+	data, err := drops.ReadFile(path, lim)
 	if err != nil {
 		return model.IngestResult{}, "", err
 	}
-	res, err := desk.Ingest(ctx, actor, drop)
-	return res, drop.Format, err
+	got, err := drops.Apply(ctx, desk, actor, filepath.Base(path), data, lim, desk.Now(), nil)
+	return got.IngestResult, got.Format, err
 }

@@ -131,34 +131,30 @@ func readDrop(dir, name string, maxBytes int) (info os.FileInfo, data []byte, er
 	return info, data, nil
 }
 
-// ReadFile reads and parses the drop file at path the way the watcher reads
-// one from the drop folder: never following a symbolic link, never blocking
-// on a FIFO, never reading a device or more than lim.MaxBytes. The file is
-// left where it is. An entry that is not a regular file gives a
-// *NotRegularError; a file that fails to parse, a *ParseError. Every error
-// names the file cleaned of control characters, so it is safe to print.
-func ReadFile(path string, lim Limits) (model.Drop, error) {
+// ReadFile reads the drop file at path the way the watcher reads one from
+// the drop folder: never following a symbolic link, never blocking on a
+// FIFO, never reading a device or more than lim.MaxBytes. The file is left
+// where it is; Apply applies what was read. An entry that is not a regular
+// file gives a *NotRegularError. Every error names the file cleaned of
+// control characters, so it is safe to print.
+func ReadFile(path string, lim Limits) ([]byte, error) {
 	lim = lim.orDefault()
 	name, shown := filepath.Base(path), model.Clean(path, false)
 	info, data, err := readDrop(filepath.Dir(path), name, lim.MaxBytes)
 	switch {
 	case errors.Is(err, errTooBig):
-		return model.Drop{}, tooBig(shown, info.Size(), lim.MaxBytes)
+		return nil, tooBig(shown, info.Size(), lim.MaxBytes)
 	case errors.Is(err, ErrChanging):
-		return model.Drop{}, fmt.Errorf("%s: %w; try again once its sender is done", shown, ErrChanging)
+		return nil, fmt.Errorf("%s: %w; try again once its sender is done", shown, ErrChanging)
 	case err != nil:
 		var nr *NotRegularError
 		if errors.As(err, &nr) {
 			nr.File = shown
-			return model.Drop{}, nr
+			return nil, nr
 		}
-		return model.Drop{}, fmt.Errorf("read %s: %w", shown, unwrapPath(err))
+		return nil, fmt.Errorf("read %s: %w", shown, unwrapPath(err))
 	}
-	b, err := Parse(name, data, lim)
-	if err != nil {
-		return model.Drop{}, err
-	}
-	return ToDrop(name, data, b), nil
+	return data, nil
 }
 
 // unwrapPath drops the raw path an *fs.PathError carries, which may hold
