@@ -35,36 +35,36 @@ func (in *Intake) move(name, sub, note string, read os.FileInfo) (string, error)
 		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
 	defer root.Close()
-	// Made here, not only at the start, so that an operator who cleans up by
-	// removing processed/ does not stall the intake.
-	if err := root.MkdirAll(sub, 0o755); err != nil {
+	dest, err := openSub(root, sub)
+	if err != nil {
 		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
-	target, err := freeName(root, sub, name, note != "", in.now())
+	defer dest.Close()
+	target, err := freeName(dest, name, note != "", in.now())
 	if err != nil {
 		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
 	to := filepath.Join(sub, target)
 	if note != "" {
-		if err := writeNew(root, to+".error", note); err != nil {
+		if err := writeNew(dest, target+".error", note); err != nil {
 			return "", fmt.Errorf("write the sidecar for rejected drop %s: %w", shown, err)
 		}
 	}
 	if err := root.Rename(name, to); err != nil {
 		if note != "" {
-			root.Remove(to + ".error") // the next try writes it again, beside the file
+			dest.Remove(target + ".error") // the next try writes it again, beside the file
 		}
 		return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 	}
 	if read != nil {
-		moved, err := root.Lstat(to)
+		moved, err := dest.Lstat(target)
 		if err != nil {
 			return "", fmt.Errorf("move drop %s to %s/: %w", shown, sub, err)
 		}
 		if !moved.Mode().IsRegular() || !os.SameFile(read, moved) {
 			putBack(root, to, name, moved)
 			if note != "" {
-				root.Remove(to + ".error")
+				dest.Remove(target + ".error")
 			}
 			return "", nil
 		}
@@ -76,9 +76,23 @@ func (in *Intake) move(name, sub, note string, read os.FileInfo) (string, error)
 		// effort: only a file's owner may set its times, and a drop written
 		// by another user is then pruned by its sender's time, at worst early.
 		now := in.now()
-		_ = root.Chtimes(to, now, now)
+		_ = dest.Chtimes(target, now, now)
 	}
 	return to, nil
+}
+
+// openSub opens the folder sub of root, making it if it is missing: made
+// here, not only at the start, so that an operator who cleans up by removing
+// processed/ does not stall the intake.
+func openSub(root *os.Root, sub string) (*os.Root, error) {
+	dest, err := root.OpenRoot(sub)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := root.Mkdir(sub, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		dest, err = root.OpenRoot(sub)
+	}
+	return dest, err
 }
 
 // putBack moves what a sender swapped in just before a drop was moved back
@@ -96,15 +110,14 @@ func putBack(root *os.Root, to, name string, moved os.FileInfo) {
 	}
 }
 
-// freeName finds a name in the folder sub of root for a file called name
-// that nothing already uses (nor its .error sidecar, when withSidecar). A
-// clash gets a timestamp, then a counter, before the extension: a sender
-// that always reuses one name still finds a free one at the first or second
-// try.
+// freeName finds a name in the folder dest for a file called name that
+// nothing already uses (nor its .error sidecar, when withSidecar). A clash
+// gets a timestamp, then a counter, before the extension: a sender that
+// always reuses one name still finds a free one at the first or second try.
 //
 // Only the watcher's single worker moves files into these folders, so
 // checking and then renaming does not race with itself.
-func freeName(root *os.Root, sub, name string, withSidecar bool, now time.Time) (string, error) {
+func freeName(dest *os.Root, name string, withSidecar bool, now time.Time) (string, error) {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
 	stamp := now.UTC().Format("20060102T150405.000Z")
@@ -116,9 +129,9 @@ func freeName(root *os.Root, sub, name string, withSidecar bool, now time.Time) 
 		case i > 1:
 			candidate = fmt.Sprintf("%s-%s-%d%s", stem, stamp, i, ext)
 		}
-		taken, err := exists(root, filepath.Join(sub, candidate))
+		taken, err := exists(dest, candidate)
 		if err == nil && !taken && withSidecar {
-			taken, err = exists(root, filepath.Join(sub, candidate+".error"))
+			taken, err = exists(dest, candidate+".error")
 		}
 		if err != nil {
 			return "", err

@@ -542,9 +542,12 @@ type queue struct {
 	order []slot            // arrival order, with stale slots skipped
 	head  int               // order[:head] is consumed
 	items map[string]*entry // queued name → what is known about it
-	seq   uint64
-	busy  bool          // the worker holds a file
-	wake  chan struct{} // capacity 1: many adds make one wake-up
+	// writing counts the entries being written in place, kept as they
+	// change so that Status, polled while 30,000 files wait, costs nothing.
+	writing int
+	seq     uint64
+	busy    bool          // the worker holds a file
+	wake    chan struct{} // capacity 1: many adds make one wake-up
 }
 
 // entry is what the queue knows about a queued name.
@@ -553,6 +556,28 @@ type entry struct {
 	written time.Time // when it was last written or created in place; zero if never
 	open    bool      // written, and its writer has not closed it (known only where closes are reported)
 	whole   bool      // renamed in, or closed by its writer, since it was last written
+}
+
+func (e *entry) beingWritten() bool { return e.open || !e.written.IsZero() }
+
+// update applies change to e, keeping the count of entries being written.
+func (q *queue) update(e *entry, change func(e *entry)) {
+	was := e.beingWritten()
+	change(e)
+	switch is := e.beingWritten(); {
+	case is && !was:
+		q.writing++
+	case was && !is:
+		q.writing--
+	}
+}
+
+// remove takes name out of the queue; its slot goes stale.
+func (q *queue) remove(name string, e *entry) {
+	if e.beingWritten() {
+		q.writing--
+	}
+	delete(q.items, name)
 }
 
 // slot is a place in the arrival order. A name taken out of the middle of the
@@ -582,18 +607,21 @@ func (q *queue) note(name string, op changeOp, now time.Time) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if op == gone {
-		delete(q.items, name)
+		if e, ok := q.items[name]; ok {
+			q.remove(name, e)
+		}
 		return
 	}
-	e := q.entry(name)
-	switch op {
-	case renamedIn, closed:
-		e.written, e.open, e.whole = time.Time{}, false, true
-	case created:
-		e.written, e.open, e.whole = now, false, false
-	case written:
-		e.written, e.open, e.whole = now, reportsClose, false
-	}
+	q.update(q.entry(name), func(e *entry) {
+		switch op {
+		case renamedIn, closed:
+			e.written, e.open, e.whole = time.Time{}, false, true
+		case created:
+			e.written, e.open, e.whole = now, false, false
+		case written:
+			e.written, e.open, e.whole = now, reportsClose, false
+		}
+	})
 	q.signal()
 }
 
@@ -627,7 +655,7 @@ func (q *queue) again(name string, now time.Time) {
 			q.order = slices.Insert(q.order, 0, slot{name, q.seq})
 		}
 	}
-	e.written, e.whole = now, false
+	q.update(e, func(e *entry) { e.written, e.whole = now, false })
 	q.signal()
 }
 
@@ -637,7 +665,7 @@ func (q *queue) lostCloses() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, e := range q.items {
-		e.open = false
+		q.update(e, func(e *entry) { e.open = false })
 	}
 	q.signal()
 }
@@ -680,7 +708,7 @@ func (q *queue) next(now time.Time, settle time.Duration) (name string, how read
 			}
 			kind = readyQuiet
 		}
-		delete(q.items, s.name)
+		q.remove(s.name, e)
 		if i == q.head {
 			q.head++
 		}
@@ -709,7 +737,7 @@ func (q *queue) writtenSince(name string) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	e, ok := q.items[name]
-	return ok && (!e.written.IsZero() || e.open)
+	return ok && e.beingWritten()
 }
 
 // done says the worker is finished with the file it took.
@@ -724,14 +752,9 @@ func (q *queue) done() {
 func (q *queue) size() (queued, writing int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, e := range q.items {
-		if e.open || !e.written.IsZero() {
-			writing++
-		}
-	}
 	queued = len(q.items)
 	if q.busy {
 		queued++
 	}
-	return queued, writing
+	return queued, q.writing
 }

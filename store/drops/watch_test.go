@@ -544,8 +544,8 @@ func TestQueueOrderAndSettle(t *testing.T) {
 	if !slices.Equal(got, []out{{"c", readyQuiet}, {"b", readyQuiet}}) {
 		t.Errorf("after settling: %v", got)
 	}
-	if queued, _ := q.size(); queued != 0 || q.writtenSince("c") {
-		t.Errorf("queue not empty: %+v", q.items)
+	if queued, writing := q.size(); queued != 0 || writing != 0 || q.writtenSince("c") {
+		t.Errorf("queue not empty: %d, %d writing: %+v", queued, writing, q.items)
 	}
 
 	// Where closes are reported, a file written in place waits for its
@@ -566,6 +566,11 @@ func TestQueueOrderAndSettle(t *testing.T) {
 	q.lostCloses() // its close may have been among the lost events
 	if got, _ := take(now.Add(time.Second)); !slices.Equal(got, []out{{"lost", readyQuiet}}) {
 		t.Errorf("after lost events: %v", got)
+	}
+	q.note("back", written, now)
+	q.note("back", gone, now)
+	if queued, writing := q.size(); queued != 0 || writing != 0 {
+		t.Errorf("queue not empty: %d, %d writing", queued, writing)
 	}
 }
 
