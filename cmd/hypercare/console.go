@@ -231,7 +231,7 @@ func runConsole(g global) error {
 	if g.plain {
 		r.SetColorProfile(termenv.Ascii)
 	}
-	dropStatus, err := watchDrops(ctx, a, g.drops)
+	dropStatus, err := watchDrops(ctx, a, g.drops, nil)
 	if err != nil {
 		return err
 	}

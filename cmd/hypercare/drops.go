@@ -17,9 +17,24 @@ import (
 )
 
 // watchDrops starts the drop folder's watcher for the life of ctx and
-// returns what the footer shows of it.
-func watchDrops(ctx context.Context, a *app, dir string) (func() ui.DropStatus, error) {
-	w, err := drops.NewWatcher(drops.Config{Dir: dir, Ingester: a.desk, Limits: drops.DefaultLimits()})
+// returns what the footer shows of it. With logf (serve; the console has
+// its screen instead), what an operator may want to know is logged: the
+// watcher's own notes, and each drop rejected or applied with alerts
+// refused, with the first reason.
+func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...any)) (func() ui.DropStatus, error) {
+	cfg := drops.Config{Dir: dir, Ingester: a.desk, Limits: drops.DefaultLimits(), Logf: logf}
+	if logf != nil {
+		cfg.OnResult = func(res drops.Result) {
+			switch {
+			case res.Rejected != nil:
+				logf("drops: %s rejected, moved to %s: %s", res.File, res.MovedTo, firstLine(res.Rejected.Error()))
+			case len(res.Refused) > 0:
+				r := res.Refused[0]
+				logf("drops: %s applied, %d alert(s) refused (see %s.error); first: %s: %s", res.File, len(res.Refused), res.MovedTo, r.Where, r.Reason)
+			}
+		}
+	}
+	w, err := drops.NewWatcher(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +123,7 @@ func runServe(g global, args []string, w io.Writer) error {
 		return err
 	}
 	defer a.db.Close()
-	dropStatus, err := watchDrops(ctx, a, g.drops)
+	dropStatus, err := watchDrops(ctx, a, g.drops, log.New(os.Stderr, "", log.LstdFlags).Printf)
 	if err != nil {
 		return err
 	}

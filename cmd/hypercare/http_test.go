@@ -51,7 +51,7 @@ func startHTTP(t *testing.T, lim drops.Limits, extraPlan string) *httpEnv {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	status, err := watchDrops(ctx, a, dir)
+	status, err := watchDrops(ctx, a, dir, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

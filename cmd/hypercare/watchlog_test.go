@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// In serve, a drop applied with alerts refused, or rejected, is logged with
+// its first reason, so whoever reads the service's log sees it.
+func TestServeLogsRefusedAlerts(t *testing.T) {
+	dbPath, planPath := seeded(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, dbPath, planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.db.Close()
+	lines := make(chan string, 16)
+	dir := t.TempDir()
+	if _, err := watchDrops(ctx, a, dir, func(format string, args ...any) {
+		select {
+		case lines <- fmt.Sprintf(format, args...):
+		default:
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	drop := func(name, body string) {
+		tmp := filepath.Join(dir, "."+name+".tmp")
+		if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait := func(want string) {
+		t.Helper()
+		for {
+			select {
+			case line := <-lines:
+				if strings.Contains(line, want) {
+					return
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("no log line %q", want)
+			}
+		}
+	}
+	drop("mixed.ndjson", `{"key":"a","status":"firing"}`+"\n"+`{"key":"b","status":"sideways"}`+"\n")
+	wait(`drops: mixed.ndjson applied, 1 alert(s) refused (see processed/mixed.ndjson.error); first: mixed.ndjson:2:21: status: "sideways" must be`)
+	drop("broken.json", `{"version":"4","alerts":[`)
+	wait("drops: broken.json rejected, moved to rejected/broken.json: broken.json:1:26: the JSON ends before it is complete")
+}
