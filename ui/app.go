@@ -902,6 +902,10 @@ func (m *Model) dropsLine() string {
 	if !d.LastAt.IsZero() {
 		text += " · last " + ago(d.LastAt, m.s.Now())
 	}
+	if d.Ignored > 0 {
+		// Not a drop, so never applied: say so, or it sits there unnoticed.
+		text += fmt.Sprintf(" · %d left alone (%s)", d.Ignored, d.LastIgnored)
+	}
 	if m.w >= 180 && m.s.DropsDir != "" {
 		text += " · " + m.s.DropsDir
 	}

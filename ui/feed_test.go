@@ -42,3 +42,19 @@ func TestFeedStateAndBadges(t *testing.T) {
 		t.Errorf("detail: %q", got)
 	}
 }
+
+// The footer says what the drop folder's intake is doing, including entries
+// it leaves alone and an alert source it cannot reach.
+func TestDropsLine(t *testing.T) {
+	status := DropStatus{Watching: true, Processed: 12, Rejected: 1, Ignored: 2, LastIgnored: "a-fifo: named pipe (FIFO)"}
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	m.s.Drops = func() DropStatus { return status }
+	m.w = 200
+	if got := m.dropsLine(); !strings.Contains(got, "drops 12 ok · 1 rejected") || !strings.Contains(got, "2 left alone (a-fifo: named pipe (FIFO))") {
+		t.Errorf("footer: %q", got)
+	}
+	status.Sources = "alertmanager: cannot ask Alertmanager which alerts it holds"
+	if got := m.dropsLine(); !strings.Contains(got, "alert source unreachable: alertmanager: cannot ask") {
+		t.Errorf("footer with an unreachable Alertmanager: %q", got)
+	}
+}

@@ -56,6 +56,9 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 		if st.Retrying != nil {
 			out.Problem = firstLine(st.Retrying.Error())
 		}
+		if st.Ignored > 0 {
+			out.Ignored, out.LastIgnored = st.Ignored, st.LastIgnored.Name+": "+st.LastIgnored.Kind
+		}
 		out.Sources, _ = reconcileProblem.Load().(string)
 		out.Sources = firstLine(out.Sources)
 		if err, ok := stopped.Load().(error); ok {
