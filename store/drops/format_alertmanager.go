@@ -1,6 +1,7 @@
 package drops
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -132,10 +133,12 @@ func refusal(err error, raw []byte) Refusal {
 	if !errors.As(err, &pe) {
 		pe = &ParseError{Offset: -1, Reason: err.Error()}
 	}
-	var id struct {
+	var id struct { // Alertmanager's fields, and the generic form's
 		Labels      map[string]any `json:"labels"`
 		Fingerprint any            `json:"fingerprint"`
 		Key         any            `json:"key"`
+		Name        any            `json:"name"`
+		Service     any            `json:"service"`
 	}
 	_ = json.Unmarshal(raw, &id) // best effort: the alert is broken already
 	labels := map[string]string{}
@@ -151,9 +154,11 @@ func refusal(err error, raw []byte) Refusal {
 	if key == "" && len(labels) > 0 && len(id.Labels) == len(labels) {
 		key = Fingerprint(labels)
 	}
+	name, _ := id.Name.(string)
+	service, _ := id.Service.(string)
 	const short = 256
 	return Refusal{Err: pe, Key: cut(clean(key, false), short),
-		Name: cut(clean(labels["alertname"], false), short), Service: cut(clean(labels["service"], false), short)}
+		Name: cut(clean(cmp.Or(name, labels["alertname"]), false), short), Service: cut(clean(cmp.Or(service, labels["service"]), false), short)}
 }
 
 func (d *doc) amAlert(at string, a *amAlert, source string) (model.Alert, error) {

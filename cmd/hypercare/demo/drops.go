@@ -98,8 +98,11 @@ type drop struct {
 	sender string // in the file name: the format, or who sent a broken file
 	ext    string // .json or .ndjson
 	data   []byte
-	broken bool   // meant for rejected/
-	what   string // what it carries, for tests and debugging
+	broken bool // meant for rejected/
+	// refused is how many of its alerts are meant to be refused while the
+	// rest is applied (the file goes to processed/ with a .error).
+	refused int
+	what    string // what it carries, for tests and debugging
 }
 
 // The formats the stream writes; each catalogue rule is sent in the format
@@ -540,7 +543,10 @@ func (s *stream) broken(now time.Time) drop {
 	case 2:
 		d.sender, d.ext, d.data, d.what = "cron", ".ndjson", probeLocalTime(now), "probe with a local time"
 	default:
+		// One good line, one bad: the good one is applied, the bad one is
+		// refused and shows in the feed as AlertRefused.
 		d.sender, d.ext, d.data, d.what = "cron", ".ndjson", probeBadStatus(now), `probe with status "ok"`
+		d.broken, d.refused = false, 1
 	}
 	return d
 }

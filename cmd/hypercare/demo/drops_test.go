@@ -197,9 +197,12 @@ func (c *streamCheck) add(t *testing.T, tick int, name string, d drop, data []by
 		c.stormGroups, c.brokenSeen, c.ogClose = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	}
 	b, err := drops.Parse(name, data, drops.DefaultLimits())
-	if d.broken {
-		if err == nil {
+	if d.broken || d.refused > 0 {
+		switch {
+		case d.broken && err == nil:
 			t.Errorf("%s (%s) was accepted; it is meant for rejected/", name, d.what)
+		case d.refused > 0 && (err != nil || len(b.Refused) != d.refused || len(b.Events) == 0):
+			t.Errorf("%s (%s): %d applied, %d refused, %v; want %d refused and the rest applied", name, d.what, len(b.Events), len(b.Refused), err, d.refused)
 		}
 		if c.broken++; c.firstBroken == 0 {
 			c.firstBroken = tick
@@ -327,6 +330,9 @@ func TestDropsThroughTheIntake(t *testing.T) {
 		}
 		if d.broken {
 			broken++
+		}
+		if len(res.Refused) != d.refused {
+			t.Errorf("%s (%s): %d alert(s) refused, want %d", res.File, d.what, len(res.Refused), d.refused)
 		}
 		if res.Rejected != nil {
 			rejected++
