@@ -249,11 +249,46 @@ func runConsole(g global) error {
 	}
 	m := ui.New(deps)
 	defer m.Close()
-	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
+	// Subscribed before the program starts, so no reload is missed.
+	planChanged, stopListening := a.plan.Subscribe()
+	defer stopListening()
+	ended := make(chan string, 1)
+	go func() {
+		ended <- followPlan(ctx, a.plan.Plan, func(pl *plan.Plan) (model.Actor, error) { return who(pl, g.as) }, actor, planChanged, p.Send, p.Quit)
+	}()
+	_, err = p.Run()
+	cancel() // ends followPlan if the operator quit
+	if why := <-ended; why != "" {
+		return errors.New(why)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
 	return err
+}
+
+// followPlan keeps the local console in step with the support plan until
+// ctx ends, as SSH sessions are: after each reload the operator is looked
+// up again; a role the plan changed applies at once, and an operator the
+// plan no longer has ends the console (quit) with the reason it returns.
+func followPlan(ctx context.Context, current func() *plan.Plan, who func(*plan.Plan) (model.Actor, error), actor model.Actor, changed <-chan struct{}, send func(tea.Msg), quit func()) string {
+	for {
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-changed:
+			now, err := who(current())
+			switch {
+			case err != nil:
+				quit()
+				return fmt.Sprintf("the support plan no longer has %s (%v), so the console ended", actor.Name, err)
+			case now.Name == actor.Name && now.Role != actor.Role:
+				actor = now
+				send(ui.RoleChangedMsg{Role: now.Role})
+			}
+		}
+	}
 }
 
 // writeDemoPlan writes the example plan, moved so that today is a week into
