@@ -261,11 +261,8 @@ func (s *Desk) SweepStale(ctx context.Context, now time.Time) (swept int, err er
 			for _, al := range stale {
 				refs = append(refs, al.Ref())
 				if src.ResolveStale {
-					// The resolve is inferred, so it is marked stale: the
-					// sender's next report overrules it.
-					ev := AlertEvent{Alert: Alert{DedupKey: al.DedupKey, State: AlertResolved, Stale: true}}
-					if err := in.apply(ev); err != nil {
-						return fmt.Errorf("resolve stale %s: %w", al.Ref(), err)
+					if err := in.inferResolve(al); err != nil {
+						return err
 					}
 					continue
 				}
@@ -317,9 +314,8 @@ func (s *Desk) ReconcileSource(ctx context.Context, source string, present map[s
 			if present[al.DedupKey] {
 				continue
 			}
-			ev := AlertEvent{Alert: Alert{DedupKey: al.DedupKey, State: AlertResolved, Stale: true}}
-			if err := in.apply(ev); err != nil {
-				return fmt.Errorf("reconcile %s: %w", al.Ref(), err)
+			if err := in.inferResolve(al); err != nil {
+				return err
 			}
 			refs = append(refs, al.Ref())
 		}
@@ -339,6 +335,17 @@ func (s *Desk) ReconcileSource(ctx context.Context, source string, present map[s
 		err = nil
 	}
 	return resolved, err
+}
+
+// inferResolve resolves an alert its sender did not resolve: it went stale,
+// or the sender no longer holds it. The resolve is marked stale, as
+// inferred, so the sender's next report of the alert overrules it whatever
+// its times. Routes then note or resolve its incident as for any resolve.
+func (in *intake) inferResolve(al Alert) error {
+	if err := in.apply(AlertEvent{Alert: Alert{DedupKey: al.DedupKey, State: AlertResolved, Stale: true}}); err != nil {
+		return fmt.Errorf("resolve %s: %w", al.Ref(), err)
+	}
+	return nil
 }
 
 // recentChange is the change that started on a service within the plan's
