@@ -21,9 +21,6 @@ const (
 	GroupGeneral  = "General"
 )
 
-// Groups lists the groups in display order.
-var Groups = []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral}
-
 // KeyMap holds every binding. Fields are set from the action table below, so
 // a binding is declared once, with its config name, group and help text.
 type KeyMap struct {
@@ -191,15 +188,6 @@ func (km *KeyMap) Group(g string) []key.Binding {
 		if a.Group == g {
 			out = append(out, *a.Binding)
 		}
-	}
-	return out
-}
-
-// FullHelp returns every group's bindings for the help screen.
-func (km *KeyMap) FullHelp() [][]key.Binding {
-	out := make([][]key.Binding, 0, len(Groups))
-	for _, g := range Groups {
-		out = append(out, km.Group(g))
 	}
 	return out
 }

@@ -74,8 +74,9 @@ func (s *Desk) SetPolicy(p Policy) { s.policy.Store(&policyBox{p}) }
 
 func (s *Desk) pol() Policy { return s.policy.Load().Policy }
 
-// Store gives read access to the underlying store.
-func (s *Desk) Store() Store { return s.store }
+// Reader gives read access to the underlying store; writes go through the
+// desk's methods, which check roles and audit.
+func (s *Desk) Reader() Reader { return s.store }
 
 // ErrForbidden wraps refusals for lack of role.
 type ErrForbidden struct {

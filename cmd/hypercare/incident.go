@@ -100,7 +100,7 @@ var incidentActions = []incidentAction{
 			if err := r.desk.AddNote(ctx, r.actor, r.id, r.vals["text"]); err != nil {
 				return model.Incident{}, "", err
 			}
-			in, err := r.desk.Store().Incident(ctx, r.id)
+			in, err := r.desk.Reader().Incident(ctx, r.id)
 			return in, "noted", err
 		}},
 	{name: "hold", summary: "put it on hold; its SLA clocks stop until it resumes", id: true,
@@ -161,7 +161,7 @@ var incidentActions = []incidentAction{
 func transition(done string, from []model.IncidentState, change func(incidentRun) model.StateChange) func(context.Context, incidentRun) (model.Incident, string, error) {
 	return func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
 		if len(from) > 0 {
-			in, err := r.desk.Store().Incident(ctx, r.id)
+			in, err := r.desk.Reader().Incident(ctx, r.id)
 			if err != nil {
 				return model.Incident{}, "", notFound("INC", r.id, err)
 			}

@@ -14,25 +14,13 @@ import (
 // must not show up as a broken plan.
 const settle = 150 * time.Millisecond
 
-// Watch reloads the plan at path whenever it changes, until ctx is done, and
-// calls onChange with the new plan, or with nil and the error when the edit is
-// bad (the caller keeps its last good plan). It does not load the plan at the
-// start; the caller has done that. It returns nil when ctx is done, and an
-// error when the file's folder cannot be watched.
+// Watcher watches one plan file and reloads it whenever it changes (Run).
+// Making one starts the watch at once, so an edit saved any time after
+// NewWatcher returns is seen by Run.
 //
 // The folder is watched rather than the file because editors save by writing
 // a new file and renaming it over the old one, which a watch on the old file
 // would not survive.
-func Watch(ctx context.Context, path string, onChange func(*Plan, error)) error {
-	w, err := NewWatcher(path)
-	if err != nil {
-		return err
-	}
-	return w.Run(ctx, onChange)
-}
-
-// Watcher watches one plan file; see Watch. Making one starts the watch at
-// once, so an edit saved any time after NewWatcher returns is seen by Run.
 type Watcher struct {
 	w    *fsnotify.Watcher
 	path string
@@ -52,7 +40,11 @@ func NewWatcher(path string) (*Watcher, error) {
 	return &Watcher{w: w, path: path}, nil
 }
 
-// Run reloads the plan on each change until ctx is done, then stops the watch.
+// Run reloads the plan on each change until ctx is done, then stops the
+// watch. It calls onChange with the new plan, or with nil and the error when
+// the edit is bad (the caller keeps its last good plan). It does not load
+// the plan at the start; the caller has done that. It returns nil when ctx
+// is done.
 func (pw *Watcher) Run(ctx context.Context, onChange func(*Plan, error)) error {
 	w, path := pw.w, pw.path
 	defer w.Close()

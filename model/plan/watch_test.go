@@ -32,7 +32,7 @@ func TestWatch(t *testing.T) {
 	reloads := make(chan reload, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- Watch(ctx, path, func(p *Plan, err error) { reloads <- reload{p, err} })
+		done <- watch(ctx, path, func(p *Plan, err error) { reloads <- reload{p, err} })
 	}()
 	next := func() reload {
 		t.Helper()
@@ -106,8 +106,17 @@ func drain(reloads chan reload) {
 }
 
 func TestWatchMissingFolder(t *testing.T) {
-	err := Watch(context.Background(), filepath.Join(t.TempDir(), "gone", "plan.toml"), func(*Plan, error) {})
+	err := watch(context.Background(), filepath.Join(t.TempDir(), "gone", "plan.toml"), func(*Plan, error) {})
 	if err == nil {
 		t.Fatal("Watch on a missing folder returned nil")
 	}
+}
+
+// watch runs a Watcher of path until ctx is done, as the console does.
+func watch(ctx context.Context, path string, onChange func(*Plan, error)) error {
+	w, err := NewWatcher(path)
+	if err != nil {
+		return err
+	}
+	return w.Run(ctx, onChange)
 }

@@ -317,7 +317,7 @@ func (s *seeder) step(ctx context.Context, inc *incidentRun, st step, at time.Ti
 	case assignStep:
 		inc.team = st.team
 		inc.engineer, _ = s.cast.engineer(st.team, at)
-		cur, rerr := s.desk.Store().Incident(ctx, inc.id)
+		cur, rerr := s.desk.Reader().Incident(ctx, inc.id)
 		if rerr != nil {
 			return rerr
 		}
