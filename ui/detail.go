@@ -62,6 +62,7 @@ type detailData struct {
 	body     string
 	alert    model.Alert
 	assignee string // an incident's, to say when someone else takes it
+	ref      string // the incident's own reference: INC-n, or REQ-n for a request
 	err      error
 }
 
@@ -97,13 +98,13 @@ func (d *detail) load() tea.Cmd {
 		defer cancel()
 		var title, body string
 		var alert model.Alert
-		var assignee string
+		var assignee, ref string
 		var err error
 		switch kind {
 		case detailIncident:
 			var in model.Incident
 			in, title, body, err = incidentDetail(ctx, s, id, w, now, loc)
-			assignee = in.Assignee
+			assignee, ref = in.Assignee, in.Ref()
 		case detailAlert:
 			alert, title, body, err = alertDetail(ctx, s, id, w, loc)
 		case detailChange:
@@ -117,7 +118,7 @@ func (d *detail) load() tea.Cmd {
 		case detailMetrics:
 			title, body, err = metricsDetail(ctx, s, window, w, now, loc)
 		}
-		return detailData{seq: seq, title: title, body: body, alert: alert, assignee: assignee, err: err}
+		return detailData{seq: seq, title: title, body: body, alert: alert, assignee: assignee, ref: ref, err: err}
 	}
 }
 
@@ -129,7 +130,7 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 		d.err = msg.err
 		if msg.err == nil {
 			if d.ready && d.kind == detailIncident && msg.assignee != d.assignee && msg.assignee != "" && msg.assignee != d.s.Actor.Name {
-				text := fmt.Sprintf("INC-%d taken by %s", d.id, msg.assignee)
+				text := fmt.Sprintf("%s taken by %s", msg.ref, msg.assignee)
 				cmd = func() tea.Msg { return noticeMsg{text: text} }
 			}
 			d.assignee = msg.assignee

@@ -58,3 +58,22 @@ func TestDropsLine(t *testing.T) {
 		t.Errorf("footer with an unreachable Alertmanager: %q", got)
 	}
 }
+
+// When someone else takes the incident or request on screen, the notice
+// names it by its own reference.
+func TestDetailSaysWhoTookIt(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	d := newDetail(m.s, detailIncident, 12, 80, 20)
+	d.seq = 7
+	d.update(detailData{seq: 7, title: "REQ-12", ref: "REQ-12"})
+	cmd := d.update(detailData{seq: 7, title: "REQ-12", ref: "REQ-12", assignee: "bob"})
+	if cmd == nil {
+		t.Fatal("no notice when bob took it")
+	}
+	if n, ok := cmd().(noticeMsg); !ok || n.text != "REQ-12 taken by bob" {
+		t.Fatalf("notice %#v", cmd())
+	}
+	if d.update(detailData{seq: 7, ref: "REQ-12", assignee: "alice"}) != nil {
+		t.Error("a notice when the operator took it themselves")
+	}
+}
