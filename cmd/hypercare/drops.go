@@ -126,13 +126,15 @@ func runServe(g global, args []string, w io.Writer) error {
 		return err
 	}
 	defer a.db.Close()
+	memory := &memoryBudget{}
+	memory.apply()
 	dropStatus, err := watchDrops(ctx, a, g.drops, log.New(os.Stderr, "", log.LstdFlags).Printf)
 	if err != nil {
 		return err
 	}
 	var servers []func() error
 	if sshAddr != "off" {
-		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), shared: ui.Deps{
+		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), memory: memory, shared: ui.Deps{
 			Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
 			Keys: keys, DropsDir: g.drops, Drops: dropStatus, Presence: &model.Presence{},
 		}}

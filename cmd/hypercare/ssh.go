@@ -55,6 +55,8 @@ type sshConsole struct {
 	ctx context.Context
 	// idle is how long a session may go without input; sshInputIdle when zero.
 	idle time.Duration
+	// memory, when set (serve), raises the soft memory limit per session.
+	memory *memoryBudget
 }
 
 // newSSHServer builds the SSH server; the host key at hostKey is generated
@@ -186,6 +188,9 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 			}
 		}()
 		started := time.Now()
+		if c.memory != nil {
+			defer c.memory.join()()
+		}
 		c.log.Printf("ssh: %s (%s) connected from %s", who.actor.Name, who.actor.Role, s.RemoteAddr())
 		var session int64
 		if c.shared.Presence != nil {

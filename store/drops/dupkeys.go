@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 )
 
@@ -126,17 +127,31 @@ next:
 	return nil
 }
 
-// arrayElements returns where each element of the JSON array starting at
-// data[at] starts and ends; data must be valid JSON.
+// elementsOf yields the index and the place ([start, end) in data) of each
+// element of the JSON array starting at data[at], one at a time, so that a
+// payload of many alerts is walked without a list of them all; data must be
+// valid JSON.
+func elementsOf(data []byte, at int) iter.Seq2[int, [2]int] {
+	return func(yield func(int, [2]int) bool) {
+		n := 0
+		for i := skipSpace(data, at+1); i < len(data) && data[i] != ']'; n++ {
+			start := i
+			i = valueEnd(data, i)
+			if !yield(n, [2]int{start, i}) {
+				return
+			}
+			if i = skipSpace(data, i); i < len(data) && data[i] == ',' {
+				i = skipSpace(data, i+1)
+			}
+		}
+	}
+}
+
+// arrayElements is every place elementsOf yields, as a list.
 func arrayElements(data []byte, at int) [][2]int {
 	var spans [][2]int
-	for i := skipSpace(data, at+1); i < len(data) && data[i] != ']'; {
-		start := i
-		i = valueEnd(data, i)
-		spans = append(spans, [2]int{start, i})
-		if i = skipSpace(data, i); i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
-		}
+	for _, span := range elementsOf(data, at) {
+		spans = append(spans, span)
 	}
 	return spans
 }

@@ -75,13 +75,16 @@ func (d *doc) parseAlertmanager(format string, keys map[string][]byte, emit func
 	if raw[0] != '[' {
 		return d.errField("alerts", fmt.Sprintf("is %s, expected an array of alerts", article(jsonValueKind(raw))))
 	}
-	spans := arrayElements(d.data, offsetIn(d.data, raw))
+	at := offsetIn(d.data, raw)
 	dups := d.duplicateKeys()
-	if err := dups.outside(spans); err != nil {
-		return err
+	if len(dups) > 0 {
+		// Rare: only then are all the alerts' places needed at once.
+		if err := dups.outside(arrayElements(d.data, at)); err != nil {
+			return err
+		}
 	}
 	p := newParts(Batch{Format: format, Truncated: truncated, Group: clean(groupKey, false)}, d.lim.MaxBatch, emit)
-	for i, span := range spans {
+	for i, span := range elementsOf(d.data, at) {
 		at := fmt.Sprintf("alerts[%d]", i)
 		one := d.sub(span[0], span[1])
 		var a amAlert
