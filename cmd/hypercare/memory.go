@@ -13,7 +13,7 @@ import (
 // collector work harder only when the process nears it. The limit follows
 // the sessions open, so many sessions never make it collect constantly.
 const (
-	memoryBase       = 90 << 20 // leaves room under 100 MB for what the runtime does not count
+	memoryBase       = 72 << 20 // the Go heap; SQLite's pages, stacks and the runtime take the rest of 100 MB
 	memoryPerSession = 8 << 20
 )
 
