@@ -9,7 +9,7 @@ import (
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/model/modeltest"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/hypercare-ops/hypercare/bench/latency"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // The query benchmarks run against a large database made by bench/gendb:

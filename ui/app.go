@@ -16,7 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // Layout thresholds: the grid needs room for four readable panes; below the

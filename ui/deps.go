@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // Actions are the writes the console offers; model.Desk provides them. The

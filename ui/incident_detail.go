@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // incidentDetail reads an incident with everything attached to it and lays

@@ -44,7 +44,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/bench/latency"
 	"github.com/hypercare-ops/hypercare/examples"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	gossh "golang.org/x/crypto/ssh"
 )
 

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
 )
 

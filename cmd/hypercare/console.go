@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/muesli/termenv"

@@ -19,7 +19,7 @@ import (
 
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store/drops"
 	"github.com/hypercare-ops/hypercare/ui"
 )

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // reconcileEvery is how often each Alertmanager named in the plan

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 const reportUsage = `Usage: hypercare report [--since 24h] [--format md|json]

@@ -17,7 +17,7 @@ import (
 	bm "github.com/charmbracelet/wish/bubbletea"
 	rm "github.com/charmbracelet/wish/recover"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"

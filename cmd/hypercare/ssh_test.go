@@ -20,7 +20,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/ui"
 	gossh "golang.org/x/crypto/ssh"
 )

@@ -17,7 +17,7 @@ import (
 
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/hypercare-ops/hypercare/ui/uitest"

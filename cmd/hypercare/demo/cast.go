@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // cast maps the parts people play in the stories onto the plan's operators,

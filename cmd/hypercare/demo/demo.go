@@ -19,7 +19,7 @@ import (
 
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // today is the day of hypercare the demo shows: far enough in for a week of

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/plan"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // WriteDrops is the demo platform's monitoring, live: until ctx ends it

@@ -11,7 +11,7 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-const examplePlan = "../../examples/plan.toml"
+const examplePlan = "../examples/plan.toml"
 
 func loadExample(t *testing.T) *Plan {
 	t.Helper()
