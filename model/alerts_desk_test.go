@@ -1,4 +1,4 @@
-package store
+package model_test
 
 import (
 	"fmt"
@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
+	"github.com/hypercare-ops/hypercare/store"
 )
 
 // stormOf ingests n firing alerts of one group, the first with severity
 // first and the rest warnings, and returns the storm's id.
-func stormOf(t *testing.T, desk *model.Desk, db *DB, n int, first model.Severity) int64 {
+func stormOf(t *testing.T, desk *model.Desk, db *store.DB, n int, first model.Severity) int64 {
 	t.Helper()
 	var events []model.AlertEvent
 	for i := range n {
@@ -52,18 +54,18 @@ func resolve(t *testing.T, desk *model.Desk, keys ...string) {
 func TestStormNeverHidesFiringMembers(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
-	clk.tick()
+	clk.Tick()
 	storm := stormOf(t, desk, db, 25, model.SevWarning)
 
 	// A critical member arrives late, under a warning leader.
-	clk.tick()
+	clk.Tick()
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "crit", Group: "g", Events: []model.AlertEvent{{Alert: model.Alert{
 		DedupKey: "m-crit", Name: "PodCrashLooping", State: model.AlertFiring, Severity: model.SevCritical,
 		Labels: map[string]string{"service": "checkout", "pod": "crit"}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// The first member, which stood for the storm, resolves first.
-	clk.tick()
+	clk.Tick()
 	resolve(t, desk, "m-0")
 
 	firing, err := db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 100})
@@ -94,7 +96,7 @@ func TestStormNeverHidesFiringMembers(t *testing.T) {
 	}
 
 	// All but one resolve: the storm still fires, by its last firing member.
-	clk.tick()
+	clk.Tick()
 	var rest []string
 	for i := 1; i < 25; i++ {
 		if i != 13 {
@@ -107,7 +109,7 @@ func TestStormNeverHidesFiringMembers(t *testing.T) {
 		t.Fatalf("firing feed = %+v %v; want the storm standing on m-13, 1 firing", firing, err)
 	}
 	// The last one resolves: the storm leaves the firing feed but stays in the whole feed.
-	clk.tick()
+	clk.Tick()
 	resolve(t, desk, "m-13")
 	if firing, err = db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 100}); err != nil || len(firing) != 0 {
 		t.Fatalf("firing feed = %+v %v; want nothing", firing, err)
@@ -150,7 +152,7 @@ func TestAlertOrderAndReplay(t *testing.T) {
 		{"and the old resolve after it", resolved, model.AlertFiring, 2, 1},
 	}
 	for _, s := range steps {
-		clk.tick()
+		clk.Tick()
 		res, err := desk.Ingest(ctx, model.System, model.Drop{Name: s.name, Events: []model.AlertEvent{{Alert: s.alert}}})
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
@@ -167,7 +169,7 @@ func TestAlertOrderAndReplay(t *testing.T) {
 }
 
 // resolvingPolicy resolves stale Alertmanager alerts, as resolve_stale does.
-type resolvingPolicy struct{ fakePolicy }
+type resolvingPolicy struct{ modeltest.Policy }
 
 func (resolvingPolicy) AlertSource(name string) model.AlertSource {
 	s := model.DefaultAlertSource(name)
@@ -188,7 +190,7 @@ func (p resolvingPolicy) AlertSources() []model.AlertSource {
 func TestStaleAlerts(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
-	start := clk.now
+	start := clk.At
 	am := model.Alert{DedupKey: "am-1", Source: "alertmanager", Name: "HighLatency", Severity: model.SevWarning,
 		State: model.AlertFiring, StartsAt: start, Labels: map[string]string{"service": "checkout"}}
 	pd := model.Alert{DedupKey: "pd-1", Source: "pagerduty", Name: "Disk", Severity: model.SevWarning,
@@ -230,7 +232,7 @@ func TestStaleAlerts(t *testing.T) {
 		t.Fatalf("a second sweep swept %d again", n)
 	}
 	// Alertmanager repeats it: firing again, not a new firing.
-	clk.now = start.Add(6 * time.Hour)
+	clk.At = start.Add(6 * time.Hour)
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "repeat", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -243,11 +245,11 @@ func TestStaleAlerts(t *testing.T) {
 // report of it is believed even though it started before that resolve.
 func TestStaleAlertsResolve(t *testing.T) {
 	ctx := t.Context()
-	db := openTest(t)
+	db := openStore(t)
 	desk := model.NewDesk(db, resolvingPolicy{})
-	clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	clk := &modeltest.Clock{At: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	desk.Now = clk.Now
-	start := clk.now
+	start := clk.At
 	am := model.Alert{DedupKey: "am-1", Source: "alertmanager", Name: "HighLatency", Severity: model.SevWarning,
 		State: model.AlertFiring, StartsAt: start, Labels: map[string]string{"service": "checkout"}}
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "first", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
@@ -259,7 +261,7 @@ func TestStaleAlertsResolve(t *testing.T) {
 	if got := alertByKey(t, db, "am-1"); got.State != model.AlertResolved || !got.Stale {
 		t.Fatalf("am-1 = %+v; want resolved by the sweep", got)
 	}
-	clk.now = start.Add(7 * time.Hour)
+	clk.At = start.Add(7 * time.Hour)
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "still firing", Events: []model.AlertEvent{{Alert: am}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +281,7 @@ func TestRefusedAlertsShowInTheFeed(t *testing.T) {
 		Refused: []model.RefusedAlert{{Key: "poison", Name: "Poison", Service: "checkout", Where: "am.json:6:14",
 			Reason: "alerts[5].labels: has 70 labels, over the limit of 64 (MaxLabels)"}}}
 	for range 3 {
-		clk.tick()
+		clk.Tick()
 		res, err := desk.Ingest(ctx, model.System, drop)
 		if err != nil || res.Alerts != 1 || len(res.Refused) != 1 {
 			t.Fatalf("ingest: %+v %v", res, err)
@@ -294,7 +296,7 @@ func TestRefusedAlertsShowInTheFeed(t *testing.T) {
 	if err != nil || len(audit) == 0 || !strings.Contains(audit[0].After, `"refused":[{"key":"poison"`) {
 		t.Fatalf("audit %+v %v; the drop's audit record must list the refused alert", audit, err)
 	}
-	if n, err := desk.SweepStale(ctx, clk.now.Add(5*time.Hour+time.Minute)); err != nil || n != 1 {
+	if n, err := desk.SweepStale(ctx, clk.At.Add(5*time.Hour+time.Minute)); err != nil || n != 1 {
 		t.Fatalf("swept %d %v", n, err)
 	}
 	if row := alertByKey(t, db, "refused:poison"); row.State != model.AlertResolved {
@@ -320,13 +322,13 @@ func FuzzAlertNeverMovesBackwards(f *testing.F) {
 	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 	// One database for every run, a key of its own per run: opening a
 	// database per run would make fuzzing crawl.
-	db, err := Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"), Options{})
+	db, err := store.Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"), store.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	desk := model.NewDesk(db, fakePolicy{})
-	clk := &clock{now: base}
+	desk := model.NewDesk(db, modeltest.Policy{})
+	clk := &modeltest.Clock{At: base}
 	desk.Now = clk.Now
 	var runs atomic.Int64
 	f.Fuzz(func(t *testing.T, order []byte) {
@@ -368,4 +370,17 @@ func FuzzAlertNeverMovesBackwards(f *testing.F) {
 			}
 		}
 	})
+}
+func alertByKey(t *testing.T, db *store.DB, key string) model.Alert {
+	t.Helper()
+	var a model.Alert
+	err := db.Write(t.Context(), func(tx model.Tx) error {
+		var err error
+		a, err = tx.AlertByKey(key)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("alert %s: %v", key, err)
+	}
+	return a
 }
