@@ -1,4 +1,4 @@
-package store
+package model_test
 
 import (
 	"errors"
@@ -31,20 +31,6 @@ func fixture(t *testing.T, name string) model.Drop {
 	return drops.ToDrop(name, data, b)
 }
 
-func alertByKey(t *testing.T, db *DB, key string) model.Alert {
-	t.Helper()
-	var a model.Alert
-	err := db.Write(t.Context(), func(tx model.Tx) error {
-		var err error
-		a, err = tx.AlertByKey(key)
-		return err
-	})
-	if err != nil {
-		t.Fatalf("alert %s: %v", key, err)
-	}
-	return a
-}
-
 func TestIngestFixtures(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
@@ -60,7 +46,7 @@ func TestIngestFixtures(t *testing.T) {
 	if err != nil || !again.Duplicate || again.Alerts != 0 {
 		t.Fatalf("re-delivery: %+v %v", again, err)
 	}
-	clk.tick()
+	clk.Tick()
 	res, err = desk.Ingest(ctx, model.System, fixture(t, "am-resolved.json"))
 	if err != nil || res.Changed != 1 {
 		t.Fatalf("am-resolved: %+v %v", res, err)
@@ -112,7 +98,7 @@ func TestIngestFlappingAndAck(t *testing.T) {
 	db, desk, clk := newDesk(t)
 	send := func(state model.AlertState) {
 		t.Helper()
-		clk.tick()
+		clk.Tick()
 		_, err := desk.Ingest(ctx, model.System, model.Drop{Name: "x", Events: []model.AlertEvent{{Alert: model.Alert{
 			DedupKey: "flappy", Name: "Flappy", State: state, Service: "orders", Labels: map[string]string{"service": "orders"}}}}})
 		if err != nil {
@@ -135,7 +121,7 @@ func TestIngestFlappingAndAck(t *testing.T) {
 	}
 	send(model.AlertFiring)
 	id := alertByKey(t, db, "flappy").ID
-	until := clk.now.Add(time.Hour)
+	until := clk.At.Add(time.Hour)
 	if err := desk.AckAlert(ctx, bob, id, until); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +139,7 @@ func TestIngestSilences(t *testing.T) {
 	db, desk, clk := newDesk(t)
 	fire := func(key, service string) {
 		t.Helper()
-		clk.tick()
+		clk.Tick()
 		_, err := desk.Ingest(ctx, model.System, model.Drop{Name: key, Events: []model.AlertEvent{{Alert: model.Alert{
 			DedupKey: key, Name: "Noisy", State: model.AlertFiring, Labels: map[string]string{"service": service, "alertname": "Noisy"}}}}})
 		if err != nil {
@@ -180,7 +166,7 @@ func TestIngestSilences(t *testing.T) {
 	if alertByKey(t, db, "elsewhere").SilencedBy != 0 {
 		t.Fatal("a non-matching alert was silenced")
 	}
-	list, err := db.Silences(ctx, clk.now)
+	list, err := db.Silences(ctx, clk.At)
 	if err != nil || len(list) != 1 || list[0].Matching != 2 || len(list[0].Matchers) != 2 {
 		t.Fatalf("silences = %+v %v", list, err)
 	}
@@ -196,7 +182,7 @@ func TestIngestSilences(t *testing.T) {
 	if alertByKey(t, db, "before").SilencedBy != 0 {
 		t.Fatal("alert still silenced after the silence expired")
 	}
-	if list, _ := db.Silences(ctx, clk.now); len(list) != 0 {
+	if list, _ := db.Silences(ctx, clk.At); len(list) != 0 {
 		t.Fatalf("expired silence still listed as active: %+v", list)
 	}
 }
@@ -204,7 +190,7 @@ func TestIngestSilences(t *testing.T) {
 func TestIngestStormAndRoutes(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
-	clk.tick()
+	clk.Tick()
 	var events []model.AlertEvent
 	for i := range 25 {
 		events = append(events, model.AlertEvent{Alert: model.Alert{DedupKey: fmt.Sprintf("pod-%d", i), Name: "PodCrashLooping",
@@ -230,9 +216,9 @@ func TestIngestStormAndRoutes(t *testing.T) {
 		t.Fatalf("expanded storm: %d %v", len(members), err)
 	}
 	// A change started on checkout 10 minutes ago marks new alerts.
-	clk.tick()
+	clk.Tick()
 	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "deploy", Service: "checkout", Risk: model.Low,
-		Start: clk.now.Add(-10 * time.Minute), End: clk.now.Add(time.Hour)})
+		Start: clk.At.Add(-10 * time.Minute), End: clk.At.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +234,7 @@ func TestIngestStormAndRoutes(t *testing.T) {
 func TestIncidentForAlert(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
-	clk.tick()
+	clk.Tick()
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "w", Events: []model.AlertEvent{{Alert: model.Alert{
 		DedupKey: "warn", Name: "HighLatency", Severity: model.SevWarning, State: model.AlertFiring,
 		Labels: map[string]string{"service": "orders"}}}}}); err != nil {
