@@ -1,8 +1,10 @@
 package model_test
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -383,4 +385,88 @@ func alertByKey(t *testing.T, db *store.DB, key string) model.Alert {
 		t.Fatalf("alert %s: %v", key, err)
 	}
 	return a
+}
+
+func TestAlertDeliveries(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	base := model.Alert{DedupKey: "fp-1", Source: "alertmanager", Name: "HighErrorRate", Severity: model.SevCritical,
+		Service: "checkout", Summary: "5xx above 5%", Labels: map[string]string{"env": "prod", "team": "pay"},
+		Annotations: map[string]string{"runbook": "kb/checkout-5xx"}}
+
+	deliveries := []struct {
+		name        string
+		state       model.AlertState
+		wantFirings int  // fire and re-fire transitions
+		wantDeliver int  // every report
+		wantAudited bool // every delivery is a drop, audited once
+		ack         bool // acknowledge after this delivery
+		wantAckBy   string
+	}{
+		{"new", model.AlertFiring, 1, 1, true, true, "bob"},
+		{"repeat", model.AlertFiring, 1, 2, true, false, "bob"},
+		{"resolved", model.AlertResolved, 1, 3, true, false, "bob"},
+		{"fires again", model.AlertFiring, 2, 4, true, false, ""},
+	}
+	var firstSeen time.Time
+	var audits int
+	for _, d := range deliveries {
+		clk.Tick()
+		al := base
+		al.State = d.state
+		al.StartsAt = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+		if d.name == "fires again" {
+			al.StartsAt = clk.At // a new episode starts after the resolve
+		}
+		al.LastSeen = clk.At
+		if d.state == model.AlertResolved {
+			al.EndsAt = clk.At
+		}
+		rec, err := desk.RecordAlert(ctx, model.System, al)
+		if err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		if d.ack {
+			if err := desk.AckAlert(ctx, bob, rec.ID, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			audits++
+		}
+		if d.wantAudited {
+			audits++
+		}
+		if firstSeen.IsZero() {
+			firstSeen = rec.FirstSeen
+		}
+		got, err := db.Alert(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Firings != d.wantFirings || got.Deliveries != d.wantDeliver || got.State != d.state || got.AckBy != d.wantAckBy ||
+			!got.FirstSeen.Equal(firstSeen) || !got.LastSeen.Equal(clk.At) {
+			t.Fatalf("%s: stored %+v", d.name, got)
+		}
+		if !reflect.DeepEqual(got.Labels, base.Labels) || !reflect.DeepEqual(got.Annotations, base.Annotations) ||
+			!got.StartsAt.Equal(al.StartsAt) || !got.EndsAt.Equal(al.EndsAt) {
+			t.Fatalf("%s: labels/annotations/times lost: %+v", d.name, got)
+		}
+		if !d.ack && (rec.Firings != d.wantFirings || rec.Deliveries != d.wantDeliver) {
+			t.Errorf("%s: UpsertAlert filled %d firings, %d deliveries; want %d, %d", d.name, rec.Firings, rec.Deliveries, d.wantFirings, d.wantDeliver)
+		}
+		entries, err := db.Audit(ctx, model.AuditQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != audits {
+			t.Fatalf("%s: %d audit entries, want %d", d.name, len(entries), audits)
+		}
+	}
+
+	if err := desk.AckAlert(ctx, bob, 12345, time.Time{}); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("ack of a missing alert = %v; want ErrNotFound", err)
+	}
+	err := db.Write(ctx, func(tx model.Tx) error { return tx.UpdateAlertAck(12345, "bob", clk.At, time.Time{}) })
+	if !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("UpdateAlertAck of a missing alert = %v; want ErrNotFound", err)
+	}
 }

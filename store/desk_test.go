@@ -11,21 +11,12 @@ import (
 	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
 
-// fakePolicy is the two-service test policy the desk's own tests use too.
-type fakePolicy = modeltest.Policy
-
-// clock is a fixed, millisecond-exact time the desk advances by hand, so
-// stored times compare equal after the round trip.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
-func (c *clock) tick() { c.now = c.now.Add(time.Minute) }
-
-func newDesk(t *testing.T) (*DB, *model.Desk, *clock) {
+// newDesk is a desk under the two-service test policy the desk's own tests
+// use (modeltest), its clock at 1 March 2025 09:00 UTC.
+func newDesk(t *testing.T) (*DB, *model.Desk, *modeltest.Clock) {
 	db := openTest(t)
-	desk := model.NewDesk(db, fakePolicy{})
-	c := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	desk := model.NewDesk(db, modeltest.Policy{})
+	c := &modeltest.Clock{At: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
 	desk.Now = c.Now
 	return db, desk, c
 }
@@ -35,95 +26,11 @@ var (
 	bob   = model.Actor{Name: "bob", Role: model.RoleOperator}
 )
 
-func TestAlertDeliveries(t *testing.T) {
-	ctx := t.Context()
-	db, desk, clk := newDesk(t)
-	base := model.Alert{DedupKey: "fp-1", Source: "alertmanager", Name: "HighErrorRate", Severity: model.SevCritical,
-		Service: "checkout", Summary: "5xx above 5%", Labels: map[string]string{"env": "prod", "team": "pay"},
-		Annotations: map[string]string{"runbook": "kb/checkout-5xx"}}
-
-	deliveries := []struct {
-		name        string
-		state       model.AlertState
-		wantFirings int  // fire and re-fire transitions
-		wantDeliver int  // every report
-		wantAudited bool // every delivery is a drop, audited once
-		ack         bool // acknowledge after this delivery
-		wantAckBy   string
-	}{
-		{"new", model.AlertFiring, 1, 1, true, true, "bob"},
-		{"repeat", model.AlertFiring, 1, 2, true, false, "bob"},
-		{"resolved", model.AlertResolved, 1, 3, true, false, "bob"},
-		{"fires again", model.AlertFiring, 2, 4, true, false, ""},
-	}
-	var firstSeen time.Time
-	var audits int
-	for _, d := range deliveries {
-		clk.tick()
-		al := base
-		al.State = d.state
-		al.StartsAt = time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
-		if d.name == "fires again" {
-			al.StartsAt = clk.now // a new episode starts after the resolve
-		}
-		al.LastSeen = clk.now
-		if d.state == model.AlertResolved {
-			al.EndsAt = clk.now
-		}
-		rec, err := desk.RecordAlert(ctx, model.System, al)
-		if err != nil {
-			t.Fatalf("%s: %v", d.name, err)
-		}
-		if d.ack {
-			if err := desk.AckAlert(ctx, bob, rec.ID, time.Time{}); err != nil {
-				t.Fatal(err)
-			}
-			audits++
-		}
-		if d.wantAudited {
-			audits++
-		}
-		if firstSeen.IsZero() {
-			firstSeen = rec.FirstSeen
-		}
-		got, err := db.Alert(ctx, rec.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Firings != d.wantFirings || got.Deliveries != d.wantDeliver || got.State != d.state || got.AckBy != d.wantAckBy ||
-			!got.FirstSeen.Equal(firstSeen) || !got.LastSeen.Equal(clk.now) {
-			t.Fatalf("%s: stored %+v", d.name, got)
-		}
-		if !reflect.DeepEqual(got.Labels, base.Labels) || !reflect.DeepEqual(got.Annotations, base.Annotations) ||
-			!got.StartsAt.Equal(al.StartsAt) || !got.EndsAt.Equal(al.EndsAt) {
-			t.Fatalf("%s: labels/annotations/times lost: %+v", d.name, got)
-		}
-		if !d.ack && (rec.Firings != d.wantFirings || rec.Deliveries != d.wantDeliver) {
-			t.Errorf("%s: UpsertAlert filled %d firings, %d deliveries; want %d, %d", d.name, rec.Firings, rec.Deliveries, d.wantFirings, d.wantDeliver)
-		}
-		entries, err := db.Audit(ctx, model.AuditQuery{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(entries) != audits {
-			t.Fatalf("%s: %d audit entries, want %d", d.name, len(entries), audits)
-		}
-	}
-
-	if err := desk.AckAlert(ctx, bob, 12345, time.Time{}); !errors.Is(err, model.ErrNotFound) {
-		t.Errorf("ack of a missing alert = %v; want ErrNotFound", err)
-	}
-	err := db.Write(ctx, func(tx model.Tx) error { return tx.UpdateAlertAck(12345, "bob", clk.now, time.Time{}) })
-	if !errors.Is(err, model.ErrNotFound) {
-		t.Errorf("UpdateAlertAck of a missing alert = %v; want ErrNotFound", err)
-	}
-}
-
 func TestChangesArticlesServices(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk := newDesk(t)
 
-	start := clk.now.Add(2 * time.Hour)
+	start := clk.At.Add(2 * time.Hour)
 	chg, err := desk.CreateChange(ctx, alice, model.Change{Title: "Patch DB", Service: "orders", Risk: model.Medium,
 		Implementer: "dave", Start: start, End: start.Add(time.Hour), Description: "minor version"})
 	if err != nil {
@@ -140,7 +47,7 @@ func TestChangesArticlesServices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.tick()
+	clk.Tick()
 	art.Title, art.Body = "Orders database disk full", "# Steps\n\nextend the volume"
 	updated, err := desk.SaveArticle(ctx, alice, art)
 	if err != nil {
@@ -182,13 +89,13 @@ func TestChangesArticlesServices(t *testing.T) {
 		"article":  func() error { _, err := db.Article(ctx, 404); return err },
 		"timeline": func() error {
 			return db.Write(ctx, func(tx model.Tx) error {
-				return tx.AddTimeline(&model.TimelineEntry{IncidentID: 404, At: clk.now, Kind: "note"})
+				return tx.AddTimeline(&model.TimelineEntry{IncidentID: 404, At: clk.At, Kind: "note"})
 			})
 		},
 		"update incident": func() error {
 			return db.Write(ctx, func(tx model.Tx) error {
 				return tx.UpdateIncident(model.Incident{ID: 404, Kind: model.KindIncident, Title: "x",
-					Impact: 1, Urgency: 1, Priority: 1, State: model.StateNew, OpenedAt: clk.now, UpdatedAt: clk.now})
+					Impact: 1, Urgency: 1, Priority: 1, State: model.StateNew, OpenedAt: clk.At, UpdatedAt: clk.At})
 			})
 		},
 	} {
@@ -203,7 +110,7 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	db, _, clk := newDesk(t)
 	boom := errors.New("boom")
 	err := db.Write(ctx, func(tx model.Tx) error {
-		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.now}); err != nil {
+		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.At}); err != nil {
 			return err
 		}
 		return boom
@@ -247,7 +154,7 @@ func TestAuditQuery(t *testing.T) {
 			{Actor: "alice", Action: "change.create", Entity: "CHG-2"},
 			{Actor: "carol", Action: "incident.note", Entity: "INC-10"},
 		} {
-			e.At = clk.now.Add(time.Duration(i) * time.Minute)
+			e.At = clk.At.Add(time.Duration(i) * time.Minute)
 			if err := tx.AppendAudit(e); err != nil {
 				return err
 			}
@@ -263,7 +170,7 @@ func TestAuditQuery(t *testing.T) {
 		want string // entities, newest first
 	}{
 		{"all", model.AuditQuery{}, "INC-10 CHG-2 ALR-7 INC-1"},
-		{"since", model.AuditQuery{Since: clk.now.Add(2 * time.Minute)}, "INC-10 CHG-2"},
+		{"since", model.AuditQuery{Since: clk.At.Add(2 * time.Minute)}, "INC-10 CHG-2"},
 		{"actor", model.AuditQuery{Filter: "ALICE"}, "CHG-2 INC-1"},
 		{"action", model.AuditQuery{Filter: "incident."}, "INC-10 INC-1"},
 		{"entity", model.AuditQuery{Filter: "inc-1"}, "INC-10 INC-1"},

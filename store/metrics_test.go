@@ -35,7 +35,7 @@ func TestIncidentsSince(t *testing.T) {
 	cancelledBefore := open("cancelled before the window")
 	reopened := open("resolved before, reopened in the window")
 	held := open("opened before, held, resolved in the window")
-	clk.now = clk.now.Add(time.Hour)
+	clk.At = clk.At.Add(time.Hour)
 	move(doneBefore, resolve)
 	move(cancelledBefore, model.StateChange{To: model.StateCancelled, Reason: "logged twice"})
 	move(reopened, resolve)
@@ -44,9 +44,9 @@ func TestIncidentsSince(t *testing.T) {
 	}
 	move(held, model.StateChange{To: model.StateOnHold, HoldReason: "awaiting_vendor"})
 
-	clk.now = clk.now.Add(24 * time.Hour)
-	since := clk.now
-	clk.now = clk.now.Add(time.Hour)
+	clk.At = clk.At.Add(24 * time.Hour)
+	since := clk.At
+	clk.At = clk.At.Add(time.Hour)
 	move(resolvedIn, resolve)
 	move(resolvedIn, model.StateChange{To: model.StateClosed})
 	move(reopened, model.StateChange{To: model.StateInProgress, Reason: "came back"})
@@ -72,7 +72,7 @@ func TestIncidentsSince(t *testing.T) {
 		t.Fatalf("IncidentsSince = %v, want %v (not %d or %d)", got, want, doneBefore, cancelledBefore)
 	}
 
-	m := model.ComputeMetrics(list, since, clk.now.Add(time.Minute), time.UTC)
+	m := model.ComputeMetrics(list, since, clk.At.Add(time.Minute), time.UTC)
 	if m.Opened != 3 || m.Resolved != 3 || m.Duplicates != 1 || m.MTTR.Count != 2 || m.Open.Total != 3 || m.Satisfaction.Count != 2 {
 		t.Errorf("metrics = %+v; want 3 opened, 3 resolved (1 a duplicate, not in MTTR), 3 open, 2 ratings", m)
 	}

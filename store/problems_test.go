@@ -57,7 +57,7 @@ func TestProblemSuggestionsCache(t *testing.T) {
 		}
 		return v
 	}
-	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 1 {
+	if got, _ := db.ProblemSuggestions(ctx, clk.At); len(got) != 1 {
 		t.Fatalf("suggestions = %+v", got)
 	}
 	before := changed()
@@ -75,16 +75,16 @@ func TestProblemSuggestionsCache(t *testing.T) {
 	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'data' WHERE id = ?", incs[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 0 {
+	if got, _ := db.ProblemSuggestions(ctx, clk.At); len(got) != 0 {
 		t.Fatalf("suggestions after a recategorisation = %+v", got)
 	}
 	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'availability' WHERE id = ?", incs[1].ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.ProblemSuggestions(ctx, clk.now); len(got) != 1 {
+	if got, _ := db.ProblemSuggestions(ctx, clk.At); len(got) != 1 {
 		t.Fatalf("suggestions after undoing it = %+v", got)
 	}
-	if got, _ := db.ProblemSuggestions(ctx, clk.now.Add(8*24*time.Hour)); len(got) != 0 {
+	if got, _ := db.ProblemSuggestions(ctx, clk.At.Add(8*24*time.Hour)); len(got) != 0 {
 		t.Fatalf("suggestions a week on = %+v", got)
 	}
 }

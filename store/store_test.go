@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
 
 func openTest(t *testing.T) *DB {
@@ -345,7 +346,7 @@ func TestSubscribe(t *testing.T) {
 func TestBackup(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t)
-	desk := model.NewDesk(db, fakePolicy{})
+	desk := model.NewDesk(db, modeltest.Policy{})
 	if _, err := desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "disk full", Service: "orders",
 		Impact: model.High, Urgency: model.High}); err != nil {
 		t.Fatal(err)
