@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +16,8 @@ import (
 // The local console follows plan reloads as SSH sessions do: a demotion
 // applies at once, and removing the operator ends the console with why.
 func TestLocalConsoleFollowsThePlan(t *testing.T) {
-	dbPath, planPath := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, dbPath, planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.db.Close()
+	ctx, a := openSeeded(t)
+	planPath := a.plan.Plan().Path
 	who := func(p *plan.Plan) (model.Actor, error) { return actorFor(p, "tom.okafor") }
 	actor, err := who(a.plan.Plan())
 	if err != nil || actor.Role != model.RoleOperator {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,14 +15,7 @@ import (
 // no resolve was sent) is resolved by asking Alertmanager; one it still
 // holds stays firing, and so does one heard after the list was taken.
 func TestReconcileWithAlertmanager(t *testing.T) {
-	db, planPath := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, db, planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.db.Close()
+	ctx, a := openSeeded(t)
 	var events []model.AlertEvent
 	for _, fp := range []string{"held", "gone"} {
 		events = append(events, model.AlertEvent{Alert: model.Alert{DedupKey: fp, Source: "alertmanager", Name: "A",

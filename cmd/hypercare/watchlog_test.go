@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,14 +12,7 @@ import (
 // In serve, a drop applied with alerts refused, or rejected, is logged with
 // its first reason, so whoever reads the service's log sees it.
 func TestServeLogsRefusedAlerts(t *testing.T) {
-	dbPath, planPath := seeded(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, dbPath, planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.db.Close()
+	ctx, a := openSeeded(t)
 	lines := make(chan string, 16)
 	dir := t.TempDir()
 	if _, err := watchDrops(ctx, a, dir, func(format string, args ...any) {
