@@ -183,8 +183,8 @@ type parts struct {
 	emit    func(Batch) error
 	cur     Batch
 	events  int
-	refused []Refusal // the first refusal, and how many there were
-	nRefuse int
+	first   *ParseError // why the first refused alert was refused
+	refused int         // how many were
 }
 
 func newParts(head Batch, size int, emit func(Batch) error) *parts {
@@ -201,10 +201,10 @@ func (p *parts) add(ev Event) error {
 
 func (p *parts) refuse(r Refusal) error {
 	p.cur.Refused = append(p.cur.Refused, r)
-	if p.nRefuse == 0 {
-		p.refused = []Refusal{r}
+	if p.refused == 0 {
+		p.first = r.Err
 	}
-	p.nRefuse++
+	p.refused++
 	return p.maybeFlush()
 }
 
@@ -228,10 +228,10 @@ func (p *parts) flush() error {
 // be taken: there is nothing to apply, so the file goes to rejected/ with
 // the first reason.
 func (p *parts) done() error {
-	if p.events == 0 && p.nRefuse > 0 {
-		first := *p.refused[0].Err
-		if p.nRefuse > 1 {
-			first.Reason += fmt.Sprintf(" (none of its %d alerts could be taken; this is the first)", p.nRefuse)
+	if p.events == 0 && p.refused > 0 {
+		first := *p.first
+		if p.refused > 1 {
+			first.Reason += fmt.Sprintf(" (none of its %d alerts could be taken; this is the first)", p.refused)
 		}
 		return &first
 	}
