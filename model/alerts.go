@@ -17,7 +17,7 @@ import (
 // marks are worked out, and the plan's routes may open or update incidents.
 // A drop whose content hash was applied before changes nothing.
 func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error) {
-	if err := require(a, RoleOperator, "ingest alerts"); err != nil {
+	if err := a.Check(PermIngest); err != nil {
 		return IngestResult{}, err
 	}
 	now := s.Now().UTC()
@@ -594,7 +594,7 @@ func (s *Desk) RecordAlert(ctx context.Context, a Actor, al Alert) (Alert, error
 
 // AckAlert acknowledges an alert, optionally only until a time.
 func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64, until time.Time) error {
-	if err := require(a, RoleOperator, "acknowledge alerts"); err != nil {
+	if err := a.Check(PermAckAlert); err != nil {
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
@@ -621,7 +621,7 @@ func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64, until time.Time)
 // CreateSilence mutes matching alerts from now for a duration. It marks the
 // firing alerts it matches at once and reports how many.
 func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
-	if err := require(a, RoleLead, "manage silences"); err != nil {
+	if err := a.Check(PermSilence); err != nil {
 		return Silence{}, err
 	}
 	comment = strings.TrimSpace(Clean(comment, true))
@@ -660,7 +660,7 @@ func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d
 // ExpireSilence ends a silence now and unmutes the alerts it held, unless
 // another active silence matches them.
 func (s *Desk) ExpireSilence(ctx context.Context, a Actor, id int64) error {
-	if err := require(a, RoleLead, "manage silences"); err != nil {
+	if err := a.Check(PermSilence); err != nil {
 		return err
 	}
 	now := s.Now().UTC()
@@ -689,7 +689,7 @@ func (s *Desk) ExpireSilence(ctx context.Context, a Actor, id int64) error {
 // one from the alert (impact and urgency from the plan's routes, else from
 // its severity) and attaches the alert to it.
 func (s *Desk) IncidentForAlert(ctx context.Context, a Actor, alertID int64) (Incident, error) {
-	if err := require(a, RoleOperator, "open incidents"); err != nil {
+	if err := a.Check(PermOpenIncident); err != nil {
 		return Incident{}, err
 	}
 	var out Incident

@@ -11,7 +11,7 @@ import (
 // Escalate moves an incident one level up its team's escalation path from
 // the plan (L1 → L2 → L3 → vendor) and records who it now sits with.
 func (s *Desk) Escalate(ctx context.Context, a Actor, id int64, reason string) (Incident, error) {
-	if err := require(a, RoleLead, "escalate incidents"); err != nil {
+	if err := a.Check(PermEscalate); err != nil {
 		return Incident{}, err
 	}
 	reason = strings.TrimSpace(Clean(reason, true))
@@ -47,7 +47,7 @@ func escalateOne(in *Incident, pol Policy, now time.Time, reason string) (string
 // time already used still counts: a P3 two hours in that becomes a P1 is two
 // hours into its P1 clock.
 func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency Level, reason string) (Incident, error) {
-	if err := require(a, RoleOperator, "change an incident's priority"); err != nil {
+	if err := a.Check(PermRetriage); err != nil {
 		return Incident{}, err
 	}
 	prio, err := PriorityFor(impact, urgency)
@@ -68,8 +68,8 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 		}
 		// Lowering a P1 or a major incident takes the pressure off everyone
 		// working it: a lead decides that.
-		if prio > in.Priority && (in.Priority == 1 || in.Major) && a.Role < RoleLead {
-			return "", ErrForbidden{Actor: a, Action: "lower the priority of a P1 or major incident", Needs: RoleLead}
+		if prio > in.Priority && (in.Priority == 1 || in.Major) && !a.May(PermLowerCritical) {
+			return "", a.Check(PermLowerCritical)
 		}
 		was := in.Priority
 		in.Impact, in.Urgency, in.Priority = impact, urgency, prio
@@ -96,11 +96,11 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 // SetMajor declares an incident major, or stands it down, with a reason
 // on the timeline. Both are a lead's call.
 func (s *Desk) SetMajor(ctx context.Context, a Actor, id int64, major bool, reason string) (Incident, error) {
-	action := "declare a major incident"
+	perm := PermDeclareMajor
 	if !major {
-		action = "stand down a major incident"
+		perm = PermStandDownMajor
 	}
-	if err := require(a, RoleLead, action); err != nil {
+	if err := a.Check(perm); err != nil {
 		return Incident{}, err
 	}
 	reason = strings.TrimSpace(Clean(reason, true))

@@ -96,7 +96,7 @@ func ParseRef(s string, prefixes ...string) (int64, error) {
 // "resolved_by") or a knowledge base article ("article"), and notes it on
 // the incident's timeline. Linking an alert moves it to this incident.
 func (s *Desk) Link(ctx context.Context, a Actor, id int64, kind string, target int64) (Incident, error) {
-	if err := require(a, RoleOperator, "link incidents"); err != nil {
+	if err := a.Check(PermLink); err != nil {
 		return Incident{}, err
 	}
 	if !slices.Contains(LinkKinds, kind) {
@@ -201,7 +201,7 @@ func linkClash(links []IncidentLink, in Incident, kind LinkKind, target int64) e
 // is resolved with code "duplicate" and points at the survivor, its alerts
 // and links move to the survivor, and both timelines say so.
 func (s *Desk) Merge(ctx context.Context, a Actor, dupID, intoID int64) (Incident, error) {
-	if err := require(a, RoleOperator, "merge incidents"); err != nil {
+	if err := a.Check(PermMerge); err != nil {
 		return Incident{}, err
 	}
 	if dupID == intoID {

@@ -29,7 +29,7 @@ type NewProblem struct {
 
 // CreateProblem validates and opens a problem, linking its incidents.
 func (s *Desk) CreateProblem(ctx context.Context, a Actor, n NewProblem) (Problem, error) {
-	if err := require(a, RoleOperator, "open problems"); err != nil {
+	if err := a.Check(PermOpenProblem); err != nil {
 		return Problem{}, err
 	}
 	n.Title = strings.TrimSpace(Clean(n.Title, false))
@@ -162,11 +162,11 @@ type ProblemChange struct {
 // timeline of every incident linked to the problem notes the move, in the
 // same transaction.
 func (s *Desk) ProblemTransition(ctx context.Context, a Actor, id int64, c ProblemChange) (Problem, error) {
-	if err := require(a, RoleOperator, "change problem state"); err != nil {
+	if err := a.Check(PermProblemState); err != nil {
 		return Problem{}, err
 	}
 	if c.To == ProblemClosed {
-		if err := require(a, RoleLead, "close problems"); err != nil {
+		if err := a.Check(PermCloseProblem); err != nil {
 			return Problem{}, err
 		}
 	}
@@ -217,7 +217,7 @@ func (s *Desk) noteProblemMove(tx Tx, a Actor, p Problem, reason string, now tim
 
 // AssignProblem makes an operator the problem's owner.
 func (s *Desk) AssignProblem(ctx context.Context, a Actor, id int64, owner string) (Problem, error) {
-	if err := require(a, RoleOperator, "assign problems"); err != nil {
+	if err := a.Check(PermAssignProblem); err != nil {
 		return Problem{}, err
 	}
 	owner = strings.TrimSpace(Clean(owner, false))
@@ -239,7 +239,7 @@ func (s *Desk) AssignProblem(ctx context.Context, a Actor, id int64, owner strin
 // SaveRCA replaces a problem's root cause analysis. Empty why lines are
 // dropped; more than MaxWhys is refused.
 func (s *Desk) SaveRCA(ctx context.Context, a Actor, id int64, r RCA) (Problem, error) {
-	if err := require(a, RoleOperator, "write RCAs"); err != nil {
+	if err := a.Check(PermWriteRCA); err != nil {
 		return Problem{}, err
 	}
 	clean := RCA{Timeline: strings.TrimSpace(Clean(r.Timeline, true)), Factors: strings.TrimSpace(Clean(r.Factors, true))}
@@ -263,7 +263,7 @@ func (s *Desk) SaveRCA(ctx context.Context, a Actor, id int64, r RCA) (Problem, 
 // SaveKnownError records a problem's symptom, root cause and workaround.
 // The symptom is required: it is how others recognise the fault.
 func (s *Desk) SaveKnownError(ctx context.Context, a Actor, id int64, k KnownError) (Problem, error) {
-	if err := require(a, RoleOperator, "write known errors"); err != nil {
+	if err := a.Check(PermWriteKnownError); err != nil {
 		return Problem{}, err
 	}
 	k.Symptom = strings.TrimSpace(Clean(k.Symptom, true))
@@ -285,7 +285,7 @@ func (s *Desk) SaveKnownError(ctx context.Context, a Actor, id int64, k KnownErr
 // AddProblemAction adds a follow-up action to a problem's RCA. Text and
 // owner are required; the due date is optional.
 func (s *Desk) AddProblemAction(ctx context.Context, a Actor, problemID int64, act ProblemAction) (ProblemAction, error) {
-	if err := require(a, RoleOperator, "add RCA actions"); err != nil {
+	if err := a.Check(PermAddAction); err != nil {
 		return ProblemAction{}, err
 	}
 	act.Text = strings.TrimSpace(Clean(act.Text, false))
@@ -316,7 +316,7 @@ func (s *Desk) AddProblemAction(ctx context.Context, a Actor, problemID int64, a
 
 // SetProblemActionDone ticks an RCA action off, or on again.
 func (s *Desk) SetProblemActionDone(ctx context.Context, a Actor, problemID, actionID int64, done bool) (ProblemAction, error) {
-	if err := require(a, RoleOperator, "update RCA actions"); err != nil {
+	if err := a.Check(PermUpdateAction); err != nil {
 		return ProblemAction{}, err
 	}
 	var after ProblemAction
@@ -355,7 +355,7 @@ func (s *Desk) SetProblemActionDone(ctx context.Context, a Actor, problemID, act
 // LinkProblem links an incident to a problem and notes it on the incident's
 // timeline. An incident linked to another problem moves to this one.
 func (s *Desk) LinkProblem(ctx context.Context, a Actor, problemID, incidentID int64) (Incident, error) {
-	if err := require(a, RoleOperator, "link incidents to problems"); err != nil {
+	if err := a.Check(PermLinkProblem); err != nil {
 		return Incident{}, err
 	}
 	var in Incident
@@ -406,7 +406,7 @@ func KnownErrorArticle(p Problem) Article {
 // idempotent: the slug is the problem's, so publishing again after an edit
 // updates the same article.
 func (s *Desk) PublishKnownError(ctx context.Context, a Actor, id int64) (Article, error) {
-	if err := require(a, RoleLead, "publish known errors"); err != nil {
+	if err := a.Check(PermPublishKnownError); err != nil {
 		return Article{}, err
 	}
 	p, err := s.store.Problem(ctx, id)
@@ -441,7 +441,7 @@ var ResolveCodes = []string{"fixed", "known_error"}
 // workaround serves). It reports the incidents it resolved; one that fails
 // does not stop the others, and the error names it.
 func (s *Desk) ResolveWaitingIncidents(ctx context.Context, a Actor, problemID int64, code string) ([]Incident, error) {
-	if err := require(a, RoleOperator, "change incident state"); err != nil {
+	if err := a.Check(PermIncidentState); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(ResolveCodes, code) {

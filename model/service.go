@@ -78,24 +78,6 @@ func (s *Desk) pol() Policy { return s.policy.Load().Policy }
 // desk's methods, which check roles and audit.
 func (s *Desk) Reader() Reader { return s.store }
 
-// ErrForbidden wraps refusals for lack of role.
-type ErrForbidden struct {
-	Actor  Actor
-	Action string
-	Needs  Role
-}
-
-func (e ErrForbidden) Error() string {
-	return fmt.Sprintf("%s (%s) may not %s: needs the %s role", e.Actor.Name, e.Actor.Role, e.Action, e.Needs)
-}
-
-func require(a Actor, needs Role, action string) error {
-	if a.Role < needs {
-		return ErrForbidden{Actor: a, Action: action, Needs: needs}
-	}
-	return nil
-}
-
 func snapshot(v any) string {
 	if v == nil {
 		return ""
@@ -125,11 +107,11 @@ type NewIncident struct {
 
 // CreateIncident validates and opens a new incident.
 func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Incident, error) {
-	if err := require(a, RoleOperator, "create incidents"); err != nil {
+	if err := a.Check(PermOpenIncident); err != nil {
 		return Incident{}, err
 	}
 	if n.Major {
-		if err := require(a, RoleLead, "declare a major incident"); err != nil {
+		if err := a.Check(PermDeclareMajor); err != nil {
 			return Incident{}, err
 		}
 	}
@@ -216,7 +198,7 @@ func (s *Desk) updateIncident(ctx context.Context, a Actor, id int64, action str
 
 // AckIncident records the first response and takes the incident.
 func (s *Desk) AckIncident(ctx context.Context, a Actor, id int64) (Incident, error) {
-	if err := require(a, RoleOperator, "acknowledge incidents"); err != nil {
+	if err := a.Check(PermAck); err != nil {
 		return Incident{}, err
 	}
 	return s.updateIncident(ctx, a, id, "incident.ack", func(in *Incident) (string, error) {
@@ -250,7 +232,7 @@ func orNobody(name string) string {
 
 // AddNote appends a note to an incident's timeline.
 func (s *Desk) AddNote(ctx context.Context, a Actor, id int64, text string) error {
-	if err := require(a, RoleOperator, "add notes"); err != nil {
+	if err := a.Check(PermNote); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(Clean(text, true))
@@ -278,7 +260,7 @@ type StateChange struct {
 // code, holding a hold reason, reopening a reason. Going on hold stops the
 // SLA clocks; leaving hold pushes both due times back by the paused time.
 func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange) (Incident, error) {
-	if err := require(a, RoleOperator, "change incident state"); err != nil {
+	if err := a.Check(PermIncidentState); err != nil {
 		return Incident{}, err
 	}
 	c.Reason = strings.TrimSpace(Clean(c.Reason, true))
@@ -315,8 +297,8 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 			if c.Reason == "" {
 				return "", fmt.Errorf("reason: say why it is cancelled (cancelling is final)")
 			}
-			if (in.Major || in.Priority == 1) && a.Role < RoleLead {
-				return "", ErrForbidden{Actor: a, Action: "cancel a P1 or major incident", Needs: RoleLead}
+			if (in.Major || in.Priority == 1) && !a.May(PermCancelCritical) {
+				return "", a.Check(PermCancelCritical)
 			}
 		case in.State == StateResolved && c.To == StateInProgress:
 			if c.Reason == "" {
@@ -357,7 +339,7 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 
 // Assign gives an incident to a team and optionally an operator.
 func (s *Desk) Assign(ctx context.Context, a Actor, id int64, team, assignee string) (Incident, error) {
-	if err := require(a, RoleOperator, "assign incidents"); err != nil {
+	if err := a.Check(PermAssign); err != nil {
 		return Incident{}, err
 	}
 	team, assignee = strings.TrimSpace(Clean(team, false)), strings.TrimSpace(Clean(assignee, false))
@@ -406,7 +388,7 @@ func cleanAlert(al *Alert) error {
 
 // CreateChange puts a change on the calendar.
 func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, error) {
-	if err := require(a, RoleOperator, "create changes"); err != nil {
+	if err := a.Check(PermCreateChange); err != nil {
 		return Change{}, err
 	}
 	c.Title = strings.TrimSpace(Clean(c.Title, false))
@@ -440,7 +422,7 @@ func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, err
 
 // SaveArticle creates or updates (by slug) a knowledge base article.
 func (s *Desk) SaveArticle(ctx context.Context, a Actor, ar Article) (Article, error) {
-	if err := require(a, RoleOperator, "write articles"); err != nil {
+	if err := a.Check(PermWriteArticle); err != nil {
 		return Article{}, err
 	}
 	ar.Title = strings.TrimSpace(Clean(ar.Title, false))
@@ -475,7 +457,7 @@ func (s *Desk) SaveArticle(ctx context.Context, a Actor, ar Article) (Article, e
 
 // SyncServices makes the stored services match the plan.
 func (s *Desk) SyncServices(ctx context.Context, a Actor, services []Service) error {
-	if err := require(a, RoleAdmin, "change the service catalogue"); err != nil {
+	if err := a.Check(PermEditCatalogue); err != nil {
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
@@ -493,7 +475,7 @@ func (s *Desk) SyncServices(ctx context.Context, a Actor, services []Service) er
 // ApproveChange authorises a change that waits for approval (state
 // assess or authorize), which schedules it. Only leads approve.
 func (s *Desk) ApproveChange(ctx context.Context, a Actor, id int64) (Change, error) {
-	if err := require(a, RoleLead, "approve changes"); err != nil {
+	if err := a.Check(PermApproveChange); err != nil {
 		return Change{}, err
 	}
 	var after Change

@@ -237,9 +237,9 @@ func (m *Model) onScreen(i int) bool {
 
 func (m *Model) fetchCounts() tea.Cmd {
 	r, now := m.s.Reader, m.s.Now()
-	lead := m.s.Actor.Role >= model.RoleLead && !m.s.Wall
+	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		c, err := r.Counts(ctx)
 		if err != nil {

@@ -94,7 +94,7 @@ func (d *detail) load() tea.Cmd {
 		glamourStyle = "notty"
 	}
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		var title, body string
 		var alert model.Alert

@@ -113,13 +113,9 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 			return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
 		})
 	case actNote:
-		if s.Actions == nil {
-			return s.readOnly()
-		}
 		// Refuse before the operator types a note the service layer would reject.
-		if s.Actor.Role < model.RoleOperator {
-			err := model.ErrForbidden{Actor: s.Actor, Action: "add notes", Needs: model.RoleOperator}
-			return func() tea.Msg { return noticeMsg{err: err} }
+		if stop := s.refuse(model.PermNote); stop != nil {
+			return stop
 		}
 		return func() tea.Msg { return openNoteMsg{id: id} }
 	}
@@ -147,8 +143,8 @@ func newIncidentForm(s *session) tea.Cmd {
 		field("category", "availability", "", model.Categories...).
 		field("type", "incident", "", string(model.KindIncident), string(model.KindRequest)).
 		field("details", "", "what you see, since when (optional)")
-	lead := s.Actor.Role >= model.RoleLead
-	if lead { // declaring a major incident is a lead's call
+	lead := s.Actor.May(model.PermDeclareMajor)
+	if lead {
 		f.field("declare major", "no", "", "no", "yes")
 	}
 	f.preview = func(v []string) string {

@@ -265,12 +265,8 @@ func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, km.OpenIncident):
 		return incidentFromAlert(s, a.ID), true
 	case key.Matches(msg, km.Silence):
-		if s.Actions == nil {
-			return s.readOnly(), true
-		}
-		if s.Actor.Role < model.RoleLead {
-			err := model.ErrForbidden{Actor: s.Actor, Action: "manage silences", Needs: model.RoleLead}
-			return func() tea.Msg { return noticeMsg{err: err} }, true
+		if stop := s.refuse(model.PermSilence); stop != nil {
+			return stop, true
 		}
 		return func() tea.Msg { return openFormMsg{form: silenceForm(s, a)} }, true
 	}
@@ -290,7 +286,7 @@ func incidentFromAlert(s *session, alertID int64) tea.Cmd {
 	}
 	acts, actor := s.Actions, s.Actor
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		inc, err := acts.IncidentForAlert(ctx, actor, alertID)
 		if err != nil {

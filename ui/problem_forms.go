@@ -46,14 +46,7 @@ func problemKeys(s *session, id int64, msg tea.KeyMsg) (tea.Cmd, bool) {
 // canEditProblems refuses, before anything is typed, a session that could
 // not save a problem form.
 func canEditProblems(s *session) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
-	}
-	if s.Actor.Role < model.RoleOperator {
-		err := model.ErrForbidden{Actor: s.Actor, Action: "edit problems", Needs: model.RoleOperator}
-		return func() tea.Msg { return noticeMsg{err: err} }
-	}
-	return nil
+	return s.refuse(model.PermEditProblem)
 }
 
 // openProblemForm reads the problem as it is now, off the UI goroutine, and
@@ -145,7 +138,7 @@ func moveProblem(s *session, id int64, c model.ProblemChange) tea.Cmd {
 	}
 	acts, actor, r := s.Actions, s.Actor, s.Reader
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		p, err := acts.ProblemTransition(ctx, actor, id, c)
 		if err != nil {

@@ -311,7 +311,7 @@ func (d *problemDetail) load(v *problemsView) tea.Cmd {
 	d.seq++
 	seq, id, r := d.seq, d.id, d.s.Reader
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		out := problemData{view: v, seq: seq}
 		if out.problem, out.err = r.Problem(ctx, id); out.err != nil {

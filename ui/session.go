@@ -48,11 +48,15 @@ func (s *session) loc() *time.Location {
 	return time.UTC
 }
 
+// ioTimeout bounds every read and write the console makes, so a stuck
+// database shows as an error instead of a frozen screen.
+const ioTimeout = 5 * time.Second
+
 // query runs a read off the UI goroutine with a deadline, so a stuck
 // database can never freeze the screen.
 func query[T any](fn func(ctx context.Context) (T, error), wrap func(T, error) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		return wrap(fn(ctx))
 	}
@@ -81,7 +85,7 @@ func writeThen[T any](s *session, do func(ctx context.Context, a Actions) (T, er
 	}
 	acts := s.Actions
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		out, err := do(ctx, acts)
 		if err != nil {
@@ -89,6 +93,19 @@ func writeThen[T any](s *session, do func(ctx context.Context, a Actions) (T, er
 		}
 		return then(out)
 	}
+}
+
+// refuse returns the notice that stops an action before its form opens:
+// this console is read-only, or the operator's role lacks p. It returns nil
+// when the action may go ahead; the service layer checks again on write.
+func (s *session) refuse(p model.Perm) tea.Cmd {
+	if s.Actions == nil {
+		return s.readOnly()
+	}
+	if err := s.Actor.Check(p); err != nil {
+		return func() tea.Msg { return noticeMsg{err: err} }
+	}
+	return nil
 }
 
 func (s *session) readOnly() tea.Cmd {

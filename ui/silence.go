@@ -49,7 +49,7 @@ func silenceForm(s *session, a model.Alert) *form {
 
 func createSilence(s *session, ms []model.Matcher, d time.Duration, comment string) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
 		sil, err := s.Actions.CreateSilence(ctx, s.Actor, ms, d, comment)
 		if err != nil {
