@@ -45,7 +45,7 @@ type DB struct {
 	writeStmts map[string]*sql.Stmt // prepared once on the writer; see prepareWrites
 	readStmts  stmtCache
 
-	subs subscribers
+	subs model.Broadcaster
 
 	suggest suggestionCache // the recurrence rule's last answer: problems.go
 
@@ -220,7 +220,7 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	db.subs.notify()
+	db.subs.Notify()
 	return nil
 }
 

@@ -3,53 +3,16 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 )
-
-// subscribers hands out wake-up channels. Each has a buffer of one and is
-// sent to without blocking, so a burst of commits coalesces into one wake-up
-// and a slow reader never holds up a writer.
-type subscribers struct {
-	mu   sync.Mutex
-	next int
-	chs  map[int]chan struct{}
-}
 
 // Subscribe returns a channel that receives after every commit, by this
 // process or another, and a func that ends the subscription. The channel is
 // not closed by cancel (a close would read as a commit to a plain receive),
-// so a goroutine waiting on it should also watch its own context.
+// so a goroutine waiting on it should also watch its own context. A burst of
+// commits coalesces into one wake-up and a slow reader never holds up a writer.
 func (db *DB) Subscribe() (<-chan struct{}, func()) {
-	return db.subs.add()
-}
-
-func (s *subscribers) add() (<-chan struct{}, func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.chs == nil {
-		s.chs = map[int]chan struct{}{}
-	}
-	id := s.next
-	s.next++
-	ch := make(chan struct{}, 1)
-	s.chs[id] = ch
-	return ch, func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.chs, id)
-	}
-}
-
-func (s *subscribers) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, ch := range s.chs {
-		select {
-		case ch <- struct{}{}:
-		default: // a wake-up is already pending
-		}
-	}
+	return db.subs.Subscribe()
 }
 
 // startWatch polls PRAGMA data_version, which changes on a connection when
@@ -90,7 +53,7 @@ func (db *DB) startWatch(ctx context.Context, interval time.Duration) error {
 			}
 			if v != last {
 				last = v
-				db.subs.notify()
+				db.subs.Notify()
 			}
 		}
 	}()
