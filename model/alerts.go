@@ -743,3 +743,20 @@ func severityLevels(s Severity) (Level, Level) {
 	}
 	return Medium, Medium
 }
+
+func cleanAlert(al *Alert) error {
+	al.DedupKey = Clean(al.DedupKey, false)
+	al.Name = Clean(al.Name, false)
+	al.Service = Clean(al.Service, false)
+	al.Summary = Clean(al.Summary, false)
+	al.Source = Clean(al.Source, false)
+	CleanMap(al.Labels)
+	CleanMap(al.Annotations)
+	if al.DedupKey == "" {
+		return fmt.Errorf("alert %q: dedup key missing", al.Name)
+	}
+	if al.State != AlertFiring && al.State != AlertResolved {
+		return fmt.Errorf("alert %q: state %q: use firing or resolved", al.Name, al.State)
+	}
+	return nil
+}
