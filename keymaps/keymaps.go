@@ -19,6 +19,10 @@ const (
 	GroupActions  = "Act"
 	GroupCalendar = "Calendar"
 	GroupGeneral  = "General"
+	// GroupAnswer are the answers to a question the console asks (resolve
+	// the incidents waiting on a problem?). While it is asked only the
+	// answers and the General keys work, so only those must not share a key.
+	GroupAnswer = "Answer"
 )
 
 // KeyMap holds every binding. Fields are set from the action table below, so
@@ -41,7 +45,10 @@ type KeyMap struct {
 	Filter, Command, Palette, Help, Quit key.Binding
 	Metrics, Problems                    key.Binding
 
-	// Action is every binding with its config name and group, in help order.
+	// Answers to "resolve the incidents waiting on this problem?".
+	AnswerFixed, AnswerKnownError, AnswerOnHold key.Binding
+
+	// Actions are every binding with its config name and group, in help order.
 	Actions []Action
 }
 
@@ -109,6 +116,10 @@ var defaults = []def{
 	{"problems", GroupGeneral, []string{"P"}, "problems & RCA", func(k *KeyMap) *key.Binding { return &k.Problems }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
+
+	{"answer_fixed", GroupAnswer, []string{"y"}, "resolve them as fixed", func(k *KeyMap) *key.Binding { return &k.AnswerFixed }},
+	{"answer_known_error", GroupAnswer, []string{"k"}, "as known error", func(k *KeyMap) *key.Binding { return &k.AnswerKnownError }},
+	{"answer_on_hold", GroupAnswer, []string{"n"}, "leave them on hold", func(k *KeyMap) *key.Binding { return &k.AnswerOnHold }},
 }
 
 // Default returns the built-in key map.
@@ -155,21 +166,33 @@ func New(overrides map[string][]string) (*KeyMap, error) {
 	return km, nil
 }
 
-// duplicates reports keys bound to more than one action. Every action is
-// reachable from anywhere in the console, so one key may mean one thing only.
+// duplicates reports keys bound to two actions that work at the same time.
+// Every action outside GroupAnswer is reachable from anywhere in the
+// console, so among them one key may mean one thing only; the answers to a
+// question share keys with those (k is up, and answers "known error").
 func (km *KeyMap) duplicates() []string {
-	owner := map[string]string{}
+	owners := map[string][]Action{}
 	var problems []string
 	for _, a := range km.Actions {
 		for _, k := range a.Binding.Keys() {
-			if prev, ok := owner[k]; ok {
-				problems = append(problems, fmt.Sprintf("key %q is bound to both %s and %s; change one of them in [keys]", k, prev, a.Name))
-				continue
+			for _, prev := range owners[k] {
+				if together(prev.Group, a.Group) {
+					problems = append(problems, fmt.Sprintf("key %q is bound to both %s and %s; change one of them in [keys]", k, prev.Name, a.Name))
+				}
 			}
-			owner[k] = a.Name
+			owners[k] = append(owners[k], a)
 		}
 	}
 	return problems
+}
+
+// together reports whether the keys of two groups work at the same time:
+// while a question is asked, its answers and the General keys do.
+func together(g1, g2 string) bool {
+	if g1 == GroupAnswer || g2 == GroupAnswer {
+		return g1 == g2 || g1 == GroupGeneral || g2 == GroupGeneral
+	}
+	return true
 }
 
 // Names lists the action names accepted in the config file.

@@ -39,6 +39,20 @@ func TestOverrides(t *testing.T) {
 		{name: "unknown action", overrides: map[string][]string{"explode": {"x"}}, wantErr: "keys.explode: no such action"},
 		{name: "empty list", overrides: map[string][]string{"help": {}}, wantErr: "keys.help: no keys given"},
 		{name: "moving a key frees it", overrides: map[string][]string{"quit": {"ctrl+c"}, "ack": {"q"}}},
+		{
+			name:      "an answer is rebound",
+			overrides: map[string][]string{"answer_known_error": {"K"}},
+			check: func(t *testing.T, km *KeyMap) {
+				if got := km.AnswerKnownError.Keys(); len(got) != 1 || got[0] != "K" {
+					t.Fatalf("answer_known_error keys = %v", got)
+				}
+			},
+		},
+		// An answer may share a key with a pane's action (k is also up),
+		// but not with another answer or a key that works everywhere.
+		{name: "answers share a key", overrides: map[string][]string{"answer_fixed": {"n"}}, wantErr: `key "n" is bound to both answer_fixed and answer_on_hold`},
+		{name: "an answer on a general key", overrides: map[string][]string{"answer_on_hold": {"q"}}, wantErr: `key "q" is bound to both quit and answer_on_hold`},
+		{name: "an answer on an action's key", overrides: map[string][]string{"answer_fixed": {"a"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +77,7 @@ func TestOverrides(t *testing.T) {
 func TestGroupsCoverEveryAction(t *testing.T) {
 	km := Default()
 	n := 0
-	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral} {
+	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral, GroupAnswer} {
 		n += len(km.Group(g))
 	}
 	if n != len(defaults) {

@@ -242,7 +242,7 @@ func (v *problemsView) key(msg tea.KeyMsg) (cmd tea.Cmd, closed bool) {
 
 func (v *problemsView) actions() []key.Binding {
 	if v.prompt != nil {
-		return waitingKeys
+		return waitingKeys(v.s.km)
 	}
 	if v.open != nil {
 		return append(problemBindings(v.s.km), openLinkedBinding(v.s.km))
@@ -263,16 +263,14 @@ func (v *problemsView) view() string {
 	// The question goes on top, where the eye is, and takes the keys
 	// until it is answered; the footer lists its answers.
 	lines := strings.Split(body, "\n")
-	ask := v.prompt.lines(v.s.st, v.w)
+	ask := v.prompt.lines(v.s, v.w)
 	keep := max(len(lines)-len(ask), 0)
 	return strings.Join(append(ask, lines[:keep]...), "\n")
 }
 
 // waitingKeys are the answers to the waiting-incidents question, for the footer.
-var waitingKeys = []key.Binding{
-	key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "resolve them as fixed")),
-	key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "as known error")),
-	key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "leave them on hold")),
+func waitingKeys(km *keymaps.KeyMap) []key.Binding {
+	return []key.Binding{km.AnswerFixed, km.AnswerKnownError, km.AnswerOnHold}
 }
 
 // problemDetail is one problem, laid out in a scrolling view. The data is
@@ -563,26 +561,27 @@ type waitingPrompt struct {
 	waiting []model.Incident
 }
 
-func (p *waitingPrompt) lines(st *Styles, w int) []string {
+func (p *waitingPrompt) lines(s *session, w int) []string {
+	st, km := s.st, s.km
 	refs := make([]string, len(p.waiting))
 	for i, in := range p.waiting {
 		refs[i] = in.Ref()
 	}
 	q := fmt.Sprintf(" %s is resolved. Resolve %s on hold awaiting it (%s)?", p.problem.Ref(), model.Plural(len(p.waiting), "incident", "incidents"), strings.Join(refs, " "))
-	return []string{
-		st.Banner.Render(fit(q, w)),
-		st.Bold.Render(fit(" y resolve as fixed · k resolve as known error · n leave them on hold", w)),
-	}
+	answers := fmt.Sprintf(" %s resolve as fixed · %s resolve as known error · %s leave them on hold",
+		km.AnswerFixed.Help().Key, km.AnswerKnownError.Help().Key, km.AnswerOnHold.Help().Key)
+	return []string{st.Banner.Render(fit(q, w)), st.Bold.Render(fit(answers, w))}
 }
 
 func (p *waitingPrompt) key(s *session, msg tea.KeyMsg) (tea.Cmd, bool) {
+	km := s.km
 	var code string
 	switch {
-	case msg.Type == tea.KeyEsc || msg.String() == "n":
+	case key.Matches(msg, km.AnswerOnHold, km.Back):
 		return nil, true
-	case msg.String() == "y":
+	case key.Matches(msg, km.AnswerFixed):
 		code = "fixed"
-	case msg.String() == "k":
+	case key.Matches(msg, km.AnswerKnownError):
 		code = "known_error"
 	default:
 		return nil, false
