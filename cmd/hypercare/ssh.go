@@ -38,6 +38,23 @@ const sshIdle = 10 * time.Minute
 // at them, and they must survive days unattended.
 const sshInputIdle = 30 * time.Minute
 
+// idleClock is the time sessions are found idle by: the wall clock when
+// serving, one moved by hand in tests, so that half an hour without input
+// need not take half an hour.
+type idleClock interface {
+	Now() time.Time
+	// After delivers once d has passed on this clock.
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// After is time.After: a timer left unfired when its session ends is
+// collected with its channel (Go 1.23 and later), so none needs stopping.
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
 // hostKeyPath keeps the server's identity next to the database, so it
 // survives restarts and clients do not see a "host key changed" warning.
 func hostKeyPath(dbPath string) string {
@@ -53,8 +70,9 @@ type sshConsole struct {
 	log    *log.Logger
 	// ctx ends every session when the server stops.
 	ctx context.Context
-	// idle is how long a session may go without input; sshInputIdle when zero.
-	idle time.Duration
+	// clock decides when a session has gone sshInputIdle without input;
+	// the wall clock when nil.
+	clock idleClock
 	// memory, when set (serve), raises the soft memory limit per session.
 	memory *memoryBudget
 }
@@ -63,8 +81,8 @@ type sshConsole struct {
 // (ed25519) on first start. Sessions end when ctx does.
 func newSSHServer(ctx context.Context, c *sshConsole, hostKey string) (*ssh.Server, error) {
 	c.ctx = ctx
-	if c.idle <= 0 {
-		c.idle = sshInputIdle
+	if c.clock == nil {
+		c.clock = wallClock{}
 	}
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(hostKey),
@@ -205,7 +223,7 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 			// The server's PTYs are emulated (wish's default), so the session
 			// itself is the terminal, as bm.MakeOptions would choose; its input
 			// goes through a clock that notes when the operator last typed.
-			in := newInputClock(s)
+			in := newInputClock(s, c.clock.Now)
 			// Signals belong to the server process, not to any one program in
 			// it. Bubbletea's own panic catching stays on: it also covers the
 			// goroutines commands run in, where a panic would end the server.
@@ -246,30 +264,23 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 // operator until ctx ends. After each plan reload the key is identified
 // again: a role the plan changed applies at once; an operator the plan no
 // longer lets in with this key (or whose wall setting changed) is ended.
-// A session without input for c.idle is ended too, except on a wall screen.
-// It returns why the session must end, or "" when ctx ended first.
+// A session without input for sshInputIdle is ended too, except on a wall
+// screen. It returns why the session must end, or "" when ctx ended first.
 func (c *sshConsole) follow(ctx context.Context, key ssh.PublicKey, who sshUser, planChanged <-chan struct{}, in *inputClock, p *tea.Program) string {
-	var idle *time.Timer
-	var idleC <-chan time.Time // nil on a wall screen: never ready
+	var idle <-chan time.Time // nil on a wall screen: never ready
 	if !who.wall {
-		idle = time.NewTimer(c.idle)
-		defer idle.Stop()
-		idleC = idle.C
+		idle = c.clock.After(sshInputIdle)
 	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ""
-		case <-idleC:
-			quiet := time.Since(in.last())
-			if quiet >= c.idle {
-				idleFor := c.idle.String()
-				if c.idle%time.Minute == 0 {
-					idleFor = spell(c.idle)
-				}
-				return fmt.Sprintf("hypercare: no input for %s, so the session ended; connect again to carry on", idleFor)
+		case <-idle:
+			quiet := c.clock.Now().Sub(in.last())
+			if quiet >= sshInputIdle {
+				return fmt.Sprintf("hypercare: no input for %s, so the session ended; connect again to carry on", spell(sshInputIdle))
 			}
-			idle.Reset(c.idle - quiet)
+			idle = c.clock.After(sshInputIdle - quiet)
 		case <-planChanged:
 			now, ok := identify(c.shared.Plan.Plan(), key)
 			switch {
@@ -287,22 +298,23 @@ func (c *sshConsole) follow(ctx context.Context, key ssh.PublicKey, who sshUser,
 }
 
 // inputClock passes a session's input through and notes when the operator
-// last sent any: keys, pastes, a terminal's answers.
+// last sent any (keys, pastes, a terminal's answers), by the time now tells.
 type inputClock struct {
 	r    io.Reader
+	now  func() time.Time
 	nano atomic.Int64 // Unix nanoseconds of the last input
 }
 
-func newInputClock(r io.Reader) *inputClock {
-	in := &inputClock{r: r}
-	in.nano.Store(time.Now().UnixNano())
+func newInputClock(r io.Reader, now func() time.Time) *inputClock {
+	in := &inputClock{r: r, now: now}
+	in.nano.Store(now().UnixNano())
 	return in
 }
 
 func (in *inputClock) Read(b []byte) (int, error) {
 	n, err := in.r.Read(b)
 	if n > 0 {
-		in.nano.Store(time.Now().UnixNano())
+		in.nano.Store(in.now().UnixNano())
 	}
 	return n, err
 }

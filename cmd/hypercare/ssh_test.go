@@ -48,12 +48,12 @@ func (r buggyReader) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert
 
 func startSSH(t *testing.T, guests bool) *sshEnv {
 	t.Helper()
-	return startSSHIdle(t, guests, 0)
+	return startSSHClock(t, guests, nil)
 }
 
-// startSSHIdle is startSSH with sessions ended after idle without input
-// (the server's default when 0).
-func startSSHIdle(t *testing.T, guests bool, idle time.Duration) *sshEnv {
+// startSSHClock is startSSH with sessions found idle by clock (the wall
+// clock when nil).
+func startSSHClock(t *testing.T, guests bool, clock idleClock) *sshEnv {
 	t.Helper()
 	dbPath, planPath := seeded(t)
 	env := &sshEnv{plan: planPath, keys: writeKeyedPlan(t, planPath, guests)}
@@ -64,7 +64,7 @@ func startSSHIdle(t *testing.T, guests bool, idle time.Duration) *sshEnv {
 		t.Fatal(err)
 	}
 	env.app = a
-	c := &sshConsole{log: log.New(io.Discard, "", 0), idle: idle, shared: ui.Deps{
+	c := &sshConsole{log: log.New(io.Discard, "", 0), clock: clock, shared: ui.Deps{
 		Reader: buggyReader{a.db}, Notifier: a.db, Actions: a.desk, Plan: a.plan, Presence: &model.Presence{},
 	}}
 	srv, err := newSSHServer(ctx, c, hostKeyPath(dbPath))
@@ -153,6 +153,12 @@ type term struct {
 	sess   *gossh.Session
 	stdin  io.Writer
 	ended  chan error
+	// drawn has a value when the server has drawn since waitFor last
+	// looked, so waits wake on output instead of on a timer.
+	drawn chan struct{}
+	// replied is closed once the answer to the device-attributes query has
+	// been sent: the only input a session gets that its test did not type.
+	replied chan struct{}
 
 	mu       sync.Mutex
 	out      []byte
@@ -169,7 +175,7 @@ func (e *sshEnv) open(t *testing.T, key gossh.Signer, width, height int, environ
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, client: client, sess: sess, ended: make(chan error, 1)}
+	tm := &term{t: t, client: client, sess: sess, ended: make(chan error, 1), drawn: make(chan struct{}, 1), replied: make(chan struct{})}
 	t.Cleanup(tm.close)
 	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
@@ -199,8 +205,17 @@ func (tm *term) Write(p []byte) (int, error) {
 	answer := !tm.answered && bytes.Contains(tm.out, []byte(ansi.RequestPrimaryDeviceAttributes))
 	tm.answered = tm.answered || answer
 	tm.mu.Unlock()
+	select {
+	case tm.drawn <- struct{}{}:
+	default: // a wake-up is already waiting
+	}
 	if answer {
-		go tm.stdin.Write([]byte("\x1b[?62;22c")) // a VT220 with colour
+		// Not from here: the server may be waiting for this very output to
+		// be taken before it reads input.
+		go func() {
+			tm.stdin.Write([]byte("\x1b[?62;22c")) // a VT220 with colour
+			close(tm.replied)
+		}()
 	}
 	return len(p), nil
 }
@@ -216,7 +231,8 @@ func (tm *term) mark() int {
 // waitFor waits until every text in want shows in the output after since.
 func (tm *term) waitFor(since int, within time.Duration, want ...string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(within)
+	timeout := time.NewTimer(within)
+	defer timeout.Stop()
 	for {
 		tm.mu.Lock()
 		screen := ansi.Strip(string(tm.out[since:]))
@@ -231,10 +247,11 @@ func (tm *term) waitFor(since int, within time.Duration, want ...string) {
 		if missing == "" {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-tm.drawn:
+		case <-timeout.C:
 			tm.t.Fatalf("%q not on screen within %s; the screen showed:\n%s", missing, within, screen)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -383,17 +400,11 @@ func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 }
 
 // TestSSHSessionsLeaveNothingBehind opens sessions at once, ends them, and
-// expects the server's goroutines back where they were.
+// expects the server's goroutines back where they were before the first.
 func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
 	env := startSSH(t, false)
-	// A first session makes what lives for the server's lifetime (pool
-	// connections, caches); the count starts once it has ended.
-	warm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	warm.waitFor(0, 5*time.Second, "INC-1")
-	warm.press("q")
-	<-warm.ended
-	warm.close()
-	time.Sleep(time.Second)
+	// Whatever lives as long as the server (the plan watcher, the store's
+	// pools) started with it, so the count is taken with no session yet.
 	before := runtime.NumGoroutine()
 	const sessions = 20
 	names := []string{"tom.okafor", "sofia.lindqvist", "raj.iyer", "maya.patel"}
@@ -407,25 +418,31 @@ func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
 	for _, tm := range terms {
 		tm.close()
 	}
-	// Sessions wind down in the background (the client's close reaches the
-	// server, bubbletea gives its input reader half a second).
+	// Sessions wind down in the background, past any event the test could
+	// wait for: the client's close has to reach the server, bubbletea gives
+	// its input reader half a second, and a clock tick already asked for
+	// outlives its program by up to a second. So the count is polled, and
+	// only one that stays high for long is a leak.
 	after := runtime.NumGoroutine()
-	for deadline := time.Now().Add(5 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
-		time.Sleep(50 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); after > before && time.Now().Before(deadline); after = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
 	}
 	if after > before {
 		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines: %d before %d sessions, %d after they ended\n%s", before, sessions, after, buf[:runtime.Stack(buf, true)])
+		t.Fatalf("goroutines: %d before %d sessions, still %d 10s after they ended\n%s", before, sessions, after, buf[:runtime.Stack(buf, true)])
 	}
-	t.Logf("goroutines: %d before %d sessions, %d after", before, sessions, after)
 }
 
 func TestSSHPlanReloadChangesWhoGetsIn(t *testing.T) {
 	env := startSSH(t, false)
 	old, loaded := env.keys["tom.okafor"], env.app.plan.Plan()
+	changed, stop := env.app.plan.Subscribe()
+	defer stop()
 	fresh := writeKeyedPlan(t, env.plan, false)
-	for deadline := time.Now().Add(5 * time.Second); env.app.plan.Plan() == loaded; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
+	for timeout := time.After(5 * time.Second); env.app.plan.Plan() == loaded; {
+		select {
+		case <-changed:
+		case <-timeout:
 			t.Fatalf("plan edit not picked up: %v", env.app.plan.Err())
 		}
 	}
@@ -593,39 +610,120 @@ func TestSSHPlanDemotionAppliesAtOnce(t *testing.T) {
 	}
 }
 
+// handClock is an idleClock moved by hand. Each After is announced on
+// armed, so a test knows the server is waiting before it moves the clock.
+type handClock struct {
+	armed chan time.Duration
+
+	mu     sync.Mutex
+	now    time.Time
+	timers []handTimer
+}
+
+type handTimer struct {
+	at time.Time
+	c  chan time.Time
+}
+
+func newHandClock() *handClock {
+	return &handClock{armed: make(chan time.Duration, 16), now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *handClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *handClock) After(d time.Duration) <-chan time.Time {
+	fire := make(chan time.Time, 1)
+	c.mu.Lock()
+	c.timers = append(c.timers, handTimer{at: c.now.Add(d), c: fire})
+	c.fireDue()
+	c.mu.Unlock()
+	c.armed <- d
+	return fire
+}
+
+// advance moves the clock on by d and fires the timers then due.
+func (c *handClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.fireDue()
+}
+
+func (c *handClock) fireDue() {
+	c.timers = slices.DeleteFunc(c.timers, func(tm handTimer) bool {
+		if tm.at.After(c.now) {
+			return false
+		}
+		tm.c <- c.now
+		return true
+	})
+}
+
+// waitArmed waits for the server to set a timer, and wants it to be for d.
+func (c *handClock) waitArmed(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case got := <-c.armed:
+		if got != d {
+			t.Fatalf("the server waits %s for input, want %s", got, d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the server set no timer of %s", d)
+	}
+}
+
 // TestSSHIdleCountsInputNotRedraws: typing keeps a session open; without
-// input it ends after the idle time although the screen keeps redrawing,
-// and a wall screen is never ended for being idle.
+// input it ends after sshInputIdle although the screen keeps redrawing,
+// and a wall screen is never ended for being idle. The idle check runs on a
+// clock the test moves, so each step waits for the server's answer to it.
 func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
-	const idle = 2 * time.Second
-	env := startSSHIdle(t, false, idle)
+	clock := newHandClock()
+	env := startSSHClock(t, false, clock)
 	wall := env.open(t, env.keys["wall"], 80, 24)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, 5*time.Second, "INC-1")
 	wall.waitFor(0, 5*time.Second, "INC-1")
-	// Keys for longer than the idle time keep the session.
-	typing := time.NewTicker(idle / 8)
-	defer typing.Stop()
-	for stop := time.After(idle * 3 / 2); ; {
-		select {
-		case err := <-tm.ended:
-			t.Fatalf("the session ended while its operator was typing: %v", err)
-		case <-typing.C:
-			tm.press("j")
-			continue
-		case <-stop:
-		}
-		break
-	}
+	tm.waitFor(0, 5*time.Second, "INC-1")
+	clock.waitArmed(t, sshInputIdle) // tom's: the wall screen sets none
+	// The terminal's answer is input too: let it in before the clock moves.
+	<-tm.replied
+
+	// A key two thirds of the way through keeps the session past the
+	// idle time: the server looks again when the key's idle time is up.
+	clock.advance(sshInputIdle * 2 / 3)
 	since := tm.mark()
-	screen := tm.waitEnded(3 * idle)
-	if !strings.Contains(screen, "no input for 2s, so the session ended") {
+	tm.press("?")
+	tm.waitFor(since, 5*time.Second, "Navigate") // the server has read the key
+	since = tm.mark()
+	tm.press("\x1b")
+	tm.waitFor(since, 5*time.Second, "INC-1")
+	clock.advance(sshInputIdle * 2 / 3)
+	clock.waitArmed(t, sshInputIdle/3)
+
+	// Drawing is not input: a change on screen leaves the deadline as it is.
+	since, wallSince := tm.mark(), wall.mark()
+	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
+		t.Fatal(err)
+	}
+	tm.waitFor(since, 5*time.Second, "In Progress")
+	wall.waitFor(wallSince, 5*time.Second, "In Progress")
+	clock.advance(sshInputIdle / 3)
+	if screen := tm.waitEnded(5 * time.Second); !strings.Contains(screen, "no input for 30m, so the session ended") {
 		t.Fatalf("the idle session ended without saying why:\n%s", screen)
 	}
-	redrawn := strings.TrimSpace(ansi.Strip(string(tm.raw()[since:])))
-	if cut := strings.Index(redrawn, "hypercare: no input"); cut <= 0 {
-		t.Fatalf("the screen was not redrawn while the session was idle, so the test proves nothing:\n%q", redrawn)
+
+	// The wall screen, as idle as tom was, set no timer and carries on.
+	if len(clock.armed) > 0 {
+		t.Fatalf("a timer of %s was set after tom's session ended; the wall screen must set none", <-clock.armed)
 	}
+	wallSince = wall.mark()
+	if _, err := env.app.desk.CreateIncident(context.Background(), model.System, model.NewIncident{Title: "Orders export late", Service: "orders", Impact: model.Low, Urgency: model.Low}); err != nil {
+		t.Fatal(err)
+	}
+	wall.waitFor(wallSince, 5*time.Second, "INC-2")
 	select {
 	case err := <-wall.ended:
 		t.Fatalf("the wall screen was ended for being idle: %v", err)
