@@ -238,31 +238,31 @@ func (m *Model) onScreen(i int) bool {
 func (m *Model) fetchCounts() tea.Cmd {
 	r, now := m.s.Reader, m.s.Now()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
+	return query(func(ctx context.Context) (countsMsg, error) {
 		c, err := r.Counts(ctx)
 		if err != nil {
-			return countsMsg{err: err}
+			return countsMsg{}, err
 		}
 		msg := countsMsg{counts: c}
 		// Leads are told which incidents passed 75% of their resolve time.
 		if lead && c.SLAAtRisk > 0 {
 			if msg.atRisk, err = r.Queue(ctx, model.QueueQuery{AtRisk: true, Limit: atRiskShown}); err != nil {
-				msg.err = err
-				return msg
+				return msg, err
 			}
 		}
 		next, err := r.NextChange(ctx, now)
 		switch {
 		case errors.Is(err, model.ErrNotFound):
 		case err != nil:
-			msg.err = err
+			return msg, err
 		default:
 			msg.next, msg.hasNext = next, true
 		}
+		return msg, nil
+	}, func(msg countsMsg, err error) tea.Msg {
+		msg.err = err
 		return msg
-	}
+	})
 }
 
 // atRiskShown is how many at-risk incidents the leads' banner names.

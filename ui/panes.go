@@ -281,19 +281,9 @@ func ackAlert(s *session, id int64) tea.Cmd {
 
 // incidentFromAlert opens (or finds) the alert's incident and shows it.
 func incidentFromAlert(s *session, alertID int64) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
-	}
-	acts, actor := s.Actions, s.Actor
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
-		inc, err := acts.IncidentForAlert(ctx, actor, alertID)
-		if err != nil {
-			return noticeMsg{err: err}
-		}
-		return openDetailMsg{kind: detailIncident, id: inc.ID}
-	}
+	return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
+		return a.IncidentForAlert(ctx, s.Actor, alertID)
+	}, func(in model.Incident) tea.Msg { return openDetailMsg{kind: detailIncident, id: in.ID} })
 }
 
 // sevTag is the severity as text, so it reads without colour.

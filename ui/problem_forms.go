@@ -133,27 +133,29 @@ func problemStateForm(s *session, p model.Problem, _ []model.ProblemAction) (*fo
 // moveProblem changes a problem's state and, when that resolved it, hands
 // the view the incidents waiting on it so it can offer to resolve them.
 func moveProblem(s *session, id int64, c model.ProblemChange) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
+	type moved struct {
+		p       model.Problem
+		linked  []model.Incident
+		readErr error // the move was made, but its incidents could not be read
 	}
-	acts, actor, r := s.Actions, s.Actor, s.Reader
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
-		p, err := acts.ProblemTransition(ctx, actor, id, c)
-		if err != nil {
-			return noticeMsg{err: err}
+	return writeThen(s, func(ctx context.Context, a Actions) (moved, error) {
+		p, err := a.ProblemTransition(ctx, s.Actor, id, c)
+		if err != nil || p.State != model.ProblemResolved {
+			return moved{p: p}, err
+		}
+		linked, err := s.Reader.ProblemIncidents(ctx, id)
+		return moved{p: p, linked: linked, readErr: err}, nil
+	}, func(out moved) tea.Msg {
+		p := out.p
+		if out.readErr != nil {
+			return noticeMsg{err: fmt.Errorf("%s resolved, but its incidents could not be read: %w", p.Ref(), out.readErr)}
 		}
 		done := noticeMsg{text: fmt.Sprintf("%s → %s", p.Ref(), p.State.Label())}
 		if p.State != model.ProblemResolved {
 			return done
 		}
-		linked, err := r.ProblemIncidents(ctx, id)
-		if err != nil {
-			return noticeMsg{err: fmt.Errorf("%s resolved, but its incidents could not be read: %w", p.Ref(), err)}
-		}
-		return gathered{done, problemMovedMsg{problem: p, waiting: model.WaitingOnProblem(linked)}}
-	}
+		return gathered{done, problemMovedMsg{problem: p, waiting: model.WaitingOnProblem(out.linked)}}
+	})
 }
 
 // rcaForm edits the root cause analysis: timeline, 5 whys, factors.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -591,28 +590,25 @@ func (p *waitingPrompt) key(s *session, msg tea.KeyMsg) (tea.Cmd, bool) {
 
 // resolveWaiting resolves the incidents waiting on a problem and says which.
 func resolveWaiting(s *session, problemID int64, code string) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
-	}
-	acts, actor := s.Actions, s.Actor
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		done, err := acts.ResolveWaitingIncidents(ctx, actor, problemID, code)
-		refs := make([]string, len(done))
-		for i, in := range done {
-			refs[i] = in.Ref()
+	refs := func(list []model.Incident) string {
+		out := make([]string, len(list))
+		for i, in := range list {
+			out[i] = in.Ref()
 		}
-		switch {
-		case err != nil && len(done) > 0:
-			return noticeMsg{err: fmt.Errorf("resolved %s, but: %w", strings.Join(refs, " "), err)}
-		case err != nil:
-			return noticeMsg{err: err}
-		case len(done) == 0:
+		return strings.Join(out, " ")
+	}
+	return writeThen(s, func(ctx context.Context, a Actions) ([]model.Incident, error) {
+		done, err := a.ResolveWaitingIncidents(ctx, s.Actor, problemID, code)
+		if err != nil && len(done) > 0 {
+			return nil, fmt.Errorf("resolved %s, but: %w", refs(done), err)
+		}
+		return done, err
+	}, func(done []model.Incident) tea.Msg {
+		if len(done) == 0 {
 			return noticeMsg{text: fmt.Sprintf("no incident of PRB-%d is on hold awaiting it any more", problemID)}
 		}
-		return noticeMsg{text: fmt.Sprintf("resolved %s (%s)", strings.Join(refs, " "), code)}
-	}
+		return noticeMsg{text: fmt.Sprintf("resolved %s (%s)", refs(done), code)}
+	})
 }
 
 // suggestedProblems is the set of incidents the recurrence rule suggests a

@@ -48,18 +48,14 @@ func silenceForm(s *session, a model.Alert) *form {
 }
 
 func createSilence(s *session, ms []model.Matcher, d time.Duration, comment string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
-		sil, err := s.Actions.CreateSilence(ctx, s.Actor, ms, d, comment)
-		if err != nil {
-			return noticeMsg{err: err}
-		}
+	return writeThen(s, func(ctx context.Context, a Actions) (model.Silence, error) {
+		return a.CreateSilence(ctx, s.Actor, ms, d, comment)
+	}, func(sil model.Silence) tea.Msg {
 		if sil.Matching == 0 {
 			return noticeMsg{err: fmt.Errorf("%s matches no firing alert now; check the matchers (:silences lists them)", sil.Ref())}
 		}
 		return noticeMsg{text: fmt.Sprintf("%s silences %d firing alert(s) until %s", sil.Ref(), sil.Matching, sil.EndsAt.In(s.loc()).Format("Mon 15:04"))}
-	}
+	})
 }
 
 // silencesDetail lists the silences in force with what each mutes now.
