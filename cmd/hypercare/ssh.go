@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -96,31 +95,6 @@ func newSSHServer(ctx context.Context, c *sshConsole, hostKey string) (*ssh.Serv
 	}
 	srv.IdleTimeout = sshIdle
 	return srv, nil
-}
-
-// listenServer is what *ssh.Server and *http.Server have in common.
-type listenServer interface {
-	Serve(net.Listener) error
-	Shutdown(context.Context) error
-	Close() error
-}
-
-// serveUntilDone runs srv on ln until ctx ends, then gives open sessions and
-// requests a few seconds to finish before closing what is left.
-func serveUntilDone(ctx context.Context, srv listenServer, ln net.Listener) error {
-	errs := make(chan error, 1)
-	go func() { errs <- srv.Serve(ln) }()
-	select {
-	case err := <-errs:
-		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
-	case <-ctx.Done():
-	}
-	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
-	defer done()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return srv.Close()
-	}
-	return nil
 }
 
 // sshUser is who is at the other end of an SSH connection, decided from

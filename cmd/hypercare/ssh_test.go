@@ -483,12 +483,6 @@ func TestSSHIdentifyFollowsThePlan(t *testing.T) {
 	}
 }
 
-func TestServeNeedsSomethingToServe(t *testing.T) {
-	if code, _, errOut := cli(t, "serve", "--ssh", "off"); code != exitUsage || !strings.Contains(errOut, "give --http ADDR") {
-		t.Fatalf("serve --ssh off: exit %d, %s", code, errOut)
-	}
-}
-
 func TestNoColor(t *testing.T) {
 	for environ, want := range map[string]bool{"NO_COLOR=1": true, "NO_COLOR=": false, "TERM=xterm": false, "NO_COLORS=1": false} {
 		if got := noColor([]string{environ}); got != want {
