@@ -171,22 +171,3 @@ func TestEscalate(t *testing.T) {
 	}
 }
 
-func TestApproveChange(t *testing.T) {
-	ctx := t.Context()
-	_, desk, clk := newDesk(t)
-	c, err := desk.CreateChange(ctx, bob, model.Change{Title: "patch", Service: "orders", Risk: model.Medium,
-		State: model.ChangeAuthorize, Start: clk.At.Add(time.Hour), End: clk.At.Add(2 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := desk.ApproveChange(ctx, bob, c.ID); err == nil || !strings.Contains(err.Error(), "needs the lead role") {
-		t.Fatalf("operator approval: %v", err)
-	}
-	got, err := desk.ApproveChange(ctx, alice, c.ID)
-	if err != nil || got.State != model.ChangeScheduled {
-		t.Fatalf("lead approval: %+v %v", got, err)
-	}
-	if _, err := desk.ApproveChange(ctx, alice, c.ID); err == nil {
-		t.Fatal("a scheduled change was approved again")
-	}
-}

@@ -217,10 +217,15 @@ func TestIngestStormAndRoutes(t *testing.T) {
 	}
 	// A change started on checkout 10 minutes ago marks new alerts.
 	clk.Tick()
-	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "deploy", Service: "checkout", Risk: model.Low,
-		Start: clk.At.Add(-10 * time.Minute), End: clk.At.Add(time.Hour)})
+	chg, _, err := desk.CreateChange(ctx, bob, model.Change{Title: "deploy", Services: []string{"checkout"}, Type: model.ChangeStandard,
+		Impact: model.Low, Probability: model.Low, Start: clk.At.Add(-10 * time.Minute), End: clk.At.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, act := range []model.ChangeAction{model.ChangeSubmit, model.ChangeStart} {
+		if _, _, err := desk.StepChange(ctx, bob, chg.ID, model.ChangeStep{Action: act}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := desk.Ingest(ctx, model.System, model.Drop{Name: "late", Events: []model.AlertEvent{{Alert: model.Alert{
 		DedupKey: "late", Name: "HighLatency", State: model.AlertFiring, Labels: map[string]string{"service": "checkout"}}}}}); err != nil {

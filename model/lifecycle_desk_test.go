@@ -293,18 +293,18 @@ func TestLinkAndMerge(t *testing.T) {
 		return in
 	}
 	keep, dup := newInc("Checkout 502s"), newInc("Customers cannot pay")
-	chg, err := desk.CreateChange(ctx, bob, model.Change{Title: "Deploy checkout 4.2", Service: "checkout", Risk: model.Medium,
-		Start: clk.At.Add(-time.Hour), End: clk.At.Add(-30 * time.Minute)})
+	chg, _, err := desk.CreateChange(ctx, bob, model.Change{Title: "Deploy checkout 4.2", Services: []string{"checkout"},
+		Impact: model.Medium, Probability: model.Medium, Start: clk.At.Add(-time.Hour), End: clk.At.Add(-30 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	earlier, err := desk.CreateChange(ctx, bob, model.Change{Title: "Yesterday's patch", Service: "checkout", Risk: model.Low,
-		Start: clk.At.Add(-25 * time.Hour), End: clk.At.Add(-24 * time.Hour)})
+	earlier, _, err := desk.CreateChange(ctx, bob, model.Change{Title: "Yesterday's patch", Services: []string{"checkout"},
+		Impact: model.Low, Probability: model.Medium, Start: clk.At.Add(-25 * time.Hour), End: clk.At.Add(-24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	later, err := desk.CreateChange(ctx, bob, model.Change{Title: "Tomorrow's patch", Service: "checkout", Risk: model.Low,
-		Start: clk.At.Add(24 * time.Hour), End: clk.At.Add(25 * time.Hour)})
+	later, _, err := desk.CreateChange(ctx, bob, model.Change{Title: "Tomorrow's patch", Services: []string{"checkout"},
+		Impact: model.Low, Probability: model.Medium, Start: clk.At.Add(24 * time.Hour), End: clk.At.Add(25 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

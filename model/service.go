@@ -39,6 +39,12 @@ type Policy interface {
 	// Escalation lists a team's functional escalation levels in order
 	// (L1, L2, L3, vendor); empty for an unknown team.
 	Escalation(team string) []EscalationLevel
+	// ChangePolicy is what the plan says about approving changes.
+	ChangePolicy() ChangePolicy
+	// ChangeCalendar is the plan's calendar over [from, to) for some
+	// services: their maintenance windows, the freezes, the job runs, and
+	// the services related to each through depends_on.
+	ChangeCalendar(services []string, from, to time.Time) PlanCalendar
 }
 
 // EscalationLevel is one step of a team's escalation path.

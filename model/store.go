@@ -141,6 +141,12 @@ type Reader interface {
 	// each mutes; only those not yet ended at activeAt, or all when it is zero.
 	Silences(ctx context.Context, activeAt time.Time) ([]Silence, error)
 	Change(ctx context.Context, id int64) (Change, error)
+	// ChangeApprovals lists every verdict on a change, ChangeTimeline its
+	// steps, oldest first.
+	ChangeApprovals(ctx context.Context, id int64) ([]ChangeApproval, error)
+	ChangeTimeline(ctx context.Context, id int64) ([]ChangeEvent, error)
+	// CriticalIncidents lists open P1/P2 incidents on any of the services.
+	CriticalIncidents(ctx context.Context, services []string) ([]Incident, error)
 	Article(ctx context.Context, id int64) (Article, error)
 
 	MetricsReader
@@ -282,9 +288,7 @@ type Tx interface {
 	// ArticleByID reads an article inside the transaction.
 	ArticleByID(id int64) (Article, error)
 
-	InsertChange(c *Change) error
-	ChangeByID(id int64) (Change, error)
-	SetChangeState(id int64, state ChangeState) error
+	ChangeTx
 	UpsertArticle(a *Article) error
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
@@ -292,6 +296,20 @@ type Tx interface {
 	AppendAudit(e AuditEntry) error
 
 	ProblemTx
+}
+
+// ChangeTx is the change part of a write transaction.
+type ChangeTx interface {
+	InsertChange(c *Change) error
+	ChangeByID(id int64) (Change, error)
+	// UpdateChange writes every field but the requester and creation time.
+	UpdateChange(c Change) error
+	// ChangesBetween lists the changes whose planned time overlaps [from, to).
+	ChangesBetween(from, to time.Time) ([]Change, error)
+	AddChangeApproval(id int64, a ChangeApproval) error
+	ChangeApprovals(id int64) ([]ChangeApproval, error)
+	AppendChangeEvent(id int64, e ChangeEvent) error
+	CriticalIncidents(services []string) ([]Incident, error)
 }
 
 // ProblemTx is the problem part of a write transaction.

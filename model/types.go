@@ -316,15 +316,25 @@ const (
 type Change struct {
 	ID          int64       `json:"id"`
 	Title       string      `json:"title"`
-	Service     string      `json:"service"`
+	Services    []string    `json:"services"` // the first is the primary
 	Type        ChangeType  `json:"type"`
 	State       ChangeState `json:"state"`
-	Risk        Level       `json:"risk"` // High/Medium/Low
+	Impact      Level       `json:"impact"`
+	Probability Level       `json:"probability"`
+	Risk        Level       `json:"risk"` // from impact × probability
+	Requester   string      `json:"requester,omitzero"`
 	Implementer string      `json:"implementer"`
 	Start       time.Time   `json:"start,omitzero"`
 	End         time.Time   `json:"end,omitzero"`
 	Description string      `json:"description,omitzero"`
+	Backout     string      `json:"backout,omitzero"`
+	TestPlan    string      `json:"test_plan,omitzero"`
+	Incident    int64       `json:"incident,omitzero"` // the incident or problem it fixes
+	Problem     int64       `json:"problem,omitzero"`
+	Reason      string      `json:"reason,omitzero"` // why an emergency or freeze override
+	Round       int         `json:"round"`           // authorisation round; a rejection starts the next
 	CloseCode   string      `json:"close_code,omitzero"`
+	Created     time.Time   `json:"created,omitzero"`
 }
 
 // Ref is the change identifier: CHG-7.

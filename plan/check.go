@@ -188,6 +188,7 @@ func (c *checker) check(p *Plan) {
 	c.checkJobs(p)
 	c.checkLicences(p)
 	c.checkOperators(p)
+	c.checkChangeBoard(p) // after operators: approvers must be leads
 }
 
 // checkAlerts fills the alert thresholds from [alerts] over the defaults.
@@ -475,6 +476,7 @@ func (c *checker) checkJobs(p *Plan) {
 			c.add(field("job", i, "schedule"), "%v", err)
 		}
 		j.grace = c.duration(field("job", i, "grace"), j.Grace)
+		c.checkJobKind(i, j)
 	}
 }
 

@@ -40,6 +40,7 @@ type Plan struct {
 	Jobs      []Job          `toml:"job,omitempty"`
 	Licences  []Licence      `toml:"licence,omitempty"`
 	Operators []Operator     `toml:"operator,omitempty"`
+	Change    ChangeBoard    `toml:"change,omitempty"`
 	Path      string         `toml:"-"` // file it came from
 
 	loc *time.Location
@@ -278,12 +279,15 @@ type Job struct {
 	ID        string `toml:"id"`
 	Name      string `toml:"name"`
 	Service   string `toml:"service"`
-	Schedule  string `toml:"schedule"`  // "daily 02:30", "hourly :15" or "mon,thu 06:00"
-	Heartbeat string `toml:"heartbeat"` // dedup key of the heartbeat drop; defaults to the id
-	Grace     string `toml:"grace"`     // how late the heartbeat may be; defaults to 30m
+	Schedule  string `toml:"schedule"`           // "daily 02:30", "hourly :15" or "mon,thu 06:00"
+	Heartbeat string `toml:"heartbeat"`          // dedup key of the heartbeat drop; defaults to the id
+	Grace     string `toml:"grace"`              // how late the heartbeat may be; defaults to 30m
+	Kind      string `toml:"kind,omitempty"`     // batch (default), backup, extract or feed
+	Duration  string `toml:"duration,omitempty"` // how long a run takes; defaults to the grace
 
-	rec   recurrence
-	grace time.Duration
+	rec      recurrence
+	grace    time.Duration
+	duration time.Duration
 }
 
 // Reports says whether an alert's dedup key is a heartbeat of this job: the

@@ -31,8 +31,9 @@ func TestChangesArticlesServices(t *testing.T) {
 	db, desk, clk := newDesk(t)
 
 	start := clk.At.Add(2 * time.Hour)
-	chg, err := desk.CreateChange(ctx, alice, model.Change{Title: "Patch DB", Service: "orders", Risk: model.Medium,
-		Implementer: "dave", Start: start, End: start.Add(time.Hour), Description: "minor version"})
+	chg, _, err := desk.CreateChange(ctx, alice, model.Change{Title: "Patch DB", Services: []string{"orders"}, Impact: model.Medium,
+		Probability: model.Low, Implementer: "dave", Start: start, End: start.Add(time.Hour), Description: "minor version",
+		Backout: "restore the snapshot", TestPlan: "smoke tests", Incident: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,7 @@ func TestChangesBetween(t *testing.T) {
 	err := db.Write(ctx, func(tx model.Tx) error {
 		for i := range changes {
 			c := &changes[i]
-			c.Service, c.Type, c.State, c.Risk = "orders", model.ChangeNormal, model.ChangeScheduled, model.Low
+			c.Services, c.Type, c.State, c.Risk = []string{"orders"}, model.ChangeNormal, model.ChangeScheduled, model.Low
 			if err := tx.InsertChange(c); err != nil {
 				return err
 			}

@@ -100,23 +100,6 @@ ORDER BY id DESC`
 	countsSQL = `SELECT name, value FROM counters
 UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))`
 
-	changeColumns = `id, title, service, type, state, risk, implementer, start_at, end_at, description, close_code`
-
-	// A change overlaps [?1, ?2) when it starts before the end and ends
-	// after the start. No change is longer than the longest one, so none
-	// that overlaps starts before ?1 minus that: the index range is short
-	// however long the history, and end_at is read from the same entries.
-	// Changes that start together list the shorter first, the index order.
-	changesBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
-WHERE start_at < ?2 AND end_at > ?1
-  AND start_at >= ?1 - (SELECT ifnull(max(end_at - start_at), 0) FROM changes)
-ORDER BY start_at, end_at, id`
-
-	nextChangeSQL = `SELECT ` + changeColumns + ` FROM changes
-WHERE start_at >= ?1
-ORDER BY start_at, end_at, id
-LIMIT 1`
-
 	articleColumns = `a.id, a.slug, a.title, a.kind, a.state, a.service, a.tags, a.body, a.updated_at, a.author`
 
 	// articlesByTitleSQL's "state <> 'retired'" matches the partial index articles_title.
@@ -145,7 +128,6 @@ LIMIT ?3 OFFSET ?4`
 
 	incidentSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE id = ?1`
 	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts WHERE id = ?1`
-	changeSQL   = `SELECT ` + changeColumns + ` FROM changes WHERE id = ?1`
 	articleSQL  = `SELECT ` + articleColumns + ` FROM articles a WHERE a.id = ?1`
 	timelineSQL = `SELECT id, incident_id, at, actor, kind, text FROM timeline WHERE incident_id = ?1 ORDER BY at, id`
 )
@@ -318,18 +300,6 @@ func scanSilence(s scanner) (model.Silence, error) {
 	return sil, err
 }
 
-// ChangesBetween lists changes that overlap [from, to), by start.
-func (db *DB) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
-	rows, err := db.query(ctx, changesBetweenSQL, from.UnixMilli(), to.UnixMilli())
-	return collect(rows, err, "changes", scanChange)
-}
-
-// NextChange is the first change starting at or after after.
-func (db *DB) NextChange(ctx context.Context, after time.Time) (model.Change, error) {
-	row, err := db.queryRow(ctx, nextChangeSQL, after.UnixMilli())
-	return one(row, err, "next change", scanChange)
-}
-
 // Articles searches the knowledge base, best match first (Rank is the
 // relevance: higher is better), or lists it by title when q.Search has
 // nothing searchable in it. Retired articles are left out.
@@ -394,12 +364,6 @@ func (db *DB) Alert(ctx context.Context, id int64) (model.Alert, error) {
 	return one(row, err, fmt.Sprintf("ALR-%d", id), scanAlert)
 }
 
-// Change reads one change.
-func (db *DB) Change(ctx context.Context, id int64) (model.Change, error) {
-	row, err := db.queryRow(ctx, changeSQL, id)
-	return one(row, err, fmt.Sprintf("CHG-%d", id), scanChange)
-}
-
 // Article reads one article.
 func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
 	row, err := db.queryRow(ctx, articleSQL, id)
@@ -430,13 +394,6 @@ func scanAlert(s scanner) (model.Alert, error) {
 	var a model.Alert
 	err := s.Scan(alertFields(&a)...)
 	return a, err
-}
-
-func scanChange(s scanner) (model.Change, error) {
-	var c model.Change
-	err := s.Scan(&c.ID, &c.Title, &c.Service, &c.Type, &c.State, &c.Risk, &c.Implementer,
-		millis{&c.Start}, millis{&c.End}, &c.Description, &c.CloseCode)
-	return c, err
 }
 
 func articleFields(a *model.Article) []any {

@@ -131,19 +131,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
 	staleAlertsSQL = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1 AND last_seen < ?2 AND source = ?1`
 	markStaleSQL   = `UPDATE alerts SET stale = 1 WHERE id = ?1 AND state = 'firing'`
 
-	changeStartedBetweenSQL = `SELECT ` + changeColumns + ` FROM changes
-WHERE service = ?1 AND start_at >= ?2 AND start_at <= ?3 ORDER BY start_at DESC LIMIT 1`
 	openIncidentForGroupSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE service = ?1 AND alert_group = ?2 AND is_open AND alert_group <> '' ORDER BY id DESC LIMIT 1`
 	setIncidentGroupSQL  = `UPDATE incidents SET alert_group = ?2 WHERE id = ?1`
 	firingForIncidentSQL = `SELECT count(*) FROM alerts WHERE incident_id = ?1 AND state = 'firing'`
-
-	setChangeStateSQL = `UPDATE changes SET state = ?2 WHERE id = ?1`
-
-	insertChangeSQL = `INSERT INTO changes (title, service, type, state, risk, implementer, start_at, end_at,
-	description, close_code)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-RETURNING id`
 
 	upsertArticleSQL = `INSERT INTO articles (slug, title, kind, state, service, tags, body, updated_at, author)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -169,11 +160,13 @@ var writeQueries = []string{
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	stormHeadSQL, refreshStormSQL, stormMemberSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
-	changeStartedBetweenSQL, openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
-	insertChangeSQL, changeSQL, setChangeStateSQL, upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
+	openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
+	upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL, linksSQL,
 	problemByIDSQL, insertProblemSQL, updateProblemSQL, problemActionSQL, insertProblemActSQL, updateProblemActSQL,
 	problemIncidentsSQL,
+	changeSQL, insertChangeSQL, updateChangeSQL, changeStartedBetweenSQL, changesBetweenSQL,
+	insertChangeApprovalSQL, changeApprovalsSQL, insertChangeEventSQL, criticalIncidentsSQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {
@@ -486,17 +479,6 @@ func (t *tx) FiringAlerts(fn func(model.Alert) error) error {
 	return nil
 }
 
-func (t *tx) ChangeStartedBetween(service string, from, to time.Time) (model.Change, error) {
-	c, err := scanChange(t.stmt(changeStartedBetweenSQL).QueryRowContext(t.ctx, service, ms(from), ms(to)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, model.ErrNotFound
-	}
-	if err != nil {
-		return c, fmt.Errorf("find change on %s: %w", service, err)
-	}
-	return c, nil
-}
-
 func (t *tx) OpenIncidentForGroup(service, group string) (model.Incident, error) {
 	in, err := scanIncident(t.stmt(openIncidentForGroupSQL).QueryRowContext(t.ctx, service, group))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -514,24 +496,6 @@ func (t *tx) SetIncidentGroup(incidentID int64, group string) error {
 
 func (t *tx) FiringForIncident(incidentID int64) (int, error) {
 	return t.count("firing alerts of an incident", firingForIncidentSQL, incidentID)
-}
-
-func (t *tx) InsertChange(c *model.Change) error {
-	err := t.stmt(insertChangeSQL).QueryRowContext(t.ctx, c.Title, c.Service, string(c.Type), string(c.State),
-		int(c.Risk), c.Implementer, ms(c.Start), ms(c.End), c.Description, c.CloseCode).Scan(&c.ID)
-	if err != nil {
-		return fmt.Errorf("insert change %q: %w", c.Title, err)
-	}
-	return nil
-}
-
-func (t *tx) ChangeByID(id int64) (model.Change, error) {
-	c, err := scanChange(t.stmt(changeSQL).QueryRowContext(t.ctx, id))
-	return c, lookupErr(err, "CHG-%d", id)
-}
-
-func (t *tx) SetChangeState(id int64, state model.ChangeState) error {
-	return t.execOne(fmt.Sprintf("CHG-%d", id), setChangeStateSQL, id, string(state))
 }
 
 func (t *tx) UpsertArticle(a *model.Article) error {

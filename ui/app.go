@@ -785,7 +785,7 @@ func (m *Model) headerView() string {
 	right := clock
 	if m.counts.hasNext {
 		n := m.counts.next
-		next := seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service))
+		next := seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
 		if ansi.StringWidth(left+next+clock) <= m.w {
 			right = next + clock
 		}

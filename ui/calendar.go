@@ -350,11 +350,18 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
-// approveChange authorises a change waiting for approval (leads only; the
-// service layer says so otherwise).
+// approveChange records the operator's approval of a change waiting in
+// assess or authorize; the plan's rule decides when it is authorised (the
+// service layer refuses those who may not approve it, and says why).
 func approveChange(s *session, id int64) tea.Cmd {
-	return s.write(fmt.Sprintf("CHG-%d approved and scheduled", id), func(ctx context.Context, a Actions) error {
-		_, err := a.ApproveChange(ctx, s.Actor, id)
-		return err
+	return writeThen(s, func(ctx context.Context, a Actions) (model.Change, error) {
+		c, _, err := a.StepChange(ctx, s.Actor, id, model.ChangeStep{Action: model.ChangeApprove})
+		return c, err
+	}, func(c model.Change) tea.Msg {
+		text := fmt.Sprintf("%s approved; now %s", c.Ref(), c.State)
+		if c.State == model.ChangeScheduled {
+			text = c.Ref() + " approved and scheduled"
+		}
+		return noticeMsg{text: text}
 	})
 }

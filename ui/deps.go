@@ -20,7 +20,7 @@ type Actions interface {
 	Merge(ctx context.Context, a model.Actor, dupID, intoID int64) (model.Incident, error)
 	SetMajor(ctx context.Context, a model.Actor, id int64, major bool, reason string) (model.Incident, error)
 	Link(ctx context.Context, a model.Actor, id int64, kind string, target int64) (model.Incident, error)
-	ApproveChange(ctx context.Context, a model.Actor, id int64) (model.Change, error)
+	StepChange(ctx context.Context, a model.Actor, id int64, step model.ChangeStep) (model.Change, []model.Conflict, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
 	AddNote(ctx context.Context, a model.Actor, id int64, text string) error

@@ -364,7 +364,7 @@ func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Lo
 	lines = append(lines, fieldLines(st,
 		"type", string(c.Type),
 		"state", string(c.State),
-		"service", serviceLine(s, c.Service),
+		"service", serviceLine(s, c.Service()),
 		"implementer", c.Implementer,
 		"start", stamp(c.Start, loc),
 		"end", stamp(c.End, loc),

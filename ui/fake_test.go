@@ -88,9 +88,9 @@ func newFakeStore() *fakeStore {
 		}
 	}
 	f.changes = []model.Change{
-		{ID: 3, Title: "Patch orders-db minor version", Service: "orders-db", Type: model.ChangeNormal, State: model.ChangeScheduled, Risk: model.Medium, Implementer: "dave", Start: at(8), End: at(10)},
-		{ID: 5, Title: "Rotate identity signing keys", Service: "identity", Type: model.ChangeStandard, State: model.ChangeClosed, Risk: model.Low, Implementer: "erin", Start: at(-26), End: at(-25)},
-		{ID: 6, Title: "Emergency PSP timeout raise", Service: "payments", Type: model.ChangeEmergency, State: model.ChangeImplement, Risk: model.High, Implementer: "bob", Start: at(-1), End: at(1)},
+		{ID: 3, Title: "Patch orders-db minor version", Services: []string{"orders-db"}, Type: model.ChangeNormal, State: model.ChangeScheduled, Risk: model.Medium, Implementer: "dave", Start: at(8), End: at(10)},
+		{ID: 5, Title: "Rotate identity signing keys", Services: []string{"identity"}, Type: model.ChangeStandard, State: model.ChangeClosed, Risk: model.Low, Implementer: "erin", Start: at(-26), End: at(-25)},
+		{ID: 6, Title: "Emergency PSP timeout raise", Services: []string{"payments"}, Type: model.ChangeEmergency, State: model.ChangeImplement, Risk: model.High, Implementer: "bob", Start: at(-1), End: at(1)},
 	}
 	f.articles = []model.Article{
 		{ID: 1, Slug: "checkout-5xx", Title: "Checkout 5xx: first response", Kind: model.ArticleRunbook, State: model.ArticlePublished, Service: "checkout", Body: "# Checkout 5xx\n\n1. Check the PSP gateway.\n2. Roll back the last deploy.\n", UpdatedAt: at(-48), Author: "alice"},
@@ -277,6 +277,12 @@ func (f *fakeStore) Silences(context.Context, time.Time) ([]model.Silence, error
 func (f *fakeStore) Change(_ context.Context, id int64) (model.Change, error) {
 	return byID(f.changes, id, func(c model.Change) int64 { return c.ID })
 }
+
+func (f *fakeStore) ChangeApprovals(context.Context, int64) ([]model.ChangeApproval, error) { return nil, nil }
+
+func (f *fakeStore) ChangeTimeline(context.Context, int64) ([]model.ChangeEvent, error) { return nil, nil }
+
+func (f *fakeStore) CriticalIncidents(context.Context, []string) ([]model.Incident, error) { return nil, nil }
 
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })

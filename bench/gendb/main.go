@@ -263,10 +263,13 @@ func (g *gen) change(tx model.Tx, _ int) error {
 	start := g.after(g.now.Add(-span), span+30*24*time.Hour)
 	c := model.Change{
 		Title:       fmt.Sprintf("Upgrade %s %s", svc.Name, g.pick(words)),
-		Service:     svc.ID,
+		Services:    []string{svc.ID},
 		Type:        []model.ChangeType{model.ChangeStandard, model.ChangeNormal, model.ChangeEmergency}[g.weighted(0.5, 0.45, 0.05)],
 		State:       model.ChangeScheduled,
+		Impact:      model.Level(1 + g.weighted(0.1, 0.4, 0.5)),
+		Probability: model.Medium,
 		Risk:        model.Level(1 + g.weighted(0.1, 0.4, 0.5)),
+		Round:       1,
 		Implementer: g.pick(operators),
 		Start:       start,
 		End:         start.Add(time.Duration(30+g.rng.IntN(8*60)) * time.Minute),

@@ -259,7 +259,7 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 		rows, table = list, func(tw *tabwriter.Writer) {
 			fmt.Fprintln(tw, "REF\tTYPE\tSTATE\tRISK\tSERVICE\tSTART\tEND\tTITLE")
 			for _, c := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref(), c.Type, c.State, c.Risk, c.Service, c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339), c.Title)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref(), c.Type, c.State, c.Risk, strings.Join(c.Services, ","), c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339), c.Title)
 			}
 		}
 	case "articles":

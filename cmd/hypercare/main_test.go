@@ -275,8 +275,8 @@ func TestShowIncidentReadable(t *testing.T) {
 	ctx, a := openSeeded(t)
 	lead := model.Actor{Name: "maya.patel", Role: model.RoleLead}
 	t0 := time.Now()
-	chg, err := a.desk.CreateChange(ctx, lead, model.Change{Title: "Deploy checkout 4.2", Service: "checkout", Risk: model.Medium,
-		Start: t0.Add(-time.Hour), End: t0.Add(-30 * time.Minute)})
+	chg, _, err := a.desk.CreateChange(ctx, lead, model.Change{Title: "Deploy checkout 4.2", Services: []string{"checkout"},
+		Impact: model.Medium, Probability: model.Medium, Start: t0.Add(-time.Hour), End: t0.Add(-30 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}

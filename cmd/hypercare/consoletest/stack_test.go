@@ -242,10 +242,32 @@ func writeSeed(t *testing.T, s *stack) {
 			Category: "data"}))
 	})
 
-	ok(d.CreateChange(ctx, operator, model.Change{Title: "Patch orders-db minor version", Service: "orders-db", Type: model.ChangeNormal,
-		State: model.ChangeAuthorize, Risk: model.Medium, Implementer: "sofia.lindqvist", Start: now.Add(8 * time.Hour), End: now.Add(10 * time.Hour)}))
-	ok(d.CreateChange(ctx, operator, model.Change{Title: "Emergency PSP timeout raise", Service: "payments", Type: model.ChangeEmergency,
-		State: model.ChangeImplement, Risk: model.High, Implementer: "raj.iyer", Start: now.Add(-time.Hour), End: now.Add(time.Hour)}))
+	// Changes go through the real flow: CHG-1 waits for the board's
+	// approval; CHG-2, an emergency, was approved and is running.
+	change := func(c model.Change, steps ...func(id int64)) {
+		made, _, err := d.CreateChange(ctx, operator, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range steps {
+			st(made.ID)
+		}
+	}
+	step := func(a model.Actor, act model.ChangeAction) func(int64) {
+		return func(id int64) {
+			if _, _, err := d.StepChange(ctx, a, id, model.ChangeStep{Action: act}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	other := model.Actor{Name: "ben.hughes", Role: model.RoleLead}
+	change(model.Change{Title: "Patch orders-db minor version", Services: []string{"orders-db"}, Type: model.ChangeNormal,
+		Impact: model.Medium, Probability: model.Medium, Implementer: "sofia.lindqvist", Start: now.Add(8 * time.Hour), End: now.Add(10 * time.Hour)},
+		step(operator, model.ChangeSubmit), step(other, model.ChangeApprove))
+	change(model.Change{Title: "Emergency PSP timeout raise", Services: []string{"payments"}, Type: model.ChangeEmergency,
+		Impact: model.High, Probability: model.Medium, Implementer: "raj.iyer", Start: now.Add(-time.Hour), End: now.Add(time.Hour),
+		Reason: "checkout payments time out at the PSP"},
+		step(operator, model.ChangeSubmit), step(lead, model.ChangeApprove), step(operator, model.ChangeStart))
 	for _, ar := range []model.Article{
 		{Slug: "checkout-5xx", Title: "Checkout 5xx: first response", Kind: model.ArticleRunbook, State: model.ArticlePublished, Service: "checkout",
 			Body: "# Checkout 5xx\n\n1. Check the PSP gateway.\n2. Roll back the last deploy.\n"},

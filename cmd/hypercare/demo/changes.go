@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -44,7 +46,7 @@ var changes = []plannedChange{
 		desc:  "Migrated customers' password hash upgrades exhaust the pool at the morning peak."},
 	{at: on(2, 0, 10), length: hm(0, 40), service: "cdn", typ: standard, state: model.ChangeClosed, risk: low, closeCode: "successful",
 		title: "EdgeCDN: enable Brotli compression for static assets"},
-	{at: on(3, 14, 0), length: hm(0, 30), service: "storefront", typ: normal, state: model.ChangeClosed, risk: medium, closeCode: "with_issues",
+	{at: on(3, 14, 0), length: hm(0, 30), service: "storefront", typ: normal, state: model.ChangeClosed, risk: medium, closeCode: "successful_with_issues",
 		title: "Storefront release 1.0.4: search filter fixes",
 		desc:  "Rolling deploy. Guest carts were lost during the rollout (known error); release window moved to the night."},
 	{at: on(3, 23, 0), length: hm(0, 30), service: "orders-db", typ: standard, state: model.ChangeClosed, risk: low, closeCode: "successful",
@@ -82,7 +84,7 @@ var changes = []plannedChange{
 	{window: 1, fromDay: 13, service: "payments", typ: normal, state: model.ChangeAssess, risk: high,
 		title: "Roll out the renewed AcmePay mTLS client certificate",
 		desc:  "AcmePay accepts the old and the new certificate for 14 days.\nRollback: restore the previous certificate from Vault."},
-	{at: on(8, 22, 0), length: hm(4, 0), service: "storefront", typ: normal, state: model.ChangeAssess, risk: high,
+	{at: on(8, 22, 0), length: hm(4, 0), service: "storefront", typ: normal, state: model.ChangeNew, risk: high,
 		title: "Move storefront sessions to Redis",
 		desc:  "Fix for the known error on lost guest carts. Booked by the web team before the freeze dates were confirmed; runs into the Black Friday freeze."},
 	{window: 2, service: "search", typ: normal, state: model.ChangeScheduled, risk: medium,
@@ -111,23 +113,111 @@ func (s *seeder) addChanges() error {
 		author := s.cast.actor(lead, "", start)
 		if eng, ok := s.cast.engineer(implementer, start); ok {
 			implementer, author = eng.Name, eng
-		} else if t, ok := s.plan.Team(implementer); ok {
-			implementer = t.Name
 		}
 		c := model.Change{
-			Title: pc.title, Service: pc.service, Type: pc.typ, State: pc.state, Risk: pc.risk,
-			Implementer: implementer, Start: start, End: end, Description: pc.desc, CloseCode: pc.closeCode,
+			Title: pc.title, Services: []string{pc.service}, Type: pc.typ, Impact: pc.risk, Probability: model.Medium,
+			Implementer: implementer, Start: start, End: end, Description: pc.desc,
+		}
+		if pc.typ == emergency {
+			c.Reason, _, _ = strings.Cut(pc.desc, "\n")
 		}
 		raised := start.Add(-leadTime[pc.typ])
 		if latest := s.now.Add(-10 * time.Minute); raised.After(latest) {
 			raised = latest
 		}
-		s.schedule(raised, "change "+pc.title, func(ctx context.Context) error {
-			_, err := s.desk.CreateChange(ctx, author, c)
-			return err
-		})
+		w := &changeWalk{s: s, pc: pc, author: author}
+		s.schedule(raised, "change "+pc.title, func(ctx context.Context) error { return w.plan(ctx, c) })
+		// The work itself happens at the planned time, once it has come.
+		if at := start; reached(pc.state, model.ChangeImplement) && !at.After(s.now) {
+			s.schedule(at, "start "+pc.title, func(ctx context.Context) error { return w.step(ctx, author, model.ChangeStep{Action: model.ChangeStart}) })
+		}
+		if at := earliest(end, s.now.Add(-time.Minute)); reached(pc.state, model.ChangeReview) {
+			s.schedule(at, "complete "+pc.title, func(ctx context.Context) error {
+				return w.step(ctx, author, model.ChangeStep{Action: model.ChangeComplete})
+			})
+		}
+		if at := earliest(end.Add(time.Hour), s.now.Add(-time.Minute)); reached(pc.state, model.ChangeClosed) {
+			s.schedule(at, "close "+pc.title, func(ctx context.Context) error {
+				return w.step(ctx, s.cast.actor(lead, "", at), model.ChangeStep{Action: model.ChangeClose, CloseCode: pc.closeCode})
+			})
+		}
 	}
 	return nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// reached reports whether a change that ends in state target passes
+// through state st on its way.
+func reached(target, st model.ChangeState) bool {
+	return slices.Index(model.ChangeStates, target) >= slices.Index(model.ChangeStates, st)
+}
+
+// changeWalk takes one demo change through the real flow: created by its
+// author, submitted, assessed and approved by the plan's approvers until
+// the plan's rule is met, then started, completed and closed on time.
+type changeWalk struct {
+	s      *seeder
+	pc     plannedChange
+	author model.Actor
+	id     int64
+	state  model.ChangeState
+}
+
+func (w *changeWalk) step(ctx context.Context, a model.Actor, st model.ChangeStep) error {
+	c, _, err := w.s.desk.StepChange(ctx, a, w.id, st)
+	w.state = c.State
+	return err
+}
+
+func (w *changeWalk) plan(ctx context.Context, c model.Change) error {
+	c, _, err := w.s.desk.CreateChange(ctx, w.author, c)
+	if err != nil {
+		return err
+	}
+	w.id = c.ID
+	if !reached(w.pc.state, model.ChangeAssess) {
+		return nil
+	}
+	if err := w.step(ctx, w.author, model.ChangeStep{Action: model.ChangeSubmit}); err != nil {
+		return err
+	}
+	if w.state == model.ChangeAssess && reached(w.pc.state, model.ChangeAuthorize) {
+		if err := w.approve(ctx, model.ChangeAssess, "risk and backout reviewed"); err != nil {
+			return err
+		}
+	}
+	if w.state == model.ChangeAuthorize && reached(w.pc.state, model.ChangeScheduled) {
+		return w.approve(ctx, model.ChangeAuthorize, "")
+	}
+	return nil
+}
+
+// approve has the plan's leads approve in turn until the change leaves
+// state from; those the rule does not allow (not on the board, their own
+// change, already answered) are skipped, as the desk refuses them.
+func (w *changeWalk) approve(ctx context.Context, from model.ChangeState, comment string) error {
+	var last error
+	for _, op := range w.s.plan.Operators {
+		if op.Role < model.RoleLead {
+			continue
+		}
+		c, _, err := w.s.desk.StepChange(ctx, model.Actor{Name: op.Name, Role: op.Role}, w.id,
+			model.ChangeStep{Action: model.ChangeApprove, Comment: comment})
+		if err != nil {
+			last = err
+			continue
+		}
+		if w.state = c.State; c.State != from {
+			return nil
+		}
+	}
+	return fmt.Errorf("no approver could move CHG-%d on from %s: %v", w.id, from, last)
 }
 
 // changeSlot places a change in time.

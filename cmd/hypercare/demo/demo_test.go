@@ -155,7 +155,7 @@ func checkSeed(t *testing.T, now time.Time) {
 			after++
 		}
 		for _, f := range p.FreezesBetween(c.Start, c.End) {
-			if f.Hard && f.Applies(c.Service) {
+			if f.Hard && f.Applies(c.Service()) {
 				inFreeze++
 			}
 		}
