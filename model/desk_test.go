@@ -170,4 +170,3 @@ func TestEscalate(t *testing.T) {
 		t.Fatalf("escalating past the vendor: %v", err)
 	}
 }
-

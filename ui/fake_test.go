@@ -278,11 +278,17 @@ func (f *fakeStore) Change(_ context.Context, id int64) (model.Change, error) {
 	return byID(f.changes, id, func(c model.Change) int64 { return c.ID })
 }
 
-func (f *fakeStore) ChangeApprovals(context.Context, int64) ([]model.ChangeApproval, error) { return nil, nil }
+func (f *fakeStore) ChangeApprovals(context.Context, int64) ([]model.ChangeApproval, error) {
+	return nil, nil
+}
 
-func (f *fakeStore) ChangeTimeline(context.Context, int64) ([]model.ChangeEvent, error) { return nil, nil }
+func (f *fakeStore) ChangeTimeline(context.Context, int64) ([]model.ChangeEvent, error) {
+	return nil, nil
+}
 
-func (f *fakeStore) CriticalIncidents(context.Context, []string) ([]model.Incident, error) { return nil, nil }
+func (f *fakeStore) CriticalIncidents(context.Context, []string) ([]model.Incident, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })

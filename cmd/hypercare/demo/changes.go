@@ -129,7 +129,9 @@ func (s *seeder) addChanges() error {
 		s.schedule(raised, "change "+pc.title, func(ctx context.Context) error { return w.plan(ctx, c) })
 		// The work itself happens at the planned time, once it has come.
 		if at := start; reached(pc.state, model.ChangeImplement) && !at.After(s.now) {
-			s.schedule(at, "start "+pc.title, func(ctx context.Context) error { return w.step(ctx, author, model.ChangeStep{Action: model.ChangeStart}) })
+			s.schedule(at, "start "+pc.title, func(ctx context.Context) error {
+				return w.step(ctx, author, model.ChangeStep{Action: model.ChangeStart})
+			})
 		}
 		if at := earliest(end, s.now.Add(-time.Minute)); reached(pc.state, model.ChangeReview) {
 			s.schedule(at, "complete "+pc.title, func(ctx context.Context) error {
