@@ -116,7 +116,7 @@ func Conflicts(in ConflictInput) []Conflict {
 		}
 		why := fmt.Sprintf("inside the %s freeze %q (%s – %s) on %s", kind, f.Name, at(f.Start), at(f.End), c.Services[hit])
 		if f.Reason != "" {
-			why += ": " + f.Reason
+			why += ": " + strings.TrimRight(f.Reason, ".")
 		}
 		if f.Hard {
 			why += "; only an emergency change with a reason may go ahead"

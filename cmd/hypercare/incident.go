@@ -9,29 +9,43 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// incidentFlag is one flag of an incident action. Usage text is generated
-// from these, so a flag is described once.
+// incidentFlag is one flag of a record action (incident or change). Usage
+// text is generated from these, so a flag is described once.
 type incidentFlag struct {
 	name, arg string // arg is the value's placeholder; "" for an on/off switch
 	help      string
 	required  bool
 }
 
-// incidentAction is one "hypercare incident ACTION" command. Every action
-// goes through the service layer, which checks the actor's role and the
-// incident's state exactly as it does for the console.
-type incidentAction struct {
+// recordAction is one "hypercare incident|change ACTION" command. Every
+// action goes through the service layer, which checks the actor's role and
+// the record's state exactly as it does for the console.
+type recordAction[T any] struct {
 	name, summary string
-	id            bool // takes the incident's ID or reference
+	id            bool // takes the record's ID or reference
 	flags         []incidentFlag
 	// check, when set, looks at the command line before anything is opened.
 	check func(r incidentRun) error
 	// do performs the action and says what happened, for the summary line.
-	do func(ctx context.Context, r incidentRun) (model.Incident, string, error)
+	do func(ctx context.Context, r incidentRun) (T, string, error)
+}
+
+type incidentAction = recordAction[model.Incident]
+
+// recordCommand is a family of record actions: "incident" or "change".
+type recordCommand[T any] struct {
+	name    string // the command word
+	kind    string // for parseID: "incidents", "changes"
+	prefix  string // of references, for "does not exist"
+	actions []recordAction[T]
+	footer  string
+	line    func(T, string) string // the summary line after an action
+	json    func(T) any            // what --json prints
 }
 
 // incidentRun is what an action works with: the desk, who acts, and the
@@ -45,6 +59,7 @@ type incidentRun struct {
 	// levels holds --impact and --urgency, rating --satisfaction (0: none).
 	levels map[string]model.Level
 	rating int
+	loc    *time.Location // the plan's timezone, for --start and --end
 }
 
 // Flags several actions share.
@@ -191,8 +206,8 @@ func stateHint(s model.IncidentState) string {
 func (r *incidentRun) typedFlags() error {
 	r.levels = map[string]model.Level{}
 	for _, name := range []string{"impact", "urgency"} {
-		v, ok := r.vals[name]
-		if !ok {
+		v := r.vals[name]
+		if v == "" {
 			continue
 		}
 		l, err := model.ParseLevel(strings.ToLower(v))
@@ -212,9 +227,9 @@ func (r *incidentRun) typedFlags() error {
 }
 
 // usage is the action's help, generated from its flags.
-func (a incidentAction) usage() string {
+func (a recordAction[T]) usage(c recordCommand[T]) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Usage: hypercare incident %s", a.name)
+	fmt.Fprintf(&b, "Usage: hypercare %s %s", c.name, a.name)
 	if a.id {
 		b.WriteString(" ID")
 	}
@@ -231,70 +246,88 @@ func (a incidentAction) usage() string {
 	}
 	fmt.Fprintf(&b, "\n\n%s.\n", strings.ToUpper(a.summary[:1])+a.summary[1:])
 	if a.id {
-		b.WriteString("ID is the number or the reference: 42, INC-42 or REQ-42.\n")
+		fmt.Fprintf(&b, "ID is the number or the reference: 42 or %s.\n", strings.Join(refExamples(c.kind), " or "))
 	}
 	b.WriteString("\nFlags:\n")
 	for _, f := range flags {
 		fmt.Fprintf(&b, "  %-22s %s\n", strings.TrimSpace("--"+f.name+" "+f.arg), f.help)
 	}
-	b.WriteString(incidentFooter)
+	b.WriteString(c.footer)
 	return b.String()
 }
 
-const incidentFooter = `
+// refExamples are references of a kind with the number 42: INC-42, REQ-42.
+func refExamples(kind string) []string {
+	var out []string
+	for _, p := range refPrefixes[kind] {
+		out = append(out, p+"-42")
+	}
+	return out
+}
+
+const actionFooter = `
 The operator is --as NAME from the plan (default: $USER's [[operator]], else a
 local admin); the service layer checks that role, as in the console.
 Exit codes: 0 done, 1 refused (role, state, invalid value), 2 usage error.
 `
 
-// incidentUsage lists the actions.
-func incidentUsage() string {
+// usage lists the command's actions.
+func (c recordCommand[T]) usage() string {
 	var b strings.Builder
-	b.WriteString("Usage: hypercare incident ACTION [ID] [flags] [--json]\n\nActions:\n")
-	for _, a := range incidentActions {
+	fmt.Fprintf(&b, "Usage: hypercare %s ACTION [ID] [flags] [--json]\n\nActions:\n", c.name)
+	for _, a := range c.actions {
 		fmt.Fprintf(&b, "  %-9s %s\n", a.name, a.summary)
 	}
-	b.WriteString("\n'hypercare incident ACTION --help' shows an action's flags.\n")
-	b.WriteString(incidentFooter)
+	fmt.Fprintf(&b, "\n'hypercare %s ACTION --help' shows an action's flags.\n", c.name)
+	b.WriteString(c.footer)
 	return b.String()
 }
 
+var incidentCommand = recordCommand[model.Incident]{name: "incident", kind: "incidents", prefix: "INC",
+	actions: incidentActions, footer: actionFooter, line: incidentLine,
+	json: func(in model.Incident) any { return withRef(in) }}
+
 // runIncident runs one incident action for a script or a person at a shell.
 func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
+	return runRecord(g, incidentCommand, args, stdin, w)
+}
+
+// runRecord runs one record action for a script or a person at a shell.
+func runRecord[T any](g global, c recordCommand[T], args []string, stdin io.Reader, w io.Writer) error {
 	// Global flags may come before the action as well as after it:
 	// "hypercare incident --plan FILE new ...".
-	lead := g.flags("incident")
+	lead := g.flags(c.name)
 	if err := lead.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cmdUsage{usage: incidentUsage()}
+			return cmdUsage{usage: c.usage()}
 		}
-		return cmdUsage{usage: incidentUsage(), msg: "incident: " + err.Error() + " (an action's own flags go after the action)"}
+		return cmdUsage{usage: c.usage(), msg: c.name + ": " + err.Error() + " (an action's own flags go after the action)"}
 	}
 	args = lead.Args()
 	if len(args) == 0 || args[0] == "help" {
 		if len(args) == 0 {
-			return cmdUsage{usage: incidentUsage(), msg: "incident: name an ACTION"}
+			return cmdUsage{usage: c.usage(), msg: c.name + ": name an ACTION"}
 		}
-		return cmdUsage{usage: incidentUsage()}
+		return cmdUsage{usage: c.usage()}
 	}
-	i := slices.IndexFunc(incidentActions, func(a incidentAction) bool { return a.name == args[0] })
+	i := slices.IndexFunc(c.actions, func(a recordAction[T]) bool { return a.name == args[0] })
 	if i < 0 {
-		return cmdUsage{usage: incidentUsage(), msg: fmt.Sprintf("incident: unknown action %q", args[0])}
+		return cmdUsage{usage: c.usage(), msg: fmt.Sprintf("%s: unknown action %q", c.name, args[0])}
 	}
-	act := incidentActions[i]
-	usage := act.usage()
+	act := c.actions[i]
+	usage := act.usage(c)
 	bad := func(err error) error {
 		var ue usageError
 		switch {
 		case errors.Is(err, flag.ErrHelp):
 			return cmdUsage{usage: usage}
 		case errors.As(err, &ue):
-			return cmdUsage{usage: usage, msg: "incident " + act.name + ": " + ue.msg}
+			return cmdUsage{usage: usage, msg: c.name + " " + act.name + ": " + ue.msg}
 		}
 		return err
 	}
 
-	fs := g.flags("incident " + act.name)
+	fs := g.flags(c.name + " " + act.name)
 	vals, on := map[string]*string{}, map[string]*bool{}
 	for _, f := range append(slices.Clone(act.flags), jsonFlag) {
 		if f.arg == "" {
@@ -331,17 +364,17 @@ func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
 	}
 	switch {
 	case act.id && len(words) != 1:
-		return bad(usagef("give one incident ID, e.g. 'hypercare incident %s 42'", act.name))
+		return bad(usagef("give one %s ID, e.g. 'hypercare %s %s 42'", c.name, c.name, act.name))
 	case !act.id && len(words) > 0:
 		return bad(usagef("unexpected %q; this action takes only flags", words[0]))
 	case act.id:
-		if run.id, err = parseID("incidents", words[0]); err != nil {
+		if run.id, err = parseID(c.kind, words[0]); err != nil {
 			return bad(err)
 		}
 	}
 	// "-" reads the text from standard input, so a script can pipe a
 	// long note or description in.
-	for _, name := range []string{"text", "description"} {
+	for _, name := range []string{"text", "description", "comment", "backout", "test-plan"} {
 		if run.vals[name] != "-" {
 			continue
 		}
@@ -368,15 +401,16 @@ func runIncident(g global, args []string, stdin io.Reader, w io.Writer) error {
 	}
 	defer db.Close()
 	run.desk = model.NewDesk(db, p)
+	run.loc = p.Location()
 
-	in, done, err := act.do(ctx, run)
+	rec, done, err := act.do(ctx, run)
 	if err != nil {
-		return bad(notFound("INC", run.id, err))
+		return bad(notFound(c.prefix, run.id, err))
 	}
 	if run.on["json"] {
-		return writeJSON(w, withRef(in))
+		return writeJSON(w, c.json(rec))
 	}
-	_, err = fmt.Fprintln(w, incidentLine(in, done))
+	_, err = fmt.Fprintln(w, c.line(rec, done))
 	return err
 }
 

@@ -52,6 +52,9 @@ Usage:
   hypercare incident ACTION ...           open, ack, assign, note, hold, resume, resolve, close,
                                           reopen, cancel, escalate or re-prioritise an incident
                                           (hypercare incident --help lists them)
+  hypercare change ACTION ...             new, edit, submit, approve, reject, schedule, start,
+                                          complete, cancel or close a change; slot finds the next
+                                          free time (hypercare change --help lists them)
   hypercare report [--since 24h] [--format md|json]
                                           MTTA, MTTR, SLA attainment, backlog flow, reopen rate,
                                           recurrence, CSAT and the plan's exit criteria
@@ -149,6 +152,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runAudit(g, args, stdout)
 	case "ingest":
 		return runIngest(g, args, stdout)
+	case "change":
+		return runChange(g, args, stdin, stdout)
 	case "incident":
 		return runIncident(g, args, stdin, stdout)
 	case "report":
