@@ -122,8 +122,7 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, km.Enter):
 		if p.cursor < len(p.changes) {
-			id := p.changes[p.cursor].ID
-			return func() tea.Msg { return openDetailMsg{kind: detailChange, id: id} }, true
+			return openDetail(changeBody{id: p.changes[p.cursor].ID}), true
 		}
 		return nil, true
 	default:

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
@@ -24,7 +24,7 @@ type command struct {
 
 func commands() []command {
 	focus := func(i int) func(*Model, string) tea.Cmd {
-		return func(m *Model, _ string) tea.Cmd { m.detail = nil; m.setFocus(i); return nil }
+		return func(m *Model, _ string) tea.Cmd { return m.setFocus(i) }
 	}
 	return []command{
 		{"incidents", "", "show the incident queue", focus(paneQueue)},
@@ -36,10 +36,9 @@ func commands() []command {
 		{"filter", "TEXT", "filter the focused list (search in knowledge)", func(m *Model, arg string) tea.Cmd { return m.setFilter(arg) }},
 		{"clear", "", "clear the focused list's filter", func(m *Model, _ string) tea.Cmd { return m.setFilter("") }},
 		{"today", "", "calendar: this week", func(m *Model, _ string) tea.Cmd {
-			m.setFocus(paneCalendar)
 			cal := m.panes[paneCalendar].(*calendarPane)
 			cal.week = weekStart(m.s.now())
-			return cal.refresh()
+			return tea.Batch(m.setFocus(paneCalendar), cal.refresh())
 		}},
 		{"ack", "[FOR]", "acknowledge the selected incident, or alert (for a while: :ack 2h)", func(m *Model, arg string) tea.Cmd { return m.onSelected(actAck, arg) }},
 		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
@@ -53,25 +52,23 @@ func commands() []command {
 		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
 		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
 		{"risk", "", "incidents at risk: 75% of the resolve time used, or not acknowledged near their respond target", func(m *Model, _ string) tea.Cmd {
-			m.detail = nil
-			m.setFocus(paneQueue)
-			return m.setFilter("is:risk")
+			return tea.Batch(m.setFocus(paneQueue), m.setFilter("is:risk"))
 		}},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
 		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
-			return func() tea.Msg { return openDetailMsg{kind: detailSilences} }
+			return openDetail(silencesBody{})
 		}},
 		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},
 		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
 		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
-		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { m.help = true; return nil }},
+		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
 	}
 }
 
-// run parses "name args" and runs the command; unique prefixes work, so
+// runCommand parses "name args" and runs the command; unique prefixes work, so
 // ":q" quits and ":inc" shows incidents.
 func runCommand(m *Model, line string) tea.Cmd {
 	name, arg, _ := strings.Cut(strings.TrimSpace(line), " ")
@@ -107,8 +104,14 @@ func runCommand(m *Model, line string) tea.Cmd {
 // jumpTo opens a record named by its reference: ":INC-42", ":chg-7".
 func jumpTo(m *Model, ref string) (tea.Cmd, bool) {
 	prefix, _, ok := strings.Cut(strings.ToUpper(ref), "-")
-	kinds := map[string]detailKind{"INC": detailIncident, "REQ": detailIncident, "ALR": detailAlert, "CHG": detailChange, "KB": detailArticle}
-	kind, known := kinds[prefix]
+	bodies := map[string]func(id int64) body{
+		"INC": func(id int64) body { return incidentBody{id: id} },
+		"REQ": func(id int64) body { return incidentBody{id: id} },
+		"ALR": func(id int64) body { return alertBody{id: id} },
+		"CHG": func(id int64) body { return changeBody{id: id} },
+		"KB":  func(id int64) body { return newArticleBody(m.s, id) },
+	}
+	open, known := bodies[prefix]
 	if !ok || (!known && prefix != "PRB") {
 		return nil, false
 	}
@@ -119,24 +122,26 @@ func jumpTo(m *Model, ref string) (tea.Cmd, bool) {
 	if prefix == "PRB" {
 		return m.openProblem(id), true
 	}
-	return func() tea.Msg { return openDetailMsg{kind: kind, id: id} }, true
+	return openDetail(open(id)), true
 }
 
 func notice(err error) tea.Cmd { return func() tea.Msg { return noticeMsg{err: err} } }
 
-// setFilter applies a filter to the focused list pane.
+// setFilter filters the problems list when it is open, closing what is
+// over it; else the focused list pane, closing every layer.
 func (m *Model) setFilter(text string) tea.Cmd {
-	if m.detail == nil && m.problems != nil {
-		return m.problems.setFilter(text)
+	if v, ok := find[*problemsList](m); ok {
+		closeCmd, _ := m.closeAbove(v)
+		return tea.Batch(closeCmd, v.list.setFilter(text))
 	}
 	f, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd })
 	if !ok {
 		return notice(fmt.Errorf("the %s pane has no filter", m.panes[m.focus].title()))
 	}
-	m.detail = nil
+	closeCmd := m.setLayers(nil)
 	cmd := f.setFilter(text)
 	m.layout()
-	return cmd
+	return tea.Batch(closeCmd, cmd)
 }
 
 // onSelected performs an action on the record in the detail view, or the
@@ -146,7 +151,7 @@ func (m *Model) onSelected(act recordAction, arg string) tea.Cmd {
 	kind, id := m.selectedRecord()
 	note := arg
 	switch {
-	case kind == detailAlert && act == actAck && arg != "":
+	case kind == recordAlert && act == actAck && arg != "":
 		d, err := time.ParseDuration(arg)
 		if err != nil || d <= 0 {
 			return notice(fmt.Errorf("ack: %q is not a duration; write e.g. :ack 2h", arg))
@@ -156,34 +161,55 @@ func (m *Model) onSelected(act recordAction, arg string) tea.Cmd {
 		return s.write(fmt.Sprintf("ALR-%d acknowledged until %s", id, until.In(s.loc()).Format("Mon 15:04")), func(ctx context.Context, a Actions) error {
 			return a.AckAlert(ctx, s.Actor, id, until)
 		})
-	case kind == detailIncident && act == actNote && note != "":
+	case kind == recordIncident && act == actNote && note != "":
 		s := m.s
 		return s.write(fmt.Sprintf("note added to INC-%d", id), func(ctx context.Context, a Actions) error {
 			return a.AddNote(ctx, s.Actor, id, note)
 		})
-	case kind == detailIncident:
+	case kind == recordIncident:
 		return incidentAction(m.s, id, act)
-	case kind == detailAlert && act == actAck:
+	case kind == recordAlert && act == actAck:
 		return ackAlert(m.s, id)
 	}
-	if kind == detailAlert {
+	if kind == recordAlert {
 		return notice(fmt.Errorf("alerts can only be acknowledged; select an incident for that"))
 	}
 	return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
 }
 
-func (m *Model) selectedRecord() (detailKind, int64) {
-	if m.detail != nil {
-		return m.detail.kind, m.detail.id
+// recordKind is the kind of record a command acts on.
+type recordKind int
+
+const (
+	recordIncident recordKind = iota + 1 // an incident or request
+	recordAlert
+)
+
+// selectedRecord is the record a command acts on: the incident or alert in
+// the detail on top, or the selected row of the focused list when nothing
+// is open over the panes.
+func (m *Model) selectedRecord() (recordKind, int64) {
+	switch l := m.topLive().(type) {
+	case nil:
+	case *detail:
+		switch b := l.body.(type) {
+		case incidentBody:
+			return recordIncident, b.id
+		case alertBody:
+			return recordAlert, b.id
+		}
+		return 0, 0
+	default:
+		return 0, 0
 	}
 	switch p := m.panes[m.focus].(type) {
 	case *listPane[model.Incident]:
 		if in, ok := p.selected(); ok {
-			return detailIncident, in.ID
+			return recordIncident, in.ID
 		}
 	case *listPane[model.Alert]:
 		if a, ok := p.selected(); ok {
-			return detailAlert, a.ID
+			return recordAlert, a.ID
 		}
 	}
 	return 0, 0
@@ -194,7 +220,7 @@ type cmdline struct {
 	in textinput.Model
 }
 
-func newCmdline(s *session) *cmdline {
+func newCmdline() *cmdline {
 	in := textinput.New()
 	in.Prompt = ":"
 	in.Placeholder = "command (tab completes, ctrl+p lists)"
@@ -204,12 +230,12 @@ func newCmdline(s *session) *cmdline {
 
 func (c *cmdline) focus() tea.Cmd { return c.in.Focus() }
 
-func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	switch msg.Type {
 	case tea.KeyEsc:
-		return nil, true
+		return nil, closed
 	case tea.KeyEnter:
-		return runCommand(m, c.in.Value()), true
+		return runCommand(m, c.in.Value()), closed
 	case tea.KeyTab:
 		name, rest, hasArg := strings.Cut(c.in.Value(), " ")
 		if !hasArg {
@@ -221,16 +247,30 @@ func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 				}
 			}
 		}
-		return nil, false
+		return nil, kept
 	}
 	var cmd tea.Cmd
 	c.in, cmd = c.in.Update(msg)
-	return cmd, false
+	return cmd, kept
 }
 
-func (c *cmdline) view(w int) string {
+// line is the prompt, drawn in the footer.
+func (c *cmdline) line(w int) string {
 	c.in.Width = max(w-3, 1)
 	return c.in.View()
+}
+
+// view leaves the body as it was: the prompt is in the footer.
+func (c *cmdline) view(m *Model, w, h int) string { return m.below(c, w, h) }
+
+func (*cmdline) typing() bool { return true }
+
+func (*cmdline) actions() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
 }
 
 // palette is the ctrl+p list of every command, filtered as you type.
@@ -260,38 +300,53 @@ func (p *palette) matches() []command {
 	return out
 }
 
-func (p *palette) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+func (p *palette) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	list := p.matches()
 	switch msg.Type {
 	case tea.KeyEsc:
-		return nil, true
+		return nil, closed
 	case tea.KeyUp, tea.KeyCtrlK:
 		p.cursor = max(p.cursor-1, 0)
-		return nil, false
+		return nil, kept
 	case tea.KeyDown, tea.KeyCtrlJ:
 		p.cursor = min(p.cursor+1, max(len(list)-1, 0))
-		return nil, false
+		return nil, kept
 	case tea.KeyEnter:
 		if p.cursor >= len(list) {
-			return nil, true
+			return nil, closed
 		}
 		c := list[p.cursor]
 		if c.args != "" {
 			// Commands with an argument continue on the ":" line.
-			m.cmdline = newCmdline(p.s)
-			m.cmdline.in.SetValue(c.name + " ")
-			m.cmdline.in.CursorEnd()
-			return m.cmdline.focus(), true
+			line := newCmdline()
+			line.in.SetValue(c.name + " ")
+			line.in.CursorEnd()
+			return tea.Batch(m.push(line), line.focus()), closed
 		}
-		return c.run(m, ""), true
+		return c.run(m, ""), closed
 	}
 	var cmd tea.Cmd
 	p.in, cmd = p.in.Update(msg)
 	p.cursor = min(p.cursor, max(len(p.matches())-1, 0))
-	return cmd, false
+	return cmd, kept
 }
 
-func (p *palette) view(w, h int) string {
+func (*palette) typing() bool { return true }
+
+func (*palette) actions() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+	}
+}
+
+func (p *palette) view(m *Model, w, h int) string {
+	return m.overlay(p.box(min(w-4, 70), min(h-2, 20)), w, h)
+}
+
+// box is the palette's dialog, w×h at most.
+func (p *palette) box(w, h int) string {
 	st := p.s.st
 	p.in.Width = max(w-6, 1)
 	lines := []string{p.in.View(), ""}
@@ -324,73 +379,6 @@ func (p *palette) view(w, h int) string {
 	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
 }
 
-// noteEditor is the multi-line note prompt for an incident.
-type noteEditor struct {
-	s  *session
-	id int64
-	ta textarea.Model
-	w  int
-	// discard is set by esc on a written note: a second esc throws it away.
-	discard bool
-}
-
-func newNoteEditor(s *session, id int64, w int) *noteEditor {
-	ta := textarea.New()
-	ta.Placeholder = "What did you find or do? (ctrl+s saves, ctrl+e opens $EDITOR, esc cancels)"
-	ta.SetWidth(min(w-8, 90))
-	ta.SetHeight(8)
-	ta.ShowLineNumbers = false
-	ta.CharLimit = 10000
-	return &noteEditor{s: s, id: id, ta: ta, w: w}
-}
-
-func (n *noteEditor) focus() tea.Cmd { return n.ta.Focus() }
-
-func (n *noteEditor) key(msg tea.KeyMsg) (tea.Cmd, bool) {
-	if msg.Type != tea.KeyEsc {
-		n.discard = false
-	}
-	switch msg.Type {
-	case tea.KeyEsc:
-		// A written note is not thrown away by one stray esc.
-		if strings.TrimSpace(n.ta.Value()) == "" || n.discard {
-			return nil, true
-		}
-		n.discard = true
-		return nil, false
-	case tea.KeyCtrlE:
-		if n.s.Editor == "" {
-			return notice(fmt.Errorf("no editor here: set $VISUAL or $EDITOR and run hypercare locally (over SSH, write the note here)")), false
-		}
-		return editInEditor(n.s.Editor, n.ta.Value()), false
-	case tea.KeyCtrlS:
-		text, s, id := n.ta.Value(), n.s, n.id
-		if strings.TrimSpace(text) == "" {
-			return notice(fmt.Errorf("the note is empty: write something, or esc to cancel")), false
-		}
-		return s.write(fmt.Sprintf("note added to INC-%d", id), func(ctx context.Context, a Actions) error {
-			return a.AddNote(ctx, s.Actor, id, text)
-		}), true
-	}
-	var cmd tea.Cmd
-	n.ta, cmd = n.ta.Update(msg)
-	return cmd, false
-}
-
-func (n *noteEditor) view() string {
-	st := n.s.st
-	keys := "   ctrl+s save · esc cancel"
-	if n.s.Editor != "" {
-		keys = "   ctrl+s save · ctrl+e $EDITOR · esc cancel"
-	}
-	title := st.Bold.Render(fmt.Sprintf("Note on INC-%d", n.id)) + st.Dim.Render(keys)
-	body := title + "\n\n" + n.ta.View()
-	if n.discard {
-		body += "\n\n" + st.Error.Render("esc again throws this note away; any other key keeps writing")
-	}
-	return st.Overlay.Render(body)
-}
-
 // setMajor runs ":major on|off REASON" on the selected incident.
 func (m *Model) setMajor(arg string) tea.Cmd {
 	word, reason, _ := strings.Cut(strings.TrimSpace(arg), " ")
@@ -403,7 +391,7 @@ func (m *Model) setMajor(arg string) tea.Cmd {
 		return notice(fmt.Errorf("major: write :major on REASON or :major off REASON"))
 	}
 	kind, id := m.selectedRecord()
-	if kind != detailIncident {
+	if kind != recordIncident {
 		return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
 	}
 	s := m.s

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -20,56 +19,58 @@ import (
 	"github.com/muesli/termenv"
 )
 
-type detailKind int
-
-const (
-	detailIncident detailKind = iota + 1
-	detailAlert
-	detailChange
-	detailArticle
-	detailAudit
-	detailSilences
-	detailMetrics
-)
-
-// detail is the full view of one record, opened with enter. It reloads on
-// every change notification so it is as live as the lists.
+// detail is the full view of one record, opened with enter: read off the
+// UI goroutine, laid out in a scrolling view, read again on every change
+// notification so it is as live as the lists, and closed with esc. What
+// differs between record types is its body.
 type detail struct {
 	s     *session
-	kind  detailKind
-	id    int64
-	title string
+	body  body
 	vp    viewport.Model
-	seq   int64
-	err   error
 	w, h  int
+	readW int // the width the newest read lays the record out for
+	seq   int // numbers reads, so an answer overtaken by a newer read is dropped
 	ready bool
-	audit model.AuditEntry // the record shown by an audit detail
-	alert model.Alert      // the record shown by an alert detail, once loaded
-	// assignee of the incident shown, to notice when someone takes it.
-	assignee string
-	window   time.Duration // how far back a metrics view looks
+	err   error
+	title string
 }
 
-// detailLoads numbers every detail load in the process, so an answer
-// still on its way for a detail that was closed can never be taken for
-// the answer of the one opened after it.
-var detailLoads atomic.Int64
+// body is one record type's part of a detail: how the record is read and
+// laid out, and the keys that act on it. A body is a small value naming
+// its record; read returns a copy holding the record as read, which the
+// detail keeps, so the keys act on what is on screen.
+type body interface {
+	// read fetches the record and lays it out w cells wide. It runs off
+	// the UI goroutine, so it only reads.
+	read(ctx context.Context, s *session, w int) (next body, title, text string, err error)
+	// key handles the record's own keys; handled is false for the others.
+	key(m *Model, msg tea.KeyMsg) (cmd tea.Cmd, handled bool)
+	// actions are the record's keys, for the footer.
+	actions(s *session) []key.Binding
+}
 
+// holder is a body for a record someone takes (an incident or request):
+// who has it, and its reference, to say so when someone else takes it.
+type holder interface {
+	holder() (ref, assignee string)
+}
+
+// detailData is a read's answer, for the detail that asked.
 type detailData struct {
-	seq      int64
-	title    string
-	body     string
-	alert    model.Alert
-	assignee string // an incident's, to say when someone else takes it
-	ref      string // the incident's own reference: INC-n, or REQ-n for a request
-	err      error
+	d           *detail
+	seq         int
+	body        body
+	title, text string
+	err         error
 }
 
-func newDetail(s *session, kind detailKind, id int64, w, h int) *detail {
-	d := &detail{s: s, kind: kind, id: id, title: "Loading…"}
-	d.setSize(w, h)
-	return d
+// openDetailMsg asks the console to open a record's detail over what is open.
+type openDetailMsg struct{ body body }
+
+func openDetail(b body) tea.Cmd { return func() tea.Msg { return openDetailMsg{body: b} } }
+
+func newDetail(s *session, b body) *detail {
+	return &detail{s: s, body: b, title: "Loading…"}
 }
 
 func (d *detail) setSize(w, h int) {
@@ -77,92 +78,103 @@ func (d *detail) setSize(w, h int) {
 	d.vp.Width, d.vp.Height = w, h
 }
 
-// load fetches and renders the record off the UI goroutine.
-func (d *detail) load() tea.Cmd {
-	d.seq = detailLoads.Add(1)
-	seq, s, kind, id, w, entry, window := d.seq, d.s, d.kind, d.id, d.w, d.audit, d.window
-	now, loc := s.Now(), s.loc()
-	glamourStyle := "dark"
-	if s.Renderer != nil && !s.Renderer.HasDarkBackground() {
-		glamourStyle = "light"
+// refresh reads the record again, laid out for the current width.
+func (d *detail) refresh() tea.Cmd {
+	d.seq++
+	d.readW = d.w
+	seq, b, s, w := d.seq, d.body, d.s, d.w
+	type page struct {
+		body        body
+		title, text string
 	}
-	profile := termenv.TrueColor
-	if s.Renderer != nil {
-		profile = s.Renderer.ColorProfile()
-	}
-	if profile == termenv.Ascii {
-		glamourStyle = "notty"
-	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
-		defer cancel()
-		var title, body string
-		var alert model.Alert
-		var assignee, ref string
-		var err error
-		switch kind {
-		case detailIncident:
-			var in model.Incident
-			in, title, body, err = incidentDetail(ctx, s, id, w, now, loc)
-			assignee, ref = in.Assignee, in.Ref()
-		case detailAlert:
-			alert, title, body, err = alertDetail(ctx, s, id, w, loc)
-		case detailChange:
-			title, body, err = changeDetail(ctx, s, id, w, loc)
-		case detailArticle:
-			title, body, err = articleDetail(ctx, s, id, w, loc, glamourStyle, profile)
-		case detailAudit:
-			title, body = auditDetail(s, entry, loc)
-		case detailSilences:
-			title, body, err = silencesDetail(ctx, s, now, loc)
-		case detailMetrics:
-			title, body, err = metricsDetail(ctx, s, window, w, now, loc)
-		}
-		return detailData{seq: seq, title: title, body: body, alert: alert, assignee: assignee, ref: ref, err: err}
-	}
+	return query(func(ctx context.Context) (page, error) {
+		next, title, text, err := b.read(ctx, s, w)
+		return page{next, title, text}, err
+	}, func(p page, err error) tea.Msg {
+		return detailData{d: d, seq: seq, body: p.body, title: p.title, text: p.text, err: err}
+	})
 }
 
-// update installs loaded content. It returns a notice when the incident on
-// screen was just taken by someone else, so the operator does not work it twice.
+// ensure reads the record again when the width changed since the last
+// read, so it is laid out for the screen it is on.
+func (d *detail) ensure() tea.Cmd {
+	if d.w != d.readW {
+		return d.refresh()
+	}
+	return nil
+}
+
+// update installs a read's answer. It returns a notice when the record on
+// screen was just taken by someone else, so the operator does not work it
+// twice.
 func (d *detail) update(msg tea.Msg) tea.Cmd {
+	data, ok := msg.(detailData)
+	if !ok || data.d != d || data.seq != d.seq {
+		return nil
+	}
+	d.err = data.err
+	if data.err != nil {
+		return nil
+	}
 	var cmd tea.Cmd
-	if msg, ok := msg.(detailData); ok && msg.seq == d.seq {
-		d.err = msg.err
-		if msg.err == nil {
-			if d.ready && d.kind == detailIncident && msg.assignee != d.assignee && msg.assignee != "" && msg.assignee != d.s.Actor.Name {
-				text := fmt.Sprintf("%s taken by %s", msg.ref, msg.assignee)
+	if h, ok := data.body.(holder); ok {
+		ref, who := h.holder()
+		if was, ok := d.body.(holder); ok && d.ready && who != "" && who != d.s.Actor.Name {
+			if _, before := was.holder(); before != who {
+				text := fmt.Sprintf("%s taken by %s", ref, who)
 				cmd = func() tea.Msg { return noticeMsg{text: text} }
 			}
-			d.assignee = msg.assignee
-			d.alert = msg.alert
-			d.title = msg.title
-			d.vp.SetContent(msg.body)
-			d.ready = true
 		}
 	}
+	d.body, d.title, d.ready = data.body, data.title, true
+	d.vp.SetContent(data.text)
 	return cmd
 }
 
-func (d *detail) key(msg tea.KeyMsg) tea.Cmd {
-	km := d.s.km
-	if scrollKeys(&d.vp, km, msg) {
-		return nil
+func (d *detail) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
+	switch {
+	case scrollKeys(&d.vp, d.s.km, msg):
+		return nil, kept
+	case key.Matches(msg, d.s.km.Back):
+		return nil, closed
 	}
-	switch d.kind {
-	case detailIncident:
-		cmd, _ := incidentKeys(d.s, d.id, msg)
-		return cmd
-	case detailAlert:
-		if d.ready {
-			cmd, _ := alertKeys(d.s, d.alert, msg)
-			return cmd
-		}
-	case detailChange:
-		if key.Matches(msg, km.Approve) {
-			return approveChange(d.s, d.id)
+	if cmd, handled := d.body.key(m, msg); handled {
+		return cmd, kept
+	}
+	return nil, passed
+}
+
+func (d *detail) actions() []key.Binding {
+	return append([]key.Binding{d.s.km.Back}, d.body.actions(d.s)...)
+}
+
+func (d *detail) typing() bool { return false }
+
+func (d *detail) view(m *Model, w, h int) string {
+	st := d.s.st
+	var text string
+	switch {
+	case d.err != nil:
+		text = padLines([]string{st.Error.Render(d.err.Error()), "", st.Dim.Render("esc to go back")}, d.w, d.h)
+	case !d.ready:
+		text = padLines([]string{st.Dim.Render("Loading…")}, d.w, d.h)
+	default:
+		text = padLines(strings.Split(d.vp.View(), "\n"), d.w, d.h)
+	}
+	back := "esc back"
+	if _, ok := m.under(d).(*problemsList); ok {
+		back = "esc back to the list"
+	}
+	status := back
+	if d.ready {
+		status = fmt.Sprintf("↕%d%% · %s", int(d.vp.ScrollPercent()*100), back)
+	}
+	if in, ok := d.body.(incidentBody); ok {
+		if viewers := m.others(in.id); len(viewers) > 0 {
+			status = "also viewing: " + strings.Join(viewers, ", ") + " · " + status
 		}
 	}
-	return nil
+	return box(st, d.title, status, text, w, h, true)
 }
 
 // scrollKeys moves a scrolling view for the navigation keys and reports
@@ -187,36 +199,89 @@ func scrollKeys(vp *viewport.Model, km *keymaps.KeyMap, msg tea.KeyMsg) bool {
 	return true
 }
 
-func (d *detail) actions() []key.Binding {
-	switch d.kind {
-	case detailIncident:
-		return incidentBindings(d.s.km)
-	case detailAlert:
-		return []key.Binding{d.s.km.Ack, d.s.km.Silence, d.s.km.OpenIncident}
-	case detailChange:
-		return []key.Binding{d.s.km.Approve}
-	case detailMetrics:
-		return []key.Binding{metricsBinding(d.s.km.Metrics)}
-	}
-	return nil
+// alertBody is an alert; its keys act on the alert as read.
+type alertBody struct {
+	id    int64
+	alert model.Alert // zero until read
 }
 
-func (d *detail) view() string {
-	switch {
-	case d.err != nil:
-		return padLines([]string{d.s.st.Error.Render(d.err.Error()), "", d.s.st.Dim.Render("esc to go back")}, d.w, d.h)
-	case !d.ready:
-		return padLines([]string{d.s.st.Dim.Render("Loading…")}, d.w, d.h)
-	}
-	return padLines(strings.Split(d.vp.View(), "\n"), d.w, d.h)
+func (b alertBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	a, title, text, err := alertDetail(ctx, s, b.id, w, s.loc())
+	b.alert = a
+	return b, title, text, err
 }
 
-func (d *detail) status() string {
-	if !d.ready {
-		return ""
+func (b alertBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	if b.alert.ID == 0 {
+		return nil, false
 	}
-	return fmt.Sprintf("↕%d%% · esc back", int(d.vp.ScrollPercent()*100))
+	return alertKeys(m.s, b.alert, msg)
 }
+
+func (alertBody) actions(s *session) []key.Binding {
+	return []key.Binding{s.km.Ack, s.km.Silence, s.km.OpenIncident}
+}
+
+// changeBody is a planned change.
+type changeBody struct{ id int64 }
+
+func (b changeBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	title, text, err := changeDetail(ctx, s, b.id, w, s.loc())
+	return b, title, text, err
+}
+
+func (b changeBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	if key.Matches(msg, m.s.km.Approve) {
+		return approveChange(m.s, b.id), true
+	}
+	return nil, false
+}
+
+func (changeBody) actions(s *session) []key.Binding { return []key.Binding{s.km.Approve} }
+
+// articleBody is a knowledge base article, its markdown rendered for the
+// session's terminal.
+type articleBody struct {
+	id      int64
+	style   string // glamour's: dark, light, or notty without colour
+	profile termenv.Profile
+}
+
+// newArticleBody decides, on the UI goroutine, how the article's markdown
+// is rendered for this session's terminal.
+func newArticleBody(s *session, id int64) articleBody {
+	b := articleBody{id: id, style: "dark", profile: termenv.TrueColor}
+	if s.Renderer != nil {
+		b.profile = s.Renderer.ColorProfile()
+		if !s.Renderer.HasDarkBackground() {
+			b.style = "light"
+		}
+	}
+	if b.profile == termenv.Ascii {
+		b.style = "notty"
+	}
+	return b
+}
+
+func (b articleBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	title, text, err := articleDetail(ctx, s, b.id, w, s.loc(), b.style, b.profile)
+	return b, title, text, err
+}
+
+func (articleBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
+func (articleBody) actions(*session) []key.Binding         { return nil }
+
+// auditBody is one audit entry, which never changes, so it is carried
+// whole rather than read.
+type auditBody struct{ entry model.AuditEntry }
+
+func (b auditBody) read(_ context.Context, s *session, _ int) (body, string, string, error) {
+	title, text := auditDetail(s, b.entry, s.loc())
+	return b, title, text, nil
+}
+
+func (auditBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
+func (auditBody) actions(*session) []key.Binding         { return nil }
 
 // fieldLines lays out "label value" pairs, skipping empty values.
 func fieldLines(st *Styles, pairs ...string) []string {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -63,17 +65,24 @@ func TestDropsLine(t *testing.T) {
 // names it by its own reference.
 func TestDetailSaysWhoTookIt(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
-	d := newDetail(m.s, detailIncident, 12, 80, 20)
+	d := newDetail(m.s, incidentBody{id: 12})
 	d.seq = 7
-	d.update(detailData{seq: 7, title: "REQ-12", ref: "REQ-12"})
-	cmd := d.update(detailData{seq: 7, title: "REQ-12", ref: "REQ-12", assignee: "bob"})
+	read := func(assignee string) tea.Cmd {
+		in := model.Incident{ID: 12, Kind: model.KindRequest, Assignee: assignee}
+		return d.update(detailData{d: d, seq: 7, body: incidentBody{id: 12, in: in}, title: in.Ref()})
+	}
+	read("")
+	cmd := read("bob")
 	if cmd == nil {
 		t.Fatal("no notice when bob took it")
 	}
 	if n, ok := cmd().(noticeMsg); !ok || n.text != "REQ-12 taken by bob" {
 		t.Fatalf("notice %#v", cmd())
 	}
-	if d.update(detailData{seq: 7, ref: "REQ-12", assignee: "alice"}) != nil {
+	if read("alice") != nil {
 		t.Error("a notice when the operator took it themselves")
+	}
+	if d.update(detailData{d: d, seq: 6, body: incidentBody{id: 12}}) != nil || d.body.(incidentBody).in.Assignee != "alice" {
+		t.Error("an overtaken read was installed")
 	}
 }

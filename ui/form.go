@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -158,8 +159,32 @@ func (f *form) focusCmd() tea.Cmd {
 	return f.fields[f.focus].in.Focus()
 }
 
-// key handles a key; done is true when the form should close.
-func (f *form) key(msg tea.KeyMsg) (tea.Cmd, bool) {
+func (f *form) key(_ *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
+	cmd, done := f.handle(msg)
+	if done {
+		return cmd, closed
+	}
+	return cmd, kept
+}
+
+func (*form) typing() bool { return true }
+
+func (f *form) actions() []key.Binding {
+	save := "enter"
+	if f.multiline() {
+		save = "ctrl+s"
+	}
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		key.NewBinding(key.WithKeys(save), key.WithHelp(save, "save")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+func (f *form) view(m *Model, w, h int) string { return m.overlay(f.box(min(w-4, 96)), w, h) }
+
+// handle takes a key; done is true when the form should close.
+func (f *form) handle(msg tea.KeyMsg) (tea.Cmd, bool) {
 	fl := &f.fields[f.focus]
 	if fl.area != nil {
 		return f.areaKey(fl.area, msg)
@@ -268,7 +293,8 @@ func choice(label, value string, options []string) error {
 	return fmt.Errorf("%s: %q is not one of %s (←/→ cycles them)", label, value, strings.Join(options, ", "))
 }
 
-func (f *form) view(w int) string {
+// box is the form's dialog, w cells wide.
+func (f *form) box(w int) string {
 	st := f.s.st
 	labelW := 0
 	for _, fl := range f.fields {

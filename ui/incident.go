@@ -13,16 +13,7 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// openDetailMsg asks the console to open a record's detail view.
-type openDetailMsg struct {
-	kind  detailKind
-	id    int64
-	audit model.AuditEntry // for detailAudit: the entry itself, which never changes
-}
-
-func openIncident(id int64) tea.Cmd {
-	return func() tea.Msg { return openDetailMsg{kind: detailIncident, id: id} }
-}
+func openIncident(id int64) tea.Cmd { return openDetail(incidentBody{id: id}) }
 
 // openNoteMsg asks the console to open the note editor for an incident.
 type openNoteMsg struct{ id int64 }
@@ -197,7 +188,7 @@ func newIncidentForm(s *session) tea.Cmd {
 		return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
 			return a.CreateIncident(ctx, s.Actor, n)
 		}, func(in model.Incident) tea.Msg {
-			return openDetailMsg{kind: detailIncident, id: in.ID}
+			return openDetailMsg{body: incidentBody{id: in.ID}}
 		}), 0, nil
 	}
 	return func() tea.Msg { return openFormMsg{form: f} }

@@ -6,9 +6,33 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
 )
+
+// incidentBody is an incident or request; its keys need only its id, so
+// they work before it has been read.
+type incidentBody struct {
+	id int64
+	in model.Incident // zero until read
+}
+
+func (b incidentBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	in, title, text, err := incidentDetail(ctx, s, b.id, w, s.Now(), s.loc())
+	b.in = in
+	return b, title, text, err
+}
+
+func (b incidentBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	return incidentKeys(m.s, b.id, msg)
+}
+
+func (incidentBody) actions(s *session) []key.Binding { return incidentBindings(s.km) }
+
+// holder names the record by its own reference: REQ-n for a request.
+func (b incidentBody) holder() (ref, assignee string) { return b.in.Ref(), b.in.Assignee }
 
 // incidentDetail reads an incident with everything attached to it and lays
 // it out: fields and SLA clocks, who to call, links, alerts, the timeline.

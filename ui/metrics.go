@@ -22,23 +22,41 @@ const (
 
 // showMetrics opens the metrics view over the last window, or with window
 // zero switches the open view between a day and a week (opening it on a
-// day). It is a detail view like a record's: live, scrollable, esc leaves.
+// day). It is a detail like a record's: live, scrollable, esc leaves.
 func (m *Model) showMetrics(window time.Duration) tea.Cmd {
-	showing := m.detail != nil && m.detail.kind == detailMetrics
+	d, showing := m.topLive().(*detail)
+	var open metricsBody
+	if showing {
+		open, showing = d.body.(metricsBody)
+	}
 	if window == 0 {
 		window = metricsDay
-		if showing && m.detail.window == metricsDay {
+		if showing && open.window == metricsDay {
 			window = metricsWeek
 		}
 	}
-	// The open view is reused, so the answer of its previous load, still on
-	// its way, is recognised as stale and dropped.
 	if !showing {
-		m.look(0)
-		m.detail = newDetail(m.s, detailMetrics, 0, m.w-2, m.bodyHeight()-2)
+		return m.push(newDetail(m.s, metricsBody{window: window}))
 	}
-	m.detail.window = window
-	return m.detail.load()
+	// The open view is reused; the answer of its previous read, still on
+	// its way, is recognised as overtaken and dropped.
+	d.body = metricsBody{window: window}
+	return d.refresh()
+}
+
+// metricsBody is the service's figures over a window.
+type metricsBody struct{ window time.Duration }
+
+func (b metricsBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	title, text, err := metricsDetail(ctx, s, b.window, w, s.Now(), s.loc())
+	return b, title, text, err
+}
+
+// Its one key, M, is the console's: it switches the window (showMetrics).
+func (metricsBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
+
+func (metricsBody) actions(s *session) []key.Binding {
+	return []key.Binding{metricsBinding(s.km.Metrics)}
 }
 
 // metricsCommand is ":metrics [24h|7d|…]".

@@ -187,9 +187,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 		drill: func(a model.Alert) (int64, string, bool) {
 			return a.StormID, fmt.Sprintf("storm of %d %s alerts, %d firing", a.StormSize, a.Name, a.StormFiring), a.StormSize > 0
 		},
-		open: func(a model.Alert) tea.Cmd {
-			return func() tea.Msg { return openDetailMsg{kind: detailAlert, id: a.ID} }
-		},
+		open:     func(a model.Alert) tea.Cmd { return openDetail(alertBody{id: a.ID}) },
 		keys:     func(a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) { return alertKeys(s, a, msg) },
 		bindings: []key.Binding{km.Ack, km.Silence, km.OpenIncident},
 	})
@@ -283,7 +281,7 @@ func ackAlert(s *session, id int64) tea.Cmd {
 func incidentFromAlert(s *session, alertID int64) tea.Cmd {
 	return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
 		return a.IncidentForAlert(ctx, s.Actor, alertID)
-	}, func(in model.Incident) tea.Msg { return openDetailMsg{kind: detailIncident, id: in.ID} })
+	}, func(in model.Incident) tea.Msg { return openDetailMsg{body: incidentBody{id: in.ID}} })
 }
 
 // sevTag is the severity as text, so it reads without colour.
@@ -322,9 +320,7 @@ func newKnowledge(s *session) *listPane[model.ArticleHit] {
 			}
 			return ""
 		},
-		open: func(h model.ArticleHit) tea.Cmd {
-			return func() tea.Msg { return openDetailMsg{kind: detailArticle, id: h.ID} }
-		},
+		open: func(h model.ArticleHit) tea.Cmd { return openDetail(newArticleBody(s, h.ID)) },
 	})
 }
 
@@ -366,8 +362,6 @@ func newAudit(s *session) *listPane[model.AuditEntry] {
 				fit(e.Action, 18) + " " + fit(e.Entity, 10) + " " + paint(s.st.Dim, fit(e.After, w-60))
 		},
 		status: func(countsMsg, bool) string { return "append-only · enter shows before/after" },
-		open: func(e model.AuditEntry) tea.Cmd {
-			return func() tea.Msg { return openDetailMsg{kind: detailAudit, audit: e} }
-		},
+		open:   func(e model.AuditEntry) tea.Cmd { return openDetail(auditBody{entry: e}) },
 	})
 }

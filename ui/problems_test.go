@@ -92,8 +92,8 @@ func TestLeaveProblems(t *testing.T) {
 		tm.Press(tt.keys...)
 		tm.WaitFor(tt.want)
 		tm.Final()
-		if m.problems != nil {
-			t.Errorf("%v: the problems view is still open", tt.keys)
+		if len(m.layers) != 0 {
+			t.Errorf("%v: layers are still open: %T", tt.keys, m.layers)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -57,6 +58,17 @@ func createSilence(s *session, ms []model.Matcher, d time.Duration, comment stri
 		return noticeMsg{text: fmt.Sprintf("%s silences %d firing alert(s) until %s", sil.Ref(), sil.Matching, sil.EndsAt.In(s.loc()).Format("Mon 15:04"))}
 	})
 }
+
+// silencesBody is the list of silences in force.
+type silencesBody struct{}
+
+func (b silencesBody) read(ctx context.Context, s *session, _ int) (body, string, string, error) {
+	title, text, err := silencesDetail(ctx, s, s.Now(), s.loc())
+	return b, title, text, err
+}
+
+func (silencesBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
+func (silencesBody) actions(*session) []key.Binding         { return nil }
 
 // silencesDetail lists the silences in force with what each mutes now.
 func silencesDetail(ctx context.Context, s *session, now time.Time, loc *time.Location) (string, string, error) {

@@ -263,3 +263,38 @@ func TestWallScreen(t *testing.T) {
 	tm.WaitFor("┏━ Alerts") // rotation zooms the next pane
 	tm.Final()
 }
+
+// Layers close one at a time, the top one first: esc over the help closes
+// the help and leaves the detail under it; the next esc closes the detail.
+func TestEscClosesTheTopLayerOnly(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := open(t, m, 80, 24)
+	tm.Press("enter")
+	tm.WaitForPane("INC-7", "Checkout returns 502 for card payments")
+	tm.Press("?")
+	help := tm.WaitFor("Keys  (override in config.toml", "Navigate")
+	if uitest.Pane(help, "INC-7") != "" {
+		t.Fatalf("the help is not over the detail:\n%s", help)
+	}
+	tm.Press("esc")
+	tm.WaitForPane("INC-7", "Checkout returns 502 for card payments")
+	tm.Press("esc")
+	tm.WaitForPane("Incidents", "INC-7", "REQ-12")
+	tm.Final()
+	if len(m.layers) != 0 {
+		t.Fatalf("layers still open: %T", m.layers)
+	}
+}
+
+// A detail opened from a detail goes over it, and esc comes back to it.
+func TestDetailOverDetail(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := open(t, m, 80, 24)
+	tm.Press(":", "ALR-103", "enter")
+	tm.WaitForPane("ALR-103", "INC-7")
+	tm.Press(":", "INC-9", "enter")
+	tm.WaitForPane("INC-9", "Search results stale after catalog import")
+	tm.Press("esc")
+	tm.WaitForPane("ALR-103", "CertExpiring on api-gateway")
+	tm.Final()
+}

@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"errors"
+
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/plan"
+)
+
+// The console's chrome: the header with its figures and banners, the tabs,
+// and the footer with the live state, who is here, the drop folder and the
+// key hints.
+
+func (m *Model) headerHeight() int {
+	n := 1
+	if m.s.Wall {
+		n++ // the across-the-room line
+	}
+	if m.s.Plan != nil && m.s.Plan.Err() != nil {
+		n++
+	}
+	if len(m.counts.atRisk) > 0 {
+		n++
+	}
+	return n
+}
+
+// wallLine is the figures a wall screen shows large: spaced out, in capitals,
+// with what needs attention on a solid background.
+func (m *Model) wallLine() string {
+	st, c := m.s.st, m.counts.counts
+	seg := func(alarm bool, s string) string {
+		if alarm {
+			return st.HeaderAlarm.Render("  " + s + "  ")
+		}
+		return st.HeaderDim.Render("  " + s + "  ")
+	}
+	line := seg(c.OpenP1 > 0, fmt.Sprintf("P1 OPEN: %d", c.OpenP1)) + " " +
+		seg(c.OpenP2 > 0, fmt.Sprintf("P2 OPEN: %d", c.OpenP2)) + " " +
+		seg(c.Firing > 0, fmt.Sprintf("FIRING: %d", c.Firing)) + " " +
+		seg(c.SLAAtRisk > 0, fmt.Sprintf("SLA AT RISK: %d", c.SLAAtRisk)) + " " +
+		seg(false, fmt.Sprintf("OPEN INCIDENTS: %d", c.OpenIncidents))
+	return fit(line, m.w)
+}
+
+// atRiskShown is how many at-risk incidents the leads' banner names.
+const atRiskShown = 4
+
+// slaBanner is the leads' warning line: the incidents past 75% of their
+// resolve time, worst first, and how to list them all.
+func (m *Model) slaBanner() string {
+	c := m.counts
+	if len(c.atRisk) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(c.atRisk))
+	now := m.s.Now()
+	for _, in := range c.atRisk {
+		clk := model.ResolveClock(in, m.s.clock(in), now)
+		switch {
+		case clk.Stage == model.SLABreached:
+			parts = append(parts, in.Ref()+" breached")
+		case in.AckAt.IsZero() && in.SLAFlags&(model.SLARespondBreached|model.SLARespondWarned) != 0:
+			if r := model.RespondClock(in, m.s.clock(in), now); r.Stage != model.SLABreached && r.Stage != model.SLANone {
+				parts = append(parts, in.Ref()+" ack due in "+countdown(r.Left))
+			} else {
+				parts = append(parts, in.Ref()+" not acknowledged")
+			}
+		case clk.Stage == model.SLANone:
+			parts = append(parts, in.Ref())
+		default:
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", in.Ref(), clk.Used*100))
+		}
+	}
+	text := fmt.Sprintf(" ⚠ SLA at risk (%d): %s", c.counts.SLAAtRisk, strings.Join(parts, " · "))
+	if c.counts.SLAAtRisk > len(parts) {
+		text += " …"
+	}
+	text += " — filter the queue with is:risk"
+	return m.s.st.Banner.Render(fit(text, m.w))
+}
+
+func (m *Model) tooSmallView() string {
+	msg := fmt.Sprintf("Terminal too small: %dx%d.\nhypercare needs at least %dx%d\n(%dx%d for the four-pane grid).\nEnlarge the window, or press q to quit.",
+		m.w, m.h, MinWidth, MinHeight, GridMinWidth, GridMinHeight)
+	return m.s.Renderer.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, m.s.st.Bold.Render(msg))
+}
+
+func (m *Model) tabRows() int {
+	if m.grid() {
+		return 0
+	}
+	return 1
+}
+
+func (m *Model) tabsView() string {
+	st := m.s.st
+	var b strings.Builder
+	for i, p := range m.panes {
+		label := fmt.Sprintf("%d %s", i+1, p.title())
+		if i == m.focus {
+			// brackets mark the tab where reverse video does not show
+			b.WriteString(st.TabActive.Render("[" + label + "]"))
+		} else {
+			b.WriteString(st.Tab.Render(label))
+		}
+	}
+	return fit(b.String(), m.w)
+}
+
+// overlay centres a dialog in the body area.
+// overlay centres a dialog in the body area, w×h.
+func (m *Model) overlay(content string, w, h int) string {
+	return m.s.Renderer.Place(w, h, lipgloss.Center, lipgloss.Center, content)
+}
+
+func (m *Model) headerView() string {
+	st, now := m.s.st, m.s.now()
+	c := m.counts.counts
+	name, day := "hypercare", ""
+	if p := m.s.plan(); p != nil {
+		if p.Hypercare.Service != "" {
+			name = p.Hypercare.Service
+		}
+		if d, total := p.Day(now); total > 0 {
+			day = fmt.Sprintf("day %d/%d", d, total)
+		}
+	}
+	seg := func(st lipgloss.Style, s string) string { return st.Render(" " + s + " ") }
+	left := seg(st.HeaderTitle, "HYPERCARE")
+	if m.w >= 100 { // on a narrow screen the counts matter more than the name
+		left += seg(st.HeaderDim, name)
+	}
+	if day != "" {
+		left += seg(st.HeaderDim, day)
+	}
+	p1 := seg(st.HeaderDim, fmt.Sprintf("P1 %d", c.OpenP1))
+	if c.OpenP1 > 0 {
+		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
+	}
+	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
+	if c.SLAAtRisk > 0 {
+		risk := "SLA at risk %d"
+		if m.w < 100 {
+			risk = "at risk %d"
+		}
+		left += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
+	}
+	left += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	// The clock always shows; the next change only when it fits; the left
+	// part gives way last to first.
+	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
+	if m.w < 100 {
+		clock = seg(st.HeaderTitle, now.Format("15:04:05"))
+	}
+	right := clock
+	if m.counts.hasNext {
+		n := m.counts.next
+		next := seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
+		if ansi.StringWidth(left+next+clock) <= m.w {
+			right = next + clock
+		}
+	}
+	room := m.w - ansi.StringWidth(right)
+	if ansi.StringWidth(left) > room {
+		left = ansi.Truncate(left, room, "")
+	}
+	line := left + st.HeaderDim.Render(strings.Repeat(" ", max(room-ansi.StringWidth(left), 0))) + right
+	if m.s.Wall {
+		line += "\n" + m.wallLine()
+	}
+	if m.s.Plan != nil {
+		if err := m.s.Plan.Err(); err != nil {
+			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
+		}
+	}
+	if b := m.slaBanner(); b != "" {
+		line += "\n" + b
+	}
+	return line
+}
+
+func (m *Model) footerView() string {
+	st := m.s.st
+	var state string
+	switch {
+	case m.storeErr != nil:
+		state = st.FooterStale.Render("● STALE") + st.Footer.Render(" "+m.storeErr.Error())
+	case m.updated.IsZero():
+		state = st.Footer.Render("○ loading")
+	default:
+		state = st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+m.updated.In(m.s.loc()).Format("15:04:05"))
+	}
+	who := st.FooterKey.Render(m.s.Actor.Name) + st.Footer.Render(" ("+m.s.Actor.Role.String()+")")
+	if others := m.others(0); len(others) > 0 {
+		online := fmt.Sprintf(" +%d online", len(others))
+		if m.w >= 160 {
+			online = " · also here: " + strings.Join(others[:min(len(others), 5)], ", ")
+			if len(others) > 5 {
+				online += fmt.Sprintf(" +%d", len(others)-5)
+			}
+		}
+		who += st.Footer.Render(online)
+	}
+	left := state + "  " + who
+	if d := m.dropsLine(); d != "" {
+		left += "  " + d
+	}
+	if c, ok := m.top().(*cmdline); ok {
+		return fit(c.line(m.w), m.w)
+	}
+	var right string
+	switch {
+	case m.notice.err != nil:
+		right = st.Error.Render("✗ " + firstLine(m.notice.err.Error()))
+	case m.notice.text != "":
+		right = st.Notice.Render("✓ " + m.notice.text)
+	case m.s.Wall:
+		right = st.Footer.Render("WALL · read-only")
+	default:
+		right = m.hints()
+	}
+	if m.notice != (noticeMsg{}) && width(left)+width(right)+2 > m.w {
+		// An outcome must be read whole: the live state stays, who you are
+		// and the drop folder step aside while it shows.
+		left = state
+	}
+	// The live state and operator always show; hints give way.
+	room := m.w - width(left) - 2
+	if room < 10 {
+		return fit(left, m.w)
+	}
+	return fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)
+}
+
+// dropsLine is the drop folder's state for the footer: where alerts come
+// from, whether intake is working, and when the last drop landed.
+func (m *Model) dropsLine() string {
+	st := m.s.st
+	if m.s.Drops == nil {
+		if m.s.DropsDir != "" && m.w >= 160 {
+			return st.Footer.Render("drops " + m.s.DropsDir + " (not watched here)")
+		}
+		return ""
+	}
+	d := m.s.Drops()
+	switch {
+	case d.Problem != "":
+		return st.FooterStale.Render("drops stuck: " + d.Problem)
+	case !d.Watching:
+		return st.FooterStale.Render("drops not watched")
+	case d.Sources != "":
+		return st.FooterStale.Render("alert source unreachable: " + d.Sources)
+	}
+	if m.w < 120 {
+		// Narrow: counts only, so the key hints keep their room.
+		text := fmt.Sprintf("drops %d", d.Processed)
+		if d.Queue > 0 {
+			text += fmt.Sprintf("+%d", d.Queue)
+		}
+		if d.Rejected > 0 {
+			return st.Footer.Render(text+" ") + st.Error.Render(fmt.Sprintf("%d✗", d.Rejected))
+		}
+		return st.Footer.Render(text)
+	}
+	text := fmt.Sprintf("drops %d ok", d.Processed)
+	if d.Rejected > 0 {
+		text += fmt.Sprintf(" · %d rejected", d.Rejected)
+	}
+	if d.Queue > 0 {
+		text += fmt.Sprintf(" · %d queued", d.Queue)
+	}
+	if !d.LastAt.IsZero() {
+		text += " · last " + ago(d.LastAt, m.s.Now())
+	}
+	if d.Ignored > 0 {
+		// Not a drop, so never applied: say so, or it sits there unnoticed.
+		text += fmt.Sprintf(" · %d left alone (%s)", d.Ignored, d.LastIgnored)
+	}
+	if m.w >= 180 && m.s.DropsDir != "" {
+		text += " · " + m.s.DropsDir
+	}
+	if d.Rejected > 0 {
+		return st.Footer.Render(text) + st.Error.Render(" ✗")
+	}
+	return st.Footer.Render(text)
+}
+
+// firstProblem is the first line of a plan error that names a place, so the
+// banner shows file:line and reason rather than a heading.
+func firstProblem(err error) string {
+	var ce *plan.CheckError
+	if errors.As(err, &ce) && len(ce.Problems) > 0 {
+		msg := ce.Problems[0].String()
+		if n := len(ce.Problems); n > 1 {
+			msg += fmt.Sprintf(" (+%d more: hypercare plan check)", n-1)
+		}
+		return msg
+	}
+	return firstLine(err.Error())
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+// hints are the few keys that matter in the current context, most
+// specific first, so a narrow footer keeps the useful ones.
+// hints are the few keys that matter in the current context, most
+// specific first, so a narrow footer keeps the useful ones. In a text
+// field only its own keys are offered: the others would type.
+func (m *Model) hints() string {
+	km, st := m.s.km, m.s.st
+	var bs []key.Binding
+	switch top := m.top(); {
+	case top != nil && top.typing():
+		bs = top.actions()
+	case top != nil:
+		bs = append(append([]key.Binding{km.Help}, top.actions()...), km.Palette, km.Quit)
+	default:
+		// "? help" first: on a narrow footer it is the one hint that leads
+		// to all the others.
+		bs = append([]key.Binding{km.Help}, m.panes[m.focus].actions()...)
+		bs = append(bs, km.NextPane, km.Enter)
+		if _, ok := m.panes[m.focus].(interface{ setFilter(string) tea.Cmd }); ok {
+			bs = append(bs, km.Filter)
+		}
+		bs = append(bs, km.Palette, km.Quit)
+	}
+	parts := make([]string, 0, len(bs))
+	for _, b := range bs {
+		h := b.Help()
+		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
+	}
+	return strings.Join(parts, st.Footer.Render(" · "))
+}
