@@ -27,6 +27,8 @@ type ChangeView struct {
 	Approvals     []ChangeApproval `json:"approvals"`
 	Authorisation Authorisation    `json:"authorisation"`
 	Conflicts     []Conflict       `json:"conflicts"`
+	Incidents     []ChangeIncident `json:"incidents"` // caused or resolved by it
+	Timeline      []ChangeEvent    `json:"timeline"`
 }
 
 // validateChange cleans and checks a change's fields, derives its risk, and
@@ -386,7 +388,8 @@ func (s *Desk) changeStep(ctx context.Context, a Actor, id int64, step ChangeSte
 	return after, cs, nil
 }
 
-// ViewChange reads a change with its approvals, authorisation and conflicts.
+// ViewChange reads a change with its approvals, authorisation, conflicts,
+// linked incidents and timeline: everything its detail shows.
 func (s *Desk) ViewChange(ctx context.Context, id int64) (ChangeView, error) {
 	c, err := s.store.Change(ctx, id)
 	if err != nil {
@@ -402,8 +405,16 @@ func (s *Desk) ViewChange(ctx context.Context, id int64) (ChangeView, error) {
 			return ChangeView{}, err
 		}
 	}
+	incidents, err := s.store.ChangeIncidents(ctx, id)
+	if err != nil {
+		return ChangeView{}, err
+	}
+	timeline, err := s.store.ChangeTimeline(ctx, id)
+	if err != nil {
+		return ChangeView{}, err
+	}
 	au := s.pol().ChangePolicy().Authorise(c, approvals, ExtraApprovals(cs))
-	return ChangeView{Change: c, Approvals: approvals, Authorisation: au, Conflicts: cs}, nil
+	return ChangeView{Change: c, Approvals: approvals, Authorisation: au, Conflicts: cs, Incidents: incidents, Timeline: timeline}, nil
 }
 
 // NextSlot finds the earliest conflict-free time for a change of d on the

@@ -53,6 +53,9 @@ type Metrics struct {
 	Recurring []Recurrence `json:"recurring"`
 	// Open is what is open at the end of the window.
 	Open OpenCounts `json:"open"`
+	// Changes are the change figures (ComputeChangeMetrics), filled by
+	// ReadMetrics.
+	Changes ChangeMetrics `json:"changes"`
 }
 
 // The recurrence rule: this many incidents on one service and category

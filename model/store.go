@@ -147,6 +147,9 @@ type Reader interface {
 	ChangeTimeline(ctx context.Context, id int64) ([]ChangeEvent, error)
 	// CriticalIncidents lists open P1/P2 incidents on any of the services.
 	CriticalIncidents(ctx context.Context, services []string) ([]Incident, error)
+	// ChangeIncidents lists the incidents linked to a change as caused or
+	// resolved by it.
+	ChangeIncidents(ctx context.Context, changeID int64) ([]ChangeIncident, error)
 	Article(ctx context.Context, id int64) (Article, error)
 
 	MetricsReader
@@ -159,6 +162,9 @@ type MetricsReader interface {
 	// at or after since, and every one still open, by opening time:
 	// everything ComputeMetrics needs for a window that starts at since.
 	IncidentsSince(ctx context.Context, since time.Time) ([]Incident, error)
+	// ChangeCauses lists the "caused by" links of incidents opened at or
+	// after since.
+	ChangeCauses(ctx context.Context, since time.Time) ([]ChangeCause, error)
 }
 
 // ProblemQuery selects problems for the problems view and the CLI.

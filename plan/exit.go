@@ -72,6 +72,10 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 	case "mttr_hours":
 		d, ok := m.MTTR.Value()
 		return d.Hours(), ok
+	case "change_success_rate":
+		return m.Changes.Success.Value()
+	case "change_caused_p1p2":
+		return float64(m.Changes.CausedP1P2), true
 	}
 	return 0, false
 }
@@ -81,7 +85,7 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 // counts as whole numbers.
 func FormatExitValue(metric string, v float64) string {
 	switch metric {
-	case "sla_attainment", "reopen_rate":
+	case "sla_attainment", "reopen_rate", "change_success_rate":
 		return model.Percent(v)
 	case "csat":
 		return fmt.Sprintf("%.1f", v)

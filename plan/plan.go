@@ -176,6 +176,9 @@ var ExitMetrics = map[string]bool{
 	"reopen_rate":    false, // share of resolved incidents reopened, 0–1
 	"csat":           true,  // mean satisfaction recorded at resolution, 1–5
 	"mttr_hours":     false, // mean time to resolve
+	// share of closed changes that succeeded and caused no incident, 0–1
+	"change_success_rate": true,
+	"change_caused_p1p2":  false, // P1/P2 incidents confirmed as caused by a change
 }
 
 // Met reports whether a measured value satisfies the criterion.

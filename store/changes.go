@@ -58,6 +58,19 @@ WHERE change_id = ?1 ORDER BY at, rowid`
 	insertChangeEventSQL = `INSERT INTO change_events (change_id, at, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5)`
 	changeEventsSQL      = `SELECT at, actor, kind, text FROM change_events WHERE change_id = ?1 ORDER BY at, id`
 
+	// The incidents a change caused or resolved, through the
+	// incident_links_target index; the subquery names its columns so
+	// none clashes with the incident's own.
+	changeIncidentsSQL = `SELECT lk, ` + incidentColumns + ` FROM
+	(SELECT kind AS lk, incident_id AS iid FROM incident_links WHERE kind IN ('caused_by', 'resolved_by') AND target = ?1)
+	JOIN incidents ON incidents.id = iid
+ORDER BY opened_at, id`
+
+	changeCausesSQL = `SELECT l.target, l.incident_id, i.priority, i.opened_at
+FROM incident_links l JOIN incidents i ON i.id = l.incident_id
+WHERE l.kind = 'caused_by' AND i.opened_at >= ?1
+ORDER BY i.opened_at, l.incident_id`
+
 	// Open P1 and P2 incidents on some services (a JSON list in ?1).
 	criticalIncidentsSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open AND priority <= 2 AND service IN (SELECT value FROM json_each(?1))
@@ -118,6 +131,26 @@ func (db *DB) ChangeTimeline(ctx context.Context, id int64) ([]model.ChangeEvent
 func (db *DB) CriticalIncidents(ctx context.Context, services []string) ([]model.Incident, error) {
 	rows, err := db.query(ctx, criticalIncidentsSQL, jsonList(services))
 	return collect(rows, err, "open P1/P2 incidents", scanIncident)
+}
+
+// ChangeIncidents lists the incidents a change caused or resolved.
+func (db *DB) ChangeIncidents(ctx context.Context, changeID int64) ([]model.ChangeIncident, error) {
+	rows, err := db.query(ctx, changeIncidentsSQL, changeID)
+	return collect(rows, err, "incidents of a change", func(s scanner) (model.ChangeIncident, error) {
+		var ci model.ChangeIncident
+		err := s.Scan(append([]any{&ci.Kind}, incidentFields(&ci.Incident)...)...)
+		return ci, err
+	})
+}
+
+// ChangeCauses lists the "caused by" links of incidents opened since.
+func (db *DB) ChangeCauses(ctx context.Context, since time.Time) ([]model.ChangeCause, error) {
+	rows, err := db.query(ctx, changeCausesSQL, since.UnixMilli())
+	return collect(rows, err, "change-caused incidents", func(s scanner) (model.ChangeCause, error) {
+		var c model.ChangeCause
+		err := s.Scan(&c.ChangeID, &c.IncidentID, &c.Priority, millis{&c.OpenedAt})
+		return c, err
+	})
 }
 
 func (t *tx) ChangeStartedBetween(service string, from, to time.Time) (model.Change, error) {

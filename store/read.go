@@ -370,14 +370,19 @@ func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
 	return one(row, err, fmt.Sprintf("KB-%d", id), scanArticle)
 }
 
-func scanIncident(s scanner) (model.Incident, error) {
-	var in model.Incident
-	err := s.Scan(&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
+// incidentFields are the scan targets of incidentColumns.
+func incidentFields(in *model.Incident) []any {
+	return []any{&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
 		&in.Impact, &in.Urgency, &in.Priority, &in.State, &in.Major, &in.Team, &in.Assignee, &in.Escalation,
 		millis{&in.OpenedAt}, millis{&in.UpdatedAt}, millis{&in.AckAt}, millis{&in.ResolvedAt}, millis{&in.ResolveDue},
 		&in.Resolution, &in.Reopens,
 		millis{&in.RespondDue}, &in.HoldReason, millis{&in.HoldSince}, durationMillis{&in.Paused}, &in.Satisfaction,
-		nullInt{&in.MergedInto}, nullInt{&in.ProblemID}, &in.SLAFlags, millis{&in.LevelSince})
+		nullInt{&in.MergedInto}, nullInt{&in.ProblemID}, &in.SLAFlags, millis{&in.LevelSince}}
+}
+
+func scanIncident(s scanner) (model.Incident, error) {
+	var in model.Incident
+	err := s.Scan(incidentFields(&in)...)
 	return in, err
 }
 

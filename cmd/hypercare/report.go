@@ -88,12 +88,11 @@ func runReport(g global, args []string, w io.Writer) error {
 	defer db.Close()
 	now := time.Now()
 	from := now.Add(-since.d)
-	list, err := db.IncidentsSince(ctx, from)
+	m, err := model.ReadMetrics(ctx, db, from, now, p.Location())
 	if err != nil {
 		return err
 	}
-	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(),
-		Metrics: model.ComputeMetrics(list, from, now, p.Location())}
+	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(), Metrics: m}
 	doc.Exit = p.ScoreExit(doc.Metrics)
 	if format == "json" {
 		return writeJSON(w, doc)
@@ -129,6 +128,9 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 		{"reopen rate", ratioText(m.Reopened, "resolved")},
 		{"CSAT", csatText(m.Satisfaction)},
 		{"recurring service/category pairs", fmt.Sprint(len(m.Recurring))},
+		{"changes closed (by planned end)", fmt.Sprint(m.Changes.Closed)},
+		{"change success rate", ratioText(m.Changes.Success, "closed") + " (successful or with issues, and caused no incident)"},
+		{"incidents caused by changes", fmt.Sprintf("%d, of them P1/P2 %d", m.Changes.Caused, m.Changes.CausedP1P2)},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
