@@ -290,6 +290,14 @@ func (f *fakeStore) CriticalIncidents(context.Context, []string) ([]model.Incide
 	return nil, nil
 }
 
+func (f *fakeStore) ChangeIncidents(context.Context, int64) ([]model.ChangeIncident, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) ChangeCauses(context.Context, time.Time) ([]model.ChangeCause, error) {
+	return nil, nil
+}
+
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })
 }
