@@ -502,7 +502,9 @@ func TestSSHPresence(t *testing.T) {
 	since := b.mark()
 	a.press("\r") // INC-1's detail
 	b.press("\r")
-	b.waitFor(since, 5*time.Second, "also viewing: tom.okafor")
+	// Only a detail that has loaded can tell that its incident was taken
+	// since: wait for its body, not just its title.
+	b.waitFor(since, 5*time.Second, "also viewing: tom.okafor", "Timeline")
 	since = b.mark()
 	a.press("a")
 	b.waitFor(since, 5*time.Second, "INC-1 taken by tom.okafor")
