@@ -139,7 +139,7 @@ func (p *calendarPane) moveCursor(by int) {
 
 func (p *calendarPane) actions() []key.Binding {
 	km := p.s.km
-	return []key.Binding{km.Approve, km.CalPrev, km.CalNext, km.CalToday}
+	return []key.Binding{p.s.offer(km.Approve, model.PermApproveChange), km.CalPrev, km.CalNext, km.CalToday}
 }
 
 // calItem is one entry in a day: a freeze, a maintenance window, a change or

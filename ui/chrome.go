@@ -338,6 +338,9 @@ func (m *Model) hints() string {
 	}
 	parts := make([]string, 0, len(bs))
 	for _, b := range bs {
+		if !b.Enabled() {
+			continue // not this operator's to do
+		}
 		h := b.Help()
 		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
 	}

@@ -218,9 +218,7 @@ func (b alertBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 	return alertKeys(m.s, b.alert, msg)
 }
 
-func (alertBody) actions(s *session) []key.Binding {
-	return []key.Binding{s.km.Ack, s.km.Silence, s.km.OpenIncident}
-}
+func (alertBody) actions(s *session) []key.Binding { return alertBindings(s) }
 
 // changeBody is a planned change.
 type changeBody struct{ id int64 }
@@ -237,7 +235,9 @@ func (b changeBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (changeBody) actions(s *session) []key.Binding { return []key.Binding{s.km.Approve} }
+func (changeBody) actions(s *session) []key.Binding {
+	return []key.Binding{s.offer(s.km.Approve, model.PermApproveChange)}
+}
 
 // articleBody is a knowledge base article, its markdown rendered for the
 // session's terminal.

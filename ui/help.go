@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/keymaps"
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // helpLayer is the list of every key, over whatever is open; it scrolls
@@ -46,7 +47,7 @@ func (m *Model) paneKeys() []key.Binding {
 	for _, p := range m.panes {
 		sources = append(sources, p)
 	}
-	for _, p := range append(sources, problemsHelp{m.s.km}) {
+	for _, p := range append(sources, problemsHelp{m.s}) {
 		for _, b := range p.actions() {
 			k := b.Help().Key
 			if _, seen := where[k]; !seen {
@@ -57,7 +58,12 @@ func (m *Model) paneKeys() []key.Binding {
 	}
 	for i, b := range out {
 		h := b.Help()
-		out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+" ("+strings.Join(where[h.Key], ", ")+")"))
+		desc, need, needs := strings.Cut(h.Desc, needsMark)
+		desc += " (" + strings.Join(where[h.Key], ", ") + ")"
+		if needs {
+			desc += needsMark + need
+		}
+		out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, desc))
 	}
 	return out
 }
@@ -73,7 +79,7 @@ func (m *Model) helpView(h *helpLayer, bodyH int) string {
 	groups := []group{
 		{keymaps.GroupNavigate, km.Group(keymaps.GroupNavigate)},
 		{keymaps.GroupPanes, km.Group(keymaps.GroupPanes)},
-		{keymaps.GroupGeneral, append(km.Group(keymaps.GroupGeneral), km.New)},
+		{keymaps.GroupGeneral, append(km.Group(keymaps.GroupGeneral), m.s.offer(km.New, model.PermOpenIncident))},
 	}
 	groups = append(groups, group{"In panes", m.paneKeys()})
 	cols := make([]string, 0, len(groups))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -18,9 +17,19 @@ func openIncident(id int64) tea.Cmd { return openDetail(incidentBody{id: id}) }
 // openNoteMsg asks the console to open the note editor for an incident.
 type openNoteMsg struct{ id int64 }
 
-// incidentBindings are the actions on an incident, in the queue and its detail.
-func incidentBindings(km *keymaps.KeyMap) []key.Binding {
-	return []key.Binding{km.Ack, km.Assign, km.Note, km.Resolve, km.Escalate, km.State, km.Priority, km.Merge, km.Link}
+// incidentBindings are the actions on an incident, in the queue and its
+// detail, as this operator is offered them.
+func incidentBindings(s *session) []key.Binding {
+	km := s.km
+	return []key.Binding{s.offer(km.Ack, model.PermAck), s.offer(km.Assign, model.PermAssign), s.offer(km.Note, model.PermNote),
+		s.offer(km.Resolve, model.PermIncidentState), s.offer(km.Escalate, model.PermEscalate), s.offer(km.State, model.PermIncidentState),
+		s.offer(km.Priority, model.PermRetriage), s.offer(km.Merge, model.PermMerge), s.offer(km.Link, model.PermLink)}
+}
+
+// formPerms are what the service layer will ask of each form's write.
+var formPerms = map[recordAction]model.Perm{
+	actResolve: model.PermIncidentState, actAssign: model.PermAssign, actState: model.PermIncidentState,
+	actPriority: model.PermRetriage, actMerge: model.PermMerge, actLink: model.PermLink,
 }
 
 // recordAction is something done to the selected incident or alert, from a
@@ -82,8 +91,9 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 			return err
 		})
 	case actResolve, actAssign, actState, actPriority, actMerge, actLink:
-		if s.Actions == nil {
-			return s.readOnly()
+		// Refuse before the operator fills in a form the service layer would reject.
+		if stop := s.refuse(formPerms[act]); stop != nil {
+			return stop
 		}
 		// The forms need the incident as it is now (its state, team and
 		// impact), so it is read first, off the UI goroutine.
@@ -116,8 +126,8 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 // newIncidentForm opens the form for a new incident or request. The
 // priority it will get is shown as the impact and urgency change.
 func newIncidentForm(s *session) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
+	if stop := s.refuse(model.PermOpenIncident); stop != nil {
+		return stop
 	}
 	var services []string
 	if p := s.plan(); p != nil {

@@ -29,7 +29,7 @@ func (b incidentBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 	return incidentKeys(m.s, b.id, msg)
 }
 
-func (incidentBody) actions(s *session) []key.Binding { return incidentBindings(s.km) }
+func (incidentBody) actions(s *session) []key.Binding { return incidentBindings(s) }
 
 // holder names the record by its own reference: REQ-n for a request.
 func (b incidentBody) holder() (ref, assignee string) { return b.in.Ref(), b.in.Assignee }

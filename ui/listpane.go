@@ -30,8 +30,10 @@ type listSpec[T any] struct {
 	// open is what enter does on a row.
 	open func(T) tea.Cmd
 	// keys handles the pane's own actions on the selected row.
-	keys     func(row T, msg tea.KeyMsg) (tea.Cmd, bool)
-	bindings []key.Binding
+	keys func(row T, msg tea.KeyMsg) (tea.Cmd, bool)
+	// bindings are those keys as the operator is offered them; asked each
+	// time, as the plan may change their role.
+	bindings func() []key.Binding
 }
 
 // listQuery is what a list pane asks its source for.
@@ -199,7 +201,12 @@ func (p *listPane[T]) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (p *listPane[T]) actions() []key.Binding { return p.spec.bindings }
+func (p *listPane[T]) actions() []key.Binding {
+	if p.spec.bindings == nil {
+		return nil
+	}
+	return p.spec.bindings()
+}
 
 func (p *listPane[T]) view(focused bool) string {
 	st := p.s.st

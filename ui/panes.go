@@ -137,7 +137,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 		keys: func(in model.Incident, msg tea.KeyMsg) (tea.Cmd, bool) {
 			return incidentKeys(s, in.ID, msg)
 		},
-		bindings: incidentBindings(s.km),
+		bindings: func() []key.Binding { return incidentBindings(s) },
 	})
 }
 
@@ -145,7 +145,6 @@ func newQueue(s *session) *listPane[model.Incident] {
 const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 
 func newFeed(s *session) *listPane[model.Alert] {
-	km := s.km
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
 		placeholder: "text, is:acked|silenced|flapping|incident|stale|firing, label=value",
@@ -189,7 +188,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 		},
 		open:     func(a model.Alert) tea.Cmd { return openDetail(alertBody{id: a.ID}) },
 		keys:     func(a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) { return alertKeys(s, a, msg) },
-		bindings: []key.Binding{km.Ack, km.Silence, km.OpenIncident},
+		bindings: func() []key.Binding { return alertBindings(s) },
 	})
 }
 
@@ -253,6 +252,13 @@ func parseFeedFilter(text string) model.FeedQuery {
 	}
 	q.Filter = strings.Join(words, " ")
 	return q
+}
+
+// alertBindings are the actions on an alert, in the feed and its detail,
+// as this operator is offered them.
+func alertBindings(s *session) []key.Binding {
+	km := s.km
+	return []key.Binding{s.offer(km.Ack, model.PermAckAlert), s.offer(km.Silence, model.PermSilence), s.offer(km.OpenIncident, model.PermOpenIncident)}
 }
 
 func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {

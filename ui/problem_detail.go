@@ -54,7 +54,7 @@ func (b problemBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 }
 
 func (problemBody) actions(s *session) []key.Binding {
-	return append(problemBindings(s.km), openLinkedBinding(s.km))
+	return append(problemBindings(s), openLinkedBinding(s.km))
 }
 
 // openLinkedBinding is the key that opens a linked incident, said as what

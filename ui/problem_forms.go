@@ -20,40 +20,36 @@ type problemFormBuilder func(s *session, p model.Problem, actions []model.Proble
 func problemKeys(s *session, id int64, msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := s.km
 	var build problemFormBuilder
+	var perm model.Perm // what the service layer asks of the form's write
 	switch {
 	case key.Matches(msg, km.State):
-		build = problemStateForm
+		build, perm = problemStateForm, model.PermProblemState
 	case key.Matches(msg, km.RCA):
-		build = rcaForm
+		build, perm = rcaForm, model.PermWriteRCA
 	case key.Matches(msg, km.KnownError):
-		build = knownErrorForm
+		build, perm = knownErrorForm, model.PermWriteKnownError
 	case key.Matches(msg, km.AddAction):
-		build = actionForm
+		build, perm = actionForm, model.PermAddAction
 	case key.Matches(msg, km.ActionDone):
-		build = actionDoneForm
+		build, perm = actionDoneForm, model.PermUpdateAction
 	case key.Matches(msg, km.Link):
-		build = problemLinkForm
+		build, perm = problemLinkForm, model.PermLinkProblem
 	case key.Matches(msg, km.Assign):
-		build = problemOwnerForm
+		build, perm = problemOwnerForm, model.PermAssignProblem
 	case key.Matches(msg, km.Publish):
 		return publishKnownError(s, id), true
 	default:
 		return nil, false
 	}
-	return openProblemForm(s, id, build), true
-}
-
-// canEditProblems refuses, before anything is typed, a session that could
-// not save a problem form.
-func canEditProblems(s *session) tea.Cmd {
-	return s.refuse(model.PermEditProblem)
+	return openProblemForm(s, id, perm, build), true
 }
 
 // openProblemForm reads the problem as it is now, off the UI goroutine, and
-// opens the form build makes of it.
-func openProblemForm(s *session, id int64, build problemFormBuilder) tea.Cmd {
-	if refuse := canEditProblems(s); refuse != nil {
-		return refuse
+// opens the form build makes of it; it refuses first, before anything is
+// typed, an operator who may not do perm.
+func openProblemForm(s *session, id int64, perm model.Perm, build problemFormBuilder) tea.Cmd {
+	if stop := s.refuse(perm); stop != nil {
+		return stop
 	}
 	type current struct {
 		p       model.Problem
@@ -388,8 +384,8 @@ func publishKnownError(s *session, id int64) tea.Cmd {
 
 // newProblemForm opens the form for a new problem.
 func newProblemForm(s *session, seed problemSeed) tea.Cmd {
-	if refuse := canEditProblems(s); refuse != nil {
-		return refuse
+	if stop := s.refuse(model.PermOpenProblem); stop != nil {
+		return stop
 	}
 	return func() tea.Msg { return openFormMsg{form: problemForm(s, seed)} }
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -76,7 +75,7 @@ func newProblemsList(s *session) *problemsList {
 		keys: func(p model.Problem, msg tea.KeyMsg) (tea.Cmd, bool) {
 			return problemKeys(s, p.ID, msg)
 		},
-		bindings: problemBindings(s.km),
+		bindings: func() []key.Binding { return problemBindings(s) },
 	})}
 }
 
@@ -111,7 +110,7 @@ func (v *problemsList) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 }
 
 func (v *problemsList) actions() []key.Binding {
-	return append([]key.Binding{v.s.km.Back}, problemsHelp{v.s.km}.actions()...)
+	return append([]key.Binding{v.s.km.Back}, problemsHelp{v.s}.actions()...)
 }
 
 func (v *problemsList) view(_ *Model, w, h int) string {
@@ -162,26 +161,31 @@ func problemStateStyle(st *Styles, s model.ProblemState) lipgloss.Style {
 	return st.Bold
 }
 
-// problemBindings are the actions on a problem, in its list and its view.
-// Shared keys say what they do here.
-func problemBindings(km *keymaps.KeyMap) []key.Binding {
+// problemBindings are the actions on a problem, in its list and its view,
+// as this operator is offered them. Shared keys say what they do here.
+func problemBindings(s *session) []key.Binding {
+	km := s.km
 	relabel := func(b key.Binding, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 	}
-	return []key.Binding{relabel(km.State, "move along the flow"), km.RCA, km.KnownError, km.AddAction, km.ActionDone,
-		relabel(km.Link, "link an incident"), relabel(km.Assign, "set the owner"), km.Publish}
+	return []key.Binding{
+		s.offer(relabel(km.State, "move along the flow"), model.PermProblemState), s.offer(km.RCA, model.PermWriteRCA),
+		s.offer(km.KnownError, model.PermWriteKnownError), s.offer(km.AddAction, model.PermAddAction),
+		s.offer(km.ActionDone, model.PermUpdateAction), s.offer(relabel(km.Link, "link an incident"), model.PermLinkProblem),
+		s.offer(relabel(km.Assign, "set the owner"), model.PermAssignProblem), s.offer(km.Publish, model.PermPublishKnownError),
+	}
 }
 
 // problemsHelp lists the problem keys in the help, whether or not the
-// problems view is open.
-type problemsHelp struct{ km *keymaps.KeyMap }
+// problems list is open.
+type problemsHelp struct{ s *session }
 
 func (problemsHelp) title() string { return "Problems" }
 
 func (h problemsHelp) actions() []key.Binding {
-	km := h.km
-	return append([]key.Binding{key.NewBinding(key.WithKeys(km.New.Keys()...), key.WithHelp(km.New.Help().Key, "new problem"))},
-		problemBindings(km)...)
+	km := h.s.km
+	newProblem := key.NewBinding(key.WithKeys(km.New.Keys()...), key.WithHelp(km.New.Help().Key, "new problem"))
+	return append([]key.Binding{h.s.offer(newProblem, model.PermOpenProblem)}, problemBindings(h.s)...)
 }
 
 // waitingPrompt asks, after a problem was resolved, whether to resolve the
@@ -224,7 +228,7 @@ func (p *waitingPrompt) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 
 func (p *waitingPrompt) actions() []key.Binding {
 	km := p.s.km
-	return []key.Binding{km.Back, km.AnswerFixed, km.AnswerKnownError, km.AnswerOnHold}
+	return []key.Binding{km.Back, p.s.offer(km.AnswerFixed, model.PermIncidentState), p.s.offer(km.AnswerKnownError, model.PermIncidentState), km.AnswerOnHold}
 }
 
 func (p *waitingPrompt) typing() bool { return false }
@@ -340,8 +344,8 @@ func (m *Model) problemCommand(arg string) tea.Cmd {
 // incident's recurrence group (or the incident alone when the rule does not
 // flag it), to link them all.
 func problemFromIncident(s *session, incidentID int64) tea.Cmd {
-	if s.Actions == nil {
-		return s.readOnly()
+	if stop := s.refuse(model.PermOpenProblem); stop != nil {
+		return stop
 	}
 	return query(func(ctx context.Context) (problemSeed, error) {
 		in, err := s.Reader.Incident(ctx, incidentID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
@@ -106,6 +107,30 @@ func (s *session) refuse(p model.Perm) tea.Cmd {
 		return func() tea.Msg { return noticeMsg{err: err} }
 	}
 	return nil
+}
+
+// may reports whether this console may do p: it can write, and the
+// operator's role allows it.
+func (s *session) may(p model.Perm) bool { return s.Actions != nil && s.Actor.May(p) }
+
+// needsMark starts what an offered key needs, at the end of its help text.
+const needsMark = " · needs "
+
+// offer is b as this operator is offered it: as it is when they may do p,
+// else disabled, its help saying what it needs. The footer leaves disabled
+// keys out; the help lists them with what they need. The key itself still
+// works, to say why it is refused.
+func (s *session) offer(b key.Binding, p model.Perm) key.Binding {
+	if s.may(p) {
+		return b
+	}
+	need := "a console that can write"
+	var forbidden model.ErrForbidden
+	if err := s.Actor.Check(p); errors.As(err, &forbidden) && s.Actions != nil {
+		need = "the " + forbidden.Needs.String() + " role"
+	}
+	h := b.Help()
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, h.Desc+needsMark+need), key.WithDisabled())
 }
 
 func (s *session) readOnly() tea.Cmd {

@@ -25,8 +25,15 @@ func TestAckFromDetail(t *testing.T) {
 
 func TestViewerCannotAck(t *testing.T) {
 	s := seeded(t)
-	_, tm := s.console(viewer, uitest.SmallW, uitest.SmallH)
-	tm.Press("j", "a")
+	_, tm := s.console(viewer, uitest.LargeW, uitest.LargeH)
+	tm.Press("j")
+	// The footer offers a viewer no write; the help says what each needs.
+	if footer := lastLine(tm.WaitForPane("Incidents", "▶ INC-4")); strings.Contains(footer, "acknowledge") || !strings.Contains(footer, "? help") {
+		t.Errorf("a viewer's footer: %s", footer)
+	}
+	tm.Press("?")
+	tm.WaitFor("acknowledge (incidents, alerts) · needs the operator role", "escalate (incidents) · needs the lead role")
+	tm.Press("esc", "a")
 	tm.WaitFor("may not acknowledge")
 	tm.Final()
 	if in := s.incident(4); in.State != model.StateNew || !in.AckAt.IsZero() {

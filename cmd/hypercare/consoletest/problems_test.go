@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
@@ -192,13 +194,21 @@ func TestOperatorCannotPublish(t *testing.T) {
 	}
 }
 
+// A viewer is refused before a form opens, with the service layer's own
+// words for each action, and is not offered the keys in the footer.
 func TestViewerCannotEditProblems(t *testing.T) {
 	s := seeded(t)
-	for _, k := range []string{"R", "c", "x", "o"} {
-		_, tm := s.console(viewer, uitest.SmallW, uitest.SmallH)
-		problems(tm, "PRB-2")
-		tm.Press(k)
-		tm.WaitFor("may not edit problems")
+	for _, tt := range []struct{ key, refusal string }{
+		{"R", "may not write RCAs"}, {"c", "may not open problems"}, {"x", "may not change problem state"}, {"o", "may not add RCA actions"},
+	} {
+		_, tm := s.console(viewer, uitest.LargeW, uitest.LargeH)
+		tm.Press("P")
+		list := tm.WaitForPane("Problems", "PRB-1", "PRB-2", "▶ PRB-2")
+		if footer := lastLine(list); !strings.Contains(footer, "? help · esc back · ctrl+p") {
+			t.Errorf("a viewer is offered problem keys: %s", footer)
+		}
+		tm.Press(tt.key)
+		tm.WaitFor(tt.refusal, "needs the operator role")
 		tm.Final()
 	}
 	if p := s.problem(2); p.State != model.ProblemNew || !p.UpdatedAt.Equal(now.Add(-hours(0.5))) {
@@ -313,4 +323,40 @@ func TestProblemsFilter(t *testing.T) {
 		return strings.Contains(rows, "PRB-1") && !strings.Contains(rows, "PRB-2")
 	})
 	tm.Final()
+}
+
+// The answers to the waiting-incidents question follow the key map: with
+// answer_known_error moved to w, k no longer answers (it is up again) and w
+// resolves the waiting incident as a known error.
+func TestWaitingAnswersFollowKeyMap(t *testing.T) {
+	s := seeded(t)
+	if _, err := s.desk.SaveKnownError(s.ctx, operator, 1, model.KnownError{Symptom: "Settlement report missing at 06:00.",
+		Workaround: "Rerun settlement once the file lands."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.desk.ProblemTransition(s.ctx, operator, 1, model.ProblemChange{To: model.ProblemFixing}); err != nil {
+		t.Fatal(err)
+	}
+	km, err := keymaps.New(map[string][]string{"answer_known_error": {"w"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH, func(d *ui.Deps) { d.Keys = km })
+	tm.Press(":", "problem 1", "enter")
+	tm.WaitForPane("PRB-1 · Settlement", "Root cause analysis")
+	tm.Press("x")
+	tm.WaitFor("Move PRB-1 (now Fix in progress)")
+	tm.Press("enter")
+	tm.WaitFor("y resolve as fixed · w resolve as known error · n leave them on hold")
+	tm.Press("k")
+	tm.WaitFor("PRB-1 is resolved. Resolve 1 incident")
+	if in := s.incident(5); in.State != model.StateOnHold {
+		t.Fatalf("k answered the question: INC-5 = %+v", in)
+	}
+	tm.Press("w")
+	tm.WaitFor("resolved INC-5 (known_error)")
+	tm.Final()
+	if in := s.incident(5); in.State != model.StateResolved || in.Resolution != "known_error" {
+		t.Fatalf("INC-5 = %+v", in)
+	}
 }

@@ -317,6 +317,9 @@ func (s *stack) console(who model.Actor, w, h int, opts ...func(*ui.Deps)) (*ui.
 // incidents looks at, rather than at a banner or the footer.
 func queueRows(frame string) string { return uitest.Pane(frame, "Incidents") }
 
+// lastLine is a frame's last line: the footer, with its key hints.
+func lastLine(frame string) string { return frame[strings.LastIndex(frame, "\n")+1:] }
+
 // incident reads an incident back from the store.
 func (s *stack) incident(id int64) model.Incident {
 	s.t.Helper()
