@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -75,10 +76,23 @@ func (j jsonColumn) Scan(src any) error {
 	case "", "{}", "[]", "null":
 		return nil
 	}
+	if l, ok := j.dst.(*[]string); ok && plainList(b) {
+		// The calendar reads hundreds of service lists per week; a list of
+		// plain strings splits without the reflection json.Unmarshal costs.
+		*l = strings.Split(string(b[2:len(b)-2]), `","`)
+		return nil
+	}
 	if err := json.Unmarshal(b, j.dst); err != nil {
 		return fmt.Errorf("JSON column: %w", err)
 	}
 	return nil
+}
+
+// plainList reports whether b is a JSON list of strings with nothing
+// escaped in them, as jsonList writes ids and names: ["a","b"].
+func plainList(b []byte) bool {
+	return len(b) >= 4 && b[0] == '[' && b[1] == '"' && b[len(b)-2] == '"' && b[len(b)-1] == ']' &&
+		!bytes.ContainsAny(b, "\\\n ")
 }
 
 // textFilter turns what someone typed into a filter box into query
