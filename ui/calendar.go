@@ -349,6 +349,49 @@ func sameDay(a, b time.Time) bool {
 	return ay == by && am == bm && ad == bd
 }
 
+// changeBody is a planned change.
+type changeBody struct{ id int64 }
+
+func (b changeBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	title, text, err := changeDetail(ctx, s, b.id, w, s.loc())
+	return b, title, text, err
+}
+
+func (b changeBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	if key.Matches(msg, m.s.km.Approve) {
+		return approveChange(m.s, b.id), true
+	}
+	return nil, false
+}
+
+func (changeBody) actions(s *session) []key.Binding {
+	return []key.Binding{s.offer(s.km.Approve, model.PermApproveChange)}
+}
+
+func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
+	c, err := s.Reader.Change(ctx, id)
+	if err != nil {
+		return "", "", fmt.Errorf("CHG-%d: %w", id, err)
+	}
+	st := s.st
+	lines := []string{st.Risk[c.Risk].Render(" risk "+c.Risk.String()+" ") + " " + st.Bold.Render(c.Title), ""}
+	lines = append(lines, fieldLines(st,
+		"type", string(c.Type),
+		"state", string(c.State),
+		"service", serviceLine(s, c.Service()),
+		"implementer", c.Implementer,
+		"start", stamp(c.Start, loc),
+		"end", stamp(c.End, loc),
+		"duration", countdown(c.End.Sub(c.Start)),
+		"close code", c.CloseCode,
+	)...)
+	if c.Description != "" {
+		lines = append(lines, "", st.Bold.Render("Plan"))
+		lines = append(lines, wrap(c.Description, w-2)...)
+	}
+	return c.Ref(), strings.Join(lines, "\n"), nil
+}
+
 // approveChange records the operator's approval of a change waiting in
 // assess or authorize; the plan's rule decides when it is authorised (the
 // service layer refuses those who may not approve it, and says why).

@@ -144,7 +144,7 @@ func (m *Model) setFilter(text string) tea.Cmd {
 	return tea.Batch(closeCmd, cmd)
 }
 
-// onSelected performs an action on the record in the detail view, or the
+// onSelected performs an action on the record in the detail on top, or the
 // selected row of the focused list. arg is a note's text, or how long an
 // alert's acknowledgement lasts.
 func (m *Model) onSelected(act recordAction, arg string) tea.Cmd {

@@ -28,7 +28,7 @@ type ProblemActions interface {
 }
 
 // openProblemMsg asks the console to show a problem, opening the problems
-// view if need be.
+// list if need be.
 type openProblemMsg struct{ id int64 }
 
 // problemMovedMsg reports a problem's move to another state, with the

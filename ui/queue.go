@@ -1,0 +1,140 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Queue columns; the title takes what is left.
+const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 8, 13, 10
+
+// queueCols decides which optional columns a width affords: the title needs
+// room to be read, so on narrow panes service, then state, give way to it.
+func queueCols(w int) (state, service bool) {
+	fixed := qRef + qPri + 5 + qSLA + 4
+	switch {
+	case w-fixed-qState-qService-2 >= 20:
+		return true, true
+	case w-fixed-qState-1 >= 20:
+		return true, false
+	}
+	return false, false
+}
+
+// slaCell is the queue's SLA column: the clock that needs attention first.
+// That is the respond clock (marked "r") while nobody has acknowledged the
+// incident and it is the more pressing, else the resolve clock. "✗" marks
+// a breach and how long ago; "‖" a clock paused on hold, with how much of
+// its target is used (there is no due time while it stands still).
+func slaCell(in model.Incident, c model.Clock, now time.Time) (string, model.SLAStage) {
+	clk, mark := model.ResolveClock(in, c, now), ""
+	if r := model.RespondClock(in, c, now); r.Stage != model.SLANone &&
+		(r.Stage > clk.Stage || (r.Stage == clk.Stage && r.Left < clk.Left)) {
+		clk, mark = r, "r"
+	}
+	switch {
+	case clk.Stage == model.SLANone:
+		return "—", clk.Stage
+	case clk.Stage == model.SLABreached && !clk.Paused:
+		over := countdown(-clk.Left) // over by; the mark reads without colour
+		if -clk.Left < time.Minute {
+			over = "<1m"
+		}
+		return "✗" + mark + over, clk.Stage
+	case clk.Paused && clk.Stage == model.SLABreached:
+		return fmt.Sprintf("✗‖%s%.0f%%", mark, clk.Used*100), clk.Stage
+	case clk.Paused:
+		return fmt.Sprintf("‖%s%.0f%%", mark, clk.Used*100), clk.Stage
+	}
+	return mark + countdown(clk.Left), clk.Stage
+}
+
+func newQueue(s *session) *listPane[model.Incident] {
+	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
+	return newListPane(s, listSpec[model.Incident]{
+		name:        "Incidents",
+		placeholder: "words, p1…p5, is:risk is:major is:mine is:unassigned is:new/progress/hold",
+		empty:       "No open incidents.",
+		id:          func(in model.Incident) int64 { return in.ID },
+		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {
+			if err := suggested.load(ctx, s); err != nil {
+				return nil, err
+			}
+			qq, err := model.ParseQueueFilter(q.filter, s.Actor.Name)
+			if err != nil {
+				return nil, err
+			}
+			qq.Offset, qq.Limit = q.offset, q.limit
+			return s.Reader.Queue(ctx, qq)
+		},
+		header: func(w int) string {
+			withState, withService := queueCols(w)
+			h := fmt.Sprintf("  %-*s %-*s %-5s ", qRef, "REF", qPri, "PRI", "")
+			if withState {
+				h += fmt.Sprintf("%-*s ", qState, "STATE")
+			}
+			h += fmt.Sprintf("%-*s ", qSLA, "SLA")
+			if withService {
+				h += fmt.Sprintf("%-*s ", qService, "SERVICE")
+			}
+			h += "TITLE"
+			if w >= qRef+qPri+qState+qSLA+qService+qWho+40 {
+				h = joinCols(h, fmt.Sprintf("%-*s", qWho, "OWNER"), w+2)
+			}
+			return h
+		},
+		row: func(in model.Incident, w int, paint func(lipgloss.Style, string) string) string {
+			st := s.st
+			sla, stage := slaCell(in, s.clock(in), s.Now())
+			major := "     "
+			if in.Major {
+				major = paint(st.Major, "MAJOR")
+			}
+			withState, withService := queueCols(w)
+			titleW := w - (qRef + qPri + 5 + qSLA + 4)
+			if withState {
+				titleW -= qState + 1
+			}
+			if withService {
+				titleW -= qService + 1
+			}
+			who := ""
+			if titleW >= qWho+20 {
+				titleW -= qWho + 1
+				who = in.Assignee
+				if who == "" {
+					who = "·" + in.Team
+				}
+				who = " " + paint(st.Dim, fit(who, qWho))
+			}
+			row := fit(in.Ref(), qRef) + " " +
+				paint(st.Priority[in.Priority], fit(in.Priority.String(), qPri)) + " " +
+				major + " "
+			if withState {
+				row += fit(in.State.Label(), qState) + " "
+			}
+			row += paint(st.SLA[stage], fit(sla, qSLA)) + " "
+			if withService {
+				row += fit(in.Service, qService) + " "
+			}
+			return row + fit(suggested.badge(st, in, paint)+in.Title, titleW) + who
+		},
+		status: func(c countsMsg, filtered bool) string {
+			if filtered {
+				return "filtered"
+			}
+			return fmt.Sprintf("%d open · P1 %d · P2 %d", c.counts.OpenIncidents, c.counts.OpenP1, c.counts.OpenP2)
+		},
+		open: func(in model.Incident) tea.Cmd { return openIncident(in.ID) },
+		keys: func(in model.Incident, msg tea.KeyMsg) (tea.Cmd, bool) {
+			return incidentKeys(s, in.ID, msg)
+		},
+		bindings: func() []key.Binding { return incidentBindings(s) },
+	})
+}
