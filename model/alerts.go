@@ -15,10 +15,14 @@ import (
 // Ingest applies one drop in one transaction: every alert is deduplicated
 // by key, its state history, flapping, silence, "after change" and storm
 // marks are worked out, and the plan's routes may open or update incidents.
-// A drop whose content hash was applied before changes nothing.
+// A drop whose content hash was applied before changes nothing. A deploy
+// drop's deploys are recorded as RecordDeploy records each.
 func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error) {
 	if err := a.Check(PermIngest); err != nil {
 		return IngestResult{}, err
+	}
+	if len(d.Deploys) > 0 {
+		return s.ingestDeploys(ctx, a, d)
 	}
 	now := s.Now().UTC()
 	if d.Received.IsZero() {

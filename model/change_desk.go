@@ -14,7 +14,7 @@ import (
 // reschedule) and an optional comment for the timeline.
 type ChangeStep struct {
 	Action    ChangeAction
-	Comment   string    // the approver's comment, the reason for a rejection or cancellation
+	Comment   string    // the approver's comment, the reason for a rejection or cancellation, a note on a start or completion
 	CloseCode string    // for close
 	Start     time.Time // for schedule
 	End       time.Time
@@ -130,10 +130,17 @@ func (s *Desk) conflictsTx(tx Tx, c Change) ([]Conflict, error) {
 // refuseBlocked returns the refusal for a change a hard freeze blocks.
 func refuseBlocked(c Change, cs []Conflict) error {
 	if x, ok := Blocking(c, cs); ok {
-		return fmt.Errorf("%s: %s", orNew(c), x.Reason)
+		return blockedError{ref: orNew(c), reason: x.Reason}
 	}
 	return nil
 }
+
+// blockedError is a step a hard freeze refuses. It has a type of its own
+// so that a deploy into the freeze is recorded as unauthorised rather
+// than failing like a broken store.
+type blockedError struct{ ref, reason string }
+
+func (e blockedError) Error() string { return e.ref + ": " + e.reason }
 
 func orNew(c Change) string {
 	if c.ID == 0 {
@@ -259,133 +266,151 @@ func (s *Desk) changeStep(ctx context.Context, a Actor, id int64, step ChangeSte
 	var after Change
 	var cs []Conflict
 	err := s.store.Write(ctx, func(tx Tx) error {
-		before, err := tx.ChangeByID(id)
-		if err != nil {
-			return fmt.Errorf("CHG-%d: %w", id, err)
-		}
-		next, err := NextState(before, step.Action)
-		if err != nil {
-			return err
-		}
-		c := before
-		if err := apply(&c); err != nil {
-			return err
-		}
-		if cs, err = s.conflictsTx(tx, c); err != nil {
-			return err
-		}
-		pol := s.pol().ChangePolicy()
-		var text string
-		switch step.Action {
-		case ChangeSubmit:
-			if err := refuseBlocked(c, cs); err != nil {
-				return err
-			}
-			text = "submitted"
-			switch c.Type {
-			case ChangeStandard:
-				std, ok := pol.StandardFor(c)
-				if !ok {
-					return fmt.Errorf("%s: no entry in the plan's standard change catalogue covers it; make it a normal change", c.Ref())
-				}
-				text = fmt.Sprintf("submitted; pre-approved by the standard change %q", std.ID)
-			case ChangeEmergency:
-				text = "submitted as an emergency: " + c.Reason
-			}
-		case ChangeApprove, ChangeReject:
-			if err := pol.MayApprove(c, a); err != nil {
-				return err
-			}
-			if step.Action == ChangeApprove {
-				if err := refuseBlocked(c, cs); err != nil {
-					return err
-				}
-			}
-			if before.State == ChangeAssess {
-				text = "assessed"
-				if step.Action == ChangeReject {
-					text = "rejected at assessment: " + step.Comment
-					c.Round++
-				}
-				break
-			}
-			approvals, err := tx.ChangeApprovals(id)
-			if err != nil {
-				return err
-			}
-			for _, ap := range approvals {
-				if ap.Round == c.Round && strings.EqualFold(ap.Approver, a.Name) {
-					return fmt.Errorf("%s: %s already answered in this round", c.Ref(), a.Name)
-				}
-			}
-			ap := ChangeApproval{Round: c.Round, Approver: a.Name, Approve: step.Action == ChangeApprove, Comment: step.Comment, At: s.Now().UTC()}
-			if err := tx.AddChangeApproval(id, ap); err != nil {
-				return err
-			}
-			if step.Action == ChangeReject {
-				text = "rejected: " + step.Comment
-				c.Round++
-				break
-			}
-			au := pol.Authorise(c, append(approvals, ap), ExtraApprovals(cs))
-			text = fmt.Sprintf("approved (%d of %d)", len(au.Have), au.Need)
-			if au.Met {
-				next = ChangeScheduled
-				text += "; authorised"
-			}
-			if step.Comment != "" {
-				text += ": " + step.Comment
-			}
-		case ChangeEdit, ChangeSchedule:
-			if next == ChangeScheduled { // a standard change stays authorised
-				if err := refuseBlocked(c, cs); err != nil {
-					return err
-				}
-			}
-			text = "edited"
-			if step.Action == ChangeSchedule {
-				text = fmt.Sprintf("rescheduled to %s – %s", s.stamp(c.Start), s.stamp(c.End))
-			}
-			if next != before.State {
-				c.Round++
-				text += "; back to the approvers, who approved the old plan"
-			}
-		case ChangeStart:
-			if err := refuseBlocked(c, cs); err != nil {
-				return err
-			}
-			text = "implementation started"
-		case ChangeComplete:
-			text = "implementation complete; in review"
-		case ChangeCancel:
-			text = "cancelled: " + step.Comment
-		case ChangeClose:
-			text = "closed: " + c.CloseCode
-			if step.Comment != "" {
-				text += ": " + step.Comment
-			}
-		}
-		c.State = next
-		if next != before.State {
-			text += fmt.Sprintf(" (%s → %s)", before.State, next)
-		}
-		switch step.Action {
-		case ChangeSubmit, ChangeApprove, ChangeEdit, ChangeSchedule, ChangeStart:
-			text += conflictNote(cs)
-		}
-		if err := tx.UpdateChange(c); err != nil {
-			return err
-		}
-		if err := s.changeEvent(tx, a, id, string(step.Action), text); err != nil {
-			return err
-		}
-		after = c
-		return s.audit(tx, a, "change."+string(step.Action), c.Ref(), before, c)
+		var err error
+		after, cs, err = s.stepTx(tx, a, id, step, apply)
+		return err
 	})
 	if err != nil {
 		return Change{}, nil, err
 	}
 	return after, cs, nil
+}
+
+// stepTx is changeStep inside a transaction the caller holds, so that a
+// deploy moves its change in the transaction that records it. Every
+// refusal comes before the first write.
+func (s *Desk) stepTx(tx Tx, a Actor, id int64, step ChangeStep, apply func(*Change) error) (Change, []Conflict, error) {
+	before, err := tx.ChangeByID(id)
+	if err != nil {
+		return Change{}, nil, fmt.Errorf("CHG-%d: %w", id, err)
+	}
+	next, err := NextState(before, step.Action)
+	if err != nil {
+		return Change{}, nil, err
+	}
+	c := before
+	if err := apply(&c); err != nil {
+		return Change{}, nil, err
+	}
+	cs, err := s.conflictsTx(tx, c)
+	if err != nil {
+		return Change{}, nil, err
+	}
+	pol := s.pol().ChangePolicy()
+	var text string
+	switch step.Action {
+	case ChangeSubmit:
+		if err := refuseBlocked(c, cs); err != nil {
+			return Change{}, nil, err
+		}
+		text = "submitted"
+		switch c.Type {
+		case ChangeStandard:
+			std, ok := pol.StandardFor(c)
+			if !ok {
+				return Change{}, nil, fmt.Errorf("%s: no entry in the plan's standard change catalogue covers it; make it a normal change", c.Ref())
+			}
+			text = fmt.Sprintf("submitted; pre-approved by the standard change %q", std.ID)
+		case ChangeEmergency:
+			text = "submitted as an emergency: " + c.Reason
+		}
+	case ChangeApprove, ChangeReject:
+		if err := pol.MayApprove(c, a); err != nil {
+			return Change{}, nil, err
+		}
+		if step.Action == ChangeApprove {
+			if err := refuseBlocked(c, cs); err != nil {
+				return Change{}, nil, err
+			}
+		}
+		if before.State == ChangeAssess {
+			text = "assessed"
+			if step.Action == ChangeReject {
+				text = "rejected at assessment: " + step.Comment
+				c.Round++
+			}
+			break
+		}
+		approvals, err := tx.ChangeApprovals(id)
+		if err != nil {
+			return Change{}, nil, err
+		}
+		for _, ap := range approvals {
+			if ap.Round == c.Round && strings.EqualFold(ap.Approver, a.Name) {
+				return Change{}, nil, fmt.Errorf("%s: %s already answered in this round", c.Ref(), a.Name)
+			}
+		}
+		ap := ChangeApproval{Round: c.Round, Approver: a.Name, Approve: step.Action == ChangeApprove, Comment: step.Comment, At: s.Now().UTC()}
+		if err := tx.AddChangeApproval(id, ap); err != nil {
+			return Change{}, nil, err
+		}
+		if step.Action == ChangeReject {
+			text = "rejected: " + step.Comment
+			c.Round++
+			break
+		}
+		au := pol.Authorise(c, append(approvals, ap), ExtraApprovals(cs))
+		text = fmt.Sprintf("approved (%d of %d)", len(au.Have), au.Need)
+		if au.Met {
+			next = ChangeScheduled
+			text += "; authorised"
+		}
+		if step.Comment != "" {
+			text += ": " + step.Comment
+		}
+	case ChangeEdit, ChangeSchedule:
+		if next == ChangeScheduled { // a standard change stays authorised
+			if err := refuseBlocked(c, cs); err != nil {
+				return Change{}, nil, err
+			}
+		}
+		text = "edited"
+		if step.Action == ChangeSchedule {
+			text = fmt.Sprintf("rescheduled to %s – %s", s.stamp(c.Start), s.stamp(c.End))
+		}
+		if next != before.State {
+			c.Round++
+			text += "; back to the approvers, who approved the old plan"
+		}
+	case ChangeStart:
+		if err := refuseBlocked(c, cs); err != nil {
+			return Change{}, nil, err
+		}
+		text = "implementation started"
+		if step.Comment != "" {
+			text += ": " + step.Comment
+		}
+	case ChangeComplete:
+		text = "implementation complete; in review"
+		if step.Comment != "" {
+			text += ": " + step.Comment
+		}
+	case ChangeCancel:
+		text = "cancelled: " + step.Comment
+	case ChangeClose:
+		text = "closed: " + c.CloseCode
+		if step.Comment != "" {
+			text += ": " + step.Comment
+		}
+	}
+	c.State = next
+	if next != before.State {
+		text += fmt.Sprintf(" (%s → %s)", before.State, next)
+	}
+	switch step.Action {
+	case ChangeSubmit, ChangeApprove, ChangeEdit, ChangeSchedule, ChangeStart:
+		text += conflictNote(cs)
+	}
+	if err := tx.UpdateChange(c); err != nil {
+		return Change{}, nil, err
+	}
+	if err := s.changeEvent(tx, a, id, string(step.Action), text); err != nil {
+		return Change{}, nil, err
+	}
+	if err := s.audit(tx, a, "change."+string(step.Action), c.Ref(), before, c); err != nil {
+		return Change{}, nil, err
+	}
+	return c, cs, nil
 }
 
 // ViewChange reads a change with its approvals, authorisation, conflicts,

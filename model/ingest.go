@@ -19,17 +19,20 @@ type AlertEvent struct {
 }
 
 // Drop is one parsed drop file (or HTTP post): applied in one transaction,
-// at most once per content hash.
+// at most once per content hash. It carries alert events, or, from a
+// pipeline, deploys.
 type Drop struct {
 	Name      string // file name, for the audit log and error messages
 	SHA256    string // hex digest of the file's bytes; a re-delivery is ignored
-	Format    string // alertmanager, grafana, pagerduty, opsgenie, generic
+	Format    string // alertmanager, grafana, pagerduty, opsgenie, generic, deploy
 	Group     string // sender's group key, used to spot storms
 	Truncated int    // alerts the sender left out (Alertmanager truncatedAlerts)
 	Events    []AlertEvent
 	// Refused are alerts of the drop that could not be taken; each is put
 	// in the feed as an intake error, so the NOC sees what did not arrive.
-	Refused  []RefusedAlert
+	Refused []RefusedAlert
+	// Deploys are what a deploy drop reported (RecordDeploy).
+	Deploys  []Deploy
 	Received time.Time
 }
 
@@ -59,6 +62,8 @@ type IngestResult struct {
 	Incidents []string `json:"incidents,omitzero"` // incidents opened or updated by routes
 	// Refused are the drop's alerts that could not be taken, with why.
 	Refused []RefusedAlert `json:"refused,omitzero"`
+	// Deploys are a deploy drop's deploys as recorded.
+	Deploys []Deploy `json:"deploys,omitzero"`
 }
 
 // Ingester applies drops; model.Desk is one. The drop watcher and the HTTP

@@ -39,6 +39,7 @@ const (
 	PermApproveChange
 	PermWriteArticle
 	PermEditCatalogue
+	PermRecordDeploy
 )
 
 type permRule struct {
@@ -78,6 +79,7 @@ var permRules = map[Perm]permRule{
 	PermApproveChange:     {RoleLead, "approve changes"},
 	PermWriteArticle:      {RoleOperator, "write articles"},
 	PermEditCatalogue:     {RoleAdmin, "change the service catalogue"},
+	PermRecordDeploy:      {RoleOperator, "record deploys"},
 }
 
 // May reports whether the actor's role allows p.

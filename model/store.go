@@ -151,6 +151,10 @@ type Reader interface {
 	// resolved by it.
 	ChangeIncidents(ctx context.Context, changeID int64) ([]ChangeIncident, error)
 	Article(ctx context.Context, id int64) (Article, error)
+	// DeploysBetween lists the deploys that started in [from, to), by
+	// start; Deploys those a change covers, by start.
+	DeploysBetween(ctx context.Context, from, to time.Time) ([]Deploy, error)
+	Deploys(ctx context.Context, changeID int64) ([]Deploy, error)
 
 	MetricsReader
 	ProblemReader
@@ -295,6 +299,7 @@ type Tx interface {
 	ArticleByID(id int64) (Article, error)
 
 	ChangeTx
+	DeployTx
 	UpsertArticle(a *Article) error
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
@@ -316,6 +321,16 @@ type ChangeTx interface {
 	ChangeApprovals(id int64) ([]ChangeApproval, error)
 	AppendChangeEvent(id int64, e ChangeEvent) error
 	CriticalIncidents(services []string) ([]Incident, error)
+}
+
+// DeployTx is the deploy part of a write transaction.
+type DeployTx interface {
+	// DeployByKey finds a deploy by its service and key; ErrNotFound when new.
+	DeployByKey(service, key string) (Deploy, error)
+	// InsertDeploy stores a new deploy and sets its ID.
+	InsertDeploy(d *Deploy) error
+	// UpdateDeploy writes a deploy's status, end, URL, change, flag and note.
+	UpdateDeploy(d Deploy) error
 }
 
 // ProblemTx is the problem part of a write transaction.

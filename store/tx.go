@@ -167,6 +167,7 @@ var writeQueries = []string{
 	problemIncidentsSQL,
 	changeSQL, insertChangeSQL, updateChangeSQL, changeStartedBetweenSQL, changesBetweenSQL,
 	insertChangeApprovalSQL, changeApprovalsSQL, insertChangeEventSQL, criticalIncidentsSQL,
+	deployByKeySQL, insertDeploySQL, updateDeploySQL,
 }
 
 func (db *DB) prepareWrites(ctx context.Context) error {

@@ -298,6 +298,12 @@ func (f *fakeStore) ChangeCauses(context.Context, time.Time) ([]model.ChangeCaus
 	return nil, nil
 }
 
+func (f *fakeStore) DeploysBetween(context.Context, time.Time, time.Time) ([]model.Deploy, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) Deploys(context.Context, int64) ([]model.Deploy, error) { return nil, nil }
+
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })
 }
