@@ -284,3 +284,75 @@ func changeLine(o changeOutcome, done string) string {
 	}
 	return b.String()
 }
+
+// changeView is a change as show prints it.
+type changeView struct {
+	Ref string `json:"ref"`
+	model.ChangeView
+	loc *time.Location
+}
+
+func (v changeView) fieldText(key string) ([]string, bool) {
+	at := func(t time.Time) string { return t.In(v.loc).Format("Mon 02 Jan 15:04") }
+	switch key {
+	case "services":
+		return []string{strings.Join(v.Services, ", ")}, true
+	case "start", "end", "created":
+		t := map[string]time.Time{"start": v.Start, "end": v.End, "created": v.Created}[key]
+		return []string{at(t)}, true
+	case "approvals":
+		lines := []string{}
+		for _, a := range v.Approvals {
+			verdict := "approved"
+			if !a.Approve {
+				verdict = "rejected"
+			}
+			line := fmt.Sprintf("round %d: %s %s %s", a.Round, a.Approver, verdict, at(a.At))
+			if a.Comment != "" {
+				line += ": " + strings.Join(textLines(a.Comment), " ")
+			}
+			lines = append(lines, line)
+		}
+		return lines, true
+	case "authorisation":
+		if v.State != model.ChangeAuthorize {
+			return []string{}, true
+		}
+		au := v.Authorisation
+		line := fmt.Sprintf("needs %s; %d so far", au.Describe, len(au.Have))
+		if len(au.Have) > 0 {
+			line += " (" + strings.Join(au.Have, ", ") + ")"
+		}
+		if len(au.Waiting) > 0 {
+			line += "; waiting for " + strings.Join(au.Waiting, ", ")
+		}
+		return []string{line}, true
+	case "conflicts":
+		lines := []string{}
+		for _, c := range v.Conflicts {
+			mark := ""
+			if c.Blocks {
+				mark = "BLOCKED: "
+			}
+			lines = append(lines, mark+c.Reason)
+		}
+		return lines, true
+	case "incidents":
+		lines := []string{}
+		for _, ci := range v.Incidents {
+			rel := "caused"
+			if ci.Kind == model.LinkResolvedBy {
+				rel = "resolved"
+			}
+			lines = append(lines, fmt.Sprintf("%s %s (%s, %s): %s", rel, ci.Incident.Ref(), ci.Incident.Priority, ci.Incident.State.Label(), ci.Incident.Title))
+		}
+		return lines, true
+	case "timeline":
+		lines := []string{}
+		for _, e := range v.Timeline {
+			lines = append(lines, fmt.Sprintf("%s %s: %s", at(e.At), e.Actor, strings.Join(textLines(e.Text), " ")))
+		}
+		return lines, true
+	}
+	return nil, false
+}

@@ -73,7 +73,14 @@ func TestChangeCommands(t *testing.T) {
 		}
 	}
 	code, out, _ = cli(t, "--db", db, "--plan", planPath, "show", "changes", "1", "--json")
-	if code != exitOK || !strings.Contains(out, `"close_code": "backed_out"`) {
-		t.Fatalf("show: %d %s", code, out)
+	if code != exitOK || !strings.Contains(out, `"close_code": "backed_out"`) || !strings.Contains(out, `"approvals"`) {
+		t.Fatalf("show --json: %d %s", code, out)
+	}
+	code, out, _ = cli(t, "--db", db, "--plan", planPath, "show", "changes", "2")
+	for _, want := range []string{"services:     storefront", `conflicts:    BLOCKED: inside the hard freeze "Black Friday to Cyber Monday"`,
+		"timeline:", "tom.okafor: created: normal change, high risk"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Fatalf("show: %d\n%s\nwant %q", code, out, want)
+		}
 	}
 }

@@ -414,7 +414,19 @@ func runShow(g global, args []string, w io.Writer) error {
 	defer db.Close()
 
 	var rec any
-	if kind == "services" {
+	if kind == "changes" {
+		// A change shows with what its plan makes of it: who still has
+		// to approve, and its conflicts.
+		p, err := loadPlan(g.plan)
+		if err != nil {
+			return err
+		}
+		v, err := model.NewDesk(db, p).ViewChange(ctx, id)
+		if err != nil {
+			return notFound("CHG", id, err)
+		}
+		rec = changeView{Ref: v.Ref(), ChangeView: v, loc: p.Location()}
+	} else if kind == "services" {
 		services, err := db.Services(ctx)
 		if err != nil {
 			return err
@@ -563,9 +575,6 @@ func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, 
 	case "alerts":
 		a, err := db.Alert(ctx, id)
 		return a, notFound("ALR", id, err)
-	case "changes":
-		c, err := db.Change(ctx, id)
-		return c, notFound("CHG", id, err)
 	case "problems":
 		return showProblem(ctx, db, id)
 	}
