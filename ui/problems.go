@@ -110,6 +110,12 @@ func (v *problemsList) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 }
 
 func (v *problemsList) actions() []key.Binding {
+	if v.list.filtering() {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep the filter")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear it")),
+		}
+	}
 	return append([]key.Binding{v.s.km.Back}, problemsHelp{v.s}.actions()...)
 }
 
