@@ -58,6 +58,9 @@ Usage:
   hypercare report [--since 24h] [--format md|json]
                                           MTTA, MTTR, SLA attainment, backlog flow, reopen rate,
                                           recurrence, CSAT and the plan's exit criteria
+  hypercare export changes [--format ics|json] [--since 30d] [--until 90d] [--out FILE]
+                                          the changes and the plan's freezes as a calendar
+                                          that calendar apps import (RFC 5545), or as JSON
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, and with --http alert webhooks
@@ -158,6 +161,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runIncident(g, args, stdin, stdout)
 	case "report":
 		return runReport(g, args, stdout)
+	case "export":
+		return runExport(g, args, stdout)
 	case "serve":
 		return runServe(g, args, stdout)
 	case "plan":
