@@ -8,8 +8,8 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// The example plan's change board: maya.patel, ben.hughes, claire.dubois;
-// the emergency board maya.patel, claire.dubois; high risk needs two of the
+// The example plan's change board and emergency board: maya.patel,
+// ben.hughes, claire.dubois; high risk needs two of the
 // board, medium one, low one lead. tom.okafor is an operator.
 var (
 	tom   = model.Actor{Name: "tom.okafor", Role: model.RoleOperator}
@@ -153,7 +153,7 @@ func TestChangeFreezes(t *testing.T) {
 	if got := mustStep(t, desk, tom, e.ID, step(model.ChangeSubmit)); got.State != model.ChangeAuthorize {
 		t.Fatalf("emergency submit: %s", got.State)
 	}
-	refused(t, desk, ben, e.ID, step(model.ChangeApprove), "emergency board")
+	refused(t, desk, sofia, e.ID, step(model.ChangeApprove), "needs the lead role")
 	if got := mustStep(t, desk, maya, e.ID, step(model.ChangeApprove)); got.State != model.ChangeScheduled {
 		t.Fatalf("emergency approval: %s", got.State)
 	}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -109,10 +110,12 @@ func (s *seeder) addChanges() error {
 		if err != nil {
 			return err
 		}
+		// The team's engineer on shift raises and implements it, or the
+		// desk raises it for a team without one: never a lead, who approve.
 		implementer := s.plan.OwnerTeam(pc.service)
-		author := s.cast.actor(lead, "", start)
+		author := s.cast.actor(engineer, implementer, start)
 		if eng, ok := s.cast.engineer(implementer, start); ok {
-			implementer, author = eng.Name, eng
+			implementer = eng.Name
 		}
 		c := model.Change{
 			Title: pc.title, Services: []string{pc.service}, Type: pc.typ, Impact: pc.risk, Probability: model.Medium,
@@ -212,7 +215,7 @@ func (w *changeWalk) approve(ctx context.Context, from model.ChangeState, commen
 		c, _, err := w.s.desk.StepChange(ctx, model.Actor{Name: op.Name, Role: op.Role}, w.id,
 			model.ChangeStep{Action: model.ChangeApprove, Comment: comment})
 		if err != nil {
-			last = err
+			last = errors.Join(last, err)
 			continue
 		}
 		if w.state = c.State; c.State != from {
