@@ -29,6 +29,11 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 				r := res.Refused[0]
 				logf("drops: %s applied, %d alert(s) refused (see %s.error); first: %s: %s", res.File, len(res.Refused), res.MovedTo, r.Where, r.Reason)
 			}
+			for _, d := range res.Deploys {
+				if d.Unauthorised {
+					logf("drops: %s: %s, %s: %s", res.File, d.Ref(), d.Describe(), d.Note)
+				}
+			}
 		}
 	}
 	w, err := drops.NewWatcher(cfg)

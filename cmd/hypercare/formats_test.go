@@ -27,11 +27,11 @@ func TestFormatsCommandPrintsTheDoc(t *testing.T) {
 // every path it serves is documented with a curl example.
 func TestFormatsDocNamesEveryPath(t *testing.T) {
 	for _, p := range receiverPaths {
-		if !strings.Contains(drops.FormatsDoc, "`POST "+alertsPrefix+p.format+"`") {
-			t.Errorf("FORMATS.md does not list POST %s%s", alertsPrefix, p.format)
+		if !strings.Contains(drops.FormatsDoc, "`POST "+p.path+"`") {
+			t.Errorf("FORMATS.md does not list POST %s", p.path)
 		}
-		if !strings.Contains(drops.FormatsDoc, "curl -sS -X POST http://127.0.0.1:9095"+alertsPrefix+p.format) {
-			t.Errorf("FORMATS.md has no curl example for %s%s", alertsPrefix, p.format)
+		if !strings.Contains(drops.FormatsDoc, "curl -sS -X POST http://127.0.0.1:9095"+p.path) {
+			t.Errorf("FORMATS.md has no curl example for %s", p.path)
 		}
 	}
 }

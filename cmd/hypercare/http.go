@@ -26,20 +26,23 @@ import (
 	"golang.org/x/net/netutil"
 )
 
-// receiverPaths are where senders post alerts: one path per format, so a
+// receiverPaths are where senders post: one path per format, so a
 // sender's configuration says what it sends and a payload posted to the
 // wrong one is caught instead of guessed at. FORMATS.md documents each.
-var receiverPaths = []struct{ format, what string }{
-	{drops.FormatAlertmanager, `Alertmanager webhook (version "4")`},
-	{drops.FormatGrafana, "Grafana alerting webhook"},
-	{drops.FormatPagerDuty, "PagerDuty Events API v2 event"},
-	{drops.FormatOpsgenie, "Opsgenie Create Alert body or outgoing webhook"},
-	{drops.FormatGeneric, "hypercare's generic NDJSON"},
+var receiverPaths = []struct{ path, format, what string }{
+	{alertsPrefix + drops.FormatAlertmanager, drops.FormatAlertmanager, `Alertmanager webhook (version "4")`},
+	{alertsPrefix + drops.FormatGrafana, drops.FormatGrafana, "Grafana alerting webhook"},
+	{alertsPrefix + drops.FormatPagerDuty, drops.FormatPagerDuty, "PagerDuty Events API v2 event"},
+	{alertsPrefix + drops.FormatOpsgenie, drops.FormatOpsgenie, "Opsgenie Create Alert body or outgoing webhook"},
+	{alertsPrefix + drops.FormatGeneric, drops.FormatGeneric, "hypercare's generic NDJSON"},
+	{deploysPath, drops.FormatDeploy, "deploys from a pipeline"},
 }
 
 const (
-	// alertsPrefix is the part every receiver path shares: /alerts/<format>.
+	// alertsPrefix is the part every alert path shares: /alerts/<format>.
 	alertsPrefix = "/alerts/"
+	// deploysPath receives the deploy format, which carries no alerts.
+	deploysPath = "/deploys"
 	// httpMaxConns bounds the receiver's open connections; past it, new
 	// ones wait in the kernel's accept queue until one closes.
 	httpMaxConns = 64
@@ -75,6 +78,10 @@ type receiver struct {
 	// watcher falls behind instead of filling the folder.
 	pending *byteBudget
 	seq     atomic.Uint64
+	// knownService, when set, reports whether the current plan has a
+	// service, so that a deploy of one it lacks is refused to its sender
+	// at once rather than rejected by the watcher.
+	knownService func(id string) bool
 }
 
 // newReceiver is the receiver for drop folder dir. The bytes of posted
@@ -94,7 +101,15 @@ func (rc *receiver) handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc(alertsPrefix+"{format}", rc.receive)
+	mux.HandleFunc(alertsPrefix+"{format}", func(w http.ResponseWriter, r *http.Request) {
+		format := r.PathValue("format")
+		if pathOf(format) != alertsPrefix+format {
+			refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: %q is not a format hypercare receives.\n%s", cleanPath(format), pathList()))
+			return
+		}
+		rc.receive(w, r, format)
+	})
+	mux.HandleFunc(deploysPath, func(w http.ResponseWriter, r *http.Request) { rc.receive(w, r, drops.FormatDeploy) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: nothing receives alerts at %s.\n%s", cleanPath(r.URL.Path), pathList()))
 	})
@@ -106,27 +121,24 @@ func pathList() string {
 	var b strings.Builder
 	b.WriteString("POST each payload to the path of its format:\n")
 	for _, p := range receiverPaths {
-		fmt.Fprintf(&b, "  %-24s %s\n", alertsPrefix+p.format, p.what)
+		fmt.Fprintf(&b, "  %-24s %s\n", p.path, p.what)
 	}
 	b.WriteString("Their fields and a curl example of each: run 'hypercare formats'.\n")
 	return b.String()
 }
 
-func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
-	format := r.PathValue("format")
-	if !knownFormat(format) {
-		refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: %q is not a format hypercare receives.\n%s", cleanPath(format), pathList()))
-		return
-	}
+// receive takes a post to format's path.
+func (rc *receiver) receive(w http.ResponseWriter, r *http.Request, format string) {
+	path := pathOf(format)
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		refuse(w, http.StatusMethodNotAllowed, fmt.Sprintf("hypercare: %s takes alerts by POST, not %s.\n%s", cleanPath(r.URL.Path), cleanPath(r.Method), pathList()))
+		refuse(w, http.StatusMethodNotAllowed, fmt.Sprintf("hypercare: %s takes payloads by POST, not %s.\n%s", cleanPath(r.URL.Path), cleanPath(r.Method), pathList()))
 		return
 	}
 	// The token is checked before a byte of the body is read, so nobody
 	// without it can make the server read 16 MiB.
 	if token := rc.source(format).Token; token != "" && !bearer(r, token) {
-		rc.log.Printf("http: refused a post to %s by %s: no or wrong bearer token", alertsPrefix+format, r.RemoteAddr)
+		rc.log.Printf("http: refused a post to %s by %s: no or wrong bearer token", path, r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hypercare"`)
 		refuse(w, http.StatusUnauthorized, fmt.Sprintf("hypercare: %s needs the header 'Authorization: Bearer <token>' with the token the support plan's "+
 			"[[source]] name = %q sets (token or token_env). Alertmanager sends it with http_config.authorization; see 'hypercare formats'.\n", cleanPath(r.URL.Path), format))
@@ -172,7 +184,7 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusBadRequest, "hypercare: reading the request failed: "+err.Error()+"\nNothing was applied; send it again.\n")
 		return
 	case len(bytes.TrimSpace(body)) == 0:
-		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the request has no body: POST a %s payload to %s (see 'hypercare formats').\n", format, alertsPrefix+format))
+		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the request has no body: POST a %s payload to %s (see 'hypercare formats').\n", format, path))
 		return
 	}
 	name := fmt.Sprintf("%s-http-%06d-%s.json", rc.now().UTC().Format("20060102T150405.000"), rc.seq.Add(1), format)
@@ -180,29 +192,35 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 	// again to apply it, part by part, and so is this parse done, so that a
 	// payload of many alerts never sits in memory whole.
 	var b drops.Batch
-	alerts := 0
+	alerts, deploys := 0, 0
 	err = drops.ParseEach(name, body, rc.lim, func(part drops.Batch) error {
 		b.Format, b.Refused = part.Format, append(b.Refused, part.Refused...)
 		alerts += len(part.Events)
+		deploys += len(part.Deploys)
+		for _, d := range part.Deploys {
+			if rc.knownService != nil && !rc.knownService(d.Service) {
+				return fmt.Errorf("deploy of %s %s: service %q is not in the support plan; report deploys of the plan's [[service]] ids", d.Service, d.Version, d.Service)
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		rc.log.Printf("http: refused a payload posted to %s by %s: %v", alertsPrefix+format, r.RemoteAddr, err)
+		rc.log.Printf("http: refused a payload posted to %s by %s: %v", path, r.RemoteAddr, err)
 		refuse(w, http.StatusBadRequest, refusedText(err))
 		return
 	}
 	if b.Format != format {
-		rc.log.Printf("http: refused a %s payload posted to %s by %s", b.Format, alertsPrefix+format, r.RemoteAddr)
-		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the payload was refused: it is a %s payload, posted to %s. Post it to %s%s, or check the sender's configuration; nothing was applied.\n",
-			b.Format, alertsPrefix+format, alertsPrefix, b.Format))
+		rc.log.Printf("http: refused a %s payload posted to %s by %s", b.Format, path, r.RemoteAddr)
+		refuse(w, http.StatusBadRequest, fmt.Sprintf("hypercare: the payload was refused: it is a %s payload, posted to %s. Post it to %s, or check the sender's configuration; nothing was applied.\n",
+			b.Format, path, pathOf(b.Format)))
 		return
 	}
-	out := receipt{Queued: name, Format: format, Alerts: alerts, Refused: make([]refusedAlert, len(b.Refused))}
+	out := receipt{Queued: name, Format: format, Alerts: alerts, Deploys: deploys, Refused: make([]refusedAlert, len(b.Refused))}
 	for i, r := range b.Refused {
 		out.Refused[i] = refusedAlert{Line: r.Err.Line, Column: r.Err.Column, Field: r.Err.Field, Key: r.Key, Name: r.Name, Reason: r.Err.Reason}
 	}
 	if err := writeDrop(rc.dir, name, body); err != nil {
-		rc.log.Printf("http: could not queue a payload posted to %s: %v", alertsPrefix+format, err)
+		rc.log.Printf("http: could not queue a payload posted to %s: %v", path, err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(httpRetryAfter/time.Second)))
 		refuse(w, http.StatusServiceUnavailable, "hypercare: the payload is valid but could not be queued ("+err.Error()+"); nothing was applied. Send it again.\n")
 		return
@@ -225,8 +243,9 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request) {
 type receipt struct {
 	Queued  string         `json:"queued"` // the drop's file name
 	Format  string         `json:"format"`
-	Alerts  int            `json:"alerts"`  // alerts queued
-	Refused []refusedAlert `json:"refused"` // alerts left out, each with its reason; [] when none
+	Alerts  int            `json:"alerts"`           // alerts queued
+	Deploys int            `json:"deploys,omitzero"` // deploys queued (the deploy format)
+	Refused []refusedAlert `json:"refused"`          // alerts left out, each with its reason; [] when none
 }
 
 // refusedAlert is one alert of an accepted payload that was left out.
@@ -273,13 +292,14 @@ func parseErrorText(pe *drops.ParseError) string {
 	return b.String()
 }
 
-func knownFormat(format string) bool {
+// pathOf is where a format is posted; "" for none.
+func pathOf(format string) string {
 	for _, p := range receiverPaths {
 		if p.format == format {
-			return true
+			return p.path
 		}
 	}
-	return false
+	return ""
 }
 
 // bearer reports whether r carries "Authorization: Bearer token". Comparing

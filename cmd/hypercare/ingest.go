@@ -71,6 +71,10 @@ func runIngest(g global, args []string, w io.Writer) error {
 				fmt.Fprintf(w, "%s: rejected: %v\n", shown, err)
 			case res.Duplicate:
 				fmt.Fprintf(w, "%s: already applied (same content), nothing changed\n", shown)
+			case format == drops.FormatDeploy:
+				for _, d := range res.Deploys {
+					fmt.Fprintf(w, "%s: ok, deploy, %s %s: %s\n", shown, d.Ref(), d.Describe(), d.Note)
+				}
 			default:
 				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", shown, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
 			}

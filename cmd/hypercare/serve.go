@@ -76,12 +76,14 @@ func runServe(g global, args []string, w io.Writer) error {
 	if httpAddr != "" {
 		logger := log.New(os.Stderr, "", log.LstdFlags)
 		rc := newReceiver(g.drops, drops.DefaultLimits(), func(format string) model.AlertSource { return a.plan.Plan().AlertSource(format) }, logger)
+		rc.knownService = func(id string) bool { _, ok := a.plan.Plan().ServiceTier(id); return ok }
 		srv, ln, err := listenHTTP(httpAddr, rc.handler(), logger)
 		if err != nil {
 			return err
 		}
 		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
-		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic) into %s\n", ln.Addr(), alertsPrefix, g.drops)
+		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic) and deploys on http://%[1]s%[4]s into %[3]s\n",
+			ln.Addr(), alertsPrefix, g.drops, deploysPath)
 	}
 	fmt.Fprintln(w, "hypercare: ctrl+c stops")
 	// One server failing stops the other, so a half-up service is not

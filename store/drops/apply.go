@@ -55,6 +55,7 @@ func Apply(ctx context.Context, ing model.Ingester, a model.Actor, name string, 
 		out.Changed += got.Changed
 		out.Older += got.Older
 		out.Refused = append(out.Refused, got.Refused...)
+		out.Deploys = append(out.Deploys, got.Deploys...)
 		for _, ref := range got.Incidents {
 			if !slices.Contains(out.Incidents, ref) {
 				out.Incidents = append(out.Incidents, ref)
@@ -99,6 +100,7 @@ func toDrop(name, hash string, part int, b Batch) model.Drop {
 		Truncated: b.Truncated,
 		Events:    events,
 		Refused:   refused,
+		Deploys:   b.Deploys,
 		Received:  time.Now(),
 	}
 }

@@ -39,7 +39,10 @@ type Result struct {
 	Duplicate bool     // the same bytes were applied before; nothing changed
 	// Refused are alerts of an applied drop that could not be taken; the
 	// file then has a .error sidecar in processed/ saying which and why.
-	Refused  []model.RefusedAlert
+	Refused []model.RefusedAlert
+	// Deploys are a deploy drop's deploys as recorded: the change each
+	// moved, or that it is unauthorised.
+	Deploys  []model.Deploy
 	Rejected error  // why the file was rejected (usually a *ParseError); nil when applied
 	MovedTo  string // where the file is now, relative to the drop folder; "" if it was replaced meanwhile
 	At       time.Time
@@ -123,7 +126,7 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
-	res.Incidents, res.Duplicate, res.Refused = got.Incidents, got.Duplicate, got.Refused
+	res.Incidents, res.Duplicate, res.Refused, res.Deploys = got.Incidents, got.Duplicate, got.Refused, got.Deploys
 	return in.finish(res, name, start, before, ProcessedDir, nil)
 }
 
@@ -219,7 +222,7 @@ func sidecar(name string, why error, at time.Time) string {
 		fmt.Fprintf(&b, "file:     %s\nproblem:  %s\n", name, strings.TrimPrefix(why.Error(), name+": "))
 	}
 	fmt.Fprintf(&b, "rejected: %s — nothing in the file was applied\n\n", at.UTC().Format(time.RFC3339))
-	if pe != nil {
+	if pe != nil || errors.Is(why, model.ErrInvalidDrop) {
 		b.WriteString("What to do: fix the payload and drop it again (write it elsewhere, then rename it into the drop folder).\n" +
 			"The accepted formats, their fields and limits: run 'hypercare formats'.\n")
 	} else {

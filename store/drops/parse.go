@@ -27,6 +27,8 @@ const (
 	FormatPagerDuty    = "pagerduty"
 	FormatOpsgenie     = "opsgenie"
 	FormatGeneric      = "generic"
+	// FormatDeploy carries a pipeline's deploys, not alerts.
+	FormatDeploy = "deploy"
 )
 
 // Event is one alert state report taken from a payload.
@@ -52,6 +54,8 @@ type Batch struct {
 	// NDJSON) that could not be taken, each with its reason; the rest of
 	// the drop is applied. A drop with nothing usable is rejected instead.
 	Refused []Refusal
+	// Deploys are a deploy drop's deploys (FormatDeploy); it has no Events.
+	Deploys []model.Deploy
 }
 
 // Refusal is one alert of a drop that was refused while the rest was
@@ -63,7 +67,7 @@ type Refusal struct {
 	Service string // its service label, when known
 }
 
-const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON (run 'hypercare formats' to see them)"
+const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON, or a deploy (run 'hypercare formats' to see them)"
 
 // Parse detects the format of one drop from its content (name is only used in
 // errors) and parses it whole. Every problem is returned as a *ParseError, or
@@ -157,6 +161,14 @@ func parseHead(name string, data []byte, lim Limits, emit func(Batch) error) (*B
 			return one(d.parsePagerDuty())
 		}
 		return one(d.parseOpsgenie(has(keys, "action") && has(keys, "alert")))
+	case FormatDeploy:
+		if !json.Valid(d.data) {
+			return nil, d.errSyntax(d.data)
+		}
+		if dups := d.duplicateKeys(); len(dups) > 0 {
+			return nil, dups[0].err
+		}
+		return one(d.parseDeploys(keys))
 	case FormatGeneric:
 		ev, err := d.genericEvent()
 		if err != nil {
@@ -305,6 +317,11 @@ func has(keys map[string][]byte, name string) bool {
 // and, when the payload is close to a known format, a reason more helpful
 // than "unknown".
 func detect(keys map[string][]byte) (string, string) {
+	// No alert format has a top-level "deploy": a pipeline's report is
+	// told apart before anything else is tried.
+	if has(keys, "deploy") {
+		return FormatDeploy, ""
+	}
 	// Grafana's webhook is Alertmanager's plus extras and says version "1";
 	// orgId is the key only Grafana sends, so it decides when both appear.
 	if has(keys, "alerts") {
