@@ -36,11 +36,11 @@ type KeyMap struct {
 	Zoom                              key.Binding
 
 	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New, Approve key.Binding
-	State, Priority, Link                                                            key.Binding
+	State, Priority, Link, Edit, ConfirmCause                                        key.Binding
 	// Problem records: RCA, known error, actions, publishing.
 	RCA, KnownError, AddAction, ActionDone, Publish key.Binding
 
-	CalPrev, CalNext, CalToday key.Binding
+	CalPrev, CalNext, CalToday, CalView key.Binding
 
 	Filter, Command, Palette, Help, Quit key.Binding
 	Metrics, Problems                    key.Binding
@@ -99,6 +99,8 @@ var defaults = []def{
 	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
 	{"new", GroupActions, []string{"c"}, "new incident", func(k *KeyMap) *key.Binding { return &k.New }},
 	{"approve", GroupActions, []string{"p"}, "approve change", func(k *KeyMap) *key.Binding { return &k.Approve }},
+	{"edit", GroupActions, []string{"E"}, "edit change", func(k *KeyMap) *key.Binding { return &k.Edit }},
+	{"confirm_cause", GroupActions, []string{"C"}, "confirm caused by change", func(k *KeyMap) *key.Binding { return &k.ConfirmCause }},
 	{"rca", GroupActions, []string{"R"}, "edit RCA", func(k *KeyMap) *key.Binding { return &k.RCA }},
 	{"known_error", GroupActions, []string{"K"}, "edit known error", func(k *KeyMap) *key.Binding { return &k.KnownError }},
 	{"add_action", GroupActions, []string{"o"}, "add RCA action", func(k *KeyMap) *key.Binding { return &k.AddAction }},
@@ -108,6 +110,7 @@ var defaults = []def{
 	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
 	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},
 	{"cal_today", GroupCalendar, []string{"t"}, "this week", func(k *KeyMap) *key.Binding { return &k.CalToday }},
+	{"cal_view", GroupCalendar, []string{"v"}, "week, agenda or day view", func(k *KeyMap) *key.Binding { return &k.CalView }},
 
 	{"filter", GroupGeneral, []string{"/"}, "filter / search", func(k *KeyMap) *key.Binding { return &k.Filter }},
 	{"command", GroupGeneral, []string{":"}, "command line", func(k *KeyMap) *key.Binding { return &k.Command }},
