@@ -281,11 +281,15 @@ func (p ChangePolicy) RuleFor(c Change) ApprovalRule {
 	return ApprovalRule{From: ApproverLeads, Count: 1}
 }
 
-// Standard finds the catalogue entry that covers a standard change.
+// StandardFor finds the catalogue entry that covers a standard change:
+// one written for its services before one for any service, each in the
+// plan's order.
 func (p ChangePolicy) StandardFor(c Change) (StandardChange, bool) {
-	for _, s := range p.Standard {
-		if s.Permits(c) {
-			return s, true
+	for _, specific := range []bool{true, false} {
+		for _, s := range p.Standard {
+			if (len(s.Services) > 0) == specific && s.Permits(c) {
+				return s, true
+			}
 		}
 	}
 	return StandardChange{}, false

@@ -193,7 +193,7 @@ func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, []C
 			return err
 		}
 		text := fmt.Sprintf("created: %s change, %s risk, %s – %s", c.Type, c.Risk, s.stamp(c.Start), s.stamp(c.End))
-		if err := s.changeEvent(tx, a, c.ID, "created", text+conflictNote(cs)); err != nil {
+		if err := s.changeEvent(tx, a, c.ID, "created", text); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "change.create", c.Ref(), nil, c)
@@ -397,8 +397,10 @@ func (s *Desk) stepTx(tx Tx, a Actor, id int64, step ChangeStep, apply func(*Cha
 	if next != before.State {
 		text += fmt.Sprintf(" (%s → %s)", before.State, next)
 	}
+	// The record says which conflicts were accepted, and by whom: the
+	// approver, the implementer who went ahead, the one who moved it.
 	switch step.Action {
-	case ChangeSubmit, ChangeApprove, ChangeEdit, ChangeSchedule, ChangeStart:
+	case ChangeApprove, ChangeEdit, ChangeSchedule, ChangeStart:
 		text += conflictNote(cs)
 	}
 	if err := tx.UpdateChange(c); err != nil {

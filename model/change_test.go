@@ -165,15 +165,16 @@ func TestApprovalRules(t *testing.T) {
 
 func TestStandardCatalogue(t *testing.T) {
 	pol := model.ChangePolicy{Standard: []model.StandardChange{
-		{ID: "restart", Services: []string{"orders-db"}},
 		{ID: "tune", MaxRisk: model.Medium},
+		{ID: "restart", Services: []string{"orders-db"}},
 	}}
 	cases := []struct {
 		services []string
 		risk     model.Level
 		want     string
 	}{
-		{[]string{"orders-db"}, model.Low, "restart"},
+		{[]string{"orders-db"}, model.Low, "restart"}, // the entry for the service, though "tune" comes first
+
 		{[]string{"checkout"}, model.Low, "tune"},
 		{[]string{"checkout"}, model.Medium, "tune"},
 		{[]string{"checkout"}, model.High, ""},

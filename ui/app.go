@@ -426,6 +426,11 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		c := newCmdline()
 		return tea.Batch(m.push(c), c.focus()), true
 	case key.Matches(msg, km.New):
+		// A pane that makes its own records (the calendar, changes) takes
+		// "new" while it has the focus and nothing covers it.
+		if p, ok := m.panes[m.focus].(interface{ newRecord() tea.Cmd }); ok && len(m.layers) == 0 {
+			return p.newRecord(), true
+		}
 		return newIncidentForm(m.s), true
 	case key.Matches(msg, km.Metrics):
 		return m.showMetrics(0), true

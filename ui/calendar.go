@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,10 +21,14 @@ type calendarPane struct {
 	s       *session
 	week    time.Time // Monday 00:00 of the shown week, in display time
 	changes []model.Change
-	cursor  int // index into changes
+	deploys []model.Deploy // the week's deploys; the unauthorised ones are shown
+	cursor  int            // index into changes
 	seq     int
 	err     error
 	w, h    int
+	layout  calView
+	day     int  // the day the day view shows, 0 = Monday
+	placed  bool // the cursor has been put at the first change not yet over
 
 	// The week's items change only with data, plan, week or the minute, not
 	// per frame, so they are built once and reused.
@@ -43,14 +48,28 @@ type calKey struct {
 type calendarData struct {
 	seq     int
 	changes []model.Change
+	deploys []model.Deploy
 	err     error
 }
+
+// calView is how the calendar lays out its week.
+type calView int
+
+const (
+	calAuto   calView = iota // the week grid where it fits, else the agenda
+	calAgenda                // the week as a list, day by day
+	calDay                   // one day, hour by hour
+)
 
 func newCalendar(s *session) *calendarPane {
 	p := &calendarPane{s: s}
 	p.week = weekStart(s.now())
+	p.day = dayOfWeek(s.now())
 	return p
 }
+
+// dayOfWeek is t's day in its week, 0 = Monday.
+func dayOfWeek(t time.Time) int { return (int(t.Weekday()) + 6) % 7 }
 
 // weekStart is Monday 00:00 of t's week in t's location.
 func weekStart(t time.Time) time.Time {
@@ -62,7 +81,7 @@ func (p *calendarPane) title() string { return "Changes" }
 
 func (p *calendarPane) status() string {
 	end := p.week.AddDate(0, 0, 6)
-	return fmt.Sprintf("%s – %s · %d changes · ○ maintenance window · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
+	return fmt.Sprintf("%s – %s · %d changes · ! conflict ✗ blocked · ○ window · ⟳ job · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
 }
 
 func (p *calendarPane) setSize(w, h int) { p.w, p.h = w, h }
@@ -70,17 +89,36 @@ func (p *calendarPane) setSize(w, h int) { p.w, p.h = w, h }
 func (p *calendarPane) refresh() tea.Cmd {
 	p.seq++
 	seq, from, to, r := p.seq, p.week, p.week.AddDate(0, 0, 7), p.s.Reader
-	return query(func(ctx context.Context) ([]model.Change, error) { return r.ChangesBetween(ctx, from, to) },
-		func(cs []model.Change, err error) tea.Msg { return calendarData{seq: seq, changes: cs, err: err} })
+	type week struct {
+		changes []model.Change
+		deploys []model.Deploy
+	}
+	return query(func(ctx context.Context) (week, error) {
+		cs, err := r.ChangesBetween(ctx, from, to)
+		if err != nil {
+			return week{}, err
+		}
+		ds, err := r.DeploysBetween(ctx, from, to)
+		return week{cs, ds}, err
+	}, func(w week, err error) tea.Msg { return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, err: err} })
 }
 
 func (p *calendarPane) update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(calendarData); ok && msg.seq == p.seq {
 		p.err = msg.err
 		if msg.err == nil {
-			p.changes = msg.changes
+			p.changes, p.deploys = msg.changes, msg.deploys
 			p.dataStamp++
 			p.cursor = min(p.cursor, max(len(p.changes)-1, 0))
+			if !p.placed && sameDay(p.week, weekStart(p.s.now())) {
+				// The calendar opens at what is on now or next, not at
+				// the start of the week.
+				now := p.s.Now()
+				if i := slices.IndexFunc(p.changes, func(c model.Change) bool { return c.End.After(now) }); i >= 0 {
+					p.cursor = i
+				}
+				p.placed = true
+			}
 		}
 	}
 	return nil
@@ -91,12 +129,36 @@ func (p *calendarPane) filtering() bool { return false }
 func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := p.s.km
 	switch {
+	case key.Matches(msg, km.CalPrev) && p.layout == calDay:
+		return p.stepDay(-1), true
+	case key.Matches(msg, km.CalNext) && p.layout == calDay:
+		return p.stepDay(1), true
 	case key.Matches(msg, km.CalPrev):
 		p.week = p.week.AddDate(0, 0, -7)
 	case key.Matches(msg, km.CalNext):
 		p.week = p.week.AddDate(0, 0, 7)
 	case key.Matches(msg, km.CalToday):
-		p.week = weekStart(p.s.now())
+		p.week, p.day = weekStart(p.s.now()), dayOfWeek(p.s.now())
+	case key.Matches(msg, km.CalView):
+		p.layout = (p.layout + 1) % 3
+		if p.layout == calDay && p.cursor < len(p.changes) {
+			if d := p.dayIndex(p.changes[p.cursor].Start); d >= 0 && d < 7 {
+				p.day = d
+			}
+		}
+		p.cached = calKey{} // the layout changed
+		return nil, true
+	case key.Matches(msg, km.State):
+		if p.cursor < len(p.changes) {
+			return changeStepForm(p.s, p.changes[p.cursor]), true
+		}
+		return nil, true
+	case key.Matches(msg, km.Edit):
+		if p.cursor < len(p.changes) {
+			c := p.changes[p.cursor]
+			return changeForm(p.s, &c), true
+		}
+		return nil, true
 	case key.Matches(msg, km.Up):
 		p.moveCursor(-1)
 		return nil, true
@@ -122,7 +184,7 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, km.Enter):
 		if p.cursor < len(p.changes) {
-			return openDetail(changeBody{id: p.changes[p.cursor].ID}), true
+			return openDetail(changeBody{id: p.changes[p.cursor].ID, c: p.changes[p.cursor]}), true
 		}
 		return nil, true
 	default:
@@ -137,9 +199,49 @@ func (p *calendarPane) moveCursor(by int) {
 	p.cursor = min(max(p.cursor+by, 0), max(len(p.changes)-1, 0))
 }
 
+// stepDay moves the day view a day, into the next or previous week at
+// the ends.
+func (p *calendarPane) stepDay(by int) tea.Cmd {
+	p.day += by
+	switch {
+	case p.day < 0:
+		p.day, p.week = 6, p.week.AddDate(0, 0, -7)
+	case p.day > 6:
+		p.day, p.week = 0, p.week.AddDate(0, 0, 7)
+	default:
+		return nil
+	}
+	p.cursor = 0
+	return p.refresh()
+}
+
+// newRecord opens the form for a new change: "new" in the calendar makes
+// a change, not an incident.
+func (p *calendarPane) newRecord() tea.Cmd { return changeForm(p.s, nil) }
+
 func (p *calendarPane) actions() []key.Binding {
 	km := p.s.km
-	return []key.Binding{p.s.offer(km.Approve, model.PermApproveChange), km.CalPrev, km.CalNext, km.CalToday}
+	newChange := km.New
+	newChange.SetHelp(newChange.Help().Key, "new change")
+	step := km.State
+	step.SetHelp(step.Help().Key, "next step")
+	return []key.Binding{p.s.offer(newChange, model.PermCreateChange), p.s.offer(km.Approve, model.PermApproveChange),
+		p.s.offer(step, model.PermCreateChange), km.CalPrev, km.CalNext, km.CalToday, km.CalView}
+}
+
+// dayIndex is the day of the shown week t falls on, -1 before it, 7 after.
+// It counts calendar days, not 24-hour spans, so DST weeks line up.
+func (p *calendarPane) dayIndex(t time.Time) int {
+	from := p.week
+	if t.Before(from) {
+		return -1
+	}
+	for d := 0; d < 7; d++ {
+		if t.Before(from.AddDate(0, 0, d+1)) {
+			return d
+		}
+	}
+	return 7
 }
 
 // calItem is one entry in a day: a freeze, a maintenance window, a change or
@@ -150,6 +252,10 @@ type calItem struct {
 	detail string // second line in the narrow grid columns (a change's title)
 	style  lipgloss.Style
 	change int // index into changes, or -1
+	// routine marks maintenance windows and job runs: the week grid sums
+	// them up in one line per day so its narrow columns keep room for the
+	// changes; the agenda and the day view list them in their hours.
+	routine byte // 'w' window, 'j' job, 0 anything else
 }
 
 // days groups the week's items by weekday (0 = Monday), in time order, and
@@ -157,19 +263,9 @@ type calItem struct {
 func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 	st, loc, now := p.s.st, p.s.loc(), p.s.now()
 	from, to := p.week, p.week.AddDate(0, 0, 7)
-	// dayOf counts calendar days, not 24-hour spans, so DST weeks line up.
-	dayOf := func(t time.Time) int {
-		if t.Before(from) {
-			return -1
-		}
-		for d := 0; d < 7; d++ {
-			if t.Before(from.AddDate(0, 0, d+1)) {
-				return d
-			}
-		}
-		return 7
-	}
-	if pl := p.s.plan(); pl != nil {
+	dayOf := p.dayIndex
+	pl := p.s.plan()
+	if pl != nil {
 		for _, f := range pl.FreezesBetween(from, to) {
 			kind := "soft freeze"
 			if f.Hard {
@@ -189,14 +285,32 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 		}
 		for _, o := range pl.MaintenanceBetween(from, to) {
 			if d := dayOf(o.Start); d >= 0 && d < 7 {
-				items[d] = append(items[d], calItem{at: o.Start, text: "○ " + o.Start.In(loc).Format("15:04") + " " + o.Service, style: st.Maintenance, change: -1})
+				items[d] = append(items[d], calItem{at: o.Start, text: "○ " + o.Start.In(loc).Format("15:04") + " " + o.Service, style: st.Maintenance, change: -1, routine: 'w'})
+			}
+		}
+		for _, r := range pl.RunsBetween(from, to) {
+			if d := dayOf(r.Start); d >= 0 && d < 7 && r.Job.Schedule != "" && !strings.HasPrefix(r.Job.Schedule, "hourly") {
+				// Hourly feeds would fill every day; they show in the jobs
+				// view, not here.
+				items[d] = append(items[d], calItem{at: r.Start, text: "⟳ " + r.Start.In(loc).Format("15:04") + " " + r.Job.Kind + " " + r.Job.Service,
+					style: st.Maintenance, change: -1, routine: 'j'})
 			}
 		}
 	}
 	for i, c := range p.changes {
 		d := max(dayOf(c.Start), 0) // a change that began last week shows on Monday
 		if d < 7 {
-			items[d] = append(items[d], calItem{at: c.Start, text: c.Start.In(loc).Format("15:04") + " " + c.Ref(), detail: c.Title, style: st.Risk[c.Risk], change: i})
+			items[d] = append(items[d], calItem{at: c.Start, text: conflictMark(p.s, c, p.changes, pl) + c.Start.In(loc).Format("15:04") + " " + c.Ref(),
+				detail: stateTag(c) + " " + c.Title, style: changeStyle(st, c), change: i})
+		}
+	}
+	for _, dp := range p.deploys {
+		if !dp.Unauthorised {
+			continue
+		}
+		if d := dayOf(dp.Start); d >= 0 && d < 7 {
+			items[d] = append(items[d], calItem{at: dp.Start, text: "✗ " + dp.Start.In(loc).Format("15:04") + " " + dp.Ref() + " unauthorised",
+				detail: dp.Service + " " + dp.Version, style: st.Error, change: -1})
 		}
 	}
 	if d := dayOf(now); d >= 0 && d < 7 && !now.Before(from) {
@@ -218,7 +332,10 @@ func (p *calendarPane) view(focused bool) string {
 		p.cached = key
 	}
 	items, frozen := p.items, p.frozen
-	if p.w >= 7*12+6 {
+	switch {
+	case p.layout == calDay:
+		return p.dayView(items, frozen, focused)
+	case p.layout == calAuto && p.w >= 7*12+6:
 		return p.grid(items, frozen, focused)
 	}
 	return p.agenda(items, frozen, focused)
@@ -274,13 +391,34 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 			head = st.Weekend.Render(fit(label, cw))
 		}
 		col := []string{head, st.Dim.Render(strings.Repeat("─", cw))}
-		for i, it := range items[d] {
+		var shown []calItem
+		windows, jobs := 0, 0
+		for _, it := range items[d] {
+			switch it.routine {
+			case 'w':
+				windows++
+			case 'j':
+				jobs++
+			default:
+				shown = append(shown, it)
+			}
+		}
+		summary := windows+jobs > 0
+		for i, it := range shown {
+			if summary && !strings.HasPrefix(it.text, "▓") {
+				// after the freeze banner, before the changes
+				col = append(col, st.Maintenance.Render(fit(fmt.Sprintf("○%d ⟳%d", windows, jobs), cw)))
+				summary = false
+			}
 			lines := p.itemLines(it, cw, focused, true)
-			if len(col)+len(lines) > p.h-1 && i < len(items[d])-1 {
-				col = append(col, st.Dim.Render(fit(fmt.Sprintf(" +%d more", len(items[d])-i), cw)))
+			if len(col)+len(lines) > p.h-1 && i < len(shown)-1 {
+				col = append(col, st.Dim.Render(fit(fmt.Sprintf(" +%d more", len(shown)-i), cw)))
 				break
 			}
 			col = append(col, lines...)
+		}
+		if summary {
+			col = append(col, st.Maintenance.Render(fit(fmt.Sprintf("○%d ⟳%d", windows, jobs), cw)))
 		}
 		col = col[:min(len(col), p.h)]
 		for len(col) < p.h {
@@ -343,67 +481,102 @@ func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) 
 	return padLines(lines[top:], p.w, p.h)
 }
 
+// stateTag is a change's state, short enough for a grid column.
+func stateTag(c model.Change) string {
+	tags := map[model.ChangeState]string{model.ChangeNew: "new", model.ChangeAssess: "assess", model.ChangeAuthorize: "auth",
+		model.ChangeScheduled: "sched", model.ChangeImplement: "▶impl", model.ChangeReview: "review", model.ChangeClosed: "done",
+		model.ChangeCancelled: "cancelled"}
+	return tags[c.State]
+}
+
+// changeStyle colours a change by risk while it is ahead or running, and
+// dims it once closed or cancelled.
+func changeStyle(st *Styles, c model.Change) lipgloss.Style {
+	if !c.Open() {
+		return st.Dim
+	}
+	return st.Risk[c.Risk]
+}
+
+// conflictMark is "✗ " for a change a hard freeze blocks, "! " for one
+// with any other conflict, "" for none, and nothing for one that is over:
+// the week's changes and the plan's calendar are all it needs, so it is
+// worked out here with the model's rules, without a read. Open incidents
+// are left to the change's detail.
+func conflictMark(s *session, c model.Change, week []model.Change, pl *plan.Plan) string {
+	if pl == nil || !c.Open() || c.State == model.ChangeImplement {
+		return ""
+	}
+	cs := model.Conflicts(model.ConflictInput{Change: c, Others: week, Plan: pl.ChangeCalendar(c.Services, c.Start, c.End), Loc: s.loc()})
+	if _, blocked := model.Blocking(c, cs); blocked {
+		return "✗"
+	}
+	if len(cs) > 0 {
+		return "!"
+	}
+	return ""
+}
+
+// dayView draws one day hour by hour, with the week's freeze and the
+// day's windows, jobs and changes in their hours.
+func (p *calendarPane) dayView(items [7][]calItem, frozen [7]bool, focused bool) string {
+	st := p.s.st
+	label, today := p.dayLabel(p.day)
+	head := st.Bold
+	if today {
+		head = st.Today
+	}
+	if frozen[p.day] {
+		label += "  ▓ freeze"
+	}
+	lines := []string{head.Render(label) + st.Dim.Render("  ←/→ day · v view")}
+	byHour := map[int][]calItem{}
+	var before []calItem // freezes and changes carried over from the day before
+	for _, it := range items[p.day] {
+		t := it.at.In(p.s.loc())
+		if !sameDay(t, p.week.AddDate(0, 0, p.day)) {
+			before = append(before, it)
+			continue
+		}
+		byHour[t.Hour()] = append(byHour[t.Hour()], it)
+	}
+	for _, it := range before {
+		for _, l := range p.itemLines(it, p.w-8, focused, false) {
+			lines = append(lines, "      "+l)
+		}
+	}
+	selected := 0
+	for h := 0; h < 24; h++ {
+		its := byHour[h]
+		if len(its) == 0 {
+			if p.h >= 24+len(lines)+len(items[p.day]) {
+				lines = append(lines, st.Dim.Render(fmt.Sprintf("%02d:00", h)))
+			}
+			continue
+		}
+		for i, it := range its {
+			prefix := "      "
+			if i == 0 {
+				prefix = st.Dim.Render(fmt.Sprintf("%02d:00 ", h))
+			}
+			if it.change == p.cursor {
+				selected = len(lines)
+			}
+			for _, l := range p.itemLines(it, p.w-8, focused, false) {
+				lines = append(lines, prefix+l)
+				prefix = "      "
+			}
+		}
+	}
+	top := 0
+	if selected >= p.h {
+		top = selected - p.h + 1
+	}
+	return padLines(lines[top:], p.w, p.h)
+}
+
 func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.In(a.Location()).Date()
 	return ay == by && am == bm && ad == bd
-}
-
-// changeBody is a planned change.
-type changeBody struct{ id int64 }
-
-func (b changeBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
-	title, text, err := changeDetail(ctx, s, b.id, w, s.loc())
-	return b, title, text, err
-}
-
-func (b changeBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
-	if key.Matches(msg, m.s.km.Approve) {
-		return approveChange(m.s, b.id), true
-	}
-	return nil, false
-}
-
-func (changeBody) actions(s *session) []key.Binding {
-	return []key.Binding{s.offer(s.km.Approve, model.PermApproveChange)}
-}
-
-func changeDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (string, string, error) {
-	c, err := s.Reader.Change(ctx, id)
-	if err != nil {
-		return "", "", fmt.Errorf("CHG-%d: %w", id, err)
-	}
-	st := s.st
-	lines := []string{st.Risk[c.Risk].Render(" risk "+c.Risk.String()+" ") + " " + st.Bold.Render(c.Title), ""}
-	lines = append(lines, fieldLines(st,
-		"type", string(c.Type),
-		"state", string(c.State),
-		"service", serviceLine(s, c.Service()),
-		"implementer", c.Implementer,
-		"start", stamp(c.Start, loc),
-		"end", stamp(c.End, loc),
-		"duration", countdown(c.End.Sub(c.Start)),
-		"close code", c.CloseCode,
-	)...)
-	if c.Description != "" {
-		lines = append(lines, "", st.Bold.Render("Plan"))
-		lines = append(lines, wrap(c.Description, w-2)...)
-	}
-	return c.Ref(), strings.Join(lines, "\n"), nil
-}
-
-// approveChange records the operator's approval of a change waiting in
-// assess or authorize; the plan's rule decides when it is authorised (the
-// service layer refuses those who may not approve it, and says why).
-func approveChange(s *session, id int64) tea.Cmd {
-	return writeThen(s, func(ctx context.Context, a Actions) (model.Change, error) {
-		c, _, err := a.StepChange(ctx, s.Actor, id, model.ChangeStep{Action: model.ChangeApprove})
-		return c, err
-	}, func(c model.Change) tea.Msg {
-		text := fmt.Sprintf("%s approved; now %s", c.Ref(), c.State)
-		if c.State == model.ChangeScheduled {
-			text = c.Ref() + " approved and scheduled"
-		}
-		return noticeMsg{text: text}
-	})
 }

@@ -20,6 +20,8 @@ type Actions interface {
 	Merge(ctx context.Context, a model.Actor, dupID, intoID int64) (model.Incident, error)
 	SetMajor(ctx context.Context, a model.Actor, id int64, major bool, reason string) (model.Incident, error)
 	Link(ctx context.Context, a model.Actor, id int64, kind string, target int64) (model.Incident, error)
+	CreateChange(ctx context.Context, a model.Actor, c model.Change) (model.Change, []model.Conflict, error)
+	EditChange(ctx context.Context, a model.Actor, id int64, c model.Change) (model.Change, []model.Conflict, error)
 	StepChange(ctx context.Context, a model.Actor, id int64, step model.ChangeStep) (model.Change, []model.Conflict, error)
 	AckIncident(ctx context.Context, a model.Actor, id int64) (model.Incident, error)
 	Assign(ctx context.Context, a model.Actor, id int64, team, assignee string) (model.Incident, error)
@@ -29,6 +31,16 @@ type Actions interface {
 	CreateSilence(ctx context.Context, a model.Actor, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
 	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
 	ProblemActions
+}
+
+// Planner answers the change board's questions that need the plan as well
+// as the store; model.Desk provides them. They are reads, so a read-only
+// console has them too.
+type Planner interface {
+	ViewChange(ctx context.Context, id int64) (model.ChangeView, error)
+	CheckChange(ctx context.Context, c model.Change) ([]model.Conflict, error)
+	NextSlot(ctx context.Context, services []string, implementer string, d time.Duration, after time.Time) (model.Span, error)
+	SuspectChanges(ctx context.Context, in model.Incident) ([]model.Change, error)
 }
 
 // PlanSource hands out the current support plan and tells when it changes.
@@ -45,6 +57,7 @@ type Deps struct {
 	Reader   model.Reader
 	Notifier model.Notifier
 	Actions  Actions
+	Planner  Planner
 	Plan     PlanSource
 	Actor    model.Actor
 	Keys     *keymaps.KeyMap

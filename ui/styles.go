@@ -11,7 +11,7 @@ import (
 type Styles struct {
 	Header, HeaderTitle, HeaderDim, HeaderAlarm lipgloss.Style
 	Footer, FooterLive, FooterStale, FooterKey  lipgloss.Style
-	Banner, Error, Notice                       lipgloss.Style
+	Banner, Error, Warn, Notice                 lipgloss.Style
 
 	// Pane and PaneFocused colour the border lines of a pane.
 	Pane, PaneFocused           lipgloss.Style
@@ -58,6 +58,7 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 		FooterKey:   ns().Bold(true),
 		Banner:      ns().Bold(true).Foreground(white).Background(lipgloss.Color("#AF5F00")),
 		Error:       ns().Bold(true).Foreground(red),
+		Warn:        ns().Foreground(orange),
 		Notice:      ns().Foreground(green),
 
 		Pane:             ns().Foreground(grey),

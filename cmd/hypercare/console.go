@@ -239,7 +239,7 @@ func runConsole(g global) error {
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()
 	deps := ui.Deps{
-		Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+		Reader: a.db, Notifier: a.db, Actions: a.desk, Planner: a.desk, Plan: a.plan,
 		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
 		Presence: presence, Session: session, Editor: editorCommand(),
 	}

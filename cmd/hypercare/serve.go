@@ -55,7 +55,7 @@ func runServe(g global, args []string, w io.Writer) error {
 	var servers []func() error
 	if sshAddr != "off" {
 		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), memory: memory, shared: ui.Deps{
-			Reader: a.db, Notifier: a.db, Actions: a.desk, Plan: a.plan,
+			Reader: a.db, Notifier: a.db, Actions: a.desk, Planner: a.desk, Plan: a.plan,
 			Keys: keys, DropsDir: g.drops, Drops: dropStatus, Presence: &model.Presence{},
 		}}
 		srv, err := newSSHServer(ctx, c, hostKeyPath(g.db))

@@ -2,6 +2,7 @@ package consoletest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/ui/uitest"
@@ -21,9 +22,9 @@ func TestApproveChangeNeedsLead(t *testing.T) {
 			s := seeded(t)
 			_, tm := s.console(tt.who, uitest.LargeW, uitest.LargeH)
 			tm.Press("3")
-			tm.WaitForPane("Changes", "▶13:00 CHG-2")
+			tm.WaitForPane("Changes", "13:00 CHG-2")
 			tm.Press("j")
-			tm.WaitForPane("Changes", "▶22:00 CHG-1")
+			tm.WaitForPane("Changes", "▶!22:00 CHG-1")
 			tm.Press("p")
 			tm.WaitFor(tt.want)
 			tm.Final()
@@ -31,5 +32,69 @@ func TestApproveChangeNeedsLead(t *testing.T) {
 				t.Fatalf("CHG-1 = %+v, %v; want %s", c, err, tt.state)
 			}
 		})
+	}
+}
+
+// A lead plans a change into the hard Black Friday freeze: the form shows
+// why before anything is saved, the draft is kept with the conflict, and
+// submitting it is refused with the reason.
+func TestNewChangeInHardFreeze(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("3")
+	tm.WaitForPane("Changes", "CHG-1")
+	tm.Press("c")
+	tm.WaitFor("New change", "▶services")
+	tm.Press("storefront", "tab", "Sessions to Redis", "tab", "tab", "tab", "tab", "ctrl+u", "2026-11-28 10:00")
+	tm.WaitFor(`✗ inside the hard freeze "Black Friday to Cyber Monday"`, "outside storefront's maintenance windows")
+	tm.Press("enter")
+	tm.WaitFor("CHG-3", "state        new", "Conflicts (2)")
+	tm.Press("x")
+	tm.WaitFor("CHG-3: next step", "new → assess")
+	tm.Press("enter")
+	tm.WaitFor(`CHG-3: inside the hard freeze "Black Friday to Cyber Monday"`)
+	tm.Final()
+	if c, err := s.db.Change(s.ctx, 3); err != nil || c.State != model.ChangeNew || c.Services[0] != "storefront" {
+		t.Fatalf("CHG-3 = %+v, %v; want a new storefront change", c, err)
+	}
+}
+
+// A high-risk change needs two of the board: the first approval leaves it
+// waiting, the detail names who is still to approve, the second schedules it.
+func TestBoardApprovesHighRisk(t *testing.T) {
+	s := seeded(t)
+	c, _, err := s.desk.CreateChange(s.ctx, operator, model.Change{Title: "Checkout 3.0", Services: []string{"checkout"},
+		Impact: model.High, Probability: model.Medium, Start: now.Add(6 * 24 * time.Hour), End: now.Add(6*24*time.Hour + time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		who model.Actor
+		act model.ChangeAction
+	}{{operator, model.ChangeSubmit}, {lead, model.ChangeApprove}} {
+		if _, _, err := s.desk.StepChange(s.ctx, st.who, c.ID, model.ChangeStep{Action: st.act}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("3", "l")
+	tm.WaitForPane("Changes", "CHG-3")
+	tm.Press("enter")
+	tm.WaitFor("authorize: needs 2 of the change board", "has 0", "waiting for maya.patel, ben.hughes, claire.dubois")
+	tm.Press("p")
+	tm.WaitFor("CHG-3 approved; now authorize")
+	tm.WaitFor("has 1 (maya.patel); waiting for ben.hughes, claire.dubois")
+	tm.Final()
+
+	_, tm = s.console(model.Actor{Name: "ben.hughes", Role: model.RoleLead}, uitest.LargeW, uitest.LargeH)
+	tm.Press("3", "l")
+	tm.WaitForPane("Changes", "CHG-3")
+	tm.Press("enter")
+	tm.WaitFor("has 1 (maya.patel)")
+	tm.Press("p")
+	tm.WaitFor("CHG-3 approved and scheduled")
+	tm.Final()
+	if got, err := s.db.Change(s.ctx, c.ID); err != nil || got.State != model.ChangeScheduled {
+		t.Fatalf("CHG-3 = %+v, %v; want scheduled", got, err)
 	}
 }

@@ -293,7 +293,7 @@ func writeSeed(t *testing.T, s *stack) {
 // from.
 func (s *stack) console(who model.Actor, w, h int, opts ...func(*ui.Deps)) (*ui.Model, *uitest.Screen) {
 	s.t.Helper()
-	deps := ui.Deps{Reader: s.db, Notifier: s.db, Actions: s.desk, Plan: s.plan, Actor: who,
+	deps := ui.Deps{Reader: s.db, Notifier: s.db, Actions: s.desk, Planner: s.desk, Plan: s.plan, Actor: who,
 		Renderer: uitest.Renderer(), Now: s.clk.Now}
 	for _, o := range opts {
 		o(&deps)
