@@ -100,7 +100,9 @@ func (p *calendarPane) refresh() tea.Cmd {
 		}
 		ds, err := r.DeploysBetween(ctx, from, to)
 		return week{cs, ds}, err
-	}, func(w week, err error) tea.Msg { return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, err: err} })
+	}, func(w week, err error) tea.Msg {
+		return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, err: err}
+	})
 }
 
 func (p *calendarPane) update(msg tea.Msg) tea.Cmd {
