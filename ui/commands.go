@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -40,9 +41,30 @@ func commands() []command {
 			cal.week = weekStart(m.s.now())
 			return tea.Batch(m.setFocus(paneCalendar), cal.refresh())
 		}},
+		{"change", "new|CHG-n", "plan a new change (form), or open one", func(m *Model, arg string) tea.Cmd { return m.changeCommand(arg) }},
+		{"approve", "", "approve the selected change (leads; the plan says how many)", func(m *Model, _ string) tea.Cmd {
+			if c, ok := m.selectedChange(); ok {
+				return approveChange(m.s, c.ID)
+			}
+			return notice(fmt.Errorf("approve: select a change in the calendar first"))
+		}},
+		{"step", "", "take the selected change's next step: submit, start, complete, close, cancel (form)", func(m *Model, _ string) tea.Cmd {
+			if c, ok := m.selectedChange(); ok {
+				return changeStepForm(m.s, c)
+			}
+			return notice(fmt.Errorf("step: select a change in the calendar first"))
+		}},
+		{"slot", "[SERVICES DURATION]", "next conflict-free time in the maintenance windows (default: the selected change's)", func(m *Model, arg string) tea.Cmd {
+			return m.slotCommand(arg)
+		}},
 		{"ack", "[FOR]", "acknowledge the selected incident, or alert (for a while: :ack 2h)", func(m *Model, arg string) tea.Cmd { return m.onSelected(actAck, arg) }},
 		{"take", "", "assign the selected incident to me", func(m *Model, _ string) tea.Cmd { return m.onSelected(actTake, "") }},
-		{"new", "", "open a new incident or request (form)", func(m *Model, _ string) tea.Cmd { return newIncidentForm(m.s) }},
+		{"new", "", "open a new incident or request (form); in the calendar, a change", func(m *Model, _ string) tea.Cmd {
+			if p, ok := m.panes[m.focus].(interface{ newRecord() tea.Cmd }); ok {
+				return p.newRecord()
+			}
+			return newIncidentForm(m.s)
+		}},
 		{"resolve", "", "resolve the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actResolve, "") }},
 		{"escalate", "", "escalate the selected incident one level", func(m *Model, _ string) tea.Cmd { return m.onSelected(actEscalate, "") }},
 		{"assign", "", "assign the selected incident to a team or operator (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAssign, "") }},
@@ -413,5 +435,60 @@ func (m *Model) unsilence(arg string) tea.Cmd {
 	s := m.s
 	return s.write(fmt.Sprintf("SIL-%d ended", id), func(ctx context.Context, a Actions) error {
 		return a.ExpireSilence(ctx, s.Actor, id)
+	})
+}
+
+// selectedChange is the change under the calendar's cursor.
+func (m *Model) selectedChange() (model.Change, bool) {
+	cal := m.panes[paneCalendar].(*calendarPane)
+	if cal.cursor < len(cal.changes) {
+		return cal.changes[cal.cursor], true
+	}
+	return model.Change{}, false
+}
+
+// changeCommand is ":change new" or ":change CHG-n".
+func (m *Model) changeCommand(arg string) tea.Cmd {
+	arg = strings.TrimSpace(arg)
+	if arg == "" || arg == "new" {
+		return changeForm(m.s, nil)
+	}
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(arg), "CHG-"), 10, 64)
+	if err != nil || id <= 0 {
+		return notice(fmt.Errorf("change %q: give new, or a change such as CHG-12", arg))
+	}
+	return openDetail(changeBody{id: id})
+}
+
+// slotCommand finds the next free slot: ":slot storefront,checkout 2h",
+// or with no arguments, for the selected change's services and length.
+func (m *Model) slotCommand(arg string) tea.Cmd {
+	s := m.s
+	var services []string
+	var d time.Duration
+	implementer := ""
+	if fields := strings.Fields(arg); len(fields) == 2 {
+		services = splitServices(fields[0])
+		var err error
+		if d, err = time.ParseDuration(fields[1]); err != nil || d <= 0 {
+			return notice(fmt.Errorf("slot: duration %q: give a length such as 90m or 2h", fields[1]))
+		}
+	} else if c, ok := m.selectedChange(); ok && arg == "" {
+		services, d, implementer = c.Services, c.End.Sub(c.Start), c.Implementer
+	} else {
+		return notice(fmt.Errorf("slot: give SERVICES and DURATION (:slot storefront 2h), or select a change"))
+	}
+	if s.Planner == nil {
+		return notice(errors.New("slot: this console cannot search the calendar"))
+	}
+	pln, now, loc := s.Planner, s.Now(), s.loc()
+	return query(func(ctx context.Context) (model.Span, error) {
+		return pln.NextSlot(ctx, services, implementer, d, now)
+	}, func(sp model.Span, err error) tea.Msg {
+		if err != nil {
+			return noticeMsg{err: err}
+		}
+		return noticeMsg{text: fmt.Sprintf("next free slot for %s (%s): %s – %s", strings.Join(services, ", "), shortDuration(d),
+			stamp(sp.Start, loc), sp.End.In(loc).Format("15:04"))}
 	})
 }

@@ -98,3 +98,25 @@ func TestBoardApprovesHighRisk(t *testing.T) {
 		t.Fatalf("CHG-3 = %+v, %v; want scheduled", got, err)
 	}
 }
+
+// :slot finds the next free time for the selected change, and for named
+// services; the form's "next" takes it.
+func TestSlotCommand(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("3")
+	tm.WaitForPane("Changes", "CHG-1")
+	// orders-db: Sunday 03:00–05:00; the Black Friday freeze covers it until
+	// Tuesday 1 Dec, so the first free window is Sunday 6 Dec.
+	tm.Press(":", "slot orders-db 2h", "enter")
+	tm.WaitFor("next free slot for orders-db (2h): Sun 06 Dec 03:00 – 05:00")
+	tm.Press(":", "slot orders-db 3h", "enter")
+	tm.WaitFor("no free slot of 3h0m0s on orders-db in the next 90 days")
+	tm.Press("c")
+	tm.WaitFor("New change", "▶services")
+	tm.Press("orders-db", "tab", "Patch orders-db", "tab", "tab", "tab", "tab", "tab", "ctrl+u", "2h")
+	tm.WaitFor("next free slot: Sun 06 Dec 03:00 – 05:00", "no conflicts")
+	tm.Press("enter")
+	tm.WaitFor("CHG-3", "Sun 06 Dec 03:00")
+	tm.Final()
+}
