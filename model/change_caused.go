@@ -81,6 +81,10 @@ type ChangeMetrics struct {
 	Success    Ratio `json:"success"`
 	Caused     int   `json:"caused"`      // incidents opened in the window linked "caused by" a change
 	CausedP1P2 int   `json:"caused_p1p2"` // of which P1 or P2
+	// Deploys and Unauthorised count the deploys pipelines reported in
+	// the window, and those no authorised change covered.
+	Deploys      int `json:"deploys"`
+	Unauthorised int `json:"unauthorised_deploys"`
 }
 
 // ComputeChangeMetrics works out the change figures of [since, until):
@@ -128,5 +132,15 @@ func ReadMetrics(ctx context.Context, r Reader, since, until time.Time, loc *tim
 		return m, err
 	}
 	m.Changes = ComputeChangeMetrics(changes, causes, since, until)
+	deploys, err := r.DeploysBetween(ctx, since, until)
+	if err != nil {
+		return m, err
+	}
+	m.Changes.Deploys = len(deploys)
+	for _, d := range deploys {
+		if d.Unauthorised {
+			m.Changes.Unauthorised++
+		}
+	}
 	return m, nil
 }

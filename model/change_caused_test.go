@@ -99,8 +99,14 @@ func TestChangeCausedIncidentOnThePlan(t *testing.T) {
 	}
 	mustStep(t, desk, tom, c.ID, step(model.ChangeComplete))
 	mustStep(t, desk, tom, c.ID, model.ChangeStep{Action: model.ChangeClose, CloseCode: "successful"})
+	// A deploy on search that no change covers is unauthorised.
+	if _, err := desk.RecordDeploy(ctx, tom, model.Deploy{Service: "search", Version: "3.1.9", Start: start.Add(20 * time.Minute),
+		Status: model.DeploySucceeded}); err != nil {
+		t.Fatal(err)
+	}
 	m, err := model.ReadMetrics(ctx, db, start.Add(-time.Hour), start.Add(2*time.Hour), time.UTC)
-	if err != nil || m.Changes.Closed != 1 || m.Changes.Success.N != 0 || m.Changes.CausedP1P2 != 1 {
-		t.Fatalf("change metrics = %+v, %v; want 1 closed, 0 successful (it caused a P1), 1 caused P1/P2", m.Changes, err)
+	if err != nil || m.Changes.Closed != 1 || m.Changes.Success.N != 0 || m.Changes.CausedP1P2 != 1 ||
+		m.Changes.Deploys != 1 || m.Changes.Unauthorised != 1 {
+		t.Fatalf("change metrics = %+v, %v; want 1 closed, 0 successful (it caused a P1), 1 caused P1/P2, 1 unauthorised deploy", m.Changes, err)
 	}
 }

@@ -131,6 +131,7 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 		{"changes closed (by planned end)", fmt.Sprint(m.Changes.Closed)},
 		{"change success rate", ratioText(m.Changes.Success, "closed") + " (successful or with issues, and caused no incident)"},
 		{"incidents caused by changes", fmt.Sprintf("%d, of them P1/P2 %d", m.Changes.Caused, m.Changes.CausedP1P2)},
+		{"deploys reported", fmt.Sprintf("%d, of them unauthorised (no change covered them) %d", m.Changes.Deploys, m.Changes.Unauthorised)},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], r[1])
