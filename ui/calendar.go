@@ -52,6 +52,9 @@ type calendarData struct {
 	err     error
 }
 
+// gridWidth is the narrowest pane the week grid fits: seven columns of 12.
+const gridWidth = 7*12 + 6
+
 // calView is how the calendar lays out its week.
 type calView int
 
@@ -143,6 +146,9 @@ func (p *calendarPane) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		p.week, p.day = weekStart(p.s.now()), dayOfWeek(p.s.now())
 	case key.Matches(msg, km.CalView):
 		p.layout = (p.layout + 1) % 3
+		if p.layout == calAgenda && p.w < gridWidth {
+			p.layout = calDay // the automatic layout is the agenda already
+		}
 		if p.layout == calDay && p.cursor < len(p.changes) {
 			if d := p.dayIndex(p.changes[p.cursor].Start); d >= 0 && d < 7 {
 				p.day = d
@@ -337,7 +343,7 @@ func (p *calendarPane) view(focused bool) string {
 	switch {
 	case p.layout == calDay:
 		return p.dayView(items, frozen, focused)
-	case p.layout == calAuto && p.w >= 7*12+6:
+	case p.layout == calAuto && p.w >= gridWidth:
 		return p.grid(items, frozen, focused)
 	}
 	return p.agenda(items, frozen, focused)
@@ -449,7 +455,7 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) string {
 	st := p.s.st
 	var lines []string
-	selectedLine := 0
+	selectedLine, selectedDay := 0, 0
 	for d := 0; d < 7; d++ {
 		label, today := p.dayLabel(d)
 		style := st.Bold
@@ -459,13 +465,14 @@ func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) 
 		if frozen[d] {
 			label += "  ▓ freeze"
 		}
+		dayLine := len(lines)
 		lines = append(lines, style.Render(label))
 		if len(items[d]) == 0 {
 			lines = append(lines, st.Dim.Render("   nothing scheduled"))
 		}
 		for _, it := range items[d] {
 			if it.change == p.cursor {
-				selectedLine = len(lines)
+				selectedLine, selectedDay = len(lines), dayLine
 			}
 			for _, l := range p.itemLines(it, p.w-2, focused, false) {
 				lines = append(lines, "  "+l)
@@ -474,7 +481,12 @@ func (p *calendarPane) agenda(items [7][]calItem, frozen [7]bool, focused bool) 
 	}
 	top := 0
 	if selectedLine >= p.h {
+		// The selected change's day starts the view when it fits, so the
+		// agenda opens at today.
 		top = selectedLine - p.h + 1
+		if selectedLine-selectedDay < p.h {
+			top = selectedDay
+		}
 	}
 	if p.cursor >= len(p.changes)-1 {
 		// at the last change, show the rest of the week below it

@@ -307,7 +307,8 @@ func changeForm(s *session, editing *model.Change) tea.Cmd {
 					out += s.st.Error.Render("  no standard change in the plan's catalogue covers this; make it normal")
 				}
 			} else {
-				out += s.st.Dim.Render("  needs " + pl.ChangePolicy().Authorise(probe, nil, 0).Describe)
+				who, _, _ := strings.Cut(pl.ChangePolicy().Authorise(probe, nil, 0).Describe, " (") // the names are in the detail
+				out += s.st.Dim.Render("  needs " + who)
 			}
 		}
 		return out

@@ -1,6 +1,7 @@
 package consoletest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,24 @@ func TestSlotCommand(t *testing.T) {
 	tm.WaitFor("next free slot: Sun 06 Dec 03:00 – 05:00", "no conflicts")
 	tm.Press("enter")
 	tm.WaitFor("CHG-3", "Sun 06 Dec 03:00")
+	tm.Final()
+}
+
+// At 80x24 the calendar is an agenda that opens at today, with the running
+// change selected; v switches to the day, hour by hour.
+func TestAgendaOpensAtToday80x24(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.SmallW, uitest.SmallH)
+	tm.Press("3")
+	frame := tm.WaitForPane("Changes", "▶13:00 CHG-2")
+	pane := strings.Split(uitest.Pane(frame, "Changes"), "\n")
+	if len(pane) == 0 || !strings.Contains(pane[0], "● Wed 25 Nov today") {
+		t.Fatalf("the agenda does not open at today:\n%s", uitest.Pane(frame, "Changes"))
+	}
+	tm.Press("v")
+	frame = tm.WaitForPane("Changes", "←/→ day")
+	if p := uitest.Pane(frame, "Changes"); !strings.Contains(p, "13:00 ▶13:00 CHG-2") || !strings.Contains(p, "22:00") {
+		t.Fatalf("day view:\n%s", p)
+	}
 	tm.Final()
 }
