@@ -28,6 +28,7 @@ type ChangeView struct {
 	Authorisation Authorisation    `json:"authorisation"`
 	Conflicts     []Conflict       `json:"conflicts"`
 	Incidents     []ChangeIncident `json:"incidents"` // caused or resolved by it
+	Deploys       []Deploy         `json:"deploys"`
 	Timeline      []ChangeEvent    `json:"timeline"`
 }
 
@@ -440,8 +441,13 @@ func (s *Desk) ViewChange(ctx context.Context, id int64) (ChangeView, error) {
 	if err != nil {
 		return ChangeView{}, err
 	}
+	deploys, err := s.store.Deploys(ctx, id)
+	if err != nil {
+		return ChangeView{}, err
+	}
 	au := s.pol().ChangePolicy().Authorise(c, approvals, ExtraApprovals(cs))
-	return ChangeView{Change: c, Approvals: approvals, Authorisation: au, Conflicts: cs, Incidents: incidents, Timeline: timeline}, nil
+	return ChangeView{Change: c, Approvals: approvals, Authorisation: au, Conflicts: cs, Incidents: incidents,
+		Deploys: deploys, Timeline: timeline}, nil
 }
 
 // NextSlot finds the earliest conflict-free time for a change of d on the

@@ -243,3 +243,24 @@ func TestNextSlotOnThePlan(t *testing.T) {
 		t.Fatal("an unknown service found a slot")
 	}
 }
+
+func TestChangeViewListsDeploys(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _, clk := planDesk(t, london(t, 12, 1, 0, 30))
+	start := london(t, 12, 1, 1, 0) // payments' Tuesday window
+	c, _, err := desk.CreateChange(ctx, tom, model.Change{Title: "PSP timeout", Services: []string{"payments"}, Type: model.ChangeStandard,
+		Impact: model.Low, Probability: model.Low, Start: start, End: start.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustStep(t, desk, tom, c.ID, step(model.ChangeSubmit))
+	clk.At = start.Add(2 * time.Minute)
+	if _, err := desk.RecordDeploy(ctx, tom, model.Deploy{Service: "payments", Version: "2.4.2", By: "ci", Start: start.Add(time.Minute),
+		Status: model.DeployStarted}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := desk.ViewChange(ctx, c.ID)
+	if err != nil || v.State != model.ChangeImplement || len(v.Deploys) != 1 || v.Deploys[0].Version != "2.4.2" || v.Deploys[0].Unauthorised {
+		t.Fatalf("view = %s, deploys %+v, %v; want implement with the deploy", v.State, v.Deploys, err)
+	}
+}

@@ -110,6 +110,12 @@ func changeText(s *session, v model.ChangeView, w int) string {
 			lines = append(lines, fit(fmt.Sprintf("%s %s %s %s: %s", rel, in.Ref(), in.Priority, in.State.Label(), in.Title), w))
 		}
 	}
+	if len(v.Deploys) > 0 {
+		lines = append(lines, "", st.Bold.Render("Deploys"))
+		for _, d := range v.Deploys {
+			lines = append(lines, fit(fmt.Sprintf("%s %s %s", d.Ref(), d.Start.In(loc).Format("Mon 15:04"), d.Describe()), w))
+		}
+	}
 	if len(v.Approvals) > 0 {
 		lines = append(lines, "", st.Bold.Render("Approvals"))
 		for _, a := range v.Approvals {

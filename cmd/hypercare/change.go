@@ -347,6 +347,12 @@ func (v changeView) fieldText(key string) ([]string, bool) {
 			lines = append(lines, fmt.Sprintf("%s %s (%s, %s): %s", rel, ci.Incident.Ref(), ci.Incident.Priority, ci.Incident.State.Label(), ci.Incident.Title))
 		}
 		return lines, true
+	case "deploys":
+		lines := []string{}
+		for _, d := range v.Deploys {
+			lines = append(lines, fmt.Sprintf("%s %s %s", d.Ref(), at(d.Start), d.Describe()))
+		}
+		return lines, true
 	case "timeline":
 		lines := []string{}
 		for _, e := range v.Timeline {
