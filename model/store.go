@@ -123,6 +123,11 @@ type Reader interface {
 	Counts(ctx context.Context) (Counts, error)
 	Queue(ctx context.Context, q QueueQuery) ([]Incident, error)
 	Feed(ctx context.Context, q FeedQuery) ([]Alert, error)
+	// ChangesBetween lists the changes whose planned time overlaps [from,
+	// to), and NextChange the first open one from after, with what lists
+	// and the change rules use: id, title, services, type, state, risk,
+	// implementer, start, end, reason and close code. Change reads the
+	// whole record.
 	ChangesBetween(ctx context.Context, from, to time.Time) ([]Change, error)
 	NextChange(ctx context.Context, after time.Time) (Change, error)
 	Articles(ctx context.Context, q ArticleQuery) ([]ArticleHit, error)
@@ -315,7 +320,8 @@ type ChangeTx interface {
 	ChangeByID(id int64) (Change, error)
 	// UpdateChange writes every field but the requester and creation time.
 	UpdateChange(c Change) error
-	// ChangesBetween lists the changes whose planned time overlaps [from, to).
+	// ChangesBetween lists the changes whose planned time overlaps [from,
+	// to), with the fields Reader.ChangesBetween gives.
 	ChangesBetween(from, to time.Time) ([]Change, error)
 	AddChangeApproval(id int64, a ChangeApproval) error
 	ChangeApprovals(id int64) ([]ChangeApproval, error)

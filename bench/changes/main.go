@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/bench/latency"
@@ -31,11 +32,34 @@ func main() {
 	changes := flag.Int("changes", 10000, "open changes in the database")
 	n := flag.Int("n", 2000, "runs per measure")
 	path := flag.String("db", "", "database file (default: a new one in a temporary folder)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed part to this file")
 	flag.Parse()
-	if err := run(context.Background(), *path, *changes, *n); err != nil {
+	stop := func() {}
+	if *profile != "" {
+		var err error
+		if stop, err = startProfile(*profile); err != nil {
+			fmt.Fprintln(os.Stderr, "changes:", err)
+			os.Exit(1)
+		}
+	}
+	err := run(context.Background(), *path, *changes, *n)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "changes:", err)
 		os.Exit(1)
 	}
+}
+
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func run(ctx context.Context, path string, count, n int) error {

@@ -80,6 +80,13 @@ func runExport(g global, args []string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read changes: %w", err)
 	}
+	// The list has the calendar's fields; an event carries the plan and
+	// backout too, so each change is read whole.
+	for i, c := range changes {
+		if changes[i], err = db.Change(ctx, c.ID); err != nil {
+			return fmt.Errorf("read %s: %w", c.Ref(), err)
+		}
+	}
 	var buf bytes.Buffer
 	if format == "json" {
 		err = writeJSON(&buf, exportDoc(p, changes, from, to))
