@@ -80,7 +80,10 @@ type (
 		atRisk  []model.Incident // for leads: the first incidents at risk
 		next    model.Change
 		hasNext bool
-		err     error
+		// near are the changes that may be running while these counts
+		// are shown; the header names those running at each frame.
+		near []model.Change
+		err  error
 	}
 )
 
@@ -252,7 +255,8 @@ func (m *Model) fetchCounts() tea.Cmd {
 		default:
 			msg.next, msg.hasNext = next, true
 		}
-		return msg, nil
+		msg.near, err = changesNearNow(ctx, r, now)
+		return msg, err
 	}, func(msg countsMsg, err error) tea.Msg {
 		msg.err = err
 		return msg

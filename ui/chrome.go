@@ -1,14 +1,16 @@
 package ui
 
 import (
+	"cmp"
+	"context"
 	"errors"
-
 	"fmt"
+	"slices"
 	"strings"
-
-	tea "github.com/charmbracelet/bubbletea"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/model"
@@ -135,38 +137,61 @@ func (m *Model) headerView() string {
 		}
 	}
 	seg := func(st lipgloss.Style, s string) string { return st.Render(" " + s + " ") }
-	left := seg(st.HeaderTitle, "HYPERCARE")
+	title := seg(st.HeaderTitle, "HYPERCARE")
 	if m.w >= 100 { // on a narrow screen the counts matter more than the name
-		left += seg(st.HeaderDim, name)
+		name = seg(st.HeaderDim, name)
+	} else {
+		name = ""
 	}
 	if day != "" {
-		left += seg(st.HeaderDim, day)
+		day = seg(st.HeaderDim, day)
 	}
 	p1 := seg(st.HeaderDim, fmt.Sprintf("P1 %d", c.OpenP1))
 	if c.OpenP1 > 0 {
 		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
 	}
-	left += p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
+	figures := p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
 	if c.SLAAtRisk > 0 {
 		risk := "SLA at risk %d"
 		if m.w < 100 {
 			risk = "at risk %d"
 		}
-		left += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
+		figures += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
 	}
-	left += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
-	// The clock always shows; the next change only when it fits; the left
-	// part gives way last to first.
+	figures += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
 	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
 	if m.w < 100 {
 		clock = seg(st.HeaderTitle, now.Format("15:04:05"))
 	}
-	right := clock
+	var running, runningShort, next string
+	if run := runningNow(m.counts.near, m.s.Now()); len(run) > 0 {
+		more := ""
+		if len(run) > 1 {
+			more = fmt.Sprintf(" +%d", len(run)-1)
+		}
+		running = seg(st.HeaderTitle, "▶ "+run[0].Ref()+" "+run[0].Service()+more)
+		runningShort = seg(st.HeaderTitle, "▶ "+run[0].Ref()+more)
+	}
 	if m.counts.hasNext {
 		n := m.counts.next
-		next := seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
-		if ansi.StringWidth(left+next+clock) <= m.w {
-			right = next + clock
+		next = seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
+	}
+	// The figures and the clock always show. The rest gives way a segment
+	// at a time, never cut mid-word: the next change first, then the
+	// service's name, the running change's service, the day, and last the
+	// running change. Only a screen too narrow for the figures cuts them.
+	var left, right string
+	for _, v := range [][2]string{
+		{title + name + day + figures, running + next},
+		{title + name + day + figures, running},
+		{title + day + figures, running},
+		{title + day + figures, runningShort},
+		{title + figures, runningShort},
+		{title + figures, ""},
+	} {
+		left, right = v[0], v[1]+clock
+		if ansi.StringWidth(left+right) <= m.w {
+			break
 		}
 	}
 	room := m.w - ansi.StringWidth(right)
@@ -345,4 +370,53 @@ func (m *Model) hints() string {
 		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
 	}
 	return strings.Join(parts, st.Footer.Render(" · "))
+}
+
+// Changes running now: the header names the one that matters most, and the
+// incident and alert details those on the record's service or on a service
+// related to it.
+const (
+	// runningOverrun is how long past its planned end an implementation is
+	// still looked for: one overrunning by more is no longer shown running.
+	runningOverrun = 12 * time.Hour
+	// runningAhead is how far ahead changes are read, so a scheduled change
+	// shows as running when its time comes, between two reads.
+	runningAhead = time.Hour
+)
+
+// changesNearNow reads the changes that may be running at some moment of
+// the next runningAhead: those whose planned time overlaps it or ended
+// less than runningOverrun ago. runningNow picks the ones running.
+func changesNearNow(ctx context.Context, r model.Reader, now time.Time) ([]model.Change, error) {
+	list, err := r.ChangesBetween(ctx, now.Add(-runningOverrun), now.Add(runningAhead))
+	if err != nil {
+		return nil, fmt.Errorf("changes running now: %w", err)
+	}
+	return list, nil
+}
+
+// runningNow are the changes running at t, the most relevant first: the
+// riskiest, then those being implemented over those whose time merely
+// came, then the latest started.
+func runningNow(changes []model.Change, t time.Time) []model.Change {
+	var out []model.Change
+	for _, c := range changes {
+		if c.Running(t) {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b model.Change) int {
+		return cmp.Or(cmp.Compare(a.Risk, b.Risk), // High is 1
+			cmp.Compare(stateRank(a), stateRank(b)),
+			b.Start.Compare(a.Start),
+			cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func stateRank(c model.Change) int {
+	if c.State == model.ChangeImplement {
+		return 0
+	}
+	return 1
 }

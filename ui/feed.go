@@ -204,6 +204,12 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 	if err != nil {
 		return a, "", "", err
 	}
+	var running []model.Change // what is running matters while the alert fires
+	if a.State != model.AlertResolved {
+		if running, err = runningOn(ctx, s, a.Service, s.Now()); err != nil {
+			return a, "", "", fmt.Errorf("%s: %w", a.Ref(), err)
+		}
+	}
 	st := s.st
 	label, style := alertState(st, a, s.Now())
 	lines := []string{" " + st.Severity[a.Severity].Render(" "+sevTag(a.Severity)+" ") + " " + st.Bold.Render(a.Name) + "  " + style.Render(label)}
@@ -244,6 +250,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 	if a.Truncated > 0 {
 		lines = append(lines, fieldLines(st, "truncated", fmt.Sprintf("the sender left %d more alerts of this group out of its last drop", a.Truncated))...)
 	}
+	lines = append(lines, runningLines(s, a.Service, running, " ", w, loc)...)
 	var links []string
 	for _, sec := range []struct {
 		name string

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,46 +14,77 @@ import (
 )
 
 // incidentBody is an incident or request; its keys need only its id, so
-// they work before it has been read.
+// they work before it has been read, but for confirming a suspect change,
+// which acts on the suspects on screen.
 type incidentBody struct {
-	id int64
-	in model.Incident // zero until read
+	id       int64
+	in       model.Incident // zero until read
+	suspects []model.Change // the changes that may have caused it, latest first
 }
 
 func (b incidentBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
-	in, title, text, err := incidentDetail(ctx, s, b.id, w, s.Now(), s.loc())
-	b.in = in
-	return b, title, text, err
+	return incidentDetail(ctx, s, b.id, w, s.Now(), s.loc())
 }
 
 func (b incidentBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
+	if key.Matches(msg, m.s.km.ConfirmCause) && len(b.suspects) > 0 {
+		return confirmCause(m.s, b.in, b.suspects[0]), true
+	}
 	return incidentKeys(m.s, b.id, msg)
 }
 
-func (incidentBody) actions(s *session) []key.Binding { return incidentBindings(s) }
+func (b incidentBody) actions(s *session) []key.Binding {
+	if len(b.suspects) == 0 {
+		return incidentBindings(s)
+	}
+	return append([]key.Binding{s.offer(s.km.ConfirmCause, model.PermLink)}, incidentBindings(s)...)
+}
+
+// confirmCause links the incident as caused by the change; the next read
+// shows the link and drops the suspicion.
+func confirmCause(s *session, in model.Incident, c model.Change) tea.Cmd {
+	return s.write(fmt.Sprintf("%s caused by %s", in.Ref(), c.Ref()), func(ctx context.Context, a Actions) error {
+		_, err := a.Link(ctx, s.Actor, in.ID, string(model.LinkCausedBy), c.ID)
+		return err
+	})
+}
 
 // holder names the record by its own reference: REQ-n for a request.
 func (b incidentBody) holder() (ref, assignee string) { return b.in.Ref(), b.in.Assignee }
 
 // incidentDetail reads an incident with everything attached to it and lays
-// it out: fields and SLA clocks, who to call, links, alerts, the timeline.
-func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (model.Incident, string, string, error) {
+// it out: fields and SLA clocks, the changes that may have caused it and
+// those running near it, links, alerts, the timeline, who to call.
+func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.Time, loc *time.Location) (incidentBody, string, string, error) {
+	b := incidentBody{id: id}
 	in, err := s.Reader.Incident(ctx, id)
 	if err != nil {
-		return in, "", "", err // the reader names the record
+		return b, "", "", err // the reader names the record
 	}
+	b.in = in
 	tl, err := s.Reader.Timeline(ctx, id)
 	if err != nil {
-		return in, "", "", fmt.Errorf("%s timeline: %w", in.Ref(), err)
+		return b, "", "", fmt.Errorf("%s timeline: %w", in.Ref(), err)
 	}
 	links, err := s.Reader.Links(ctx, id)
 	if err != nil {
-		return in, "", "", fmt.Errorf("%s links: %w", in.Ref(), err)
+		return b, "", "", fmt.Errorf("%s links: %w", in.Ref(), err)
 	}
 	const alertsShown = 10
 	alerts, err := s.Reader.IncidentAlerts(ctx, id, alertsShown+1)
 	if err != nil {
-		return in, "", "", fmt.Errorf("%s alerts: %w", in.Ref(), err)
+		return b, "", "", fmt.Errorf("%s alerts: %w", in.Ref(), err)
+	}
+	if s.Planner != nil {
+		if b.suspects, err = s.Planner.SuspectChanges(ctx, in); err != nil {
+			return b, "", "", fmt.Errorf("%s suspect changes: %w", in.Ref(), err)
+		}
+	}
+	var running []model.Change // what is running matters while the incident is open
+	if in.State.Open() {
+		if running, err = runningOn(ctx, s, in.Service, now); err != nil {
+			return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
+		}
 	}
 	st := s.st
 	badge := st.Priority[in.Priority].Render(" " + in.Priority.String() + " ")
@@ -117,6 +149,8 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	if in.Reopens > 0 {
 		lines = append(lines, fieldLines(st, "reopened", fmt.Sprintf("%d×", in.Reopens))...)
 	}
+	lines = append(lines, suspectLines(s, in, b.suspects, w, loc)...)
+	lines = append(lines, runningLines(s, in.Service, running, "", w, loc)...)
 	if in.Description != "" {
 		lines = append(lines, "", st.Bold.Render("Description"))
 		lines = append(lines, wrap(in.Description, w-2)...)
@@ -156,7 +190,120 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	if p != nil {
 		lines = append(lines, whoToCall(st, p, in, w)...)
 	}
-	return in, in.Ref(), strings.Join(lines, "\n"), nil
+	return b, in.Ref(), strings.Join(lines, "\n"), nil
+}
+
+// suspectLines propose the changes that may have caused the incident, one
+// line each: the first is the one the confirm key links.
+func suspectLines(s *session, in model.Incident, suspects []model.Change, w int, loc *time.Location) []string {
+	if len(suspects) == 0 {
+		return nil
+	}
+	km, st := s.km, s.st
+	out := []string{""}
+	for i, c := range suspects {
+		on, _ := touched(s, c, in.Service)
+		text := fmt.Sprintf("caused by %s? %s started %s on %s", c.Ref(), c.Title, c.Start.In(loc).Format("15:04"), on)
+		switch {
+		case !s.may(model.PermLink):
+		case i == 0:
+			text += " — " + km.ConfirmCause.Help().Key + " to confirm"
+		default:
+			text += " — " + km.Link.Help().Key + " to link it instead"
+		}
+		for j, l := range wrap(text, max(w-3, 20)) {
+			if j > 0 {
+				l = "  " + l
+			}
+			out = append(out, " "+st.Warn.Render(l))
+		}
+	}
+	return out
+}
+
+// runningOn reads the changes running now on a service or on the services
+// related to it through the plan's depends_on, either way.
+func runningOn(ctx context.Context, s *session, service string, now time.Time) ([]model.Change, error) {
+	near, err := changesNearNow(ctx, s.Reader, now)
+	if err != nil {
+		return nil, err
+	}
+	related := relatedServices(s, service, now)
+	return slices.DeleteFunc(runningNow(near, now), func(c model.Change) bool {
+		return !c.Touches(service) && !slices.ContainsFunc(related, c.Touches)
+	}), nil
+}
+
+// relatedServices are the services that service depends on and those that
+// depend on it: a change on any of them may be felt on it.
+func relatedServices(s *session, service string, now time.Time) []string {
+	p := s.plan()
+	if p == nil || service == "" {
+		return nil
+	}
+	return p.ChangeCalendar([]string{service}, now, now).Related[service]
+}
+
+// runningLines list the changes running now on a record's service, or on
+// one related to it, saying how the two are related; indent is the
+// detail's for its headings.
+func runningLines(s *session, service string, running []model.Change, indent string, w int, loc *time.Location) []string {
+	if len(running) == 0 {
+		return nil
+	}
+	st := s.st
+	out := []string{"", indent + st.Bold.Render(fmt.Sprintf("Running now (%d)", len(running)))}
+	for _, c := range running {
+		where, rel := touched(s, c, service)
+		if rel != "" {
+			where += ", " + rel
+		}
+		what := "being implemented"
+		if c.State == model.ChangeScheduled {
+			what = "scheduled"
+		}
+		text := fmt.Sprintf("%s %s — %s on %s, %s–%s", c.Ref(), c.Title, what, where,
+			c.Start.In(loc).Format("15:04"), c.End.In(loc).Format("15:04"))
+		for i, l := range wrap(text, max(w-len(indent)-5, 20)) {
+			mark := "   "
+			if i == 0 {
+				mark = " " + st.Bold.Render("▶") + " "
+			}
+			out = append(out, indent+mark+l)
+		}
+	}
+	return out
+}
+
+// touched is the service of change c that concerns service, and how the
+// two are related: service itself, else the first of c's services related
+// to it.
+func touched(s *session, c model.Change, service string) (svc, rel string) {
+	if c.Touches(service) {
+		return service, ""
+	}
+	for _, other := range c.Services {
+		if rel := relation(s, service, other); rel != "" {
+			return other, rel
+		}
+	}
+	return c.Service(), ""
+}
+
+// relation says how other relates to service in the plan: "which checkout
+// depends on", "which depends on checkout", or "" when it does not.
+func relation(s *session, service, other string) string {
+	p := s.plan()
+	if p == nil {
+		return ""
+	}
+	if sv, ok := p.Service(service); ok && slices.Contains(sv.DependsOn, other) {
+		return "which " + service + " depends on"
+	}
+	if sv, ok := p.Service(other); ok && slices.Contains(sv.DependsOn, service) {
+		return "which depends on " + service
+	}
+	return ""
 }
 
 // slaOutcome says whether a clock that has stopped (responded, resolved)

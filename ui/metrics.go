@@ -77,25 +77,34 @@ func metricsBinding(b key.Binding) key.Binding {
 	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, "24h ⇄ 7d"))
 }
 
-// metricsDetail reads the window's records and lays out its figures: the
-// summary, SLA attainment and backlog flow as bars, recurring incidents and
-// the plan's exit criteria, scored.
+// metricsDetail reads the window's figures and lays them out: the summary,
+// SLA attainment, change success and backlog flow as bars, recurring
+// incidents and the plan's exit criteria, scored.
 func metricsDetail(ctx context.Context, s *session, window time.Duration, w int, now time.Time, loc *time.Location) (string, string, error) {
 	since := now.Add(-window)
-	list, err := s.Reader.IncidentsSince(ctx, since)
+	mt, err := model.ReadMetrics(ctx, s.Reader, since, now, loc)
 	if err != nil {
 		return "", "", fmt.Errorf("metrics: %w", err)
 	}
-	mt := model.ComputeMetrics(list, since, now, loc)
 	var scores []plan.ExitScore
-	goal, hasGoal := 0.0, false
+	goals := map[string]float64{} // the exit criteria's targets, by metric
 	if p := s.plan(); p != nil {
 		scores = p.ScoreExit(mt)
 		for _, c := range p.Hypercare.ExitCriteria {
-			if c.Metric == "sla_attainment" {
-				goal, hasGoal = c.Target, true
-			}
+			goals[c.Metric] = c.Target
 		}
+	}
+	// rated is the style of a share v against the exit criterion on metric:
+	// plain without one, green at or above its target, amber below.
+	rated := func(metric string, v float64, ok bool) lipgloss.Style {
+		goal, hasGoal := goals[metric]
+		switch {
+		case !ok || !hasGoal:
+			return s.st.Bold
+		case v < goal:
+			return s.st.SLA[model.SLARisk]
+		}
+		return s.st.SLA[model.SLAOK]
 	}
 	st := s.st
 	barW := min(max(w-44, 10), 60)
@@ -128,13 +137,7 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 	heading("SLA attainment", "resolved within the resolve target; open ones past it count as missed")
 	for _, a := range mt.Attainment {
 		v, ok := a.Met.Value()
-		style := st.Bold
-		if ok && hasGoal {
-			style = st.SLA[model.SLAOK]
-			if v < goal {
-				style = st.SLA[model.SLARisk]
-			}
-		}
+		style := rated("sla_attainment", v, ok)
 		figure := st.Dim.Render("none resolved")
 		if ok {
 			figure = fmt.Sprintf("%6s  %d of %d", a.Met.Percent(), a.Met.N, a.Met.Of)
@@ -144,6 +147,29 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 		}
 		lines = append(lines, " "+fmt.Sprintf("%-10s", a.Group)+" "+meter(style, st.Dim, v, barW)+"  "+figure)
 	}
+
+	ch := mt.Changes
+	heading("Changes", "closed in the window; success: closed successful, no incident caused")
+	v, ok := ch.Success.Value()
+	figure := st.Dim.Render("none closed")
+	if ok {
+		figure = fmt.Sprintf("%6s  %d of %d", ch.Success.Percent(), ch.Success.N, ch.Success.Of)
+	}
+	caused := st.Dim.Render("none")
+	if ch.Caused > 0 {
+		caused = fmt.Sprintf("%s, %d of them P1/P2", model.Plural(ch.Caused, "incident", "incidents"), ch.CausedP1P2)
+		if ch.CausedP1P2 > 0 {
+			caused = st.SLA[model.SLABreached].Render(caused)
+		}
+	}
+	deploys := model.Plural(ch.Deploys, "deploy", "deploys") + " reported"
+	if ch.Unauthorised > 0 {
+		deploys += ", " + st.SLA[model.SLABreached].Render(fmt.Sprintf("%d unauthorised (no change covered them)", ch.Unauthorised))
+	}
+	lines = append(lines,
+		" "+fmt.Sprintf("%-10s", "success")+" "+meter(rated("change_success_rate", v, ok), st.Dim, v, barW)+"  "+figure,
+		" "+fmt.Sprintf("%-10s", "caused")+" "+caused,
+		" "+fmt.Sprintf("%-10s", "deploys")+" "+deploys)
 
 	heading("Backlog flow", "opened and resolved per day, "+loc.String())
 	most := 0

@@ -224,7 +224,9 @@ func TestIncidentFromKeyboard(t *testing.T) {
 			tm.Press("e")
 			tm.WaitFor("escalated to L2 (Priya Shah)")
 			tm.Press("a")
-			tm.WaitForPane("INC-7", "acknowledged by maya.patel")
+			// The field, not the timeline entry: at 80x24 the change it may
+			// have come from (CHG-2) pushes the timeline below the fold.
+			tm.WaitForPane("INC-7", "responded    Wed 25 Nov 14:00")
 
 			tm.Press("x")
 			tm.WaitFor("Change state of INC-7")
