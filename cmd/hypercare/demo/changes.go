@@ -28,6 +28,7 @@ type plannedChange struct {
 	state     model.ChangeState
 	risk      model.Level
 	closeCode string
+	cancel    string // why it was cancelled, for a change that ends cancelled
 }
 
 const (
@@ -64,6 +65,10 @@ var changes = []plannedChange{
 	{window: -1, length: hm(0, 30), service: "payments", typ: normal, state: model.ChangeReview, risk: medium,
 		title: "Payments release 2.4.1: idempotent webhook acknowledgement",
 		desc:  "Acknowledge AcmePay webhooks before writing to orders, so AcmePay stops re-sending them."},
+	{at: on(5, 23, 0), length: hm(1, 0), service: "cdn", typ: normal, state: model.ChangeCancelled, risk: low,
+		title:  "EdgeCDN: enable HTTP/3 on the edge",
+		desc:   "Faster first loads on mobile networks.",
+		cancel: "EdgeCDN found a bug in their HTTP/3 stack; they will tell us when it is fixed."},
 	{at: on(6, 22, 0), length: hm(0, 30), service: "notifications", typ: normal, state: model.ChangeClosed, risk: low, closeCode: "successful",
 		title: "notifications memory limit 512Mi to 1Gi",
 		desc:  "After the OOMKills during the marketing send."},
@@ -130,6 +135,13 @@ func (s *seeder) addChanges() error {
 		}
 		w := &changeWalk{s: s, pc: pc, author: author}
 		s.schedule(raised, "change "+pc.title, func(ctx context.Context) error { return w.plan(ctx, c) })
+		if pc.state == model.ChangeCancelled {
+			// raised and submitted, then called off before anyone assessed it
+			s.schedule(raised.Add(time.Hour), "cancel "+pc.title, func(ctx context.Context) error {
+				return w.step(ctx, author, model.ChangeStep{Action: model.ChangeCancel, Comment: pc.cancel})
+			})
+			continue
+		}
 		// The work itself happens at the planned time, once it has come.
 		if at := start; reached(pc.state, model.ChangeImplement) && !at.After(s.now) {
 			s.schedule(at, "start "+pc.title, func(ctx context.Context) error {
@@ -186,6 +198,9 @@ func (w *changeWalk) plan(ctx context.Context, c model.Change) error {
 		return err
 	}
 	w.id = c.ID
+	if w.pc.state == model.ChangeCancelled {
+		return w.step(ctx, w.author, model.ChangeStep{Action: model.ChangeSubmit})
+	}
 	if !reached(w.pc.state, model.ChangeAssess) {
 		return nil
 	}
@@ -261,4 +276,22 @@ func (s *seeder) changeSlot(pc plannedChange) (start, end time.Time, err error) 
 		length = pc.length
 	}
 	return start, start.Add(length), nil
+}
+
+// deploys are what the pipelines reported this week: the running change's
+// own deploy, and a hotfix nobody put on the calendar.
+func (s *seeder) addDeploys() error {
+	running := s.time(ago(0, 18))
+	s.schedule(running, "deploy of the DNS token", func(ctx context.Context) error {
+		_, err := s.desk.RecordDeploy(ctx, model.System, model.Deploy{Service: "api-gateway", Version: "dns-token-2",
+			By: "argocd", Start: running, Status: model.DeployStarted, Key: "argocd-api-gateway-812"})
+		return err
+	})
+	hotfix := s.time(on(5, 16, 10))
+	s.schedule(hotfix.Add(12*time.Minute), "catalog hotfix", func(ctx context.Context) error {
+		_, err := s.desk.RecordDeploy(ctx, model.System, model.Deploy{Service: "catalog", Version: "3.8.1-hotfix",
+			By: "jenkins (j.doe)", Start: hotfix, End: hotfix.Add(12 * time.Minute), Status: model.DeploySucceeded})
+		return err
+	})
+	return nil
 }

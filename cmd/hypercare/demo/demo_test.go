@@ -147,7 +147,9 @@ func checkSeed(t *testing.T, now time.Time) {
 		t.Fatal(err)
 	}
 	var before, after, inFreeze int
+	changeStates := map[model.ChangeState]int{}
 	for _, c := range cs {
+		changeStates[c.State]++
 		if c.End.Before(now) {
 			before++
 		}
@@ -162,6 +164,15 @@ func checkSeed(t *testing.T, now time.Time) {
 	}
 	if len(cs) != len(changes) || before < 5 || after < 5 || inFreeze == 0 {
 		t.Errorf("%d changes (want %d), %d before now, %d after, %d in a hard freeze", len(cs), len(changes), before, after, inFreeze)
+	}
+	for _, st := range model.ChangeStates {
+		if changeStates[st] == 0 {
+			t.Errorf("no change is %s: %v", st, changeStates)
+		}
+	}
+	deploys, err := db.DeploysBetween(ctx, now.AddDate(0, 0, -30), now.Add(time.Hour))
+	if err != nil || len(deploys) != 2 || deploys[0].Unauthorised == deploys[1].Unauthorised {
+		t.Errorf("deploys = %+v, %v; want one covered by the running change and one unauthorised", deploys, err)
 	}
 	checkProblems(t, db, now)
 }
