@@ -47,9 +47,16 @@ func (m *Model) paneKeys() []key.Binding {
 	for _, p := range m.panes {
 		sources = append(sources, p)
 	}
+	// A key that does different things in different panes ("c" is a new
+	// change in the calendar, a new problem among problems) gets a line
+	// for each meaning.
+	meaning := func(b key.Binding) string {
+		desc, _, _ := strings.Cut(b.Help().Desc, needsMark)
+		return b.Help().Key + "\x00" + desc
+	}
 	for _, p := range append(sources, problemsHelp{m.s}) {
 		for _, b := range p.actions() {
-			k := b.Help().Key
+			k := meaning(b)
 			if _, seen := where[k]; !seen {
 				out = append(out, b)
 			}
@@ -59,7 +66,7 @@ func (m *Model) paneKeys() []key.Binding {
 	for i, b := range out {
 		h := b.Help()
 		desc, need, needs := strings.Cut(h.Desc, needsMark)
-		desc += " (" + strings.Join(where[h.Key], ", ") + ")"
+		desc += " (" + strings.Join(where[meaning(b)], ", ") + ")"
 		if needs {
 			desc += needsMark + need
 		}
