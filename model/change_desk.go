@@ -92,6 +92,22 @@ func (s *Desk) validateChange(c *Change) error {
 	return nil
 }
 
+// checkFixes refuses a change that names an incident or problem that does
+// not exist.
+func (s *Desk) checkFixes(ctx context.Context, c Change) error {
+	if c.Incident != 0 {
+		if _, err := s.store.Incident(ctx, c.Incident); err != nil {
+			return fmt.Errorf("fixes INC-%d: %w", c.Incident, err)
+		}
+	}
+	if c.Problem != 0 {
+		if _, err := s.store.Problem(ctx, c.Problem); err != nil {
+			return fmt.Errorf("fixes PRB-%d: %w", c.Problem, err)
+		}
+	}
+	return nil
+}
+
 // CheckChange lists a change's conflicts without saving anything, for the
 // form's preview and `change new --dry-run`.
 func (s *Desk) CheckChange(ctx context.Context, c Change) ([]Conflict, error) {
@@ -182,6 +198,9 @@ func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, []C
 	if err := s.validateChange(&c); err != nil {
 		return Change{}, nil, err
 	}
+	if err := s.checkFixes(ctx, c); err != nil {
+		return Change{}, nil, err
+	}
 	c.State, c.Round, c.CloseCode = ChangeNew, 1, ""
 	c.Requester, c.Created = a.Name, s.Now().UTC()
 	var cs []Conflict
@@ -210,6 +229,9 @@ func (s *Desk) CreateChange(ctx context.Context, a Actor, c Change) (Change, []C
 // is edited goes back to its approvers.
 func (s *Desk) EditChange(ctx context.Context, a Actor, id int64, edit Change) (Change, []Conflict, error) {
 	if err := a.Check(PermCreateChange); err != nil {
+		return Change{}, nil, err
+	}
+	if err := s.checkFixes(ctx, edit); err != nil {
 		return Change{}, nil, err
 	}
 	return s.changeStep(ctx, a, id, ChangeStep{Action: ChangeEdit}, func(c *Change) error {

@@ -264,3 +264,26 @@ func TestChangeViewListsDeploys(t *testing.T) {
 		t.Fatalf("view = %s, deploys %+v, %v; want implement with the deploy", v.State, v.Deploys, err)
 	}
 }
+
+func TestChangeFixesARecord(t *testing.T) {
+	ctx := t.Context()
+	_, desk, _, _ := planDesk(t, london(t, 11, 24, 10, 0))
+	in, err := desk.CreateIncident(ctx, tom, model.NewIncident{Title: "Search stale", Service: "search", Category: "data",
+		Impact: model.Medium, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := model.Change{Title: "Reindex", Services: []string{"search"}, Impact: model.Low, Probability: model.Low,
+		Start: london(t, 12, 2, 3, 0), End: london(t, 12, 2, 4, 0)}
+	fix := base
+	fix.Incident = in.ID
+	c, _, err := desk.CreateChange(ctx, tom, fix)
+	if err != nil || c.Incident != in.ID {
+		t.Fatalf("a change fixing %s: %+v, %v", in.Ref(), c, err)
+	}
+	bad := base
+	bad.Problem = 99
+	if _, _, err := desk.CreateChange(ctx, tom, bad); err == nil || !strings.Contains(err.Error(), "fixes PRB-99") {
+		t.Fatalf("a change fixing a missing problem: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,6 +75,7 @@ func changeText(s *session, v model.ChangeView, w int) string {
 		"end", stamp(c.End, loc),
 		"duration", countdown(c.End.Sub(c.Start)),
 		"why now", c.Reason,
+		"fixes", fixesRef(c),
 		"close code", c.CloseCode,
 	)...)
 	if len(v.Conflicts) > 0 {
@@ -254,6 +256,7 @@ const (
 	cfDescription
 	cfBackout
 	cfTests
+	cfFixes
 )
 
 // slotWord in the start field asks for the next free slot.
@@ -295,7 +298,8 @@ func changeForm(s *session, editing *model.Change) tea.Cmd {
 		field("reason", c.Reason, "an emergency says why it cannot wait").
 		field("description", c.Description, "what and why").
 		field("backout", c.Backout, "how to undo it").
-		field("test plan", c.TestPlan, "how you will know it worked")
+		field("test plan", c.TestPlan, "how you will know it worked").
+		field("fixes", fixesRef(c), "the incident or problem it fixes: INC-12, PRB-3 (optional)")
 	f.preview = func(v []string) string {
 		imp, err1 := model.ParseLevel(v[cfImpact])
 		prob, err2 := model.ParseLevel(v[cfProbability])
@@ -393,6 +397,21 @@ func changeFromForm(s *session, v []string, base model.Change) (model.Change, er
 	c.Services = splitServices(v[cfServices])
 	c.Title, c.Implementer, c.Reason = v[cfTitle], v[cfImplementer], v[cfReason]
 	c.Description, c.Backout, c.TestPlan = v[cfDescription], v[cfBackout], v[cfTests]
+	c.Incident, c.Problem = 0, 0
+	if ref := strings.ToUpper(strings.TrimSpace(v[cfFixes])); ref != "" {
+		kind, num, _ := strings.Cut(ref, "-")
+		id, err := strconv.ParseInt(num, 10, 64)
+		switch {
+		case err != nil || id <= 0:
+			return c, fieldErr{cfFixes, fmt.Errorf("fixes %q: give an incident or problem such as INC-12 or PRB-3", v[cfFixes])}
+		case kind == "INC" || kind == "REQ":
+			c.Incident = id
+		case kind == "PRB":
+			c.Problem = id
+		default:
+			return c, fieldErr{cfFixes, fmt.Errorf("fixes %q: give an incident or problem such as INC-12 or PRB-3", v[cfFixes])}
+		}
+	}
 	t, err := model.ParseChangeType(v[cfType])
 	if err != nil {
 		return c, fieldErr{cfType, err}
@@ -462,6 +481,17 @@ func splitServices(s string) []string {
 		}
 	}
 	return out
+}
+
+// fixesRef is the record a change fixes, as the form shows it.
+func fixesRef(c model.Change) string {
+	switch {
+	case c.Incident != 0:
+		return fmt.Sprintf("INC-%d", c.Incident)
+	case c.Problem != 0:
+		return fmt.Sprintf("PRB-%d", c.Problem)
+	}
+	return ""
 }
 
 // shortDuration writes 1h30m0s as 1h30m.
