@@ -117,8 +117,8 @@ func TestSlotCommand(t *testing.T) {
 	tm.WaitFor("New change", "▶services")
 	tm.Press("orders-db", "tab", "Patch orders-db", "tab", "tab", "tab", "tab", "tab", "ctrl+u", "2h")
 	tm.WaitFor("next free slot: Sun 06 Dec 03:00 – 05:00", "no conflicts")
-	tm.Press("enter")
-	tm.WaitFor("CHG-3", "Sun 06 Dec 03:00")
+	tm.Press("tab", "tab", "tab", "tab", "tab", "tab", "INC-3", "enter")
+	tm.WaitFor("CHG-3", "Sun 06 Dec 03:00", "fixes        INC-3")
 	tm.Final()
 }
 
