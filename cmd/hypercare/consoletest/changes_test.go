@@ -126,6 +126,13 @@ func TestSlotCommand(t *testing.T) {
 // change selected; v switches to the day, hour by hour.
 func TestAgendaOpensAtToday80x24(t *testing.T) {
 	s := seeded(t)
+	// A change on Monday comes first in the week; the agenda still opens
+	// at today's.
+	monday := now.Add(-2*24*time.Hour - 4*time.Hour)
+	if _, _, err := s.desk.CreateChange(s.ctx, operator, model.Change{Title: "Monday's patch", Services: []string{"search"},
+		Impact: model.Low, Probability: model.Low, Start: monday, End: monday.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	_, tm := s.console(lead, uitest.SmallW, uitest.SmallH)
 	tm.Press("3")
 	frame := tm.WaitForPane("Changes", "▶13:00 CHG-2")
