@@ -81,67 +81,27 @@ func MatchAll(ms []Matcher, labels map[string]string) bool {
 	return true
 }
 
-// ParseMatchers reads the matcher list people type into a silence form:
-// `service=checkout, alertname=~"High.*"`, optionally inside {…}. Values may
-// be quoted (needed for commas); operators are =, !=, =~ and !~.
+// ParseMatchers reads matchers the way Alertmanager and amtool write them:
+// `alertname=HighLatency service!~"noti.*"`, `{service="checkout",
+// env="prod"}`. Matchers are separated by commas or spaces; the operators
+// are =, !=, =~ and !~; a value is quoted (Go string escapes) or runs to
+// the next comma, space or closing brace; `label=` matches an absent or
+// empty label. An error names the matcher by its place and what to fix.
 func ParseMatchers(s string) ([]Matcher, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	var out []Matcher
-	for i := 0; i < len(s); {
-		for i < len(s) && (s[i] == ' ' || s[i] == ',') {
-			i++
+	p := matcherParser{s: strings.TrimSpace(s)}
+	if strings.HasPrefix(p.s, "{") {
+		if !strings.HasSuffix(p.s, "}") {
+			return nil, errors.New(`matchers: "{" is not closed; end the list with "}"`)
 		}
-		if i >= len(s) {
+		p.s = p.s[1 : len(p.s)-1]
+	}
+	var out []Matcher
+	for {
+		p.skip(" \t\n,")
+		if p.done() {
 			break
 		}
-		start := i
-		for i < len(s) && s[i] != '=' && s[i] != '!' && s[i] != ',' {
-			i++
-		}
-		label := strings.TrimSpace(s[start:i])
-		var op MatchOp
-		switch {
-		case strings.HasPrefix(s[i:], "=~"):
-			op = MatchRegexp
-		case strings.HasPrefix(s[i:], "!~"):
-			op = MatchNotRegexp
-		case strings.HasPrefix(s[i:], "!="):
-			op = MatchNotEqual
-		case strings.HasPrefix(s[i:], "="):
-			op = MatchEqual
-		default:
-			return nil, fmt.Errorf("matcher %q: expected =, !=, =~ or !~ after the label", strings.TrimSpace(s[start:]))
-		}
-		i += len(op)
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		var value string
-		if i < len(s) && s[i] == '"' {
-			end := i + 1
-			for end < len(s) && s[end] != '"' {
-				if s[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			if end >= len(s) {
-				return nil, fmt.Errorf("matcher %q: the quoted value is not closed", s[start:])
-			}
-			v, err := strconv.Unquote(s[i : end+1])
-			if err != nil {
-				return nil, fmt.Errorf("matcher %q: %v", s[start:end+1], err)
-			}
-			value, i = v, end+1
-		} else {
-			vs := i
-			for i < len(s) && s[i] != ',' {
-				i++
-			}
-			value = strings.TrimSpace(s[vs:i])
-		}
-		m, err := NewMatcher(label, op, value)
+		m, err := p.matcher(len(out) + 1)
 		if err != nil {
 			return nil, err
 		}
@@ -151,4 +111,99 @@ func ParseMatchers(s string) ([]Matcher, error) {
 		return nil, errors.New("no matchers: write at least one, e.g. service=checkout")
 	}
 	return out, nil
+}
+
+type matcherParser struct {
+	s string
+	i int
+}
+
+func (p *matcherParser) done() bool { return p.i >= len(p.s) }
+
+func (p *matcherParser) skip(chars string) {
+	for p.i < len(p.s) && strings.IndexByte(chars, p.s[p.i]) >= 0 {
+		p.i++
+	}
+}
+
+// rest is what is left of the input from start, cut short for messages.
+func (p *matcherParser) rest(start int) string {
+	r := p.s[start:]
+	if end := strings.IndexAny(r, " ,"); end > 0 && end < 40 {
+		r = r[:end]
+	}
+	if len(r) > 40 {
+		r = r[:40] + "…"
+	}
+	return r
+}
+
+func (p *matcherParser) matcher(n int) (Matcher, error) {
+	start := p.i
+	fail := func(format string, args ...any) (Matcher, error) {
+		return Matcher{}, fmt.Errorf("matcher %d (%s): %s", n, p.rest(start), fmt.Sprintf(format, args...))
+	}
+	for p.i < len(p.s) && isLabelByte(p.s[p.i], p.i == start) {
+		p.i++
+	}
+	label := p.s[start:p.i]
+	if label == "" {
+		return fail("expected a label name (letters, digits and _, not starting with a digit)")
+	}
+	p.skip(" \t")
+	var op MatchOp
+	for _, o := range []MatchOp{MatchRegexp, MatchNotRegexp, MatchNotEqual, MatchEqual} {
+		if strings.HasPrefix(p.s[p.i:], string(o)) {
+			op = o
+			break
+		}
+	}
+	if op == "" {
+		return fail("expected =, !=, =~ or !~ after %q", label)
+	}
+	p.i += len(op)
+	afterOp := p.i
+	p.skip(" \t")
+	var value string
+	if p.i < len(p.s) && p.s[p.i] == '"' {
+		end := p.i + 1
+		for end < len(p.s) && p.s[end] != '"' {
+			if p.s[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(p.s) {
+			return fail("the quoted value is not closed; end it with \"")
+		}
+		v, err := strconv.Unquote(p.s[p.i : end+1])
+		if err != nil {
+			return fail("the quoted value: %v", err)
+		}
+		value, p.i = v, end+1
+	} else {
+		vs := p.i
+		for p.i < len(p.s) && strings.IndexByte(" \t\n,", p.s[p.i]) < 0 {
+			if p.s[p.i] == '"' {
+				return fail("a quote inside an unquoted value; quote the whole value")
+			}
+			p.i++
+		}
+		value = p.s[vs:p.i]
+		if vs > afterOp && strings.ContainsAny(value, "=~") {
+			// `team= env=prod`: the next matcher, not a value
+			value, p.i = "", afterOp
+		}
+	}
+	m, err := NewMatcher(label, op, value)
+	if err != nil {
+		return fail("%v", err)
+	}
+	return m, nil
+}
+
+// isLabelByte reports whether b may appear in a label name (Prometheus:
+// [a-zA-Z_][a-zA-Z0-9_]*).
+func isLabelByte(b byte, first bool) bool {
+	return b == '_' || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (!first && b >= '0' && b <= '9')
 }

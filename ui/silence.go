@@ -14,10 +14,13 @@ import (
 )
 
 // silenceForm is the form behind "s" on an alert: matchers prefilled from
-// the alert's identifying labels, a duration and a comment.
+// the alert's identity (its name and service, not the instance: a noisy
+// alert is noisy on every pod), a duration and a comment. As the matchers
+// are typed, the form says what is wrong with them or which firing alerts
+// they would silence.
 func silenceForm(s *session, a model.Alert) *form {
 	var ms []string
-	for _, k := range []string{"alertname", "service", "instance"} {
+	for _, k := range []string{"alertname", "service"} {
 		if v, ok := a.Labels[k]; ok && v != "" {
 			ms = append(ms, fmt.Sprintf("%s=%q", k, v))
 		}
@@ -28,9 +31,27 @@ func silenceForm(s *session, a model.Alert) *form {
 		}
 	}
 	f := newForm(s, "Silence alerts").
-		field("matchers", strings.Join(ms, ", "), `label="value", also != =~ !~`).
+		field("matchers", strings.Join(ms, " "), `label="value" label2=~"re.*", as amtool writes them; also != !~`).
 		field("for", "2h", "30m, 2h, 24h").
 		field("comment", "", "why, for the next shift")
+	r := s.Reader
+	f.lookup = func(v []string) (string, tea.Cmd) {
+		key := v[0]
+		ms, err := model.ParseMatchers(v[0])
+		if err != nil {
+			text := s.st.Error.Render(err.Error())
+			return key, func() tea.Msg { return formHintMsg{form: f, key: key, text: text} }
+		}
+		return key, func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+			defer cancel()
+			firing, err := r.Feed(ctx, model.FeedQuery{Firing: true, Limit: silencePreviewScan})
+			if err != nil {
+				return formHintMsg{form: f, key: key, text: s.st.Error.Render("preview: " + err.Error())}
+			}
+			return formHintMsg{form: f, key: key, text: silencePreview(s, ms, firing)}
+		}
+	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
 		ms, err := model.ParseMatchers(v[0])
 		if err != nil {
@@ -46,6 +67,32 @@ func silenceForm(s *session, a model.Alert) *form {
 		return createSilence(s, ms, d, v[2]), 0, nil
 	}
 	return f
+}
+
+// silencePreviewScan bounds the firing alerts the preview reads; a
+// silence that would match more than a screenful says so anyway.
+const silencePreviewScan = 5000
+
+// silencePreview says which firing alerts the matchers would silence.
+func silencePreview(s *session, ms []model.Matcher, firing []model.Alert) string {
+	var names []string
+	n := 0
+	for _, a := range firing {
+		if model.MatchAll(ms, a.Labels) {
+			n++
+			if len(names) < 3 {
+				names = append(names, a.Name+" on "+a.Service)
+			}
+		}
+	}
+	if n == 0 {
+		return s.st.Warn.Render("matches no firing alert now")
+	}
+	more := ""
+	if n > len(names) {
+		more = fmt.Sprintf(" and %d more", n-len(names))
+	}
+	return s.st.Dim.Render(fmt.Sprintf("silences %s now: %s%s", model.Plural(n, "firing alert", "firing alerts"), strings.Join(names, ", "), more))
 }
 
 func createSilence(s *session, ms []model.Matcher, d time.Duration, comment string) tea.Cmd {

@@ -58,3 +58,21 @@ func TestAckAlertForAWhile(t *testing.T) {
 		t.Fatalf("ALR-2 = %+v", al)
 	}
 }
+
+// The silence form reads matchers as amtool writes them and says, before
+// saving, which firing alerts they silence or what is wrong with them.
+func TestSilencePreview(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "HighErrorRate", "DiskFull")
+	tm.Press("s")
+	tm.WaitFor("Silence alerts", `alertname="HighErrorRate" service="checkout"`, "silences 1 firing alert now: HighErrorRate on checkout")
+	tm.Press("ctrl+u", `alertname=~"High.*|Disk.*" service!=search`)
+	tm.WaitFor("silences 2 firing alerts now: ")
+	tm.Press("ctrl+u", `alertname=HighErrorRate service`)
+	tm.WaitFor(`matcher 2 (service): expected =, !=, =~ or !~ after "service"`)
+	tm.Press("ctrl+u", `service=search`)
+	tm.WaitFor("matches no firing alert now")
+	tm.Final()
+}
