@@ -348,6 +348,9 @@ func (s *Desk) stepTx(tx Tx, a Actor, id int64, step ChangeStep, apply func(*Cha
 		}
 		if before.State == ChangeAssess {
 			text = "assessed"
+			if step.Comment != "" {
+				text += ": " + step.Comment
+			}
 			if step.Action == ChangeReject {
 				text = "rejected at assessment: " + step.Comment
 				c.Round++
