@@ -323,6 +323,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.setRole(msg.Role)
 	case openDetailMsg:
 		return m, m.push(newDetail(m.s, msg.body))
+	case openLayerMsg:
+		return m, m.push(msg.layer)
 	case openFormMsg:
 		return m, tea.Batch(m.push(msg.form), msg.form.focusCmd(), msg.form.changed())
 	case reopenFormMsg:

@@ -174,16 +174,17 @@ func approveChange(s *session, id int64) tea.Cmd {
 	if stop := s.refuse(model.PermApproveChange); stop != nil {
 		return stop
 	}
-	return writeThen(s, func(ctx context.Context, a Actions) (model.Change, error) {
-		c, _, err := a.StepChange(ctx, s.Actor, id, model.ChangeStep{Action: model.ChangeApprove})
-		return c, err
-	}, func(c model.Change) tea.Msg {
-		text := fmt.Sprintf("%s approved; now %s", c.Ref(), c.State)
-		if c.State == model.ChangeScheduled {
-			text = c.Ref() + " approved and scheduled"
-		}
-		return noticeMsg{text: text}
-	})
+	return askFirst(s, fmt.Sprintf("Approve CHG-%d? Your approval is recorded against your name.", id),
+		writeThen(s, func(ctx context.Context, a Actions) (model.Change, error) {
+			c, _, err := a.StepChange(ctx, s.Actor, id, model.ChangeStep{Action: model.ChangeApprove})
+			return c, err
+		}, func(c model.Change) tea.Msg {
+			text := fmt.Sprintf("%s approved; now %s", c.Ref(), c.State)
+			if c.State == model.ChangeScheduled {
+				text = c.Ref() + " approved and scheduled"
+			}
+			return noticeMsg{text: text}
+		}))
 }
 
 // changeStepForm offers the steps the change's flow allows from its state,

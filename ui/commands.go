@@ -417,14 +417,19 @@ func (m *Model) setMajor(arg string) tea.Cmd {
 		return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
 	}
 	s := m.s
-	done := fmt.Sprintf("INC-%d declared major", id)
+	perm, done := model.PermDeclareMajor, fmt.Sprintf("INC-%d declared major", id)
+	question := fmt.Sprintf("Declare INC-%d a major incident? Every session shows the war-room banner.", id)
 	if !major {
-		done = fmt.Sprintf("INC-%d stood down from major", id)
+		perm, done = model.PermStandDownMajor, fmt.Sprintf("INC-%d stood down from major", id)
+		question = fmt.Sprintf("Stand INC-%d down from major?", id)
 	}
-	return s.write(done, func(ctx context.Context, a Actions) error {
+	if stop := s.refuse(perm); stop != nil {
+		return stop
+	}
+	return askFirst(s, question, s.write(done, func(ctx context.Context, a Actions) error {
 		_, err := a.SetMajor(ctx, s.Actor, id, major, reason)
 		return err
-	})
+	}))
 }
 
 func (m *Model) unsilence(arg string) tea.Cmd {
@@ -433,9 +438,13 @@ func (m *Model) unsilence(arg string) tea.Cmd {
 		return notice(fmt.Errorf("unsilence: give the silence number, e.g. :unsilence 3 (:silences lists them)"))
 	}
 	s := m.s
-	return s.write(fmt.Sprintf("SIL-%d ended", id), func(ctx context.Context, a Actions) error {
-		return a.ExpireSilence(ctx, s.Actor, id)
-	})
+	if stop := s.refuse(model.PermSilence); stop != nil {
+		return stop
+	}
+	return askFirst(s, fmt.Sprintf("End SIL-%d now? The alerts it mutes notify again.", id),
+		s.write(fmt.Sprintf("SIL-%d ended", id), func(ctx context.Context, a Actions) error {
+			return a.ExpireSilence(ctx, s.Actor, id)
+		}))
 }
 
 // selectedChange is the change under the calendar's cursor.

@@ -108,11 +108,15 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 				return openFormMsg{form: incidentForm(s, in, act)}
 			})
 	case actEscalate:
-		return writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
-			return a.Escalate(ctx, s.Actor, id, "")
-		}, func(in model.Incident) tea.Msg {
-			return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
-		})
+		if stop := s.refuse(model.PermEscalate); stop != nil {
+			return stop
+		}
+		return askFirst(s, fmt.Sprintf("Escalate INC-%d one level up its team's escalation path?", id),
+			writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
+				return a.Escalate(ctx, s.Actor, id, "")
+			}, func(in model.Incident) tea.Msg {
+				return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
+			}))
 	case actNote:
 		// Refuse before the operator types a note the service layer would reject.
 		if stop := s.refuse(model.PermNote); stop != nil {

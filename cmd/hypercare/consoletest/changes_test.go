@@ -27,6 +27,10 @@ func TestApproveChangeNeedsLead(t *testing.T) {
 			tm.Press("j")
 			tm.WaitForPane("Changes", "▶!22:00 CHG-1")
 			tm.Press("p")
+			if tt.who == lead {
+				tm.WaitFor("Approve CHG-1?", "enter: yes")
+				tm.Press("enter")
+			}
 			tm.WaitFor(tt.want)
 			tm.Final()
 			if c, err := s.db.Change(s.ctx, 1); err != nil || c.State != tt.state {
@@ -83,6 +87,11 @@ func TestBoardApprovesHighRisk(t *testing.T) {
 	tm.Press("enter")
 	tm.WaitFor("authorize: needs 2 of the change board", "has 0", "waiting for maya.patel, ben.hughes, claire.dubois")
 	tm.Press("p")
+	tm.WaitFor("Approve CHG-3?")
+	tm.Press("esc") // no: nothing is recorded
+	tm.Press("p")
+	tm.WaitFor("Approve CHG-3?")
+	tm.Press("enter")
 	tm.WaitFor("CHG-3 approved; now authorize")
 	tm.WaitFor("has 1 (maya.patel); waiting for ben.hughes, claire.dubois")
 	tm.Final()
@@ -93,6 +102,8 @@ func TestBoardApprovesHighRisk(t *testing.T) {
 	tm.Press("enter")
 	tm.WaitFor("has 1 (maya.patel)")
 	tm.Press("p")
+	tm.WaitFor("Approve CHG-3?")
+	tm.Press("enter")
 	tm.WaitFor("CHG-3 approved and scheduled")
 	tm.Final()
 	if got, err := s.db.Change(s.ctx, c.ID); err != nil || got.State != model.ChangeScheduled {
