@@ -204,10 +204,15 @@ func runConsole(g global) error {
 		if err := demo.Seed(ctx, a.desk, a.plan.Plan(), time.Now()); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		genErr := make(chan error, 1)
+		genErr, staffErr := make(chan error, 1), make(chan error, 1)
+		live := time.Now()
 		go func() {
 			// Live alerts arrive as real drop files, through the watcher.
 			genErr <- demo.WriteDrops(ctx, g.drops, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+		}()
+		go func() {
+			// The other people on shift take and close what the live alerts open.
+			staffErr <- demo.Staff(ctx, a.desk, a.plan.Plan(), live, 20*time.Second)
 		}()
 		// The console owns the terminal while it runs; report a generator
 		// failure once it is back.
@@ -215,6 +220,9 @@ func runConsole(g global) error {
 			cancel()
 			if err := <-genErr; err != nil {
 				fmt.Fprintf(os.Stderr, "hypercare: the demo alert generator stopped early: %v\n", err)
+			}
+			if err := <-staffErr; err != nil {
+				fmt.Fprintf(os.Stderr, "hypercare: the demo staff stopped early: %v\n", err)
 			}
 		}()
 	}
