@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Exit codes are part of the CLI contract for scripts.
@@ -106,13 +107,16 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, cu.usage)
 		return exitOK
 	case errors.As(err, &cu):
-		fmt.Fprintf(stderr, "hypercare: %s\n\n%s", cu.msg, cu.usage)
+		// What was wrong and the command's synopsis; the whole help is one
+		// --help away, not thirty lines between the error and the prompt.
+		synopsis, _, _ := strings.Cut(strings.TrimSpace(cu.usage), "\n")
+		fmt.Fprintf(stderr, "hypercare: %s\n%s\n(--help shows every flag)\n", cu.msg, synopsis)
 		return exitUsage
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "hypercare: %s\n\n%s", ue.msg, usageText)
+		fmt.Fprintf(stderr, "hypercare: %s\nsee 'hypercare --help'\n", ue.msg)
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "hypercare: %s\n", err)
