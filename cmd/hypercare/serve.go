@@ -29,15 +29,20 @@ func runServe(g global, args []string, w io.Writer) error {
 	if len(words) > 0 {
 		return usagef("serve: unexpected %q", words[0])
 	}
-	if sshAddr == "off" && httpAddr == "" {
-		return usagef("serve: with --ssh off there is nothing to serve; give --http ADDR (e.g. --http 127.0.0.1:9095)")
-	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	return serve(ctx, g, sshAddr, httpAddr, w)
+}
+
+// serve runs the service until ctx ends. With SSH off and no HTTP it is a
+// headless intake: the drop folder watched, SLA and stale sweeps running.
+func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	keys, err := loadKeys(g)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
 	if err := os.MkdirAll(g.drops, 0o755); err != nil {
 		return fmt.Errorf("drop folder: %w", err)
 	}
@@ -84,6 +89,11 @@ func runServe(g global, args []string, w io.Writer) error {
 		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
 		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic) and deploys on http://%[1]s%[4]s into %[3]s\n",
 			ln.Addr(), alertsPrefix, g.drops, deploysPath)
+	}
+	if len(servers) == 0 {
+		fmt.Fprintf(w, "hypercare: watching %s for alert drops (no SSH, no HTTP); ctrl+c stops\n", g.drops)
+		<-ctx.Done()
+		return nil
 	}
 	fmt.Fprintln(w, "hypercare: ctrl+c stops")
 	// One server failing stops the other, so a half-up service is not

@@ -1,12 +1,60 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
-func TestServeNeedsSomethingToServe(t *testing.T) {
-	if code, _, errOut := cli(t, "serve", "--ssh", "off"); code != exitUsage || !strings.Contains(errOut, "give --http ADDR") {
-		t.Fatalf("serve --ssh off: exit %d, %s", code, errOut)
+// serve --ssh off without --http is a headless intake: it watches the drop
+// folder until stopped.
+func TestServeHeadlessWatchesDrops(t *testing.T) {
+	dbPath, planPath := seeded(t)
+	g := defaults()
+	g.db, g.plan, g.drops = dbPath, planPath, filepath.Join(t.TempDir(), "drops")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out strings.Builder
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, g, "off", "", &out) }()
+
+	src := []byte(`{"version":"4","status":"firing","receiver":"hypercare","alerts":[{"status":"firing",
+"labels":{"alertname":"HeadlessTest","service":"checkout","severity":"warning"},"annotations":{"summary":"from a headless serve"},
+"startsAt":"2026-12-03T10:00:00Z","fingerprint":"headless1"}]}`)
+	deadline := time.Now().Add(10 * time.Second)
+	for !exists(g.drops) { // serve makes the folder before it watches it
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not make the drop folder")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
+	tmp := filepath.Join(t.TempDir(), "am.json")
+	if err := os.WriteFile(tmp, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The watcher may start a moment after the folder exists; a drop renamed
+	// in before it starts is picked up by its first scan.
+	if err := os.Rename(tmp, filepath.Join(g.drops, "am.json")); err != nil {
+		t.Fatal(err)
+	}
+	for !exists(filepath.Join(g.drops, "processed", "am.json")) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the drop was not applied by a headless serve; it said:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if !strings.Contains(out.String(), "no SSH, no HTTP") {
+		t.Errorf("serve said %q; want it to say it only watches the folder", out.String())
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
