@@ -169,10 +169,26 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 }
 
+// errNoTerminal is why the console does not start from a pipe or a script.
+var errNoTerminal = errors.New("the console needs a terminal, and this is not one; from a script use " +
+	"'hypercare list', 'show', 'report', 'incident' or 'change', or run 'hypercare serve' (see hypercare --help)")
+
+// isTerminal reports whether f is a terminal (a character device).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
 func runConsole(g global) error {
+	if g.rotate > 0 && !g.wall {
+		return usagef("--rotate turns a wall screen's panes; it goes with --wall")
+	}
 	keys, err := loadKeys(g)
 	if err != nil {
 		return err
+	}
+	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+		return errNoTerminal
 	}
 	// A closed terminal (SIGHUP) or kill (SIGTERM) ends the program through
 	// its context, so deferred clean-up (the demo's temporary folder, the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -19,8 +20,39 @@ const (
 	exitUsage    = 2
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=…", names
+// the release; otherwise the build's own record says what was built.
+var version = ""
+
+// versionText is the release, or the module version and the commit the
+// binary was built from (with "modified" when the work tree had changes).
+func versionText() string {
+	if version != "" {
+		return version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown build"
+	}
+	out := bi.Main.Version
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if rev != "" {
+		out += fmt.Sprintf(" (commit %.12s, %s%s)", rev, at, modified)
+	}
+	return out
+}
 
 // usageError makes main print usage and exit 2.
 type usageError struct{ msg string }
@@ -65,11 +97,12 @@ Usage:
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, and with --http alert webhooks
-                                          at POST /alerts/<format> (see hypercare formats)
+                                          at POST /alerts/<format> (see hypercare formats); with
+                                          --ssh off and no --http, the drop folder alone
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
   hypercare formats                       the alert formats taken from the drop folder and over
                                           HTTP: fields, rules, limits, paths, examples
-  hypercare version
+  hypercare version                       the build: version or commit, and the database schema
 
 KIND is one of: incidents, alerts, changes, articles, services, audit, problems.
 
@@ -142,7 +175,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd, args := rest[0], rest[1:]
 	switch cmd {
 	case "version":
-		fmt.Fprintf(stdout, "hypercare %s (database schema %d)\n", version, schemaVersion())
+		fmt.Fprintf(stdout, "hypercare %s, database schema %d\n", versionText(), schemaVersion())
 		return nil
 	case "help":
 		if len(args) > 0 && args[0] == "formats" {

@@ -342,3 +342,26 @@ func TestShowIncidentReadable(t *testing.T) {
 		t.Errorf("show --json = %+v", shown)
 	}
 }
+
+// Without a terminal the console says what to use instead, not "could not
+// open a new TTY".
+func TestConsoleWithoutTerminal(t *testing.T) {
+	code, _, errOut := cli(t, "--db", filepath.Join(t.TempDir(), "h.db"))
+	if code != exitRejected || !strings.Contains(errOut, "the console needs a terminal") || !strings.Contains(errOut, "hypercare serve") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestVersionSaysWhatWasBuilt(t *testing.T) {
+	code, out, _ := cli(t, "version")
+	if code != exitOK || strings.HasPrefix(out, "hypercare dev") || !strings.Contains(out, "database schema") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+func TestRotateNeedsWall(t *testing.T) {
+	code, _, errOut := cli(t, "--rotate", "30s")
+	if code != exitUsage || !strings.Contains(errOut, "it goes with --wall") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
