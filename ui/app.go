@@ -429,7 +429,7 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		p := newPalette(m.s)
 		return tea.Batch(m.push(p), p.focus()), true
 	case key.Matches(msg, km.Command):
-		c := newCmdline()
+		c := newCmdline(m.s)
 		return tea.Batch(m.push(c), c.focus()), true
 	case key.Matches(msg, km.New):
 		// A pane that makes its own records (the calendar, changes) takes

@@ -23,6 +23,30 @@ type command struct {
 	run  func(m *Model, arg string) tea.Cmd
 }
 
+// commandKeys names the key map action that does what a command does, so
+// the palette can teach the key.
+var commandKeys = map[string]string{
+	"incidents": "pane_1", "alerts": "pane_2", "changes": "pane_3", "knowledge": "pane_4", "audit": "pane_5",
+	"zoom": "zoom", "filter": "filter", "ack": "ack", "new": "new", "resolve": "resolve", "escalate": "escalate",
+	"assign": "assign", "state": "state", "priority": "priority", "merge": "merge", "link": "link", "note": "note",
+	"approve": "approve", "step": "state", "problems": "problems", "metrics": "metrics", "help": "help", "quit": "quit",
+	"today": "cal_today",
+}
+
+// keyFor is the key that does what the command does, "" when none does.
+func keyFor(s *session, name string) string {
+	action, ok := commandKeys[name]
+	if !ok {
+		return ""
+	}
+	for _, a := range s.km.Actions {
+		if a.Name == action && len(a.Binding.Keys()) > 0 {
+			return a.Binding.Keys()[0]
+		}
+	}
+	return ""
+}
+
 func commands() []command {
 	focus := func(i int) func(*Model, string) tea.Cmd {
 		return func(m *Model, _ string) tea.Cmd { return m.setFocus(i) }
@@ -239,15 +263,16 @@ func (m *Model) selectedRecord() (recordKind, int64) {
 
 // cmdline is the ":" prompt in the footer.
 type cmdline struct {
+	s  *session
 	in textinput.Model
 }
 
-func newCmdline() *cmdline {
+func newCmdline(s *session) *cmdline {
 	in := textinput.New()
 	in.Prompt = ":"
 	in.Placeholder = "command (tab completes, ctrl+p lists)"
 	in.CharLimit = 500
-	return &cmdline{in: in}
+	return &cmdline{s: s, in: in}
 }
 
 func (c *cmdline) focus() tea.Cmd { return c.in.Focus() }
@@ -276,10 +301,37 @@ func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	return cmd, kept
 }
 
-// line is the prompt, drawn in the footer.
+// line is the prompt, drawn in the footer, with the arguments the command
+// being typed takes and what it does, once its name is clear.
 func (c *cmdline) line(w int) string {
-	c.in.Width = max(w-3, 1)
-	return c.in.View()
+	hint := ""
+	if name, rest, _ := strings.Cut(c.in.Value(), " "); name != "" {
+		var found []command
+		for _, cmd := range commands() {
+			if cmd.name == name {
+				found = []command{cmd}
+				break
+			}
+			if strings.HasPrefix(cmd.name, name) {
+				found = append(found, cmd)
+			}
+		}
+		if len(found) == 1 {
+			cmd := found[0]
+			if cmd.args != "" && strings.TrimSpace(rest) == "" {
+				hint = cmd.args + " — "
+			}
+			hint += cmd.desc
+		}
+	}
+	if hint == "" {
+		c.in.Width = max(w-3, 1)
+		return c.in.View()
+	}
+	// The hint takes what the text leaves, and goes first when space runs out.
+	c.in.Width = max(width(c.in.Value())+1, min(w-3, 12))
+	text := c.in.View()
+	return text + c.s.st.Dim.Render(fit("  "+hint, max(w-width(text), 0)))
 }
 
 // view leaves the body as it was: the prompt is in the footer.
@@ -340,7 +392,7 @@ func (p *palette) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 		c := list[p.cursor]
 		if c.args != "" {
 			// Commands with an argument continue on the ":" line.
-			line := newCmdline()
+			line := newCmdline(p.s)
 			line.in.SetValue(c.name + " ")
 			line.in.CursorEnd()
 			return tea.Batch(m.push(line), line.focus()), closed
@@ -386,12 +438,20 @@ func (p *palette) box(w, h int) string {
 		if c.args != "" {
 			name += " " + c.args
 		}
+		// The key that does the same, at the right, so the palette
+		// teaches it.
+		k := keyFor(p.s, c.name)
+		keyW := 0
+		if k != "" {
+			keyW = width(k) + 2
+		}
 		line := fmt.Sprintf("%-16s %s", name, c.desc)
 		if i == p.cursor {
-			line = st.RowSelected.Render(fit("▶ "+line, w-4))
+			line = st.RowSelected.Render(fit("▶ "+line, w-4-keyW)) + st.FooterKey.Render(fit(pad(k, keyW), keyW))
 		} else {
-			descW := w - 4 - 2 - max(16, width(name)) - 1
-			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(fit(c.desc, max(descW, 1)))
+			descW := w - 4 - 2 - max(16, width(name)) - 1 - keyW
+			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(fit(c.desc, max(descW, 1))) +
+				st.FooterKey.Render(fit(pad(k, keyW), keyW))
 		}
 		lines = append(lines, line)
 	}
@@ -500,4 +560,12 @@ func (m *Model) slotCommand(arg string) tea.Cmd {
 		return noticeMsg{text: fmt.Sprintf("next free slot for %s (%s): %s – %s", strings.Join(services, ", "), shortDuration(d),
 			stamp(sp.Start, loc), sp.End.In(loc).Format("15:04"))}
 	})
+}
+
+// pad right-aligns s in w cells.
+func pad(s string, w int) string {
+	if n := w - width(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
 }
