@@ -142,5 +142,7 @@ func ReadMetrics(ctx context.Context, r Reader, since, until time.Time, loc *tim
 			m.Changes.Unauthorised++
 		}
 	}
-	return m, nil
+	td, err := r.TrainingData(ctx)
+	m.Training = td.Matrix().Completion
+	return m, err
 }

@@ -56,6 +56,10 @@ type Metrics struct {
 	// Changes are the change figures (ComputeChangeMetrics), filled by
 	// ReadMetrics.
 	Changes ChangeMetrics `json:"changes"`
+	// Training is how many of the required readings (roster × articles
+	// required of their role, Training.Completion) are done in the version
+	// in force, now: reading is not tied to the window. Filled by ReadMetrics.
+	Training Ratio `json:"training"`
 }
 
 // The recurrence rule: this many incidents on one service and category

@@ -40,6 +40,11 @@ const (
 	PermWriteArticle
 	PermEditCatalogue
 	PermRecordDeploy
+	PermReviewArticle
+	PermPublishArticle
+	PermRetireArticle
+	PermImportArticles
+	PermReadArticle // record a read, say whether it helped
 )
 
 type permRule struct {
@@ -80,6 +85,13 @@ var permRules = map[Perm]permRule{
 	PermWriteArticle:      {RoleOperator, "write articles"},
 	PermEditCatalogue:     {RoleAdmin, "change the service catalogue"},
 	PermRecordDeploy:      {RoleOperator, "record deploys"},
+	PermReviewArticle:     {RoleOperator, "review articles"},
+	PermPublishArticle:    {RoleLead, "publish articles"},
+	PermRetireArticle:     {RoleLead, "retire articles"},
+	// An import writes the states its files declare, published included:
+	// the folder's own review (in git) stands for the second pair of eyes.
+	PermImportArticles: {RoleLead, "import articles"},
+	PermReadArticle:    {RoleViewer, "record reading articles"},
 }
 
 // May reports whether the actor's role allows p.

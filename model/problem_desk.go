@@ -419,7 +419,7 @@ func (s *Desk) PublishKnownError(ctx context.Context, a Actor, id int64) (Articl
 	case p.KnownError.Workaround == "":
 		return Article{}, fmt.Errorf("%s: workaround: required to publish; a known error article tells people how to get around the fault", p.Ref())
 	}
-	ar, err := s.SaveArticle(ctx, a, KnownErrorArticle(p))
+	ar, err := s.publishKnownErrorArticle(ctx, a, KnownErrorArticle(p))
 	if err != nil {
 		return Article{}, fmt.Errorf("%s: publish: %w", p.Ref(), err)
 	}

@@ -99,14 +99,18 @@ type Upserted struct {
 var FeedConditions = []string{"acked", "silenced", "flapping", "incident", "stale"}
 
 // ArticleQuery selects knowledge base articles; with Search set the result is
-// ranked by relevance, otherwise by title.
+// ranked by relevance, otherwise by title, whatever its case.
 type ArticleQuery struct {
 	Search string
 	// Any matches articles with any of the words rather than all of them
 	// (suggestions from an incident's title), still best first.
-	Any    bool
-	Offset int
-	Limit  int
+	Any bool
+	// Published leaves out drafts and articles in review: what viewers
+	// read by default. All takes retired articles in too (an export).
+	Published bool
+	All       bool
+	Offset    int
+	Limit     int
 }
 
 // AuditQuery selects audit entries, newest first.
@@ -130,7 +134,6 @@ type Reader interface {
 	// whole record.
 	ChangesBetween(ctx context.Context, from, to time.Time) ([]Change, error)
 	NextChange(ctx context.Context, after time.Time) (Change, error)
-	Articles(ctx context.Context, q ArticleQuery) ([]ArticleHit, error)
 	Services(ctx context.Context) ([]Service, error)
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 
@@ -155,7 +158,6 @@ type Reader interface {
 	// ChangeIncidents lists the incidents linked to a change as caused or
 	// resolved by it.
 	ChangeIncidents(ctx context.Context, changeID int64) ([]ChangeIncident, error)
-	Article(ctx context.Context, id int64) (Article, error)
 	// DeploysBetween lists the deploys that started in [from, to), by
 	// start; Deploys those a change covers, by start.
 	DeploysBetween(ctx context.Context, from, to time.Time) ([]Deploy, error)
@@ -163,6 +165,29 @@ type Reader interface {
 
 	MetricsReader
 	ProblemReader
+	ArticleReader
+}
+
+// ArticleReader reads the knowledge base: articles as they are in force,
+// their versions, who read them, and what the training matrix needs.
+type ArticleReader interface {
+	Articles(ctx context.Context, q ArticleQuery) ([]ArticleHit, error)
+	// Article reads an article as it is in force (the newest published
+	// version, else the newest); ArticleBySlug finds one by its slug.
+	Article(ctx context.Context, id int64) (Article, error)
+	ArticleBySlug(ctx context.Context, slug string) (Article, error)
+	// ArticleVersions lists every version of an article, newest first,
+	// with their text; ArticleVersion reads one.
+	ArticleVersions(ctx context.Context, id int64) ([]ArticleVersion, error)
+	ArticleVersion(ctx context.Context, id int64, version int) (ArticleVersion, error)
+	// ArticleReads lists who read which version of an article, newest first.
+	ArticleReads(ctx context.Context, id int64) ([]ArticleRead, error)
+	// ArticlesDue lists the published articles whose review is due at
+	// (Article.ReviewDue), by owner then title, without their text.
+	ArticlesDue(ctx context.Context, at time.Time) ([]Article, error)
+	// TrainingData reads the roster, the required articles (without
+	// their text) and the reads of them.
+	TrainingData(ctx context.Context) (TrainingData, error)
 }
 
 // MetricsReader reads what the metrics view and the report measure.
@@ -305,7 +330,7 @@ type Tx interface {
 
 	ChangeTx
 	DeployTx
-	UpsertArticle(a *Article) error
+	ArticleTx
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
 
@@ -327,6 +352,34 @@ type ChangeTx interface {
 	ChangeApprovals(id int64) ([]ChangeApproval, error)
 	AppendChangeEvent(id int64, e ChangeEvent) error
 	CriticalIncidents(services []string) ([]Incident, error)
+}
+
+// ArticleTx is the knowledge base part of a write transaction. The
+// articles table holds each article as it is in force; every version,
+// that one included, is kept apart.
+type ArticleTx interface {
+	// ArticleBySlug finds an article by slug; ErrNotFound when new.
+	ArticleBySlug(slug string) (Article, error)
+	// InsertArticle stores a new article and sets its ID; UpdateArticle
+	// rewrites it, all but its helpful and unhelpful counts.
+	InsertArticle(a *Article) error
+	UpdateArticle(a Article) error
+	// UpsertArticle writes an article by slug without a version: for
+	// generators of test data, never for the service layer.
+	UpsertArticle(a *Article) error
+	InsertArticleVersion(v ArticleVersion) error
+	ArticleVersion(id int64, version int) (ArticleVersion, error)
+	// SetArticleVersionState changes a version's state and, when by is
+	// not empty, records its review.
+	SetArticleVersionState(id int64, version int, state ArticleState, by string, at time.Time) error
+	// RecordArticleRead remembers that an operator read a version (the
+	// first read of a version stands).
+	RecordArticleRead(r ArticleRead) error
+	// SetArticleFeedback records an operator's verdict on an article,
+	// replacing any earlier one, and recounts the article's verdicts.
+	SetArticleFeedback(id int64, operator string, helpful bool, at time.Time) error
+	// ReplaceRoster makes the stored roster exactly these people.
+	ReplaceRoster(people []Person) error
 }
 
 // DeployTx is the deploy part of a write transaction.

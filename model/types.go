@@ -359,26 +359,57 @@ var ArticleKinds = []ArticleKind{ArticleHowTo, ArticleRunbook, ArticleKnownError
 // ArticleState is the lifecycle of an article.
 type ArticleState string
 
-// Article states.
+// Article states. A version is Outdated once a newer version of its
+// article is published; an article itself is never outdated.
 const (
 	ArticleDraft     ArticleState = "draft"
 	ArticleReview    ArticleState = "review"
 	ArticlePublished ArticleState = "published"
 	ArticleRetired   ArticleState = "retired"
+	ArticleOutdated  ArticleState = "outdated"
 )
 
-// Article is a knowledge base entry written in Markdown.
+// Article is a knowledge base entry written in Markdown. Read as a record
+// it is the version in force: the newest published version, else the newest
+// version; read as one of its versions (ArticleVersion) it is that version.
 type Article struct {
-	ID        int64        `json:"id"`
-	Slug      string       `json:"slug"`
-	Title     string       `json:"title"`
-	Kind      ArticleKind  `json:"kind"`
-	State     ArticleState `json:"state"`
-	Service   string       `json:"service"`
-	Tags      []string     `json:"tags,omitzero"`
-	Body      string       `json:"body"`
-	UpdatedAt time.Time    `json:"updated_at,omitzero"`
-	Author    string       `json:"author"`
+	ID    int64        `json:"id"`
+	Slug  string       `json:"slug"`
+	Title string       `json:"title"`
+	Kind  ArticleKind  `json:"kind"`
+	State ArticleState `json:"state"`
+	// Service is the first of Services, the primary: the one its
+	// suggestions and lists name.
+	Service  string   `json:"service"`
+	Services []string `json:"services,omitzero"`
+	Tags     []string `json:"tags,omitzero"`
+	// Owner keeps it current: a review that falls due is flagged for them.
+	Owner string `json:"owner,omitzero"`
+	// ValidUntil is when it stops being trustworthy (a workaround until a
+	// fix ships); zero: no end. ReviewEvery is how often someone other than
+	// its author confirms it; zero: never due.
+	ValidUntil  time.Time     `json:"valid_until,omitzero"`
+	ReviewEvery time.Duration `json:"review_every,omitzero"`
+	// RequiredFor lists the roles (viewer, operator, lead, admin) who must
+	// read it: it is unread for them until they read its current version.
+	RequiredFor []string `json:"required_for,omitzero"`
+	// Extra holds the front matter keys hypercare does not use, as YAML,
+	// so an export writes back what the team's files carried.
+	Extra     string    `json:"extra,omitzero"`
+	Body      string    `json:"body"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Author    string    `json:"author"`
+	// Version is the number of the version this is; Latest the newest
+	// version, above Version while a newer one waits to be published.
+	Version int `json:"version"`
+	Latest  int `json:"latest"`
+	// ReviewedAt and ReviewedBy are the last review of this version: its
+	// publishing or a later confirmation that it still holds.
+	ReviewedAt time.Time `json:"reviewed_at,omitzero"`
+	ReviewedBy string    `json:"reviewed_by,omitzero"`
+	// Helpful and Unhelpful count the operators' verdicts, one each.
+	Helpful   int `json:"helpful"`
+	Unhelpful int `json:"unhelpful"`
 }
 
 // Ref is the article identifier: KB-12.

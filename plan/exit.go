@@ -76,6 +76,8 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 		return m.Changes.Success.Value()
 	case "change_caused_p1p2":
 		return float64(m.Changes.CausedP1P2), true
+	case "training_completion":
+		return m.Training.Value()
 	}
 	return 0, false
 }
@@ -85,7 +87,7 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 // counts as whole numbers.
 func FormatExitValue(metric string, v float64) string {
 	switch metric {
-	case "sla_attainment", "reopen_rate", "change_success_rate":
+	case "sla_attainment", "reopen_rate", "change_success_rate", "training_completion":
 		return model.Percent(v)
 	case "csat":
 		return fmt.Sprintf("%.1f", v)

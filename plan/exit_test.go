@@ -15,9 +15,10 @@ func TestExitValueKnowsEveryMetric(t *testing.T) {
 		Satisfaction: model.Average{Count: 2, Sum: 9},
 		MTTR:         model.Mean{Count: 2, Total: 5 * time.Hour},
 		Changes:      model.ChangeMetrics{Success: model.Ratio{N: 3, Of: 4}, CausedP1P2: 2},
+		Training:     model.Ratio{N: 1, Of: 8},
 	}
 	want := map[string]float64{"open_p1": 1, "open_p2": 3, "sla_attainment": 0.9, "reopen_rate": 0.05, "csat": 4.5, "mttr_hours": 2.5,
-		"change_success_rate": 0.75, "change_caused_p1p2": 2}
+		"change_success_rate": 0.75, "change_caused_p1p2": 2, "training_completion": 0.125}
 	for metric := range ExitMetrics {
 		v, ok := ExitValue(m, metric)
 		if !ok || v != want[metric] {

@@ -179,6 +179,8 @@ var ExitMetrics = map[string]bool{
 	// share of closed changes that succeeded and caused no incident, 0–1
 	"change_success_rate": true,
 	"change_caused_p1p2":  false, // P1/P2 incidents confirmed as caused by a change
+	// share of required readings done in the version in force, 0–1
+	"training_completion": true,
 }
 
 // Met reports whether a measured value satisfies the criterion.
@@ -444,6 +446,16 @@ func (p *Plan) ModelServices() []model.Service {
 	for i, s := range p.Services {
 		out[i] = model.Service{ID: s.ID, Name: s.Name, Tier: s.Tier, Owner: s.Owner,
 			Environment: s.Environment, DependsOn: slices.Clone(s.DependsOn)}
+	}
+	return out
+}
+
+// Roster is the operators as the knowledge base's training counts them:
+// each must read what is required of their role.
+func (p *Plan) Roster() []model.Person {
+	out := make([]model.Person, len(p.Operators))
+	for i, o := range p.Operators {
+		out[i] = model.Person{Name: o.Name, Role: o.Role}
 	}
 	return out
 }

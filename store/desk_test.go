@@ -44,21 +44,15 @@ func TestChangesArticlesServices(t *testing.T) {
 
 	art := model.Article{Slug: "orders-db-disk-full", Title: "Orders DB disk full", Kind: model.ArticleRunbook,
 		State: model.ArticlePublished, Service: "orders", Tags: []string{"db", "disk"}, Body: "# Steps\n\nfree space"}
-	saved, err := desk.SaveArticle(ctx, alice, art)
-	if err != nil {
-		t.Fatal(err)
-	}
+	saved := importArticles(t, desk, art)[0]
 	clk.Tick()
 	art.Title, art.Body = "Orders database disk full", "# Steps\n\nextend the volume"
-	updated, err := desk.SaveArticle(ctx, alice, art)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if updated.ID != saved.ID {
-		t.Fatalf("saving the same slug made a new article: %d then %d", saved.ID, updated.ID)
+	updated := importArticles(t, desk, art)[0]
+	if updated.ID != saved.ID || updated.Version != 2 {
+		t.Fatalf("importing the same slug again made %s v%d; want %s v2", updated.Ref(), updated.Version, saved.Ref())
 	}
 	gotArt, err := db.Article(ctx, saved.ID)
-	if err != nil || !reflect.DeepEqual(gotArt, updated) {
+	if err != nil || !reflect.DeepEqual(gotArt, updated.Article) {
 		t.Fatalf("article round trip: %+v, %v\nwant %+v", gotArt, err, updated)
 	}
 	// The full-text index follows the update: the old body is gone.

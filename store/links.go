@@ -63,11 +63,6 @@ func (t *tx) MoveIncidentLinks(from, to int64) (int, error) {
 	return int(n), nil
 }
 
-func (t *tx) ArticleByID(id int64) (model.Article, error) {
-	a, err := scanArticle(t.stmt(articleSQL).QueryRowContext(t.ctx, id))
-	return a, lookupErr(err, "KB-%d", id)
-}
-
 // Links lists an incident's links with their targets' titles.
 func (db *DB) Links(ctx context.Context, incidentID int64) ([]model.IncidentLink, error) {
 	rows, err := db.query(ctx, linksSQL, incidentID)

@@ -100,24 +100,6 @@ ORDER BY id DESC`
 	countsSQL = `SELECT name, value FROM counters
 UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))`
 
-	articleColumns = `a.id, a.slug, a.title, a.kind, a.state, a.service, a.tags, a.body, a.updated_at, a.author`
-
-	// articlesByTitleSQL's "state <> 'retired'" matches the partial index articles_title.
-	articlesByTitleSQL = `SELECT ` + articleColumns + `, '', 0 FROM articles a
-WHERE a.state <> 'retired'
-ORDER BY a.title, a.id
-LIMIT ?1 OFFSET ?2`
-
-	// articlesSearchSQL orders by the FTS rank column (bm25 with the weights
-	// set in the migration), which FTS5 returns already sorted. Column -1
-	// lets snippet pick the column that matched best.
-	articlesSearchSQL = `SELECT ` + articleColumns + `,
-	snippet(articles_fts, -1, ?2, ?3, '…', 16), -articles_fts.rank
-FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-WHERE articles_fts MATCH ?1 AND a.state <> 'retired'
-ORDER BY articles_fts.rank
-LIMIT ?4 OFFSET ?5`
-
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
 WHERE at >= ?1
   AND (?2 IS NULL OR actor LIKE ?2 ESCAPE '\' OR action LIKE ?2 ESCAPE '\' OR entity LIKE ?2 ESCAPE '\')
@@ -128,7 +110,6 @@ LIMIT ?3 OFFSET ?4`
 
 	incidentSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE id = ?1`
 	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts WHERE id = ?1`
-	articleSQL  = `SELECT ` + articleColumns + ` FROM articles a WHERE a.id = ?1`
 	timelineSQL = `SELECT id, incident_id, at, actor, kind, text FROM timeline WHERE incident_id = ?1 ORDER BY at, id`
 )
 
@@ -300,23 +281,6 @@ func scanSilence(s scanner) (model.Silence, error) {
 	return sil, err
 }
 
-// Articles searches the knowledge base, best match first (Rank is the
-// relevance: higher is better), or lists it by title when q.Search has
-// nothing searchable in it. Retired articles are left out.
-func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
-	match := ftsQuery(q.Search)
-	if q.Any {
-		match = ftsAnyQuery(q.Search)
-	}
-	if match == "" {
-		rows, err := db.query(ctx, articlesByTitleSQL, limit(q.Limit), offset(q.Offset))
-		return collect(rows, err, "articles", scanArticleHit)
-	}
-	rows, err := db.query(ctx, articlesSearchSQL, match, model.HighlightStart, model.HighlightEnd,
-		limit(q.Limit), offset(q.Offset))
-	return collect(rows, err, "article search", scanArticleHit)
-}
-
 // Services lists the service catalogue by id.
 func (db *DB) Services(ctx context.Context) ([]model.Service, error) {
 	rows, err := db.query(ctx, servicesSQL)
@@ -364,12 +328,6 @@ func (db *DB) Alert(ctx context.Context, id int64) (model.Alert, error) {
 	return one(row, err, fmt.Sprintf("ALR-%d", id), scanAlert)
 }
 
-// Article reads one article.
-func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
-	row, err := db.queryRow(ctx, articleSQL, id)
-	return one(row, err, fmt.Sprintf("KB-%d", id), scanArticle)
-}
-
 // incidentFields are the scan targets of incidentColumns.
 func incidentFields(in *model.Incident) []any {
 	return []any{&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
@@ -399,21 +357,4 @@ func scanAlert(s scanner) (model.Alert, error) {
 	var a model.Alert
 	err := s.Scan(alertFields(&a)...)
 	return a, err
-}
-
-func articleFields(a *model.Article) []any {
-	return []any{&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, &a.Service, jsonColumn{&a.Tags}, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author}
-}
-
-func scanArticle(s scanner) (model.Article, error) {
-	var a model.Article
-	err := s.Scan(articleFields(&a)...)
-	return a, err
-}
-
-func scanArticleHit(s scanner) (model.ArticleHit, error) {
-	var h model.ArticleHit
-	err := s.Scan(append(articleFields(&h.Article), &h.Snippet, &h.Rank)...)
-	return h, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -136,13 +137,6 @@ WHERE service = ?1 AND alert_group = ?2 AND is_open AND alert_group <> '' ORDER 
 	setIncidentGroupSQL  = `UPDATE incidents SET alert_group = ?2 WHERE id = ?1`
 	firingForIncidentSQL = `SELECT count(*) FROM alerts WHERE incident_id = ?1 AND state = 'firing'`
 
-	upsertArticleSQL = `INSERT INTO articles (slug, title, kind, state, service, tags, body, updated_at, author)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-ON CONFLICT (slug) DO UPDATE SET
-	title = excluded.title, kind = excluded.kind, state = excluded.state, service = excluded.service,
-	tags = excluded.tags, body = excluded.body, updated_at = excluded.updated_at, author = excluded.author
-RETURNING id`
-
 	deleteServicesSQL = `DELETE FROM services`
 	insertServiceSQL  = `INSERT INTO services (id, name, tier, owner, environment, depends_on)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
@@ -154,21 +148,21 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // writeQueries are prepared once on the writer at Open. They cannot be
 // prepared lazily: the writer has one connection, and inside a transaction
 // that connection is taken, so preparing through the pool would wait forever.
-var writeQueries = []string{
+var writeQueries = slices.Concat(articleWriteQueries, []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	stormHeadSQL, refreshStormSQL, stormMemberSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
 	openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
-	upsertArticleSQL, deleteServicesSQL, insertServiceSQL, insertAuditSQL,
-	insertLinkSQL, moveLinksSQL, moveAlertsSQL, articleSQL, linksSQL,
+	deleteServicesSQL, insertServiceSQL, insertAuditSQL,
+	insertLinkSQL, moveLinksSQL, moveAlertsSQL, linksSQL,
 	problemByIDSQL, insertProblemSQL, updateProblemSQL, problemActionSQL, insertProblemActSQL, updateProblemActSQL,
 	problemIncidentsSQL,
 	changeSQL, insertChangeSQL, updateChangeSQL, changeStartedBetweenSQL, changesBetweenSQL,
 	insertChangeApprovalSQL, changeApprovalsSQL, insertChangeEventSQL, criticalIncidentsSQL,
 	deployByKeySQL, insertDeploySQL, updateDeploySQL,
-}
+})
 
 func (db *DB) prepareWrites(ctx context.Context) error {
 	db.writeStmts = make(map[string]*sql.Stmt, len(writeQueries))
@@ -497,15 +491,6 @@ func (t *tx) SetIncidentGroup(incidentID int64, group string) error {
 
 func (t *tx) FiringForIncident(incidentID int64) (int, error) {
 	return t.count("firing alerts of an incident", firingForIncidentSQL, incidentID)
-}
-
-func (t *tx) UpsertArticle(a *model.Article) error {
-	err := t.stmt(upsertArticleSQL).QueryRowContext(t.ctx, a.Slug, a.Title, string(a.Kind), string(a.State),
-		a.Service, jsonList(a.Tags), a.Body, ms(a.UpdatedAt), a.Author).Scan(&a.ID)
-	if err != nil {
-		return fmt.Errorf("save article %q: %w", a.Slug, err)
-	}
-	return nil
 }
 
 func (t *tx) ReplaceServices(services []model.Service) error {

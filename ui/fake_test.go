@@ -308,6 +308,31 @@ func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) 
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })
 }
 
+func (f *fakeStore) ArticleBySlug(_ context.Context, slug string) (model.Article, error) {
+	if i := slices.IndexFunc(f.articles, func(a model.Article) bool { return a.Slug == slug }); i >= 0 {
+		return f.articles[i], nil
+	}
+	return model.Article{}, model.ErrNotFound
+}
+
+func (f *fakeStore) ArticleVersions(context.Context, int64) ([]model.ArticleVersion, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) ArticleVersion(context.Context, int64, int) (model.ArticleVersion, error) {
+	return model.ArticleVersion{}, model.ErrNotFound
+}
+
+func (f *fakeStore) ArticleReads(context.Context, int64) ([]model.ArticleRead, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) ArticlesDue(context.Context, time.Time) ([]model.Article, error) { return nil, nil }
+
+func (f *fakeStore) TrainingData(context.Context) (model.TrainingData, error) {
+	return model.TrainingData{}, nil
+}
+
 func (f *fakeStore) IncidentsSince(context.Context, time.Time) ([]model.Incident, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/kb"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
 )
@@ -118,7 +119,11 @@ func newSeeder(desk *model.Desk, p *plan.Plan, now time.Time) (*seeder, error) {
 	s := &seeder{desk: desk, plan: p, now: now, rnd: rnd, cast: c, feed: f, incidents: map[string]*incidentRun{}}
 	// The catalogue of services comes first: everything else refers to it.
 	s.schedule(p.Hypercare.Start.Add(-7*24*time.Hour), "services", func(ctx context.Context) error {
-		return desk.SyncServices(ctx, model.System, p.ModelServices())
+		if err := desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
+			return err
+		}
+		// The roster is who the knowledge base's training counts.
+		return desk.SyncRoster(ctx, model.System, p.Roster())
 	})
 	return s, nil
 }
@@ -197,7 +202,7 @@ func (s *seeder) addArticles() error {
 		if err != nil {
 			return fmt.Errorf("knowledge base: %w", err)
 		}
-		ar, err := model.ParseArticle(name, data)
+		ar, err := kb.Parse(name, data)
 		if err != nil {
 			return err
 		}
@@ -206,14 +211,22 @@ func (s *seeder) addArticles() error {
 			w = on(-i%4, 9+i%9, i*7%60)
 		}
 		at := s.time(w)
-		author := s.cast.actor(lead, "", at)
-		if sv, ok := s.plan.Service(ar.Service); ok {
-			if eng, ok := s.cast.engineer(sv.Owner, at); ok {
-				author = eng
+		// The service's engineer wrote it; the lead imported the folder,
+		// the way a team brings its runbooks in.
+		importer := s.cast.actor(lead, "", at)
+		ar.Author = importer.Name
+		if len(ar.Services) > 0 {
+			if sv, ok := s.plan.Service(ar.Services[0]); ok {
+				if eng, ok := s.cast.engineer(sv.Owner, at); ok {
+					ar.Author = eng.Name
+				}
 			}
 		}
 		s.schedule(at, "article "+ar.Slug, func(ctx context.Context) error {
-			_, err := s.desk.SaveArticle(ctx, author, ar)
+			res, err := s.desk.ImportArticles(ctx, importer, []model.ImportItem{{Source: name, Article: ar}})
+			if err == nil && res[0].Err != nil {
+				err = res[0].Err
+			}
 			return err
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/kb"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
@@ -315,13 +316,15 @@ func TestCatalogueAndPlanAgree(t *testing.T) {
 	for _, e := range entries {
 		slugs[strings.TrimSuffix(e.Name(), ".md")] = true
 		data, _ := kbFiles.ReadFile(path.Join("kb", e.Name()))
-		ar, err := model.ParseArticle(e.Name(), data)
+		ar, err := kb.Parse(e.Name(), data)
 		if err != nil {
 			t.Error(err)
 			continue
 		}
-		if _, ok := p.Service(ar.Service); ar.Service != "" && !ok {
-			t.Errorf("%s: service %q is not in the plan", e.Name(), ar.Service)
+		for _, sv := range ar.Services {
+			if _, ok := p.Service(sv); !ok {
+				t.Errorf("%s: service %q is not in the plan", e.Name(), sv)
+			}
 		}
 		if n := strings.Count(ar.Body, "\n"); n < 12 || n > 70 {
 			t.Errorf("%s: %d lines; keep articles between 15 and 60 lines", e.Name(), n)
