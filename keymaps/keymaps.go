@@ -37,6 +37,8 @@ type KeyMap struct {
 
 	Ack, Assign, Escalate, Note, Resolve, Merge, Silence, OpenIncident, New, Approve key.Binding
 	State, Priority, Link, Edit, ConfirmCause                                        key.Binding
+	// OpenRunbook opens the first runbook an alert or incident names.
+	OpenRunbook key.Binding
 	// Problem records: RCA, known error, actions, publishing.
 	RCA, KnownError, AddAction, ActionDone, Publish key.Binding
 
@@ -97,6 +99,7 @@ var defaults = []def{
 	{"link", GroupActions, []string{"L"}, "link a record", func(k *KeyMap) *key.Binding { return &k.Link }},
 	{"silence", GroupActions, []string{"s"}, "silence", func(k *KeyMap) *key.Binding { return &k.Silence }},
 	{"open_incident", GroupActions, []string{"i"}, "open incident", func(k *KeyMap) *key.Binding { return &k.OpenIncident }},
+	{"open_runbook", GroupActions, []string{"O"}, "open runbook", func(k *KeyMap) *key.Binding { return &k.OpenRunbook }},
 	{"new", GroupActions, []string{"c"}, "new incident", func(k *KeyMap) *key.Binding { return &k.New }},
 	{"approve", GroupActions, []string{"p"}, "approve change", func(k *KeyMap) *key.Binding { return &k.Approve }},
 	{"edit", GroupActions, []string{"E"}, "edit change", func(k *KeyMap) *key.Binding { return &k.Edit }},

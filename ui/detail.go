@@ -3,12 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -27,6 +29,23 @@ type detail struct {
 	ready bool
 	err   error
 	title string
+	// lines are the record as laid out, each whole: one wider than the
+	// view (a command in a code block, a URL) is clipped when painted,
+	// with a marker, and the clipped lines scroll sideways together by x.
+	// Nothing is wrapped after the body laid it out.
+	lines  []string
+	widest int
+	x      int
+	// refs are the references to other records on the lines, in reading
+	// order; sel is the one picked to follow, or -1.
+	refs []reference
+	sel  int
+}
+
+// reference is a record named in a detail's text, where it stands.
+type reference struct {
+	text      string // "KB-12"
+	line, col int    // col in cells
 }
 
 // body is one record type's part of a detail: how the record is read and
@@ -64,12 +83,13 @@ type openDetailMsg struct{ body body }
 func openDetail(b body) tea.Cmd { return func() tea.Msg { return openDetailMsg{body: b} } }
 
 func newDetail(s *session, b body) *detail {
-	return &detail{s: s, body: b, title: "Loading…"}
+	return &detail{s: s, body: b, title: "Loading…", sel: -1}
 }
 
 func (d *detail) setSize(w, h int) {
 	d.w, d.h = w, h
 	d.vp.Width, d.vp.Height = w, h
+	d.paint()
 }
 
 // refresh reads the record again, laid out for the current width.
@@ -121,7 +141,7 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	d.body, d.title, d.ready = data.body, data.title, true
-	d.vp.SetContent(data.text)
+	d.setLines(strings.Split(data.text, "\n"))
 	return cmd
 }
 
@@ -135,11 +155,194 @@ func (d *detail) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	if cmd, handled := d.body.key(m, msg); handled {
 		return cmd, kept
 	}
-	return nil, passed
+	km := d.s.km
+	switch {
+	case key.Matches(msg, km.NextPane) && len(d.refs) > 0:
+		d.pick(1)
+	case key.Matches(msg, km.PrevPane) && len(d.refs) > 0:
+		d.pick(-1)
+	case key.Matches(msg, km.Enter) && d.sel >= 0:
+		return d.follow(), kept
+	case key.Matches(msg, km.CalPrev) && d.widest > d.w:
+		d.sideways(-d.w / 2)
+	case key.Matches(msg, km.CalNext) && d.widest > d.w:
+		d.sideways(d.w / 2)
+	default:
+		return nil, passed
+	}
+	return nil, kept
 }
 
 func (d *detail) actions() []key.Binding {
-	return append([]key.Binding{d.s.km.Back}, d.body.actions(d.s)...)
+	out := append([]key.Binding{d.s.km.Back}, d.body.actions(d.s)...)
+	return append(out, d.ownKeys()...)
+}
+
+// ownKeys are the keys every detail has while its text calls for them:
+// following a reference, scrolling long lines sideways.
+func (d *detail) ownKeys() []key.Binding {
+	km := d.s.km
+	var out []key.Binding
+	if len(d.refs) > 0 {
+		out = append(out, key.NewBinding(key.WithKeys(km.NextPane.Keys()...), key.WithHelp(km.NextPane.Help().Key, "pick a reference")))
+	}
+	if d.sel >= 0 {
+		out = append(out, key.NewBinding(key.WithKeys(km.Enter.Keys()...), key.WithHelp(km.Enter.Help().Key, "open "+d.refs[d.sel].text)))
+	}
+	if d.widest > d.w {
+		last := func(b key.Binding) string { k := b.Help().Key; return k[strings.LastIndex(k, "/")+1:] }
+		out = append(out, key.NewBinding(key.WithKeys(append(km.CalPrev.Keys(), km.CalNext.Keys()...)...),
+			key.WithHelp(last(km.CalPrev)+"/"+last(km.CalNext), "scroll sideways")))
+	}
+	return out
+}
+
+// setLines installs a read's text. The picked reference stays picked when
+// the new text still names it (a live detail is read again on every
+// change), at its occurrence nearest where it was.
+func (d *detail) setLines(lines []string) {
+	var was reference
+	if d.sel >= 0 {
+		was = d.refs[d.sel]
+	}
+	d.lines, d.widest = lines, 0
+	for _, l := range lines {
+		d.widest = max(d.widest, width(l))
+	}
+	self, _, _ := strings.Cut(d.title, " ")
+	d.refs, d.sel = findRefs(lines, self), -1
+	for i, r := range d.refs {
+		if r.text == was.text && (d.sel < 0 || abs(r.line-was.line) < abs(d.refs[d.sel].line-was.line)) {
+			d.sel = i
+		}
+	}
+	d.paint()
+}
+
+// refPattern finds record references: KB-12, INC-3, REQ-6, CHG-2, PRB-1, ALR-40.
+var refPattern = regexp.MustCompile(`\b(?:KB|INC|REQ|CHG|PRB|ALR)-[1-9][0-9]*\b`)
+
+// findRefs lists the references on lines but self, the record on screen.
+func findRefs(lines []string, self string) []reference {
+	var out []reference
+	for i, l := range lines {
+		plain := ansi.Strip(l)
+		for _, at := range refPattern.FindAllStringIndex(plain, -1) {
+			if text := plain[at[0]:at[1]]; text != self {
+				out = append(out, reference{text: text, line: i, col: width(plain[:at[0]])})
+			}
+		}
+	}
+	return out
+}
+
+// pick moves the picked reference to the next one (dir 1) or the previous
+// one (-1), the first time to the first or last in sight, and scrolls it
+// into view.
+func (d *detail) pick(dir int) {
+	n := len(d.refs)
+	switch {
+	case d.sel >= 0:
+		d.sel = (d.sel + dir + n) % n
+	case dir > 0:
+		d.sel = 0
+		for i, r := range d.refs {
+			if r.line >= d.vp.YOffset {
+				d.sel = i
+				break
+			}
+		}
+	default:
+		d.sel = n - 1
+		for i := n - 1; i >= 0; i-- {
+			if d.refs[i].line < d.vp.YOffset+d.vp.Height {
+				d.sel = i
+				break
+			}
+		}
+	}
+	r := d.refs[d.sel]
+	switch {
+	case r.line < d.vp.YOffset:
+		d.vp.SetYOffset(r.line)
+	case r.line >= d.vp.YOffset+d.vp.Height:
+		d.vp.SetYOffset(r.line - d.vp.Height + 1)
+	}
+	if width(d.lines[r.line]) > d.w && (r.col < d.x || r.col+len(r.text) > d.x+d.w-2) {
+		d.x = max(r.col-d.w/2, 0)
+	}
+	d.paint()
+}
+
+// follow opens the picked reference's detail over this one; esc there
+// comes back here.
+func (d *detail) follow() tea.Cmd {
+	ref := d.refs[d.sel].text
+	b, err := recordBody(d.s, ref)
+	if err != nil {
+		return notice(err)
+	}
+	return openDetail(b)
+}
+
+// recordBody is the detail body of the record a reference names.
+func recordBody(s *session, ref string) (body, error) {
+	prefix, _, _ := strings.Cut(strings.ToUpper(ref), "-")
+	id, err := model.ParseRef(ref, prefix)
+	if err != nil {
+		return nil, err
+	}
+	switch prefix {
+	case "INC", "REQ":
+		return incidentBody{id: id}, nil
+	case "ALR":
+		return alertBody{id: id}, nil
+	case "CHG":
+		return changeBody{id: id}, nil
+	case "PRB":
+		return problemBody{id: id}, nil
+	case "KB":
+		return newArticleBody(s, id), nil
+	}
+	return nil, fmt.Errorf("%s: not a record this console opens", ref)
+}
+
+// sideways scrolls the lines wider than the view by n cells.
+func (d *detail) sideways(n int) {
+	d.x = max(min(d.x+n, d.widest-d.w+1), 0)
+	d.paint()
+}
+
+// paint lays the lines into the view: the wide ones clipped at x, the
+// picked reference marked.
+func (d *detail) paint() {
+	if !d.ready {
+		return
+	}
+	shown := make([]string, len(d.lines))
+	var picked reference
+	if d.sel >= 0 {
+		picked = d.refs[d.sel]
+	}
+	for i, l := range d.lines {
+		if d.sel >= 0 && i == picked.line {
+			end := picked.col + len(picked.text)
+			head := ansi.Truncate(l, picked.col, "")
+			if strings.Contains(head, "\x1b") {
+				head += "\x1b[0m" // the reference is not in the line's colours
+			}
+			l = head + d.s.st.RowSelected.Render(picked.text) + ansi.TruncateLeft(l, end, "")
+		}
+		shown[i] = clipLine(l, d.x, d.w)
+	}
+	d.vp.SetContent(strings.Join(shown, "\n"))
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func (d *detail) typing() bool { return false }
@@ -162,6 +365,9 @@ func (d *detail) view(m *Model, w, h int) string {
 	status := back
 	if d.ready {
 		status = fmt.Sprintf("↕%d%% · %s", int(d.vp.ScrollPercent()*100), back)
+	}
+	if d.sel >= 0 {
+		status = "→ " + d.refs[d.sel].text + " · enter opens · " + status
 	}
 	if in, ok := d.body.(incidentBody); ok {
 		if viewers := m.others(in.id); len(viewers) > 0 {

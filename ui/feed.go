@@ -128,15 +128,18 @@ func parseFeedFilter(text string) model.FeedQuery {
 }
 
 // alertBindings are the actions on an alert, in the feed and its detail,
-// as this operator is offered them.
+// as this operator is offered them: its runbook first, the thing to read
+// when it fires.
 func alertBindings(s *session) []key.Binding {
 	km := s.km
-	return []key.Binding{s.offer(km.Ack, model.PermAckAlert), s.offer(km.Silence, model.PermSilence), s.offer(km.OpenIncident, model.PermOpenIncident)}
+	return []key.Binding{km.OpenRunbook, s.offer(km.Ack, model.PermAckAlert), s.offer(km.Silence, model.PermSilence), s.offer(km.OpenIncident, model.PermOpenIncident)}
 }
 
 func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := s.km
 	switch {
+	case key.Matches(msg, km.OpenRunbook):
+		return alertRunbook(s, a), true
 	case key.Matches(msg, km.Ack):
 		return ackAlert(s, a.ID), true
 	case key.Matches(msg, km.OpenIncident):
@@ -148,6 +151,18 @@ func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
 		return func() tea.Msg { return openFormMsg{form: silenceForm(s, a)} }, true
 	}
 	return nil, false
+}
+
+// alertRunbook opens the first runbook the alert or the plan names for it.
+func alertRunbook(s *session, a model.Alert) tea.Cmd {
+	return query(func(ctx context.Context) ([]runbook, error) {
+		return runbooksFor(ctx, s, a.Service, []model.Alert{a})
+	}, func(rbs []runbook, err error) tea.Msg {
+		if err != nil {
+			return noticeMsg{err: err}
+		}
+		return openRunbook(s, a.Ref(), rbs)()
+	})
 }
 
 func ackAlert(s *session, id int64) tea.Cmd {
@@ -181,9 +196,7 @@ type alertBody struct {
 }
 
 func (b alertBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
-	a, title, text, err := alertDetail(ctx, s, b.id, w, s.loc())
-	b.alert = a
-	return b, title, text, err
+	return alertDetail(ctx, s, b.id, w, s.loc())
 }
 
 func (b alertBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
@@ -195,19 +208,25 @@ func (b alertBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 
 func (alertBody) actions(s *session) []key.Binding { return alertBindings(s) }
 
-func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (model.Alert, string, string, error) {
+func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (alertBody, string, string, error) {
+	b := alertBody{id: id}
 	a, err := s.Reader.Alert(ctx, id)
 	if err != nil {
-		return a, "", "", fmt.Errorf("ALR-%d: %w", id, err)
+		return b, "", "", fmt.Errorf("ALR-%d: %w", id, err)
+	}
+	b.alert = a
+	runbooks, err := runbooksFor(ctx, s, a.Service, []model.Alert{a})
+	if err != nil {
+		return b, "", "", fmt.Errorf("%s: %w", a.Ref(), err)
 	}
 	history, err := s.Reader.AlertHistory(ctx, id)
 	if err != nil {
-		return a, "", "", err
+		return b, "", "", err
 	}
 	var running []model.Change // what is running matters while the alert fires
 	if a.State != model.AlertResolved {
 		if running, err = runningOn(ctx, s, a.Service, s.Now()); err != nil {
-			return a, "", "", fmt.Errorf("%s: %w", a.Ref(), err)
+			return b, "", "", fmt.Errorf("%s: %w", a.Ref(), err)
 		}
 	}
 	st := s.st
@@ -251,6 +270,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 		lines = append(lines, fieldLines(st, "truncated", fmt.Sprintf("the sender left %d more alerts of this group out of its last drop", a.Truncated))...)
 	}
 	lines = append(lines, runningLines(s, a.Service, running, " ", w, loc)...)
+	lines = append(lines, runbookLines(s, runbooks, " ", w)...)
 	var links []string
 	for _, sec := range []struct {
 		name string
@@ -286,7 +306,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 	for _, h := range history {
 		lines = append(lines, "   "+st.Dim.Render(stamp(h.At, loc))+"  "+string(h.State))
 	}
-	return a, a.Ref() + " · " + a.Name, strings.Join(lines, "\n"), nil
+	return b, a.Ref() + " · " + a.Name, strings.Join(lines, "\n"), nil
 }
 
 // firedLine says how often an alert started firing, and whether it is

@@ -20,6 +20,7 @@ type incidentBody struct {
 	id       int64
 	in       model.Incident // zero until read
 	suspects []model.Change // the changes that may have caused it, latest first
+	runbooks []runbook      // named by its alerts and the plan, as read
 }
 
 func (b incidentBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
@@ -27,17 +28,24 @@ func (b incidentBody) read(ctx context.Context, s *session, w int) (body, string
 }
 
 func (b incidentBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
-	if key.Matches(msg, m.s.km.ConfirmCause) && len(b.suspects) > 0 {
+	switch {
+	case key.Matches(msg, m.s.km.ConfirmCause) && len(b.suspects) > 0:
 		return confirmCause(m.s, b.in, b.suspects[0]), true
+	case key.Matches(msg, m.s.km.OpenRunbook) && b.in.ID != 0:
+		return openRunbook(m.s, b.in.Ref(), b.runbooks), true
 	}
 	return incidentKeys(m.s, b.id, msg)
 }
 
 func (b incidentBody) actions(s *session) []key.Binding {
-	if len(b.suspects) == 0 {
-		return incidentBindings(s)
+	var out []key.Binding
+	if _, ok := firstRunbook(b.runbooks); ok {
+		out = append(out, s.km.OpenRunbook)
 	}
-	return append([]key.Binding{s.offer(s.km.ConfirmCause, model.PermLink)}, incidentBindings(s)...)
+	if len(b.suspects) > 0 {
+		out = append(out, s.offer(s.km.ConfirmCause, model.PermLink))
+	}
+	return append(out, incidentBindings(s)...)
 }
 
 // confirmCause links the incident as caused by the change; the next read
@@ -79,6 +87,13 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		if b.suspects, err = s.Planner.SuspectChanges(ctx, in); err != nil {
 			return b, "", "", fmt.Errorf("%s suspect changes: %w", in.Ref(), err)
 		}
+	}
+	if b.runbooks, err = runbooksFor(ctx, s, in.Service, alerts); err != nil {
+		return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
+	}
+	suggested, err := suggestArticlesFor(ctx, s, in, alerts, b.runbooks)
+	if err != nil {
+		return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
 	}
 	var running []model.Change // what is running matters while the incident is open
 	if in.State.Open() {
@@ -151,6 +166,8 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	}
 	lines = append(lines, suspectLines(s, in, b.suspects, w, loc)...)
 	lines = append(lines, runningLines(s, in.Service, running, "", w, loc)...)
+	lines = append(lines, runbookLines(s, b.runbooks, "", w)...)
+	lines = append(lines, suggestionLines(s, suggested, "", w)...)
 	if in.Description != "" {
 		lines = append(lines, "", st.Bold.Render("Description"))
 		lines = append(lines, wrap(in.Description, w-2)...)

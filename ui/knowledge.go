@@ -8,7 +8,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/glamour"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/muesli/termenv"
@@ -101,11 +100,7 @@ func articleDetail(ctx context.Context, s *session, id int64, w int, loc *time.L
 	if err != nil {
 		return "", "", fmt.Errorf("KB-%d: %w", id, err)
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(w-4, 20)), glamour.WithColorProfile(profile))
-	if err != nil {
-		return "", "", fmt.Errorf("markdown renderer: %w", err)
-	}
-	body, err := r.Render(a.Body)
+	body, err := renderMarkdown(a.Body, w, style, profile)
 	if err != nil {
 		return "", "", fmt.Errorf("render KB-%d: %w", id, err)
 	}
@@ -117,6 +112,9 @@ func articleDetail(ctx context.Context, s *session, id int64, w int, loc *time.L
 	if len(a.Tags) > 0 {
 		parts = append(parts, "#"+strings.Join(a.Tags, " #"))
 	}
-	meta := strings.Join(parts, " · ")
-	return a.Ref() + " · " + a.Title, s.st.Dim.Render(meta) + "\n" + strings.TrimRight(body, "\n"), nil
+	var meta []string
+	for _, l := range wrap(strings.Join(parts, " · "), max(w-2, 20)) {
+		meta = append(meta, " "+s.st.Dim.Render(l))
+	}
+	return a.Ref() + " · " + a.Title, strings.Join(meta, "\n") + "\n" + body, nil
 }

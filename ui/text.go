@@ -159,3 +159,31 @@ func besides(left, right string) string {
 	}
 	return b.String()
 }
+
+// Markers at the edges of a line clipped to the screen: there is more of
+// it to the left, or to the right.
+const clipLeft, clipRight = "←", "→"
+
+// clipLine shows the part of a line (which may carry styling) that starts
+// x cells in, in w cells: whole when it fits, else with a marker on each
+// side that has more, so a long command is never mistaken for a short one.
+func clipLine(line string, x, w int) string {
+	n := width(line)
+	if n <= w || w < 3 {
+		return line
+	}
+	x = max(min(x, n-w+1), 0)
+	room, left := w, ""
+	if x > 0 {
+		room, left = room-1, clipLeft
+	}
+	right := ""
+	if n-x > room {
+		room, right = room-1, clipRight
+	}
+	cut := ansi.Cut(line, x, x+room)
+	if strings.Contains(cut, "\x1b") {
+		cut += "\x1b[0m" // the marker is not in the line's colours
+	}
+	return left + cut + right
+}

@@ -1,0 +1,155 @@
+package consoletest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
+)
+
+// article saves a published article through the desk and reads it back,
+// as the console finds it.
+func (s *stack) article(ar model.Article) model.Article {
+	s.t.Helper()
+	ar.State = model.ArticlePublished
+	if ar.Kind == "" {
+		ar.Kind = model.ArticleRunbook
+	}
+	done(s.t)(s.desk.SaveArticle(s.ctx, operator, ar))
+	hits, err := s.db.Articles(s.ctx, model.ArticleQuery{Search: ar.Title, Limit: 10})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Slug == ar.Slug {
+			return h.Article
+		}
+	}
+	s.t.Fatalf("%s: saved, and not found by its title", ar.Slug)
+	return model.Article{}
+}
+
+// The plan names checkout's runbooks; the one the knowledge base has
+// (checkout-5xx, KB-1) opens with one key from the P1's detail at 80x24,
+// and esc comes back to the incident.
+func TestRunbookFromIncident(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press("enter")
+	frame := tm.WaitForPane("INC-3", "Checkout returns 502")
+	if !strings.Contains(lastLine(frame), "O open runb") {
+		t.Errorf("the incident's footer does not offer its runbook: %s", lastLine(frame))
+	}
+	tm.Press("ctrl+d")
+	tm.WaitForPane("INC-3", "Runbooks (3)", "KB-1", "Checkout 5xx: first response", "checkout-rollback is not in the knowledge")
+	tm.Press("O")
+	tm.WaitForPane("KB-1 · Checkout 5xx: first response", "Check the PSP gateway")
+	tm.Press("esc")
+	tm.WaitForPane("INC-3", "Runbooks (3)")
+	tm.Final()
+}
+
+// An alert's runbook_url names its article by the URL's last path element.
+func TestRunbookFromAlert(t *testing.T) {
+	s := seeded(t)
+	s.article(model.Article{Slug: "orders-db-disk-full", Title: "orders-db disk full", Service: "orders-db",
+		Body: "Free space on the data volume."})
+	s.at(hours(-0.2), func() {
+		a := model.Alert{DedupKey: "disk-db-3", Name: "DiskFull", Severity: model.SevCritical, Service: "orders-db",
+			Summary: "orders-db-3 disk 97% full", Source: "alertmanager", State: model.AlertFiring, StartsAt: now.Add(hours(-0.2)),
+			Labels:      map[string]string{"alertname": "DiskFull", "service": "orders-db"},
+			Annotations: map[string]string{"runbook_url": "https://runbooks.example/db/orders-db-disk-full"}}
+		if _, err := s.desk.RecordAlert(s.ctx, model.System, a); err != nil {
+			t.Fatal(err)
+		}
+	})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press("2")
+	tm.WaitForPane("Alerts", "orders-db-3 disk")
+	tm.Press("enter")
+	tm.WaitForPane("ALR-3 · DiskFull", "Runbooks (4)", "KB-3", "orders-db disk full")
+	tm.Press("O")
+	tm.WaitForPane("KB-3 · orders-db disk full", "Free space on the data volume")
+	tm.Press("esc", "esc")
+	tm.WaitForPane("Alerts", "orders-db-3 disk")
+	// From the feed, without opening the alert.
+	tm.Press("O")
+	tm.WaitForPane("KB-3 · orders-db disk full", "Free space on the data volume")
+	tm.Final()
+}
+
+// Every incident's detail suggests articles from its title, service,
+// category and alerts, not only the new-incident form.
+func TestSuggestionsOnIncident(t *testing.T) {
+	s := seeded(t)
+	s.article(model.Article{Slug: "search-stale-after-import", Title: "Search results stale after a catalog import", Service: "search",
+		Kind: model.ArticleKnownError, Body: "Reindex the catalog: the import does not trigger it."})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press("j", "enter")
+	tm.WaitForPane("INC-4", "Search results stale after catalog import")
+	tm.Press("G")
+	tm.WaitForPane("INC-4", "Suggested articles", "KB-3", "known-error", "Search results stale after a catalog")
+	tm.Final()
+}
+
+// A reference in a detail is picked with tab and opened with enter, over
+// the detail it was in; esc comes back.
+func TestFollowReference(t *testing.T) {
+	s := seeded(t)
+	ar := s.article(model.Article{Slug: "checkout-handover", Title: "Checkout handover", Kind: model.ArticleHandover,
+		Body: "# Handover\n\nThe P1 is INC-3; first response is in KB-1.\n"})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press(":", ar.Ref(), "enter")
+	tm.WaitForPane(ar.Ref()+" · Checkout handover", "The P1 is INC-3")
+	tm.Press("tab")
+	tm.WaitFor("→ INC-3 · enter opens")
+	tm.Press("tab")
+	tm.WaitFor("→ KB-1 · enter opens")
+	tm.Press("enter")
+	tm.WaitForPane("KB-1 · Checkout 5xx: first response", "Check the PSP gateway")
+	tm.Press("esc")
+	tm.WaitFor("→ KB-1 · enter opens", "The P1 is INC-3")
+	tm.Press("shift+tab", "enter")
+	tm.WaitForPane("INC-3", "Checkout returns 502")
+	tm.Final()
+}
+
+// A command longer than the screen stays on one line, clipped with a
+// marker, and scrolls sideways; the prose around it wraps at the width.
+func TestCodeBlockUnwrapped(t *testing.T) {
+	s := seeded(t)
+	command := "kubectl -n checkout rollout undo deployment/checkout-api --to-revision=42 && kubectl -n checkout rollout status deployment/checkout-api"
+	ar := s.article(model.Article{Slug: "checkout-rollback", Title: "Roll back checkout", Service: "checkout",
+		Body: "# Roll back\n\nWhen the deploy of checkout-api broke the payment page and the error rate is above the SLO, undo it:\n\n```sh\n" +
+			command + "\n```\n\nThen watch the error rate.\n"})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press(":", ar.Ref(), "enter")
+	frame := tm.WaitForPane(ar.Ref()+" · Roll back checkout", "kubectl -n checkout rollout undo", "Then watch the error rate")
+	var line string
+	for _, l := range strings.Split(uitest.Pane(frame, ar.Ref()+" · Roll back checkout"), "\n") {
+		if strings.Contains(l, "kubectl -n checkout rollout undo") {
+			line = l
+		}
+		if strings.Contains(l, "rollout status") && !strings.Contains(l, "rollout undo") {
+			t.Errorf("the command wrapped onto a second line:\n%s", frame)
+		}
+		if strings.Contains(l, "checkout-") && strings.HasSuffix(strings.TrimRight(strings.Trim(l, "│┃ "), " "), "checkout-") {
+			t.Errorf("prose broke a word at its hyphen: %q", l)
+		}
+	}
+	if !strings.HasSuffix(strings.TrimRight(line, "│┃ "), "→") {
+		t.Errorf("the clipped command has no marker: %q", line)
+	}
+	if w := len([]rune(frame[:strings.IndexByte(frame, '\n')])); w > uitest.SmallW {
+		t.Errorf("a frame line is %d wide", w)
+	}
+	tm.Press("right", "right")
+	frame = tm.WaitForPane(ar.Ref()+" · Roll back checkout", "←", "rollout status deployment/checkout-api")
+	if !strings.Contains(frame, "Then watch the error rate") {
+		t.Errorf("prose moved sideways with the code:\n%s", frame)
+	}
+	tm.Press("left", "left")
+	tm.WaitForPane(ar.Ref()+" · Roll back checkout", "kubectl -n checkout rollout undo")
+	tm.Final()
+}
