@@ -38,7 +38,9 @@ func renderMarkdown(src string, w int, style string, profile termenv.Profile) (s
 // (inside a word) a non-breaking one, which takes the same one cell.
 func nonBreakingHyphens(s string) string {
 	runes := []rune(s)
-	word := func(i int) bool { return i >= 0 && i < len(runes) && (unicode.IsLetter(runes[i]) || unicode.IsDigit(runes[i])) }
+	word := func(i int) bool {
+		return i >= 0 && i < len(runes) && (unicode.IsLetter(runes[i]) || unicode.IsDigit(runes[i]))
+	}
 	for i, r := range runes {
 		if r == '-' && word(i-1) && word(i+1) {
 			runes[i] = '\u2011'
