@@ -55,7 +55,8 @@ type reportDoc struct {
 	Service  string `json:"service"`
 	Timezone string `json:"timezone"`
 	model.Metrics
-	Exit []plan.ExitScore `json:"exit_criteria"`
+	Exit    []plan.ExitScore `json:"exit_criteria"`
+	WarRoom warRoom          `json:"war_room"`
 }
 
 func runReport(g global, args []string, w io.Writer) error {
@@ -93,6 +94,9 @@ func runReport(g global, args []string, w io.Writer) error {
 		return err
 	}
 	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(), Metrics: m}
+	if doc.WarRoom, err = readWarRoom(ctx, db, model.NewDesk(db, p), p, from, now); err != nil {
+		return err
+	}
 	doc.Exit = p.ScoreExit(doc.Metrics)
 	if format == "json" {
 		return writeJSON(w, doc)
@@ -171,6 +175,8 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 				r.First.In(loc).Format("Mon 02 Jan 15:04"), r.Last.In(loc).Format("Mon 02 Jan 15:04"))
 		}
 	}
+
+	writeWarRoom(&b, doc.WarRoom, m)
 
 	b.WriteString("\n## Exit criteria\n\n")
 	if len(doc.Exit) == 0 {

@@ -209,3 +209,60 @@ func TestReportCountsWhatIsReal(t *testing.T) {
 		}
 	}
 }
+
+// The war-room sections name what is open with its owner and latest note,
+// what breached, the majors' timelines, the changes ahead with their
+// conflicts and the unauthorised deploys.
+func TestReportWarRoom(t *testing.T) {
+	db, planPath := seeded(t) // INC-1: P1 major on checkout, open
+	base := []string{"--db", db, "--plan", planPath}
+	soon := time.Now().Add(24 * time.Hour).In(time.UTC).Format("2006-01-02 15:04")
+	for _, args := range [][]string{
+		{"--as", leadName, "incident", "ack", "1"},
+		{"--as", leadName, "incident", "note", "1", "--text", "Rolling back checkout 4.2; PSP looks fine"},
+		{"--as", operatorName, "change", "new", "--service", "checkout", "--title", "Checkout 4.3", "--impact", "medium",
+			"--probability", "low", "--start", soon, "--duration", "1h"},
+	} {
+		if code, _, errOut := cli(t, append(base, args...)...); code != exitOK {
+			t.Fatalf("%v: %s", args, errOut)
+		}
+	}
+	code, out, errOut := cli(t, append(base, "report")...)
+	if code != exitOK {
+		t.Fatalf("report: exit %d %s", code, errOut)
+	}
+	for _, want := range []string{
+		"## Against the period before",
+		"## Open incidents", "| INC-1 | P1 | In Progress |", "maya.patel", "Rolling back checkout 4.2; PSP looks fine",
+		"## Major incidents", "### INC-1 P1", "(note): Rolling back checkout 4.2",
+		"## Per service", "| checkout | 1 | 0 | 1 |",
+		"## Changes in the next 72 hours", "CHG-1 new (checkout): Checkout 4.3", "conflict: outside checkout's maintenance windows",
+		"## Unauthorised deploys", "## Licences and certificates expiring within 30 days", "## Active silences", "## Overdue RCA actions",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+	code, out, _ = cli(t, append(base, "report", "--format", "json")...)
+	var doc struct {
+		WarRoom struct {
+			Open []struct {
+				Ref  string `json:"ref"`
+				Next string `json:"next_step"`
+			} `json:"open"`
+			ChangesNext []struct {
+				Ref       string   `json:"ref"`
+				Conflicts []string `json:"conflicts"`
+			} `json:"changes_next_72h"`
+		} `json:"war_room"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK {
+		t.Fatalf("report json: %v", err)
+	}
+	if len(doc.WarRoom.Open) != 1 || doc.WarRoom.Open[0].Next == "" || len(doc.WarRoom.ChangesNext) != 1 || len(doc.WarRoom.ChangesNext[0].Conflicts) == 0 {
+		t.Fatalf("war room = %+v", doc.WarRoom)
+	}
+}

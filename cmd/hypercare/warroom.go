@@ -1,0 +1,405 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/plan"
+)
+
+// warRoom is the part of the daily report a war room reads by name: what
+// is open and who has it, what breached, the majors' timelines, the flow
+// per service, the changes behind and ahead, the alerts that made noise,
+// what is expiring and which RCA actions are late.
+type warRoom struct {
+	Previous     flowCount        `json:"previous_period"` // opened and resolved in the window before
+	Open         []openLine       `json:"open"`
+	Breaches     []openLine       `json:"breaches_and_at_risk"`
+	Majors       []majorLine      `json:"majors"`
+	Services     []serviceFlow    `json:"per_service"`
+	ChangesDone  []reportChange     `json:"changes_done"`
+	ChangesNext  []reportChange     `json:"changes_next_72h"`
+	Caused       []causedLine     `json:"change_caused_incidents"`
+	Unauthorised []model.Deploy   `json:"unauthorised_deploys"`
+	Licences     []licenceLine    `json:"licences_expiring"`
+	Noisiest     []alertLine      `json:"noisiest_alerts"`
+	Flapping     []alertLine      `json:"flapping_alerts"`
+	Silences     []model.Silence  `json:"active_silences"`
+	LateActions  []lateActionLine `json:"overdue_rca_actions"`
+}
+
+type flowCount struct {
+	Opened   int `json:"opened"`
+	Resolved int `json:"resolved"`
+}
+
+type openLine struct {
+	Ref      string        `json:"ref"`
+	Priority string        `json:"priority"`
+	Title    string        `json:"title"`
+	Service  string        `json:"service"`
+	Owner    string        `json:"owner"`
+	Age      time.Duration `json:"age"`
+	State    string        `json:"state"`
+	Next     string        `json:"next_step,omitzero"` // the latest note
+	SLA      string        `json:"sla,omitzero"`       // breached or at risk, for the breach list
+}
+
+type majorLine struct {
+	openLine
+	Timeline []model.TimelineEntry `json:"timeline"`
+}
+
+type serviceFlow struct {
+	Service  string `json:"service"`
+	Opened   int    `json:"opened"`
+	Resolved int    `json:"resolved"`
+	Open     int    `json:"open"`
+}
+
+type reportChange struct {
+	Ref       string   `json:"ref"`
+	Title     string   `json:"title"`
+	Services  string   `json:"services"`
+	State     string   `json:"state"`
+	Start     string   `json:"start"`
+	Outcome   string   `json:"outcome,omitzero"`
+	Conflicts []string `json:"conflicts,omitzero"`
+}
+
+type causedLine struct {
+	Change   string `json:"change"`
+	Incident string `json:"incident"`
+	Priority string `json:"priority"`
+}
+
+type licenceLine struct {
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+	Days    int    `json:"days_left"`
+}
+
+type alertLine struct {
+	Ref        string `json:"ref"`
+	Name       string `json:"name"`
+	Service    string `json:"service"`
+	Deliveries int    `json:"deliveries"`
+	State      string `json:"state"`
+}
+
+type lateActionLine struct {
+	Problem string `json:"problem"`
+	Text    string `json:"text"`
+	Owner   string `json:"owner"`
+	Due     string `json:"due"`
+}
+
+// Report limits: a war room reads a page, not the database.
+const (
+	noisiestShown   = 5
+	alertScan       = 5000
+	licenceHorizon  = 30 * 24 * time.Hour
+	changesAhead    = 72 * time.Hour
+	timelineEntries = 12
+)
+
+// readWarRoom reads the war-room sections for the window [from, now).
+func readWarRoom(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.Plan, from, now time.Time) (warRoom, error) {
+	var w warRoom
+	loc := p.Location()
+	at := func(t time.Time) string { return t.In(loc).Format("Mon 02 Jan 15:04") }
+
+	prev, err := r.IncidentsSince(ctx, from.Add(-now.Sub(from)))
+	if err != nil {
+		return w, err
+	}
+	for _, in := range prev {
+		if !in.OpenedAt.Before(from.Add(-now.Sub(from))) && in.OpenedAt.Before(from) {
+			w.Previous.Opened++
+		}
+		if !in.ResolvedAt.IsZero() && !in.ResolvedAt.Before(from.Add(-now.Sub(from))) && in.ResolvedAt.Before(from) {
+			w.Previous.Resolved++
+		}
+	}
+
+	open, err := r.Queue(ctx, model.QueueQuery{Limit: 500})
+	if err != nil {
+		return w, err
+	}
+	flows := map[string]*serviceFlow{}
+	flow := func(svc string) *serviceFlow {
+		if flows[svc] == nil {
+			flows[svc] = &serviceFlow{Service: svc}
+		}
+		return flows[svc]
+	}
+	for _, in := range prev {
+		if !in.OpenedAt.Before(from) {
+			flow(in.Service).Opened++
+		}
+		if !in.ResolvedAt.IsZero() && !in.ResolvedAt.Before(from) {
+			flow(in.Service).Resolved++
+		}
+	}
+	for _, in := range open {
+		flow(in.Service).Open++
+		line, err := openLineOf(ctx, r, in, now)
+		if err != nil {
+			return w, err
+		}
+		w.Open = append(w.Open, line)
+		switch {
+		case in.SLAFlags&(model.SLAResolveBreached|model.SLARespondBreached) != 0 || (!in.ResolveDue.IsZero() && now.After(in.ResolveDue)):
+			line.SLA = "breached"
+		case in.AtRisk():
+			line.SLA = "at risk"
+		}
+		if line.SLA != "" {
+			w.Breaches = append(w.Breaches, line)
+		}
+		if in.Major {
+			tl, err := r.Timeline(ctx, in.ID)
+			if err != nil {
+				return w, err
+			}
+			w.Majors = append(w.Majors, majorLine{openLine: line, Timeline: tl[max(len(tl)-timelineEntries, 0):]})
+		}
+	}
+	for _, f := range flows {
+		w.Services = append(w.Services, *f)
+	}
+	slices.SortFunc(w.Services, func(a, b serviceFlow) int {
+		return cmp.Or(cmp.Compare(b.Opened+b.Open, a.Opened+a.Open), cmp.Compare(a.Service, b.Service))
+	})
+
+	done, err := r.ChangesBetween(ctx, from, now)
+	if err != nil {
+		return w, err
+	}
+	for _, c := range done {
+		if c.State == model.ChangeClosed && !c.End.Before(from) {
+			w.ChangesDone = append(w.ChangesDone, reportChange{Ref: c.Ref(), Title: c.Title, Services: strings.Join(c.Services, ", "),
+				State: string(c.State), Start: at(c.Start), Outcome: c.CloseCode})
+		}
+	}
+	ahead, err := r.ChangesBetween(ctx, now, now.Add(changesAhead))
+	if err != nil {
+		return w, err
+	}
+	for _, c := range ahead {
+		if !c.Open() || c.Start.Before(now) {
+			continue
+		}
+		line := reportChange{Ref: c.Ref(), Title: c.Title, Services: strings.Join(c.Services, ", "), State: string(c.State), Start: at(c.Start)}
+		cs, err := desk.CheckChange(ctx, c)
+		if err != nil {
+			return w, err
+		}
+		for _, x := range cs {
+			line.Conflicts = append(line.Conflicts, x.Reason)
+		}
+		w.ChangesNext = append(w.ChangesNext, line)
+	}
+	causes, err := r.ChangeCauses(ctx, from)
+	if err != nil {
+		return w, err
+	}
+	for _, c := range causes {
+		w.Caused = append(w.Caused, causedLine{Change: fmt.Sprintf("CHG-%d", c.ChangeID), Incident: fmt.Sprintf("INC-%d", c.IncidentID),
+			Priority: c.Priority.String()})
+	}
+	deploys, err := r.DeploysBetween(ctx, from, now)
+	if err != nil {
+		return w, err
+	}
+	for _, d := range deploys {
+		if d.Unauthorised {
+			w.Unauthorised = append(w.Unauthorised, d)
+		}
+	}
+
+	for _, l := range p.Licences {
+		if left := l.Expires.Sub(now); left < licenceHorizon {
+			w.Licences = append(w.Licences, licenceLine{Name: l.Name, Kind: l.Kind, Owner: l.Owner,
+				Expires: l.Expires.In(loc).Format("Mon 02 Jan 2006"), Days: int(left.Hours() / 24)})
+		}
+	}
+	slices.SortFunc(w.Licences, func(a, b licenceLine) int { return cmp.Compare(a.Days, b.Days) })
+
+	alerts, err := r.Feed(ctx, model.FeedQuery{Limit: alertScan})
+	if err != nil {
+		return w, err
+	}
+	var noisy []model.Alert
+	for _, a := range alerts {
+		if !a.LastSeen.Before(from) {
+			noisy = append(noisy, a)
+		}
+		if a.Flapping {
+			w.Flapping = append(w.Flapping, alertLineOf(a))
+		}
+	}
+	slices.SortStableFunc(noisy, func(a, b model.Alert) int { return cmp.Compare(b.Deliveries, a.Deliveries) })
+	for _, a := range noisy[:min(len(noisy), noisiestShown)] {
+		w.Noisiest = append(w.Noisiest, alertLineOf(a))
+	}
+	if w.Silences, err = r.Silences(ctx, now); err != nil {
+		return w, err
+	}
+
+	problems, err := r.Problems(ctx, model.ProblemQuery{})
+	if err != nil {
+		return w, err
+	}
+	for _, pr := range problems {
+		actions, err := r.ProblemActions(ctx, pr.ID)
+		if err != nil {
+			return w, err
+		}
+		for _, a := range actions {
+			if a.Overdue(now) {
+				w.LateActions = append(w.LateActions, lateActionLine{Problem: pr.Ref(), Text: a.Text, Owner: a.Owner,
+					Due: a.Due.In(loc).Format("Mon 02 Jan")})
+			}
+		}
+	}
+	return w, nil
+}
+
+// openLineOf is an open record with its owner and latest note.
+func openLineOf(ctx context.Context, r model.Reader, in model.Incident, now time.Time) (openLine, error) {
+	owner := in.Assignee
+	if owner == "" {
+		owner = "team " + in.Team
+	}
+	line := openLine{Ref: in.Ref(), Priority: in.Priority.String(), Title: in.Title, Service: in.Service, Owner: owner,
+		Age: now.Sub(in.OpenedAt).Round(time.Minute), State: in.State.Label()}
+	tl, err := r.Timeline(ctx, in.ID)
+	if err != nil {
+		return line, err
+	}
+	for i := len(tl) - 1; i >= 0; i-- {
+		if tl[i].Kind == "note" {
+			line.Next = strings.Join(strings.Fields(tl[i].Text), " ")
+			break
+		}
+	}
+	return line, nil
+}
+
+func alertLineOf(a model.Alert) alertLine {
+	return alertLine{Ref: a.Ref(), Name: a.Name, Service: a.Service, Deliveries: a.Deliveries, State: string(a.State)}
+}
+
+// writeWarRoom writes the war-room sections as Markdown.
+func writeWarRoom(b *strings.Builder, w warRoom, m model.Metrics) {
+	fmt.Fprintf(b, "\n## Against the period before\n\n| | this period | the one before |\n|---|--:|--:|\n| opened | %d | %d |\n| resolved | %d | %d |\n",
+		m.Opened, w.Previous.Opened, m.Resolved, w.Previous.Resolved)
+
+	section := func(title, empty string, n int) bool {
+		fmt.Fprintf(b, "\n## %s\n\n", title)
+		if n == 0 {
+			b.WriteString(empty + "\n")
+		}
+		return n > 0
+	}
+	if section("Open incidents", "Nothing is open.", len(w.Open)) {
+		b.WriteString("| ref | priority | state | age | service | owner | title | next step (latest note) |\n|---|---|---|--:|---|---|---|---|\n")
+		for _, o := range w.Open {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", o.Ref, o.Priority, o.State, spell(o.Age), mdCell(o.Service),
+				mdCell(o.Owner), mdCell(o.Title), mdCell(cut(o.Next, 120)))
+		}
+	}
+	if section("Breached and at risk", "No open incident has breached or is at risk.", len(w.Breaches)) {
+		for _, o := range w.Breaches {
+			fmt.Fprintf(b, "- **%s** %s %s (%s, %s): %s\n", o.Ref, o.SLA, o.Priority, mdCell(o.Service), mdCell(o.Owner), mdCell(o.Title))
+		}
+	}
+	if section("Major incidents", "No major incident is open.", len(w.Majors)) {
+		for _, mj := range w.Majors {
+			fmt.Fprintf(b, "### %s %s: %s\n\n", mj.Ref, mj.Priority, mdCell(mj.Title))
+			for _, e := range mj.Timeline {
+				fmt.Fprintf(b, "- %s %s (%s): %s\n", e.At.Format("Mon 15:04"), mdCell(e.Actor), e.Kind, mdCell(cut(e.Text, 160)))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if section("Per service", "Nothing opened, resolved or open.", len(w.Services)) {
+		b.WriteString("| service | opened | resolved | open now |\n|---|--:|--:|--:|\n")
+		for _, s := range w.Services {
+			fmt.Fprintf(b, "| %s | %d | %d | %d |\n", mdCell(s.Service), s.Opened, s.Resolved, s.Open)
+		}
+	}
+	if section("Changes done", "No change closed in the period.", len(w.ChangesDone)) {
+		for _, c := range w.ChangesDone {
+			fmt.Fprintf(b, "- %s %s (%s, %s): %s\n", c.Ref, c.Outcome, mdCell(c.Services), c.Start, mdCell(c.Title))
+		}
+	}
+	if section("Changes in the next 72 hours", "No change is planned in the next 72 hours.", len(w.ChangesNext)) {
+		for _, c := range w.ChangesNext {
+			fmt.Fprintf(b, "- %s %s %s (%s): %s\n", c.Start, c.Ref, c.State, mdCell(c.Services), mdCell(c.Title))
+			for _, x := range c.Conflicts {
+				fmt.Fprintf(b, "  - conflict: %s\n", mdCell(x))
+			}
+		}
+	}
+	if section("Incidents caused by changes", "No incident was linked as caused by a change.", len(w.Caused)) {
+		for _, c := range w.Caused {
+			fmt.Fprintf(b, "- %s (%s) caused by %s\n", c.Incident, c.Priority, c.Change)
+		}
+	}
+	if section("Unauthorised deploys", "Every deploy reported was covered by an authorised change.", len(w.Unauthorised)) {
+		for _, d := range w.Unauthorised {
+			fmt.Fprintf(b, "- %s %s: %s (%s)\n", d.Ref(), d.Start.Format("Mon 15:04"), mdCell(d.Describe()), mdCell(d.Note))
+		}
+	}
+	if section("Licences and certificates expiring within 30 days", "None.", len(w.Licences)) {
+		for _, l := range w.Licences {
+			left := fmt.Sprintf("in %d days", l.Days)
+			if l.Days < 0 {
+				left = fmt.Sprintf("**expired %d days ago**", -l.Days)
+			}
+			fmt.Fprintf(b, "- %s (%s, owner %s): expires %s, %s\n", mdCell(l.Name), l.Kind, l.Owner, l.Expires, left)
+		}
+	}
+	if section("Noisiest alerts", "No alert was reported in the period.", len(w.Noisiest)) {
+		for _, a := range w.Noisiest {
+			fmt.Fprintf(b, "- %s %s on %s: %d deliveries, %s\n", a.Ref, mdCell(a.Name), mdCell(a.Service), a.Deliveries, a.State)
+		}
+	}
+	if section("Flapping alerts", "No alert is flapping.", len(w.Flapping)) {
+		for _, a := range w.Flapping {
+			fmt.Fprintf(b, "- %s %s on %s\n", a.Ref, mdCell(a.Name), mdCell(a.Service))
+		}
+	}
+	if section("Active silences", "No silence is in force.", len(w.Silences)) {
+		for _, s := range w.Silences {
+			ms := make([]string, len(s.Matchers))
+			for i, m := range s.Matchers {
+				ms[i] = m.String()
+			}
+			fmt.Fprintf(b, "- SIL-%d `%s` by %s until %s, muting %d: %s\n", s.ID, strings.Join(ms, " "), s.Author,
+				s.EndsAt.Format("Mon 02 Jan 15:04"), s.Matching, mdCell(s.Comment))
+		}
+	}
+	if section("Overdue RCA actions", "No RCA action is overdue.", len(w.LateActions)) {
+		for _, a := range w.LateActions {
+			fmt.Fprintf(b, "- %s: %s (owner %s, due %s)\n", a.Problem, mdCell(a.Text), mdCell(a.Owner), a.Due)
+		}
+	}
+}
+
+// cut shortens s to n characters, marking the cut.
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
