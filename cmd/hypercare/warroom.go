@@ -22,8 +22,8 @@ type warRoom struct {
 	Breaches     []openLine       `json:"breaches_and_at_risk"`
 	Majors       []majorLine      `json:"majors"`
 	Services     []serviceFlow    `json:"per_service"`
-	ChangesDone  []reportChange     `json:"changes_done"`
-	ChangesNext  []reportChange     `json:"changes_next_72h"`
+	ChangesDone  []reportChange   `json:"changes_done"`
+	ChangesNext  []reportChange   `json:"changes_next_72h"`
 	Caused       []causedLine     `json:"change_caused_incidents"`
 	Unauthorised []model.Deploy   `json:"unauthorised_deploys"`
 	Licences     []licenceLine    `json:"licences_expiring"`
