@@ -19,7 +19,12 @@ const reportUsage = `Usage: hypercare report [--since 24h] [--format md|json]
 The service figures of the last --since: records opened and resolved, MTTA,
 MTTR, SLA attainment per priority (requests in a row of their own), backlog
 flow per day, reopen rate, recurring incidents, CSAT, what is open now, and
-the plan's exit criteria scored met or not met. Incidents and requests count
+the plan's exit criteria scored met or not met; then, for the war room, the
+open incidents with owners and latest notes, breaches and at-risk incidents by
+name, major incidents' timelines, flow per service, changes done and the next
+72 hours with conflicts, change-caused incidents, unauthorised deploys,
+licences expiring, noisiest and flapping alerts, active silences and overdue
+RCA actions. Incidents and requests count
 together everywhere but in SLA attainment. Records still open past their
 resolve due time count as SLA misses; duplicates count as resolved but not
 in MTTR, SLA attainment, reopen rate or CSAT.
