@@ -2,12 +2,12 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
 	"slices"
 	"strings"
-	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/hypercare-ops/hypercare/model"
@@ -63,25 +63,20 @@ func runbooksFor(ctx context.Context, s *session, service string, alerts []model
 	return out, nil
 }
 
-// articleBySlug finds the article with a slug. The reader searches text,
-// not slugs, so it searches for the slug's words (a runbook's slug is made
-// of its title's) and keeps the hit with that very slug; an article whose
-// text lacks its slug's words is not found.
+// articleBySlug finds the article with a slug as it is in force; a
+// retired one, or none, is the zero article: the section then names the
+// slug as missing, for the team to write.
 func articleBySlug(ctx context.Context, s *session, slug string) (model.Article, error) {
-	words := strings.FieldsFunc(slug, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 {
+	ar, err := s.Reader.ArticleBySlug(ctx, slug)
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return model.Article{}, nil
+	case err != nil:
+		return model.Article{}, fmt.Errorf("runbook %s: %w", slug, err)
+	case ar.State == model.ArticleRetired:
 		return model.Article{}, nil
 	}
-	hits, err := s.Reader.Articles(ctx, model.ArticleQuery{Search: strings.Join(words, " "), Limit: 20})
-	if err != nil {
-		return model.Article{}, fmt.Errorf("runbook %s: %w", slug, err)
-	}
-	for _, h := range hits {
-		if h.Slug == slug {
-			return h.Article, nil
-		}
-	}
-	return model.Article{}, nil
+	return ar, nil
 }
 
 // articleForURL finds the article a runbook_url points to: the one whose
@@ -94,7 +89,7 @@ func articleForURL(ctx context.Context, s *session, link string) (model.Article,
 			return ar, err
 		}
 	}
-	hits, err := s.Reader.Articles(ctx, model.ArticleQuery{Search: link, Limit: 5})
+	hits, err := s.Reader.Articles(ctx, model.ArticleQuery{Search: link, Published: true, Limit: 5})
 	if err != nil {
 		return model.Article{}, fmt.Errorf("runbook %s: %w", link, err)
 	}
@@ -109,9 +104,10 @@ func articleForURL(ctx context.Context, s *session, link string) (model.Article,
 // suggestionsShown is how many articles an incident's detail suggests.
 const suggestionsShown = 3
 
-// suggestArticlesFor searches the knowledge base for an incident: its
+// suggestArticlesFor searches the published articles for an incident: its
 // title, service, category and the names of its alerts, best match first,
-// leaving out the articles already listed as its runbooks.
+// leaving out the articles already listed as its runbooks. Drafts are not
+// suggested: what is put in front of someone mid-incident has been reviewed.
 func suggestArticlesFor(ctx context.Context, s *session, in model.Incident, alerts []model.Alert, runbooks []runbook) ([]model.ArticleHit, error) {
 	words := []string{in.Title, in.Service, in.Category}
 	for _, a := range alerts {
@@ -119,7 +115,8 @@ func suggestArticlesFor(ctx context.Context, s *session, in model.Incident, aler
 			words = append(words, a.Name)
 		}
 	}
-	hits, err := s.Reader.Articles(ctx, model.ArticleQuery{Search: strings.Join(words, " "), Any: true, Limit: suggestionsShown + len(runbooks)})
+	hits, err := s.Reader.Articles(ctx, model.ArticleQuery{Search: strings.Join(words, " "), Any: true, Published: true,
+		Limit: suggestionsShown + len(runbooks)})
 	if err != nil {
 		return nil, fmt.Errorf("article suggestions: %w", err)
 	}

@@ -8,26 +8,23 @@ import (
 	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
-// article saves a published article through the desk and reads it back,
-// as the console finds it.
+// article writes an article as a team does: the operator saves it for
+// review, the lead publishes it.
 func (s *stack) article(ar model.Article) model.Article {
 	s.t.Helper()
-	ar.State = model.ArticlePublished
+	ar.State = model.ArticleReview
 	if ar.Kind == "" {
 		ar.Kind = model.ArticleRunbook
 	}
-	done(s.t)(s.desk.SaveArticle(s.ctx, operator, ar))
-	hits, err := s.db.Articles(s.ctx, model.ArticleQuery{Search: ar.Title, Limit: 10})
+	saved, err := s.desk.SaveArticle(s.ctx, operator, ar)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	for _, h := range hits {
-		if h.Slug == ar.Slug {
-			return h.Article
-		}
+	published, err := s.desk.StepArticle(s.ctx, lead, saved.ID, model.PublishArticle, "")
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	s.t.Fatalf("%s: saved, and not found by its title", ar.Slug)
-	return model.Article{}
+	return published
 }
 
 // The plan names checkout's runbooks; the one the knowledge base has
