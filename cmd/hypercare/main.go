@@ -88,6 +88,10 @@ Usage:
   hypercare change ACTION ...             new, edit, submit, approve, reject, schedule, start,
                                           complete, cancel or close a change; slot finds the next
                                           free time (hypercare change --help lists them)
+  hypercare kb ACTION ...                 import DIR or export DIR (Markdown with front matter),
+                                          history, diff, restore, submit, review, reject, publish,
+                                          retire or read an article; training shows who read what
+                                          (hypercare kb help lists them)
   hypercare report [--since 24h] [--format md|json]
                                           MTTA, MTTR, SLA attainment, backlog flow, reopen rate,
                                           recurrence, CSAT and the plan's exit criteria
@@ -194,6 +198,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runIngest(g, args, stdout)
 	case "change":
 		return runChange(g, args, stdin, stdout)
+	case "kb":
+		return runKB(g, args, stdout)
 	case "incident":
 		return runIncident(g, args, stdin, stdout)
 	case "report":
