@@ -274,7 +274,14 @@ func writeSeed(t *testing.T, s *stack) {
 		{Slug: "orders-db-failover", Title: "Fail over orders-db", Kind: model.ArticleRecovery, State: model.ArticlePublished, Service: "orders-db",
 			Body: "# Failover\n\nPromote the replica."},
 	} {
-		ok(d.SaveArticle(ctx, operator, ar))
+		// Written, sent for review and published by someone else, as the
+		// knowledge base's lifecycle asks.
+		ar.State = model.ArticleReview
+		saved, err := d.SaveArticle(ctx, operator, ar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok(d.StepArticle(ctx, lead, saved.ID, model.PublishArticle, ""))
 	}
 	for i, al := range []model.Alert{
 		{DedupKey: "disk-db-2", Name: "DiskFull", Severity: model.SevWarning, Service: "orders-db", Summary: "orders-db disk 91% full"},
