@@ -63,9 +63,9 @@ func (e *Error) Error() string {
 	return s + e.Msg
 }
 
-// Parsed is an article read from a file, with the line its slug comes
+// parsedFile is an article read from a file, with the line its slug comes
 // from, so a folder can say where a duplicate was first seen.
-type Parsed struct {
+type parsedFile struct {
 	Article  model.Article
 	SlugLine int
 }
@@ -80,14 +80,14 @@ func Parse(name string, data []byte) (model.Article, error) {
 	return p.Article, err
 }
 
-func parse(name string, data []byte) (Parsed, error) {
+func parse(name string, data []byte) (parsedFile, error) {
 	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\uFEFF"))), "\r\n", "\n")
 	lines := strings.Split(text, "\n")
-	fail := func(line int, field, format string, args ...any) (Parsed, error) {
-		return Parsed{}, &Error{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+	fail := func(line int, field, format string, args ...any) (parsedFile, error) {
+		return parsedFile{}, &Error{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 	}
 	ar := model.Article{Slug: slugFromName(name), State: model.ArticlePublished, Kind: model.ArticleHowTo}
-	out := Parsed{SlugLine: 1}
+	out := parsedFile{SlugLine: 1}
 	bodyStart := 0
 	if strings.TrimSpace(lines[0]) == "---" {
 		end := slices.IndexFunc(lines[1:], func(l string) bool {
@@ -104,7 +104,7 @@ func parse(name string, data []byte) (Parsed, error) {
 			return fail(line+1, "", "%s; front matter is YAML: quote values that hold a colon, indent lists evenly", msg)
 		}
 		if err := readFields(name, &doc, &ar, &out.SlugLine); err != nil {
-			return Parsed{}, err
+			return parsedFile{}, err
 		}
 	}
 	body := strings.TrimSpace(strings.Join(lines[bodyStart:], "\n"))
