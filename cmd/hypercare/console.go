@@ -78,9 +78,9 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 		return nil, err
 	}
 	a := &app{db: db, desk: model.NewDesk(db, p), plan: &planHolder{cur: p}}
-	if err := a.desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
+	if err := syncPlan(ctx, a.desk, p); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("load services from the plan: %w", err)
+		return nil, err
 	}
 	// The watch starts before openApp returns, so no edit made after it is missed.
 	watch, err := plan.NewWatcher(planPath)
@@ -92,8 +92,8 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 		err := watch.Run(ctx, func(np *plan.Plan, err error) {
 			if err == nil {
 				a.desk.SetPolicy(np)
-				if serr := a.desk.SyncServices(ctx, model.System, np.ModelServices()); serr != nil {
-					err = fmt.Errorf("plan loaded but services not saved: %w", serr)
+				if serr := syncPlan(ctx, a.desk, np); serr != nil {
+					err = fmt.Errorf("plan loaded but not all saved: %w", serr)
 				}
 			}
 			a.plan.set(np, err)
@@ -103,6 +103,19 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 		}
 	}()
 	return a, nil
+}
+
+// syncPlan saves what the store keeps from the plan: the services, and the
+// people (their roles decide the required reading the training matrix
+// counts).
+func syncPlan(ctx context.Context, desk *model.Desk, p *plan.Plan) error {
+	if err := desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
+		return fmt.Errorf("load services from the plan: %w", err)
+	}
+	if err := desk.SyncRoster(ctx, model.System, p.Roster()); err != nil {
+		return fmt.Errorf("load operators from the plan: %w", err)
+	}
+	return nil
 }
 
 // editorCommand is the operator's editor for long notes: $VISUAL, else

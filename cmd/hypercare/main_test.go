@@ -365,3 +365,15 @@ func TestRotateNeedsWall(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+// The console saves the plan's people, so the training matrix counts them.
+func TestOpenAppSyncsRoster(t *testing.T) {
+	ctx, a := openSeeded(t)
+	tr, err := a.desk.Training(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Rows) == 0 || len(tr.Rows) != len(a.plan.Plan().Roster()) {
+		t.Fatalf("training rows = %d; want one per person in the plan (%d)", len(tr.Rows), len(a.plan.Plan().Roster()))
+	}
+}
