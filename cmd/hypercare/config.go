@@ -16,6 +16,7 @@ import (
 // global holds the flags every command accepts.
 type global struct {
 	db, drops, plan, config, as string
+	keep                        string // with --demo: the folder to keep the demo in
 	demo, plain, wall           bool
 	rotate                      time.Duration
 }
@@ -40,6 +41,7 @@ func (g *global) flags(name string) *flag.FlagSet {
 	fs.StringVar(&g.config, "config", g.config, "")
 	fs.StringVar(&g.as, "as", g.as, "")
 	fs.BoolVar(&g.demo, "demo", false, "")
+	fs.StringVar(&g.keep, "keep", "", "")
 	fs.BoolVar(&g.plain, "plain", false, "")
 	fs.BoolVar(&g.wall, "wall", false, "")
 	fs.DurationVar(&g.rotate, "rotate", 0, "")

@@ -105,6 +105,21 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 	return a, nil
 }
 
+// demoFolder is where a demo lives: a new temporary folder, or keep (which
+// must not hold a database already: the demo seeds a fresh week).
+func demoFolder(keep string) (string, error) {
+	if keep == "" {
+		return os.MkdirTemp("", "hypercare-demo-")
+	}
+	if _, err := os.Stat(filepath.Join(keep, "hypercare.db")); err == nil {
+		return "", fmt.Errorf("--keep %s: it already holds a demo database; give an empty or new folder", keep)
+	}
+	if err := os.MkdirAll(keep, 0o755); err != nil {
+		return "", fmt.Errorf("--keep: %w", err)
+	}
+	return keep, nil
+}
+
 // syncPlan saves what the store keeps from the plan: the services, and the
 // people (their roles decide the required reading the training matrix
 // counts).
@@ -196,6 +211,9 @@ func runConsole(g global) error {
 	if g.rotate > 0 && !g.wall {
 		return usagef("--rotate turns a wall screen's panes; it goes with --wall")
 	}
+	if g.keep != "" && !g.demo {
+		return usagef("--keep DIR keeps the demo's folder; it goes with --demo")
+	}
 	keys, err := loadKeys(g)
 	if err != nil {
 		return err
@@ -210,14 +228,22 @@ func runConsole(g global) error {
 	defer cancel()
 
 	if g.demo {
-		dir, err := os.MkdirTemp("", "hypercare-demo-")
+		dir, err := demoFolder(g.keep)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		if g.keep == "" {
+			defer os.RemoveAll(dir)
+		}
 		g.db, g.plan, g.drops = filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml"), filepath.Join(dir, "drops")
 		if err := writeDemoPlan(g.plan, time.Now()); err != nil {
 			return err
+		}
+		// Say where it is, so the report and the CLI can be tried on it
+		// from another terminal while the console runs.
+		fmt.Fprintf(os.Stderr, "hypercare: demo in %s; try: hypercare --db %s --plan %s report\n", dir, g.db, g.plan)
+		if g.keep == "" {
+			fmt.Fprintln(os.Stderr, "hypercare: the demo folder goes when the console ends; --keep DIR keeps it")
 		}
 	}
 	if err := os.MkdirAll(g.drops, 0o755); err != nil {

@@ -76,7 +76,8 @@ const usageText = `hypercare — the operations console for the weeks after a go
 
 Usage:
   hypercare [flags]                       open the console
-  hypercare --demo                        console on a temporary demo database with live alerts
+  hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts
+                                          (--keep DIR keeps the demo's database, plan and drops)
   hypercare list KIND [--json] [--filter TEXT] [--limit N] [--all]
                                           alerts: --storm ID lists one storm's members
   hypercare show KIND ID [--json]

@@ -377,3 +377,17 @@ func TestOpenAppSyncsRoster(t *testing.T) {
 		t.Fatalf("training rows = %d; want one per person in the plan (%d)", len(tr.Rows), len(a.plan.Plan().Roster()))
 	}
 }
+
+func TestKeepGoesWithDemo(t *testing.T) {
+	if code, _, errOut := cli(t, "--keep", t.TempDir()); code != exitUsage || !strings.Contains(errOut, "it goes with --demo") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dir := t.TempDir()
+	if got, err := demoFolder(dir); err != nil || got != dir {
+		t.Fatalf("demoFolder(%s) = %s, %v", dir, got, err)
+	}
+	os.WriteFile(filepath.Join(dir, "hypercare.db"), nil, 0o600)
+	if _, err := demoFolder(dir); err == nil || !strings.Contains(err.Error(), "already holds a demo database") {
+		t.Fatalf("a folder with a database: %v", err)
+	}
+}
