@@ -49,6 +49,7 @@ var kbActions = []kbAction{
 	kbStep(model.RetireArticle, "retire the article (leads)"),
 	{"read", "SLUG|KB-n", "record that you read the version in force", 1, kbRead},
 	{"training", "", "who has read what is required of their role, and the completion", 0, kbTraining},
+	{"handover", "", "draft a handover from the live state, to edit, submit and publish", 0, kbHandover},
 }
 
 const kbFooter = `
@@ -386,5 +387,25 @@ func kbTraining(ctx context.Context, k kbRun) error {
 		fmt.Fprintf(k.w, "  %s\n", r.Done.Percent())
 	}
 	_, err = fmt.Fprintf(k.w, "\ncompletion %s (%d of %d readings)\n", t.Completion.Percent(), t.Completion.N, t.Completion.Of)
+	return err
+}
+
+// kbHandover drafts a handover and says where to edit it: the console's
+// knowledge pane, or the file an export writes it to.
+func kbHandover(ctx context.Context, k kbRun) error {
+	ho, err := k.app.desk.DraftHandover(ctx, k.actor)
+	if err != nil {
+		return err
+	}
+	file := ho.Slug + ".md"
+	if k.json {
+		return writeJSON(k.w, struct {
+			Ref  string `json:"ref"`
+			File string `json:"file"` // its name in a kb export folder
+			model.Article
+		}{ho.Ref(), file, ho})
+	}
+	_, err = fmt.Fprintf(k.w, "%s v%d drafted: %s\nedit it in the knowledge pane, or as %s in a 'hypercare kb export DIR' folder and 'kb import DIR' it back;\nthen 'hypercare kb submit %s' and a lead publishes it\n",
+		ho.Ref(), ho.Version, ho.Title, file, ho.Ref())
 	return err
 }
