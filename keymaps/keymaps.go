@@ -41,6 +41,8 @@ type KeyMap struct {
 	OpenRunbook key.Binding
 	// Problem records: RCA, known error, actions, publishing.
 	RCA, KnownError, AddAction, ActionDone, Publish key.Binding
+	// Knowledge base articles: their versions, a diff of two, a restore.
+	History, Diff, Restore key.Binding
 
 	CalPrev, CalNext, CalToday, CalView key.Binding
 
@@ -109,6 +111,9 @@ var defaults = []def{
 	{"add_action", GroupActions, []string{"o"}, "add RCA action", func(k *KeyMap) *key.Binding { return &k.AddAction }},
 	{"action_done", GroupActions, []string{"D"}, "tick off an action", func(k *KeyMap) *key.Binding { return &k.ActionDone }},
 	{"publish", GroupActions, []string{"b"}, "publish known error", func(k *KeyMap) *key.Binding { return &k.Publish }},
+	{"history", GroupActions, []string{"H"}, "article history", func(k *KeyMap) *key.Binding { return &k.History }},
+	{"diff", GroupActions, []string{"d"}, "diff two versions", func(k *KeyMap) *key.Binding { return &k.Diff }},
+	{"restore", GroupActions, []string{"U"}, "restore this version", func(k *KeyMap) *key.Binding { return &k.Restore }},
 
 	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
 	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},

@@ -83,7 +83,10 @@ type (
 		// near are the changes that may be running while these counts
 		// are shown; the header names those running at each frame.
 		near []model.Change
-		err  error
+		// unread is how many articles the operator must still read: those
+		// required of their role, and the newest handover.
+		unread int
+		err    error
 	}
 )
 
@@ -235,6 +238,7 @@ func (m *Model) onScreen(i int) bool {
 func (m *Model) fetchCounts() tea.Cmd {
 	r, now := m.s.Reader, m.s.Now()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
+	who, reading := m.s.Actor, !m.s.Wall                   // a wall screen has nobody reading
 	return query(func(ctx context.Context) (countsMsg, error) {
 		c, err := r.Counts(ctx)
 		if err != nil {
@@ -255,7 +259,11 @@ func (m *Model) fetchCounts() tea.Cmd {
 		default:
 			msg.next, msg.hasNext = next, true
 		}
-		msg.near, err = changesNearNow(ctx, r, now)
+		if msg.near, err = changesNearNow(ctx, r, now); err != nil || !reading {
+			return msg, err
+		}
+		d, err := r.TrainingData(ctx)
+		msg.unread = len(d.Unread(who.Name, who.Role))
 		return msg, err
 	}, func(msg countsMsg, err error) tea.Msg {
 		msg.err = err
@@ -322,7 +330,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case RoleChangedMsg:
 		return m, m.setRole(msg.Role)
 	case openDetailMsg:
-		return m, m.push(newDetail(m.s, msg.body))
+		cmd := m.push(newDetail(m.s, msg.body))
+		// A body may record its opening: an article, that it was read.
+		if o, ok := msg.body.(interface{ opened(*session) tea.Cmd }); ok {
+			cmd = tea.Batch(cmd, o.opened(m.s))
+		}
+		return m, cmd
 	case openLayerMsg:
 		return m, m.push(msg.layer)
 	case openFormMsg:
@@ -341,13 +354,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openNoteMsg:
 		n := newNoteEditor(m.s, msg.id, m.w)
 		return m, tea.Batch(m.push(n), n.focus())
+	case openEditorMsg:
+		msg.ed.fit(m.w, m.bodyHeight())
+		cmds := []tea.Cmd{m.push(msg.ed), msg.ed.focus()}
+		if msg.external {
+			cmds = append(cmds, editInEditor(m.s.Editor, msg.ed.ta.Value()))
+		}
+		return m, tea.Batch(cmds...)
+	case reopenEditorMsg:
+		msg.ed.err = msg.err.Error()
+		if _, open := find[*textEditor](m); open {
+			return m, notice(msg.err)
+		}
+		return m, tea.Batch(m.push(msg.ed), msg.ed.focus())
 	case editorDoneMsg:
 		if msg.err != nil {
 			return m, notice(msg.err)
 		}
-		if n, ok := find[*noteEditor](m); ok {
-			n.ta.SetValue(msg.text)
-			return m, func() tea.Msg { return noticeMsg{text: "note loaded from the editor: review it, then ctrl+s saves"} }
+		if e, ok := find[*textEditor](m); ok {
+			cmd, done := e.returned(msg.text)
+			if done {
+				return m, tea.Batch(cmd, m.remove(e))
+			}
+			return m, cmd
 		}
 		return m, nil
 	case openProblemMsg:

@@ -235,6 +235,9 @@ func (m *Model) footerView() string {
 		}
 		who += st.Footer.Render(online)
 	}
+	if n := m.counts.unread; n > 0 {
+		who += "  " + st.Warn.Render(fmt.Sprintf("%d to read", n))
+	}
 	left := state + "  " + who
 	if d := m.dropsLine(); d != "" {
 		left += "  " + d

@@ -105,6 +105,15 @@ func commands() []command {
 			return openDetail(silencesBody{})
 		}},
 		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},
+		{"article", "new|KB-n", "write a new article in the editor, or edit one's newest version", func(m *Model, arg string) tea.Cmd {
+			return m.articleCommand(arg)
+		}},
+		{"reading", "", "the articles you must still read: required of your role, and the newest handover", func(m *Model, _ string) tea.Cmd {
+			return openDetail(readingBody{})
+		}},
+		{"training", "", "who has read what is required of them, and the completion (leads)", func(m *Model, _ string) tea.Cmd {
+			return showTraining(m.s)
+		}},
 		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
 		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
@@ -514,6 +523,19 @@ func (m *Model) selectedChange() (model.Change, bool) {
 		return cal.changes[cal.cursor], true
 	}
 	return model.Change{}, false
+}
+
+// articleCommand is ":article new" or ":article KB-n".
+func (m *Model) articleCommand(arg string) tea.Cmd {
+	arg = strings.TrimSpace(arg)
+	if arg == "" || arg == "new" {
+		return newArticle(m.s)
+	}
+	id, err := model.ParseRef(arg, "KB")
+	if err != nil {
+		return notice(fmt.Errorf("article %q: give new, or an article such as KB-12", arg))
+	}
+	return editArticle(m.s, id)
 }
 
 // changeCommand is ":change new" or ":change CHG-n".

@@ -31,6 +31,16 @@ type Actions interface {
 	CreateSilence(ctx context.Context, a model.Actor, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
 	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
 	ProblemActions
+	ArticleActions
+}
+
+// ArticleActions are the knowledge base's writes: a version saved, a step
+// of its lifecycle, an old version restored, a read recorded.
+type ArticleActions interface {
+	SaveArticle(ctx context.Context, a model.Actor, ar model.Article) (model.Article, error)
+	StepArticle(ctx context.Context, a model.Actor, id int64, act model.ArticleAction, comment string) (model.Article, error)
+	RestoreArticle(ctx context.Context, a model.Actor, id int64, version int) (model.ArticleVersion, error)
+	ReadArticle(ctx context.Context, a model.Actor, id int64) (model.ArticleRead, error)
 }
 
 // Planner answers the change board's questions that need the plan as well

@@ -32,6 +32,9 @@ type Styles struct {
 	Today, Weekend, Freeze, Maintenance lipgloss.Style
 	Risk                                map[model.Level]lipgloss.Style
 
+	// Added and Removed are a diff's lines.
+	Added, Removed lipgloss.Style
+
 	Overlay lipgloss.Style
 }
 
@@ -109,6 +112,9 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 			model.Medium: ns().Foreground(orange),
 			model.Low:    ns().Foreground(green),
 		},
+
+		Added:   ns().Foreground(green),
+		Removed: ns().Foreground(red),
 
 		Overlay: ns().Border(lipgloss.DoubleBorder()).Padding(0, 1),
 	}
