@@ -76,18 +76,38 @@ func editArticle(s *session, id int64) tea.Cmd {
 		if err != nil {
 			return noticeMsg{err: err}
 		}
-		// The text says what a save makes: a draft, or a review that
-		// stays one; who wrote it is the one who saves.
-		ar := v.Article
-		if ar.State != model.ArticleReview {
-			ar.State = model.ArticleDraft
-		}
-		ar.Author = ""
-		text, err := kb.Write(ar)
-		if err != nil {
-			return noticeMsg{err: err}
-		}
-		return openEditorMsg{ed: articleEditor(s, view, v.Article, string(text), 0), external: s.Editor != ""}
+		return editVersion(s, view, v.Article)
+	})
+}
+
+// editVersion opens version v of an article in the editor, as the file
+// its next version is written from.
+func editVersion(s *session, view articleBody, v model.Article) tea.Msg {
+	// The text says what a save makes: a draft, or a review that stays
+	// one; who wrote it is the one who saves.
+	ar := v
+	if ar.State != model.ArticleReview {
+		ar.State = model.ArticleDraft
+	}
+	ar.Author = ""
+	text, err := kb.Write(ar)
+	if err != nil {
+		return noticeMsg{err: err}
+	}
+	return openEditorMsg{ed: articleEditor(s, view, v, string(text), 0), external: s.Editor != ""}
+}
+
+// draftHandover drafts a handover from the live state, saved as a draft,
+// and opens it in the editor for the operator to finish.
+func draftHandover(s *session) tea.Cmd {
+	if stop := s.refuse(model.PermWriteArticle); stop != nil {
+		return stop
+	}
+	view := newArticleBody(s, 0)
+	return writeThen(s, func(ctx context.Context, a Actions) (model.Article, error) {
+		return a.DraftHandover(ctx, s.Actor)
+	}, func(ar model.Article) tea.Msg {
+		return editVersion(s, view, ar)
 	})
 }
 

@@ -108,6 +108,9 @@ func commands() []command {
 		{"article", "new|KB-n", "write a new article in the editor, or edit one's newest version", func(m *Model, arg string) tea.Cmd {
 			return m.articleCommand(arg)
 		}},
+		{"handover", "", "draft a handover from the live state and open it in the editor to finish", func(m *Model, _ string) tea.Cmd {
+			return draftHandover(m.s)
+		}},
 		{"reading", "", "the articles you must still read: required of your role, and the newest handover", func(m *Model, _ string) tea.Cmd {
 			return openDetail(readingBody{})
 		}},

@@ -35,12 +35,15 @@ type Actions interface {
 }
 
 // ArticleActions are the knowledge base's writes: a version saved, a step
-// of its lifecycle, an old version restored, a read recorded.
+// of its lifecycle, an old version restored, a read recorded, a handover
+// drafted.
 type ArticleActions interface {
 	SaveArticle(ctx context.Context, a model.Actor, ar model.Article) (model.Article, error)
 	StepArticle(ctx context.Context, a model.Actor, id int64, act model.ArticleAction, comment string) (model.Article, error)
 	RestoreArticle(ctx context.Context, a model.Actor, id int64, version int) (model.ArticleVersion, error)
 	ReadArticle(ctx context.Context, a model.Actor, id int64) (model.ArticleRead, error)
+	// DraftHandover saves a handover drafted from the live state.
+	DraftHandover(ctx context.Context, a model.Actor) (model.Article, error)
 }
 
 // Planner answers the change board's questions that need the plan as well

@@ -246,3 +246,19 @@ func TestTrainingMatrix(t *testing.T) {
 	}
 	tm.Final()
 }
+
+// :handover drafts a handover from the live state, saved as a draft, and
+// opens it in the editor to finish; saving it unchanged writes nothing.
+func TestHandoverDraft(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press(":handover", "enter")
+	tm.WaitFor("Edit KB-3 (v1 draft", "kind: handover", "state: draft")
+	tm.Press("ctrl+s")
+	tm.WaitFor("KB-3 unchanged: nothing saved")
+	tm.Final()
+	ar, err := s.db.Article(s.ctx, 3)
+	if err != nil || ar.Kind != model.ArticleHandover || ar.State != model.ArticleDraft || ar.Author != operator.Name {
+		t.Fatalf("KB-3: %+v, %v", ar, err)
+	}
+}
