@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,12 +63,7 @@ func runExport(g global, args []string, w io.Writer) error {
 	case !slices.Contains(exportFormats, format):
 		return cmdUsage{usage: exportUsage, msg: fmt.Sprintf("export: --format %q: use %s", format, strings.Join(exportFormats, " or "))}
 	}
-	p, err := loadPlan(g.plan)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	db, err := openExisting(ctx, g.db)
+	ctx, p, db, err := openPlanAndStore(g)
 	if err != nil {
 		return err
 	}

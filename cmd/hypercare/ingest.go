@@ -29,17 +29,11 @@ func runIngest(g global, args []string, w io.Writer) error {
 	if len(files) == 0 {
 		return usagef("ingest: name at least one drop FILE")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, g.db, g.plan)
+	ctx, a, actor, done, err := openAsOperator(g)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	actor, err := actorFor(a.plan.Plan(), g.as)
-	if err != nil {
-		return err
-	}
+	defer done()
 	type outcome struct {
 		File     string `json:"file"`
 		Format   string `json:"format,omitzero"`
@@ -118,4 +112,22 @@ func ingestFile(ctx context.Context, desk *model.Desk, actor model.Actor, path s
 	}
 	got, err := drops.Apply(ctx, desk, actor, filepath.Base(path), data, lim, desk.Now(), nil)
 	return got.IngestResult, got.Format, err
+}
+
+// openAsOperator opens the database and plan for a command that writes as
+// the --as operator; done closes them.
+func openAsOperator(g global) (context.Context, *app, model.Actor, func(), error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, g.db, g.plan)
+	if err != nil {
+		cancel()
+		return nil, nil, model.Actor{}, nil, err
+	}
+	done := func() { a.db.Close(); cancel() }
+	actor, err := actorFor(a.plan.Plan(), g.as)
+	if err != nil {
+		done()
+		return nil, nil, model.Actor{}, nil, err
+	}
+	return ctx, a, actor, done, nil
 }

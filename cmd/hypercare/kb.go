@@ -92,17 +92,11 @@ func runKB(g global, args []string, w io.Writer) error {
 	if len(words)-1 != act.nWords {
 		return cmdUsage{usage: kbUsage(), msg: fmt.Sprintf("kb %s takes %s", act.name, orNothing(act.words))}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, g.db, g.plan)
+	ctx, a, actor, done, err := openAsOperator(g)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	actor, err := actorFor(a.plan.Plan(), g.as)
-	if err != nil {
-		return err
-	}
+	defer done()
 	return act.run(ctx, kbRun{app: a, actor: actor, words: words[1:], json: asJSON, note: comment, w: w})
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
+	"github.com/hypercare-ops/hypercare/store"
 )
 
 const reportUsage = `Usage: hypercare report [--since 24h] [--format md|json]
@@ -82,12 +83,7 @@ func runReport(g global, args []string, w io.Writer) error {
 	case format != "md" && format != "json":
 		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: --format %q: use md or json", format)}
 	}
-	p, err := loadPlan(g.plan)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
-	db, err := openExisting(ctx, g.db)
+	ctx, p, db, err := openPlanAndStore(g)
 	if err != nil {
 		return err
 	}
@@ -264,4 +260,19 @@ func spell(d time.Duration) string {
 		fmt.Fprintf(&b, "%dm", mins)
 	}
 	return b.String()
+}
+
+// openPlanAndStore loads the plan and opens an existing database, for the
+// commands that read both: report and export.
+func openPlanAndStore(g global) (context.Context, *plan.Plan, *store.DB, error) {
+	p, err := loadPlan(g.plan)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx := context.Background()
+	db, err := openExisting(ctx, g.db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ctx, p, db, nil
 }
