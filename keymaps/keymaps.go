@@ -41,8 +41,9 @@ type KeyMap struct {
 	OpenRunbook key.Binding
 	// Problem records: RCA, known error, actions, publishing.
 	RCA, KnownError, AddAction, ActionDone, Publish key.Binding
-	// Knowledge base articles: their versions, a diff of two, a restore.
-	History, Diff, Restore key.Binding
+	// Knowledge base articles: their versions, a diff of two, a restore,
+	// and the operator's verdict on whether one helped.
+	History, Diff, Restore, Helpful, Unhelpful key.Binding
 
 	CalPrev, CalNext, CalToday, CalView key.Binding
 
@@ -114,6 +115,8 @@ var defaults = []def{
 	{"history", GroupActions, []string{"H"}, "article history", func(k *KeyMap) *key.Binding { return &k.History }},
 	{"diff", GroupActions, []string{"d"}, "diff two versions", func(k *KeyMap) *key.Binding { return &k.Diff }},
 	{"restore", GroupActions, []string{"U"}, "restore this version", func(k *KeyMap) *key.Binding { return &k.Restore }},
+	{"helpful", GroupActions, []string{"+"}, "article helped", func(k *KeyMap) *key.Binding { return &k.Helpful }},
+	{"unhelpful", GroupActions, []string{"-"}, "article did not help", func(k *KeyMap) *key.Binding { return &k.Unhelpful }},
 
 	{"cal_prev", GroupCalendar, []string{"h", "left"}, "previous week", func(k *KeyMap) *key.Binding { return &k.CalPrev }},
 	{"cal_next", GroupCalendar, []string{"l", "right"}, "next week", func(k *KeyMap) *key.Binding { return &k.CalNext }},

@@ -294,3 +294,81 @@ func TestReadsFeedbackAndTraining(t *testing.T) {
 		t.Fatalf("reads = %+v", reads)
 	}
 }
+
+// Resolving can name the article that helped: it is linked to the incident
+// (once), named on the timeline and counted as a use; a retired article or
+// one that does not exist is refused and nothing is resolved.
+func TestResolveRecordsTheArticleUsed(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	saved, err := desk.SaveArticle(ctx, alice, model.Article{Slug: "lag", Title: "Replica lag", Kind: model.ArticleRunbook, Body: "Check it."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := saved.ID
+	open := func() model.Incident {
+		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "lag", Service: "orders", Impact: model.Low, Urgency: model.Low})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	for _, tc := range []struct {
+		name    string
+		article int64
+		linked  bool // already linked before resolving
+		wantErr string
+	}{
+		{name: "none", article: 0},
+		{name: "named", article: id},
+		{name: "already linked", article: id, linked: true},
+		{name: "no such article", article: 999, wantErr: "KB-999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := open()
+			if tc.linked {
+				if _, err := desk.Link(ctx, bob, in.ID, "article", id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed", Article: tc.article})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if got, _ := db.Incident(ctx, in.ID); got.State == model.StateResolved {
+					t.Fatal("resolved although the article was refused")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			links, err := db.Links(ctx, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tc.article != 0]; len(links) != want {
+				t.Fatalf("links = %+v, want %d", links, want)
+			}
+			tl, err := db.Timeline(ctx, in.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := tl[len(tl)-1].Text
+			if named := strings.Contains(last, "used KB-"); named != (tc.article != 0) {
+				t.Fatalf("timeline %q", last)
+			}
+		})
+	}
+	if ar, err := db.Article(ctx, id); err != nil || ar.Uses != 2 {
+		t.Fatalf("uses = %d, %v; want 2", ar.Uses, err)
+	}
+	if _, err := desk.StepArticle(ctx, alice, id, model.RetireArticle, ""); err != nil {
+		t.Fatal(err)
+	}
+	in := open()
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed", Article: id}); err == nil || !strings.Contains(err.Error(), "retired") {
+		t.Fatalf("resolving with a retired article: %v", err)
+	}
+}

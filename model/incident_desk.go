@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -84,6 +85,12 @@ func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Inci
 // updateIncident loads, changes and saves an incident in one transaction,
 // with an audit record of before and after and an optional timeline entry.
 func (s *Desk) updateIncident(ctx context.Context, a Actor, id int64, action string, change func(*Incident) (timeline string, err error)) (Incident, error) {
+	return s.updateIncidentTx(ctx, a, id, action, func(_ Tx, in *Incident) (string, error) { return change(in) })
+}
+
+// updateIncidentTx is updateIncident for a change that also reads or
+// writes other records in the same transaction.
+func (s *Desk) updateIncidentTx(ctx context.Context, a Actor, id int64, action string, change func(Tx, *Incident) (timeline string, err error)) (Incident, error) {
 	var after Incident
 	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.Incident(id)
@@ -91,7 +98,7 @@ func (s *Desk) updateIncident(ctx context.Context, a Actor, id int64, action str
 			return fmt.Errorf("INC-%d: %w", id, err)
 		}
 		after = before
-		text, err := change(&after)
+		text, err := change(tx, &after)
 		if err != nil {
 			return fmt.Errorf("%s: %w", before.Ref(), err)
 		}
@@ -169,6 +176,9 @@ type StateChange struct {
 	Reason string
 	// Satisfaction is the caller's rating 1–5, optional on resolve; 0 for none.
 	Satisfaction int
+	// Article is the knowledge base article that helped resolve it, optional
+	// on resolve; 0 for none. It is linked to the incident and counts as a use.
+	Article int64
 }
 
 // Transition moves an incident to a new state. Resolving needs a resolution
@@ -180,7 +190,7 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 	}
 	c.Reason = strings.TrimSpace(Clean(c.Reason, true))
 	pol := s.pol()
-	return s.updateIncident(ctx, a, id, "incident.state", func(in *Incident) (string, error) {
+	return s.updateIncidentTx(ctx, a, id, "incident.state", func(tx Tx, in *Incident) (string, error) {
 		if err := CheckTransition(in.State, c.To); err != nil {
 			return "", err
 		}
@@ -200,6 +210,13 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 			text += " (" + c.Code + ")"
 			if c.Satisfaction > 0 {
 				text += fmt.Sprintf(", satisfaction %d/5", c.Satisfaction)
+			}
+			if c.Article != 0 {
+				used, err := s.linkUsedArticle(tx, a, *in, c.Article, now)
+				if err != nil {
+					return "", err
+				}
+				text += "; used " + used
 			}
 		case c.To == StateOnHold:
 			if !slices.Contains(HoldReasons, c.HoldReason) {
@@ -250,6 +267,32 @@ func (s *Desk) Transition(ctx context.Context, a Actor, id int64, c StateChange)
 		in.State = c.To
 		return text, nil
 	})
+}
+
+// linkUsedArticle links the article an incident was resolved with (once:
+// one already linked stays as it was) and names it for the timeline.
+func (s *Desk) linkUsedArticle(tx Tx, a Actor, in Incident, id int64, now time.Time) (string, error) {
+	ar, err := tx.ArticleByID(id)
+	if errors.Is(err, ErrNotFound) {
+		// Not wrapped: the incident exists, the article does not.
+		return "", fmt.Errorf("article KB-%d does not exist; name one from the knowledge base, or none", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("article KB-%d: %w", id, err)
+	}
+	if ar.State == ArticleRetired {
+		return "", fmt.Errorf("article %s is retired; name the article that replaced it, or none", ar.Ref())
+	}
+	links, err := tx.LinksOf(in.ID)
+	if err != nil {
+		return "", err
+	}
+	if linkClash(links, in, LinkArticle, id) == nil {
+		if err := tx.InsertLink(IncidentLink{IncidentID: in.ID, Kind: LinkArticle, Target: id, At: now, Actor: a.Name}); err != nil {
+			return "", err
+		}
+	}
+	return ar.Ref() + " " + ar.Title, nil
 }
 
 // Assign gives an incident to a team and optionally an operator.

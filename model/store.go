@@ -109,8 +109,11 @@ type ArticleQuery struct {
 	// read by default. All takes retired articles in too (an export).
 	Published bool
 	All       bool
-	Offset    int
-	Limit     int
+	// Kind, with no search, lists the articles of one kind, newest first:
+	// the past handovers.
+	Kind   ArticleKind
+	Offset int
+	Limit  int
 }
 
 // AuditQuery selects audit entries, newest first.

@@ -410,6 +410,9 @@ type Article struct {
 	// Helpful and Unhelpful count the operators' verdicts, one each.
 	Helpful   int `json:"helpful"`
 	Unhelpful int `json:"unhelpful"`
+	// Uses counts the incidents it was used on (linked to, or named when
+	// resolving); filled by readers, it ranks equally relevant articles.
+	Uses int `json:"uses"`
 }
 
 // Ref is the article identifier: KB-12.

@@ -15,11 +15,14 @@ import (
 const (
 	articleColumns = `a.id, a.slug, a.title, a.kind, a.state, a.service, a.services, a.tags, a.owner,
 	a.valid_until, a.review_every, a.required_for, a.extra, a.body, a.updated_at, a.author,
-	a.version, a.latest, a.reviewed_at, a.reviewed_by, a.helpful, a.unhelpful`
+	a.version, a.latest, a.reviewed_at, a.reviewed_by, a.helpful, a.unhelpful, ` + articleUses
 	// Lists that show no text (review due, training) read an empty body.
 	articleListColumns = `a.id, a.slug, a.title, a.kind, a.state, a.service, a.services, a.tags, a.owner,
 	a.valid_until, a.review_every, a.required_for, a.extra, '', a.updated_at, a.author,
-	a.version, a.latest, a.reviewed_at, a.reviewed_by, a.helpful, a.unhelpful`
+	a.version, a.latest, a.reviewed_at, a.reviewed_by, a.helpful, a.unhelpful, ` + articleUses
+	// articleUses counts the incidents an article was used on (linked to,
+	// or named when resolving), off the index incident_links_target.
+	articleUses = `(SELECT count(*) FROM incident_links l WHERE l.kind = 'article' AND l.target = a.id) AS uses`
 
 	// articlesByTitleSQL lists by title whatever its case; its state test
 	// matches the partial index articles_title, as publishedByTitleSQL's
@@ -36,16 +39,31 @@ LIMIT ?1 OFFSET ?2`
 ORDER BY a.title COLLATE NOCASE, a.id
 LIMIT ?1 OFFSET ?2`
 
-	// articlesSearchSQL orders by the FTS rank column (bm25 with the weights
-	// set in the migration), which FTS5 returns already sorted. Column -1
-	// lets snippet pick the column that matched best. ?6 is the states
-	// left out: retired ones, or all but published for viewers.
-	articlesSearchSQL = `SELECT ` + articleColumns + `,
-	snippet(articles_fts, -1, ?2, ?3, '…', 16), -articles_fts.rank
+	// articlesSearchSQL orders by relevance, the FTS rank column (bm25 with
+	// the weights set in the migration), then by use: articles within a
+	// tenth of a point of each other are as relevant as each other, and the
+	// one used on more incidents, then found helpful by more operators,
+	// comes first. The inner query takes the best ?7 by rank, which FTS5
+	// hands over already sorted, so the join, the state test and snippets
+	// stop there however many articles match; the outer one orders that
+	// window by relevance and use. Column -1 lets snippet pick the column
+	// that matched best. ?6 is the states left out: retired ones, or all
+	// but published for viewers.
+	articlesSearchSQL = `SELECT * FROM (SELECT ` + articleColumns + `,
+	snippet(articles_fts, -1, ?2, ?3, '…', 16) AS snip, -articles_fts.rank AS rel
 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 WHERE articles_fts MATCH ?1 AND a.state NOT IN (SELECT value FROM json_each(?6))
 ORDER BY articles_fts.rank
+LIMIT ?7)
+ORDER BY round(rel, 1) DESC, uses DESC, helpful - unhelpful DESC, rel DESC
 LIMIT ?4 OFFSET ?5`
+
+	// articlesOfKindSQL walks the articles newest first: the kind it is
+	// asked for (handovers) is written every shift, so the page fills early.
+	articlesOfKindSQL = `SELECT ` + articleListColumns + `, '', 0 FROM articles a
+WHERE a.kind = ?3 AND a.state NOT IN (SELECT value FROM json_each(?4))
+ORDER BY a.id DESC
+LIMIT ?1 OFFSET ?2`
 
 	articleSQL       = `SELECT ` + articleColumns + ` FROM articles a WHERE a.id = ?1`
 	articleBySlugSQL = `SELECT ` + articleColumns + ` FROM articles a WHERE a.slug = ?1`
@@ -124,7 +142,7 @@ var articleWriteQueries = []string{
 func articleFields(a *model.Article) []any {
 	return []any{&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, &a.Service, jsonColumn{&a.Services}, jsonColumn{&a.Tags},
 		&a.Owner, millis{&a.ValidUntil}, durationMillis{&a.ReviewEvery}, jsonColumn{&a.RequiredFor}, &a.Extra, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author, &a.Version, &a.Latest, millis{&a.ReviewedAt}, &a.ReviewedBy, &a.Helpful, &a.Unhelpful}
+		millis{&a.UpdatedAt}, &a.Author, &a.Version, &a.Latest, millis{&a.ReviewedAt}, &a.ReviewedBy, &a.Helpful, &a.Unhelpful, &a.Uses}
 }
 
 // articleArgs are ?1…?19 of insertArticleSQL, updateArticleSQL and upsertArticleSQL.
@@ -173,6 +191,17 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 	if q.Any {
 		match = ftsAnyQuery(q.Search)
 	}
+	hidden := `["retired"]`
+	switch {
+	case q.Published:
+		hidden = `["draft","review","retired"]`
+	case q.All:
+		hidden = `[]`
+	}
+	if match == "" && q.Kind != "" {
+		rows, err := db.query(ctx, articlesOfKindSQL, limit(q.Limit), offset(q.Offset), string(q.Kind), hidden)
+		return collect(rows, err, "articles", scanArticleHit)
+	}
 	if match == "" {
 		list := articlesByTitleSQL
 		switch {
@@ -184,15 +213,14 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 		rows, err := db.query(ctx, list, limit(q.Limit), offset(q.Offset))
 		return collect(rows, err, "articles", scanArticleHit)
 	}
-	hidden := `["retired"]`
-	switch {
-	case q.Published:
-		hidden = `["draft","review","retired"]`
-	case q.All:
-		hidden = `[]`
+	// The window ranked by use: twice the page and what comes before it,
+	// so an article used often climbs past near-equals just below the page.
+	window := -1
+	if q.Limit > 0 {
+		window = max(2*(offset(q.Offset)+q.Limit), 50)
 	}
 	rows, err := db.query(ctx, articlesSearchSQL, match, model.HighlightStart, model.HighlightEnd,
-		limit(q.Limit), offset(q.Offset), hidden)
+		limit(q.Limit), offset(q.Offset), hidden, window)
 	return collect(rows, err, "article search", scanArticleHit)
 }
 

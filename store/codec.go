@@ -150,16 +150,26 @@ func ftsAnyQuery(s string) string {
 
 func ftsTerms(s, join string) string {
 	var terms []string
+	lastLen := 0
 	for _, word := range strings.Fields(s) {
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 			continue
 		}
 		terms = append(terms, `"`+strings.ReplaceAll(word, `"`, `""`)+`"`)
+		lastLen = len([]rune(word))
 	}
 	if len(terms) == 0 {
 		return ""
 	}
-	terms[len(terms)-1] += "*"
+	// The last word is being typed: it matches as a prefix. A prefix of one
+	// or two letters starts most words in every body, so it looks only in
+	// titles, which is where someone typing "r" is heading, and keeps the
+	// filter fast as it is typed.
+	last := len(terms) - 1
+	if lastLen < 3 {
+		terms[last] = "title : " + terms[last]
+	}
+	terms[last] += "*"
 	return strings.Join(terms, join)
 }
 

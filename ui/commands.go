@@ -111,6 +111,9 @@ func commands() []command {
 		{"handover", "", "draft a handover from the live state and open it in the editor to finish", func(m *Model, _ string) tea.Cmd {
 			return draftHandover(m.s)
 		}},
+		{"handovers", "", "the past handovers, newest first; tab picks one, enter opens it", func(m *Model, _ string) tea.Cmd {
+			return openDetail(handoversBody{})
+		}},
 		{"reading", "", "the articles you must still read: required of your role, and the newest handover", func(m *Model, _ string) tea.Cmd {
 			return openDetail(readingBody{})
 		}},

@@ -42,6 +42,7 @@ type ArticleActions interface {
 	StepArticle(ctx context.Context, a model.Actor, id int64, act model.ArticleAction, comment string) (model.Article, error)
 	RestoreArticle(ctx context.Context, a model.Actor, id int64, version int) (model.ArticleVersion, error)
 	ReadArticle(ctx context.Context, a model.Actor, id int64) (model.ArticleRead, error)
+	RateArticle(ctx context.Context, a model.Actor, id int64, helpful bool) (model.Article, error)
 	// DraftHandover saves a handover drafted from the live state.
 	DraftHandover(ctx context.Context, a model.Actor) (model.Article, error)
 }

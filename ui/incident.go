@@ -303,7 +303,8 @@ func resolveForm(s *session, in model.Incident) *form {
 	f := newForm(s, "Resolve "+ref).
 		field("code", "fixed", "", model.ResolutionCodes...).
 		field("satisfaction", "none", "", satisfactions...).
-		field("note", "", "what fixed it (goes on the timeline)")
+		field("note", "", "what fixed it (goes on the timeline)").
+		field("article", "", "KB-n that helped, if one did: it ranks higher next time")
 	f.submit = func(v []string) (tea.Cmd, int, error) {
 		if err := choice("code", v[0], model.ResolutionCodes); err != nil {
 			return nil, 0, err
@@ -312,7 +313,13 @@ func resolveForm(s *session, in model.Incident) *form {
 		if err != nil {
 			return nil, 1, err
 		}
-		c := model.StateChange{To: model.StateResolved, Code: v[0], Satisfaction: sat, Reason: v[2]}
+		var used int64
+		if strings.TrimSpace(v[3]) != "" {
+			if used, err = model.ParseRef(v[3], "KB"); err != nil {
+				return nil, 3, fmt.Errorf("article: %w", err)
+			}
+		}
+		c := model.StateChange{To: model.StateResolved, Code: v[0], Satisfaction: sat, Reason: v[2], Article: used}
 		return s.write(fmt.Sprintf("%s resolved (%s)", ref, v[0]), func(ctx context.Context, a Actions) error {
 			_, err := a.Transition(ctx, s.Actor, in.ID, c)
 			return err

@@ -171,6 +171,12 @@ func (b articleBody) text(s *session, shown model.Article, w int) (string, error
 		parts = append(parts, shown.Service)
 	}
 	parts = append(parts, "updated "+stamp(shown.UpdatedAt, s.loc())+" by "+shown.Author)
+	if shown.Uses > 0 {
+		parts = append(parts, "used on "+model.Plural(shown.Uses, "incident", "incidents"))
+	}
+	if shown.Helpful+shown.Unhelpful > 0 {
+		parts = append(parts, fmt.Sprintf("helped %d, did not %d", shown.Helpful, shown.Unhelpful))
+	}
 	if len(shown.Tags) > 0 {
 		parts = append(parts, "#"+strings.Join(shown.Tags, " #"))
 	}
@@ -215,8 +221,31 @@ func (b articleBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 		return editArticle(s, b.id), true
 	case key.Matches(msg, km.History):
 		return openHistory(s, b.inForce), true
+	case key.Matches(msg, km.Helpful, km.Unhelpful):
+		return rateArticle(s, b.inForce, key.Matches(msg, km.Helpful)), true
 	}
 	return nil, false
+}
+
+// rateArticle records the operator's verdict on whether the article
+// helped; a second verdict replaces the first. Verdicts rank equally
+// relevant articles in searches and suggestions.
+func rateArticle(s *session, ar model.Article, helpful bool) tea.Cmd {
+	if cmd := s.refuse(model.PermReadArticle); cmd != nil {
+		return cmd
+	}
+	if ar.State != model.ArticlePublished {
+		return notice(fmt.Errorf("%s is %s: rate it once it is published", ar.Ref(), ar.State))
+	}
+	verdict := "did not help"
+	if helpful {
+		verdict = "helped"
+	}
+	return writeThen(s, func(ctx context.Context, a Actions) (model.Article, error) {
+		return a.RateArticle(ctx, s.Actor, ar.ID, helpful)
+	}, func(after model.Article) tea.Msg {
+		return noticeMsg{text: fmt.Sprintf("%s: noted that it %s (%d helped, %d did not)", ar.Ref(), verdict, after.Helpful, after.Unhelpful)}
+	})
 }
 
 func (b articleBody) actions(s *session) []key.Binding {
@@ -225,7 +254,8 @@ func (b articleBody) actions(s *session) []key.Binding {
 	if allowed, _ := articleSteps(s, b.inForce, b.newest); len(allowed) == 0 {
 		step = key.NewBinding(key.WithKeys(step.Keys()...), key.WithHelp(step.Help().Key, step.Help().Desc), key.WithDisabled())
 	}
-	return []key.Binding{step, s.offer(relabel(km.Edit, "edit"), model.PermWriteArticle), km.History}
+	return []key.Binding{step, s.offer(relabel(km.Edit, "edit"), model.PermWriteArticle), km.History,
+		s.offer(relabel(km.Helpful, "helped"), model.PermReadArticle), s.offer(relabel(km.Unhelpful, "did not"), model.PermReadArticle)}
 }
 
 // opened records that the operator read the article, for the read-by list

@@ -41,6 +41,40 @@ func (b readingBody) read(ctx context.Context, s *session, w int) (body, string,
 func (readingBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
 func (readingBody) actions(*session) []key.Binding         { return nil }
 
+// handoversShown is how many past handovers :handovers lists.
+const handoversShown = 30
+
+// handoversBody lists the past handovers, newest first, with who wrote
+// each and where it stands; tab picks one and enter opens it. Viewers see
+// the published ones, as in the knowledge pane.
+type handoversBody struct{}
+
+func (b handoversBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
+	list, err := s.Reader.Articles(ctx, model.ArticleQuery{Kind: model.ArticleHandover, Limit: handoversShown,
+		Published: !s.may(model.PermWriteArticle)})
+	if err != nil {
+		return b, "", "", fmt.Errorf("handovers: %w", err)
+	}
+	st := s.st
+	if len(list) == 0 {
+		return b, "Handovers", " " + st.Dim.Render("No handover yet: :handover drafts one from the live state."), nil
+	}
+	var lines []string
+	for _, h := range list {
+		lines = append(lines, " "+st.Bold.Render(h.Ref())+" "+fit(h.Title, max(w-len(h.Ref())-2, 10)),
+			"   "+st.Dim.Render(fit(fmt.Sprintf("v%d %s · %s by %s", h.Version, h.State, stamp(h.UpdatedAt, s.loc()), h.Author), max(w-3, 10))), "")
+	}
+	lines = append(lines, st.Dim.Render(" tab picks a handover, enter opens it; :handover drafts the next"))
+	title := fmt.Sprintf("Handovers (%d)", len(list))
+	if len(list) == handoversShown {
+		title = fmt.Sprintf("Handovers (newest %d)", handoversShown)
+	}
+	return b, title, strings.Join(lines, "\n"), nil
+}
+
+func (handoversBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
+func (handoversBody) actions(*session) []key.Binding         { return nil }
+
 // trainingBody is the training matrix a lead reads: a row per operator on
 // the plan's roster, a column per required article, and the completion.
 type trainingBody struct{}

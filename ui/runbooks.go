@@ -159,7 +159,13 @@ func suggestionLines(s *session, hits []model.ArticleHit, indent string, w int) 
 	const refW, kindW = 6, 11
 	out := []string{"", indent + s.st.Bold.Render("Suggested articles")}
 	for _, h := range hits {
-		out = append(out, indent+" "+fit(h.Ref(), refW)+" "+s.st.Label.Render(fit(string(h.Kind), kindW))+" "+fit(h.Title, max(w-refW-kindW-len(indent)-3, 10)))
+		// How often it was used says why it is here beside its title.
+		used := ""
+		if h.Uses > 0 {
+			used = fmt.Sprintf(" used %d×", h.Uses)
+		}
+		title := fit(h.Title, max(w-refW-kindW-len(indent)-3-len([]rune(used)), 10))
+		out = append(out, indent+" "+fit(h.Ref(), refW)+" "+s.st.Label.Render(fit(string(h.Kind), kindW))+" "+title+s.st.Dim.Render(used))
 	}
 	return out
 }

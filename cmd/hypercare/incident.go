@@ -56,10 +56,12 @@ type incidentRun struct {
 	id    int64
 	vals  map[string]string
 	on    map[string]bool
-	// levels holds --impact and --urgency, rating --satisfaction (0: none).
-	levels map[string]model.Level
-	rating int
-	loc    *time.Location // the plan's timezone, for --start and --end
+	// levels holds --impact and --urgency, rating --satisfaction (0: none),
+	// article --article (0: none).
+	levels  map[string]model.Level
+	rating  int
+	article int64
+	loc     *time.Location // the plan's timezone, for --start and --end
 }
 
 // Flags several actions share.
@@ -132,10 +134,11 @@ var incidentActions = []incidentAction{
 		flags: []incidentFlag{
 			{"code", "CODE", strings.Join(model.ResolutionCodes, ", "), true},
 			{"satisfaction", "N", "the caller's rating, 1 (poor) to 5 (excellent)", false},
+			{"article", "KB-n", "the knowledge base article that helped (linked, and ranked higher next time)", false},
 			noteFlag,
 		},
 		do: transition("resolved", nil, func(r incidentRun) model.StateChange {
-			return model.StateChange{To: model.StateResolved, Code: r.vals["code"], Satisfaction: r.rating, Reason: r.vals["note"]}
+			return model.StateChange{To: model.StateResolved, Code: r.vals["code"], Satisfaction: r.rating, Reason: r.vals["note"], Article: r.article}
 		})},
 	{name: "close", summary: "close a resolved incident for good", id: true,
 		flags: []incidentFlag{noteFlag},
@@ -222,6 +225,13 @@ func (r *incidentRun) typedFlags() error {
 			return usagef("--satisfaction %q: give a whole number from 1 (poor) to 5 (excellent)", v)
 		}
 		r.rating = n
+	}
+	if v := r.vals["article"]; v != "" {
+		id, err := model.ParseRef(v, "KB")
+		if err != nil {
+			return usagef("--article %v", err)
+		}
+		r.article = id
 	}
 	return nil
 }

@@ -138,6 +138,8 @@ func TestIncidentCommandsRefuse(t *testing.T) {
 		{"missing required flag", []string{"incident", "hold", "1"}, exitUsage, "--reason REASON is required"},
 		{"bad level", []string{"incident", "priority", "1", "--impact", "huge", "--urgency", "low"}, exitUsage, `--impact "huge": use high, medium or low`},
 		{"rating not a number", []string{"incident", "resolve", "1", "--code", "fixed", "--satisfaction", "great"}, exitUsage, `--satisfaction "great"`},
+		{"article not an article", []string{"incident", "resolve", "1", "--code", "fixed", "--article", "CHG-1"}, exitUsage, `--article "CHG-1": use KB-n`},
+		{"no such article", []string{"--as", operatorName, "incident", "resolve", "1", "--code", "fixed", "--article", "KB-99"}, exitRejected, "article KB-99"},
 		{"no ID", []string{"incident", "ack"}, exitUsage, "give one incident ID"},
 		{"wrong kind of ID", []string{"incident", "ack", "CHG-1"}, exitUsage, "references start with INC or REQ"},
 		{"assign to nobody", []string{"incident", "assign", "1"}, exitUsage, "give --team TEAM, --assignee NAME or both"},

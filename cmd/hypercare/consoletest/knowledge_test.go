@@ -150,3 +150,44 @@ func TestCodeBlockUnwrapped(t *testing.T) {
 	tm.WaitForPane(ar.Ref()+" · Roll back checkout", "kubectl -n checkout rollout undo")
 	tm.Final()
 }
+
+// Resolving names the article that helped: the incident links it, the
+// article counts the use, and the suggestion says so next time; + records
+// that it helped.
+func TestResolveWithArticleThenRate(t *testing.T) {
+	s := seeded(t)
+	kb := s.article(model.Article{Slug: "search-stale-after-import", Title: "Search results stale after a catalog import", Service: "search",
+		Kind: model.ArticleKnownError, Body: "Reindex the catalog: the import does not trigger it."})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press("j", "r")
+	tm.WaitFor("Resolve INC-4", "article")
+	tm.Press("tab", "tab", "reindexed", "tab", kb.Ref(), "enter")
+	tm.WaitFor("INC-4 resolved (fixed)")
+	tm.Press(":"+kb.Ref(), "enter")
+	tm.WaitForPane(kb.Ref()+" · Search results stale", "used on 1 incident")
+	tm.Press("+")
+	tm.WaitFor(kb.Ref() + ": noted that it helped (1 helped, 0 did not)")
+	tm.WaitForPane(kb.Ref()+" · Search results stale", "helped 1, did not 0")
+	tm.Final()
+	links, err := s.db.Links(s.ctx, 4)
+	if err != nil || len(links) != 1 || links[0].Target != kb.ID {
+		t.Fatalf("INC-4 links = %+v, %v", links, err)
+	}
+}
+
+// :handovers lists the past handovers, newest first, and opens one.
+func TestPastHandovers(t *testing.T) {
+	s := seeded(t)
+	for _, title := range []string{"Handover Monday night", "Handover Tuesday morning"} {
+		s.article(model.Article{Slug: strings.ToLower(strings.ReplaceAll(title, " ", "-")), Title: title, Kind: model.ArticleHandover, Body: "All quiet."})
+	}
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press(":handovers", "enter")
+	frame := tm.WaitForPane("Handovers (2)", "KB-3 Handover Monday night", "KB-4 Handover Tuesday morning")
+	if strings.Index(frame, "Tuesday") > strings.Index(frame, "Monday") {
+		t.Errorf("handovers not newest first:\n%s", frame)
+	}
+	tm.Press("tab", "enter")
+	tm.WaitForPane("KB-4 · Handover Tuesday morning", "All quiet.")
+	tm.Final()
+}
