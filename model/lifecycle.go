@@ -35,7 +35,13 @@ func escalateOne(in *Incident, pol Policy, now time.Time, reason string) (string
 	}
 	in.Escalation++
 	in.LevelSince = now
-	text := fmt.Sprintf("escalated to %s", levels[in.Escalation].Name)
+	level := levels[in.Escalation]
+	text := fmt.Sprintf("escalated to %s", level.Name)
+	// The level's rota says who answers there now: they take it.
+	if sh, ok := level.Rota.At(now); ok && sh.Who != in.Assignee {
+		text += fmt.Sprintf("; assigned to %s, on call", sh.Who)
+		in.Assignee = sh.Who
+	}
 	if reason != "" {
 		text += ": " + reason
 	}

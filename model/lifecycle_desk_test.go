@@ -569,3 +569,35 @@ func TestMergeKeepsTheUrgentOne(t *testing.T) {
 		t.Fatalf("P3 into P1: %v", err)
 	}
 }
+
+// Escalating to a level with a rota hands the incident to whoever is on
+// call there: platform's L2 rota (example plan) turns every two weeks from
+// 16 November, Claire Dubois then Ben Hughes; a level without a rota (L3)
+// leaves the assignee as it was.
+func TestEscalationGoesToWhoIsOnCall(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _, clk := planDesk(t, london(t, 12, 1, 10, 0))
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Orders API slow", Service: "orders",
+		Category: "performance", Impact: model.Medium, Urgency: model.Medium})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := desk.Escalate(ctx, alice, in.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Assignee != "ben.hughes" {
+		t.Fatalf("escalated to L2 on 1 Dec: assignee %q, want ben.hughes (on call)", up.Assignee)
+	}
+	tl, err := db.Timeline(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := tl[len(tl)-1].Text; !strings.Contains(last, "assigned to ben.hughes, on call") {
+		t.Fatalf("timeline says %q", last)
+	}
+	clk.At = clk.At.Add(time.Hour)
+	if top, err := desk.Escalate(ctx, alice, in.ID, ""); err != nil || top.Assignee != "ben.hughes" {
+		t.Fatalf("L3 (no rota): assignee %q, %v; want it unchanged", top.Assignee, err)
+	}
+}

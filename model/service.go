@@ -49,7 +49,10 @@ type Policy interface {
 
 // EscalationLevel is one step of a team's escalation path.
 type EscalationLevel struct {
-	Name string // "L2 (Claire Dubois)": the level and who to call
+	Name  string // "L2 (Claire Dubois)": the level and who to call
+	Level string // "L2"
+	// Rota says who is on call at this level; zero when the plan has none.
+	Rota Rota
 	// Wait is how long an unacknowledged incident stays at this level before
 	// it is escalated to the next; zero: it stays.
 	Wait time.Duration

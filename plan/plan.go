@@ -39,6 +39,7 @@ type Plan struct {
 	Freezes   []Freeze       `toml:"freeze,omitempty"`
 	Jobs      []Job          `toml:"job,omitempty"`
 	Licences  []Licence      `toml:"licence,omitempty"`
+	Rota      []Rota         `toml:"rota,omitempty"`
 	Operators []Operator     `toml:"operator,omitempty"`
 	Change    ChangeBoard    `toml:"change,omitempty"`
 	Path      string         `toml:"-"` // file it came from
@@ -119,7 +120,7 @@ func (p *Plan) Escalation(team string) []model.EscalationLevel {
 	}
 	out := make([]model.EscalationLevel, len(t.Escalation))
 	for i, e := range t.Escalation {
-		out[i] = model.EscalationLevel{Name: e.Level, Wait: e.timeout}
+		out[i] = model.EscalationLevel{Name: e.Level, Level: e.Level, Wait: e.timeout, Rota: p.RotaFor(team, e.Level)}
 		if e.Contact != "" {
 			out[i].Name += " (" + e.Contact + ")"
 		}

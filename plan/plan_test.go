@@ -389,7 +389,7 @@ func TestChecks(t *testing.T) {
 		{"tier missing", "tier  = 1\n", "", problem{16, "service[1].tier", "missing; add tier = 1, 2 or 3"}},
 		{"quoted date", "start    = 2026-11-19", `start    = "2026-11-19"`, problem{4, "hypercare.start", `found text "2026-11-19"; write a date or date-time without quotes`}},
 		{"time of day for a date", "start    = 2026-11-19", "start    = 08:00:00", problem{4, "hypercare.start", "is a time of day only"}},
-		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, change, contact, freeze, hypercare, job, licence, operator, referral, route, service, sla, source, team)"}},
+		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, change, contact, freeze, hypercare, job, licence, operator, referral, rota, route, service, sla, source, team)"}},
 		{"unknown timezone", `"Europe/London"`, `"Europe/Londres"`, problem{6, "hypercare.timezone", `"Europe/Londres" is not a known IANA timezone`}},
 		{"business hours inside out", `timezone = "Europe/London"`, "timezone = \"Europe/London\"\nhours = \"business\"\nbusiness = { days = [\"mon\"], start = \"18:00\", end = \"08:00\" }", problem{8, "hypercare.business.end", "08:00 is not after start 18:00"}},
 		{"first level not L1", `level = "L1"`, `level = "L2"`, problem{14, "team[1].escalation[1].level", "L2 cannot come first; start the escalation at L1"}},
@@ -397,6 +397,10 @@ func TestChecks(t *testing.T) {
 		{"respond longer than resolve", `respond = "15m", resolve = "4h"`, `respond = "5h", resolve = "4h"`, problem{28, "sla.P1.respond", "5h is longer than resolve 4h"}},
 		{"bad impact", "[[operator]]", "[[route]]\nname = \"r\"\nmatch = { a = \"b\" }\nimpact = \"severe\"\n\n[[operator]]", problem{37, "route[1].impact", `"severe" is not a level; use high, medium or low`}},
 		{"route that sets nothing", "[[operator]]", "[[route]]\nname = \"r\"\nmatch = { a = \"b\" }\n\n[[operator]]", problem{34, "route[1]", "sets nothing"}},
+		{"rota person unknown", "[[operator]]", "[[rota]]\nteam = \"web\"\npeople = [\"ana\", \"zed\"]\nstart = 2026-11-19\n\n[[operator]]", problem{36, "rota[1].people[2]", `"zed" is neither an [[operator]] nor a member of a [[team]]`}},
+		{"rota level the team lacks", "[[operator]]", "[[rota]]\nteam = \"web\"\nlevel = \"L2\"\npeople = [\"ana\"]\nstart = 2026-11-19\n\n[[operator]]", problem{36, "rota[1].level", "team web has no level L2"}},
+		{"rota turn length", "[[operator]]", "[[rota]]\nteam = \"web\"\npeople = [\"ana\"]\nevery = \"fortnight\"\nstart = 2026-11-19\n\n[[operator]]", problem{37, "rota[1].every", `"fortnight" is not a turn length`}},
+		{"rota shift inside out", "[[operator]]", "[[rota]]\nteam = \"web\"\nshifts = [{ who = \"ana\", from = 2026-12-02T09:00:00, to = 2026-12-01T09:00:00 }]\n\n[[operator]]", problem{36, "rota[1].shifts[1].to", "ends before it starts"}},
 		{"bad key", "AAAAC3NzaC1lZDI1NTE5AAAAIHl+", "AAAAC3NzaC1lZDI1NTE5AAAAIHl-", problem{37, "operator[1].keys[1]", "is not an SSH public key"}},
 	}
 	for _, tt := range tests {

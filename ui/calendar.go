@@ -260,10 +260,11 @@ type calItem struct {
 	detail string // second line in the narrow grid columns (a change's title)
 	style  lipgloss.Style
 	change int // index into changes, or -1
-	// routine marks maintenance windows and job runs: the week grid sums
-	// them up in one line per day so its narrow columns keep room for the
-	// changes; the agenda and the day view list them in their hours.
-	routine byte // 'w' window, 'j' job, 0 anything else
+	// routine marks maintenance windows, job runs and on-call hand-overs:
+	// the week grid sums them up in one line per day so its narrow columns
+	// keep room for the changes; the agenda and the day view list them in
+	// their hours.
+	routine byte // 'w' window, 'j' job, 'o' on-call shift, 0 anything else
 }
 
 // days groups the week's items by weekday (0 = Monday), in time order, and
@@ -302,6 +303,19 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 				// view, not here.
 				items[d] = append(items[d], calItem{at: r.Start, text: "⟳ " + r.Start.In(loc).Format("15:04") + " " + r.Job.Kind + " " + r.Job.Service,
 					style: st.Maintenance, change: -1, routine: 'j'})
+			}
+		}
+	}
+	if pl != nil {
+		for _, r := range pl.Rotas() {
+			for _, sh := range r.Between(from, to) {
+				if d := dayOf(sh.From); d >= 0 && d < 7 && !sh.From.Before(from) {
+					text := "☎ " + sh.From.In(loc).Format("15:04") + " " + r.Team + " " + r.Level + " " + sh.Who
+					if sh.Cover {
+						text += " (cover)"
+					}
+					items[d] = append(items[d], calItem{at: sh.From, text: text, style: st.Maintenance, change: -1, routine: 'o'})
+				}
 			}
 		}
 	}
@@ -400,22 +414,23 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 		}
 		col := []string{head, st.Dim.Render(strings.Repeat("─", cw))}
 		var shown []calItem
-		windows, jobs := 0, 0
+		count := map[byte]int{}
 		for _, it := range items[d] {
-			switch it.routine {
-			case 'w':
-				windows++
-			case 'j':
-				jobs++
-			default:
+			if it.routine != 0 {
+				count[it.routine]++
+			} else {
 				shown = append(shown, it)
 			}
 		}
-		summary := windows+jobs > 0
+		summary := len(count) > 0
+		line := fmt.Sprintf("○%d ⟳%d", count['w'], count['j'])
+		if count['o'] > 0 {
+			line += fmt.Sprintf(" ☎%d", count['o'])
+		}
 		for i, it := range shown {
 			if summary && !strings.HasPrefix(it.text, "▓") {
 				// after the freeze banner, before the changes
-				col = append(col, st.Maintenance.Render(fit(fmt.Sprintf("○%d ⟳%d", windows, jobs), cw)))
+				col = append(col, st.Maintenance.Render(fit(line, cw)))
 				summary = false
 			}
 			lines := p.itemLines(it, cw, focused, true)
@@ -426,7 +441,7 @@ func (p *calendarPane) grid(items [7][]calItem, frozen [7]bool, focused bool) st
 			col = append(col, lines...)
 		}
 		if summary {
-			col = append(col, st.Maintenance.Render(fit(fmt.Sprintf("○%d ⟳%d", windows, jobs), cw)))
+			col = append(col, st.Maintenance.Render(fit(line, cw)))
 		}
 		col = col[:min(len(col), p.h)]
 		for len(col) < p.h {

@@ -176,14 +176,25 @@ func (m *Model) headerView() string {
 		n := m.counts.next
 		next = seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
 	}
+	onCall, onCallShort := "", ""
+	if list, mine := m.onCallNow(); len(list) > 0 {
+		onCall = seg(st.HeaderDim, "on call "+strings.Join(list, ", "))
+		if mine { // who to call on one's own team, without the team
+			onCallShort = seg(st.HeaderDim, "☎ "+list[0][strings.IndexByte(list[0], ' ')+1:])
+		}
+	}
 	// The figures and the clock always show. The rest gives way a segment
 	// at a time, never cut mid-word: the next change first, then the
-	// service's name, the running change's service, the day, and last the
-	// running change. Only a screen too narrow for the figures cuts them.
+	// service's name, the on-call list (to the person on one's own team,
+	// then none), the running change's service, the day, and last the
+	// running change.
+	// Only a screen too narrow for the figures cuts them.
 	var left, right string
 	for _, v := range [][2]string{
-		{title + name + day + figures, running + next},
-		{title + name + day + figures, running},
+		{title + name + day + figures + onCall, running + next},
+		{title + name + day + figures + onCall, running},
+		{title + day + figures + onCall, running},
+		{title + day + figures + onCallShort, running},
 		{title + day + figures, running},
 		{title + day + figures, runningShort},
 		{title + figures, runningShort},
@@ -211,6 +222,33 @@ func (m *Model) headerView() string {
 		line += "\n" + b
 	}
 	return line
+}
+
+// onCallNow lists who is on call at L1 for each team with a rota, "web
+// tom.okafor": the operator's own teams only (mine), if they are in any,
+// else all.
+func (m *Model) onCallNow() (list []string, mine bool) {
+	p := m.s.plan()
+	if p == nil {
+		return nil, false
+	}
+	now := m.s.Now()
+	var own, all []string
+	for _, r := range p.Rotas() {
+		sh, ok := r.At(now)
+		if !ok || r.Level != "L1" {
+			continue
+		}
+		entry := r.Team + " " + sh.Who
+		all = append(all, entry)
+		if t, ok := p.Team(r.Team); ok && slices.Contains(t.Members, m.s.Actor.Name) {
+			own = append(own, entry)
+		}
+	}
+	if len(own) > 0 {
+		return own, true
+	}
+	return all, false
 }
 
 func (m *Model) footerView() string {

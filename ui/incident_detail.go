@@ -111,6 +111,13 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	respondSLA := slaLine(st, model.RespondClock(in, clock, now), loc)
 	p := s.plan()
 	level := levelName(s, in)
+	if p != nil {
+		if levels := p.Escalation(in.Team); in.Escalation < len(levels) {
+			if sh, ok := levels[in.Escalation].Rota.At(now); ok {
+				level += " · on call " + sh.Label(loc)
+			}
+		}
+	}
 	// The title wraps: it is the one thing everyone reads.
 	var lines []string
 	for i, l := range wrap(in.Title, max(w-width(badge)-2, 20)) {
@@ -205,7 +212,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	// Who to call comes last: the team line above names the current level,
 	// and the timeline is what people scroll to first.
 	if p != nil {
-		lines = append(lines, whoToCall(st, p, in, w)...)
+		lines = append(lines, whoToCall(st, p, in, s.Now(), w)...)
 	}
 	return b, in.Ref(), strings.Join(lines, "\n"), nil
 }
@@ -337,8 +344,9 @@ func slaOutcome(st *Styles, done, due time.Time) string {
 
 // whoToCall lists the escalation path of the incident's team with its
 // timeouts, the vendor contract when a vendor is involved, and the plan's
-// referrals for problems outside the teams' reach.
-func whoToCall(st *Styles, p *plan.Plan, in model.Incident, w int) []string {
+// referrals for problems outside the teams' reach. A level with a rota
+// names who is on call there now, first: that is who picks up.
+func whoToCall(st *Styles, p *plan.Plan, in model.Incident, now time.Time, w int) []string {
 	var out []string
 	team, ok := p.Team(in.Team)
 	if ok && len(team.Escalation) > 0 {
@@ -348,7 +356,11 @@ func whoToCall(st *Styles, p *plan.Plan, in model.Incident, w int) []string {
 			if i == in.Escalation {
 				mark = "▶ "
 			}
-			line := mark + fit(e.Level, 7) + " " + contactLine(p, e.Contact)
+			line := mark + fit(e.Level, 7) + " "
+			if sh, ok := p.RotaFor(team.ID, e.Level).At(now); ok {
+				line += st.Bold.Render("on call "+sh.Label(p.Location())) + " · "
+			}
+			line += contactLine(p, e.Contact)
 			if e.Timeout != "" {
 				line += st.Dim.Render(" · escalates after " + e.Timeout + " unacknowledged")
 			}

@@ -18,7 +18,7 @@ func TestHeaderRunningChangeFits(t *testing.T) {
 		w       int
 		running string // "" when it has no room
 	}{
-		{200, "▶ CHG-6 payments +1  next CHG-3"},
+		{200, "▶ CHG-6 payments +1"}, // the next change gave way to who is on call
 		{120, "▶ CHG-6 payments +1"}, // the service's name gave way
 		{100, "▶ CHG-6 +1"},
 		{80, "▶ CHG-6 +1"},

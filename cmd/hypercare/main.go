@@ -104,6 +104,9 @@ Usage:
                                           none), the drop folder, and with --http alert webhooks
                                           at POST /alerts/<format> (see hypercare formats); with
                                           --ssh off and no --http, the drop folder alone
+  hypercare oncall [--at 2026-12-24T20:00] [--json]
+                                          who is on call on each rota of the plan, until when,
+                                          and who is next
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
   hypercare formats                       the alert formats taken from the drop folder and over
                                           HTTP: fields, rules, limits, paths, examples
@@ -209,6 +212,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runExport(g, args, stdout)
 	case "serve":
 		return runServe(g, args, stdout)
+	case "oncall":
+		return runOnCall(g, args, stdout)
 	case "plan":
 		if len(args) < 1 || args[0] != "check" {
 			return usagef("plan: the only subcommand is 'plan check FILE'")

@@ -158,3 +158,18 @@ func TestAgendaOpensAtToday80x24(t *testing.T) {
 	}
 	tm.Final()
 }
+
+// On-call hand-overs show on the calendar: the week grid counts them (☎)
+// and the day view lists each at its time, cover shifts marked.
+func TestOnCallShiftsOnTheCalendar(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("3")
+	tm.WaitForPane("Changes", "☎1") // Wednesday: payments' daily hand-over
+	tm.Press("v", "v")
+	frame := tm.WaitForPane("Changes", "←/→ day")
+	if p := uitest.Pane(frame, "Changes"); !strings.Contains(p, "☎ 08:00 payments L1 raj.iyer") {
+		t.Fatalf("day view lacks the hand-over:\n%s", p)
+	}
+	tm.Final()
+}

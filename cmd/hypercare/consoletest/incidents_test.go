@@ -273,3 +273,15 @@ func TestIncidentFromKeyboard(t *testing.T) {
 		})
 	}
 }
+
+// Who is on call shows in the header and the incident's detail: the
+// example plan's web rota makes it Lucas Martin's week from Monday 23
+// November, to the next hand-over on Monday at 09:00.
+func TestOnCallInHeaderAndDetail(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.WaitFor("on call web lucas.martin, platform ben.hughes, payments raj.iyer")
+	tm.Press("enter")
+	tm.WaitForPane("INC-3", "L1 (Web on-call) · on call lucas.martin until Mon 09:00", "▶ L1      on call lucas.martin until Mon 09:00")
+	tm.Final()
+}
