@@ -105,7 +105,9 @@ func (r Rota) Between(from, to time.Time) []Shift {
 					s.To = c.From
 				}
 			}
-			s.From = later(s.From, t)
+			if t != from {
+				s.From = later(s.From, t) // the turn resumes after a cover
+			}
 		}
 		out = append(out, s)
 		t = s.To

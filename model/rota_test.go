@@ -81,3 +81,14 @@ func TestRotaBetween(t *testing.T) {
 		t.Error("no rota has shifts")
 	}
 }
+
+// A turn already running when the window opens keeps its real start: it
+// is not a hand-over at the window's edge.
+func TestRotaBetweenMidTurn(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	r := model.Rota{People: []string{"ana", "ben"}, Start: berlin(t, 10, 5, 9, 0), Days: 7, Loc: loc}
+	got := r.Between(berlin(t, 10, 6, 0, 0), berlin(t, 10, 13, 0, 0))
+	if len(got) != 2 || !got[0].From.Equal(berlin(t, 10, 5, 9, 0)) || got[1].Who != "ben" {
+		t.Fatalf("Between = %+v", got)
+	}
+}

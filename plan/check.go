@@ -188,7 +188,7 @@ func (c *checker) check(p *Plan) {
 	c.checkJobs(p)
 	c.checkLicences(p)
 	c.checkOperators(p)
-	c.checkRotas(p) // after teams and operators: the people must be known
+	c.checkRotas(p)       // after teams and operators: the people must be known
 	c.checkChangeBoard(p) // after operators: approvers must be leads
 }
 

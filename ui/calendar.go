@@ -84,7 +84,7 @@ func (p *calendarPane) title() string { return "Changes" }
 
 func (p *calendarPane) status() string {
 	end := p.week.AddDate(0, 0, 6)
-	return fmt.Sprintf("%s – %s · %d changes · ! conflict ✗ blocked · ○ window · ⟳ job · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
+	return fmt.Sprintf("%s – %s · %d changes · ! conflict ✗ blocked · ○ window · ⟳ job · ☎ on call · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))
 }
 
 func (p *calendarPane) setSize(w, h int) { p.w, p.h = w, h }
