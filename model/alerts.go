@@ -531,7 +531,10 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	if !slices.Contains(Categories, category) {
 		category = "availability"
 	}
-	title := al.Name + " on " + al.Service
+	title := al.Name
+	if al.Service != "" {
+		title += " on " + al.Service
+	}
 	if al.Summary != "" {
 		title += ": " + al.Summary
 	}

@@ -45,6 +45,7 @@ const (
 	PermRetireArticle
 	PermImportArticles
 	PermReadArticle // record a read, say whether it helped
+	PermCheckCertificate
 )
 
 type permRule struct {
@@ -92,6 +93,9 @@ var permRules = map[Perm]permRule{
 	// the folder's own review (in git) stands for the second pair of eyes.
 	PermImportArticles: {RoleLead, "import articles"},
 	PermReadArticle:    {RoleViewer, "record reading articles"},
+	// A check only reads what an endpoint serves anyone; recording it is
+	// an operator's everyday work, like ingesting an alert.
+	PermCheckCertificate: {RoleOperator, "record certificate checks"},
 }
 
 // May reports whether the actor's role allows p.

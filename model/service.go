@@ -45,6 +45,8 @@ type Policy interface {
 	// services: their maintenance windows, the freezes, the job runs, and
 	// the services related to each through depends_on.
 	ChangeCalendar(services []string, from, to time.Time) PlanCalendar
+	// LicenceList lists the licences and certificates the plan watches.
+	LicenceList() []Licence
 }
 
 // EscalationLevel is one step of a team's escalation path.

@@ -165,6 +165,13 @@ type Reader interface {
 	// start; Deploys those a change covers, by start.
 	DeploysBetween(ctx context.Context, from, to time.Time) ([]Deploy, error)
 	Deploys(ctx context.Context, changeID int64) ([]Deploy, error)
+	// OpenIncidentsOn lists the open incidents and requests on any of the
+	// services, by priority then age: what is wrong on what a record
+	// depends on.
+	OpenIncidentsOn(ctx context.Context, services []string) ([]Incident, error)
+	// Certificates lists the certificates read from live endpoints, by
+	// endpoint.
+	Certificates(ctx context.Context) ([]Certificate, error)
 
 	MetricsReader
 	ProblemReader
@@ -334,6 +341,7 @@ type Tx interface {
 	ChangeTx
 	DeployTx
 	ArticleTx
+	ExpiryTx
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
 
@@ -383,6 +391,21 @@ type ArticleTx interface {
 	SetArticleFeedback(id int64, operator string, helpful bool, at time.Time) error
 	// ReplaceRoster makes the stored roster exactly these people.
 	ReplaceRoster(people []Person) error
+}
+
+// ExpiryTx is the part of a write transaction that watches expiries: the
+// certificates read from endpoints, and the warning last raised for each
+// licence or certificate (by its Key).
+type ExpiryTx interface {
+	// Certificate reads an endpoint's last check; ErrNotFound when none.
+	Certificate(endpoint string) (Certificate, error)
+	// UpsertCertificate stores an endpoint's check over its previous one.
+	UpsertCertificate(c Certificate) error
+	Certificates() ([]Certificate, error)
+	ExpiryNotices() ([]ExpiryNotice, error)
+	// PutExpiryNotice stores the notice for its key over any earlier one.
+	PutExpiryNotice(n ExpiryNotice) error
+	DeleteExpiryNotice(key string) error
 }
 
 // DeployTx is the deploy part of a write transaction.

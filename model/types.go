@@ -438,9 +438,17 @@ type Service struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
 	Tier        int      `json:"tier"`
-	Owner       string   `json:"owner"`
+	Owner       string   `json:"owner"` // the team that receives its incidents first
 	Environment string   `json:"environment"`
 	DependsOn   []string `json:"depends_on,omitzero"`
+	// Version is the release in production; Platform what it runs on;
+	// URLs where people and monitors reach it.
+	Version  string   `json:"version,omitzero"`
+	Platform string   `json:"platform,omitzero"`
+	URLs     []string `json:"urls,omitzero"`
+	// RPO is how much data its recovery may lose, RTO how long it may take.
+	RPO time.Duration `json:"rpo,omitzero"`
+	RTO time.Duration `json:"rto,omitzero"`
 }
 
 // AuditEntry is one append-only audit record.

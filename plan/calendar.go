@@ -207,10 +207,10 @@ func daysApart(a, b time.Time, loc *time.Location) int {
 }
 
 // Shifted returns a copy of the plan with every date and time in it — the
-// hypercare period, holidays, freezes and licence expiries — moved by d. The
-// demo uses it to centre the example plan on today. Whole days move by the
-// calendar in the plan timezone, so a date at midnight stays at midnight
-// when the move crosses a DST change.
+// hypercare period, holidays, freezes, licence expiries and the plan's last
+// review — moved by d. The demo uses it to centre the example plan on today.
+// Whole days move by the calendar in the plan timezone, so a date at
+// midnight stays at midnight when the move crosses a DST change.
 func (p *Plan) Shifted(d time.Duration) *Plan {
 	days, loc := d/(24*time.Hour), p.Location()
 	shift := func(t time.Time) time.Time {
@@ -229,6 +229,9 @@ func (p *Plan) Shifted(d time.Duration) *Plan {
 	q.Licences = slices.Clone(p.Licences)
 	for i := range q.Licences {
 		q.Licences[i].Expires = shift(q.Licences[i].Expires)
+	}
+	if !p.Support.Review.Last.IsZero() {
+		q.Support.Review.Last = shift(p.Support.Review.Last)
 	}
 	return &q
 }

@@ -190,6 +190,7 @@ func (c *checker) check(p *Plan) {
 	c.checkOperators(p)
 	c.checkRotas(p)       // after teams and operators: the people must be known
 	c.checkChangeBoard(p) // after operators: approvers must be leads
+	c.checkSupport(p)
 }
 
 // checkAlerts fills the alert thresholds from [alerts] over the defaults.
@@ -403,6 +404,29 @@ func (c *checker) checkServices(p *Plan) {
 			w.rec = recurrence{days: c.days(path+".days", w.Days), at: c.clock(path+".start", w.Start)}
 			w.length = c.duration(path+".duration", w.Duration)
 		}
+		for j, u := range s.URLs {
+			if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+				c.add(fmt.Sprintf("service[%d].urls[%d]", i+1, j+1), "%q is not an http:// or https:// URL; give the whole address, such as \"https://shop.example.com\"", u)
+			}
+		}
+		if s.RPO != "" {
+			s.rpo = c.duration(field("service", i, "rpo"), s.RPO)
+		}
+		if s.RTO != "" {
+			s.rto = c.duration(field("service", i, "rto"), s.RTO)
+		}
+	}
+	c.checkCycles(p)
+}
+
+// checkCycles refuses services that need each other in a loop: a plan
+// like that has no answer to "what does this take down", and changes on
+// any of them would conflict with themselves.
+func (c *checker) checkCycles(p *Plan) {
+	for _, cycle := range model.DependencyCycles(p.ModelServices()) {
+		i := c.services[cycle[0]]
+		loop := strings.Join(append(cycle, cycle[0]), " → ")
+		c.add(field("service", i, "depends_on"), "depends_on makes a cycle: %s; a service cannot need what needs it, so remove one of these dependencies", loop)
 	}
 }
 
@@ -478,23 +502,6 @@ func (c *checker) checkJobs(p *Plan) {
 		}
 		j.grace = c.duration(field("job", i, "grace"), j.Grace)
 		c.checkJobKind(i, j)
-	}
-}
-
-func (c *checker) checkLicences(p *Plan) {
-	for i := range p.Licences {
-		l := &p.Licences[i]
-		if l.Name == "" {
-			c.missing(field("licence", i, "name"), "the product or certificate name")
-		}
-		c.when(field("licence", i, "expires"), &l.Expires, p.loc, false)
-		c.ref(field("licence", i, "owner"), l.Owner, c.teams, "team id")
-		if l.Kind == "" {
-			l.Kind = "licence"
-		}
-		if l.Kind != "licence" && l.Kind != "certificate" {
-			c.add(field("licence", i, "kind"), "%q is not a kind; use \"licence\" or \"certificate\"", l.Kind)
-		}
 	}
 }
 

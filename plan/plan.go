@@ -42,7 +42,14 @@ type Plan struct {
 	Rota      []Rota         `toml:"rota,omitempty"`
 	Operators []Operator     `toml:"operator,omitempty"`
 	Change    ChangeBoard    `toml:"change,omitempty"`
-	Path      string         `toml:"-"` // file it came from
+	// The support plan's own text: why, for whom, on what terms
+	// (support.go).
+	Support          Support          `toml:"support,omitempty"`
+	Release          Release          `toml:"release,omitempty"`
+	Environments     []Environment    `toml:"environment,omitempty"`
+	Responsibilities []Responsibility `toml:"responsibility,omitempty"`
+	Budget           Budget           `toml:"budget,omitempty"`
+	Path             string           `toml:"-"` // file it came from
 
 	loc *time.Location
 }
@@ -202,6 +209,13 @@ type Service struct {
 	DependsOn   []string `toml:"depends_on,omitempty"`
 	Maintenance []Window `toml:"maintenance,omitempty"`
 	Runbooks    []string `toml:"runbooks,omitempty"` // knowledge base slugs
+	Version     string   `toml:"version,omitempty"`  // the release in production
+	Platform    string   `toml:"platform,omitempty"` // what it runs on
+	URLs        []string `toml:"urls,omitempty"`     // where people and monitors reach it
+	RPO         string   `toml:"rpo,omitempty"`      // data its recovery may lose, as a duration
+	RTO         string   `toml:"rto,omitempty"`      // how long its recovery may take
+
+	rpo, rto time.Duration
 }
 
 // Window is a recurring maintenance window, in the plan timezone.
@@ -302,14 +316,6 @@ type Job struct {
 func (j Job) Reports(dedupKey string) bool {
 	rest, ok := strings.CutPrefix(dedupKey, j.Heartbeat)
 	return ok && (rest == "" || rest[0] == '-')
-}
-
-// Licence is a licence or certificate whose expiry is watched.
-type Licence struct {
-	Name    string    `toml:"name"`
-	Expires time.Time `toml:"expires"`
-	Owner   string    `toml:"owner"` // team id
-	Kind    string    `toml:"kind"`  // licence or certificate
 }
 
 // Operator is a person who may use the console over SSH.
@@ -446,7 +452,8 @@ func (p *Plan) ModelServices() []model.Service {
 	out := make([]model.Service, len(p.Services))
 	for i, s := range p.Services {
 		out[i] = model.Service{ID: s.ID, Name: s.Name, Tier: s.Tier, Owner: s.Owner,
-			Environment: s.Environment, DependsOn: slices.Clone(s.DependsOn)}
+			Environment: s.Environment, DependsOn: slices.Clone(s.DependsOn), Version: s.Version,
+			Platform: s.Platform, URLs: slices.Clone(s.URLs), RPO: s.rpo, RTO: s.rto}
 	}
 	return out
 }

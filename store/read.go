@@ -106,7 +106,8 @@ WHERE at >= ?1
 ORDER BY at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
-	servicesSQL = `SELECT id, name, tier, owner, environment, depends_on FROM services ORDER BY id`
+	servicesSQL = `SELECT id, name, tier, owner, environment, depends_on, version, platform, urls, rpo, rto
+FROM services ORDER BY id`
 
 	incidentSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE id = ?1`
 	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts WHERE id = ?1`
@@ -286,7 +287,8 @@ func (db *DB) Services(ctx context.Context) ([]model.Service, error) {
 	rows, err := db.query(ctx, servicesSQL)
 	return collect(rows, err, "services", func(s scanner) (model.Service, error) {
 		var sv model.Service
-		err := s.Scan(&sv.ID, &sv.Name, &sv.Tier, &sv.Owner, &sv.Environment, jsonColumn{&sv.DependsOn})
+		err := s.Scan(&sv.ID, &sv.Name, &sv.Tier, &sv.Owner, &sv.Environment, jsonColumn{&sv.DependsOn},
+			&sv.Version, &sv.Platform, jsonColumn{&sv.URLs}, durationMillis{&sv.RPO}, durationMillis{&sv.RTO})
 		return sv, err
 	})
 }

@@ -138,8 +138,8 @@ WHERE service = ?1 AND alert_group = ?2 AND is_open AND alert_group <> '' ORDER 
 	firingForIncidentSQL = `SELECT count(*) FROM alerts WHERE incident_id = ?1 AND state = 'firing'`
 
 	deleteServicesSQL = `DELETE FROM services`
-	insertServiceSQL  = `INSERT INTO services (id, name, tier, owner, environment, depends_on)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
+	insertServiceSQL  = `INSERT INTO services (id, name, tier, owner, environment, depends_on, version, platform, urls, rpo, rto)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`
 
 	insertAuditSQL = `INSERT INTO audit (at, actor, action, entity, before_json, after_json)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
@@ -162,6 +162,7 @@ var writeQueries = slices.Concat(articleWriteQueries, []string{
 	changeSQL, insertChangeSQL, updateChangeSQL, changeStartedBetweenSQL, changesBetweenSQL,
 	insertChangeApprovalSQL, changeApprovalsSQL, insertChangeEventSQL, criticalIncidentsSQL,
 	deployByKeySQL, insertDeploySQL, updateDeploySQL,
+	certificateSQL, upsertCertificateSQL, certificatesSQL, expiryNoticesSQL, putExpiryNoticeSQL, deleteExpiryNoticeSQL,
 })
 
 func (db *DB) prepareWrites(ctx context.Context) error {
@@ -498,7 +499,8 @@ func (t *tx) ReplaceServices(services []model.Service) error {
 		return fmt.Errorf("replace services: %w", err)
 	}
 	for _, sv := range services {
-		if _, err := t.exec(insertServiceSQL, sv.ID, sv.Name, sv.Tier, sv.Owner, sv.Environment, jsonList(sv.DependsOn)); err != nil {
+		if _, err := t.exec(insertServiceSQL, sv.ID, sv.Name, sv.Tier, sv.Owner, sv.Environment, jsonList(sv.DependsOn),
+			sv.Version, sv.Platform, jsonList(sv.URLs), sv.RPO.Milliseconds(), sv.RTO.Milliseconds()); err != nil {
 			return fmt.Errorf("store service %q: %w", sv.ID, err)
 		}
 	}

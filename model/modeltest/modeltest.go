@@ -80,3 +80,6 @@ func (Policy) ChangePolicy() model.ChangePolicy {
 func (Policy) ChangeCalendar([]string, time.Time, time.Time) model.PlanCalendar {
 	return model.PlanCalendar{}
 }
+
+// LicenceList: the test plan watches none.
+func (Policy) LicenceList() []model.Licence { return nil }
