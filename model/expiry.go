@@ -21,8 +21,8 @@ type Licence struct {
 	// list. Warnings are remembered by it.
 	Key     string    `json:"key"`
 	Name    string    `json:"name"`
-	Kind    string    `json:"kind"`            // KindLicence or KindCertificate
-	Owner   string    `json:"owner,omitzero"`  // the team that renews it
+	Kind    string    `json:"kind"`             // KindLicence or KindCertificate
+	Owner   string    `json:"owner,omitzero"`   // the team that renews it
 	Service string    `json:"service,omitzero"` // the service it serves, if one
 	Expires time.Time `json:"expires"`
 	// RenewalLead is how long renewing it takes: renewal is due that long

@@ -40,9 +40,9 @@ func TestImpactOf(t *testing.T) {
 	shop := catalogue("storefront:api-gateway,identity,catalog", "checkout:api-gateway,identity,orders",
 		"api-gateway:identity", "identity", "catalog:orders-db", "orders:orders-db", "orders-db", "search:catalog")
 	tests := []struct {
-		name, service      string
-		services           []Service
-		affected, needs    string
+		name, service         string
+		services              []Service
+		affected, needs       string
 		affectedAll, needsAll []string
 	}{
 		{
