@@ -49,6 +49,8 @@ type KeyMap struct {
 
 	Filter, Command, Palette, Help, Quit key.Binding
 	Metrics, Problems                    key.Binding
+	// Impact shows what a service's going down affects and what it needs.
+	Impact key.Binding
 
 	// Answers to "resolve the incidents waiting on this problem?".
 	AnswerFixed, AnswerKnownError, AnswerOnHold key.Binding
@@ -128,6 +130,7 @@ var defaults = []def{
 	{"palette", GroupGeneral, []string{"ctrl+p"}, "command palette", func(k *KeyMap) *key.Binding { return &k.Palette }},
 	{"metrics", GroupGeneral, []string{"M"}, "service metrics", func(k *KeyMap) *key.Binding { return &k.Metrics }},
 	{"problems", GroupGeneral, []string{"P"}, "problems & RCA", func(k *KeyMap) *key.Binding { return &k.Problems }},
+	{"impact", GroupGeneral, []string{"I"}, "service impact", func(k *KeyMap) *key.Binding { return &k.Impact }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 

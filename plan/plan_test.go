@@ -73,6 +73,7 @@ func TestBrokenPlans(t *testing.T) {
 		{"end_before_start.toml", []problem{{5, "hypercare.end", "ends before it starts (start 2026-11-19); put end after start"}}},
 		{"bad_role.toml", []problem{{36, "operator[1].role", `unknown role "superuser": use viewer, operator, lead or admin`}}},
 		{"missing_sla.toml", []problem{{27, "sla.P4", "missing; add [sla.P4] with respond and resolve"}}},
+		{"cycle.toml", []problem{{20, "service[1].depends_on", "depends_on makes a cycle: shop → db → cache → shop; a service cannot need what needs it"}}},
 		{"multiple.toml", []problem{
 			{15, "team[1].escalation[1].timeout", `"30 mins" is not a duration`},
 			{17, "team[1].escalation[3].level", "L2 comes after L3"},
@@ -402,6 +403,15 @@ func TestChecks(t *testing.T) {
 		{"rota turn length", "[[operator]]", "[[rota]]\nteam = \"web\"\npeople = [\"ana\"]\nevery = \"fortnight\"\nstart = 2026-11-19\n\n[[operator]]", problem{37, "rota[1].every", `"fortnight" is not a turn length`}},
 		{"rota shift inside out", "[[operator]]", "[[rota]]\nteam = \"web\"\nshifts = [{ who = \"ana\", from = 2026-12-02T09:00:00, to = 2026-12-01T09:00:00 }]\n\n[[operator]]", problem{36, "rota[1].shifts[1].to", "ends before it starts"}},
 		{"bad key", "AAAAC3NzaC1lZDI1NTE5AAAAIHl+", "AAAAC3NzaC1lZDI1NTE5AAAAIHl-", problem{37, "operator[1].keys[1]", "is not an SSH public key"}},
+		{"self dependency", "owner = \"web\"\n\n[[service]]", "owner = \"web\"\ndepends_on = [\"shop\"]\n\n[[service]]", problem{20, "service[1].depends_on[1]", `a service cannot depend on itself; remove "shop"`}},
+		{"url without scheme", "environment = \"prod\"", "environment = \"prod\"\nurls = [\"shop.example.com\"]", problem{26, "service[2].urls[1]", `"shop.example.com" is not an http:// or https:// URL`}},
+		{"bad rto", "environment = \"prod\"", "environment = \"prod\"\nrto = \"soon\"", problem{26, "service[2].rto", `"soon" is not a duration`}},
+		{"environment not listed", "[[operator]]", "[[environment]]\nname = \"production\"\n\n[[operator]]", problem{25, "service[2].environment", `"prod" is not a [[environment]] name in this plan; use one of "production"`}},
+		{"endpoint on a licence", "[[operator]]", "[[licence]]\nname = \"l\"\nexpires = 2026-12-01\nowner = \"web\"\nendpoint = \"api.example.com:443\"\n\n[[operator]]", problem{38, "licence[1].endpoint", "only a certificate is served by an endpoint"}},
+		{"incident without urgency", "[[operator]]", "[[licence]]\nname = \"l\"\nexpires = 2026-12-01\nowner = \"web\"\nincident = { impact = \"high\" }\n\n[[operator]]", problem{38, "licence[1].incident", "give both impact and urgency"}},
+		{"usage without a limit", "[[operator]]", "[[licence]]\nname = \"l\"\nexpires = 2026-12-01\nowner = \"web\"\nusage = { in_use = 3 }\n\n[[operator]]", problem{38, "licence[1].usage.limit", "0: give how many the licence allows"}},
+		{"responsibility contact", "[[operator]]", "[[responsibility]]\narea = \"database administration\"\ncontacts = [\"DBA on-call\"]\n\n[[operator]]", problem{36, "responsibility[1].contacts[1]", `"DBA on-call" is not a [[contact]] name in this plan; use one of "Web on-call"`}},
+		{"review owner", "[[operator]]", "[support]\nreview = { every = \"7d\", owner = \"Nobody\" }\n\n[[operator]]", problem{35, "support.review.owner", `"Nobody" is not a [[contact]] name`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,7 +86,11 @@ type (
 		// unread is how many articles the operator must still read: those
 		// required of their role, and the newest handover.
 		unread int
-		err    error
+		// expiring are the licences and certificates leads are warned
+		// about: within 30 days of expiry or past it, due for renewal, or
+		// used beyond their limit, soonest first.
+		expiring []model.ExpiryStatus
+		err      error
 	}
 )
 
@@ -236,7 +240,7 @@ func (m *Model) onScreen(i int) bool {
 }
 
 func (m *Model) fetchCounts() tea.Cmd {
-	r, now := m.s.Reader, m.s.Now()
+	r, now, p := m.s.Reader, m.s.Now(), m.s.plan()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
 	who, reading := m.s.Actor, !m.s.Wall                   // a wall screen has nobody reading
 	return query(func(ctx context.Context) (countsMsg, error) {
@@ -245,9 +249,15 @@ func (m *Model) fetchCounts() tea.Cmd {
 			return countsMsg{}, err
 		}
 		msg := countsMsg{counts: c}
-		// Leads are told which incidents passed 75% of their resolve time.
+		// Leads are told which incidents passed 75% of their resolve time,
+		// and which licences and certificates need them.
 		if lead && c.SLAAtRisk > 0 {
 			if msg.atRisk, err = r.Queue(ctx, model.QueueQuery{AtRisk: true, Limit: atRiskShown}); err != nil {
+				return msg, err
+			}
+		}
+		if lead && p != nil {
+			if msg.expiring, err = expiring(ctx, r, p.LicenceList(), p.OwnerTeam, now); err != nil {
 				return msg, err
 			}
 		}
@@ -317,11 +327,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case countsMsg:
 		m.storeErr = msg.err
 		if msg.err == nil {
-			banner := len(m.counts.atRisk) > 0
+			banners := m.headerHeight()
 			m.counts = msg
 			m.updated = m.s.Now()
-			if banner != (len(msg.atRisk) > 0) {
-				m.layout() // the banner came or went: the body changes height
+			if banners != m.headerHeight() {
+				m.layout() // a banner came or went: the body changes height
 			}
 		}
 	case noticeMsg:
@@ -471,6 +481,8 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.showMetrics(0), true
 	case key.Matches(msg, km.Problems):
 		return m.showProblems(), true
+	case key.Matches(msg, km.Impact):
+		return m.impactOfSelected(), true
 	}
 	return nil, false
 }

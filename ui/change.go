@@ -23,6 +23,9 @@ type changeBody struct {
 	c  model.Change // as read, so the keys act on what is on screen
 }
 
+// serviceOf is the service I shows the impact of: the primary one.
+func (b changeBody) serviceOf() string { return b.c.Service() }
+
 func (b changeBody) read(ctx context.Context, s *session, w int) (body, string, string, error) {
 	if s.Planner == nil {
 		return b, "", "", errors.New("this console cannot read the change board")

@@ -32,6 +32,9 @@ func (m *Model) headerHeight() int {
 	if len(m.counts.atRisk) > 0 {
 		n++
 	}
+	if len(m.counts.expiring) > 0 {
+		n++
+	}
 	return n
 }
 
@@ -219,6 +222,9 @@ func (m *Model) headerView() string {
 		}
 	}
 	if b := m.slaBanner(); b != "" {
+		line += "\n" + b
+	}
+	if b := m.expiryBanner(); b != "" {
 		line += "\n" + b
 	}
 	return line

@@ -30,7 +30,7 @@ var commandKeys = map[string]string{
 	"zoom": "zoom", "filter": "filter", "ack": "ack", "new": "new", "resolve": "resolve", "escalate": "escalate",
 	"assign": "assign", "state": "state", "priority": "priority", "merge": "merge", "link": "link", "note": "note",
 	"approve": "approve", "step": "state", "problems": "problems", "metrics": "metrics", "help": "help", "quit": "quit",
-	"today": "cal_today",
+	"today": "cal_today", "impact": "impact",
 }
 
 // keyFor is the key that does what the command does, "" when none does.
@@ -123,6 +123,15 @@ func commands() []command {
 		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
 		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
+		{"impact", "[SERVICE]", "if a service is down, what is affected and what it needs (default: the selected record's)", func(m *Model, arg string) tea.Cmd {
+			return m.impactCommand(arg)
+		}},
+		{"licences", "", "licences and certificates: expiry, renewal, usage, live checks", func(m *Model, _ string) tea.Cmd {
+			return openDetail(licencesBody{})
+		}},
+		{"plan", "", "the whole support plan: scope, objectives, services, responsibilities, releases, access, budget", func(m *Model, _ string) tea.Cmd {
+			return openDetail(newPlanBody(m.s))
+		}},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
 		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},

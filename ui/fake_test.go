@@ -304,6 +304,10 @@ func (f *fakeStore) DeploysBetween(context.Context, time.Time, time.Time) ([]mod
 
 func (f *fakeStore) Deploys(context.Context, int64) ([]model.Deploy, error) { return nil, nil }
 
+func (f *fakeStore) OpenIncidentsOn(context.Context, []string) ([]model.Incident, error) { return nil, nil }
+
+func (f *fakeStore) Certificates(context.Context) ([]model.Certificate, error) { return nil, nil }
+
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })
 }

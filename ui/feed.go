@@ -208,6 +208,9 @@ func (b alertBody) key(m *Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 
 func (alertBody) actions(s *session) []key.Binding { return alertBindings(s) }
 
+// serviceOf is the service I shows the impact of.
+func (b alertBody) serviceOf() string { return b.alert.Service }
+
 func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Location) (alertBody, string, string, error) {
 	b := alertBody{id: id}
 	a, err := s.Reader.Alert(ctx, id)
@@ -251,7 +254,7 @@ func alertDetail(ctx context.Context, s *session, id int64, w int, loc *time.Loc
 	}
 	lines = append(lines, fieldLines(st,
 		"summary", a.Summary,
-		"service", serviceLine(s, a.Service),
+		"service", serviceLine(s, a.Service)+impactHint(s, a.Service),
 		"source", a.Source,
 		"dedup key", a.DedupKey,
 		"group", a.Group,

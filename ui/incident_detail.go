@@ -57,6 +57,9 @@ func confirmCause(s *session, in model.Incident, c model.Change) tea.Cmd {
 	})
 }
 
+// serviceOf is the service I shows the impact of.
+func (b incidentBody) serviceOf() string { return b.in.Service }
+
 // holder names the record by its own reference: REQ-n for a request.
 func (b incidentBody) holder() (ref, assignee string) { return b.in.Ref(), b.in.Assignee }
 
@@ -96,8 +99,12 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
 	}
 	var running []model.Change // what is running matters while the incident is open
+	var upstream []string      // and what is open on what its service needs
 	if in.State.Open() {
 		if running, err = runningOn(ctx, s, in.Service, now); err != nil {
+			return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
+		}
+		if upstream, err = openUpstream(ctx, s, in.Service, w); err != nil {
 			return b, "", "", fmt.Errorf("%s: %w", in.Ref(), err)
 		}
 	}
@@ -155,7 +162,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		"state", state,
 		"type", string(in.Kind)+" · "+in.Category,
 		"impact", in.Impact.String()+" · urgency "+in.Urgency.String(),
-		"service", serviceLine(s, in.Service),
+		"service", serviceLine(s, in.Service)+impactHint(s, in.Service),
 		"team", in.Team+" · "+level,
 		"assignee", in.Assignee,
 		"opened", stamp(in.OpenedAt, loc),
@@ -173,6 +180,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	}
 	lines = append(lines, suspectLines(s, in, b.suspects, w, loc)...)
 	lines = append(lines, runningLines(s, in.Service, running, "", w, loc)...)
+	lines = append(lines, upstream...)
 	lines = append(lines, runbookLines(s, b.runbooks, "", w)...)
 	lines = append(lines, suggestionLines(s, suggested, "", w)...)
 	if in.Description != "" {

@@ -214,3 +214,15 @@ func putCodeBack(rendered string, blocks [][]string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// PlainMarkdown lays Markdown out w cells wide for a terminal without
+// colours, as the console does on one (the plan as `hypercare plan show`
+// prints it), without the spaces that pad each line to the width.
+func PlainMarkdown(src string, w int) (string, error) {
+	out, err := renderMarkdown(src, w, "notty", termenv.Ascii)
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n"), err
+}

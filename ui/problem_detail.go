@@ -19,6 +19,9 @@ type problemBody struct {
 	data problemData // zero until read
 }
 
+// serviceOf is the service I shows the impact of.
+func (b problemBody) serviceOf() string { return b.data.problem.Service }
+
 // problemData is a problem with what hangs off it, read for its view.
 type problemData struct {
 	problem   model.Problem

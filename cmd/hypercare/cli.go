@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,14 +31,30 @@ var kinds = map[string]string{
 	"services": "services", "service": "services",
 	"audit":    "audit",
 	"problems": "problems", "problem": "problems", "prb": "problems",
+	"licences": "licences", "licence": "licences", "licenses": "licences", "license": "licences",
+	"certificates": "licences", "certificate": "licences", "certs": "licences",
 }
 
 func kindOf(word string) (string, error) {
 	k, ok := kinds[strings.ToLower(word)]
 	if !ok {
-		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit or problems", word)
+		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems or licences", word)
 	}
 	return k, nil
+}
+
+// formatFlag adds --format text|json beside --json to a command's flags;
+// jsonWanted reads the two together after parsing.
+func formatFlag(fs *flag.FlagSet, format *string) { fs.StringVar(format, "format", "text", "") }
+
+func jsonWanted(cmd, format string, asJSON bool) (bool, error) {
+	switch format {
+	case "json":
+		return true, nil
+	case "text":
+		return asJSON, nil
+	}
+	return false, usagef("%s: --format %q: use text or json", cmd, format)
 }
 
 // openExisting opens the database for the CLI; unlike the console it will
@@ -137,16 +154,20 @@ func trim[T any](list []T, limit int) ([]T, bool) {
 
 func runList(g global, args []string, w, errOut io.Writer) error {
 	var asJSON, all bool
-	var filter, storm string
+	var filter, storm, format string
 	limit := 50
 	fs := g.flags("list")
 	fs.BoolVar(&asJSON, "json", false, "")
+	formatFlag(fs, &format)
 	fs.BoolVar(&all, "all", false, "")
 	fs.StringVar(&filter, "filter", "", "")
 	fs.StringVar(&storm, "storm", "", "")
 	fs.IntVar(&limit, "limit", limit, "")
 	words, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if asJSON, err = jsonWanted("list", format, asJSON); err != nil {
 		return err
 	}
 	if len(words) != 1 {
@@ -279,13 +300,22 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 		if err != nil {
 			return err
 		}
-		list, cut = trim(list, limit)
-		rows, table = list, func(tw *tabwriter.Writer) {
-			fmt.Fprintln(tw, "ID\tTIER\tOWNER\tENV\tNAME\tDEPENDS ON")
-			for _, s := range list {
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.Tier, s.Owner, s.Environment, s.Name, strings.Join(s.DependsOn, ","))
-			}
+		// Dependents are counted over the whole catalogue, before the cut.
+		svc, more := trim(serviceRows(list), limit)
+		cut = more
+		rows, table = svc, func(tw *tabwriter.Writer) { servicesTable(tw, svc) }
+	case "licences":
+		p, err := loadPlan(g.plan)
+		if err != nil {
+			return err
 		}
+		all, err := licenceRows(ctx, p, db, time.Now())
+		if err != nil {
+			return err
+		}
+		lic, more := trim(all, limit)
+		cut = more
+		rows, table = lic, func(tw *tabwriter.Writer) { licencesTable(tw, lic, p.Location()) }
 	case "problems":
 		list, err := db.Problems(ctx, model.ProblemQuery{Filter: filter, All: all, Limit: limit + 1})
 		if err != nil {
@@ -384,10 +414,15 @@ func parseID(kind, s string) (int64, error) {
 
 func runShow(g global, args []string, w io.Writer) error {
 	var asJSON bool
+	var format string
 	fs := g.flags("show")
 	fs.BoolVar(&asJSON, "json", false, "")
+	formatFlag(fs, &format)
 	words, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if asJSON, err = jsonWanted("show", format, asJSON); err != nil {
 		return err
 	}
 	if len(words) != 2 {
@@ -397,8 +432,11 @@ func runShow(g global, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if kind == "audit" {
+	switch kind {
+	case "audit":
 		return usagef("show: the audit log has no single-record view; use 'hypercare list audit'")
+	case "licences":
+		return usagef("show: licences have no single-record view; 'hypercare list licences' shows each in full with --format json")
 	}
 	var id int64
 	if kind != "services" {
@@ -427,15 +465,9 @@ func runShow(g global, args []string, w io.Writer) error {
 		}
 		rec = changeView{Ref: v.Ref(), ChangeView: v, loc: p.Location()}
 	} else if kind == "services" {
-		services, err := db.Services(ctx)
-		if err != nil {
+		if rec, err = showService(ctx, db, words[1]); err != nil {
 			return err
 		}
-		i := slices.IndexFunc(services, func(s model.Service) bool { return s.ID == words[1] })
-		if i < 0 {
-			return fmt.Errorf("service %q is not in the catalogue; 'hypercare list services' lists them", words[1])
-		}
-		rec = services[i]
 	} else if rec, err = showRecord(ctx, db, kind, id); err != nil {
 		return err
 	}

@@ -46,8 +46,9 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 			stopped.Store(err)
 		}
 	}()
-	// The process that ingests also keeps the SLA clocks: the 75% warning,
-	// breach escalation and level timeouts need no one at a keyboard.
+	// The process that ingests also keeps the SLA clocks (the 75% warning,
+	// breach escalation and level timeouts) and the expiry warnings: they
+	// need no one at a keyboard.
 	go sweepSLA(ctx, a.desk, slaSweepEvery)
 	var reconcileProblem atomic.Value // string: why the last check with an Alertmanager failed
 	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
@@ -73,16 +74,17 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 // slaSweepEvery bounds how late an SLA event is raised.
 const slaSweepEvery = 15 * time.Second
 
-// sweepSLA raises due SLA and escalation events, and marks alerts whose
-// senders went quiet as stale, until ctx ends. A failed sweep is tried again
-// on the next tick: events are raised by state, not by the tick, so none is
-// lost.
+// sweepSLA raises due SLA and escalation events, marks alerts whose
+// senders went quiet as stale, and raises the licence and certificate
+// expiry warnings due, until ctx ends. A failed sweep is tried again on the
+// next tick: events are raised by state, not by the tick, so none is lost.
 func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		_, _ = desk.SweepSLA(ctx, desk.Now())
 		_, _ = desk.SweepStale(ctx, desk.Now())
+		_, _ = desk.SweepExpiry(ctx, desk.Now())
 		select {
 		case <-ctx.Done():
 			return

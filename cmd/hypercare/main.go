@@ -78,9 +78,12 @@ Usage:
   hypercare [flags]                       open the console
   hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts
                                           (--keep DIR keeps the demo's database, plan and drops)
-  hypercare list KIND [--json] [--filter TEXT] [--limit N] [--all]
-                                          alerts: --storm ID lists one storm's members
-  hypercare show KIND ID [--json]
+  hypercare list KIND [--format text|json] [--filter TEXT] [--limit N] [--all]
+                                          alerts: --storm ID lists one storm's members;
+                                          licences: expiry, warning due, renewal, usage
+  hypercare show KIND ID [--format text|json]
+                                          show service NAME: its impact if down and what
+                                          is open on it and on what it needs
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
   hypercare incident ACTION ...           open, ack, assign, note, hold, resume, resolve, close,
@@ -108,11 +111,17 @@ Usage:
                                           who is on call on each rota of the plan, until when,
                                           and who is next
   hypercare plan check FILE               validate a plan.toml (exit 1 on problems)
+  hypercare plan show [FILE] [--format text|md]
+                                          the whole support plan as a document
+  hypercare cert check HOST:PORT [--service S] [--name N]
+                                          read an endpoint's TLS certificate and watch its
+                                          expiry like a licence
   hypercare formats                       the alert formats taken from the drop folder and over
                                           HTTP: fields, rules, limits, paths, examples
   hypercare version                       the build: version or commit, and the database schema
 
-KIND is one of: incidents, alerts, changes, articles, services, audit, problems.
+KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences.
+(--json is --format json.)
 
 Flags (every command):
   --db PATH       database file        (default $XDG_DATA_HOME/hypercare/hypercare.db)
@@ -215,10 +224,9 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "oncall":
 		return runOnCall(g, args, stdout)
 	case "plan":
-		if len(args) < 1 || args[0] != "check" {
-			return usagef("plan: the only subcommand is 'plan check FILE'")
-		}
-		return runPlanCheck(g, args[1:], stdout)
+		return runPlan(g, args, stdout)
+	case "cert":
+		return runCert(g, args, stdout)
 	}
 	return usagef("unknown command %q", cmd)
 }
