@@ -304,7 +304,9 @@ func (f *fakeStore) DeploysBetween(context.Context, time.Time, time.Time) ([]mod
 
 func (f *fakeStore) Deploys(context.Context, int64) ([]model.Deploy, error) { return nil, nil }
 
-func (f *fakeStore) OpenIncidentsOn(context.Context, []string) ([]model.Incident, error) { return nil, nil }
+func (f *fakeStore) OpenIncidentsOn(context.Context, []string) ([]model.Incident, error) {
+	return nil, nil
+}
 
 func (f *fakeStore) Certificates(context.Context) ([]model.Certificate, error) { return nil, nil }
 
