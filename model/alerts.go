@@ -182,7 +182,9 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	al.SilencedBy = silencedBy(in.silences, al.Labels)
 	al.Truncated = in.drop.Truncated
-	if al.State == AlertFiring && changed && in.rules.AfterChange > 0 {
+	// hypercare's own expiry warnings come from the calendar, never from
+	// a change that happened to start before them.
+	if al.State == AlertFiring && changed && in.rules.AfterChange > 0 && al.Source != ExpirySource {
 		id, err := in.recentChange(al.Service)
 		if err != nil {
 			return err

@@ -145,7 +145,7 @@ func (p *Plan) Markdown() string {
 	if len(p.Jobs) > 0 {
 		w.heading(2, "Scheduled jobs and backups")
 		for _, j := range p.Jobs {
-			w.item(fmt.Sprintf("**%s** (`%s`, %s on %s): %s", j.Name, j.ID, j.Kind, j.Service, j.Schedule))
+			w.item(fmt.Sprintf("**%s** (%s, %s on %s): %s", j.Name, j.ID, j.Kind, j.Service, j.Schedule))
 		}
 		w.end()
 	}
@@ -186,7 +186,7 @@ func (p *Plan) servicesMarkdown(w *mdWriter) {
 	w.heading(2, "Services")
 	dependents := model.Dependents(p.ModelServices())
 	for _, s := range p.Services {
-		head := fmt.Sprintf("**%s** (`%s`): tier %d, owner %s", s.Name, s.ID, s.Tier, p.teamName(s.Owner))
+		head := fmt.Sprintf("**%s** (%s): tier %d, owner %s", s.Name, s.ID, s.Tier, p.teamName(s.Owner))
 		if s.Environment != "" {
 			head += ", " + s.Environment
 		}
@@ -242,7 +242,7 @@ func (p *Plan) teamsMarkdown(w *mdWriter) {
 				}
 				path = append(path, step)
 			}
-			head := fmt.Sprintf("**%s** (`%s`)", t.Name, t.ID)
+			head := fmt.Sprintf("**%s** (%s)", t.Name, t.ID)
 			if t.Vendor {
 				head += ", vendor"
 			}

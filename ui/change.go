@@ -500,7 +500,12 @@ func fixesRef(c model.Change) string {
 
 // shortDuration writes 1h30m0s as 1h30m.
 func shortDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	s := d.String() // "1h30m0s": the zero seconds, then zero minutes, go
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

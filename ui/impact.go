@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/model"
 )
 
@@ -144,10 +145,22 @@ func treeLines(s *session, root string, nodes []model.ImpactNode, byID map[strin
 	for _, r := range rows {
 		col = max(col, width(r.lead)+width(r.service))
 	}
-	line := func(lead, service string, seen bool) string {
+	// Where each service is drawn in full, to point at it from its other
+	// places: above or below.
+	expandedAt := map[string]int{root: -1}
+	for i, r := range rows {
+		if !r.seen {
+			expandedAt[r.service] = i
+		}
+	}
+	line := func(i int, lead, service string, seen bool) string {
 		text := "  " + lead + st.Bold.Render(service) + blank(col-width(lead)-width(service))
 		if seen {
-			return text + st.Dim.Render("  ↑ shown above")
+			where := "↑ shown above"
+			if expandedAt[service] > i {
+				where = "↓ shown below"
+			}
+			return text + st.Dim.Render("  "+where)
 		}
 		sv := byID[service]
 		mark := ""
@@ -157,12 +170,12 @@ func treeLines(s *session, root string, nodes []model.ImpactNode, byID map[strin
 				mark += st.Dim.Render(fmt.Sprintf(" +%d", len(open)-1))
 			}
 		}
-		room := max(w-width(text)-width(mark)-2, 0)
-		return text + "  " + st.Dim.Render(fit(fmt.Sprintf("tier %d · %s", sv.Tier, sv.Name), room)) + mark
+		room := max(w-width(text)-width(mark)-2, 1)
+		return text + "  " + st.Dim.Render(ansi.Truncate(fmt.Sprintf("tier %d · %s", sv.Tier, sv.Name), room, "…")) + mark
 	}
-	out := []string{line("", root, false)}
-	for _, r := range rows {
-		out = append(out, line(r.lead, r.service, r.seen))
+	out := []string{line(-1, "", root, false)}
+	for i, r := range rows {
+		out = append(out, line(i, r.lead, r.service, r.seen))
 	}
 	return out
 }

@@ -61,7 +61,7 @@ func Seed(ctx context.Context, desk *model.Desk, p *plan.Plan, now time.Time) er
 	if err != nil {
 		return err
 	}
-	for _, add := range []func() error{s.addArticles, s.addStories, s.addProblems, s.addChanges, s.addDeploys} {
+	for _, add := range []func() error{s.addArticles, s.addStories, s.addProblems, s.addChanges, s.addDeploys, s.addCertificateChecks} {
 		if err := add(); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
 		}
