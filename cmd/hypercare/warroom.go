@@ -225,10 +225,16 @@ func readWarRoom(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.
 		}
 	}
 
-	for _, l := range p.Licences {
-		if left := l.Expires.Sub(now); left < licenceHorizon {
-			w.Licences = append(w.Licences, licenceLine{Name: l.Name, Kind: l.Kind, Owner: l.Owner,
-				Expires: l.Expires.In(loc).Format("Mon 02 Jan 2006"), Days: int(left.Hours() / 24)})
+	// The plan's licences, with the live expiry of the endpoints checked,
+	// and the other checked certificates: what the expiry sweep warns about.
+	certs, err := r.Certificates(ctx)
+	if err != nil {
+		return w, err
+	}
+	for _, e := range model.Expiries(model.Watched(p.LicenceList(), certs, p.OwnerTeam), now) {
+		if e.Left < licenceHorizon {
+			w.Licences = append(w.Licences, licenceLine{Name: e.Name, Kind: e.Kind, Owner: e.Owner,
+				Expires: e.Expires.In(loc).Format("Mon 02 Jan 2006"), Days: int(e.Left.Hours() / 24)})
 		}
 	}
 	slices.SortFunc(w.Licences, func(a, b licenceLine) int { return cmp.Compare(a.Days, b.Days) })
