@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -236,9 +237,13 @@ func expiryAlert(l Licence, stage int, now time.Time, loc *time.Location) Alert 
 		sev = SevInfo
 	}
 	when := l.Expires.In(loc).Format("Mon 02 Jan 2006 15:04 MST")
-	summary := fmt.Sprintf("%s %s expires %s (%s)", l.Name, l.Kind, LeftText(l.Expires.Sub(now)), when)
+	what := l.Name // "… TLS certificate" says its kind already
+	if !strings.HasSuffix(strings.ToLower(l.Name), l.Kind) {
+		what += " " + l.Kind
+	}
+	summary := fmt.Sprintf("%s expires %s (%s)", what, LeftText(l.Expires.Sub(now)), when)
 	if stage == StageExpired {
-		summary = fmt.Sprintf("%s %s %s (%s)", l.Name, l.Kind, LeftText(l.Expires.Sub(now)), when)
+		summary = fmt.Sprintf("%s %s (%s)", what, LeftText(l.Expires.Sub(now)), when)
 	}
 	// An expired certificate takes its service down; a lapsed licence is
 	// a contract matter first.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/ui/uitest"
@@ -131,5 +132,31 @@ func TestAssetsInPaletteAndHelp(t *testing.T) {
 	tm.WaitFor("plan", "the whole support plan")
 	tm.Press("esc", "?")
 	tm.WaitFor("I         service impact")
+	tm.Final()
+}
+
+// The example plan's own API certificate expired on 26 November with no
+// warning anywhere; now the morning after, the feed has it as expired, the
+// plan's incident is open (a P1 on a tier-1 service: major), and leads
+// read it in the banner.
+func TestExamplePlanCertificateExpires(t *testing.T) {
+	s := seeded(t)
+	morning := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	s.clk.set(morning)
+	if n, err := s.desk.SweepExpiry(s.ctx, morning); err != nil || n != 2 {
+		t.Fatalf("sweep: %d raised, %v", n, err)
+	}
+	open, err := s.db.OpenIncidentsOn(s.ctx, []string{"api-gateway"})
+	if err != nil || len(open) != 1 {
+		t.Fatalf("incidents on api-gateway: %v, %v", open, err)
+	}
+	if in := open[0]; in.Priority != 1 || !in.Major || in.Team != "platform" ||
+		!strings.HasPrefix(in.Title, "CertificateExpired on api-gateway: api.orion-retail.example TLS certificate expired 9 hours ago") {
+		t.Errorf("the expiry's incident: %s %s major %v team %s", in.Title, in.Priority, in.Major, in.Team)
+	}
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.WaitFor("api.orion-retail.example TLS certificate expired 9 hours ago")
+	tm.WaitForPane("Alerts", "CRIT FIRE  api-gateway  CertificateExpired")
+	tm.WaitForPane("Incidents", "INC-7     P1  MAJOR New", "CertificateExpired on ap")
 	tm.Final()
 }
