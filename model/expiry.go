@@ -237,8 +237,8 @@ func expiryAlert(l Licence, stage int, now time.Time, loc *time.Location) Alert 
 		sev = SevInfo
 	}
 	when := l.Expires.In(loc).Format("Mon 02 Jan 2006 15:04 MST")
-	what := l.Name // "… TLS certificate" says its kind already
-	if !strings.HasSuffix(strings.ToLower(l.Name), l.Kind) {
+	what := l.Name // "… TLS certificate (…)" says its kind already
+	if !strings.Contains(strings.ToLower(l.Name), l.Kind) {
 		what += " " + l.Kind
 	}
 	summary := fmt.Sprintf("%s expires %s (%s)", what, LeftText(l.Expires.Sub(now)), when)
