@@ -219,6 +219,19 @@ type TrainingData struct {
 	Reads          []ArticleRead `json:"reads"`
 }
 
+// At is the training data as it stood at t, as far as reading goes: the
+// reads made by then, against the articles required now.
+func (d TrainingData) At(t time.Time) TrainingData {
+	reads := make([]ArticleRead, 0, len(d.Reads))
+	for _, r := range d.Reads {
+		if !r.At.After(t) {
+			reads = append(reads, r)
+		}
+	}
+	d.Reads = reads
+	return d
+}
+
 // TrainingCell is one operator against one article.
 type TrainingCell struct {
 	Required bool `json:"required"`

@@ -2,7 +2,9 @@ package model
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -118,31 +120,113 @@ func ComputeChangeMetrics(changes []Change, causes []ChangeCause, since, until t
 // ReadMetrics reads what the metrics need and computes them: the incident
 // figures and the change figures of [since, until).
 func ReadMetrics(ctx context.Context, r Reader, since, until time.Time, loc *time.Location) (Metrics, error) {
-	list, err := r.IncidentsSince(ctx, since)
+	src, err := readMetricsSource(ctx, r, since, until)
 	if err != nil {
 		return Metrics{}, err
 	}
-	m := ComputeMetrics(list, since, until, loc)
-	changes, err := r.ChangesBetween(ctx, since, until)
+	return src.window(ctx, r, since, until, loc)
+}
+
+// ReadMetricsHistory computes the metrics of the last days rolling 24-hour
+// windows, oldest first, the last ending at now, reading the store once:
+// what the exit scorecard's trends and "held for N days" are measured on.
+func ReadMetricsHistory(ctx context.Context, r Reader, days int, now time.Time, loc *time.Location) ([]Metrics, error) {
+	const day = 24 * time.Hour
+	src, err := readMetricsSource(ctx, r, now.Add(-time.Duration(days)*day), now)
 	if err != nil {
-		return m, err
+		return nil, err
 	}
-	causes, err := r.ChangeCauses(ctx, since)
-	if err != nil {
-		return m, err
+	out := make([]Metrics, 0, days)
+	for k := days - 1; k >= 0; k-- {
+		end := now.Add(-time.Duration(k) * day)
+		m, err := src.window(ctx, r, end.Add(-day), end, loc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
 	}
-	m.Changes = ComputeChangeMetrics(changes, causes, since, until)
-	deploys, err := r.DeploysBetween(ctx, since, until)
-	if err != nil {
-		return m, err
+	return out, nil
+}
+
+// metricsSource is what the metrics of windows within [since, until) are
+// computed from, read once.
+type metricsSource struct {
+	incidents []Incident
+	changes   []Change
+	causes    []ChangeCause
+	deploys   []Deploy
+	training  TrainingData
+	runbooks  map[string]string // category → the published article found for it, "" for none
+}
+
+func readMetricsSource(ctx context.Context, r Reader, since, until time.Time) (*metricsSource, error) {
+	src := &metricsSource{runbooks: map[string]string{}}
+	var err error
+	if src.incidents, err = r.IncidentsSince(ctx, since); err != nil {
+		return nil, err
 	}
-	m.Changes.Deploys = len(deploys)
-	for _, d := range deploys {
+	if src.changes, err = r.ChangesBetween(ctx, since, until); err != nil {
+		return nil, err
+	}
+	if src.causes, err = r.ChangeCauses(ctx, since); err != nil {
+		return nil, err
+	}
+	if src.deploys, err = r.DeploysBetween(ctx, since, until); err != nil {
+		return nil, err
+	}
+	if src.training, err = r.TrainingData(ctx); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// window computes the metrics of [since, until).
+func (src *metricsSource) window(ctx context.Context, r Reader, since, until time.Time, loc *time.Location) (Metrics, error) {
+	m := ComputeMetrics(src.incidents, since, until, loc)
+	m.Changes = ComputeChangeMetrics(src.changes, src.causes, since, until)
+	for _, d := range src.deploys {
+		if d.Start.Before(since) || !d.Start.Before(until) {
+			continue
+		}
+		m.Changes.Deploys++
 		if d.Unauthorised {
 			m.Changes.Unauthorised++
 		}
 	}
-	td, err := r.TrainingData(ctx)
-	m.Training = td.Matrix().Completion
-	return m, err
+	m.Training = src.training.At(until).Matrix().Completion
+	for i, c := range m.TopCategories {
+		found, ok := src.runbooks[c.Category]
+		if !ok {
+			var err error
+			if found, err = runbookFor(ctx, r, c.Category); err != nil {
+				return m, err
+			}
+			src.runbooks[c.Category] = found
+		}
+		m.TopCategories[i].Runbook = found
+		m.Runbooks.Of++
+		if found != "" {
+			m.Runbooks.N++
+		}
+	}
+	return m, nil
+}
+
+// runbookFor finds a published article for an incident category: one
+// tagged with it, or titled with it. Handovers do not count.
+func runbookFor(ctx context.Context, r Reader, category string) (string, error) {
+	hits, err := r.Articles(ctx, ArticleQuery{Search: category, Published: true, Limit: 20})
+	if err != nil {
+		return "", fmt.Errorf("runbooks for %s: %w", category, err)
+	}
+	for _, h := range hits {
+		if h.Kind == ArticleHandover {
+			continue
+		}
+		if slices.ContainsFunc(h.Tags, func(t string) bool { return strings.EqualFold(t, category) }) ||
+			strings.Contains(strings.ToLower(h.Title), strings.ToLower(category)) {
+			return h.Ref(), nil
+		}
+	}
+	return "", nil
 }

@@ -601,3 +601,46 @@ func TestEscalationGoesToWhoIsOnCall(t *testing.T) {
 		t.Fatalf("L3 (no rota): assignee %q, %v; want it unchanged", top.Assignee, err)
 	}
 }
+
+// The exit scorecard's history: each day's 24 hours on their own, read
+// from the store once. A P1 outage on checkout two days ago counts on its
+// day and not since, so "no open P1 for 3 days" holds two of three.
+func TestMetricsHistoryOnAFakeClock(t *testing.T) {
+	ctx := t.Context()
+	start := london(t, 11, 24, 10, 0)
+	db, desk, p, clk := planDesk(t, start)
+	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "Checkout down", Service: "checkout",
+		Category: "availability", Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.At = start.Add(3 * time.Hour)
+	if _, err := desk.Transition(ctx, bob, in.ID, model.StateChange{To: model.StateResolved, Code: "fixed"}); err != nil {
+		t.Fatal(err)
+	}
+	now := start.Add(50 * time.Hour) // the first day ends two hours after it opened
+	history, err := model.ReadMetricsHistory(ctx, db, 3, now, p.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 3 || !history[2].Until.Equal(now) || !history[0].Since.Equal(now.Add(-72*time.Hour)) {
+		t.Fatalf("windows %v", history)
+	}
+	for i, want := range []int{1, 0, 0} {
+		if got := history[i].Open.Priority(1); got != want {
+			t.Errorf("day %d: open P1 %d, want %d", i, got, want)
+		}
+	}
+	if d := history[0].Downtime["checkout"]; d != 2*time.Hour {
+		t.Errorf("day 0: checkout down %s, want 2h (opened 2h before the day's end)", d)
+	}
+	if d := history[1].Downtime["checkout"]; d != time.Hour {
+		t.Errorf("day 1: checkout down %s, want the last hour of the outage", d)
+	}
+	scores := p.ScoreExit(history)
+	for _, sc := range scores {
+		if sc.Metric == "open_p1" && (sc.Met || sc.Held != 2 || sc.Status() != "held 2 of 3 days") {
+			t.Errorf("open P1 criterion: %+v, %s", sc, sc.Status())
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -58,8 +59,45 @@ type Metrics struct {
 	Changes ChangeMetrics `json:"changes"`
 	// Training is how many of the required readings (roster × articles
 	// required of their role, Training.Completion) are done in the version
-	// in force, now: reading is not tied to the window. Filled by ReadMetrics.
+	// in force, at the end of the window. Filled by ReadMetrics.
 	Training Ratio `json:"training"`
+	// Downtime is, per service, how long in the window it was down: the
+	// union of its open P1/P2 availability incidents (opened to resolved),
+	// so two incidents about one outage count it once.
+	Downtime map[string]time.Duration `json:"downtime,omitempty"`
+	// TopCategories are the incident categories opened most in the window,
+	// most first (at most TopCategoriesCounted); Runbooks counts how many of
+	// them have a published article for them. Filled by ReadMetrics.
+	TopCategories []CategoryCount `json:"top_categories,omitempty"`
+	Runbooks      Ratio           `json:"runbooks"`
+}
+
+// TopCategoriesCounted is how many of the most frequent incident
+// categories the runbook coverage looks at.
+const TopCategoriesCounted = 5
+
+// CategoryCount is how many incidents of one category opened in a window.
+type CategoryCount struct {
+	Category string `json:"category"`
+	Count    int    `json:"count"`
+	// Runbook is the published article found for it; empty when none.
+	Runbook string `json:"runbook,omitempty"`
+}
+
+// Availability is the share of the window a service was up, by its
+// availability incidents; with service "", the least available service's.
+func (m Metrics) Availability(service string) float64 {
+	window := m.Until.Sub(m.Since)
+	if window <= 0 {
+		return 1
+	}
+	down := m.Downtime[service]
+	if service == "" {
+		for _, d := range m.Downtime {
+			down = max(down, d)
+		}
+	}
+	return 1 - float64(down)/float64(window)
 }
 
 // The recurrence rule: this many incidents on one service and category
@@ -230,7 +268,7 @@ func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Locati
 		if in(r.AckAt) && r.State != StateCancelled {
 			m.MTTA.add(r.AckAt.Sub(r.OpenedAt))
 		}
-		if r.State.Open() && r.OpenedAt.Before(until) {
+		if openAt(r, until) {
 			countOpen(&m.Open, r)
 			if overdueAt(r, until) {
 				for _, g := range attainmentGroups(r.Kind, r.Priority) {
@@ -281,7 +319,83 @@ func ComputeMetrics(records []Incident, since, until time.Time, loc *time.Locati
 	}
 	m.Attainment = attained
 	m.Recurring = Recurring(records, since, until, RecurrenceCount, RecurrenceWithin)
+	m.Downtime = downtime(records, since, until)
+	m.TopCategories = topCategories(records, since, until)
 	return m
+}
+
+// openAt reports whether a record was open at t: opened before it, and
+// open still or resolved at or after it. (A record cancelled since keeps
+// no time for it and counts as never open.)
+func openAt(r *Incident, t time.Time) bool {
+	if !r.OpenedAt.Before(t) {
+		return false
+	}
+	return r.State.Open() || (!r.ResolvedAt.IsZero() && !r.ResolvedAt.Before(t))
+}
+
+// downtime adds up, per service, the time in [since, until) covered by
+// its P1/P2 availability incidents, overlapping ones once.
+func downtime(records []Incident, since, until time.Time) map[string]time.Duration {
+	type span struct{ from, to time.Time }
+	spans := map[string][]span{}
+	for i := range records {
+		r := &records[i]
+		if r.Kind != KindIncident || r.Category != "availability" || r.Priority < 1 || r.Priority > 2 || duplicate(r) {
+			continue
+		}
+		end := until
+		if !r.ResolvedAt.IsZero() && r.ResolvedAt.Before(until) {
+			end = r.ResolvedAt
+		} else if r.ResolvedAt.IsZero() && !r.State.Open() {
+			continue // cancelled: logged by mistake
+		}
+		from := r.OpenedAt
+		if from.Before(since) {
+			from = since
+		}
+		if end.After(from) {
+			spans[r.Service] = append(spans[r.Service], span{from, end})
+		}
+	}
+	out := map[string]time.Duration{}
+	for svc, list := range spans {
+		slices.SortFunc(list, func(a, b span) int { return a.from.Compare(b.from) })
+		cur := list[0]
+		for _, s := range list[1:] {
+			if s.from.After(cur.to) {
+				out[svc] += cur.to.Sub(cur.from)
+				cur = s
+			} else if s.to.After(cur.to) {
+				cur.to = s.to
+			}
+		}
+		out[svc] += cur.to.Sub(cur.from)
+	}
+	return out
+}
+
+// topCategories counts the incidents opened in [since, until) by category,
+// most first, ties by name, at most TopCategoriesCounted.
+func topCategories(records []Incident, since, until time.Time) []CategoryCount {
+	count := map[string]int{}
+	for i := range records {
+		r := &records[i]
+		if r.Kind == KindIncident && r.Category != "" && !r.OpenedAt.Before(since) && r.OpenedAt.Before(until) && !duplicate(r) {
+			count[r.Category]++
+		}
+	}
+	out := make([]CategoryCount, 0, len(count))
+	for c, n := range count {
+		out = append(out, CategoryCount{Category: c, Count: n})
+	}
+	slices.SortFunc(out, func(a, b CategoryCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Category, b.Category)
+	})
+	return out[:min(len(out), TopCategoriesCounted)]
 }
 
 // duplicate reports whether a record was closed as a duplicate of another:

@@ -270,3 +270,65 @@ func TestPercent(t *testing.T) {
 		}
 	}
 }
+
+// Availability counts the time a service's P1/P2 availability incidents
+// were open within the window, overlapping ones once; other categories,
+// lower priorities and duplicates do not take a service down.
+func TestDowntime(t *testing.T) {
+	at := func(h float64) time.Time {
+		return time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC).Add(time.Duration(h * float64(time.Hour)))
+	}
+	inc := func(svc, cat string, p Priority, opened, resolved float64) Incident {
+		in := Incident{Kind: KindIncident, Service: svc, Category: cat, Priority: p, OpenedAt: at(opened), State: StateInProgress}
+		if resolved >= 0 {
+			in.ResolvedAt, in.State = at(resolved), StateResolved
+		}
+		return in
+	}
+	records := []Incident{
+		inc("checkout", "availability", 1, 2, 3),   // 1h
+		inc("checkout", "availability", 2, 2.5, 4), // overlaps: to 4h, 2h in all
+		inc("checkout", "performance", 1, 10, 12),  // not an outage
+		inc("checkout", "availability", 3, 10, 12), // P3: degraded, not down
+		inc("search", "availability", 1, -5, 1),    // began before the window: 1h in it
+		inc("orders", "availability", 2, 23, -1),   // still open: to the window's end
+	}
+	dup := inc("orders", "availability", 1, 0, 5)
+	dup.Resolution = "duplicate"
+	records = append(records, dup)
+	m := ComputeMetrics(records, at(0), at(24), time.UTC)
+	want := map[string]time.Duration{"checkout": 2 * time.Hour, "search": time.Hour, "orders": time.Hour}
+	if len(m.Downtime) != len(want) {
+		t.Fatalf("downtime = %v, want %v", m.Downtime, want)
+	}
+	for svc, d := range want {
+		if m.Downtime[svc] != d {
+			t.Errorf("%s down %s, want %s", svc, m.Downtime[svc], d)
+		}
+	}
+	if got := m.Availability("checkout"); got != 1-2.0/24 {
+		t.Errorf("checkout availability %v", got)
+	}
+	if got := m.Availability(""); got != 1-2.0/24 {
+		t.Errorf("least available %v, want checkout's", got)
+	}
+	if got := m.Availability("cdn"); got != 1 {
+		t.Errorf("cdn availability %v, want 1", got)
+	}
+	if len(m.TopCategories) != 2 || m.TopCategories[0] != (CategoryCount{Category: "availability", Count: 4}) {
+		t.Errorf("top categories %+v", m.TopCategories)
+	}
+}
+
+// A window in the past counts as open what was open at its end, though it
+// has been resolved since.
+func TestOpenAtTheWindowsEnd(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	resolvedLater := Incident{Kind: KindIncident, Priority: 1, OpenedAt: t0.Add(time.Hour), ResolvedAt: t0.Add(30 * time.Hour), State: StateResolved}
+	if m := ComputeMetrics([]Incident{resolvedLater}, t0, t0.Add(24*time.Hour), time.UTC); m.Open.Priority(1) != 1 {
+		t.Errorf("yesterday's window: open P1 = %d, want 1", m.Open.Priority(1))
+	}
+	if m := ComputeMetrics([]Incident{resolvedLater}, t0.Add(24*time.Hour), t0.Add(48*time.Hour), time.UTC); m.Open.Priority(1) != 0 {
+		t.Errorf("today's window: open P1 = %d, want 0", m.Open.Priority(1))
+	}
+}

@@ -179,6 +179,7 @@ func (c *checker) check(p *Plan) {
 	}
 	c.checkTeams(p)
 	c.checkServices(p)
+	c.checkExitServices(p)
 	business := c.checkSLAs(p)
 	c.checkBusiness(&p.Hypercare.Business, business || p.Hypercare.Hours == HoursBusiness)
 	c.checkAlerts(p)
@@ -286,12 +287,39 @@ func (c *checker) checkHypercare(p *Plan) {
 	for i := range h.Holidays {
 		c.when(fmt.Sprintf("hypercare.holidays[%d]", i+1), &h.Holidays[i], p.loc, false)
 	}
-	for i, ec := range h.ExitCriteria {
+	for i := range h.ExitCriteria {
+		ec := &h.ExitCriteria[i]
 		if ec.Name == "" {
 			c.missing(field("hypercare.exit_criteria", i, "name"), "a name people will recognise on the dashboard")
 		}
 		if _, ok := ExitMetrics[ec.Metric]; !ok {
 			c.add(field("hypercare.exit_criteria", i, "metric"), "%q is not a metric; use one of %s", ec.Metric, strings.Join(slices.Sorted(maps.Keys(ExitMetrics)), ", "))
+		}
+		if ec.Service != "" {
+			if ec.Metric != "availability" {
+				c.add(field("hypercare.exit_criteria", i, "service"), "only availability is measured per service; remove service, or use metric = \"availability\"")
+			}
+		}
+		if ec.HeldFor != "" {
+			d, err := parseDuration(ec.HeldFor)
+			days := int(d / (24 * time.Hour))
+			switch {
+			case err != nil || d%(24*time.Hour) != 0 || days < 1:
+				c.add(field("hypercare.exit_criteria", i, "held_for"), "%q is not a number of days; write it like \"3d\"", ec.HeldFor)
+			case days > MaxHeldDays:
+				c.add(field("hypercare.exit_criteria", i, "held_for"), "%s is more than %d days; the scorecard looks back %d days", ec.HeldFor, MaxHeldDays, MaxHeldDays)
+			default:
+				ec.heldDays = days
+			}
+		}
+	}
+}
+
+// checkExitServices checks the services exit criteria name, once services are known.
+func (c *checker) checkExitServices(p *Plan) {
+	for i, ec := range p.Hypercare.ExitCriteria {
+		if ec.Service != "" {
+			c.ref(field("hypercare.exit_criteria", i, "service"), ec.Service, c.services, "service id")
 		}
 	}
 }

@@ -7,25 +7,40 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// ExitScore is one exit criterion measured against a window's metrics.
+// ExitScore is one exit criterion scored on the daily metrics history:
+// its value over the last 24 hours, how many days in a row it has been
+// met, and its trend.
 type ExitScore struct {
 	Name    string  `json:"name"`
 	Metric  string  `json:"metric"`
+	Service string  `json:"service,omitempty"`
 	Target  float64 `json:"target"`
 	AtLeast bool    `json:"at_least"` // met at or above the target; else at or below
-	// Value is the measure; nil when the window holds nothing to measure it
-	// by (no resolutions, no ratings), and then the criterion is not met.
+	// Value is the measure over the last 24 hours; nil when they hold
+	// nothing to measure it by (no resolutions, no ratings), and then the
+	// criterion is not met.
 	Value *float64 `json:"value"`
-	Met   bool     `json:"met"`
+	// HeldFor is how many days in a row it must be met (1 without
+	// held_for); Held how many it has been, ending now, at most the days
+	// of history.
+	HeldFor int  `json:"held_for_days"`
+	Held    int  `json:"held_days"`
+	Met     bool `json:"met"`
+	// Trend is the value of each day of the history, oldest first; nil for
+	// a day with nothing to measure.
+	Trend []*float64 `json:"trend"`
 }
 
-// Status is "met", "not met" or "no data".
+// Status is "met", "not met", "no data", or "held 2 of 3 days" while a
+// criterion met today has not yet held long enough.
 func (s ExitScore) Status() string {
 	switch {
 	case s.Value == nil:
 		return "no data"
 	case s.Met:
 		return "met"
+	case s.Held > 0:
+		return fmt.Sprintf("held %d of %d days", s.Held, s.HeldFor)
 	}
 	return "not met"
 }
@@ -38,23 +53,54 @@ func (s ExitScore) Condition() string {
 	return "≤ " + FormatExitValue(s.Metric, s.Target)
 }
 
-// ScoreExit measures every exit criterion of the plan against m, in plan order.
-func (p *Plan) ScoreExit(m model.Metrics) []ExitScore {
+// ExitDays is how many days of history the scorecard reads: enough for
+// the longest held_for, and two weeks of trend.
+const ExitDays = MaxHeldDays
+
+// ScoreExit scores every exit criterion of the plan on the daily metrics
+// history (model.ReadMetricsHistory, oldest first, the last day ending
+// now), in plan order. A criterion is met when its last day meets the
+// target and the days before do too, as many as held_for asks.
+func (p *Plan) ScoreExit(history []model.Metrics) []ExitScore {
 	out := make([]ExitScore, 0, len(p.Hypercare.ExitCriteria))
 	for _, c := range p.Hypercare.ExitCriteria {
-		s := ExitScore{Name: c.Name, Metric: c.Metric, Target: c.Target, AtLeast: ExitMetrics[c.Metric]}
-		if v, ok := ExitValue(m, c.Metric); ok {
-			s.Value, s.Met = &v, c.Met(v)
+		s := ExitScore{Name: c.Name, Metric: c.Metric, Service: c.Service, Target: c.Target, AtLeast: ExitMetrics[c.Metric],
+			HeldFor: c.HeldDays(), Trend: make([]*float64, len(history))}
+		streak := true
+		for i := len(history) - 1; i >= 0; i-- {
+			v, ok := c.Value(history[i])
+			if ok {
+				s.Trend[i] = &v
+			}
+			if streak && ok && c.Met(v) {
+				s.Held++
+			} else {
+				streak = false
+			}
 		}
+		if n := len(history); n > 0 {
+			s.Value = s.Trend[n-1]
+		}
+		s.Met = s.Value != nil && s.Held >= s.HeldFor
 		out = append(out, s)
 	}
 	return out
 }
 
-// ExitValue is the value of one of the ExitMetrics; false when the metrics
-// hold nothing to measure it by, or the name is not one of them.
-func ExitValue(m model.Metrics, metric string) (float64, bool) {
-	switch metric {
+// ExitTally is how many criteria are met, of how many: "exit 4/7".
+func ExitTally(scores []ExitScore) (met, of int) {
+	for _, s := range scores {
+		if s.Met {
+			met++
+		}
+	}
+	return met, len(scores)
+}
+
+// Value is the criterion's measure in m; false when m holds nothing to
+// measure it by, or the metric is not one of ExitMetrics.
+func (c ExitCriterion) Value(m model.Metrics) (float64, bool) {
+	switch c.Metric {
 	case "open_p1":
 		return float64(m.Open.Priority(1)), true
 	case "open_p2":
@@ -78,6 +124,10 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 		return float64(m.Changes.CausedP1P2), true
 	case "training_completion":
 		return m.Training.Value()
+	case "availability":
+		return m.Availability(c.Service), true
+	case "runbook_coverage":
+		return m.Runbooks.Value()
 	}
 	return 0, false
 }
@@ -87,8 +137,10 @@ func ExitValue(m model.Metrics, metric string) (float64, bool) {
 // counts as whole numbers.
 func FormatExitValue(metric string, v float64) string {
 	switch metric {
-	case "sla_attainment", "reopen_rate", "change_success_rate", "training_completion":
+	case "sla_attainment", "reopen_rate", "change_success_rate", "training_completion", "runbook_coverage":
 		return model.Percent(v)
+	case "availability":
+		return fmt.Sprintf("%.2f%%", v*100)
 	case "csat":
 		return fmt.Sprintf("%.1f", v)
 	case "mttr_hours":

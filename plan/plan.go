@@ -173,7 +173,21 @@ type ExitCriterion struct {
 	Name   string  `toml:"name"`
 	Metric string  `toml:"metric"` // a key of ExitMetrics
 	Target float64 `toml:"target"`
+	// Service narrows availability to one service; without it, the least
+	// available service counts.
+	Service string `toml:"service,omitempty"`
+	// HeldFor is how many days in a row ("3d") the criterion must be met,
+	// each day's 24 hours measured on their own, before it counts as met.
+	HeldFor string `toml:"held_for,omitempty"`
+
+	heldDays int
 }
+
+// HeldDays is the number of days the criterion must hold; 1 without held_for.
+func (c ExitCriterion) HeldDays() int { return max(c.heldDays, 1) }
+
+// MaxHeldDays bounds held_for: the scorecard reads that many days back.
+const MaxHeldDays = 14
 
 // ExitMetrics are the measures an exit criterion may name. The value says
 // whether the criterion is met at or above its target (true) or at or below it.
@@ -189,6 +203,12 @@ var ExitMetrics = map[string]bool{
 	"change_caused_p1p2":  false, // P1/P2 incidents confirmed as caused by a change
 	// share of required readings done in the version in force, 0–1
 	"training_completion": true,
+	// share of the day a service was up, by its P1/P2 availability
+	// incidents, 0–1 (service = "…" for one; else the least available)
+	"availability": true,
+	// share of the most frequent incident categories that have a published
+	// article tagged or titled with the category, 0–1
+	"runbook_coverage": true,
 }
 
 // Met reports whether a measured value satisfies the criterion.

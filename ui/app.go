@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/keymaps"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/plan"
 )
 
 // Layout thresholds: the grid needs room for four readable panes; below the
@@ -51,8 +52,11 @@ type Model struct {
 
 	rotatedAt time.Time // when a wall screen last changed its zoomed pane
 
-	w, h     int
-	counts   countsMsg
+	w, h   int
+	counts countsMsg
+	// score is the exit criteria's tally for the header, read at scoreAt.
+	score    exitTally
+	scoreAt  time.Time
 	updated  time.Time
 	storeErr error
 	notice   noticeMsg
@@ -90,9 +94,18 @@ type (
 		// about: within 30 days of expiry or past it, due for renewal, or
 		// used beyond their limit, soonest first.
 		expiring []model.ExpiryStatus
-		err      error
+		// scored says exit holds a fresh exit tally (read at most every
+		// scoreEvery: a fortnight of metrics is not a per-commit query).
+		scored bool
+		exit   exitTally
+		err    error
 	}
+	// exitTally is how many exit criteria are met, of how many.
+	exitTally struct{ met, of int }
 )
+
+// scoreEvery is how often the header's exit tally is re-read.
+const scoreEvery = time.Minute
 
 // New builds a console for one terminal. Call Close when the program ends.
 func New(d Deps) *Model {
@@ -243,12 +256,24 @@ func (m *Model) fetchCounts() tea.Cmd {
 	r, now, p := m.s.Reader, m.s.Now(), m.s.plan()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
 	who, reading := m.s.Actor, !m.s.Wall                   // a wall screen has nobody reading
+	score, s := now.Sub(m.scoreAt) >= scoreEvery, m.s
+	if score {
+		m.scoreAt = now
+	}
 	return query(func(ctx context.Context) (countsMsg, error) {
 		c, err := r.Counts(ctx)
 		if err != nil {
 			return countsMsg{}, err
 		}
 		msg := countsMsg{counts: c}
+		if score {
+			scores, err := readScorecard(ctx, r, p, s)
+			if err != nil {
+				return msg, err
+			}
+			msg.scored = true
+			msg.exit.met, msg.exit.of = plan.ExitTally(scores)
+		}
 		// Leads are told which incidents passed 75% of their resolve time,
 		// and which licences and certificates need them.
 		if lead && c.SLAAtRisk > 0 {
@@ -311,6 +336,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wait(m.presenceCh, presenceChangedMsg{})
 	case planChangedMsg:
 		m.layout()
+		m.scoreAt = time.Time{} // the criteria may have changed: score them now
 		return m, tea.Batch(m.refreshAll(), m.wait(m.planCh, planChangedMsg{}))
 	case tickMsg:
 		if m.notice != (noticeMsg{}) && time.Since(m.noticeAt) > noticeFor {
@@ -329,6 +355,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err == nil {
 			banners := m.headerHeight()
 			m.counts = msg
+			if msg.scored {
+				m.score = msg.exit
+			}
 			m.updated = m.s.Now()
 			if banners != m.headerHeight() {
 				m.layout() // a banner came or went: the body changes height

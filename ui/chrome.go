@@ -162,6 +162,14 @@ func (m *Model) headerView() string {
 		figures += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
 	}
 	figures += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	var exit string
+	if sc := m.score; sc.of > 0 {
+		// How near the exit is: the lead's question every morning.
+		exit = seg(st.HeaderDim, fmt.Sprintf("exit %d/%d", sc.met, sc.of))
+		if sc.met == sc.of {
+			exit = seg(st.HeaderTitle, fmt.Sprintf("exit %d/%d ✓", sc.met, sc.of))
+		}
+	}
 	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
 	if m.w < 100 {
 		clock = seg(st.HeaderTitle, now.Format("15:04:05"))
@@ -189,15 +197,16 @@ func (m *Model) headerView() string {
 	// The figures and the clock always show. The rest gives way a segment
 	// at a time, never cut mid-word: the next change first, then the
 	// service's name, the on-call list (to the person on one's own team,
-	// then none), the running change's service, the day, and last the
-	// running change.
+	// then none), the exit tally, the running change's service, the day,
+	// and last the running change.
 	// Only a screen too narrow for the figures cuts them.
 	var left, right string
 	for _, v := range [][2]string{
-		{title + name + day + figures + onCall, running + next},
-		{title + name + day + figures + onCall, running},
-		{title + day + figures + onCall, running},
-		{title + day + figures + onCallShort, running},
+		{title + name + day + figures + exit + onCall, running + next},
+		{title + name + day + figures + exit + onCall, running},
+		{title + day + figures + exit + onCall, running},
+		{title + day + figures + exit + onCallShort, running},
+		{title + day + figures + exit, running},
 		{title + day + figures, running},
 		{title + day + figures, runningShort},
 		{title + figures, runningShort},

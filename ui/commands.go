@@ -122,6 +122,9 @@ func commands() []command {
 		}},
 		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
+		{"scorecard", "", "the exit criteria: each one's last 24 hours, days held and trend", func(m *Model, _ string) tea.Cmd {
+			return openDetail(scorecardBody{})
+		}},
 		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
 		{"impact", "[SERVICE]", "if a service is down, what is affected and what it needs (default: the selected record's)", func(m *Model, arg string) tea.Cmd {
 			return m.impactCommand(arg)

@@ -86,10 +86,13 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 	if err != nil {
 		return "", "", fmt.Errorf("metrics: %w", err)
 	}
-	var scores []plan.ExitScore
+	p := s.plan()
+	scores, err := readScorecard(ctx, s.Reader, p, s)
+	if err != nil {
+		return "", "", err
+	}
 	goals := map[string]float64{} // the exit criteria's targets, by metric
-	if p := s.plan(); p != nil {
-		scores = p.ScoreExit(mt)
+	if p != nil {
 		for _, c := range p.Hypercare.ExitCriteria {
 			goals[c.Metric] = c.Target
 		}
@@ -192,30 +195,12 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 			r.First.In(loc).Format("Mon 02 Jan 15:04"), r.Last.In(loc).Format("Mon 02 Jan 15:04")))
 	}
 
-	met := 0
-	for _, sc := range scores {
-		if sc.Met {
-			met++
-		}
-	}
-	heading("Exit criteria", fmt.Sprintf("%d of %d met", met, len(scores)))
+	met, of := plan.ExitTally(scores)
+	heading("Exit criteria", fmt.Sprintf("%d of %d met, each on the last 24 hours · :scorecard shows their trends", met, of))
 	if len(scores) == 0 {
 		lines = append(lines, " "+st.Dim.Render("the plan sets none: add exit_criteria under [hypercare]"))
 	}
-	for _, sc := range scores {
-		mark, style := "✗ not met", st.Error
-		switch {
-		case sc.Value == nil:
-			mark, style = "· no data", st.Dim
-		case sc.Met:
-			mark, style = "✓ met", st.Resolved
-		}
-		value := "—"
-		if sc.Value != nil {
-			value = plan.FormatExitValue(sc.Metric, *sc.Value)
-		}
-		lines = append(lines, " "+style.Render(fmt.Sprintf("%-9s", mark))+"  "+fit(sc.Name, min(max(w-36, 12), 44))+" "+fmt.Sprintf("%8s", value)+"  "+st.Dim.Render(sc.Condition()))
-	}
+	lines = append(lines, scoreLines(st, scores, w, false)...)
 	return "Metrics · last " + windowName(window), strings.Join(lines, "\n"), nil
 }
 

@@ -35,7 +35,7 @@ func TestMetrics200x60(t *testing.T) {
 		"Mon 23 Nov", "opened", "resolved",
 		"checkout · availability  4 incidents", // INC-1, 2, 3 and the open INC-7
 		"within 7 days",
-		"✗ not met  No open P1 incidents", "✓ met      At most two open P2 incidents", "1 of 5 met",
+		"✗ not met  No open P1 incidents", "✓ met      At most two open P2 incidents", "3 of 9 met, each on the last 24 hours",
 	} {
 		if !strings.Contains(view, want) {
 			t.Errorf("weekly metrics lack %q", want)

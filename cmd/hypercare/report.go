@@ -98,7 +98,13 @@ func runReport(g global, args []string, w io.Writer) error {
 	if doc.WarRoom, err = readWarRoom(ctx, db, model.NewDesk(db, p), p, from, now); err != nil {
 		return err
 	}
-	doc.Exit = p.ScoreExit(doc.Metrics)
+	// The criteria are scored on the last days, each on its own 24 hours,
+	// whatever --since is: "held for N days" needs the days before.
+	history, err := model.ReadMetricsHistory(ctx, db, plan.ExitDays, now, p.Location())
+	if err != nil {
+		return err
+	}
+	doc.Exit = p.ScoreExit(history)
 	if format == "json" {
 		return writeJSON(w, doc)
 	}
@@ -183,8 +189,8 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 	if len(doc.Exit) == 0 {
 		b.WriteString("The plan sets none; add exit_criteria under [hypercare] to score them here.\n")
 	} else {
-		b.WriteString("| criterion | metric | target | value | status |\n|---|---|---|--:|---|\n")
-		met := 0
+		b.WriteString("Each criterion is measured on the last 24 hours; \"held\" counts the days in a row it has been met, of those it must be.\n\n")
+		b.WriteString("| criterion | metric | target | last 24 h | held | status |\n|---|---|---|--:|--:|---|\n")
 		for _, s := range doc.Exit {
 			value := "—"
 			if s.Value != nil {
@@ -192,11 +198,16 @@ func writeReport(w io.Writer, doc reportDoc, window time.Duration, loc *time.Loc
 			}
 			status := "✗ " + s.Status()
 			if s.Met {
-				status, met = "✓ met", met+1
+				status = "✓ met"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(s.Name), s.Metric, s.Condition(), value, status)
+			metric := s.Metric
+			if s.Service != "" {
+				metric += " (" + s.Service + ")"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %d/%d d | %s |\n", mdCell(s.Name), metric, s.Condition(), value, min(s.Held, s.HeldFor), s.HeldFor, status)
 		}
-		fmt.Fprintf(&b, "\n%d of %d met.\n", met, len(doc.Exit))
+		met, of := plan.ExitTally(doc.Exit)
+		fmt.Fprintf(&b, "\n%d of %d met.\n", met, of)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

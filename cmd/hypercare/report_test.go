@@ -84,7 +84,7 @@ func TestReport(t *testing.T) {
 	for _, e := range doc.Exit {
 		scores[e.Metric] = e.Met
 	}
-	if len(doc.Exit) != 5 || scores["open_p1"] || !scores["open_p2"] || scores["csat"] {
+	if len(doc.Exit) != 9 || scores["open_p1"] || !scores["open_p2"] || scores["csat"] {
 		t.Errorf("exit criteria: an open P1 fails, no P2 passes, CSAT 3 fails: %+v", doc.Exit)
 	}
 
@@ -94,8 +94,8 @@ func TestReport(t *testing.T) {
 	}
 	for _, want := range []string{"# Hypercare report: ", "Last 24h:", "| opened | 3 |", "## SLA attainment", "| P4 | 1 | 1 | 0 | 100.0% |",
 		"still open at its end past their resolve due time", "| reopen rate | 0.0% (0 of 1 resolved) |", "not counting incidents already linked to a problem",
-		"## Backlog flow", "█", "## Recurring incidents", "None.", "## Exit criteria", "| No open P1 incidents | open_p1 | ≤ 0 | 1 | ✗ not met |",
-		"| Customer satisfaction 4 or better | csat | ≥ 4.0 | 3.0 | ✗ not met |", "of 5 met."} {
+		"## Backlog flow", "█", "## Recurring incidents", "None.", "## Exit criteria", "| No open P1 incidents for 3 days | open_p1 | ≤ 0 | 1 | 0/3 d | ✗ not met |",
+		"| Customer satisfaction 4 or better | csat | ≥ 4.0 | 3.0 | 0/1 d | ✗ not met |", "of 9 met."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
@@ -203,7 +203,7 @@ func TestReportCountsWhatIsReal(t *testing.T) {
 		t.Fatalf("report md: exit %d %s", code, errOut)
 	}
 	for _, want := range []string{"| resolved | 1 (1 of them duplicates", "| P1 | 0 | 0 | 1 | 0.0% |", "| **all** | 0 | 0 | 1 | 0.0% |",
-		"| 95% of incidents resolved in SLA | sla_attainment | ≥ 95.0% | 0.0% | ✗ not met |"} {
+		"| 95% of incidents resolved in SLA | sla_attainment | ≥ 95.0% | 0.0% | 0/1 d | ✗ not met |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}

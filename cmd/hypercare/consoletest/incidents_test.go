@@ -2,6 +2,7 @@ package consoletest
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -284,4 +285,21 @@ func TestOnCallInHeaderAndDetail(t *testing.T) {
 	tm.Press("enter")
 	tm.WaitForPane("INC-3", "L1 (Web on-call) · on call lucas.martin until Mon 09:00", "▶ L1      on call lucas.martin until Mon 09:00")
 	tm.Final()
+}
+
+// The exit scorecard: the header keeps the tally, :scorecard shows each
+// criterion with its last 24 hours, the days it has held and its trend,
+// and both count the same criteria met.
+func TestExitScorecard(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press(":scorecard", "enter")
+	frame := tm.WaitForPane("Exit scorecard · ", "No open P1 incidents for 3 days", "held 0/3d", "last 14 days",
+		"Checkout up 99.9% for 3 days", "Runbooks for the top categories")
+	tm.Final()
+	tally := regexp.MustCompile(`exit (\d+)/9`).FindStringSubmatch(frame)
+	view := regexp.MustCompile(`Exit scorecard · (\d+) of 9 met`).FindStringSubmatch(frame)
+	if tally == nil || view == nil || tally[1] != view[1] {
+		t.Errorf("header tally %v and scorecard %v differ:\n%s", tally, view, frame)
+	}
 }
