@@ -202,6 +202,9 @@ type ArticleReader interface {
 
 // MetricsReader reads what the metrics view and the report measure.
 type MetricsReader interface {
+	// AlertVolume counts the alerts first seen in each hour of [since,
+	// until): [0] is the hour from since.
+	AlertVolume(ctx context.Context, since, until time.Time) ([]int, error)
 	// IncidentsSince lists every incident and request opened or resolved
 	// at or after since, and every one still open, by opening time:
 	// everything ComputeMetrics needs for a window that starts at since.

@@ -33,6 +33,7 @@ var hotQueries = func() []hotQuery {
 		{"feed firing filtered", feedFiringSQL, []any{"%db%", nil, 60, 0, 0, "", nil, "", true}},
 		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, 1, "", nil, "", false}},
 		{"counts", countsSQL, nil},
+		{"alert volume", alertVolumeSQL, []any{1, now - week, now}},
 		{"changes between", changesBetweenSQL, []any{now - week, now + week}},
 		{"next change", nextChangeSQL, []any{now}},
 		{"articles by title", articlesByTitleSQL, []any{60, 0}},

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -105,6 +107,42 @@ func TestIncidentsSincePlan(t *testing.T) {
 	for _, s := range steps {
 		if strings.Contains(s, "incidents") && !strings.Contains(s, "INDEX") {
 			t.Errorf("plan reads incidents without an index: %q\n%s", s, text)
+		}
+	}
+}
+
+// Alert volume counts the alerts first seen in each hour of a window,
+// found by their ids without an index on first_seen.
+func TestAlertVolume(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	start := clk.At
+	if got, err := db.AlertVolume(ctx, start, start.Add(3*time.Hour)); err != nil || !reflect.DeepEqual(got, []int{0, 0, 0}) {
+		t.Fatalf("empty store: %v, %v", got, err)
+	}
+	for i, h := range []float64{0.1, 0.5, 1.2, 1.3, 1.9, 4.5} {
+		clk.At = start.Add(time.Duration(h * float64(time.Hour)))
+		a := model.Alert{DedupKey: fmt.Sprintf("k%d", i), Name: "HighLatency", Severity: model.SevWarning, Service: "orders",
+			Summary: "slow", Source: "alertmanager", State: model.AlertFiring, StartsAt: clk.At}
+		if _, err := desk.RecordAlert(ctx, model.System, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		from, to float64
+		want     []int
+	}{
+		{0, 3, []int{2, 3, 0}},
+		{1, 2, []int{3}},
+		{1.25, 2.25, []int{2}}, // 1.3 and 1.9
+		{-2, 0, []int{0, 0}},
+		{4, 6, []int{1, 0}},
+		{6, 8, []int{0, 0}},
+	} {
+		at := func(h float64) time.Time { return start.Add(time.Duration(h * float64(time.Hour))) }
+		got, err := db.AlertVolume(ctx, at(tc.from), at(tc.to))
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("[%v, %v): %v, %v; want %v", tc.from, tc.to, got, err, tc.want)
 		}
 	}
 }

@@ -356,6 +356,7 @@ var expectedIndex = map[string]string{
 	"next change":                 "INDEX changes_start",
 	"articles by title":           "INDEX articles_title",
 	"published articles by title": "INDEX articles_published",
+	"alert volume":                "INTEGER PRIMARY KEY (rowid>?)",
 	"handovers":                   "SCAN a",
 	"article search":              "VIRTUAL TABLE INDEX",
 	"audit":                       "audit_at",

@@ -298,6 +298,16 @@ func (f *fakeStore) ChangeCauses(context.Context, time.Time) ([]model.ChangeCaus
 	return nil, nil
 }
 
+func (f *fakeStore) AlertVolume(_ context.Context, since, until time.Time) ([]int, error) {
+	out := make([]int, int((until.Sub(since)+time.Hour-1)/time.Hour))
+	for _, a := range f.alerts {
+		if !a.FirstSeen.Before(since) && a.FirstSeen.Before(until) {
+			out[int(a.FirstSeen.Sub(since)/time.Hour)]++
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeStore) DeploysBetween(context.Context, time.Time, time.Time) ([]model.Deploy, error) {
 	return nil, nil
 }

@@ -87,9 +87,20 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 		return "", "", fmt.Errorf("metrics: %w", err)
 	}
 	p := s.plan()
-	scores, err := readScorecard(ctx, s.Reader, p, s)
+	// One read of the daily history serves the per-day charts (a week, or
+	// the window's days up to a month) and the exit scorecard (two weeks).
+	days := min(max(int(window/(24*time.Hour)), 7), 31)
+	history, err := model.ReadMetricsHistory(ctx, s.Reader, max(days, plan.ExitDays), now, loc)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("metrics: %w", err)
+	}
+	var scores []plan.ExitScore
+	if p != nil {
+		scores = p.ScoreExit(history[len(history)-plan.ExitDays:])
+	}
+	volume, err := s.Reader.AlertVolume(ctx, since, now)
+	if err != nil {
+		return "", "", fmt.Errorf("metrics: %w", err)
 	}
 	goals := map[string]float64{} // the exit criteria's targets, by metric
 	if p != nil {
@@ -201,6 +212,9 @@ func metricsDetail(ctx context.Context, s *session, window time.Duration, w int,
 		lines = append(lines, " "+st.Dim.Render("the plan sets none: add exit_criteria under [hypercare]"))
 	}
 	lines = append(lines, scoreLines(st, scores, w, false)...)
+
+	heading("Trends", fmt.Sprintf("per day over the last %d days, and alerts per hour over the window", days))
+	lines = append(lines, trendCharts(st, history[len(history)-days:], volume, w, loc)...)
 	return "Metrics · last " + windowName(window), strings.Join(lines, "\n"), nil
 }
 

@@ -57,3 +57,16 @@ func TestMetricsCommandAndBack(t *testing.T) {
 	tm.WaitFor("service metrics")
 	tm.Final()
 }
+
+// The metrics view ends with the trends drawn as charts: MTTR and SLA
+// attainment per day, and alert volume per hour over the window.
+func TestMetricsTrendCharts(t *testing.T) {
+	m := newTestModel(t, newFakeStore(), model.RoleOperator)
+	tm := open(t, m, 200, 60)
+	tm.Press("M", "M")
+	tm.WaitForPane("Metrics · last 7 days", "Exit criteria")
+	tm.Press("G")
+	tm.WaitForPane("Metrics · last 7 days", "Trends  per day over the last 7 days", "MTTR per day", "SLA met per day",
+		"scale 0–100%", "Alerts per hour", "peak 1/h", "█")
+	tm.Final()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/bubbles/key"
@@ -111,3 +112,107 @@ func (b scorecardBody) read(ctx context.Context, s *session, w int) (body, strin
 
 func (scorecardBody) key(*Model, tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
 func (scorecardBody) actions(*session) []key.Binding         { return nil }
+
+// chartRows is the height of the metrics view's trend charts.
+const chartRows = 3
+
+// trendCharts draws MTTR and SLA attainment per day from the daily
+// history, and the alert volume per hour, as sparklines with their range.
+func trendCharts(st *Styles, history []model.Metrics, volume []int, w int, loc *time.Location) []string {
+	const labelW = 18
+	chartW := max(min(w-labelW-30, 96), 10)
+	var mttr, sla []float64
+	for _, m := range history {
+		d, _ := m.MTTR.Value()
+		mttr = append(mttr, d.Hours())
+		v := 0.0
+		for _, a := range m.Attainment {
+			if a.Group == model.AttainmentAll {
+				v, _ = a.Met.Value()
+			}
+		}
+		sla = append(sla, v)
+	}
+	hours := make([]float64, len(volume))
+	for i, n := range volume {
+		hours[i] = float64(n)
+	}
+	first := ""
+	if len(history) > 0 {
+		first = history[0].Until.In(loc).Format("Mon 02 Jan")
+	}
+	var out []string
+	chart := func(label string, values []float64, top float64, mean bool, note string) {
+		values, per := squeeze(values, chartW, mean)
+		if top == 0 { // scaled to the highest column
+			for _, v := range values {
+				top = max(top, v)
+			}
+		}
+		rows := strings.Split(sparklineView(values, top, len(values)), "\n")
+		for i, r := range rows {
+			head := strings.Repeat(" ", labelW)
+			if i == 0 {
+				head = fmt.Sprintf(" %-*s", labelW-1, label)
+			}
+			tail := ""
+			if i == len(rows)-1 {
+				tail = "  " + st.Dim.Render(note)
+				if per > 1 {
+					tail += st.Dim.Render(fmt.Sprintf(" (%d per column)", per))
+				}
+			}
+			out = append(out, head+st.Label.Render(r)+tail)
+		}
+	}
+	peak := func(vs []float64) float64 {
+		top := 0.0
+		for _, v := range vs {
+			top = max(top, v)
+		}
+		return top
+	}
+	last := func(vs []float64) float64 {
+		if len(vs) == 0 {
+			return 0
+		}
+		return vs[len(vs)-1]
+	}
+	chart("MTTR per day", mttr, 0, true, fmt.Sprintf("from %s · peak %.1fh · today %.1fh", first, peak(mttr), last(mttr)))
+	chart("SLA met per day", sla, 1, true, fmt.Sprintf("from %s · scale 0–100%% · today %s", first, model.Percent(last(sla))))
+	chart("Alerts per hour", hours, 0, false, fmt.Sprintf("peak %.0f/h · last hour %.0f", peak(hours), last(hours)))
+	return out
+}
+
+// squeeze fits values into at most width columns, each the sum (counts)
+// or the mean (shares, times) of consecutive values, and says how many.
+func squeeze(values []float64, width int, mean bool) ([]float64, int) {
+	if len(values) <= width {
+		return values, 1
+	}
+	per := (len(values) + width - 1) / width
+	out := make([]float64, 0, width)
+	for i := 0; i < len(values); i += per {
+		group := values[i:min(i+per, len(values))]
+		sum := 0.0
+		for _, v := range group {
+			sum += v
+		}
+		if mean {
+			sum /= float64(len(group))
+		}
+		out = append(out, sum)
+	}
+	return out, per
+}
+
+// sparklineView draws values as columns chartRows high, scaled to top.
+func sparklineView(values []float64, top float64, width int) string {
+	if top <= 0 {
+		top = 1
+	}
+	sl := sparkline.New(max(width, 1), chartRows, sparkline.WithNoAutoMaxValue(), sparkline.WithMaxValue(top))
+	sl.PushAll(values)
+	sl.Draw()
+	return sl.View()
+}
