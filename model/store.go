@@ -198,6 +198,9 @@ type ArticleReader interface {
 	// TrainingData reads the roster, the required articles (without
 	// their text) and the reads of them.
 	TrainingData(ctx context.Context) (TrainingData, error)
+	// ArticleUses lists the articles used on incidents in [since, until),
+	// most used first, at most limit.
+	ArticleUses(ctx context.Context, since, until time.Time, limit int) ([]ArticleUse, error)
 }
 
 // MetricsReader reads what the metrics view and the report measure.

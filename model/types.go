@@ -426,6 +426,13 @@ type ArticleHit struct {
 	Rank    float64
 }
 
+// ArticleUse is how often an article was used on incidents in a window.
+type ArticleUse struct {
+	Article int64  `json:"article"`
+	Title   string `json:"title"`
+	Uses    int    `json:"uses"`
+}
+
 // Markers placed around matched words in ArticleHit.Snippet. They are
 // private-use runes so they can never collide with article text.
 const (

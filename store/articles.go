@@ -375,3 +375,21 @@ func (t *tx) ReplaceRoster(people []model.Person) error {
 	}
 	return nil
 }
+
+// articleUsesSQL counts the incidents each article was linked to (or
+// named on when resolving) in a window, most used first, off the index
+// incident_links_target.
+const articleUsesSQL = `SELECT l.target, a.title, count(*) FROM incident_links l JOIN articles a ON a.id = l.target
+WHERE l.kind = 'article' AND l.at >= ?1 AND l.at < ?2
+GROUP BY l.target ORDER BY count(*) DESC, l.target LIMIT ?3`
+
+// ArticleUses lists the articles used on incidents in [since, until),
+// most used first, at most limit.
+func (db *DB) ArticleUses(ctx context.Context, since, until time.Time, limit int) ([]model.ArticleUse, error) {
+	rows, err := db.query(ctx, articleUsesSQL, since.UnixMilli(), until.UnixMilli(), limit)
+	return collect(rows, err, "article uses", func(s scanner) (model.ArticleUse, error) {
+		var u model.ArticleUse
+		err := s.Scan(&u.Article, &u.Title, &u.Uses)
+		return u, err
+	})
+}

@@ -298,6 +298,10 @@ func (f *fakeStore) ChangeCauses(context.Context, time.Time) ([]model.ChangeCaus
 	return nil, nil
 }
 
+func (f *fakeStore) ArticleUses(context.Context, time.Time, time.Time, int) ([]model.ArticleUse, error) {
+	return nil, nil
+}
+
 func (f *fakeStore) AlertVolume(_ context.Context, since, until time.Time) ([]int, error) {
 	out := make([]int, int((until.Sub(since)+time.Hour-1)/time.Hour))
 	for _, a := range f.alerts {

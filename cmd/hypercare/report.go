@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"math"
 	"strings"
@@ -13,9 +15,11 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
 )
 
-const reportUsage = `Usage: hypercare report [--since 24h] [--format md|json]
+const reportUsage = `Usage: hypercare report [--since 24h] [--until TIME] [--format md|json|html]
 
 The service figures of the last --since: records opened and resolved, MTTA,
 MTTR, SLA attainment per priority (requests in a row of their own), backlog
@@ -24,15 +28,19 @@ the plan's exit criteria scored met or not met; then, for the war room, the
 open incidents with owners and latest notes, breaches and at-risk incidents by
 name, major incidents' timelines, flow per service, changes done and the next
 72 hours with conflicts, change-caused incidents, unauthorised deploys,
-licences expiring, noisiest and flapping alerts, active silences and overdue
-RCA actions. Incidents and requests count
+licences expiring, noisiest and flapping alerts, active silences, overdue
+RCA actions, and the knowledge base: articles written, published, read and
+used on incidents, and the required reading done. Incidents and requests count
 together everywhere but in SLA attainment. Records still open past their
 resolve due time count as SLA misses; duplicates count as resolved but not
 in MTTR, SLA attainment, reopen rate or CSAT.
 
 Flags:
   --since DURATION   how far back the window starts: 24h, 7d, 1d12h (default 24h)
-  --format FORMAT    md (Markdown tables, the default) or json
+  --until TIME       the window ends then, not now: 2026-12-03T08:00 in the
+                     plan's timezone, or RFC 3339 (yesterday's morning report)
+  --format FORMAT    md (Markdown tables, the default), json, or html (one
+                     page with its styles, to mail or put on an intranet)
   --db, --plan       the database and the plan (days are in its timezone)
 
 Exit codes: 0 done (whether or not the criteria are met), 1 no database or
@@ -67,9 +75,10 @@ type reportDoc struct {
 
 func runReport(g global, args []string, w io.Writer) error {
 	since := sinceFlag{24 * time.Hour}
-	format := "md"
+	format, until := "md", ""
 	fs := g.flags("report")
 	fs.Var(&since, "since", "")
+	fs.StringVar(&until, "until", "", "")
 	fs.StringVar(&format, "format", format, "")
 	words, err := parse(fs, args)
 	var ue usageError
@@ -80,8 +89,8 @@ func runReport(g global, args []string, w io.Writer) error {
 		return cmdUsage{usage: reportUsage, msg: "report: " + ue.msg}
 	case len(words) > 0:
 		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: unexpected %q; the window is set with --since", words[0])}
-	case format != "md" && format != "json":
-		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: --format %q: use md or json", format)}
+	case format != "md" && format != "json" && format != "html":
+		return cmdUsage{usage: reportUsage, msg: fmt.Sprintf("report: --format %q: use md, json or html", format)}
 	}
 	ctx, p, db, err := openPlanAndStore(g)
 	if err != nil {
@@ -89,6 +98,11 @@ func runReport(g global, args []string, w io.Writer) error {
 	}
 	defer db.Close()
 	now := time.Now()
+	if until != "" {
+		if now, err = parseUntil(until, p.Location()); err != nil {
+			return cmdUsage{usage: reportUsage, msg: "report: " + err.Error()}
+		}
+	}
 	from := now.Add(-since.d)
 	m, err := model.ReadMetrics(ctx, db, from, now, p.Location())
 	if err != nil {
@@ -105,10 +119,50 @@ func runReport(g global, args []string, w io.Writer) error {
 		return err
 	}
 	doc.Exit = p.ScoreExit(history)
-	if format == "json" {
+	switch format {
+	case "json":
 		return writeJSON(w, doc)
+	case "html":
+		var md strings.Builder
+		if err := writeReport(&md, doc, since.d, p.Location()); err != nil {
+			return err
+		}
+		return writeHTML(w, "Hypercare report: "+doc.Service, md.String())
 	}
 	return writeReport(w, doc, since.d, p.Location())
+}
+
+// parseUntil reads --until: a local time in the plan's zone, or RFC 3339.
+func parseUntil(v string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--until %q: give a time such as 2026-12-03T08:00 (the plan's timezone) or 2026-12-03T08:00:00Z", v)
+}
+
+// reportStyle keeps the HTML report readable in a mail client or a browser
+// without anything fetched from elsewhere.
+const reportStyle = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
+table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td[align=right],th[align=right]{text-align:right}h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
+code,pre{font-family:ui-monospace,monospace}`
+
+// writeHTML turns the Markdown report into one HTML page (goldmark, GitHub
+// tables). Raw HTML in the Markdown is not passed through: every bit of
+// outside text in it stays text.
+func writeHTML(w io.Writer, title, md string) error {
+	var body bytes.Buffer
+	if err := goldmark.New(goldmark.WithExtensions(extension.GFM)).Convert([]byte(md), &body); err != nil {
+		return fmt.Errorf("report html: %w", err)
+	}
+	_, err := fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s</body>\n</html>\n",
+		html.EscapeString(title), reportStyle, body.String())
+	return err
 }
 
 // writeReport writes the report as Markdown: headed tables, bars for the flow.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -8,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
 func TestReport(t *testing.T) {
@@ -112,7 +115,7 @@ func TestReportRefuses(t *testing.T) {
 		{[]string{"report", "--help"}, exitOK, "Usage: hypercare report"},
 		{[]string{"--db", db, "--plan", planPath, "report", "--since", "a week"}, exitUsage, `invalid value "a week" for flag -since`},
 		{[]string{"--db", db, "--plan", planPath, "report", "--since", "0h"}, exitUsage, "longer than nothing"},
-		{[]string{"--db", db, "--plan", planPath, "report", "--format", "csv"}, exitUsage, `--format "csv": use md or json`},
+		{[]string{"--db", db, "--plan", planPath, "report", "--format", "csv"}, exitUsage, `--format "csv": use md, json or html`},
 		{[]string{"--db", db, "--plan", planPath, "report", "weekly"}, exitUsage, `unexpected "weekly"`},
 		{[]string{"--db", filepath.Join(t.TempDir(), "none.db"), "--plan", planPath, "report"}, exitRejected, "no database at"},
 		{[]string{"--db", db, "--plan", filepath.Join(t.TempDir(), "none.toml"), "report"}, exitRejected, "no support plan at"},
@@ -264,5 +267,37 @@ func TestReportWarRoom(t *testing.T) {
 	}
 	if len(doc.WarRoom.Open) != 1 || doc.WarRoom.Open[0].Next == "" || len(doc.WarRoom.ChangesNext) != 1 || len(doc.WarRoom.ChangesNext[0].Conflicts) == 0 {
 		t.Fatalf("war room = %+v", doc.WarRoom)
+	}
+}
+
+// The daily report on a fixed dataset — the demo's week, seeded for a
+// fixed moment — in each format, compared with golden files (go test
+// -update rewrites them; read the diff). --until pins the window, so the
+// report is the same whenever the test runs.
+func TestReportGolden(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	db, planPath := filepath.Join(dir, "h.db"), filepath.Join(dir, "plan.toml")
+	if err := writeDemoPlan(planPath, at); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, db, planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, a.desk, a.plan.Plan(), at); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	a.db.Close()
+	for _, format := range []string{"md", "json", "html"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, errOut := cli(t, "--db", db, "--plan", planPath, "report", "--until", "2026-11-25T09:00", "--format", format)
+			if code != exitOK {
+				t.Fatalf("report --format %s: %d %s", format, code, errOut)
+			}
+			uitest.Golden(t, out)
+		})
 	}
 }

@@ -31,6 +31,19 @@ type warRoom struct {
 	Flapping     []alertLine      `json:"flapping_alerts"`
 	Silences     []model.Silence  `json:"active_silences"`
 	LateActions  []lateActionLine `json:"overdue_rca_actions"`
+	Knowledge    knowledgeLine    `json:"knowledge"`
+}
+
+// knowledgeLine is what the knowledge base gained and how it was used in
+// the period, and where required reading stands now.
+type knowledgeLine struct {
+	Saved     int                `json:"versions_saved"` // written, edited, imported or restored
+	Published int                `json:"published"`
+	Reads     int                `json:"reads"`
+	Used      []model.ArticleUse `json:"used_on_incidents"`
+	Reading   model.Ratio        `json:"required_reading_done"`
+	// Behind are the operators with required reading left, "name (n)".
+	Behind []string `json:"behind_on_reading"`
 }
 
 type flowCount struct {
@@ -103,12 +116,53 @@ type lateActionLine struct {
 
 // Report limits: a war room reads a page, not the database.
 const (
+	articlesUsedShown = 5
+	auditScan         = 20000
 	noisiestShown   = 5
 	alertScan       = 5000
 	licenceHorizon  = 30 * 24 * time.Hour
 	changesAhead    = 72 * time.Hour
 	timelineEntries = 12
 )
+
+// readKnowledge counts the period's article writes, publications and
+// reads from the audit log, the articles used on incidents, and the
+// required reading done now.
+func readKnowledge(ctx context.Context, r model.Reader, from, now time.Time) (knowledgeLine, error) {
+	var k knowledgeLine
+	entries, err := r.Audit(ctx, model.AuditQuery{Since: from, Filter: "article.", Limit: auditScan})
+	if err != nil {
+		return k, err
+	}
+	for _, e := range entries {
+		if !e.At.Before(now) {
+			continue
+		}
+		switch e.Action {
+		case "article.save", "article.import", "article.restore":
+			k.Saved++
+		case "article.publish":
+			k.Published++
+		case "article.read":
+			k.Reads++
+		}
+	}
+	if k.Used, err = r.ArticleUses(ctx, from, now, articlesUsedShown); err != nil {
+		return k, err
+	}
+	td, err := r.TrainingData(ctx)
+	if err != nil {
+		return k, err
+	}
+	t := td.At(now).Matrix()
+	k.Reading = t.Completion
+	for _, row := range t.Rows {
+		if left := row.Done.Of - row.Done.N; left > 0 {
+			k.Behind = append(k.Behind, fmt.Sprintf("%s (%d)", row.Name, left))
+		}
+	}
+	return k, nil
+}
 
 // readWarRoom reads the war-room sections for the window [from, now).
 func readWarRoom(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.Plan, from, now time.Time) (warRoom, error) {
@@ -276,6 +330,9 @@ func readWarRoom(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.
 			}
 		}
 	}
+	if w.Knowledge, err = readKnowledge(ctx, r, from, now); err != nil {
+		return w, err
+	}
 	return w, nil
 }
 
@@ -368,9 +425,9 @@ func writeWarRoom(b *strings.Builder, w warRoom, m model.Metrics) {
 	}
 	if section("Licences and certificates expiring within 30 days", "None.", len(w.Licences)) {
 		for _, l := range w.Licences {
-			left := fmt.Sprintf("in %d days", l.Days)
+			left := "in " + model.Plural(l.Days, "day", "days")
 			if l.Days < 0 {
-				left = fmt.Sprintf("**expired %d days ago**", -l.Days)
+				left = "**expired " + model.Plural(-l.Days, "day", "days") + " ago**"
 			}
 			fmt.Fprintf(b, "- %s (%s, owner %s): expires %s, %s\n", mdCell(l.Name), l.Kind, l.Owner, l.Expires, left)
 		}
@@ -393,6 +450,20 @@ func writeWarRoom(b *strings.Builder, w warRoom, m model.Metrics) {
 			}
 			fmt.Fprintf(b, "- SIL-%d `%s` by %s until %s, muting %d: %s\n", s.ID, strings.Join(ms, " "), s.Author,
 				s.EndsAt.Format("Mon 02 Jan 15:04"), s.Matching, mdCell(s.Comment))
+		}
+	}
+	k := w.Knowledge
+	fmt.Fprintf(b, "\n## Knowledge\n\n| measure | value |\n|---|---|\n| article versions saved | %d |\n| published | %d |\n| reads recorded | %d |\n| required reading done | %s (%d of %d) |\n",
+		k.Saved, k.Published, k.Reads, k.Reading.Percent(), k.Reading.N, k.Reading.Of)
+	if len(k.Behind) > 0 {
+		fmt.Fprintf(b, "| behind on required reading | %s |\n", mdCell(strings.Join(k.Behind, ", ")))
+	}
+	if len(k.Used) == 0 {
+		b.WriteString("\nNo article was named on an incident in the period.\n")
+	} else {
+		b.WriteString("\n| article | used on incidents |\n|---|--:|\n")
+		for _, u := range k.Used {
+			fmt.Fprintf(b, "| KB-%d %s | %d |\n", u.Article, mdCell(u.Title), u.Uses)
 		}
 	}
 	if section("Overdue RCA actions", "No RCA action is overdue.", len(w.LateActions)) {
