@@ -118,11 +118,11 @@ type lateActionLine struct {
 const (
 	articlesUsedShown = 5
 	auditScan         = 20000
-	noisiestShown   = 5
-	alertScan       = 5000
-	licenceHorizon  = 30 * 24 * time.Hour
-	changesAhead    = 72 * time.Hour
-	timelineEntries = 12
+	noisiestShown     = 5
+	alertScan         = 5000
+	licenceHorizon    = 30 * 24 * time.Hour
+	changesAhead      = 72 * time.Hour
+	timelineEntries   = 12
 )
 
 // readKnowledge counts the period's article writes, publications and
