@@ -224,30 +224,6 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the database to dest while others keep
-// reading and writing. dest must not exist yet.
-func (db *DB) Backup(ctx context.Context, dest string) error {
-	abs, err := filepath.Abs(dest)
-	if err != nil {
-		return fmt.Errorf("backup to %s: %w", dest, err)
-	}
-	if _, err := os.Stat(abs); err == nil {
-		return fmt.Errorf("backup to %s: file exists; choose a new name or remove it first", dest)
-	}
-	// VACUUM INTO reads one snapshot and takes no write lock, so writes go
-	// on meanwhile. query_only forbids it, and the writer must stay free,
-	// so it gets a connection of its own.
-	conn, err := openPool(ctx, db.path, 1)
-	if err != nil {
-		return fmt.Errorf("backup to %s: %w", dest, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
-		return fmt.Errorf("backup to %s: %w", dest, err)
-	}
-	return nil
-}
-
 // stmtCache prepares each read query once per pool; database/sql then
 // prepares it lazily on each pooled connection and reuses it.
 type stmtCache struct {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
 
 func openTest(t *testing.T) *DB {
@@ -341,32 +340,6 @@ func TestSubscribe(t *testing.T) {
 	default:
 	}
 	cancelA()
-}
-
-func TestBackup(t *testing.T) {
-	ctx := t.Context()
-	db := openTest(t)
-	desk := model.NewDesk(db, modeltest.Policy{})
-	if _, err := desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "disk full", Service: "orders",
-		Impact: model.High, Urgency: model.High}); err != nil {
-		t.Fatal(err)
-	}
-	dest := filepath.Join(t.TempDir(), "copy.db")
-	if err := db.Backup(ctx, dest); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Backup(ctx, dest); err == nil {
-		t.Error("Backup overwrote an existing file")
-	}
-	copyDB, err := Open(ctx, dest, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer copyDB.Close()
-	q, err := copyDB.Queue(ctx, model.QueueQuery{})
-	if err != nil || len(q) != 1 || q[0].Title != "disk full" {
-		t.Fatalf("backup queue = %+v, %v", q, err)
-	}
 }
 
 func TestConcurrentReadersAndWriters(t *testing.T) {

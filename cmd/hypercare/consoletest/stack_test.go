@@ -153,7 +153,7 @@ func seeded(t *testing.T) *stack {
 		s := openStack(t, filepath.Join(t.TempDir(), "seeding.db"))
 		writeSeed(t, s)
 		path := filepath.Join(seed.dir, "seeded.db")
-		if err := s.db.Backup(s.ctx, path); err != nil {
+		if _, err := s.db.Backup(s.ctx, path); err != nil {
 			t.Fatal(err)
 		}
 		seed.path = path
