@@ -27,6 +27,13 @@ type TableCount struct {
 // Backup writes a consistent copy of the database to dest while sessions
 // keep reading and writing, and checks it before it is put in place. dest
 // must not exist yet.
+func (db *DB) Backup(ctx context.Context, dest string) (BackupInfo, error) {
+	return BackupFile(ctx, db.path, dest)
+}
+
+// BackupFile is Backup of the database file at src, open elsewhere or not.
+// It never writes to src, not even to bring its schema up to date: a
+// backup taken before an upgrade is of the database as it was.
 //
 // VACUUM INTO copies one read snapshot, so a transaction is in the copy
 // whole or not at all, and it takes no write lock. The read pool is
@@ -36,7 +43,11 @@ type TableCount struct {
 // folder, opened and checked (PRAGMA integrity_check), and only then
 // renamed to dest: a crash or a failed check never leaves a file at dest
 // that looks like a backup and is not one.
-func (db *DB) Backup(ctx context.Context, dest string) (BackupInfo, error) {
+func BackupFile(ctx context.Context, src, dest string) (BackupInfo, error) {
+	src, err := filepath.Abs(src)
+	if err != nil {
+		return BackupInfo{}, fmt.Errorf("backup of %s: %w", src, err)
+	}
 	abs, err := filepath.Abs(dest)
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("backup to %s: %w", dest, err)
@@ -66,7 +77,7 @@ func (db *DB) Backup(ctx context.Context, dest string) (BackupInfo, error) {
 			os.Remove(tmp)
 		}
 	}()
-	conn, err := openPool(ctx, db.path, 1, "mode=ro")
+	conn, err := openPool(ctx, src, 1, "mode=ro")
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("backup to %s: %w", dest, err)
 	}

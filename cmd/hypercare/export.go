@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,25 +18,36 @@ import (
 )
 
 const exportUsage = `Usage: hypercare export changes [--format ics|json] [--since 30d] [--until 90d] [--out FILE]
+       hypercare export all [--out FILE]      (or: hypercare export --format json)
 
-The change calendar for the tools people already look at: every change whose
-planned time falls in the window, and the plan's freezes. --format ics (the
-default) writes an RFC 5545 calendar that Outlook, Google Calendar and Apple
-Calendar import or subscribe to; each change keeps its UID (chg-7@hypercare),
-so a newer export gives the calendar the same events, not copies. --format
-json writes the same changes and freezes for scripts.
+export changes: the change calendar for the tools people already look at:
+every change whose planned time falls in the window, and the plan's freezes.
+--format ics (the default) writes an RFC 5545 calendar that Outlook, Google
+Calendar and Apple Calendar import or subscribe to; each change keeps its UID
+(chg-7@hypercare), so a newer export gives the calendar the same events, not
+copies. --format json writes the same changes and freezes for scripts.
+
+export all: every record in the database as one JSON document, for an
+archive at the end of hypercare or another tool to load:
+  {"schema_version":10,"exported_at":"…","tables":{"incidents":[{…},…],…}}
+Every table is there (an empty one as []), each row an object of its
+columns, one row a line. It is read in one transaction, so it is consistent
+while consoles go on writing, and streamed, so a large database costs no
+memory. Values are as stored: times are unix milliseconds UTC, labels and
+lists JSON text, flags 0 or 1. For a copy to restore from, use backup.
 
 Flags:
-  --format FORMAT    ics (the default) or json
-  --since DURATION   how far back the window starts: 30d, 12h, 1d12h (default 30d)
-  --until DURATION   how far ahead it ends (default 90d)
+  --format FORMAT    changes: ics (the default) or json; all: json
+  --since DURATION   changes: how far back the window starts: 30d, 12h,
+                     1d12h (default 30d)
+  --until DURATION   changes: how far ahead it ends (default 90d)
   --out FILE         write here instead of standard output; the file is
-                     replaced whole, so a calendar reading it never sees half
-  --db, --plan       the database and the plan (freezes, and the timezone of
-                     freezes given as dates)
+                     replaced whole, so a reader never sees half
+  --db, --plan       the database, and for changes the plan (freezes, and
+                     the timezone of freezes given as dates)
 
-Exit codes: 0 written, 1 no database or plan, or the file could not be
-written, 2 usage error.
+Exit codes: 0 written, 1 no database (or for changes no plan), or the file
+could not be written, 2 usage error.
 `
 
 // exportFormats are the --format values, the first the default.
@@ -52,16 +63,39 @@ func runExport(g global, args []string, w io.Writer) error {
 	fs.Var(&until, "until", "")
 	fs.StringVar(&out, "out", "", "")
 	words, err := parse(fs, args)
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	usage := func(format string, args ...any) error {
+		return cmdUsage{usage: exportUsage, msg: "export: " + fmt.Sprintf(format, args...)}
+	}
 	var ue usageError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return cmdUsage{usage: exportUsage}
 	case errors.As(err, &ue):
-		return cmdUsage{usage: exportUsage, msg: "export: " + ue.msg}
-	case len(words) != 1 || words[0] != "changes":
-		return cmdUsage{usage: exportUsage, msg: "export: the one thing exported is the change calendar: 'hypercare export changes'"}
-	case !slices.Contains(exportFormats, format):
-		return cmdUsage{usage: exportUsage, msg: fmt.Sprintf("export: --format %q: use %s", format, strings.Join(exportFormats, " or "))}
+		return usage("%s", ue.msg)
+	case len(words) == 0 && set["format"] && format == "json":
+		words = []string{"all"}
+	case len(words) == 0:
+		return usage("name what to export: 'hypercare export changes' (the change calendar) or 'hypercare export all' (every record as JSON)")
+	case len(words) > 1:
+		return usage("export one thing at a time: changes or all, not %q", strings.Join(words, " "))
+	}
+	switch words[0] {
+	case "changes":
+		if !slices.Contains(exportFormats, format) {
+			return usage("--format %q: use %s", format, strings.Join(exportFormats, " or "))
+		}
+	case "all":
+		switch {
+		case set["format"] && format != "json":
+			return usage("--format %q: export all writes JSON only (--format json, or leave it out)", format)
+		case set["since"] || set["until"]:
+			return usage("--since and --until choose the change calendar's window; export all writes every record")
+		}
+		return runExportAll(g, out, w)
+	default:
+		return usage("%q cannot be exported: use 'export changes' (the change calendar) or 'export all' (every record)", words[0])
 	}
 	ctx, p, db, err := openPlanAndStore(g)
 	if err != nil {
@@ -90,13 +124,31 @@ func runExport(g global, args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		_, err = w.Write(buf.Bytes())
+	return writeOut(out, w, func(dst io.Writer) error {
+		_, err := dst.Write(buf.Bytes())
+		return err
+	})
+}
+
+// runExportAll writes every record as JSON; it needs the database only.
+func runExportAll(g global, out string, w io.Writer) error {
+	ctx := context.Background()
+	db, err := openExisting(ctx, g.db)
+	if err != nil {
 		return err
 	}
-	// Written aside and renamed in, as a drop is: a calendar app or web
-	// server reading the file while it is exported gets the old or the new.
-	if err := writeDrop(filepath.Dir(out), filepath.Base(out), buf.Bytes()); err != nil {
+	defer db.Close()
+	return writeOut(out, w, func(dst io.Writer) error { return exportAll(ctx, db, dst, time.Now()) })
+}
+
+// writeOut writes an export to standard output, or with --out to a file
+// replaced whole, as a drop is: a calendar app, web server or script
+// reading the file while it is exported gets the old or the new.
+func writeOut(out string, stdout io.Writer, write func(io.Writer) error) error {
+	if out == "" {
+		return write(stdout)
+	}
+	if err := replaceFile(out, write); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil

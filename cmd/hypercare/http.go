@@ -424,24 +424,8 @@ func listenHTTP(addr string, h http.Handler, logger *log.Logger) (*http.Server, 
 // writeDrop writes a drop the way producers must: as a dotfile, synced,
 // then renamed in, so the watcher never reads half a file.
 func writeDrop(dir, name string, data []byte) error {
-	tmp := filepath.Join(dir, "."+name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
+	return replaceFile(filepath.Join(dir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, name))
+	})
 }

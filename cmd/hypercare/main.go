@@ -219,6 +219,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runReport(g, args, stdout)
 	case "export":
 		return runExport(g, args, stdout)
+	case "backup":
+		return runBackup(g, args, stdout)
 	case "serve":
 		return runServe(g, args, stdout)
 	case "oncall":
