@@ -544,9 +544,6 @@ func (c *checker) checkOperators(p *Plan) {
 		} else {
 			o.Role = r
 		}
-		if len(o.Keys) == 0 {
-			c.missing(field("operator", i, "keys"), "the operator's SSH public keys, one line of their .pub file each")
-		}
 		for j, key := range o.Keys {
 			path := fmt.Sprintf("operator[%d].keys[%d]", i+1, j+1)
 			data, err := checkKey(key)

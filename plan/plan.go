@@ -338,12 +338,13 @@ func (j Job) Reports(dedupKey string) bool {
 	return ok && (rest == "" || rest[0] == '-')
 }
 
-// Operator is a person who may use the console over SSH.
+// Operator is a person who may use the console: over SSH with one of
+// their keys, or on the machine itself as the OS user of that name.
 type Operator struct {
 	Name     string     `toml:"name"`
 	RoleName string     `toml:"role"`
 	Role     model.Role `toml:"-"`    // RoleName, parsed
-	Keys     []string   `toml:"keys"` // SSH public keys, authorized_keys format
+	Keys     []string   `toml:"keys"` // SSH public keys, authorized_keys format; none: local console only
 	Wall     bool       `toml:"wall,omitempty"`
 }
 

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -150,17 +152,59 @@ func loadPlan(path string) (*plan.Plan, error) {
 	p, err := plan.Load(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no support plan at %s: write one (start from examples/plan.toml), pass --plan FILE, or try --demo", path)
+			return nil, noPlanError(path)
 		}
 		return nil, fmt.Errorf("plan %s is invalid, fix it and start again (check with 'hypercare plan check %s'):\n%w", path, path, err)
 	}
 	return p, nil
 }
 
+// noPlanError says what to do when there is no plan file at path.
+func noPlanError(path string) error {
+	return fmt.Errorf("no support plan at %s: write a starter plan there with '%s' and edit it, "+
+		"or start from examples/plan.toml, pass --plan FILE, or try --demo", path, withPlanFlag("hypercare init", path))
+}
+
+// offerStarter is the first run of the console: with no plan at path, it
+// asks on a terminal whether to write the starter plan there, as hypercare
+// init does, and writes it on yes (an empty answer is yes). Without a
+// terminal, on no, or when the question cannot be read, it returns the
+// missing plan's error. A plan that exists (even one that does not load)
+// is left for loadPlan to judge.
+func offerStarter(path string, interactive bool, in io.Reader, out io.Writer, now time.Time) error {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if !interactive {
+		return noPlanError(path)
+	}
+	fmt.Fprintf(out, "No support plan at %s. Write a starter plan there now? [Y/n] ", path)
+	answer, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && answer == "" {
+		fmt.Fprintln(out)
+		return noPlanError(path)
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "", "y", "yes":
+	default:
+		return noPlanError(path)
+	}
+	p, note, err := writeStarter(path, now)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(out, note)
+	}
+	fmt.Fprintf(out, "hypercare: wrote a starter plan to %s\n%s", path, starterSummary(p))
+	fmt.Fprintf(out, "hypercare: the console watches it for edits: change it in an editor while the console runs and each save applies (a mistake keeps the last good plan)\n")
+	return nil
+}
+
 // actorFor finds who is at this terminal. --as must name an operator in the
-// plan. Without it, the plan's operator named like the OS user is used, else
-// a local administrator: whoever can open the database file can change
-// anything in it anyway, and the footer says so.
+// plan. Without it, the plan's operator named like the OS user (localUser)
+// is used, else a local administrator: whoever can open the database file
+// can change anything in it anyway, and the footer says so.
 func actorFor(p *plan.Plan, as string) (model.Actor, error) {
 	if as != "" {
 		op, ok := p.Operator(as)
@@ -169,12 +213,9 @@ func actorFor(p *plan.Plan, as string) (model.Actor, error) {
 		}
 		return model.Actor{Name: op.Name, Role: op.Role}, nil
 	}
-	user := os.Getenv("USER")
-	if op, ok := p.Operator(user); ok && user != "" {
+	user := localUser()
+	if op, ok := p.Operator(user); ok {
 		return model.Actor{Name: op.Name, Role: op.Role}, nil
-	}
-	if user == "" {
-		user = "local"
 	}
 	return model.Actor{Name: user + "@local", Role: model.RoleAdmin}, nil
 }
@@ -218,7 +259,15 @@ func runConsole(g global) error {
 	if err != nil {
 		return err
 	}
-	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+	terminal := isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	if !g.demo {
+		// Before the terminal check: without a plan there is no console,
+		// so that is what to say first.
+		if err := offerStarter(g.plan, terminal, os.Stdin, os.Stderr, time.Now()); err != nil {
+			return err
+		}
+	}
+	if !terminal {
 		return errNoTerminal
 	}
 	// A closed terminal (SIGHUP) or kill (SIGTERM) ends the program through

@@ -75,7 +75,11 @@ func (e cmdUsage) Error() string {
 const usageText = `hypercare — the operations console for the weeks after a go-live
 
 Usage:
-  hypercare [flags]                       open the console
+  hypercare [flags]                       open the console; with no plan yet, it offers to
+                                          write a starter plan (on a terminal; else exit 1)
+  hypercare init [--plan FILE] [--force]  write a commented starter plan where the console
+                                          finds it: today for four weeks, one service, one
+                                          team, you as admin, SLAs; refuses to overwrite
   hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts
                                           (--keep DIR keeps the demo's database, plan and drops)
   hypercare list KIND [--format text|json] [--filter TEXT] [--limit N] [--all]
@@ -102,6 +106,11 @@ Usage:
   hypercare export changes [--format ics|json] [--since 30d] [--until 90d] [--out FILE]
                                           the changes and the plan's freezes as a calendar
                                           that calendar apps import (RFC 5545), or as JSON
+  hypercare export all [--out FILE]       every record of every table as one JSON document
+                                          (also: export --format json), read consistently
+  hypercare backup FILE                   a consistent copy of the database while it is in
+                                          use, checked (integrity, schema, record counts)
+                                          before it is put at FILE; FILE must not exist
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, and with --http alert webhooks
@@ -221,6 +230,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runExport(g, args, stdout)
 	case "backup":
 		return runBackup(g, args, stdout)
+	case "init":
+		return runInit(g, args, stdout)
 	case "serve":
 		return runServe(g, args, stdout)
 	case "oncall":

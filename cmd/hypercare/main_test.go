@@ -346,7 +346,8 @@ func TestShowIncidentReadable(t *testing.T) {
 // Without a terminal the console says what to use instead, not "could not
 // open a new TTY".
 func TestConsoleWithoutTerminal(t *testing.T) {
-	code, _, errOut := cli(t, "--db", filepath.Join(t.TempDir(), "h.db"))
+	_, planPath := seeded(t)
+	code, _, errOut := cli(t, "--db", filepath.Join(t.TempDir(), "h.db"), "--plan", planPath)
 	if code != exitRejected || !strings.Contains(errOut, "the console needs a terminal") || !strings.Contains(errOut, "hypercare serve") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
