@@ -24,10 +24,12 @@ Writes a starter support plan where the console looks for it (--plan, by
 default $XDG_CONFIG_HOME/hypercare/plan.toml): hypercare starting today and
 ending four weeks later in this machine's timezone, one service, one team,
 you ($USER) as its admin operator with your SSH public key when ~/.ssh has
-one, and the SLA targets. Every other section (freezes, jobs, licences,
-rotas, routes, sources, the change board, alert thresholds) is in it,
-commented out with a line saying what it does. It passes 'hypercare plan
-check'; edit it, and start the console with 'hypercare'.
+one, and the SLA targets. Every other section of a support plan is in it,
+commented out with a line saying what it does: purpose, scope, objectives
+and review, environments, responsibilities, release, budget, referrals,
+freezes, jobs, licences, rotas, routes, sources, the change board and the
+alert thresholds. It passes 'hypercare plan check'; edit it, and start the
+console with 'hypercare'.
 
 Flags:
   --plan FILE   where to write it

@@ -71,7 +71,8 @@ func TestInitWritesAStarterPlanTheConsoleFinds(t *testing.T) {
 			t.Errorf("no resolve target for %s", k)
 		}
 	}
-	if len(p.Freezes)+len(p.Jobs)+len(p.Licences)+len(p.Rota)+len(p.Routes)+len(p.Sources)+len(p.Change.Board)+len(p.Referrals) != 0 {
+	if len(p.Freezes)+len(p.Jobs)+len(p.Licences)+len(p.Rota)+len(p.Routes)+len(p.Sources)+len(p.Change.Board)+len(p.Referrals)+
+		len(p.Environments)+len(p.Responsibilities)+len(p.Support.Objectives)+len(p.Release.Process)+len(p.Budget.Items) != 0 {
 		t.Errorf("a section meant to be commented out is live: %+v", p)
 	}
 	// The local console finds the operator it wrote.
@@ -169,7 +170,9 @@ func TestStarterCommentedSectionsPassPlanCheck(t *testing.T) {
 		"[[freeze]]": len(p.Freezes), "[[job]]": len(p.Jobs), "[[licence]]": len(p.Licences),
 		"[[rota]]": len(p.Rota), "[[route]]": len(p.Routes), "[[source]]": len(p.Sources),
 		"[change] board": len(p.Change.Board), "[[change.approval]]": len(p.Change.Approvals),
-		"[[referral]]": len(p.Referrals),
+		"[[referral]]": len(p.Referrals), "[support] objectives": len(p.Support.Objectives),
+		"[[environment]]": len(p.Environments), "[[responsibility]]": len(p.Responsibilities),
+		"[release] process": len(p.Release.Process), "[budget] items": len(p.Budget.Items),
 	} {
 		if n == 0 {
 			t.Errorf("the starter has no commented %s", section)
