@@ -33,6 +33,14 @@ type form struct {
 	lookup  func(values []string) (key string, cmd tea.Cmd)
 	lastKey string
 	hint    string
+	// shown, when set, says which fields the values so far make relevant
+	// (a state form shows a hold reason only for on hold); the others are
+	// neither drawn nor visited.
+	shown func(values []string, field int) bool
+	// initial are the values before the first key, so esc on a form with
+	// something typed in it asks before throwing it away (discarding).
+	initial    []string
+	discarding bool
 }
 
 // reopenFormMsg shows a form again, with the error its write met.
@@ -183,23 +191,55 @@ func (f *form) actions() []key.Binding {
 
 func (f *form) view(m *Model, w, h int) string { return m.overlay(f.box(min(w-4, 96)), w, h) }
 
+// visible reports whether field i is drawn and visited now.
+func (f *form) visible(i int) bool { return f.shown == nil || f.shown(f.values(), i) }
+
+// step moves the focus to the next visible field in direction dir (±1).
+func (f *form) step(dir int) tea.Cmd {
+	for range f.fields {
+		f.focus = (f.focus + dir + len(f.fields)) % len(f.fields)
+		if f.visible(f.focus) {
+			break
+		}
+	}
+	return f.focusCmd()
+}
+
+// dirty reports whether anything was typed or chosen since the form opened.
+func (f *form) dirty() bool { return f.initial != nil && !slices.Equal(f.values(), f.initial) }
+
+// escape closes the form, or first asks when something typed would be lost.
+func (f *form) escape() (tea.Cmd, bool) {
+	if f.dirty() {
+		f.discarding = true
+		return nil, false
+	}
+	return nil, true
+}
+
 // handle takes a key; done is true when the form should close.
 func (f *form) handle(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if f.initial == nil {
+		f.initial = f.values()
+	}
+	if f.discarding {
+		// "Discard what you typed?": y throws it away, anything else keeps editing.
+		f.discarding = false
+		return nil, msg.Type == tea.KeyRunes && string(msg.Runes) == "y"
+	}
 	fl := &f.fields[f.focus]
 	if fl.area != nil {
 		return f.areaKey(fl.area, msg)
 	}
 	switch msg.Type {
 	case tea.KeyEsc:
-		return nil, true
+		return f.escape()
 	case tea.KeyCtrlS:
 		return f.save()
 	case tea.KeyTab, tea.KeyDown:
-		f.focus = (f.focus + 1) % len(f.fields)
-		return f.focusCmd(), false
+		return f.step(1), false
 	case tea.KeyShiftTab, tea.KeyUp:
-		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
-		return f.focusCmd(), false
+		return f.step(-1), false
 	case tea.KeyLeft, tea.KeyRight:
 		if len(fl.options) > 0 {
 			step := 1
@@ -214,8 +254,7 @@ func (f *form) handle(msg tea.KeyMsg) (tea.Cmd, bool) {
 		}
 	case tea.KeyEnter:
 		if f.multiline() {
-			f.focus = (f.focus + 1) % len(f.fields)
-			return f.focusCmd(), false
+			return f.step(1), false
 		}
 		return f.save()
 	}
@@ -260,15 +299,13 @@ func (f *form) findOption(fl *formField, msg tea.KeyMsg) tea.Cmd {
 func (f *form) areaKey(ta *textarea.Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch msg.Type {
 	case tea.KeyEsc:
-		return nil, true
+		return f.escape()
 	case tea.KeyCtrlS:
 		return f.save()
 	case tea.KeyTab:
-		f.focus = (f.focus + 1) % len(f.fields)
-		return f.focusCmd(), false
+		return f.step(1), false
 	case tea.KeyShiftTab:
-		f.focus = (f.focus + len(f.fields) - 1) % len(f.fields)
-		return f.focusCmd(), false
+		return f.step(-1), false
 	}
 	var cmd tea.Cmd
 	*ta, cmd = ta.Update(msg)
@@ -306,6 +343,9 @@ func (f *form) box(w int) string {
 	}
 	lines := []string{st.Bold.Render(f.title) + st.Dim.Render(keys), ""}
 	for i, fl := range f.fields {
+		if !f.visible(i) {
+			continue
+		}
 		label := st.Label.Render(fit(fl.label, labelW))
 		if i == f.focus {
 			label = st.Bold.Render(fit("▶"+fl.label, labelW))
@@ -339,6 +379,9 @@ func (f *form) box(w int) string {
 	}
 	if f.err != "" {
 		lines = append(lines, "", st.Error.Render(f.err))
+	}
+	if f.discarding {
+		lines = append(lines, "", st.Warn.Render("Discard what you typed? y discards · any other key keeps editing"))
 	}
 	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
 }

@@ -97,16 +97,29 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 		}
 		// The forms need the incident as it is now (its state, team and
 		// impact), so it is read first, off the UI goroutine.
-		return query(func(ctx context.Context) (model.Incident, error) { return s.Reader.Incident(ctx, id) },
-			func(in model.Incident, err error) tea.Msg {
-				if err != nil {
-					return noticeMsg{err: err} // the reader names the record
-				}
-				if err := formAllowed(in, act); err != nil {
-					return noticeMsg{err: err}
-				}
-				return openFormMsg{form: incidentForm(s, in, act)}
-			})
+		// Resolving reads its alerts too: the form says which still fire.
+		type read struct {
+			in     model.Incident
+			alerts []model.Alert
+		}
+		return query(func(ctx context.Context) (read, error) {
+			in, err := s.Reader.Incident(ctx, id)
+			if err != nil || (act != actResolve && act != actState) {
+				return read{in: in}, err
+			}
+			alerts, err := s.Reader.IncidentAlerts(ctx, id, firingShown*4)
+			return read{in, alerts}, err
+		}, func(r read, err error) tea.Msg {
+			if err != nil {
+				return noticeMsg{err: err} // the reader names the record
+			}
+			if err := formAllowed(r.in, act); err != nil {
+				return noticeMsg{err: err}
+			}
+			f := incidentForm(s, r.in, act)
+			f.hint = stillFiring(s, r.alerts)
+			return openFormMsg{form: f}
+		})
 	case actEscalate:
 		if stop := s.refuse(model.PermEscalate); stop != nil {
 			return stop
@@ -282,6 +295,35 @@ func incidentForm(s *session, in model.Incident, act recordAction) *form {
 	return resolveForm(s, in)
 }
 
+// firingShown is how many firing alerts a resolve form names.
+const firingShown = 3
+
+// stillFiring warns, in a resolve or state form, that alerts linked to
+// the incident still fire: resolving it leaves them firing, and they may
+// open it again. "" when none does.
+func stillFiring(s *session, alerts []model.Alert) string {
+	var refs []string
+	n := 0
+	for _, a := range alerts {
+		if a.State != model.AlertFiring {
+			continue
+		}
+		n++
+		if len(refs) < firingShown {
+			refs = append(refs, a.Ref()+" "+a.Name)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	more := ""
+	if n > len(refs) {
+		more = fmt.Sprintf(" and %d more", n-len(refs))
+	}
+	return s.st.Warn.Render(fmt.Sprintf("⚠ %s still firing: %s%s — is it really fixed?",
+		model.Plural(n, "linked alert is", "linked alerts are"), strings.Join(refs, ", "), more))
+}
+
 // satisfactions are the values of the optional satisfaction field.
 var satisfactions = []string{"none", "1", "2", "3", "4", "5"}
 
@@ -300,12 +342,17 @@ func parseSatisfaction(v string) (int, error) {
 // satisfaction (optional) and a note.
 func resolveForm(s *session, in model.Incident) *form {
 	ref := in.Ref()
+	// No code is chosen for the operator: enter on the first field must not
+	// resolve a P1 as "fixed" by default.
 	f := newForm(s, "Resolve "+ref).
-		field("code", "fixed", "", model.ResolutionCodes...).
+		field("code", "", "←/→ or type to choose: "+strings.Join(model.ResolutionCodes, ", "), model.ResolutionCodes...).
 		field("satisfaction", "none", "", satisfactions...).
 		field("note", "", "what fixed it (goes on the timeline)").
 		field("article", "", "KB-n that helped, if one did: it ranks higher next time")
 	f.submit = func(v []string) (tea.Cmd, int, error) {
+		if v[0] == "" {
+			return nil, 0, fmt.Errorf("code: choose how it was resolved with ←/→ (%s)", strings.Join(model.ResolutionCodes, ", "))
+		}
 		if err := choice("code", v[0], model.ResolutionCodes); err != nil {
 			return nil, 0, err
 		}
@@ -341,9 +388,22 @@ func stateForm(s *session, in model.Incident) *form {
 	f := newForm(s, fmt.Sprintf("Change state of %s (now %s)", ref, in.State.Label())).
 		field("to", "", "←/→ chooses: "+strings.Join(next, ", "), next...).
 		field("hold reason", "", "←/→ chooses: "+strings.Join(model.HoldReasons, ", "), model.HoldReasons...).
-		field("code", "fixed", "", model.ResolutionCodes...).
+		field("code", "", "←/→ chooses: "+strings.Join(model.ResolutionCodes, ", "), model.ResolutionCodes...).
 		field("satisfaction", "none", "", satisfactions...).
 		field("reason", "", "why (required to reopen or cancel)")
+	// Only the fields the chosen state uses are shown.
+	f.shown = func(v []string, i int) bool {
+		to := model.IncidentState(v[0])
+		switch i {
+		case 0:
+			return true
+		case 1:
+			return to == model.StateOnHold
+		case 2, 3:
+			return to == model.StateResolved
+		}
+		return to != ""
+	}
 	f.preview = func(v []string) string {
 		var need string
 		switch model.IncidentState(v[0]) {
@@ -384,6 +444,9 @@ func stateForm(s *session, in model.Incident) *form {
 			}
 			c.HoldReason = v[1]
 		case model.StateResolved:
+			if v[2] == "" {
+				return nil, 2, fmt.Errorf("code: choose how it was resolved with ←/→ (%s)", strings.Join(model.ResolutionCodes, ", "))
+			}
 			if err := choice("code", v[2], model.ResolutionCodes); err != nil {
 				return nil, 2, err
 			}

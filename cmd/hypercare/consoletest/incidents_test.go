@@ -248,7 +248,9 @@ func TestIncidentFromKeyboard(t *testing.T) {
 
 			tm.Press("r")
 			tm.WaitFor("Resolve INC-7")
-			tm.Press("tab", "right", "right", "right", "right", "right", "tab", "Rolled back the card BIN table", "enter")
+			tm.Press("enter") // no code chosen: the form says so and stays
+			tm.WaitFor("Resolve INC-7", "code: choose how it was resolved")
+			tm.Press("fixed", "tab", "right", "right", "right", "right", "right", "tab", "Rolled back the card BIN table", "enter")
 			tm.WaitFor("INC-7 resolved (fixed)")
 			tm.WaitForPane("INC-7", "5/5")
 			view := tm.Final()
@@ -301,5 +303,58 @@ func TestExitScorecard(t *testing.T) {
 	view := regexp.MustCompile(`Exit scorecard · (\d+) of 9 met`).FindStringSubmatch(frame)
 	if tally == nil || view == nil || tally[1] != view[1] {
 		t.Errorf("header tally %v and scorecard %v differ:\n%s", tally, view, frame)
+	}
+}
+
+// Forms that are hard to undo make the operator choose: the resolve form
+// has no default code and says which linked alerts still fire; the state
+// form shows only what the chosen state uses; esc on a form with something
+// typed in it asks before throwing it away.
+func TestFormsMakeTheOperatorChoose(t *testing.T) {
+	s := seeded(t)
+	var firing model.Alert
+	s.at(hours(-0.2), func() {
+		a := model.Alert{DedupKey: "co-502", Name: "HighErrorRate", Severity: model.SevCritical, Service: "checkout",
+			Summary: "5xx 12%", Source: "alertmanager", State: model.AlertFiring, StartsAt: now.Add(hours(-0.2)),
+			Labels: map[string]string{"alertname": "HighErrorRate", "service": "checkout"}}
+		out, err := s.desk.RecordAlert(s.ctx, model.System, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		firing = out
+		if _, err := s.desk.Link(s.ctx, operator, 3, "alert", firing.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
+	tm.Press("r")
+	frame := tm.WaitFor("Resolve INC-3", "still firing: "+firing.Ref()+" HighErrorRate")
+	if strings.Contains(frame, "fixed ") && !strings.Contains(frame, "choose: fixed") {
+		t.Errorf("the resolve form chose a code:\n%s", frame)
+	}
+	tm.Press("esc") // nothing typed: closes at once
+	tm.WaitForPane("Incidents", "INC-3")
+
+	tm.Press("x")
+	frame = tm.WaitFor("Change state of INC-3")
+	for _, hidden := range []string{"hold reason", "satisfaction"} {
+		if strings.Contains(frame, hidden) {
+			t.Errorf("state form shows %q before a state is chosen:\n%s", hidden, frame)
+		}
+	}
+	tm.Press("right") // on_hold
+	frame = tm.WaitFor("hold reason", "reason")
+	if strings.Contains(frame, "satisfaction") {
+		t.Errorf("on hold shows the resolve fields:\n%s", frame)
+	}
+	tm.Press("esc")
+	tm.WaitFor("Discard what you typed? y discards")
+	tm.Press("n")
+	tm.WaitFor("Change state of INC-3", "hold reason") // still there, as it was
+	tm.Press("esc", "y")
+	tm.WaitForPane("Incidents", "INC-3")
+	tm.Final()
+	if in := s.incident(3); in.State == model.StateOnHold {
+		t.Fatal("a discarded form changed the incident")
 	}
 }

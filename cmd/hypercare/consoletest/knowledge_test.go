@@ -161,7 +161,7 @@ func TestResolveWithArticleThenRate(t *testing.T) {
 	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH)
 	tm.Press("j", "r")
 	tm.WaitFor("Resolve INC-4", "article")
-	tm.Press("tab", "tab", "reindexed", "tab", kb.Ref(), "enter")
+	tm.Press("fixed", "tab", "tab", "reindexed", "tab", kb.Ref(), "enter")
 	tm.WaitFor("INC-4 resolved (fixed)")
 	tm.Press(":"+kb.Ref(), "enter")
 	tm.WaitForPane(kb.Ref()+" · Search results stale", "used on 1 incident")
