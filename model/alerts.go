@@ -559,6 +559,9 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 	if err := in.timeline(inc.ID, "created", fmt.Sprintf("opened as %s by %s: %s %s (%s)", prio, why, al.Name, al.State, al.Ref())); err != nil {
 		return err
 	}
+	if err := in.desk.incidentWritten(in.tx, in.actor, nil, inc, in.now); err != nil {
+		return err
+	}
 	return in.desk.audit(in.tx, in.actor, "incident.create", inc.Ref(), nil, inc)
 }
 

@@ -77,6 +77,9 @@ func (s *Desk) CreateIncident(ctx context.Context, a Actor, n NewIncident) (Inci
 			Text: fmt.Sprintf("opened as %s %s (impact %s, urgency %s)", prio, in.Kind, in.Impact, in.Urgency)}); err != nil {
 			return err
 		}
+		if err := s.incidentWritten(tx, a, nil, in, now); err != nil {
+			return err
+		}
 		return s.audit(tx, a, "incident.create", in.Ref(), nil, in)
 	})
 	return in, err
@@ -112,6 +115,9 @@ func (s *Desk) updateIncidentTx(ctx context.Context, a Actor, id int64, action s
 			if err := tx.AddTimeline(&TimelineEntry{IncidentID: id, At: now, Actor: a.Name, Kind: kind, Text: text}); err != nil {
 				return err
 			}
+		}
+		if err := s.incidentWritten(tx, a, &before, after, now); err != nil {
+			return err
 		}
 		return s.audit(tx, a, action, after.Ref(), before, after)
 	})

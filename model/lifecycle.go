@@ -99,39 +99,6 @@ func (s *Desk) Retriage(ctx context.Context, a Actor, id int64, impact, urgency 
 	})
 }
 
-// SetMajor declares an incident major, or stands it down, with a reason
-// on the timeline. Both are a lead's call.
-func (s *Desk) SetMajor(ctx context.Context, a Actor, id int64, major bool, reason string) (Incident, error) {
-	perm := PermDeclareMajor
-	if !major {
-		perm = PermStandDownMajor
-	}
-	if err := a.Check(perm); err != nil {
-		return Incident{}, err
-	}
-	reason = strings.TrimSpace(Clean(reason, true))
-	if reason == "" {
-		return Incident{}, fmt.Errorf("reason: say why (it goes on the timeline)")
-	}
-	return s.updateIncident(ctx, a, id, "incident.major", func(in *Incident) (string, error) {
-		switch {
-		case !in.State.Open():
-			return "", fmt.Errorf("is %s; only open incidents change their major status", in.State.Label())
-		case in.Kind == KindRequest:
-			return "", fmt.Errorf("is a user request; requests are never major")
-		case in.Major == major && major:
-			return "", fmt.Errorf("is already a major incident")
-		case in.Major == major:
-			return "", fmt.Errorf("is not a major incident")
-		}
-		in.Major = major
-		if major {
-			return "declared a major incident: " + reason, nil
-		}
-		return "stood down from major incident: " + reason, nil
-	})
-}
-
 // SweepSLA raises the SLA and escalation events that are due at now, once
 // each, in one transaction:
 //   - 75% of the resolve target used: a timeline entry, and the incident
@@ -167,6 +134,9 @@ func (s *Desk) SweepSLA(ctx context.Context, now time.Time) (raised int, err err
 				}
 			}
 			raised += len(events)
+			if err := s.breachEvents(tx, before, in, now); err != nil {
+				return err
+			}
 			if err := s.audit(tx, System, "incident.sla", in.Ref(), before, in); err != nil {
 				return err
 			}
@@ -185,6 +155,32 @@ func (s *Desk) SweepSLA(ctx context.Context, now time.Time) (raised int, err err
 }
 
 var errQuiet = errors.New("no SLA event due")
+
+// breachEvents tells the plan's rules about each SLA target an incident
+// just breached; each target's breach is told once, as it is raised once.
+func (s *Desk) breachEvents(tx Tx, before, after Incident, now time.Time) error {
+	for _, b := range []struct {
+		flag  SLAFlags
+		which string
+		due   time.Time
+	}{{SLARespondBreached, "respond", after.RespondDue}, {SLAResolveBreached, "resolve", after.ResolveDue}} {
+		if after.SLAFlags&b.flag == 0 || before.SLAFlags&b.flag != 0 {
+			continue
+		}
+		text := fmt.Sprintf("%s passed its %s target (due %s).", after.Ref(), b.which, s.stamp(b.due))
+		if b.which == "respond" {
+			text += " Nobody has acknowledged it."
+		}
+		if levels := s.pol().Escalation(after.Team); after.Escalation < len(levels) {
+			text += fmt.Sprintf(" Team %s, now at %s.", after.Team, levels[after.Escalation].Name)
+		}
+		ev := incidentEvent(EventSLABreach, after.Ref()+"/sla_breach/"+b.which, after, b.which+" SLA breached", text)
+		if err := s.enqueue(tx, ev, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 type slaEvent struct{ kind, text string }
 

@@ -46,6 +46,8 @@ const (
 	PermImportArticles
 	PermReadArticle // record a read, say whether it helped
 	PermCheckCertificate
+	PermRunMajor // assign a war room's roles
+	PermStatusUpdate
 )
 
 type permRule struct {
@@ -96,6 +98,10 @@ var permRules = map[Perm]permRule{
 	// A check only reads what an endpoint serves anyone; recording it is
 	// an operator's everyday work, like ingesting an alert.
 	PermCheckCertificate: {RoleOperator, "record certificate checks"},
+	PermRunMajor:         {RoleLead, "assign major-incident roles"},
+	// A communications lead need not be a lead: any operator may be given
+	// the role and post the updates.
+	PermStatusUpdate: {RoleOperator, "post status updates"},
 }
 
 // May reports whether the actor's role allows p.

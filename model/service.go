@@ -47,6 +47,10 @@ type Policy interface {
 	ChangeCalendar(services []string, from, to time.Time) PlanCalendar
 	// LicenceList lists the licences and certificates the plan watches.
 	LicenceList() []Licence
+	// NotifyPolicy is who the plan tells about what ([[notify]]);
+	// MajorPolicy how major incidents are run (cadence, templates).
+	NotifyPolicy() NotifyPolicy
+	MajorPolicy() MajorPolicy
 }
 
 // EscalationLevel is one step of a team's escalation path.

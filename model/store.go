@@ -176,6 +176,22 @@ type Reader interface {
 	MetricsReader
 	ProblemReader
 	ArticleReader
+	NotifyReader
+}
+
+// NotifyReader reads the outbox and the war rooms.
+type NotifyReader interface {
+	// Notifications lists outbox messages, newest first.
+	Notifications(ctx context.Context, q NotificationQuery) ([]Notification, error)
+	// NextNotification is the earliest time a message can be claimed: a
+	// pending one's next attempt, or a sending one's lease end (in the past
+	// when one is due now). ErrNotFound when nothing waits.
+	NextNotification(ctx context.Context) (time.Time, error)
+	// WarRooms lists the open war rooms (WarRoom.Active) with their
+	// incidents, by priority then declaration.
+	WarRooms(ctx context.Context) ([]WarRoom, error)
+	// WarRoom reads an incident's war room, open or not, with the incident.
+	WarRoom(ctx context.Context, incidentID int64) (WarRoom, error)
 }
 
 // ArticleReader reads the knowledge base: articles as they are in force,
@@ -354,6 +370,31 @@ type Tx interface {
 	AppendAudit(e AuditEntry) error
 
 	ProblemTx
+	NotifyTx
+}
+
+// NotifyTx is the outbox and war-room part of a write transaction.
+type NotifyTx interface {
+	// InsertNotification adds a message to the outbox and sets its ID;
+	// one whose Key is there already is left alone (false).
+	InsertNotification(n *Notification) (bool, error)
+	// ClaimNotification takes the oldest message due at now (pending with
+	// NextAt passed, or sending with its lease run out): it becomes
+	// sending, leased to worker until leaseUntil, its attempt counted.
+	// ErrNotFound when none is due.
+	ClaimNotification(worker string, now, leaseUntil time.Time) (Notification, error)
+	NotificationByID(id int64) (Notification, error)
+	// UpdateNotification writes a message's state, attempts, times,
+	// lease and error.
+	UpdateNotification(n Notification) error
+	// WarRoom reads an incident's war room with the incident;
+	// ErrNotFound when it was never major. ActiveWarRooms lists the open ones.
+	WarRoom(incidentID int64) (WarRoom, error)
+	ActiveWarRooms() ([]WarRoom, error)
+	// UpsertWarRoom writes a war room (its Incident is not written).
+	UpsertWarRoom(w WarRoom) error
+	// TimelineOf lists an incident's timeline inside the transaction, oldest first.
+	TimelineOf(incidentID int64) ([]TimelineEntry, error)
 }
 
 // ChangeTx is the change part of a write transaction.

@@ -192,6 +192,8 @@ func (c *checker) check(p *Plan) {
 	c.checkRotas(p)       // after teams and operators: the people must be known
 	c.checkChangeBoard(p) // after operators: approvers must be leads
 	c.checkSupport(p)
+	c.checkNotify(p)
+	c.checkMajor(p)
 }
 
 // checkAlerts fills the alert thresholds from [alerts] over the defaults.

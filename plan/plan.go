@@ -49,6 +49,9 @@ type Plan struct {
 	Environments     []Environment    `toml:"environment,omitempty"`
 	Responsibilities []Responsibility `toml:"responsibility,omitempty"`
 	Budget           Budget           `toml:"budget,omitempty"`
+	Notify           []NotifyRule     `toml:"notify,omitempty"`
+	SMTP             SMTP             `toml:"smtp,omitempty"`
+	Major            Major            `toml:"major,omitempty"`
 	Path             string           `toml:"-"` // file it came from
 
 	loc *time.Location

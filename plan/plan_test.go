@@ -390,7 +390,7 @@ func TestChecks(t *testing.T) {
 		{"tier missing", "tier  = 1\n", "", problem{16, "service[1].tier", "missing; add tier = 1, 2 or 3"}},
 		{"quoted date", "start    = 2026-11-19", `start    = "2026-11-19"`, problem{4, "hypercare.start", `found text "2026-11-19"; write a date or date-time without quotes`}},
 		{"time of day for a date", "start    = 2026-11-19", "start    = 08:00:00", problem{4, "hypercare.start", "is a time of day only"}},
-		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, budget, change, contact, environment, freeze, hypercare, job, licence, operator, referral, release, responsibility, rota, route, service, sla, source, support, team)"}},
+		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, budget, change, contact, environment, freeze, hypercare, job, licence, major, notify, operator, referral, release, responsibility, rota, route, service, sla, smtp, source, support, team)"}},
 		{"unknown timezone", `"Europe/London"`, `"Europe/Londres"`, problem{6, "hypercare.timezone", `"Europe/Londres" is not a known IANA timezone`}},
 		{"business hours inside out", `timezone = "Europe/London"`, "timezone = \"Europe/London\"\nhours = \"business\"\nbusiness = { days = [\"mon\"], start = \"18:00\", end = \"08:00\" }", problem{8, "hypercare.business.end", "08:00 is not after start 18:00"}},
 		{"first level not L1", `level = "L1"`, `level = "L2"`, problem{14, "team[1].escalation[1].level", "L2 cannot come first; start the escalation at L1"}},

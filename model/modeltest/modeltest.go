@@ -83,3 +83,13 @@ func (Policy) ChangeCalendar([]string, time.Time, time.Time) model.PlanCalendar 
 
 // LicenceList: the test plan watches none.
 func (Policy) LicenceList() []model.Licence { return nil }
+
+// NotifyPolicy tells nobody; tests of notifications embed Policy and
+// give their own rules.
+func (Policy) NotifyPolicy() model.NotifyPolicy { return model.NotifyPolicy{} }
+
+// MajorPolicy: P1 status updates every 30 minutes, P2 every hour, the
+// built-in templates only.
+func (Policy) MajorPolicy() model.MajorPolicy {
+	return model.MajorPolicy{Cadence: map[model.Priority]time.Duration{1: 30 * time.Minute, 2: time.Hour}}
+}
