@@ -124,7 +124,7 @@ func (s *Desk) notifyAlert(tx Tx, n Notification, now time.Time) error {
 		Summary: fmt.Sprintf("%s (%s) to %s %s was not delivered after %d attempt(s): %s", n.Ref(), about, n.Channel, target, n.Attempts, n.LastError),
 		Labels:  map[string]string{"alertname": "NotificationFailed", "rule": n.Rule, "channel": string(n.Channel)},
 		Annotations: map[string]string{"message": n.Subject, "target": target, "error": n.LastError,
-			"what to do": fmt.Sprintf("check the target of the plan's [[notify]] rule %q (and its environment variable, if it names one); hypercare list notifications --state failed lists what was not sent", n.Rule)},
+			"what to do": fmt.Sprintf("check the target of the plan's [[notify]] rule %q (and its environment variable, if it names one); hypercare list notifications --filter failed lists what was not sent", n.Rule)},
 		StartsAt: now, FirstSeen: now, LastSeen: now, Group: notifyFailedSource,
 	}
 	if _, err := tx.UpsertAlert(&al); err != nil {

@@ -98,7 +98,10 @@ type (
 		// scoreEvery: a fortnight of metrics is not a per-commit query).
 		scored bool
 		exit   exitTally
-		err    error
+		// warRooms are the open major incidents, for the banner every
+		// session shows.
+		warRooms []model.WarRoom
+		err      error
 	}
 	// exitTally is how many exit criteria are met, of how many.
 	exitTally struct{ met, of int }
@@ -266,6 +269,9 @@ func (m *Model) fetchCounts() tea.Cmd {
 			return countsMsg{}, err
 		}
 		msg := countsMsg{counts: c}
+		if msg.warRooms, err = r.WarRooms(ctx); err != nil {
+			return msg, err
+		}
 		if score {
 			scores, err := readScorecard(ctx, r, p, s)
 			if err != nil {

@@ -35,6 +35,9 @@ func (m *Model) headerHeight() int {
 	if len(m.counts.expiring) > 0 {
 		n++
 	}
+	if len(m.counts.warRooms) > 0 {
+		n++
+	}
 	return n
 }
 
@@ -229,6 +232,9 @@ func (m *Model) headerView() string {
 		if err := m.s.Plan.Err(); err != nil {
 			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
 		}
+	}
+	if b := m.warRoomBanner(); b != "" {
+		line += "\n" + b
 	}
 	if b := m.slaBanner(); b != "" {
 		line += "\n" + b

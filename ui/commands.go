@@ -94,7 +94,14 @@ func commands() []command {
 		{"assign", "", "assign the selected incident to a team or operator (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actAssign, "") }},
 		{"state", "", "hold, resume, reopen, cancel or close the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actState, "") }},
 		{"priority", "", "change the selected incident's impact and urgency (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actPriority, "") }},
-		{"major", "on|off REASON", "declare the selected incident major, or stand it down (leads)", func(m *Model, arg string) tea.Cmd { return m.setMajor(arg) }},
+		{"major", "on|off REASON", "declare the selected incident major (its war room opens), or stand it down (leads)", func(m *Model, arg string) tea.Cmd { return m.setMajor(arg) }},
+		{"roles", "", "name the selected major incident's commander, communications lead and scribe (form; leads)", func(m *Model, _ string) tea.Cmd { return m.rolesForm() }},
+		{"update", "[TEMPLATE]", "write a status update for the selected major incident from a template; saving sends it to the stakeholders", func(m *Model, arg string) tea.Cmd {
+			return m.statusUpdate(strings.TrimSpace(arg))
+		}},
+		{"notifications", "[failed|pending|sent|INC-n]", "the outbox: what was sent to whom, what waits for a retry, what failed", func(m *Model, arg string) tea.Cmd {
+			return openDetail(notificationsBody{filter: strings.TrimSpace(arg)})
+		}},
 		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
 		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
 		{"risk", "", "incidents at risk: 75% of the resolve time used, or not acknowledged near their respond target", func(m *Model, _ string) tea.Cmd {
@@ -504,18 +511,27 @@ func (m *Model) setMajor(arg string) tea.Cmd {
 		return notice(fmt.Errorf("select an incident first (in the incident pane or its detail)"))
 	}
 	s := m.s
-	perm, done := model.PermDeclareMajor, fmt.Sprintf("INC-%d declared major", id)
-	question := fmt.Sprintf("Declare INC-%d a major incident? Every session shows the war-room banner.", id)
+	perm := model.PermDeclareMajor
+	question := fmt.Sprintf("Declare INC-%d a major incident? Every session shows the war-room banner, and the plan's rules are told.", id)
 	if !major {
-		perm, done = model.PermStandDownMajor, fmt.Sprintf("INC-%d stood down from major", id)
-		question = fmt.Sprintf("Stand INC-%d down from major?", id)
+		perm = model.PermStandDownMajor
+		question = fmt.Sprintf("Stand INC-%d down from major? Its war room closes: a summary goes on the timeline and the post-incident review opens as a problem.", id)
 	}
 	if stop := s.refuse(perm); stop != nil {
 		return stop
 	}
-	return askFirst(s, question, s.write(done, func(ctx context.Context, a Actions) error {
-		_, err := a.SetMajor(ctx, s.Actor, id, major, reason)
-		return err
+	r := s.Reader
+	return askFirst(s, question, writeThen(s, func(ctx context.Context, a Actions) (model.WarRoom, error) {
+		if _, err := a.SetMajor(ctx, s.Actor, id, major, reason); err != nil {
+			return model.WarRoom{}, err
+		}
+		return r.WarRoom(ctx, id)
+	}, func(w model.WarRoom) tea.Msg {
+		if !major {
+			return noticeMsg{text: fmt.Sprintf("%s stood down; post-incident review PRB-%d opened", w.Incident.Ref(), w.Review)}
+		}
+		// The war room's first job: say who runs it.
+		return rolesFormFor(s, id)()
 	}))
 }
 

@@ -30,6 +30,8 @@ type Actions interface {
 	IncidentForAlert(ctx context.Context, a model.Actor, alertID int64) (model.Incident, error)
 	CreateSilence(ctx context.Context, a model.Actor, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
 	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
+	AssignMajorRoles(ctx context.Context, a model.Actor, id int64, r model.MajorRoles) (model.WarRoom, error)
+	PostStatusUpdate(ctx context.Context, a model.Actor, id int64, text string) (model.WarRoom, error)
 	ProblemActions
 	ArticleActions
 }
@@ -55,6 +57,8 @@ type Planner interface {
 	CheckChange(ctx context.Context, c model.Change) ([]model.Conflict, error)
 	NextSlot(ctx context.Context, services []string, implementer string, d time.Duration, after time.Time) (model.Span, error)
 	SuspectChanges(ctx context.Context, in model.Incident) ([]model.Change, error)
+	// DraftStatusUpdate fills a status update template for a major incident.
+	DraftStatusUpdate(ctx context.Context, id int64, template string) (string, error)
 }
 
 // PlanSource hands out the current support plan and tells when it changes.

@@ -37,6 +37,8 @@ type fakeStore struct {
 	problems    []model.Problem            // in the list's order
 	actions     []model.ProblemAction      // of every problem
 	linked      map[int64][]model.Incident // a problem's incidents, by problem id
+	warRooms    []model.WarRoom            // the open war rooms; none unless a test opens one
+	outbox      []model.Notification       // newest first
 }
 
 func newFakeStore() *fakeStore {
@@ -398,3 +400,36 @@ func (f *fakeStore) ProblemSuggestions(context.Context, time.Time) ([]model.Prob
 // which belongs on the real stack (cmd/hypercare/consoletest); its call
 // panics on the nil Actions inside.
 type noWrites struct{ Actions }
+
+func (f *fakeStore) Notifications(_ context.Context, q model.NotificationQuery) ([]model.Notification, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []model.Notification
+	for _, n := range f.outbox {
+		if (q.State == "" || n.State == q.State) && (q.Entity == "" || n.Entity == q.Entity) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) NextNotification(context.Context) (time.Time, error) {
+	return time.Time{}, model.ErrNotFound
+}
+
+func (f *fakeStore) WarRooms(context.Context) ([]model.WarRoom, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]model.WarRoom(nil), f.warRooms...), nil
+}
+
+func (f *fakeStore) WarRoom(_ context.Context, id int64) (model.WarRoom, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, w := range f.warRooms {
+		if w.IncidentID == id {
+			return w, nil
+		}
+	}
+	return model.WarRoom{}, model.ErrNotFound
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -157,6 +158,12 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	if in.ProblemID != 0 {
 		problem = fmt.Sprintf("PRB-%d", in.ProblemID)
 	}
+	warRoom := ""
+	if w, err := s.Reader.WarRoom(ctx, id); err == nil {
+		warRoom = warRoomLine(s, w, now, loc)
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return b, "", "", fmt.Errorf("%s war room: %w", in.Ref(), err)
+	}
 	lines = append(lines, "")
 	lines = append(lines, fieldLines(st,
 		"state", state,
@@ -174,6 +181,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		"resolution", strings.ReplaceAll(in.Resolution, "_", " "),
 		"satisfaction", satisfaction,
 		"problem", problem,
+		"war room", warRoom,
 	)...)
 	if in.Reopens > 0 {
 		lines = append(lines, fieldLines(st, "reopened", fmt.Sprintf("%d×", in.Reopens))...)

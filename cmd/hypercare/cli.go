@@ -33,12 +33,13 @@ var kinds = map[string]string{
 	"problems": "problems", "problem": "problems", "prb": "problems",
 	"licences": "licences", "licence": "licences", "licenses": "licences", "license": "licences",
 	"certificates": "licences", "certificate": "licences", "certs": "licences",
+	"notifications": "notifications", "notification": "notifications", "msg": "notifications",
 }
 
 func kindOf(word string) (string, error) {
 	k, ok := kinds[strings.ToLower(word)]
 	if !ok {
-		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems or licences", word)
+		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems, licences or notifications", word)
 	}
 	return k, nil
 }
@@ -332,6 +333,18 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Ref(), p.State.Label(), p.Service, p.Owner, p.Incidents, p.OpenActions, p.Title)
 			}
 		}
+	case "notifications":
+		q, err := notificationQuery(filter)
+		if err != nil {
+			return err
+		}
+		q.Limit = limit + 1
+		list, err := db.Notifications(ctx, q)
+		if err != nil {
+			return err
+		}
+		list, cut = trim(list, limit)
+		rows, table = notificationRows(list), func(tw *tabwriter.Writer) { notificationTable(tw, list) }
 	case "audit":
 		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit + 1})
 		if err != nil {

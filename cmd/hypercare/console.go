@@ -347,6 +347,7 @@ func runConsole(g global) error {
 	if err != nil {
 		return err
 	}
+	startNotify(ctx, a, nil)
 	presence := &model.Presence{}
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()

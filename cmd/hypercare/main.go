@@ -84,7 +84,8 @@ Usage:
                                           (--keep DIR keeps the demo's database, plan and drops)
   hypercare list KIND [--format text|json] [--filter TEXT] [--limit N] [--all]
                                           alerts: --storm ID lists one storm's members;
-                                          licences: expiry, warning due, renewal, usage
+                                          licences: expiry, warning due, renewal, usage;
+                                          notifications: --filter a state (failed…) or INC-n
   hypercare show KIND ID [--format text|json]
                                           show service NAME: its impact if down and what
                                           is open on it and on what it needs
@@ -129,7 +130,8 @@ Usage:
                                           HTTP: fields, rules, limits, paths, examples
   hypercare version                       the build: version or commit, and the database schema
 
-KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences.
+KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences,
+notifications (the outbox: what was sent to whom, what waits, what failed).
 (--json is --format json.)
 
 Flags (every command):

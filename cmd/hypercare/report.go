@@ -103,22 +103,10 @@ func runReport(g global, args []string, w io.Writer) error {
 			return cmdUsage{usage: reportUsage, msg: "report: " + err.Error()}
 		}
 	}
-	from := now.Add(-since.d)
-	m, err := model.ReadMetrics(ctx, db, from, now, p.Location())
+	doc, err := buildReport(ctx, db, model.NewDesk(db, p), p, now, since.d)
 	if err != nil {
 		return err
 	}
-	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(), Metrics: m}
-	if doc.WarRoom, err = readWarRoom(ctx, db, model.NewDesk(db, p), p, from, now); err != nil {
-		return err
-	}
-	// The criteria are scored on the last days, each on its own 24 hours,
-	// whatever --since is: "held for N days" needs the days before.
-	history, err := model.ReadMetricsHistory(ctx, db, plan.ExitDays, now, p.Location())
-	if err != nil {
-		return err
-	}
-	doc.Exit = p.ScoreExit(history)
 	switch format {
 	case "json":
 		return writeJSON(w, doc)
@@ -163,6 +151,27 @@ func writeHTML(w io.Writer, title, md string) error {
 	_, err := fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n%s</body>\n</html>\n",
 		html.EscapeString(title), reportStyle, body.String())
 	return err
+}
+
+// buildReport reads the report of the window that ends at now.
+func buildReport(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.Plan, now time.Time, window time.Duration) (reportDoc, error) {
+	from := now.Add(-window)
+	m, err := model.ReadMetrics(ctx, r, from, now, p.Location())
+	if err != nil {
+		return reportDoc{}, err
+	}
+	doc := reportDoc{Service: p.Hypercare.Service, Timezone: p.Location().String(), Metrics: m}
+	if doc.WarRoom, err = readWarRoom(ctx, r, desk, p, from, now); err != nil {
+		return reportDoc{}, err
+	}
+	// The criteria are scored on the last days, each on its own 24 hours,
+	// whatever the window is: "held for N days" needs the days before.
+	history, err := model.ReadMetricsHistory(ctx, r, plan.ExitDays, now, p.Location())
+	if err != nil {
+		return reportDoc{}, err
+	}
+	doc.Exit = p.ScoreExit(history)
+	return doc, nil
 }
 
 // writeReport writes the report as Markdown: headed tables, bars for the flow.

@@ -53,10 +53,12 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	defer a.db.Close()
 	memory := &memoryBudget{}
 	memory.apply()
-	dropStatus, err := watchDrops(ctx, a, g.drops, log.New(os.Stderr, "", log.LstdFlags).Printf)
+	logf := log.New(os.Stderr, "", log.LstdFlags).Printf
+	dropStatus, err := watchDrops(ctx, a, g.drops, logf)
 	if err != nil {
 		return err
 	}
+	startNotify(ctx, a, logf)
 	var servers []func() error
 	if sshAddr != "off" {
 		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), memory: memory, shared: ui.Deps{

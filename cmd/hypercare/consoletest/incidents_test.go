@@ -157,7 +157,7 @@ func TestMajorCommand(t *testing.T) {
 	tm.Press(":", "major off one store only, not all", "enter")
 	tm.WaitFor("Stand INC-3 down from major?")
 	tm.Press("enter")
-	tm.WaitFor("INC-3 stood down from major")
+	tm.WaitFor("INC-3 stood down; post-incident review PRB-3 opened")
 	tm.WaitUntil("INC-3 listed without MAJOR", func(frame string) bool {
 		rows := queueRows(frame)
 		return strings.Contains(rows, "INC-3") && !strings.Contains(rows, "MAJOR")
