@@ -285,12 +285,19 @@ func runConsole(g global) error {
 			defer os.RemoveAll(dir)
 		}
 		g.db, g.plan, g.drops = filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml"), filepath.Join(dir, "drops")
-		if err := writeDemoPlan(g.plan, time.Now()); err != nil {
+		// The demo's notifications go to a receiver in this process that
+		// files each message in the demo's folder.
+		outbox, err := demo.Receive(ctx, filepath.Join(dir, "outbox"))
+		if err != nil {
+			return err
+		}
+		if err := writeDemoPlan(g.plan, time.Now(), outbox); err != nil {
 			return err
 		}
 		// Say where it is, so the report and the CLI can be tried on it
 		// from another terminal while the console runs.
 		fmt.Fprintf(os.Stderr, "hypercare: demo in %s; try: hypercare --db %s --plan %s report\n", dir, g.db, g.plan)
+		fmt.Fprintf(os.Stderr, "hypercare: the demo's notifications (webhooks, e-mail) are filed in %s\n", filepath.Join(dir, "outbox"))
 		if g.keep == "" {
 			fmt.Fprintln(os.Stderr, "hypercare: the demo folder goes when the console ends; --keep DIR keeps it")
 		}
@@ -347,7 +354,8 @@ func runConsole(g global) error {
 	if err != nil {
 		return err
 	}
-	startNotify(ctx, a, nil)
+	waitNotify := startNotify(ctx, a, nil)
+	defer func() { cancel(); waitNotify() }() // before the database closes
 	presence := &model.Presence{}
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()
@@ -405,12 +413,14 @@ func followPlan(ctx context.Context, current func() *plan.Plan, who func(*plan.P
 }
 
 // writeDemoPlan writes the example plan, moved so that today is a week into
-// hypercare, where the console watches it like any plan: edit it live.
-func writeDemoPlan(path string, now time.Time) error {
+// hypercare and notifying the demo's receiver, where the console watches it
+// like any plan: edit it live.
+func writeDemoPlan(path string, now time.Time, outbox *demo.Receiver) error {
 	p, err := demo.Plan(now)
 	if err != nil {
 		return fmt.Errorf("demo plan: %w", err)
 	}
+	demo.NotifyLocally(p, outbox)
 	f, err := os.Create(path)
 	if err != nil {
 		return err

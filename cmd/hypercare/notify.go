@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -15,12 +16,16 @@ import (
 // report at each daily_report rule's time. It runs where the sweeps run
 // (the console and serve): several processes on one database share the
 // work through the desk's claims, and a day's report is one message per
-// target whichever process queues it.
-func startNotify(ctx context.Context, a *app, logf func(string, ...any)) {
+// target whichever process queues it. The returned func waits for both to
+// end once ctx has: call it before closing the database.
+func startNotify(ctx context.Context, a *app, logf func(string, ...any)) (wait func()) {
 	w := notify.NewWorker(a.desk, a.db, senders(a.plan.Plan).Send, a.desk.Now)
 	w.Logf = logf
-	go w.Run(ctx)
-	go dailyReports(ctx, a, reportCheckEvery, logf)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); w.Run(ctx) }()
+	go func() { defer wg.Done(); dailyReports(ctx, a, reportCheckEvery, logf) }()
+	return wg.Wait
 }
 
 // senders deliver through the current plan's mail server.

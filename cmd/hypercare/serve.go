@@ -58,7 +58,8 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	if err != nil {
 		return err
 	}
-	startNotify(ctx, a, logf)
+	waitNotify := startNotify(ctx, a, logf)
+	defer func() { cancel(); waitNotify() }() // before the database closes
 	var servers []func() error
 	if sshAddr != "off" {
 		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), memory: memory, shared: ui.Deps{

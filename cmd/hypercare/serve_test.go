@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // serve --ssh off without --http is a headless intake: it watches the drop
@@ -57,4 +63,50 @@ func TestServeHeadlessWatchesDrops(t *testing.T) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// serve delivers the outbox: a P1 opened while nothing ran is posted to the
+// plan's webhook once serve starts, with its idempotency key.
+func TestServeDeliversNotifications(t *testing.T) {
+	posts := make(chan string, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		posts <- r.Header.Get("Idempotency-Key") + " " + string(body)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	g := defaults()
+	g.db, g.plan, g.drops = filepath.Join(dir, "h.db"), filepath.Join(dir, "plan.toml"), filepath.Join(dir, "drops")
+	planText := strings.Replace(string(examples.Plan), "https://itsm.orion-retail.example/hooks/hypercare", srv.URL+"/hooks/hypercare", 1)
+	if err := os.WriteFile(g.plan, []byte(planText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, g.db, g.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "Checkout down", Service: "checkout",
+		Impact: model.High, Urgency: model.High, Category: "availability"}); err != nil {
+		t.Fatal(err)
+	}
+	a.db.Close()
+
+	var out strings.Builder
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, g, "off", "", &out) }()
+	select {
+	case p := <-posts:
+		key, body, _ := strings.Cut(p, " ")
+		if key == "" || !strings.Contains(body, `"event": "p1_opened"`) || !strings.Contains(body, `"entity": "INC-1"`) {
+			t.Fatalf("posted: %s", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nothing was posted; serve said:\n%s", out.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
 }
