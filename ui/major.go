@@ -47,10 +47,10 @@ func (m *Model) warRoomBanner() string {
 	}
 	// The title gives way first: the countdown and the roles are what the
 	// war room acts on.
-	full := parts[0] + ": " + in.Title + " · " + strings.Join(parts[1:], " · ")
-	line := full
-	if width(full) > m.w {
-		line = strings.Join(parts, " · ")
+	rest := " · " + strings.Join(parts[1:], " · ")
+	line := parts[0] + rest
+	if room := m.w - width(line) - 2; room >= 20 {
+		line = parts[0] + ": " + fit(in.Title, min(room, width(in.Title))) + rest
 	}
 	return m.s.st.Major.Render(fit(line, m.w))
 }
