@@ -56,6 +56,7 @@ type incidentRun struct {
 	id    int64
 	vals  map[string]string
 	on    map[string]bool
+	set   map[string]bool // the flags given on the command line
 	// levels holds --impact and --urgency, rating --satisfaction (0: none),
 	// article --article (0: none).
 	levels  map[string]model.Level
@@ -170,6 +171,68 @@ var incidentActions = []incidentAction{
 		do: func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
 			in, err := r.desk.Retriage(ctx, r.actor, r.id, r.levels["impact"], r.levels["urgency"], r.vals["reason"])
 			return in, "re-prioritised", err
+		}},
+	{name: "major", summary: "declare it a major incident: its war room opens, the plan's rules are told (leads)", id: true,
+		flags: []incidentFlag{{"reason", "TEXT", "why (it goes on the timeline)", true}},
+		do: func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
+			in, err := r.desk.SetMajor(ctx, r.actor, r.id, true, r.vals["reason"])
+			return in, "declared major", err
+		}},
+	{name: "stand-down", summary: "stand its war room down: a summary on the timeline, the post-incident review opened (leads)", id: true,
+		flags: []incidentFlag{{"reason", "TEXT", "why (it goes on the timeline)", true}},
+		do: func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
+			in, err := r.desk.SetMajor(ctx, r.actor, r.id, false, r.vals["reason"])
+			if err != nil {
+				return in, "", err
+			}
+			w, err := r.desk.Reader().WarRoom(ctx, r.id)
+			return in, fmt.Sprintf("stood down, review PRB-%d opened", w.Review), err
+		}},
+	{name: "roles", summary: "name the war room's incident commander, communications lead and scribe (leads)", id: true,
+		flags: []incidentFlag{
+			{"commander", "NAME", "the incident commander (\"\": unassigned; left out: unchanged)", false},
+			{"comms", "NAME", "the communications lead", false},
+			{"scribe", "NAME", "who keeps the timeline", false},
+		},
+		do: func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
+			w, err := r.desk.Reader().WarRoom(ctx, r.id)
+			if errors.Is(err, model.ErrNotFound) {
+				return model.Incident{}, "", fmt.Errorf("INC-%d is not a major incident; declare it first (hypercare incident major)", r.id)
+			} else if err != nil {
+				return model.Incident{}, "", err
+			}
+			roles := model.MajorRoles{Commander: w.Commander, Comms: w.Comms, Scribe: w.Scribe}
+			for name, into := range map[string]*string{"commander": &roles.Commander, "comms": &roles.Comms, "scribe": &roles.Scribe} {
+				if r.set[name] {
+					*into = r.vals[name]
+				}
+			}
+			if w, err = r.desk.AssignMajorRoles(ctx, r.actor, r.id, roles); err != nil {
+				return model.Incident{}, "", err
+			}
+			return w.Incident, "roles: " + w.Roles(), nil
+		}},
+	{name: "update", summary: "post a status update to the stakeholders and the timeline, written or from a template", id: true,
+		flags: []incidentFlag{
+			{"template", "NAME", "a template of the plan's [major] or built in (investigating, identified, monitoring, resolved)", false},
+			{"text", "TEXT", "the update as written; - reads it from standard input", false},
+		},
+		check: func(r incidentRun) error {
+			if (r.vals["template"] == "") == (r.vals["text"] == "") {
+				return usagef("give --template NAME (sent as the template fills it) or --text TEXT, one of them")
+			}
+			return nil
+		},
+		do: func(ctx context.Context, r incidentRun) (model.Incident, string, error) {
+			text := r.vals["text"]
+			if t := r.vals["template"]; t != "" {
+				var err error
+				if text, err = r.desk.DraftStatusUpdate(ctx, r.id, t); err != nil {
+					return model.Incident{}, "", err
+				}
+			}
+			w, err := r.desk.PostStatusUpdate(ctx, r.actor, r.id, text)
+			return w.Incident, fmt.Sprintf("status update %d sent", w.Updates), err
 		}},
 }
 
@@ -286,7 +349,7 @@ func (c recordCommand[T]) usage() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Usage: hypercare %s ACTION [ID] [flags] [--json]\n\nActions:\n", c.name)
 	for _, a := range c.actions {
-		fmt.Fprintf(&b, "  %-9s %s\n", a.name, a.summary)
+		fmt.Fprintf(&b, "  %-10s %s\n", a.name, a.summary)
 	}
 	fmt.Fprintf(&b, "\n'hypercare %s ACTION --help' shows an action's flags.\n", c.name)
 	b.WriteString(c.footer)
@@ -352,7 +415,7 @@ func runRecord[T any](g global, c recordCommand[T], args []string, stdin io.Read
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	run := incidentRun{vals: map[string]string{}, on: map[string]bool{}}
+	run := incidentRun{vals: map[string]string{}, on: map[string]bool{}, set: set}
 	for _, f := range act.flags {
 		if f.required && !set[f.name] {
 			return bad(usagef("--%s %s is required", f.name, f.arg))

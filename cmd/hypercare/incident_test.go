@@ -229,3 +229,49 @@ func TestIncidentGlobalFlagsBeforeAction(t *testing.T) {
 		t.Fatalf("--help after a global flag: exit %d\n%s", code, out)
 	}
 }
+
+// A major incident run from a shell: declared, roles named (a flag left
+// out keeps its role), an update from a template and one from standard
+// input, stood down with its review; an operator may post updates but not
+// name roles.
+func TestMajorIncidentCommands(t *testing.T) {
+	db, planPath := seeded(t)
+	as := func(who string, args ...string) []string {
+		return append([]string{"--db", db, "--plan", planPath, "--as", who, "incident"}, args...)
+	}
+	code, out, errOut := cli(t, as(operatorName, "new", "--service", "search", "--title", "Search down",
+		"--impact", "high", "--urgency", "medium")...)
+	if code != exitOK {
+		t.Fatalf("new: %d %s", code, errOut)
+	}
+	for _, step := range []struct {
+		who   string
+		args  []string
+		stdin string
+		code  int
+		want  string
+	}{
+		{leadName, []string{"update", "INC-2", "--template", "investigating"}, "", exitRejected, "INC-2 is not a major incident"},
+		{operatorName, []string{"major", "INC-2", "--reason", "all shops"}, "", exitRejected, "may not declare a major incident"},
+		{leadName, []string{"major", "INC-2", "--reason", "search is down for all shops"}, "", exitOK, "INC-2 declared major: P2 New · search"},
+		{operatorName, []string{"roles", "INC-2", "--commander", leadName}, "", exitRejected, "needs the lead role"},
+		{leadName, []string{"roles", "INC-2", "--commander", leadName, "--comms", operatorName}, "", exitOK, "roles: IC maya.patel · comms tom.okafor · scribe unassigned"},
+		{leadName, []string{"roles", "INC-2", "--scribe", "raj.iyer"}, "", exitOK, "roles: IC maya.patel · comms tom.okafor · scribe raj.iyer"},
+		{leadName, []string{"update", "INC-2"}, "", exitUsage, "give --template NAME"},
+		{operatorName, []string{"update", "INC-2", "--template", "investigating"}, "", exitOK, "INC-2 status update 1 sent"},
+		{operatorName, []string{"update", "INC-2", "--text", "-"}, "Index rebuilt; results back for 9 of 10 shops.", exitOK, "INC-2 status update 2 sent"},
+		{leadName, []string{"stand-down", "INC-2", "--reason", "search is back"}, "", exitOK, "INC-2 stood down, review PRB-1 opened"},
+	} {
+		code, out, errOut = cliIn(t, step.stdin, as(step.who, step.args...)...)
+		if code != step.code || !strings.Contains(out+errOut, step.want) {
+			t.Fatalf("%s %v: exit %d\n%s%s\nwant exit %d and %q", step.who, step.args, code, out, errOut, step.code, step.want)
+		}
+	}
+	code, out, _ = cli(t, "--db", db, "show", "incident", "INC-2")
+	for _, want := range []string{"status update 1 to stakeholders: INC-2 P2 on search: investigating", "status update 2 to stakeholders: Index rebuilt",
+		"stood down from major incident: search is back"} {
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Fatalf("show INC-2 lacks %q:\n%s", want, out)
+		}
+	}
+}

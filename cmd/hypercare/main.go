@@ -92,7 +92,8 @@ Usage:
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
   hypercare incident ACTION ...           open, ack, assign, note, hold, resume, resolve, close,
-                                          reopen, cancel, escalate or re-prioritise an incident
+                                          reopen, cancel, escalate or re-prioritise an incident;
+                                          major, roles, update and stand-down run a major incident
                                           (hypercare incident --help lists them)
   hypercare change ACTION ...             new, edit, submit, approve, reject, schedule, start,
                                           complete, cancel or close a change; slot finds the next
