@@ -278,7 +278,7 @@ func TestReportGolden(t *testing.T) {
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	dir := t.TempDir()
 	db, planPath := filepath.Join(dir, "h.db"), filepath.Join(dir, "plan.toml")
-	if err := writeDemoPlan(planPath, at); err != nil {
+	if err := writeDemoPlan(planPath, at, nil); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
