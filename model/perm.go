@@ -46,6 +46,7 @@ const (
 	PermImportArticles
 	PermReadArticle // record a read, say whether it helped
 	PermCheckCertificate
+	PermReportJob
 )
 
 type permRule struct {
@@ -96,6 +97,7 @@ var permRules = map[Perm]permRule{
 	// A check only reads what an endpoint serves anyone; recording it is
 	// an operator's everyday work, like ingesting an alert.
 	PermCheckCertificate: {RoleOperator, "record certificate checks"},
+	PermReportJob:        {RoleOperator, "report job runs"},
 }
 
 // May reports whether the actor's role allows p.

@@ -47,6 +47,8 @@ type Policy interface {
 	ChangeCalendar(services []string, from, to time.Time) PlanCalendar
 	// LicenceList lists the licences and certificates the plan watches.
 	LicenceList() []Licence
+	// Jobs are the plan's scheduled jobs and backups.
+	JobSpecs() []JobSpec
 }
 
 // EscalationLevel is one step of a team's escalation path.

@@ -3,7 +3,6 @@ package plan
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -145,39 +144,8 @@ func (p *Plan) ChangeCalendar(services []string, from, to time.Time) model.PlanC
 		if !slices.Contains(services, r.Job.Service) {
 			continue
 		}
-		cal.Runs = append(cal.Runs, model.JobRun{Span: model.Span{Start: r.Start, End: r.Start.Add(r.Job.length())},
-			Job: r.Job.ID, Name: r.Job.Name, Service: r.Job.Service, Backup: r.Job.Kind == JobBackup})
+		cal.Runs = append(cal.Runs, model.PlannedRun{Span: model.Span{Start: r.Start, End: r.Start.Add(r.Job.length())},
+			Job: r.Job.ID, Name: r.Job.Name, Service: r.Job.Service, Backup: r.Job.Kind == model.JobBackup})
 	}
 	return cal
-}
-
-// Job kinds.
-const (
-	JobBatch   = "batch"
-	JobBackup  = "backup"
-	JobExtract = "extract"
-	JobFeed    = "feed"
-)
-
-// length is how long a run occupies its service: the expected duration,
-// or the grace period when the plan gives none.
-func (j Job) length() time.Duration {
-	if j.duration > 0 {
-		return j.duration
-	}
-	return j.grace
-}
-
-func (c *checker) checkJobKind(i int, j *Job) {
-	switch strings.ToLower(j.Kind) {
-	case "":
-		j.Kind = JobBatch
-	case JobBatch, JobBackup, JobExtract, JobFeed:
-		j.Kind = strings.ToLower(j.Kind)
-	default:
-		c.add(field("job", i, "kind"), "%q: use batch, backup, extract or feed", j.Kind)
-	}
-	if j.Duration != "" {
-		j.duration = c.duration(field("job", i, "duration"), j.Duration)
-	}
 }

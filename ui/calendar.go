@@ -298,7 +298,7 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 			}
 		}
 		for _, r := range pl.RunsBetween(from, to) {
-			if d := dayOf(r.Start); d >= 0 && d < 7 && r.Job.Schedule != "" && !strings.HasPrefix(r.Job.Schedule, "hourly") {
+			if d := dayOf(r.Start); d >= 0 && d < 7 && !r.Job.Frequent() {
 				// Hourly feeds would fill every day; they show in the jobs
 				// view, not here.
 				items[d] = append(items[d], calItem{at: r.Start, text: "⟳ " + r.Start.In(loc).Format("15:04") + " " + r.Job.Kind + " " + r.Job.Service,

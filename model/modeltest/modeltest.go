@@ -83,3 +83,6 @@ func (Policy) ChangeCalendar([]string, time.Time, time.Time) model.PlanCalendar 
 
 // LicenceList: the test plan watches none.
 func (Policy) LicenceList() []model.Licence { return nil }
+
+// Jobs: none; the jobs' tests run on a real plan.
+func (Policy) JobSpecs() []model.JobSpec { return nil }
