@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // JobSource is the Source of the alerts hypercare raises for scheduled jobs
@@ -198,6 +200,30 @@ func (r JobRun) At() time.Time {
 		return r.Started
 	}
 	return r.Finished
+}
+
+// Describe is the run in a few words: "ok in 41m12s, 70 MiB", "failed
+// after 22m: disk full", "missed", "running since Fri 02:31".
+func (r JobRun) Describe(loc *time.Location) string {
+	var b strings.Builder
+	b.WriteString(string(r.Status))
+	switch {
+	case r.Status == JobMissed:
+		return b.String()
+	case r.Finished.IsZero():
+		if !r.Started.IsZero() {
+			b.WriteString(", running since " + r.Started.In(loc).Format("Mon 15:04"))
+		}
+	case r.Duration > 0:
+		b.WriteString(" in " + r.Duration.Round(time.Second).String())
+	}
+	if r.Size > 0 {
+		b.WriteString(", " + humanize.IBytes(uint64(r.Size)))
+	}
+	if r.Message != "" {
+		b.WriteString(": " + r.Message)
+	}
+	return b.String()
 }
 
 // Done reports whether the run has ended, well or not, or was missed.

@@ -33,12 +33,13 @@ var kinds = map[string]string{
 	"problems": "problems", "problem": "problems", "prb": "problems",
 	"licences": "licences", "licence": "licences", "licenses": "licences", "license": "licences",
 	"certificates": "licences", "certificate": "licences", "certs": "licences",
+	"jobs": "jobs", "job": "jobs",
 }
 
 func kindOf(word string) (string, error) {
 	k, ok := kinds[strings.ToLower(word)]
 	if !ok {
-		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems or licences", word)
+		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems, licences or jobs", word)
 	}
 	return k, nil
 }
@@ -331,6 +332,15 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 			for _, p := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", p.Ref(), p.State.Label(), p.Service, p.Owner, p.Incidents, p.OpenActions, p.Title)
 			}
+		}
+	case "jobs":
+		// Every job of the plan, with its newest runs (up to --limit).
+		p, err := loadPlan(g.plan)
+		if err != nil {
+			return err
+		}
+		if rows, table, err = listJobs(ctx, db, p, limit); err != nil {
+			return err
 		}
 	case "audit":
 		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit + 1})

@@ -75,9 +75,10 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 const slaSweepEvery = 15 * time.Second
 
 // sweepSLA raises due SLA and escalation events, marks alerts whose
-// senders went quiet as stale, and raises the licence and certificate
-// expiry warnings due, until ctx ends. A failed sweep is tried again on the
-// next tick: events are raised by state, not by the tick, so none is lost.
+// senders went quiet as stale, raises the licence and certificate expiry
+// warnings due, and records missed and late job runs, until ctx ends. A
+// failed sweep is tried again on the next tick: events are raised by state,
+// not by the tick, so none is lost.
 func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -85,6 +86,7 @@ func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 		_, _ = desk.SweepSLA(ctx, desk.Now())
 		_, _ = desk.SweepStale(ctx, desk.Now())
 		_, _ = desk.SweepExpiry(ctx, desk.Now())
+		_, _ = desk.SweepJobs(ctx, desk.Now())
 		select {
 		case <-ctx.Done():
 			return
