@@ -48,7 +48,7 @@ type KeyMap struct {
 	CalPrev, CalNext, CalToday, CalView key.Binding
 
 	Filter, Command, Palette, Help, Quit key.Binding
-	Metrics, Problems                    key.Binding
+	Metrics, Problems, Jobs              key.Binding
 	// Impact shows what a service's going down affects and what it needs.
 	Impact key.Binding
 
@@ -131,6 +131,7 @@ var defaults = []def{
 	{"metrics", GroupGeneral, []string{"M"}, "service metrics", func(k *KeyMap) *key.Binding { return &k.Metrics }},
 	{"problems", GroupGeneral, []string{"P"}, "problems & RCA", func(k *KeyMap) *key.Binding { return &k.Problems }},
 	{"impact", GroupGeneral, []string{"I"}, "service impact", func(k *KeyMap) *key.Binding { return &k.Impact }},
+	{"jobs", GroupGeneral, []string{"J"}, "jobs & backups", func(k *KeyMap) *key.Binding { return &k.Jobs }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 
