@@ -373,22 +373,20 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 
 // runItem is a recorded job run on the calendar, with its outcome: a
 // good or running one is routine (summed up in the week grid), one that
-// failed, was missed or ran late stands on its own line, and a re-run says so.
+// failed, was missed or ran late stands on its own lines, named by its job
+// with what went wrong under it, and a re-run says so.
 func runItem(st *Styles, loc *time.Location, r model.JobRun, what string) calItem {
 	at := r.At()
-	text := r.Status.Mark() + " " + at.In(loc).Format("15:04") + " " + what
-	it := calItem{at: at, text: text, style: st.Maintenance, change: -1, routine: 'j'}
-	if r.Scheduled.IsZero() {
-		it.text += " re-run"
+	it := calItem{at: at, text: r.Status.Mark() + " " + at.In(loc).Format("15:04") + " " + what, style: st.Maintenance, change: -1, routine: 'j'}
+	switch {
+	case r.Status != model.JobOK && r.Status != model.JobRunning:
+		it.text = r.Status.Mark() + " " + at.In(loc).Format("15:04") + " " + r.Job
+		it.detail, it.style, it.routine = string(r.Status), runStyle(st, r.Status), 0
+	case r.Scheduled.IsZero():
+		it.text, it.routine = it.text+" re-run", 0
 	}
-	switch r.Status {
-	case model.JobOK, model.JobRunning:
-		if r.Scheduled.IsZero() {
-			it.routine = 0
-		}
-	default:
-		it.text += " " + string(r.Status)
-		it.style, it.routine = runStyle(st, r.Status), 0
+	if r.Scheduled.IsZero() && it.detail != "" {
+		it.detail += " re-run"
 	}
 	return it
 }

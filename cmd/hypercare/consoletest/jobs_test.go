@@ -114,3 +114,22 @@ func TestJobsCommand(t *testing.T) {
 	tm.WaitFor(`"nope" is not a job of the plan`)
 	tm.Final()
 }
+
+// The calendar shows each scheduled run with how it went: the week grid
+// sums up the good ones and names those that failed, were missed or ran
+// late, a frequent feed's failures among them.
+func TestJobRunsOnTheCalendar(t *testing.T) {
+	s := seeded(t)
+	seedJobs(t, s)
+	_, tm := s.console(viewer, uitest.LargeW, uitest.LargeH)
+	tm.Press("3", "z")
+	cal := tm.WaitForPane("Changes", "✗ 02:00 backup-orders-db", "∅ 02:00 backup-orders-db", "◷ 02:30 nightly-settlement", "✗ 11:15 price-feed")
+	for _, want := range []string{"failed", "missed", "late"} {
+		if !strings.Contains(cal, want) {
+			t.Errorf("the calendar lacks %q:\n%s", want, cal)
+		}
+	}
+	tm.Press("v", "v", "left") // the day view, Tuesday
+	tm.WaitForPane("Changes", "Tue 24 Nov", "◷ 02:30 nightly-settlement late", "✗ 02:00 backup-orders-db failed", "✓ 05:00 extract reporting")
+	tm.Final()
+}
