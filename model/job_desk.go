@@ -223,7 +223,7 @@ func (j *jobAlerts) heartbeat(spec JobSpec, hb Heartbeat) (JobRun, error) {
 
 // findRun is the run a heartbeat reports, and whether it is stored:
 //   - with a run id, the run of that id; else a new run in the slot its
-//     start falls in (JobSpec.SlotAt, JobEarly early allowed), taking over
+//     start falls in (slotOf: JobEarly early allowed), taking over
 //     the slot's missed run, or outside the schedule when another run
 //     holds the slot (a re-run);
 //   - without one, an end without a duration ends the run still going;
@@ -234,12 +234,15 @@ func (j *jobAlerts) findRun(spec JobSpec, hb Heartbeat) (JobRun, bool, error) {
 	if hb.Status != HeartbeatStarted && hb.Duration > 0 {
 		start = hb.At.Add(-hb.Duration)
 	}
-	slot := spec.SlotAt(start.Add(JobEarly))
 	lookup := func(r JobRun, err error) (JobRun, bool, error) {
 		if errors.Is(err, ErrNotFound) {
 			return JobRun{}, false, nil
 		}
 		return r, err == nil, err
+	}
+	slot, err := j.slotOf(spec, start)
+	if err != nil {
+		return JobRun{}, false, err
 	}
 	if hb.Run != "" {
 		if r, ok, err := lookup(j.tx.JobRunByID(spec.ID, hb.Run)); ok || err != nil {
@@ -283,6 +286,34 @@ func (j *jobAlerts) findRun(spec JobSpec, hb Heartbeat) (JobRun, bool, error) {
 		return r, ok, err
 	}
 	return JobRun{Job: spec.ID, RunID: rerun}, false, nil
+}
+
+// slotOf is the scheduled time a run that started at start fills: the
+// latest at or before it, unless that one's run is heard of already or
+// could no longer be running, and the next is at most JobEarly away (a
+// scheduler whose clock runs ahead). So a run that starts late belongs to
+// its own time, not to the next, even on a five-minute schedule.
+func (j *jobAlerts) slotOf(spec JobSpec, start time.Time) (time.Time, error) {
+	prev := spec.SlotAt(start)
+	next := time.Time{}
+	if spec.Schedule != nil {
+		next = spec.Schedule.Next(start)
+	}
+	if next.IsZero() || next.Sub(start) > JobEarly {
+		return prev, nil
+	}
+	if prev.IsZero() || start.After(spec.FinishBy(JobRun{Scheduled: prev})) {
+		return next, nil
+	}
+	switch r, err := j.tx.JobRunBySlot(spec.ID, prev); {
+	case errors.Is(err, ErrNotFound):
+		return prev, nil
+	case err != nil:
+		return time.Time{}, err
+	case r.Status != JobMissed:
+		return next, nil
+	}
+	return prev, nil
 }
 
 // raise puts a failed or missed run's alert in the feed, through the

@@ -75,6 +75,13 @@ service  = "shop"
 schedule = "50 23 * * *"
 grace    = "20m"
 duration = "30m"
+
+[[job]]
+id       = "tick"
+service  = "shop"
+schedule = "*/5 * * * *"
+grace    = "2m"
+duration = "1m"
 `
 
 var berlin = func() *time.Location {
@@ -218,6 +225,18 @@ func TestJobRuns(t *testing.T) {
 			hb("feed", "", ok, cest(19), 4*time.Minute),
 			sweepAt(bt(10, 25, 3, 30)), // the second 02:15 was not heard of
 		}, []wantRun{{bt(10, 25, 3, 15), "", model.JobMissed}, {cet(15), "2026-10-25T01:15Z", model.JobMissed}, {cest(15), "2026-10-25T00:15Z", model.JobOK}}},
+		{"a run that starts early is the coming slot's", "feed", []jobStep{
+			sweepAt(bt(11, 20, 8, 0)),
+			hb("feed", "", ok, bt(11, 20, 8, 19), 4*time.Minute),
+			hb("feed", "", started, bt(11, 20, 9, 13), 0),
+		}, []wantRun{{bt(11, 20, 9, 15), "", model.JobRunning}, {bt(11, 20, 8, 15), "", model.JobOK}}},
+		{"a run that starts late is its own slot's, on a five-minute schedule too", "tick", []jobStep{
+			sweepAt(bt(11, 20, 10, 0)),
+			sweepAt(bt(11, 20, 10, 7)), // 10:05 missed
+			hb("tick", "", ok, bt(11, 20, 10, 8), 40*time.Second),
+			hb("tick", "", ok, bt(11, 20, 10, 10), 25*time.Second),
+			// 10:00 was due at 10:02 and not heard of; 10:10's run began 25s early.
+		}, []wantRun{{bt(11, 20, 10, 10), "", model.JobOK}, {bt(11, 20, 10, 5), "", model.JobLate}, {bt(11, 20, 10, 0), "", model.JobMissed}}},
 		{"a watch started late does not look back", "feed", []jobStep{
 			sweepAt(bt(11, 20, 12, 40)), // 12:15's run was due at 12:25, before the watch
 			sweepAt(bt(11, 20, 13, 25)),
@@ -374,7 +393,7 @@ func TestHeartbeatRefused(t *testing.T) {
 		hb   model.Heartbeat
 		want string
 	}{
-		{"unknown job", bob, model.Heartbeat{Job: "backups", Status: "ok"}, `job "backups": not in the plan; use one of backup, feed, nightly`},
+		{"unknown job", bob, model.Heartbeat{Job: "backups", Status: "ok"}, `job "backups": not in the plan; use one of backup, feed, nightly, tick`},
 		{"bad status", bob, model.Heartbeat{Job: "backup", Status: "done"}, `status "done": use started, ok or failed`},
 		{"in the future", bob, model.Heartbeat{Job: "backup", Status: "ok", At: bt(11, 20, 13, 0)}, "in the future"},
 		{"negative size", bob, model.Heartbeat{Job: "backup", Status: "ok", Size: -1}, "size -1: negative"},
