@@ -326,11 +326,44 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 			}
 			items[d] = append(items[d], it)
 		}
+		// A frequent job's runs that went wrong are summed up, one item per
+		// job and day: "stock-feed: 3 failed, 1 missed".
+		type jobDay struct {
+			job string
+			day int
+		}
+		trouble := map[jobDay]*calItem{}
+		counts := map[jobDay]map[model.JobStatus]int{}
+		var order []jobDay
 		for _, run := range p.runs {
 			j, ok := pl.Job(run.Job)
-			if d := dayOf(run.At()); ok && d >= 0 && d < 7 && (run.Scheduled.IsZero() || j.Frequent() && run.Status != model.JobOK && run.Status != model.JobRunning) {
-				items[d] = append(items[d], runItem(st, loc, run, j.Kind+" "+j.Service))
+			d := dayOf(run.At())
+			switch {
+			case !ok || d < 0 || d >= 7:
+			case !j.Frequent():
+				if run.Scheduled.IsZero() { // a re-run
+					items[d] = append(items[d], runItem(st, loc, run, j.Kind+" "+j.Service))
+				}
+			case run.Status != model.JobOK && run.Status != model.JobRunning:
+				k := jobDay{run.Job, d}
+				if trouble[k] == nil {
+					it := runItem(st, loc, run, "")
+					trouble[k], counts[k] = &it, map[model.JobStatus]int{}
+					order = append(order, k)
+				}
+				counts[k][run.Status]++
 			}
+		}
+		for _, k := range order {
+			it := trouble[k]
+			var parts []string
+			for _, s := range []model.JobStatus{model.JobFailed, model.JobMissed, model.JobLate} {
+				if n := counts[k][s]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", n, s))
+				}
+			}
+			it.detail = strings.Join(parts, ", ")
+			items[k.day] = append(items[k.day], *it)
 		}
 	}
 	if pl != nil {

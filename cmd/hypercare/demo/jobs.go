@@ -111,12 +111,12 @@ func (s scheduler) runs(j model.JobSpec, slot time.Time) []simRun {
 	case "stock-feed":
 		r := simRun{start: at(5 * time.Second), endOnly: true, size: int64(200<<10) + int64(roll(j.ID, slot, "size", 100))<<10}
 		r.end = r.start.Add(spread(20*time.Second, 30*time.Second))
-		switch n := roll(j.ID, slot, "outcome", 100); {
-		case n < 2: // the warehouse system was down: nothing ran
+		switch n := roll(j.ID, slot, "outcome", 1000); {
+		case n < 10: // the warehouse system was down: nothing ran
 			return nil
-		case n < 6:
+		case n < 25:
 			r.failed, r.size, r.message = true, 0, "warehouse API answered 503"
-		case n < 10: // queued behind a big delta: started late
+		case n < 50: // queued behind a big delta: started late
 			r.start = at(3 * time.Minute)
 			r.end = r.start.Add(spread(40*time.Second, 60*time.Second))
 		}
