@@ -184,7 +184,8 @@ func (j *jobAlerts) finish() error {
 	return j.in.finish()
 }
 
-// heartbeat applies one validated heartbeat.
+// heartbeat applies one validated heartbeat: its alert is raised or
+// resolved first, so the run is written once.
 func (j *jobAlerts) heartbeat(spec JobSpec, hb Heartbeat) (JobRun, error) {
 	run, found, err := j.findRun(spec, hb)
 	if err != nil {
@@ -195,12 +196,6 @@ func (j *jobAlerts) heartbeat(spec JobSpec, hb Heartbeat) (JobRun, error) {
 		return run, nil
 	}
 	next.Updated = j.now
-	if !found {
-		next.Recorded = j.now
-		if err := j.tx.InsertJobRun(&next); err != nil {
-			return JobRun{}, err
-		}
-	}
 	switch {
 	case next.Status == JobFailed:
 		if err := j.raise(spec, &next); err != nil {
@@ -211,7 +206,13 @@ func (j *jobAlerts) heartbeat(spec JobSpec, hb Heartbeat) (JobRun, error) {
 			return JobRun{}, err
 		}
 	}
-	if err := j.tx.UpdateJobRun(next); err != nil {
+	if found {
+		err = j.tx.UpdateJobRun(next)
+	} else {
+		next.Recorded = j.now
+		err = j.tx.InsertJobRun(&next)
+	}
+	if err != nil {
 		return JobRun{}, err
 	}
 	var before any
@@ -451,13 +452,10 @@ func (j *jobAlerts) miss(spec JobSpec, slot time.Time) (int, error) {
 		return 0, err
 	}
 	r := JobRun{Job: spec.ID, RunID: SlotRunID(slot), Scheduled: slot, Status: JobMissed, Recorded: j.now, Updated: j.now}
-	if err := j.tx.InsertJobRun(&r); err != nil {
-		return 0, err
-	}
 	if err := j.raise(spec, &r); err != nil {
 		return 0, err
 	}
-	if err := j.tx.UpdateJobRun(r); err != nil {
+	if err := j.tx.InsertJobRun(&r); err != nil {
 		return 0, err
 	}
 	return 1, j.desk.auditAt(j.tx, j.now, "job.missed", spec.ID+"/"+r.RunID, nil, r)

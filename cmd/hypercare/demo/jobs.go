@@ -131,7 +131,7 @@ func (s scheduler) beats(from, to time.Time) []beat {
 	var out []beat
 	for _, j := range s.plan.JobSpecs() {
 		// Runs that began up to a day before from may still end after it.
-		for _, slot := range j.Slots(from.Add(-24*time.Hour), to) {
+		for _, slot := range j.Slots(from.Add(-24*time.Hour), to.Add(time.Nanosecond)) {
 			for _, r := range s.runs(j, slot) {
 				hb := model.Heartbeat{Job: j.ID, Run: r.run}
 				if !r.endOnly {
@@ -153,21 +153,30 @@ func (s scheduler) beats(from, to time.Time) []beat {
 	return out
 }
 
-// addJobs replays the week of the plan's jobs through the desk: the
-// scheduler's heartbeats, and the sweep every quarter hour, which records
-// the runs nothing was heard of and the runs still going too long, as the
-// console's timer does. Hypercare watches the jobs from go-live.
+// addJobs replays the week of the plan's jobs through the desk: every
+// quarter of an hour, the scheduler's heartbeats of that quarter as one
+// heartbeat drop, as a scheduler that batches its reports would send them,
+// then the sweep, which records the runs nothing was heard of and those
+// still going too long, as the console's timer does. Hypercare watches the
+// jobs from go-live.
 func (s *seeder) addJobs() error {
 	sch := newScheduler(s.plan)
-	for t := sch.start; !t.After(s.now); t = t.Add(15 * time.Minute) {
-		s.schedule(t, "job sweep", func(ctx context.Context) error {
-			_, err := s.desk.SweepJobs(ctx, t)
-			return err
-		})
-	}
-	for _, b := range sch.beats(sch.start, s.now) {
-		s.schedule(b.at, "heartbeat of "+b.hb.Job, func(ctx context.Context) error {
-			_, err := s.desk.RecordHeartbeat(ctx, model.System, b.hb)
+	for from := sch.start; from.Before(s.now); from = from.Add(15 * time.Minute) {
+		to := from.Add(15 * time.Minute)
+		if to.After(s.now) {
+			to = s.now
+		}
+		s.schedule(to, "job heartbeats and sweep", func(ctx context.Context) error {
+			if beats := sch.beats(from, to); len(beats) > 0 {
+				d := model.Drop{Name: "scheduler " + to.Format(time.RFC3339), Format: drops.FormatHeartbeat, Received: to}
+				for _, b := range beats {
+					d.Heartbeats = append(d.Heartbeats, b.hb)
+				}
+				if _, err := s.desk.Ingest(ctx, model.System, d); err != nil {
+					return err
+				}
+			}
+			_, err := s.desk.SweepJobs(ctx, to)
 			return err
 		})
 	}
