@@ -467,13 +467,6 @@ func (s *Desk) auditAt(tx Tx, at time.Time, action, entity string, before, after
 	return tx.AppendAudit(AuditEntry{At: at, Actor: System.Name, Action: action, Entity: entity, Before: snapshot(before), After: snapshot(after)})
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // ReadJobs reads what the jobs view and 'hypercare list jobs' show: each
 // of the plan's jobs with its newest runs (up to runs of them) and figures
 // (SummariseJob), in plan order.

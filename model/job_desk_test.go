@@ -84,7 +84,7 @@ grace    = "2m"
 duration = "1m"
 `
 
-var berlin = func() *time.Location {
+var jobsZone = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		panic(err)
@@ -94,7 +94,7 @@ var berlin = func() *time.Location {
 
 // bt is a wall-clock time in Berlin in 2026.
 func bt(month time.Month, day, hour, minute int) time.Time {
-	return time.Date(2026, month, day, hour, minute, 0, 0, berlin)
+	return time.Date(2026, month, day, hour, minute, 0, 0, jobsZone)
 }
 
 // jobsDesk is a desk on jobsPlan with its clock at t.
@@ -256,7 +256,7 @@ func TestJobRuns(t *testing.T) {
 			for i, w := range tt.want {
 				r := runs[i]
 				if !r.Scheduled.Equal(w.slot) || r.Status != w.status || w.run != "" && r.RunID != w.run {
-					t.Errorf("run %d = %s %s %s, want %s %s %s", i, r.Scheduled.In(berlin), r.RunID, r.Status, w.slot.In(berlin), w.run, w.status)
+					t.Errorf("run %d = %s %s %s, want %s %s %s", i, r.Scheduled.In(jobsZone), r.RunID, r.Status, w.slot.In(jobsZone), w.run, w.status)
 				}
 			}
 		})
