@@ -131,9 +131,9 @@ var defaults = []def{
 	{"metrics", GroupGeneral, []string{"M"}, "service metrics", func(k *KeyMap) *key.Binding { return &k.Metrics }},
 	{"problems", GroupGeneral, []string{"P"}, "problems & RCA", func(k *KeyMap) *key.Binding { return &k.Problems }},
 	{"impact", GroupGeneral, []string{"I"}, "service impact", func(k *KeyMap) *key.Binding { return &k.Impact }},
-	{"jobs", GroupGeneral, []string{"J"}, "jobs & backups", func(k *KeyMap) *key.Binding { return &k.Jobs }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
+	{"jobs", GroupGeneral, []string{"J"}, "jobs & backups", func(k *KeyMap) *key.Binding { return &k.Jobs }},
 
 	{"answer_fixed", GroupAnswer, []string{"y"}, "resolve them as fixed", func(k *KeyMap) *key.Binding { return &k.AnswerFixed }},
 	{"answer_known_error", GroupAnswer, []string{"k"}, "as known error", func(k *KeyMap) *key.Binding { return &k.AnswerKnownError }},
