@@ -385,3 +385,19 @@ func TestBusinessClock(t *testing.T) {
 		t.Errorf("24x7 Add across the spring change = %s, want 02:30 BST", got.In(london))
 	}
 }
+
+// A change collides with the nightly jobs on its services, not with the
+// feeds that run every few minutes or every hour.
+func TestChangeCalendarJobs(t *testing.T) {
+	p := loadExample(t)
+	london := p.Location()
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, london)
+	cal := p.ChangeCalendar([]string{"catalog", "orders-db"}, day, day.Add(24*time.Hour))
+	var jobs []string
+	for _, r := range cal.Runs {
+		jobs = append(jobs, r.Job)
+	}
+	if len(jobs) != 1 || jobs[0] != "backup-orders-db" || !cal.Runs[0].Backup {
+		t.Errorf("runs %v, want the orders-db backup alone", jobs)
+	}
+}

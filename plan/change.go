@@ -140,12 +140,17 @@ func (p *Plan) ChangeCalendar(services []string, from, to time.Time) model.PlanC
 		cal.Freezes = append(cal.Freezes, model.FreezeSpan{Span: model.Span{Start: f.Start, End: f.End}, Name: f.Name,
 			Hard: f.Hard, Services: slices.Clone(f.Services), Reason: f.Reason})
 	}
-	for _, r := range p.RunsBetween(from, to) {
-		if !slices.Contains(services, r.Job.Service) {
+	// A job that runs every few minutes (a feed) is no reason to move a
+	// change: it would collide with every one, as it would fill the calendar.
+	for _, j := range p.Jobs {
+		if j.Frequent() || !slices.Contains(services, j.Service) {
 			continue
 		}
-		cal.Runs = append(cal.Runs, model.PlannedRun{Span: model.Span{Start: r.Start, End: r.Start.Add(r.Job.length())},
-			Job: r.Job.ID, Name: r.Job.Name, Service: r.Job.Service, Backup: r.Job.Kind == model.JobBackup})
+		for _, start := range j.starts(from, to) {
+			cal.Runs = append(cal.Runs, model.PlannedRun{Span: model.Span{Start: start, End: start.Add(j.length())},
+				Job: j.ID, Name: j.Name, Service: j.Service, Backup: j.Kind == model.JobBackup})
+		}
 	}
+	slices.SortStableFunc(cal.Runs, func(a, b model.PlannedRun) int { return a.Start.Compare(b.Start) })
 	return cal
 }

@@ -51,6 +51,12 @@ func (j Job) length() time.Duration {
 	return j.spec.Grace
 }
 
+// starts lists the job's scheduled starts whose run (its length long)
+// overlaps [from, to).
+func (j Job) starts(from, to time.Time) []time.Time {
+	return j.spec.Slots(from.Add(-j.length()).Add(time.Nanosecond), to)
+}
+
 // JobSpecs are the plan's jobs for the service layer (model.Policy).
 func (p *Plan) JobSpecs() []model.JobSpec {
 	out := make([]model.JobSpec, len(p.Jobs))
@@ -78,7 +84,7 @@ type Run struct {
 func (p *Plan) RunsBetween(from, to time.Time) []Run {
 	var out []Run
 	for _, j := range p.Jobs {
-		for _, start := range j.spec.Slots(from.Add(-j.length()).Add(time.Nanosecond), to) {
+		for _, start := range j.starts(from, to) {
 			out = append(out, Run{Job: j, Start: start, Due: j.spec.StartBy(start)})
 		}
 	}
