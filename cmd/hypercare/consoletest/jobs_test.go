@@ -82,6 +82,8 @@ func TestJobsView(t *testing.T) {
 				}
 			}
 			if size[0] == uitest.LargeW {
+				// The header's exit tally is read on its own; the golden has it.
+				tm.WaitFor("exit 2/9")
 				uitest.Golden(t, tm.Final())
 				return
 			}
@@ -103,7 +105,7 @@ func TestJobsCommand(t *testing.T) {
 	seedJobs(t, s)
 	_, tm := s.console(operator, uitest.LargeW, uitest.LargeH)
 	tm.Press(":", "jobs nightly-settlement", "enter")
-	view := tm.WaitFor("Nightly settlement batch · nightly-settlement", "P2 incident", "◷ late", "1h50m")
+	view := tm.WaitFor("Nightly settlement batch · nightly-settlement", "P2 incident", "◷ late", "1h50m", "exit 2/9")
 	for _, want := range []string{"100% of the last 4 ended runs succeeded", "next run Thu 26 Nov 02:30", `schedule "30 2 * * *"`} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the job's detail lacks %q", want)
