@@ -48,7 +48,7 @@ type KeyMap struct {
 	CalPrev, CalNext, CalToday, CalView key.Binding
 
 	Filter, Command, Palette, Help, Quit key.Binding
-	Metrics, Problems                    key.Binding
+	Metrics, Problems, Jobs              key.Binding
 	// Impact shows what a service's going down affects and what it needs.
 	Impact key.Binding
 
@@ -133,6 +133,7 @@ var defaults = []def{
 	{"impact", GroupGeneral, []string{"I"}, "service impact", func(k *KeyMap) *key.Binding { return &k.Impact }},
 	{"help", GroupGeneral, []string{"?"}, "help", func(k *KeyMap) *key.Binding { return &k.Help }},
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
+	{"jobs", GroupGeneral, []string{"J"}, "jobs & backups", func(k *KeyMap) *key.Binding { return &k.Jobs }},
 
 	{"answer_fixed", GroupAnswer, []string{"y"}, "resolve them as fixed", func(k *KeyMap) *key.Binding { return &k.AnswerFixed }},
 	{"answer_known_error", GroupAnswer, []string{"k"}, "as known error", func(k *KeyMap) *key.Binding { return &k.AnswerKnownError }},

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,13 +17,17 @@ import (
 // by key, its state history, flapping, silence, "after change" and storm
 // marks are worked out, and the plan's routes may open or update incidents.
 // A drop whose content hash was applied before changes nothing. A deploy
-// drop's deploys are recorded as RecordDeploy records each.
+// drop's deploys are recorded as RecordDeploy records each, a heartbeat
+// drop's heartbeats as RecordHeartbeat does.
 func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error) {
 	if err := a.Check(PermIngest); err != nil {
 		return IngestResult{}, err
 	}
 	if len(d.Deploys) > 0 {
 		return s.ingestDeploys(ctx, a, d)
+	}
+	if len(d.Heartbeats) > 0 {
+		return s.ingestHeartbeats(ctx, a, d)
 	}
 	now := s.Now().UTC()
 	if d.Received.IsZero() {
@@ -139,6 +144,11 @@ func (in *intake) apply(ev AlertEvent) error {
 		return fmt.Errorf("%w: %v", ErrInvalidDrop, err)
 	}
 	routing := in.pol.Route(al.Labels)
+	if ev.Incident != 0 {
+		routing.AutoIncident = true
+		routing.Impact, routing.Urgency = PriorityLevels(ev.Incident)
+		routing.Team = cmp.Or(ev.Team, routing.Team)
+	}
 	if routing.Service != "" {
 		al.Service = routing.Service
 	}

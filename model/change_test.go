@@ -247,7 +247,7 @@ func TestConflicts(t *testing.T) {
 		{"a freeze ending as the change starts", model.ConflictInput{Change: change(at(30, 0, 0), at(30, 1, 0), "checkout"),
 			Plan: model.PlanCalendar{Freezes: []model.FreezeSpan{{Span: span(at(27, 0, 0), at(30, 0, 0)), Name: "Black Friday", Hard: true}}}}, "", ""},
 		{"a job on the service", model.ConflictInput{Change: change(at(25, 2, 0), at(25, 3, 0), "orders-db"),
-			Plan: model.PlanCalendar{Runs: []model.JobRun{{Span: span(at(25, 2, 30), at(25, 3, 10)), Job: "backup-orders-db", Name: "nightly backup", Service: "orders-db", Backup: true}}}},
+			Plan: model.PlanCalendar{Runs: []model.PlannedRun{{Span: span(at(25, 2, 30), at(25, 3, 10)), Job: "backup-orders-db", Name: "nightly backup", Service: "orders-db", Backup: true}}}},
 			"job", "the backup nightly backup runs on orders-db at Wed 25 Nov 02:30"},
 		{"an open P1", model.ConflictInput{Change: change(at(25, 10, 0), at(25, 11, 0), "checkout"),
 			Critical: []model.Incident{{ID: 9, Kind: model.KindIncident, Service: "checkout", Priority: 1, State: model.StateInProgress, Title: "502s"}}},

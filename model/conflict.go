@@ -54,8 +54,8 @@ func (f FreezeSpan) Covers(service string) bool {
 	return len(f.Services) == 0 || slices.Contains(f.Services, service)
 }
 
-// JobRun is one expected run of a scheduled job or backup from the plan.
-type JobRun struct {
+// PlannedRun is one expected run of a scheduled job or backup from the plan.
+type PlannedRun struct {
 	Span
 	Job     string
 	Name    string
@@ -70,7 +70,7 @@ type JobRun struct {
 type PlanCalendar struct {
 	Windows map[string][]Span
 	Freezes []FreezeSpan
-	Runs    []JobRun
+	Runs    []PlannedRun
 	Related map[string][]string
 }
 

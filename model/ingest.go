@@ -16,6 +16,11 @@ type AlertEvent struct {
 	// Ack acknowledges the alert with Alert.DedupKey (PagerDuty "acknowledge",
 	// Opsgenie "acknowledge"); the event carries no new state.
 	Ack bool
+	// Incident, when set, opens an incident of this priority for the
+	// firing alert, for Team (else the service's owner), whatever the
+	// routes say: a job's miss the plan escalates.
+	Incident Priority
+	Team     string
 }
 
 // Drop is one parsed drop file (or HTTP post): applied in one transaction,
@@ -24,7 +29,7 @@ type AlertEvent struct {
 type Drop struct {
 	Name      string // file name, for the audit log and error messages
 	SHA256    string // hex digest of the file's bytes; a re-delivery is ignored
-	Format    string // alertmanager, grafana, pagerduty, opsgenie, generic, deploy
+	Format    string // alertmanager, grafana, pagerduty, opsgenie, generic, deploy, heartbeat
 	Group     string // sender's group key, used to spot storms
 	Truncated int    // alerts the sender left out (Alertmanager truncatedAlerts)
 	Events    []AlertEvent
@@ -32,8 +37,10 @@ type Drop struct {
 	// in the feed as an intake error, so the NOC sees what did not arrive.
 	Refused []RefusedAlert
 	// Deploys are what a deploy drop reported (RecordDeploy).
-	Deploys  []Deploy
-	Received time.Time
+	Deploys []Deploy
+	// Heartbeats are what a heartbeat drop reported (RecordHeartbeat).
+	Heartbeats []Heartbeat
+	Received   time.Time
 }
 
 // RefusedAlert is an alert a drop carried that could not be taken.
@@ -64,6 +71,8 @@ type IngestResult struct {
 	Refused []RefusedAlert `json:"refused,omitzero"`
 	// Deploys are a deploy drop's deploys as recorded.
 	Deploys []Deploy `json:"deploys,omitzero"`
+	// Runs are the job runs a heartbeat drop's heartbeats made or moved.
+	Runs []JobRun `json:"runs,omitzero"`
 }
 
 // Ingester applies drops; model.Desk is one. The drop watcher and the HTTP

@@ -51,6 +51,8 @@ type Policy interface {
 	// MajorPolicy how major incidents are run (cadence, templates).
 	NotifyPolicy() NotifyPolicy
 	MajorPolicy() MajorPolicy
+	// Jobs are the plan's scheduled jobs and backups.
+	JobSpecs() []JobSpec
 }
 
 // EscalationLevel is one step of a team's escalation path.

@@ -177,6 +177,7 @@ type Reader interface {
 	ProblemReader
 	ArticleReader
 	NotifyReader
+	JobReader
 }
 
 // NotifyReader reads the outbox and the war rooms.
@@ -192,6 +193,20 @@ type NotifyReader interface {
 	WarRooms(ctx context.Context) ([]WarRoom, error)
 	// WarRoom reads an incident's war room, open or not, with the incident.
 	WarRoom(ctx context.Context, incidentID int64) (WarRoom, error)
+}
+
+// JobReader reads the runs of the plan's scheduled jobs and backups.
+type JobReader interface {
+	// JobRuns lists a job's newest runs, newest first by JobRun.At.
+	JobRuns(ctx context.Context, job string, limit int) ([]JobRun, error)
+	// JobRunsBetween lists every job's runs whose JobRun.At is in [from,
+	// to), by that time (the calendar).
+	JobRunsBetween(ctx context.Context, from, to time.Time) ([]JobRun, error)
+	// LastGoodRun is a job's run that most recently finished without
+	// failing; ErrNotFound when none has.
+	LastGoodRun(ctx context.Context, job string) (JobRun, error)
+	// JobsWatched says since when the sweep has watched each job.
+	JobsWatched(ctx context.Context) (map[string]time.Time, error)
 }
 
 // ArticleReader reads the knowledge base: articles as they are in force,
@@ -364,6 +379,7 @@ type Tx interface {
 	DeployTx
 	ArticleTx
 	ExpiryTx
+	JobTx
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
 
@@ -463,6 +479,30 @@ type DeployTx interface {
 	InsertDeploy(d *Deploy) error
 	// UpdateDeploy writes a deploy's status, end, URL, change, flag and note.
 	UpdateDeploy(d Deploy) error
+}
+
+// JobTx is the scheduled-jobs part of a write transaction.
+type JobTx interface {
+	// JobRunByID finds a run by its job and run id, JobRunBySlot by its
+	// job and scheduled time; ErrNotFound when there is none.
+	JobRunByID(job, runID string) (JobRun, error)
+	JobRunBySlot(job string, slot time.Time) (JobRun, error)
+	// OpenJobRun is the job's newest run that started and has not
+	// finished; ErrNotFound when none.
+	OpenJobRun(job string) (JobRun, error)
+	// InsertJobRun stores a new run and sets its ID; UpdateJobRun writes
+	// every field of a stored one but its job and recording time.
+	InsertJobRun(r *JobRun) error
+	UpdateJobRun(r JobRun) error
+	// RunningJobRuns lists the runs in JobRunning, for the sweep.
+	RunningJobRuns() ([]JobRun, error)
+	// AlertingJobRuns lists a job's runs whose alert is open.
+	AlertingJobRuns(job string) ([]JobRun, error)
+	// JobWatch says since when the sweep watches a job and up to when it
+	// has looked for missed runs; ErrNotFound for a job it never saw.
+	// SetJobWatch records both.
+	JobWatch(job string) (since, sweptTo time.Time, err error)
+	SetJobWatch(job string, since, sweptTo time.Time) error
 }
 
 // ProblemTx is the problem part of a write transaction.

@@ -13,8 +13,6 @@ import (
 // weekdays is a set of days, indexed by time.Weekday.
 type weekdays [7]bool
 
-var everyDay = weekdays{true, true, true, true, true, true, true}
-
 var dayNames = map[string]time.Weekday{
 	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
@@ -59,64 +57,18 @@ func parseDuration(s string) (time.Duration, error) {
 	return days + d, nil
 }
 
-// recurrence is a wall-clock time on some weekdays, or a minute past every hour.
+// recurrence is a wall-clock time on some weekdays: a maintenance window.
 type recurrence struct {
-	days   weekdays
-	at     time.Duration // offset into the day, or into the hour when hourly
-	hourly bool
-}
-
-// parseSchedule reads a job schedule: "daily 02:30", "hourly :15", or days
-// and a time such as "mon,thu 06:00".
-func parseSchedule(s string) (recurrence, error) {
-	bad := fmt.Errorf("%q is not a schedule; write \"daily 02:30\", \"hourly :15\" or days and a time, such as \"mon,thu 06:00\"", s)
-	when, at, ok := strings.Cut(strings.TrimSpace(s), " ")
-	if !ok {
-		return recurrence{}, bad
-	}
-	at = strings.TrimSpace(at)
-	if when == "hourly" {
-		minute, err := strconv.Atoi(strings.TrimPrefix(at, ":"))
-		if !strings.HasPrefix(at, ":") || err != nil || minute < 0 || minute > 59 {
-			return recurrence{}, bad
-		}
-		return recurrence{days: everyDay, at: time.Duration(minute) * time.Minute, hourly: true}, nil
-	}
-	r := recurrence{days: everyDay}
-	if when != "daily" {
-		r.days = weekdays{}
-		for name := range strings.SplitSeq(when, ",") {
-			d, err := parseDay(name)
-			if err != nil {
-				return recurrence{}, bad
-			}
-			r.days[d] = true
-		}
-	}
-	clock, err := parseClock(at)
-	if err != nil {
-		return recurrence{}, bad
-	}
-	r.at = clock
-	return r, nil
+	days weekdays
+	at   time.Duration // offset into the day
 }
 
 // starts lists the start times of the occurrences, each lasting length,
-// that overlap [from, to). Daily times are wall-clock times in loc, so a
-// 02:00 window stays at 02:00 across a DST change; hourly runs step in
-// absolute hours so a DST change neither skips nor repeats one.
+// that overlap [from, to). The times are wall-clock times in loc, so a
+// 02:00 window stays at 02:00 across a DST change.
 func (r recurrence) starts(from, to time.Time, length time.Duration, loc *time.Location) []time.Time {
 	var out []time.Time
 	first := from.Add(-length).In(loc) // the earliest start that can still overlap
-	if r.hourly {
-		t := time.Date(first.Year(), first.Month(), first.Day(), first.Hour(), 0, 0, 0, loc).Add(r.at)
-		for ; t.Before(to); t = t.Add(time.Hour) {
-			if t.Add(length).After(from) && r.days[t.In(loc).Weekday()] {
-				out = append(out, t)
-			}
-		}
-		return out
-	}
 	hour, minute := int(r.at/time.Hour), int(r.at%time.Hour/time.Minute)
 	y, m, d := first.Date()
 	// Step through calendar dates, not 24h periods, which drift across DST.
@@ -151,26 +103,6 @@ func (p *Plan) MaintenanceBetween(from, to time.Time) []Occurrence {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Occurrence) int { return a.Start.Compare(b.Start) })
-	return out
-}
-
-// Run is one expected run of a scheduled job.
-type Run struct {
-	Job   Job
-	Start time.Time
-	Due   time.Time // the heartbeat counts as missed after this
-}
-
-// RunsBetween expands the job schedules into the runs whose time from start
-// to heartbeat deadline overlaps [from, to), ordered by start.
-func (p *Plan) RunsBetween(from, to time.Time) []Run {
-	var out []Run
-	for _, j := range p.Jobs {
-		for _, start := range j.rec.starts(from, to, j.grace, p.Location()) {
-			out = append(out, Run{Job: j, Start: start, Due: start.Add(j.grace)})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Run) int { return a.Start.Compare(b.Start) })
 	return out
 }
 

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -101,15 +102,24 @@ func TestRunsBetween(t *testing.T) {
 	for _, r := range runs {
 		per[r.Job.ID]++
 	}
-	want := map[string]int{"nightly-settlement": 1, "backup-orders-db": 1, "reporting-extract": 1, "price-feed": 24}
+	want := map[string]int{"nightly-settlement": 1, "backup-orders-db": 1, "reporting-extract": 1, "price-feed": 24, "stock-feed": 288}
 	for id, n := range want {
 		if per[id] != n {
 			t.Errorf("%s: %d runs, want %d", id, per[id], n)
 		}
 	}
 	settle := runs[slices.IndexFunc(runs, func(r Run) bool { return r.Job.ID == "nightly-settlement" })]
-	if !settle.Start.Equal(time.Date(2026, 11, 20, 2, 30, 0, 0, london)) || !settle.Due.Equal(time.Date(2026, 11, 20, 4, 0, 0, 0, london)) {
+	if !settle.Start.Equal(time.Date(2026, 11, 20, 2, 30, 0, 0, london)) || !settle.Due.Equal(time.Date(2026, 11, 20, 3, 0, 0, 0, london)) {
 		t.Errorf("settlement run %s due %s", settle.Start, settle.Due)
+	}
+	if j, _ := example.Job("stock-feed"); !j.Frequent() {
+		t.Error("the five-minute stock feed is not frequent")
+	}
+	if j, _ := example.Job("price-feed"); !j.Frequent() {
+		t.Error("the hourly price feed is not frequent")
+	}
+	if j, _ := example.Job("backup-orders-db"); j.Frequent() {
+		t.Error("the nightly backup is frequent")
 	}
 
 	t.Run("hourly across the end of summer time", func(t *testing.T) {
@@ -117,7 +127,7 @@ func TestRunsBetween(t *testing.T) {
 [[job]]
 id       = "sync"
 service  = "db"
-schedule = "hourly :15"
+schedule = "15 * * * *"
 grace    = "10m"
 `)
 		// 25 October 2026 is 25 hours long in London.
@@ -133,26 +143,99 @@ grace    = "10m"
 	})
 }
 
-func TestParseSchedule(t *testing.T) {
+// TestCronSchedule is when a job's runs are expected, in the plan's
+// timezone (Europe/Berlin here), across midnight and both DST changes of
+// 2026: the clocks go forward at 02:00 on Sunday 29 March and back at 03:00
+// on Sunday 25 October.
+func TestCronSchedule(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(month time.Month, day, hour, minute int) time.Time {
+		return time.Date(2026, month, day, hour, minute, 0, 0, berlin)
+	}
+	// cest and cet are the two passes of the repeated hour on 25 October.
+	cest := func(hour, minute int) time.Time { return time.Date(2026, 10, 25, hour-2, minute, 0, 0, time.UTC) }
+	cet := func(hour, minute int) time.Time { return time.Date(2026, 10, 25, hour-1, minute, 0, 0, time.UTC) }
 	tests := []struct {
-		in   string
-		want recurrence
-		ok   bool
+		name     string
+		schedule string
+		from     time.Time
+		want     []time.Time
 	}{
-		{"daily 02:30", recurrence{days: everyDay, at: 150 * time.Minute}, true},
-		{"hourly :15", recurrence{days: everyDay, at: 15 * time.Minute, hourly: true}, true},
-		{"mon,thu 06:00", recurrence{days: weekdays{time.Monday: true, time.Thursday: true}, at: 6 * time.Hour}, true},
-		{"hourly 15", recurrence{}, false},
-		{"hourly :60", recurrence{}, false},
-		{"daily 25:00", recurrence{}, false},
-		{"monday 06:00", recurrence{}, false},
-		{"nightly", recurrence{}, false},
+		{"daily across midnight", "30 23 * * *", at(3, 10, 23, 0), []time.Time{at(3, 10, 23, 30), at(3, 11, 23, 30), at(3, 12, 23, 30)}},
+		{"at midnight", "0 0 * * *", at(3, 10, 23, 59), []time.Time{at(3, 11, 0, 0), at(3, 12, 0, 0), at(3, 13, 0, 0)}},
+		{"weekdays skip the weekend", "0 6 * * mon-fri", at(3, 13, 7, 0), []time.Time{at(3, 16, 6, 0), at(3, 17, 6, 0), at(3, 18, 6, 0)}},
+		// 02:30 does not exist on 29 March: that night's run is not expected.
+		{"in the skipped hour", "30 2 * * *", at(3, 28, 12, 0), []time.Time{at(3, 30, 2, 30), at(3, 31, 2, 30), at(4, 1, 2, 30)}},
+		{"after the skipped hour", "30 3 * * *", at(3, 28, 12, 0), []time.Time{at(3, 29, 3, 30), at(3, 30, 3, 30), at(3, 31, 3, 30)}},
+		{"hourly over the skipped hour", "15 * * * *", at(3, 29, 0, 30), []time.Time{at(3, 29, 1, 15), at(3, 29, 3, 15), at(3, 29, 4, 15)}},
+		// 02:30 comes twice on 25 October: a fixed-hour run is expected at the first.
+		{"in the repeated hour", "30 2 * * *", at(10, 24, 12, 0), []time.Time{cest(2, 30), at(10, 26, 2, 30), at(10, 27, 2, 30)}},
+		{"every 20 minutes in the repeated hour", "*/20 2 * * *", at(10, 25, 1, 30), []time.Time{cest(2, 0), cest(2, 20), cest(2, 40), at(10, 26, 2, 0)}},
+		{"hourly runs in both passes", "15 * * * *", at(10, 25, 1, 30), []time.Time{cest(2, 15), cet(2, 15), at(10, 25, 3, 15)}},
+		{"descriptor", "@daily", at(10, 24, 12, 0), []time.Time{at(10, 25, 0, 0), at(10, 26, 0, 0)}},
 	}
 	for _, tt := range tests {
-		got, err := parseSchedule(tt.in)
-		if got != tt.want || (err == nil) != tt.ok {
-			t.Errorf("parseSchedule(%q) = %+v, %v", tt.in, got, err)
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := parseCron(tt.schedule, berlin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []time.Time{}
+			for t0 := tt.from; len(got) < len(tt.want); {
+				t0 = s.Next(t0)
+				got = append(got, t0)
+			}
+			for i := range got {
+				if !got[i].Equal(tt.want[i]) {
+					t.Fatalf("runs %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+
+	for _, bad := range []struct{ in, want string }{
+		{"daily 02:30", `"daily 02:30" is not a cron schedule (expected exactly 5 fields, found 2`},
+		{"61 * * * *", "is not a cron schedule"},
+		{"@every 5m", "has no fixed times"},
+		{"TZ=UTC 0 2 * * *", "remove the TZ= prefix"},
+		{"0 0 2 * * *", "expected exactly 5 fields"},
+	} {
+		if _, err := parseCron(bad.in, berlin); err == nil || !strings.Contains(err.Error(), bad.want) || !strings.Contains(err.Error(), `"30 2 * * *"`) && !strings.Contains(err.Error(), "TZ=") {
+			t.Errorf("parseCron(%q) = %v, want %q and an example", bad.in, err, bad.want)
 		}
+	}
+}
+
+func TestJobChecks(t *testing.T) {
+	for _, tt := range []struct{ name, job, field, want string }{
+		{"bad schedule", `schedule = "every night"`, "job[1].schedule", `"every night" is not a cron schedule`},
+		{"no schedule", ``, "job[1].schedule", "missing; add a cron schedule"},
+		{"rpo not a backup", `schedule = "0 2 * * *"` + "\nrpo = \"26h\"", "job[1].rpo", `is for backups`},
+		{"bad on_miss", `schedule = "0 2 * * *"` + "\non_miss = \"page\"", "job[1].on_miss", `"page": use an alert severity`},
+		{"bad priority", `schedule = "0 2 * * *"` + "\non_miss = \"incident P9\"", "job[1].on_miss", `"incident P9"`},
+		{"bad owner", `schedule = "0 2 * * *"` + "\nowner = \"nobody\"", "job[1].owner", `"nobody" is not a team id`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := readFile(t, "testdata/valid.toml") + "\n[[job]]\nid = \"sync\"\nservice = \"db\"\n" + tt.job + "\n"
+			_, err := Parse("plan.toml", []byte(src))
+			var ce *CheckError
+			if !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Field != tt.field || !strings.Contains(ce.Problems[0].Msg, tt.want) {
+				t.Fatalf("Parse = %v; want one problem on %s: %s", err, tt.field, tt.want)
+			}
+			if ce.Problems[0].Line == 0 && tt.job != "" {
+				t.Errorf("problem %v has no line", ce.Problems[0])
+			}
+		})
+	}
+	p := validWith(t, "\n[[job]]\nid = \"dump\"\nservice = \"db\"\nschedule = \"0 2 * * *\"\nkind = \"Backup\"\nrpo = \"26h\"\non_miss = \"incident P2\"\n")
+	j, _ := p.Job("dump")
+	spec := j.Spec()
+	if spec.Kind != model.JobBackup || spec.RPO != 26*time.Hour || spec.MissIncident != 2 || spec.MissSeverity != model.SevCritical ||
+		spec.Grace != 30*time.Minute || spec.Owner == "" || spec.Name != "dump" {
+		t.Errorf("spec = %+v", spec)
 	}
 }
 
@@ -300,5 +383,21 @@ func TestBusinessClock(t *testing.T) {
 	}
 	if got := wall.Add(at(2026, 3, 29, 0, 30), time.Hour); !got.Equal(at(2026, 3, 29, 2, 30)) {
 		t.Errorf("24x7 Add across the spring change = %s, want 02:30 BST", got.In(london))
+	}
+}
+
+// A change collides with the nightly jobs on its services, not with the
+// feeds that run every few minutes or every hour.
+func TestChangeCalendarJobs(t *testing.T) {
+	p := loadExample(t)
+	london := p.Location()
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, london)
+	cal := p.ChangeCalendar([]string{"catalog", "orders-db"}, day, day.Add(24*time.Hour))
+	var jobs []string
+	for _, r := range cal.Runs {
+		jobs = append(jobs, r.Job)
+	}
+	if len(jobs) != 1 || jobs[0] != "backup-orders-db" || !cal.Runs[0].Backup {
+		t.Errorf("runs %v, want the orders-db backup alone", jobs)
 	}
 }

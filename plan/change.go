@@ -3,7 +3,6 @@ package plan
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -141,43 +140,17 @@ func (p *Plan) ChangeCalendar(services []string, from, to time.Time) model.PlanC
 		cal.Freezes = append(cal.Freezes, model.FreezeSpan{Span: model.Span{Start: f.Start, End: f.End}, Name: f.Name,
 			Hard: f.Hard, Services: slices.Clone(f.Services), Reason: f.Reason})
 	}
-	for _, r := range p.RunsBetween(from, to) {
-		if !slices.Contains(services, r.Job.Service) {
+	// A job that runs every few minutes (a feed) is no reason to move a
+	// change: it would collide with every one, as it would fill the calendar.
+	for _, j := range p.Jobs {
+		if j.Frequent() || !slices.Contains(services, j.Service) {
 			continue
 		}
-		cal.Runs = append(cal.Runs, model.JobRun{Span: model.Span{Start: r.Start, End: r.Start.Add(r.Job.length())},
-			Job: r.Job.ID, Name: r.Job.Name, Service: r.Job.Service, Backup: r.Job.Kind == JobBackup})
+		for _, start := range j.starts(from, to) {
+			cal.Runs = append(cal.Runs, model.PlannedRun{Span: model.Span{Start: start, End: start.Add(j.length())},
+				Job: j.ID, Name: j.Name, Service: j.Service, Backup: j.Kind == model.JobBackup})
+		}
 	}
+	slices.SortStableFunc(cal.Runs, func(a, b model.PlannedRun) int { return a.Start.Compare(b.Start) })
 	return cal
-}
-
-// Job kinds.
-const (
-	JobBatch   = "batch"
-	JobBackup  = "backup"
-	JobExtract = "extract"
-	JobFeed    = "feed"
-)
-
-// length is how long a run occupies its service: the expected duration,
-// or the grace period when the plan gives none.
-func (j Job) length() time.Duration {
-	if j.duration > 0 {
-		return j.duration
-	}
-	return j.grace
-}
-
-func (c *checker) checkJobKind(i int, j *Job) {
-	switch strings.ToLower(j.Kind) {
-	case "":
-		j.Kind = JobBatch
-	case JobBatch, JobBackup, JobExtract, JobFeed:
-		j.Kind = strings.ToLower(j.Kind)
-	default:
-		c.add(field("job", i, "kind"), "%q: use batch, backup, extract or feed", j.Kind)
-	}
-	if j.Duration != "" {
-		j.duration = c.duration(field("job", i, "duration"), j.Duration)
-	}
 }

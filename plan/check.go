@@ -513,28 +513,6 @@ func (c *checker) checkFreezes(p *Plan) {
 	}
 }
 
-func (c *checker) checkJobs(p *Plan) {
-	for i := range p.Jobs {
-		j := &p.Jobs[i]
-		if j.Name == "" {
-			j.Name = j.ID
-		}
-		if j.Heartbeat == "" {
-			j.Heartbeat = j.ID
-		}
-		if j.Grace == "" {
-			j.Grace = "30m"
-		}
-		c.ref(field("job", i, "service"), j.Service, c.services, "service id")
-		var err error
-		if j.rec, err = parseSchedule(j.Schedule); err != nil {
-			c.add(field("job", i, "schedule"), "%v", err)
-		}
-		j.grace = c.duration(field("job", i, "grace"), j.Grace)
-		c.checkJobKind(i, j)
-	}
-}
-
 func (c *checker) checkOperators(p *Plan) {
 	owner := map[string]int{} // key data → operator index; one key, one person
 	for i := range p.Operators {

@@ -145,7 +145,22 @@ func (p *Plan) Markdown() string {
 	if len(p.Jobs) > 0 {
 		w.heading(2, "Scheduled jobs and backups")
 		for _, j := range p.Jobs {
-			w.item(fmt.Sprintf("**%s** (%s, %s on %s): %s", j.Name, j.ID, j.Kind, j.Service, j.Schedule))
+			spec := j.Spec()
+			text := fmt.Sprintf("**%s** (%s, %s on %s, owned by %s): `%s`, grace %s", j.Name, j.ID, j.Kind, j.Service, spec.Owner, j.Schedule, j.Grace)
+			if j.Duration != "" {
+				text += ", takes " + j.Duration
+			}
+			if j.RPO != "" {
+				text += ", RPO " + j.RPO
+			}
+			miss := "a " + spec.MissSeverity.String() + " alert"
+			if spec.MissSeverity == model.SevInfo {
+				miss = "an info alert"
+			}
+			if spec.MissIncident != 0 {
+				miss += " and a " + spec.MissIncident.String() + " incident"
+			}
+			w.item(text + "; a failed or missed run raises " + miss + ".")
 		}
 		w.end()
 	}

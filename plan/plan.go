@@ -317,30 +317,6 @@ func (f Freeze) Applies(service string) bool {
 	return len(f.Services) == 0 || slices.Contains(f.Services, service)
 }
 
-// Job is a scheduled batch job or backup that reports each run with a heartbeat drop.
-type Job struct {
-	ID        string `toml:"id"`
-	Name      string `toml:"name"`
-	Service   string `toml:"service"`
-	Schedule  string `toml:"schedule"`           // "daily 02:30", "hourly :15" or "mon,thu 06:00"
-	Heartbeat string `toml:"heartbeat"`          // dedup key of the heartbeat drop; defaults to the id
-	Grace     string `toml:"grace"`              // how late the heartbeat may be; defaults to 30m
-	Kind      string `toml:"kind,omitempty"`     // batch (default), backup, extract or feed
-	Duration  string `toml:"duration,omitempty"` // how long a run takes; defaults to the grace
-
-	rec      recurrence
-	grace    time.Duration
-	duration time.Duration
-}
-
-// Reports says whether an alert's dedup key is a heartbeat of this job: the
-// key is the job's heartbeat, or it followed by "-" and a run suffix such as
-// the date, since producers often make each run's key unique.
-func (j Job) Reports(dedupKey string) bool {
-	rest, ok := strings.CutPrefix(dedupKey, j.Heartbeat)
-	return ok && (rest == "" || rest[0] == '-')
-}
-
 // Operator is a person who may use the console: over SSH with one of
 // their keys, or on the machine itself as the OS user of that name.
 type Operator struct {

@@ -83,7 +83,7 @@ func TestBrokenPlans(t *testing.T) {
 			{37, "sla.P6", `"P6" is not an SLA`},
 			{47, "freeze[1].end", "ends before it starts"},
 			{48, "freeze[1].services[2]", `"till" is not a service id`},
-			{53, "job[1].schedule", `"nightly at 2" is not a schedule`},
+			{53, "job[1].schedule", `"nightly at 2" is not a cron schedule`},
 		}},
 	}
 	for _, tt := range tests {
@@ -202,9 +202,9 @@ func TestPolicy(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	p := loadExample(t)
-	j := p.Jobs[2] // reporting-extract: no heartbeat written
-	if j.Heartbeat != "reporting-extract" {
-		t.Errorf("heartbeat = %q, want the job id", j.Heartbeat)
+	j := p.Jobs[2] // reporting-extract: no owner or on_miss written
+	if spec := j.Spec(); spec.Owner != "platform" || spec.MissSeverity != model.SevWarning || spec.MissIncident != 0 {
+		t.Errorf("spec = %+v, want the owner of reporting and a warning", spec)
 	}
 	if p.Licences[2].Kind != "licence" {
 		t.Errorf("kind = %q, want licence", p.Licences[2].Kind)
@@ -212,20 +212,6 @@ func TestDefaults(t *testing.T) {
 	s, _ := p.Service("checkout")
 	if s.Name != "Checkout" {
 		t.Errorf("name = %q", s.Name)
-	}
-}
-
-func TestJobReports(t *testing.T) {
-	j := Job{Heartbeat: "backup-orders-db"}
-	for key, want := range map[string]bool{
-		"backup-orders-db":            true,
-		"backup-orders-db-2026-11-20": true,
-		"backup-orders-dbx":           false,
-		"backup-orders":               false,
-	} {
-		if got := j.Reports(key); got != want {
-			t.Errorf("Reports(%q) = %v", key, got)
-		}
 	}
 }
 

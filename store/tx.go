@@ -148,7 +148,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // writeQueries are prepared once on the writer at Open. They cannot be
 // prepared lazily: the writer has one connection, and inside a transaction
 // that connection is taken, so preparing through the pool would wait forever.
-var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, []string{
+var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWriteQueries, []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,

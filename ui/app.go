@@ -518,6 +518,8 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.showProblems(), true
 	case key.Matches(msg, km.Impact):
 		return m.impactOfSelected(), true
+	case key.Matches(msg, km.Jobs):
+		return m.showJobs(""), true
 	}
 	return nil, false
 }

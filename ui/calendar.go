@@ -22,6 +22,7 @@ type calendarPane struct {
 	week    time.Time // Monday 00:00 of the shown week, in display time
 	changes []model.Change
 	deploys []model.Deploy // the week's deploys; the unauthorised ones are shown
+	runs    []model.JobRun // the week's job runs, for the outcome of each
 	cursor  int            // index into changes
 	seq     int
 	err     error
@@ -49,6 +50,7 @@ type calendarData struct {
 	seq     int
 	changes []model.Change
 	deploys []model.Deploy
+	runs    []model.JobRun
 	err     error
 }
 
@@ -95,6 +97,7 @@ func (p *calendarPane) refresh() tea.Cmd {
 	type week struct {
 		changes []model.Change
 		deploys []model.Deploy
+		runs    []model.JobRun
 	}
 	return query(func(ctx context.Context) (week, error) {
 		cs, err := r.ChangesBetween(ctx, from, to)
@@ -102,9 +105,13 @@ func (p *calendarPane) refresh() tea.Cmd {
 			return week{}, err
 		}
 		ds, err := r.DeploysBetween(ctx, from, to)
-		return week{cs, ds}, err
+		if err != nil {
+			return week{}, err
+		}
+		rs, err := r.JobRunsBetween(ctx, from, to)
+		return week{cs, ds, rs}, err
 	}, func(w week, err error) tea.Msg {
-		return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, err: err}
+		return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, runs: w.runs, err: err}
 	})
 }
 
@@ -112,7 +119,7 @@ func (p *calendarPane) update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(calendarData); ok && msg.seq == p.seq {
 		p.err = msg.err
 		if msg.err == nil {
-			p.changes, p.deploys = msg.changes, msg.deploys
+			p.changes, p.deploys, p.runs = msg.changes, msg.deploys, msg.runs
 			p.dataStamp++
 			p.cursor = min(p.cursor, max(len(p.changes)-1, 0))
 			if !p.placed && sameDay(p.week, weekStart(p.s.now())) {
@@ -297,13 +304,66 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 				items[d] = append(items[d], calItem{at: o.Start, text: "○ " + o.Start.In(loc).Format("15:04") + " " + o.Service, style: st.Maintenance, change: -1, routine: 'w'})
 			}
 		}
-		for _, r := range pl.RunsBetween(from, to) {
-			if d := dayOf(r.Start); d >= 0 && d < 7 && r.Job.Schedule != "" && !strings.HasPrefix(r.Job.Schedule, "hourly") {
-				// Hourly feeds would fill every day; they show in the jobs
-				// view, not here.
-				items[d] = append(items[d], calItem{at: r.Start, text: "⟳ " + r.Start.In(loc).Format("15:04") + " " + r.Job.Kind + " " + r.Job.Service,
-					style: st.Maintenance, change: -1, routine: 'j'})
+		// Each scheduled run with its outcome once it has one; a run that
+		// failed, was missed or ran late stands out of the grid's summary.
+		recorded := map[string]model.JobRun{}
+		for _, r := range p.runs {
+			if !r.Scheduled.IsZero() {
+				recorded[r.Job+"@"+r.Scheduled.UTC().String()] = r
 			}
+		}
+		for _, r := range pl.RunsBetween(from, to) {
+			d := dayOf(r.Start)
+			if d < 0 || d >= 7 || r.Job.Frequent() {
+				// Hourly feeds would fill every day; they show in the jobs
+				// view, and here only when a run went wrong (below).
+				continue
+			}
+			it := calItem{at: r.Start, text: "⟳ " + r.Start.In(loc).Format("15:04") + " " + r.Job.Kind + " " + r.Job.Service,
+				style: st.Maintenance, change: -1, routine: 'j'}
+			if run, ok := recorded[r.Job.ID+"@"+r.Start.UTC().String()]; ok {
+				it = runItem(st, loc, run, r.Job.Kind+" "+r.Job.Service)
+			}
+			items[d] = append(items[d], it)
+		}
+		// A frequent job's runs that went wrong are summed up, one item per
+		// job and day: "stock-feed: 3 failed, 1 missed".
+		type jobDay struct {
+			job string
+			day int
+		}
+		trouble := map[jobDay]*calItem{}
+		counts := map[jobDay]map[model.JobStatus]int{}
+		var order []jobDay
+		for _, run := range p.runs {
+			j, ok := pl.Job(run.Job)
+			d := dayOf(run.At())
+			switch {
+			case !ok || d < 0 || d >= 7:
+			case !j.Frequent():
+				if run.Scheduled.IsZero() { // a re-run
+					items[d] = append(items[d], runItem(st, loc, run, j.Kind+" "+j.Service))
+				}
+			case run.Status != model.JobOK && run.Status != model.JobRunning:
+				k := jobDay{run.Job, d}
+				if trouble[k] == nil {
+					it := runItem(st, loc, run, "")
+					trouble[k], counts[k] = &it, map[model.JobStatus]int{}
+					order = append(order, k)
+				}
+				counts[k][run.Status]++
+			}
+		}
+		for _, k := range order {
+			it := trouble[k]
+			var parts []string
+			for _, s := range []model.JobStatus{model.JobFailed, model.JobMissed, model.JobLate} {
+				if n := counts[k][s]; n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", n, s))
+				}
+			}
+			it.detail = strings.Join(parts, ", ")
+			items[k.day] = append(items[k.day], *it)
 		}
 	}
 	if pl != nil {
@@ -342,6 +402,26 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 		sort.SliceStable(items[d], func(i, j int) bool { return items[d][i].at.Before(items[d][j].at) })
 	}
 	return items, frozen
+}
+
+// runItem is a recorded job run on the calendar, with its outcome: a
+// good or running one is routine (summed up in the week grid), one that
+// failed, was missed or ran late stands on its own lines, named by its job
+// with what went wrong under it, and a re-run says so.
+func runItem(st *Styles, loc *time.Location, r model.JobRun, what string) calItem {
+	at := r.At()
+	it := calItem{at: at, text: r.Status.Mark() + " " + at.In(loc).Format("15:04") + " " + what, style: st.Maintenance, change: -1, routine: 'j'}
+	switch {
+	case r.Status != model.JobOK && r.Status != model.JobRunning:
+		it.text = r.Status.Mark() + " " + at.In(loc).Format("15:04") + " " + r.Job
+		it.detail, it.style, it.routine = string(r.Status), runStyle(st, r.Status), 0
+	case r.Scheduled.IsZero():
+		it.text, it.routine = it.text+" re-run", 0
+	}
+	if r.Scheduled.IsZero() && it.detail != "" {
+		it.detail += " re-run"
+	}
+	return it
 }
 
 func (p *calendarPane) view(focused bool) string {

@@ -30,7 +30,7 @@ var commandKeys = map[string]string{
 	"zoom": "zoom", "filter": "filter", "ack": "ack", "new": "new", "resolve": "resolve", "escalate": "escalate",
 	"assign": "assign", "state": "state", "priority": "priority", "merge": "merge", "link": "link", "note": "note",
 	"approve": "approve", "step": "state", "problems": "problems", "metrics": "metrics", "help": "help", "quit": "quit",
-	"today": "cal_today", "impact": "impact",
+	"today": "cal_today", "impact": "impact", "jobs": "jobs",
 }
 
 // keyFor is the key that does what the command does, "" when none does.
@@ -131,6 +131,9 @@ func commands() []command {
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
 		{"scorecard", "", "the exit criteria: each one's last 24 hours, days held and trend", func(m *Model, _ string) tea.Cmd {
 			return openDetail(scorecardBody{})
+		}},
+		{"jobs", "[JOB]", "scheduled jobs and backups: recent runs, success rate, duration trend, RPO breaches (or one job)", func(m *Model, arg string) tea.Cmd {
+			return m.showJobs(arg)
 		}},
 		{"metrics", "[24h|7d]", "MTTA, MTTR, SLA attainment, backlog flow, exit criteria", func(m *Model, arg string) tea.Cmd { return m.metricsCommand(arg) }},
 		{"impact", "[SERVICE]", "if a service is down, what is affected and what it needs (default: the selected record's)", func(m *Model, arg string) tea.Cmd {

@@ -324,7 +324,18 @@ func (f *fakeStore) OpenIncidentsOn(context.Context, []string) ([]model.Incident
 	return nil, nil
 }
 
-func (f *fakeStore) Certificates(context.Context) ([]model.Certificate, error) { return nil, nil }
+func (f *fakeStore) Certificates(context.Context) ([]model.Certificate, error)    { return nil, nil }
+func (f *fakeStore) JobRuns(context.Context, string, int) ([]model.JobRun, error) { return nil, nil }
+
+func (f *fakeStore) JobRunsBetween(context.Context, time.Time, time.Time) ([]model.JobRun, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) LastGoodRun(context.Context, string) (model.JobRun, error) {
+	return model.JobRun{}, model.ErrNotFound
+}
+
+func (f *fakeStore) JobsWatched(context.Context) (map[string]time.Time, error) { return nil, nil }
 
 func (f *fakeStore) Article(_ context.Context, id int64) (model.Article, error) {
 	return byID(f.articles, id, func(a model.Article) int64 { return a.ID })

@@ -34,12 +34,13 @@ var kinds = map[string]string{
 	"licences": "licences", "licence": "licences", "licenses": "licences", "license": "licences",
 	"certificates": "licences", "certificate": "licences", "certs": "licences",
 	"notifications": "notifications", "notification": "notifications", "msg": "notifications",
+	"jobs": "jobs", "job": "jobs",
 }
 
 func kindOf(word string) (string, error) {
 	k, ok := kinds[strings.ToLower(word)]
 	if !ok {
-		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems, licences or notifications", word)
+		return "", usagef("unknown kind %q: use incidents, alerts, changes, articles, services, audit, problems, licences, jobs or notifications", word)
 	}
 	return k, nil
 }
@@ -345,6 +346,15 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 		}
 		list, cut = trim(list, limit)
 		rows, table = notificationRows(list), func(tw *tabwriter.Writer) { notificationTable(tw, list) }
+	case "jobs":
+		// Every job of the plan, with its newest runs (up to --limit).
+		p, err := loadPlan(g.plan)
+		if err != nil {
+			return err
+		}
+		if rows, table, err = listJobs(ctx, db, p, limit); err != nil {
+			return err
+		}
 	case "audit":
 		list, err := db.Audit(ctx, model.AuditQuery{Filter: filter, Limit: limit + 1})
 		if err != nil {

@@ -312,14 +312,19 @@ func runConsole(g global) error {
 	defer a.db.Close()
 	if g.demo {
 		fmt.Fprintln(os.Stderr, "hypercare: seeding a week of demo data…")
-		if err := demo.Seed(ctx, a.desk, a.plan.Plan(), time.Now()); err != nil {
+		seededTo := time.Now()
+		if err := demo.Seed(ctx, a.desk, a.plan.Plan(), seededTo); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		genErr, staffErr := make(chan error, 1), make(chan error, 1)
+		genErr, beatErr, staffErr := make(chan error, 1), make(chan error, 1), make(chan error, 1)
 		live := time.Now()
 		go func() {
 			// Live alerts arrive as real drop files, through the watcher.
 			genErr <- demo.WriteDrops(ctx, g.drops, a.plan.Plan(), 3*time.Second, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
+		}()
+		go func() {
+			// So do the jobs' heartbeats, from where the seeded week ends.
+			beatErr <- demo.WriteHeartbeats(ctx, g.drops, a.plan.Plan(), seededTo, 3*time.Second)
 		}()
 		go func() {
 			// The other people on shift take and close what the live alerts open.
@@ -331,6 +336,9 @@ func runConsole(g global) error {
 			cancel()
 			if err := <-genErr; err != nil {
 				fmt.Fprintf(os.Stderr, "hypercare: the demo alert generator stopped early: %v\n", err)
+			}
+			if err := <-beatErr; err != nil {
+				fmt.Fprintf(os.Stderr, "hypercare: the demo job scheduler stopped early: %v\n", err)
 			}
 			if err := <-staffErr; err != nil {
 				fmt.Fprintf(os.Stderr, "hypercare: the demo staff stopped early: %v\n", err)

@@ -203,6 +203,19 @@ func (e *httpEnv) drop(t *testing.T, name string, data []byte) {
 }
 
 // waitFile waits until path exists and returns its content.
+// waitSidecar waits for a rejected drop and returns its .error sidecar. The
+// intake writes the sidecar first and then renames the drop beside it, so
+// the drop's arrival (not the sidecar's) says the sidecar is whole.
+func waitSidecar(t *testing.T, dir, name string) string {
+	t.Helper()
+	waitFile(t, filepath.Join(dir, drops.RejectedDir, name))
+	data, err := os.ReadFile(filepath.Join(dir, drops.RejectedDir, name+".error"))
+	if err != nil {
+		t.Fatalf("rejected drop %s has no sidecar: %v", name, err)
+	}
+	return string(data)
+}
+
 func waitFile(t *testing.T, path string) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -244,7 +257,7 @@ func TestDeployDropInTheWatchedFolder(t *testing.T) {
 		"unknown-service.json": {`{"deploy":{"service":"nope","version":"1","start":"2026-12-06T02:00:00Z","status":"started"}}`, `service "nope": not in the plan`},
 	} {
 		e.drop(t, name, []byte(tc.body))
-		sidecar := waitFile(t, filepath.Join(e.dir, drops.RejectedDir, name+".error"))
+		sidecar := waitSidecar(t, e.dir, name)
 		if !strings.Contains(sidecar, tc.want) || !strings.Contains(sidecar, "What to do: fix the payload") {
 			t.Errorf("%s: the sidecar does not say %q:\n%s", name, tc.want, sidecar)
 		}

@@ -79,6 +79,9 @@ const slaSweepEvery = 15 * time.Second
 // warnings due, and reminds war rooms of a status update due, until ctx
 // ends. A failed sweep is tried again on the next tick: events are raised
 // by state, not by the tick, so none is lost.
+// warnings due, and records missed and late job runs, until ctx ends. A
+// failed sweep is tried again on the next tick: events are raised by state,
+// not by the tick, so none is lost.
 func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -87,6 +90,7 @@ func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
 		_, _ = desk.SweepStale(ctx, desk.Now())
 		_, _ = desk.SweepExpiry(ctx, desk.Now())
 		_, _ = desk.SweepMajor(ctx, desk.Now())
+		_, _ = desk.SweepJobs(ctx, desk.Now())
 		select {
 		case <-ctx.Done():
 			return

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/plan"
 	"github.com/hypercare-ops/hypercare/store/drops"
 	"golang.org/x/net/netutil"
 )
@@ -36,13 +37,16 @@ var receiverPaths = []struct{ path, format, what string }{
 	{alertsPrefix + drops.FormatOpsgenie, drops.FormatOpsgenie, "Opsgenie Create Alert body or outgoing webhook"},
 	{alertsPrefix + drops.FormatGeneric, drops.FormatGeneric, "hypercare's generic NDJSON"},
 	{deploysPath, drops.FormatDeploy, "deploys from a pipeline"},
+	{heartbeatsPath, drops.FormatHeartbeat, "heartbeats of scheduled jobs"},
 }
 
 const (
 	// alertsPrefix is the part every alert path shares: /alerts/<format>.
 	alertsPrefix = "/alerts/"
-	// deploysPath receives the deploy format, which carries no alerts.
-	deploysPath = "/deploys"
+	// deploysPath receives the deploy format, heartbeatsPath the heartbeat
+	// format; neither carries alerts.
+	deploysPath    = "/deploys"
+	heartbeatsPath = "/heartbeats"
 	// httpMaxConns bounds the receiver's open connections; past it, new
 	// ones wait in the kernel's accept queue until one closes.
 	httpMaxConns = 64
@@ -78,10 +82,12 @@ type receiver struct {
 	// watcher falls behind instead of filling the folder.
 	pending *byteBudget
 	seq     atomic.Uint64
-	// knownService, when set, reports whether the current plan has a
-	// service, so that a deploy of one it lacks is refused to its sender
-	// at once rather than rejected by the watcher.
+	// knownService and knownJob, when set, report whether the current
+	// plan has a service or a job, so that a deploy or heartbeat of one it
+	// lacks is refused to its sender at once rather than rejected by the
+	// watcher.
 	knownService func(id string) bool
+	knownJob     func(id string) bool
 }
 
 // newReceiver is the receiver for drop folder dir. The bytes of posted
@@ -93,6 +99,13 @@ func newReceiver(dir string, lim drops.Limits, source func(format string) model.
 	}
 	return &receiver{dir: dir, lim: lim, now: time.Now, source: source, log: logger,
 		pending: &byteBudget{limit: int64(lim.MaxBytes), waiting: map[string]int64{}}}
+}
+
+// knowPlan has the receiver refuse deploys of services and heartbeats of
+// jobs the current plan lacks.
+func (rc *receiver) knowPlan(current func() *plan.Plan) {
+	rc.knownService = func(id string) bool { _, ok := current().ServiceTier(id); return ok }
+	rc.knownJob = func(id string) bool { _, ok := current().Job(id); return ok }
 }
 
 // handler routes the receiver's paths; anything else is a 404 that lists them.
@@ -110,6 +123,7 @@ func (rc *receiver) handler() http.Handler {
 		rc.receive(w, r, format)
 	})
 	mux.HandleFunc(deploysPath, func(w http.ResponseWriter, r *http.Request) { rc.receive(w, r, drops.FormatDeploy) })
+	mux.HandleFunc(heartbeatsPath, func(w http.ResponseWriter, r *http.Request) { rc.receive(w, r, drops.FormatHeartbeat) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusNotFound, fmt.Sprintf("hypercare: nothing receives alerts at %s.\n%s", cleanPath(r.URL.Path), pathList()))
 	})
@@ -192,14 +206,20 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request, format strin
 	// again to apply it, part by part, and so is this parse done, so that a
 	// payload of many alerts never sits in memory whole.
 	var b drops.Batch
-	alerts, deploys := 0, 0
+	alerts, deploys, beats := 0, 0, 0
 	err = drops.ParseEach(name, body, rc.lim, func(part drops.Batch) error {
 		b.Format, b.Refused = part.Format, append(b.Refused, part.Refused...)
 		alerts += len(part.Events)
 		deploys += len(part.Deploys)
+		beats += len(part.Heartbeats)
 		for _, d := range part.Deploys {
 			if rc.knownService != nil && !rc.knownService(d.Service) {
 				return fmt.Errorf("deploy of %s %s: service %q is not in the support plan; report deploys of the plan's [[service]] ids", d.Service, d.Version, d.Service)
+			}
+		}
+		for _, hb := range part.Heartbeats {
+			if rc.knownJob != nil && !rc.knownJob(hb.Job) {
+				return fmt.Errorf("heartbeat of %s: job %q is not in the support plan; report heartbeats of the plan's [[job]] ids", hb.Job, hb.Job)
 			}
 		}
 		return nil
@@ -215,7 +235,7 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request, format strin
 			b.Format, path, pathOf(b.Format)))
 		return
 	}
-	out := receipt{Queued: name, Format: format, Alerts: alerts, Deploys: deploys, Refused: make([]refusedAlert, len(b.Refused))}
+	out := receipt{Queued: name, Format: format, Alerts: alerts, Deploys: deploys, Heartbeats: beats, Refused: make([]refusedAlert, len(b.Refused))}
 	for i, r := range b.Refused {
 		out.Refused[i] = refusedAlert{Line: r.Err.Line, Column: r.Err.Column, Field: r.Err.Field, Key: r.Key, Name: r.Name, Reason: r.Err.Reason}
 	}
@@ -241,11 +261,13 @@ func (rc *receiver) receive(w http.ResponseWriter, r *http.Request, format strin
 // receipt is the 202 answer: the payload is on disk as a drop and the
 // watcher applies it next, all but the refused alerts.
 type receipt struct {
-	Queued  string         `json:"queued"` // the drop's file name
-	Format  string         `json:"format"`
-	Alerts  int            `json:"alerts"`           // alerts queued
-	Deploys int            `json:"deploys,omitzero"` // deploys queued (the deploy format)
-	Refused []refusedAlert `json:"refused"`          // alerts left out, each with its reason; [] when none
+	Queued  string `json:"queued"` // the drop's file name
+	Format  string `json:"format"`
+	Alerts  int    `json:"alerts"`           // alerts queued
+	Deploys int    `json:"deploys,omitzero"` // deploys queued (the deploy format)
+	// Heartbeats queued (the heartbeat format).
+	Heartbeats int            `json:"heartbeats,omitzero"`
+	Refused    []refusedAlert `json:"refused"` // alerts left out, each with its reason; [] when none
 }
 
 // refusedAlert is one alert of an accepted payload that was left out.

@@ -58,7 +58,7 @@ func startHTTP(t *testing.T, lim drops.Limits, extraPlan string) *httpEnv {
 		t.Fatal(err)
 	}
 	rc := newReceiver(dir, lim, func(format string) model.AlertSource { return a.plan.Plan().AlertSource(format) }, log.New(io.Discard, "", 0))
-	rc.knownService = func(id string) bool { _, ok := a.plan.Plan().ServiceTier(id); return ok }
+	rc.knowPlan(a.plan.Plan)
 	srv := httptest.NewServer(rc.handler())
 	t.Cleanup(func() {
 		srv.Close()

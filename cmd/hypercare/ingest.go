@@ -69,6 +69,10 @@ func runIngest(g global, args []string, w io.Writer) error {
 				for _, d := range res.Deploys {
 					fmt.Fprintf(w, "%s: ok, deploy, %s %s: %s\n", shown, d.Ref(), d.Describe(), d.Note)
 				}
+			case format == drops.FormatHeartbeat:
+				for _, r := range res.Runs {
+					fmt.Fprintf(w, "%s: ok, heartbeat, %s run %s: %s\n", shown, r.Job, r.RunID, r.Describe(a.plan.Plan().Location()))
+				}
 			default:
 				fmt.Fprintf(w, "%s: ok, %s, %d alert(s): %d new, %d changed state%s\n", shown, format, res.Alerts, res.New, res.Changed, incidentsNote(res.Incidents))
 			}

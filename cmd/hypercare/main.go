@@ -102,6 +102,9 @@ Usage:
                                           history, diff, restore, submit, review, reject, publish,
                                           retire or read an article; training shows who read what
                                           (hypercare kb help lists them)
+  hypercare job report JOB --status started|ok|failed [--duration D] [--run ID] [--size N]
+                                          a scheduled job's run, from a script: its heartbeat
+                                          (hypercare job help)
   hypercare report [--since 24h] [--format md|json]
                                           MTTA, MTTR, SLA attainment, backlog flow, reopen rate,
                                           recurrence, CSAT and the plan's exit criteria
@@ -127,11 +130,11 @@ Usage:
   hypercare cert check HOST:PORT [--service S] [--name N]
                                           read an endpoint's TLS certificate and watch its
                                           expiry like a licence
-  hypercare formats                       the alert formats taken from the drop folder and over
-                                          HTTP: fields, rules, limits, paths, examples
+  hypercare formats                       the alert, deploy and heartbeat formats taken from the
+                                          drop folder and over HTTP: fields, rules, limits, paths
   hypercare version                       the build: version or commit, and the database schema
 
-KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences,
+KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences, jobs,
 notifications (the outbox: what was sent to whom, what waits, what failed).
 (--json is --format json.)
 
@@ -225,6 +228,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runChange(g, args, stdin, stdout)
 	case "kb":
 		return runKB(g, args, stdout)
+	case "job":
+		return runJob(g, args, stdout)
 	case "incident":
 		return runIncident(g, args, stdin, stdout)
 	case "report":

@@ -84,14 +84,14 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	if httpAddr != "" {
 		logger := log.New(os.Stderr, "", log.LstdFlags)
 		rc := newReceiver(g.drops, drops.DefaultLimits(), func(format string) model.AlertSource { return a.plan.Plan().AlertSource(format) }, logger)
-		rc.knownService = func(id string) bool { _, ok := a.plan.Plan().ServiceTier(id); return ok }
+		rc.knowPlan(a.plan.Plan)
 		srv, ln, err := listenHTTP(httpAddr, rc.handler(), logger)
 		if err != nil {
 			return err
 		}
 		servers = append(servers, func() error { return serveUntilDone(ctx, srv, ln) })
-		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic) and deploys on http://%[1]s%[4]s into %[3]s\n",
-			ln.Addr(), alertsPrefix, g.drops, deploysPath)
+		fmt.Fprintf(w, "hypercare: receiving alerts on http://%s%s<format> (alertmanager, grafana, pagerduty, opsgenie, generic), deploys on http://%[1]s%[4]s and heartbeats on http://%[1]s%[5]s into %[3]s\n",
+			ln.Addr(), alertsPrefix, g.drops, deploysPath, heartbeatsPath)
 	}
 	if len(servers) == 0 {
 		fmt.Fprintf(w, "hypercare: watching %s for alert drops (no SSH, no HTTP); ctrl+c stops\n", g.drops)

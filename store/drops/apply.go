@@ -56,6 +56,7 @@ func Apply(ctx context.Context, ing model.Ingester, a model.Actor, name string, 
 		out.Older += got.Older
 		out.Refused = append(out.Refused, got.Refused...)
 		out.Deploys = append(out.Deploys, got.Deploys...)
+		out.Runs = append(out.Runs, got.Runs...)
 		for _, ref := range got.Incidents {
 			if !slices.Contains(out.Incidents, ref) {
 				out.Incidents = append(out.Incidents, ref)
@@ -93,14 +94,15 @@ func toDrop(name, hash string, part int, b Batch) model.Drop {
 		hash = fmt.Sprintf("%s/%d", hash, part)
 	}
 	return model.Drop{
-		Name:      model.Clean(name, false),
-		SHA256:    hash,
-		Format:    b.Format,
-		Group:     b.Group,
-		Truncated: b.Truncated,
-		Events:    events,
-		Refused:   refused,
-		Deploys:   b.Deploys,
-		Received:  time.Now(),
+		Name:       model.Clean(name, false),
+		SHA256:     hash,
+		Format:     b.Format,
+		Group:      b.Group,
+		Truncated:  b.Truncated,
+		Events:     events,
+		Refused:    refused,
+		Deploys:    b.Deploys,
+		Heartbeats: b.Heartbeats,
+		Received:   time.Now(),
 	}
 }

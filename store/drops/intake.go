@@ -42,7 +42,9 @@ type Result struct {
 	Refused []model.RefusedAlert
 	// Deploys are a deploy drop's deploys as recorded: the change each
 	// moved, or that it is unauthorised.
-	Deploys  []model.Deploy
+	Deploys []model.Deploy
+	// Runs are a heartbeat drop's job runs as recorded.
+	Runs     []model.JobRun
 	Rejected error  // why the file was rejected (usually a *ParseError); nil when applied
 	MovedTo  string // where the file is now, relative to the drop folder; "" if it was replaced meanwhile
 	At       time.Time
@@ -126,7 +128,7 @@ func (in *Intake) Apply(ctx context.Context, name string) (Result, error) {
 		return res, fmt.Errorf("ingest drop %s: %w", res.File, err)
 	}
 	res.Alerts, res.New, res.Changed = got.Alerts, got.New, got.Changed
-	res.Incidents, res.Duplicate, res.Refused, res.Deploys = got.Incidents, got.Duplicate, got.Refused, got.Deploys
+	res.Incidents, res.Duplicate, res.Refused, res.Deploys, res.Runs = got.Incidents, got.Duplicate, got.Refused, got.Deploys, got.Runs
 	return in.finish(res, name, start, before, ProcessedDir, nil)
 }
 

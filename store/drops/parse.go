@@ -29,6 +29,8 @@ const (
 	FormatGeneric      = "generic"
 	// FormatDeploy carries a pipeline's deploys, not alerts.
 	FormatDeploy = "deploy"
+	// FormatHeartbeat carries scheduled jobs' heartbeats, not alerts.
+	FormatHeartbeat = "heartbeat"
 )
 
 // Event is one alert state report taken from a payload.
@@ -56,6 +58,9 @@ type Batch struct {
 	Refused []Refusal
 	// Deploys are a deploy drop's deploys (FormatDeploy); it has no Events.
 	Deploys []model.Deploy
+	// Heartbeats are a heartbeat drop's heartbeats (FormatHeartbeat); it
+	// has no Events.
+	Heartbeats []model.Heartbeat
 }
 
 // Refusal is one alert of a drop that was refused while the rest was
@@ -67,7 +72,7 @@ type Refusal struct {
 	Service string // its service label, when known
 }
 
-const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON, or a deploy (run 'hypercare formats' to see them)"
+const unknownFormat = "not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON, a deploy or a heartbeat (run 'hypercare formats' to see them)"
 
 // Parse detects the format of one drop from its content (name is only used in
 // errors) and parses it whole. Every problem is returned as a *ParseError, or
@@ -161,12 +166,15 @@ func parseHead(name string, data []byte, lim Limits, emit func(Batch) error) (*B
 			return one(d.parsePagerDuty())
 		}
 		return one(d.parseOpsgenie(has(keys, "action") && has(keys, "alert")))
-	case FormatDeploy:
+	case FormatDeploy, FormatHeartbeat:
 		if !json.Valid(d.data) {
 			return nil, d.errSyntax(d.data)
 		}
 		if dups := d.duplicateKeys(); len(dups) > 0 {
 			return nil, dups[0].err
+		}
+		if format == FormatHeartbeat {
+			return one(d.parseHeartbeats(keys))
 		}
 		return one(d.parseDeploys(keys))
 	case FormatGeneric:
@@ -317,10 +325,14 @@ func has(keys map[string][]byte, name string) bool {
 // and, when the payload is close to a known format, a reason more helpful
 // than "unknown".
 func detect(keys map[string][]byte) (string, string) {
-	// No alert format has a top-level "deploy": a pipeline's report is
-	// told apart before anything else is tried.
+	// No alert format has a top-level "deploy" or "heartbeat": a
+	// pipeline's or a scheduler's report is told apart before anything
+	// else is tried.
 	if has(keys, "deploy") {
 		return FormatDeploy, ""
+	}
+	if has(keys, "heartbeat") {
+		return FormatHeartbeat, ""
 	}
 	// Grafana's webhook is Alertmanager's plus extras and says version "1";
 	// orgId is the key only Grafana sends, so it decides when both appear.

@@ -254,7 +254,7 @@ func TestBadFixtures(t *testing.T) {
 	}{
 		{"bad-truncated.json", "", "truncated", 1},
 		{"bad-binary.json", "", "binary data (byte 0x00)", 1},
-		{"bad-unknown-format.json", "", `not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON, or a deploy (run 'hypercare formats' to see them); its top-level keys are "hello", "nothing"`, 1},
+		{"bad-unknown-format.json", "", `not a known alert format: expected Alertmanager, Grafana, PagerDuty, Opsgenie or generic NDJSON, a deploy or a heartbeat (run 'hypercare formats' to see them); its top-level keys are "hello", "nothing"`, 1},
 		{"bad-fields.json", "alerts[0].labels", "is empty", 1},
 	}
 	for _, tt := range tests {

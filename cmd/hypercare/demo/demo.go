@@ -61,22 +61,32 @@ func Seed(ctx context.Context, desk *model.Desk, p *plan.Plan, now time.Time) er
 	if err != nil {
 		return err
 	}
-	for _, add := range []func() error{s.addArticles, s.addStories, s.addProblems, s.addChanges, s.addDeploys, s.addCertificateChecks} {
+	for _, add := range []func() error{s.addArticles, s.addStories, s.addProblems, s.addChanges, s.addDeploys, s.addCertificateChecks, s.addJobs} {
 		if err := add(); err != nil {
 			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
 	s.addAlerts()
 	// The week's incidents are scripted above; the week's alerts must not
-	// open more through the plan's routes, so routes stay quiet while the
-	// history is replayed and act on the live alerts after it.
+	// open more through the plan's routes or its jobs' on_miss, so they
+	// stay quiet while the history is replayed and act on the live alerts
+	// after it.
 	desk.SetPolicy(historyPolicy{p})
 	defer desk.SetPolicy(p)
 	return s.run(ctx)
 }
 
-// historyPolicy is the plan without auto-opened incidents.
+// historyPolicy is the plan without auto-opened incidents, those the
+// jobs' on_miss would open included.
 type historyPolicy struct{ *plan.Plan }
+
+func (h historyPolicy) JobSpecs() []model.JobSpec {
+	specs := h.Plan.JobSpecs()
+	for i := range specs {
+		specs[i].MissIncident = 0
+	}
+	return specs
+}
 
 func (h historyPolicy) Route(labels map[string]string) model.Routing {
 	r := h.Plan.Route(labels)

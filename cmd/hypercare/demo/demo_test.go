@@ -176,6 +176,69 @@ func checkSeed(t *testing.T, now time.Time) {
 		t.Errorf("deploys = %+v, %v; want one covered by the running change and one unauthorised", deploys, err)
 	}
 	checkProblems(t, db, now)
+	checkJobs(t, db, p, now)
+}
+
+// checkJobs checks the week of the plan's jobs: every job ran, the
+// stories' nights show (settlement failed on day 2 and re-ran, was late on
+// day 6; the backup has failed since day 6, so it is past its RPO), the
+// feeds are mostly ok, and the misses opened no incident.
+func checkJobs(t *testing.T, db *store.DB, p *plan.Plan, now time.Time) {
+	ctx := t.Context()
+	jobs, err := model.ReadJobs(ctx, db, p.JobSpecs(), 400, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sch := newScheduler(p)
+	byID := map[string]model.JobSummary{}
+	for _, j := range jobs {
+		byID[j.Spec.ID] = j
+		if len(j.Runs) == 0 || j.Rate < 0.5 {
+			t.Errorf("%s: %d runs, success %.2f", j.Spec.ID, len(j.Runs), j.Rate)
+		}
+	}
+	day := func(job string, d int) []model.JobRun {
+		var out []model.JobRun
+		for _, r := range byID[job].Runs {
+			if sch.day(r.At()) == d {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	statuses := func(runs []model.JobRun) string {
+		var s []string
+		for _, r := range runs {
+			s = append(s, string(r.Status))
+		}
+		return strings.Join(s, " ")
+	}
+	if got := statuses(day("nightly-settlement", 2)); got != "ok failed" {
+		t.Errorf("settlement on day 2: %s, want a failure and a re-run (newest first)", got)
+	}
+	if got := statuses(day("nightly-settlement", 6)); got != "late" {
+		t.Errorf("settlement on day 6: %s, want late", got)
+	}
+	if b := byID["backup-orders-db"]; b.RPOBreach <= 0 {
+		t.Errorf("backup: last good %s, no RPO breach at %s", b.LastOK, now)
+	}
+	if f := byID["stock-feed"]; f.Rate < 0.8 || f.Rate == 1 {
+		t.Errorf("stock feed: success %.2f, want mostly ok, not all", f.Rate)
+	}
+	alerts, err := db.Feed(ctx, model.FeedQuery{Label: "job", Value: "nightly-settlement", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]int{}
+	for _, a := range alerts {
+		names[a.Name]++
+		if a.IncidentID != 0 || a.State != model.AlertResolved {
+			t.Errorf("settlement alert %s %s: incident %d; want resolved, without an incident", a.Name, a.State, a.IncidentID)
+		}
+	}
+	if names["JobFailed"] != 1 || names["JobMissed"] != 1 {
+		t.Errorf("settlement alerts %v; want one failure (day 2) and one miss (day 6)", names)
+	}
 }
 
 // checkProblems checks the week's problems: one being fixed, with its RCA,

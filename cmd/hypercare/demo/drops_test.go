@@ -374,3 +374,38 @@ func TestDropsThroughTheIntake(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteHeartbeats: the live scheduler writes the heartbeats due since
+// the seeded week ended as heartbeat drops the intake applies; run again
+// over the same time, it sends what the seed would have.
+func TestWriteHeartbeats(t *testing.T) {
+	p := demoPlan(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	since := time.Now().Add(-12 * time.Minute) // two or three stock feed runs
+	done := make(chan error, 1)
+	go func() { done <- WriteHeartbeats(ctx, dir, p, since, 10*time.Millisecond) }()
+	var files []string
+	for deadline := time.Now().Add(5 * time.Second); len(files) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		files, _ = filepath.Glob(filepath.Join(dir, "*-heartbeat.json"))
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no heartbeat drop written")
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := drops.Parse(filepath.Base(files[0]), data, drops.Limits{})
+	if err != nil || b.Format != drops.FormatHeartbeat || len(b.Heartbeats) == 0 {
+		t.Fatalf("%s: %+v, %v", files[0], b, err)
+	}
+	want := newScheduler(p).beats(since, time.Now())
+	if len(b.Heartbeats) > len(want) || b.Heartbeats[0].Job != want[0].hb.Job || b.Heartbeats[0].Status != want[0].hb.Status {
+		t.Errorf("first drop %+v; the scheduler's beats begin %+v", b.Heartbeats, want[0])
+	}
+}
