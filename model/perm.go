@@ -103,7 +103,7 @@ var permRules = map[Perm]permRule{
 	// A communications lead need not be a lead: any operator may be given
 	// the role and post the updates.
 	PermStatusUpdate: {RoleOperator, "post status updates"},
-	PermReportJob:        {RoleOperator, "report job runs"},
+	PermReportJob:    {RoleOperator, "report job runs"},
 }
 
 // May reports whether the actor's role allows p.

@@ -93,5 +93,6 @@ func (Policy) NotifyPolicy() model.NotifyPolicy { return model.NotifyPolicy{} }
 func (Policy) MajorPolicy() model.MajorPolicy {
 	return model.MajorPolicy{Cadence: map[model.Priority]time.Duration{1: 30 * time.Minute, 2: time.Hour}}
 }
+
 // Jobs: none; the jobs' tests run on a real plan.
 func (Policy) JobSpecs() []model.JobSpec { return nil }
