@@ -28,7 +28,8 @@ the plan's exit criteria scored met or not met; then, for the war room, the
 open incidents with owners and latest notes, breaches and at-risk incidents by
 name, major incidents' timelines, flow per service, changes done and the next
 72 hours with conflicts, change-caused incidents, unauthorised deploys,
-licences expiring, noisiest and flapping alerts, active silences, overdue
+licences expiring, jobs and backups that failed, were missed or ran late,
+backups past their RPO, noisiest and flapping alerts, active silences, overdue
 RCA actions, and the knowledge base: articles written, published, read and
 used on incidents, and the required reading done. Incidents and requests count
 together everywhere but in SLA attainment. Records still open past their

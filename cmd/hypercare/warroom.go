@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,11 +28,109 @@ type warRoom struct {
 	Caused       []causedLine     `json:"change_caused_incidents"`
 	Unauthorised []model.Deploy   `json:"unauthorised_deploys"`
 	Licences     []licenceLine    `json:"licences_expiring"`
+	JobRuns      []jobRunLine     `json:"jobs_failed_missed_late"`
+	RPOBreaches  []rpoLine        `json:"backups_past_rpo"`
 	Noisiest     []alertLine      `json:"noisiest_alerts"`
 	Flapping     []alertLine      `json:"flapping_alerts"`
 	Silences     []model.Silence  `json:"active_silences"`
 	LateActions  []lateActionLine `json:"overdue_rca_actions"`
 	Knowledge    knowledgeLine    `json:"knowledge"`
+}
+
+// jobRunLine sums up one job's failed, missed and late runs in the
+// period: a feed every five minutes would otherwise fill the page.
+type jobRunLine struct {
+	Job     string `json:"job"`
+	Kind    string `json:"kind"`
+	Service string `json:"service"`
+	Owner   string `json:"owner"`
+	Failed  int    `json:"failed"`
+	Missed  int    `json:"missed"`
+	Late    int    `json:"late"`
+	Last    string `json:"last"`             // the newest of them: when, and how it ended
+	Message string `json:"message,omitzero"` // the newest failure's message
+}
+
+// rpoLine is a backup whose newest good run is older than its RPO.
+type rpoLine struct {
+	Job    string `json:"job"`
+	LastOK string `json:"last_ok"` // "never" when none has succeeded
+	RPO    string `json:"rpo"`
+	Over   string `json:"over_by"`
+}
+
+// readJobs lists the period's failed, missed and late runs, and the
+// backups past their RPO now.
+func readJobs(ctx context.Context, r model.Reader, p *plan.Plan, from, now time.Time, at func(time.Time) string) ([]jobRunLine, []rpoLine, error) {
+	specs := map[string]model.JobSpec{}
+	for _, j := range p.JobSpecs() {
+		specs[j.ID] = j
+	}
+	runs, err := r.JobRunsBetween(ctx, from, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	var bad []jobRunLine
+	index := map[string]int{}
+	for _, run := range runs { // by time: the newest last
+		if run.Status != model.JobFailed && run.Status != model.JobMissed && run.Status != model.JobLate {
+			continue
+		}
+		i, ok := index[run.Job]
+		if !ok {
+			j := specs[run.Job]
+			i = len(bad)
+			index[run.Job] = i
+			bad = append(bad, jobRunLine{Job: run.Job, Kind: j.Kind, Service: j.Service, Owner: j.Owner})
+		}
+		l := &bad[i]
+		switch run.Status {
+		case model.JobFailed:
+			l.Failed++
+			l.Message = run.Message
+		case model.JobMissed:
+			l.Missed++
+		default:
+			l.Late++
+		}
+		l.Last = at(run.At()) + " " + string(run.Status)
+	}
+	// Backups first: a lost backup is what a war room must hear about.
+	slices.SortStableFunc(bad, func(a, b jobRunLine) int {
+		return cmp.Or(cmp.Compare(boolRank(a.Kind != model.JobBackup), boolRank(b.Kind != model.JobBackup)),
+			cmp.Compare(b.Failed+b.Missed, a.Failed+a.Missed))
+	})
+	watched, err := r.JobsWatched(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var late []rpoLine
+	for _, j := range p.JobSpecs() {
+		if j.Kind != model.JobBackup || j.RPO <= 0 {
+			continue
+		}
+		last, err := r.LastGoodRun(ctx, j.ID)
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return nil, nil, err
+		}
+		sum := model.SummariseJob(j, nil, last, watched[j.ID], now)
+		if sum.RPOBreach <= 0 {
+			continue
+		}
+		lastOK := "never"
+		if !sum.LastOK.IsZero() {
+			lastOK = at(sum.LastOK)
+		}
+		late = append(late, rpoLine{Job: j.ID, LastOK: lastOK, RPO: spell(j.RPO), Over: spell(sum.RPOBreach.Round(time.Minute))})
+	}
+	return bad, late, nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // knowledgeLine is what the knowledge base gained and how it was used in
@@ -330,6 +429,9 @@ func readWarRoom(ctx context.Context, r model.Reader, desk *model.Desk, p *plan.
 			}
 		}
 	}
+	if w.JobRuns, w.RPOBreaches, err = readJobs(ctx, r, p, from, now, at); err != nil {
+		return w, err
+	}
 	if w.Knowledge, err = readKnowledge(ctx, r, from, now); err != nil {
 		return w, err
 	}
@@ -430,6 +532,18 @@ func writeWarRoom(b *strings.Builder, w warRoom, m model.Metrics) {
 				left = "**expired " + model.Plural(-l.Days, "day", "days") + " ago**"
 			}
 			fmt.Fprintf(b, "- %s (%s, owner %s): expires %s, %s\n", mdCell(l.Name), l.Kind, l.Owner, l.Expires, left)
+		}
+	}
+	if section("Jobs and backups that failed, were missed or ran late", "Every scheduled run in the period was on time and succeeded.", len(w.JobRuns)) {
+		b.WriteString("| job | kind | service | owner | failed | missed | late | newest | last failure |\n|---|---|---|---|--:|--:|--:|---|---|\n")
+		for _, j := range w.JobRuns {
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %d | %d | %s | %s |\n", mdCell(j.Job), j.Kind, j.Service, j.Owner,
+				j.Failed, j.Missed, j.Late, j.Last, mdCell(j.Message))
+		}
+	}
+	if section("Backups past their RPO", "Every backup with an RPO has a good run within it.", len(w.RPOBreaches)) {
+		for _, l := range w.RPOBreaches {
+			fmt.Fprintf(b, "- %s: last good backup %s; RPO %s, over by %s\n", mdCell(l.Job), l.LastOK, l.RPO, l.Over)
 		}
 	}
 	if section("Noisiest alerts", "No alert was reported in the period.", len(w.Noisiest)) {
