@@ -25,6 +25,11 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
+// screenWait bounds how long a test waits for a screen or a session to end.
+// It is only reached when something is wrong, so it is generous: under -race
+// on a loaded 2-core machine a first frame has taken over 5 s.
+const screenWait = 30 * time.Second
+
 // sshEnv is a console server on a free loopback port over the seeded store,
 // with the example plan's operators given fresh keys.
 type sshEnv struct {
@@ -141,7 +146,7 @@ func (e *sshEnv) dial(key gossh.Signer) (*gossh.Client, error) {
 		User:            "anyone", // the key says who it is, not the user name
 		Auth:            []gossh.AuthMethod{gossh.PublicKeys(key)},
 		HostKeyCallback: gossh.FixedHostKey(e.hostKey),
-		Timeout:         5 * time.Second,
+		Timeout:         screenWait,
 	})
 }
 
@@ -299,7 +304,7 @@ func TestSSHWithoutTerminalSaysSoAndExits1(t *testing.T) {
 	go func() { done <- sess.Run("") }()
 	select {
 	case err = <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(screenWait):
 		t.Fatal("a session without a terminal hung")
 	}
 	var exit *gossh.ExitError
@@ -314,14 +319,14 @@ func TestSSHWithoutTerminalSaysSoAndExits1(t *testing.T) {
 func TestSSHOperatorSeesConsoleAndQuits(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, 5*time.Second, "HYPERCARE", "INC-1", "tom.okafor")
+	tm.waitFor(0, screenWait, "HYPERCARE", "INC-1", "tom.okafor")
 	tm.press("q")
 	select {
 	case err := <-tm.ended:
 		if err != nil {
 			t.Fatalf("quit: %v, want a clean exit", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(screenWait):
 		t.Fatal("q did not end the session")
 	}
 }
@@ -330,10 +335,10 @@ func TestSSHViewerAndWallCannotAck(t *testing.T) {
 	env := startSSH(t, false)
 	for name, refusal := range map[string]string{"dan.kowalski": "may not acknowledge", "wall": "read-only"} {
 		tm := env.open(t, env.keys[name], 80, 24)
-		tm.waitFor(0, 5*time.Second, "INC-1")
+		tm.waitFor(0, screenWait, "INC-1")
 		since := tm.mark()
 		tm.press("a")
-		tm.waitFor(since, 5*time.Second, refusal)
+		tm.waitFor(since, screenWait, refusal)
 	}
 	in, err := env.app.db.Incident(context.Background(), 1)
 	if err != nil || in.Assignee != "" || in.State != model.StateNew {
@@ -345,11 +350,11 @@ func TestSSHAckShowsLiveInOtherSession(t *testing.T) {
 	env := startSSH(t, false)
 	a := env.open(t, env.keys["tom.okafor"], 80, 24)
 	b := env.open(t, env.keys["sofia.lindqvist"], 120, 30) // wide enough for the owner column
-	a.waitFor(0, 5*time.Second, "INC-1")
-	b.waitFor(0, 5*time.Second, "INC-1", "New")
+	a.waitFor(0, screenWait, "INC-1")
+	b.waitFor(0, screenWait, "INC-1", "New")
 	since := b.mark()
 	a.press("a")
-	b.waitFor(since, 5*time.Second, "In Progress", "tom.okafor")
+	b.waitFor(since, screenWait, "In Progress", "tom.okafor")
 }
 
 func TestSSHGuestViewer(t *testing.T) {
@@ -357,18 +362,18 @@ func TestSSHGuestViewer(t *testing.T) {
 	guest := newSigner(t)
 	tm := env.open(t, guest, 80, 24)
 	name := "guest-" + strings.TrimPrefix(gossh.FingerprintSHA256(guest.PublicKey()), "SHA256:")[:8]
-	tm.waitFor(0, 5*time.Second, "INC-1", name)
+	tm.waitFor(0, screenWait, "INC-1", name)
 	since := tm.mark()
 	tm.press("a")
-	tm.waitFor(since, 5*time.Second, "may not acknowledge")
+	tm.waitFor(since, screenWait, "may not acknowledge")
 }
 
 func TestSSHHonoursClientNoColor(t *testing.T) {
 	env := startSSH(t, false)
 	colour := env.open(t, env.keys["tom.okafor"], 80, 24)
 	plain := env.open(t, env.keys["sofia.lindqvist"], 80, 24, "NO_COLOR=1")
-	colour.waitFor(0, 5*time.Second, "INC-1")
-	plain.waitFor(0, 5*time.Second, "INC-1")
+	colour.waitFor(0, screenWait, "INC-1")
+	plain.waitFor(0, screenWait, "INC-1")
 	sgrColour := []byte("\x1b[38;") // a foreground colour, as any styled screen has
 	if out := colour.raw(); !bytes.Contains(out, sgrColour) && !bytes.Contains(out, []byte(";38;")) {
 		t.Fatal("the colour session drew no colours; the test cannot tell NO_COLOR apart")
@@ -382,21 +387,21 @@ func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 	env := startSSH(t, false)
 	calm := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
 	doomed := env.open(t, env.keys["tom.okafor"], 80, 24)
-	calm.waitFor(0, 5*time.Second, "INC-1")
-	doomed.waitFor(0, 5*time.Second, "INC-1")
+	calm.waitFor(0, screenWait, "INC-1")
+	doomed.waitFor(0, screenWait, "INC-1")
 	doomed.press("2/boom")
 	select {
 	case <-doomed.ended:
-	case <-time.After(5 * time.Second):
+	case <-time.After(screenWait):
 		t.Fatal("the session whose console panicked is still open")
 	}
 	since := calm.mark()
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
 	}
-	calm.waitFor(since, 5*time.Second, "In Progress")
+	calm.waitFor(since, screenWait, "In Progress")
 	again := env.open(t, env.keys["tom.okafor"], 80, 24)
-	again.waitFor(0, 5*time.Second, "INC-1")
+	again.waitFor(0, screenWait, "INC-1")
 }
 
 // TestSSHSessionsLeaveNothingBehind opens sessions at once, ends them, and
@@ -417,7 +422,7 @@ func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
 		terms[i] = env.open(t, env.keys[names[i%len(names)]], 80, 24)
 	}
 	for _, tm := range terms {
-		tm.waitFor(0, 10*time.Second, "INC-1")
+		tm.waitFor(0, screenWait, "INC-1")
 	}
 	for _, tm := range terms {
 		tm.close()
@@ -443,7 +448,7 @@ func TestSSHPlanReloadChangesWhoGetsIn(t *testing.T) {
 	changed, stop := env.app.plan.Subscribe()
 	defer stop()
 	fresh := writeKeyedPlan(t, env.plan, false)
-	for timeout := time.After(5 * time.Second); env.app.plan.Plan() == loaded; {
+	for timeout := time.After(screenWait); env.app.plan.Plan() == loaded; {
 		select {
 		case <-changed:
 		case <-timeout:
@@ -501,17 +506,17 @@ func TestSSHPresence(t *testing.T) {
 	env := startSSH(t, false)
 	a := env.open(t, env.keys["tom.okafor"], 200, 60)
 	b := env.open(t, env.keys["sofia.lindqvist"], 200, 60)
-	a.waitFor(0, 5*time.Second, "also here: sofia.lindqvist", "INC-1")
-	b.waitFor(0, 5*time.Second, "also here: tom.okafor", "INC-1")
+	a.waitFor(0, screenWait, "also here: sofia.lindqvist", "INC-1")
+	b.waitFor(0, screenWait, "also here: tom.okafor", "INC-1")
 	since := b.mark()
 	a.press("\r") // INC-1's detail
 	b.press("\r")
 	// Only a detail that has loaded can tell that its incident was taken
 	// since: wait for its body, not just its title.
-	b.waitFor(since, 5*time.Second, "also viewing: tom.okafor", "Timeline")
+	b.waitFor(since, screenWait, "also viewing: tom.okafor", "Timeline")
 	since = b.mark()
 	a.press("a")
-	b.waitFor(since, 5*time.Second, "INC-1 taken by tom.okafor")
+	b.waitFor(since, screenWait, "INC-1 taken by tom.okafor")
 }
 
 // editPlan changes the plan file as an editor saves it and waits until the
@@ -545,12 +550,12 @@ func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
 	env := startSSH(t, false)
 	gone := env.open(t, env.keys["tom.okafor"], 80, 24)
 	stays := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
-	gone.waitFor(0, 5*time.Second, "INC-1")
-	stays.waitFor(0, 5*time.Second, "INC-1")
+	gone.waitFor(0, screenWait, "INC-1")
+	stays.waitFor(0, screenWait, "INC-1")
 	env.editPlan(t, func(p *plan.Plan) {
 		p.Operators = slices.DeleteFunc(p.Operators, func(op plan.Operator) bool { return op.Name == "tom.okafor" })
 	}, func(p *plan.Plan) bool { _, ok := p.Operator("tom.okafor"); return !ok })
-	if screen := gone.waitEnded(5 * time.Second); !strings.Contains(screen, "the support plan no longer lets tom.okafor in with this key, so the session ended") {
+	if screen := gone.waitEnded(screenWait); !strings.Contains(screen, "the support plan no longer lets tom.okafor in with this key, so the session ended") {
 		t.Fatalf("the removed operator's session ended without saying why:\n%s", screen)
 	}
 	// Everyone else carries on.
@@ -558,13 +563,13 @@ func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
 	}
-	stays.waitFor(since, 5*time.Second, "In Progress")
+	stays.waitFor(since, screenWait, "In Progress")
 }
 
 func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, 5*time.Second, "INC-1")
+	tm.waitFor(0, screenWait, "INC-1")
 	fresh := newSigner(t)
 	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(fresh.PublicKey())))
 	env.editPlan(t, func(p *plan.Plan) {
@@ -577,7 +582,7 @@ func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
 		op, _ := p.Operator("tom.okafor")
 		return len(op.Keys) == 1 && op.Keys[0] == line
 	})
-	if screen := tm.waitEnded(5 * time.Second); !strings.Contains(screen, "no longer lets tom.okafor in with this key") {
+	if screen := tm.waitEnded(screenWait); !strings.Contains(screen, "no longer lets tom.okafor in with this key") {
 		t.Fatalf("a session on a key taken out of the plan:\n%s", screen)
 	}
 }
@@ -587,7 +592,7 @@ func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
 func TestSSHPlanDemotionAppliesAtOnce(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, 5*time.Second, "INC-1", "tom.okafor (operator)")
+	tm.waitFor(0, screenWait, "INC-1", "tom.okafor (operator)")
 	since := tm.mark()
 	env.editPlan(t, func(p *plan.Plan) {
 		for i := range p.Operators {
@@ -596,9 +601,9 @@ func TestSSHPlanDemotionAppliesAtOnce(t *testing.T) {
 			}
 		}
 	}, func(p *plan.Plan) bool { op, _ := p.Operator("tom.okafor"); return op.Role == model.RoleViewer })
-	tm.waitFor(since, 5*time.Second, "the support plan changed your role to viewer")
+	tm.waitFor(since, screenWait, "the support plan changed your role to viewer")
 	tm.press("a")
-	tm.waitFor(since, 5*time.Second, "may not acknowledge")
+	tm.waitFor(since, screenWait, "may not acknowledge")
 	in, err := env.app.db.Incident(context.Background(), 1)
 	if err != nil || in.Assignee != "" || in.State != model.StateNew {
 		t.Fatalf("INC-1 after the demoted operator's ack: %+v, %v", in, err)
@@ -671,7 +676,7 @@ func (c *handClock) waitArmed(t *testing.T, d time.Duration) {
 		if got != d {
 			t.Fatalf("the server waits %s for input, want %s", got, d)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(screenWait):
 		t.Fatalf("the server set no timer of %s", d)
 	}
 }
@@ -685,8 +690,8 @@ func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
 	env := startSSHClock(t, false, clock)
 	wall := env.open(t, env.keys["wall"], 80, 24)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	wall.waitFor(0, 5*time.Second, "INC-1")
-	tm.waitFor(0, 5*time.Second, "INC-1")
+	wall.waitFor(0, screenWait, "INC-1")
+	tm.waitFor(0, screenWait, "INC-1")
 	clock.waitArmed(t, sshInputIdle) // tom's: the wall screen sets none
 	// The terminal's answer is input too: let it in before the clock moves.
 	<-tm.replied
@@ -696,10 +701,10 @@ func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
 	clock.advance(sshInputIdle * 2 / 3)
 	since := tm.mark()
 	tm.press("?")
-	tm.waitFor(since, 5*time.Second, "Navigate") // the server has read the key
+	tm.waitFor(since, screenWait, "Navigate") // the server has read the key
 	since = tm.mark()
 	tm.press("\x1b")
-	tm.waitFor(since, 5*time.Second, "INC-1")
+	tm.waitFor(since, screenWait, "INC-1")
 	clock.advance(sshInputIdle * 2 / 3)
 	clock.waitArmed(t, sshInputIdle/3)
 
@@ -708,10 +713,10 @@ func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
 	if _, err := env.app.desk.AckIncident(context.Background(), model.Actor{Name: "raj.iyer", Role: model.RoleOperator}, 1); err != nil {
 		t.Fatal(err)
 	}
-	tm.waitFor(since, 5*time.Second, "In Progress")
-	wall.waitFor(wallSince, 5*time.Second, "In Progress")
+	tm.waitFor(since, screenWait, "In Progress")
+	wall.waitFor(wallSince, screenWait, "In Progress")
 	clock.advance(sshInputIdle / 3)
-	if screen := tm.waitEnded(5 * time.Second); !strings.Contains(screen, "no input for 30m, so the session ended") {
+	if screen := tm.waitEnded(screenWait); !strings.Contains(screen, "no input for 30m, so the session ended") {
 		t.Fatalf("the idle session ended without saying why:\n%s", screen)
 	}
 
@@ -723,7 +728,7 @@ func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
 	if _, err := env.app.desk.CreateIncident(context.Background(), model.System, model.NewIncident{Title: "Orders export late", Service: "orders", Impact: model.Low, Urgency: model.Low}); err != nil {
 		t.Fatal(err)
 	}
-	wall.waitFor(wallSince, 5*time.Second, "INC-2")
+	wall.waitFor(wallSince, screenWait, "INC-2")
 	select {
 	case err := <-wall.ended:
 		t.Fatalf("the wall screen was ended for being idle: %v", err)
