@@ -92,7 +92,7 @@ func TestStormNeverHidesFiringMembers(t *testing.T) {
 	}
 
 	// A filter finds a member that is not the storm's row.
-	found, err := db.Feed(ctx, model.FeedQuery{Label: "pod", Value: "7", Limit: 100})
+	found, err := db.Feed(ctx, model.FeedQuery{Labels: []model.Matcher{{Label: "pod", Op: model.MatchEqual, Value: "7"}}, Limit: 100})
 	if err != nil || len(found) != 1 || found[0].DedupKey != "m-7" {
 		t.Fatalf("pod=7 found %+v %v; want the member m-7", found, err)
 	}
@@ -227,7 +227,7 @@ func TestStaleAlerts(t *testing.T) {
 	if all, err := db.Feed(ctx, model.FeedQuery{Limit: 10}); err != nil || len(all) != 2 {
 		t.Fatalf("whole feed: %d %v; the stale alert must still be listed", len(all), err)
 	}
-	if stale, err := db.Feed(ctx, model.FeedQuery{Only: "stale", Limit: 10}); err != nil || len(stale) != 1 || stale[0].DedupKey != "am-1" {
+	if stale, err := db.Feed(ctx, model.FeedQuery{Only: []string{"stale"}, Limit: 10}); err != nil || len(stale) != 1 || stale[0].DedupKey != "am-1" {
 		t.Fatalf("is:stale: %+v %v", stale, err)
 	}
 	if n, _ := desk.SweepStale(ctx, start.Add(6*time.Hour)); n != 0 {

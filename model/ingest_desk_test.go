@@ -170,10 +170,10 @@ func TestIngestSilences(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Matching != 2 || len(list[0].Matchers) != 2 {
 		t.Fatalf("silences = %+v %v", list, err)
 	}
-	if got, err := db.Feed(ctx, model.FeedQuery{Only: "silenced", Limit: 10}); err != nil || len(got) != 2 {
+	if got, err := db.Feed(ctx, model.FeedQuery{Only: []string{"silenced"}, Limit: 10}); err != nil || len(got) != 2 {
 		t.Fatalf("feed of silenced alerts: %d %v", len(got), err)
 	}
-	if got, err := db.Feed(ctx, model.FeedQuery{Label: "service", Value: "checkout", Limit: 10}); err != nil || len(got) != 1 || got[0].DedupKey != "elsewhere" {
+	if got, err := db.Feed(ctx, model.FeedQuery{Labels: []model.Matcher{{Label: "service", Op: model.MatchEqual, Value: "checkout"}}, Limit: 10}); err != nil || len(got) != 1 || got[0].DedupKey != "elsewhere" {
 		t.Fatalf("feed by label: %+v %v", got, err)
 	}
 	if err := desk.ExpireSilence(ctx, alice, sil.ID); err != nil {

@@ -54,8 +54,10 @@ func NewMatcher(label string, op MatchOp, value string) (Matcher, error) {
 }
 
 // Matches reports whether the labels satisfy the condition.
-func (m Matcher) Matches(labels map[string]string) bool {
-	v := labels[m.Label]
+func (m Matcher) Matches(labels map[string]string) bool { return m.MatchValue(labels[m.Label]) }
+
+// MatchValue reports whether a label's value satisfies the condition.
+func (m Matcher) MatchValue(v string) bool {
 	switch m.Op {
 	case MatchNotEqual:
 		return v != m.Value

@@ -64,6 +64,17 @@ func TestParseMatchersLikeAmtool(t *testing.T) {
 		{`job=~"api|web", instance!~".*:9100"`, `job=~"api|web" instance!~".*:9100"`, ""},
 		{`summary="a \"quoted\" word"`, `summary="a \"quoted\" word"`, ""},
 		{`team= env=prod`, `team="" env="prod"`, ""},
+		// Alertmanager's matcher documentation examples.
+		{`{foo="bar"}`, `foo="bar"`, ""},
+		{`{foo=~"bar.*"}`, `foo=~"bar.*"`, ""},
+		{`{foo!="bar", baz!~"qux"}`, `foo!="bar" baz!~"qux"`, ""},
+		{`{foo="bar,baz"}`, `foo="bar,baz"`, ""},
+		{`{foo="bar",}`, `foo="bar"`, ""}, // a trailing comma
+		{`{foo=}`, `foo=""`, ""},
+		{`{foo="🙂"}`, `foo="🙂"`, ""},
+		{`foo=🙂`, `foo="🙂"`, ""},
+		{`alertname=~".*Latency" severity="critical"`, `alertname=~".*Latency" severity="critical"`, ""},
+		{`{foo=~"[a-"}`, "", "not a valid regular expression"},
 		{`service=checkout instance`, "", `matcher 2 (instance): expected =, !=, =~ or !~ after "instance"`},
 		{`1x=y`, "", "matcher 1 (1x=y): expected a label name"},
 		{`=checkout`, "", "expected a label name"},

@@ -178,6 +178,9 @@ func TestParseQueueFilter(t *testing.T) {
 		{"p6", QueueQuery{}, "priorities are p1 to p5"},
 		{"is:nonsense", QueueQuery{}, "is:nonsense: unknown"},
 		{"pa", QueueQuery{Filter: "pa"}, ""},
+		{"service=checkout category!=network p2", QueueQuery{Fields: []Matcher{
+			{Label: "service", Op: MatchEqual, Value: "checkout"}, {Label: "category", Op: MatchNotEqual, Value: "network"}}, Priorities: []Priority{2}}, ""},
+		{"env=prod", QueueQuery{}, "incidents are filtered by service, category, team, assignee or kind"},
 	}
 	for _, tt := range tests {
 		got, err := ParseQueueFilter(tt.in, "alice")

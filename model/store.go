@@ -3,8 +3,6 @@ package model
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -13,9 +11,14 @@ var ErrNotFound = errors.New("not found")
 
 // QueueQuery selects incidents for the queue pane.
 type QueueQuery struct {
-	Filter string // free text over ref, title, service, assignee; empty for all
-	All    bool   // include resolved, closed and cancelled
-	AtRisk bool   // only open incidents at risk (Incident.AtRisk)
+	// Filter is words, each of which must appear in the ref, title,
+	// service, assignee or team; empty for all.
+	Filter string
+	// Fields are conditions on IncidentFields (service=checkout), all of
+	// which must hold.
+	Fields []Matcher
+	All    bool // include resolved, closed and cancelled
+	AtRisk bool // only open incidents at risk (Incident.AtRisk)
 	// Narrowing by field; zero values do not narrow. Several priorities or
 	// states mean any of them.
 	Priorities []Priority
@@ -27,65 +30,24 @@ type QueueQuery struct {
 	Limit      int
 }
 
-// ParseQueueFilter reads the queue's filter: free words (ref, title,
-// service, assignee, team) and these terms, in any order and case:
-//
-//	is:risk  at risk of its SLA       is:major       major incidents
-//	is:mine  assigned to me           is:unassigned  nobody assigned
-//	is:new, is:progress, is:hold      those states   p1 … p5        those priorities
-//
-// Several priorities, or several states, mean any of them ("p1 p2"). An
-// unknown is: term or p-number is an error that lists the known ones.
-func ParseQueueFilter(text, me string) (QueueQuery, error) {
-	var q QueueQuery
-	var words []string
-	states := map[string]IncidentState{"is:new": StateNew, "is:progress": StateInProgress, "is:hold": StateOnHold}
-	for _, w := range strings.Fields(text) {
-		lw := strings.ToLower(w)
-		switch {
-		case lw == "is:risk":
-			q.AtRisk = true
-		case lw == "is:major":
-			q.Major = true
-		case lw == "is:mine":
-			if me == "" {
-				return q, fmt.Errorf("is:mine: nobody is named here; say who you are (--as NAME)")
-			}
-			q.Assignee = me
-		case lw == "is:unassigned":
-			q.Unassigned = true
-		case states[lw] != "":
-			q.States = append(q.States, states[lw])
-		case strings.HasPrefix(lw, "is:"):
-			return q, fmt.Errorf("%s: unknown; use is:risk, is:major, is:mine, is:unassigned, is:new, is:progress or is:hold", w)
-		case len(lw) == 2 && lw[0] == 'p' && lw[1] >= '0' && lw[1] <= '9':
-			if lw[1] < '1' || lw[1] > '5' {
-				return q, fmt.Errorf("%s: priorities are p1 to p5", w)
-			}
-			q.Priorities = append(q.Priorities, Priority(lw[1]-'0'))
-		default:
-			words = append(words, w)
-		}
-	}
-	q.Filter = strings.Join(words, " ")
-	return q, nil
-}
-
 // FeedQuery selects alerts for the feed pane. A storm shows as one row (its
 // first alert, with StormSize set) unless Storm asks for its members.
 type FeedQuery struct {
-	Filter string // free text over name, service, summary
-	Firing bool   // only firing alerts
-	Storm  int64  // only the alerts of this storm, all of them
-	// Only narrows to alerts in one condition: "acked", "silenced",
-	// "flapping", "incident" (attached to one) or "stale" (firing, but not
-	// repeated by its sender for longer than its repeat interval); empty
-	// for all.
-	Only string
-	// Label and Value narrow to alerts with that label value.
-	Label, Value string
-	Offset       int
-	Limit        int
+	// Filter is words, each of which must appear in the id, name,
+	// service or summary; empty for all.
+	Filter string
+	Firing bool  // only firing alerts
+	Storm  int64 // only the alerts of this storm, all of them
+	// Only narrows to alerts in every one of these conditions: "acked",
+	// "silenced", "flapping", "incident" (attached to one) or "stale"
+	// (firing, but not repeated by its sender for longer than its repeat
+	// interval).
+	Only []string
+	// Labels are matchers on the alerts' labels, all of which must hold;
+	// "service" compares the alert's service.
+	Labels []Matcher
+	Offset int
+	Limit  int
 }
 
 // Upserted says what Tx.UpsertAlert did with one delivery.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // hotQuery is a query that runs on every refresh of a pane, with arguments
@@ -20,18 +22,20 @@ type hotQuery struct {
 var hotQueries = func() []hotQuery {
 	now := time.Now().UnixMilli()
 	week := int64(7 * 24 * time.Hour / time.Millisecond)
-	pattern, id := textFilter("INC-42")
+	words := wordTerms("INC-42 checkout")
+	fields := matcherTerms([]model.Matcher{{Label: "service", Op: model.MatchNotEqual, Value: "orders"}})
+	labels := matcherTerms([]model.Matcher{{Label: "env", Op: model.MatchRegexp, Value: "prod.*"}})
 	return []hotQuery{
 		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
-		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 6, true, "alice", false, 5}},
+		{"queue filtered", queueOpenSQL, []any{words, fields, 60, 0, false, 6, true, "alice", false, 5}},
 		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, 0}},
 		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
-		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, 0}},
-		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, "", nil, "", false}},
-		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, 0, "", nil, "", true}},
-		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, "", nil, "", false}},
-		{"feed firing filtered", feedFiringSQL, []any{"%db%", nil, 60, 0, 0, "", nil, "", true}},
-		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, 1, "", nil, "", false}},
+		{"queue all filtered", queueAllSQL, []any{words, fields, 60, 0, false, 0, false, nil, true, 0}},
+		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, 0, false}},
+		{"feed filtered", feedSQL, []any{words, labels, 60, 0, 0, 3, true}},
+		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, 0, false}},
+		{"feed firing filtered", feedFiringSQL, []any{words, labels, 60, 0, 0, 3, true}},
+		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, 1, 0, false}},
 		{"counts", countsSQL, nil},
 		{"alert volume", alertVolumeSQL, []any{1, now - week, now}},
 		{"changes between", changesBetweenSQL, []any{now - week, now + week}},

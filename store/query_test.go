@@ -93,10 +93,10 @@ func TestQueue(t *testing.T) {
 func TestFeed(t *testing.T) {
 	db := openTest(t)
 	alerts := []model.Alert{
-		{DedupKey: "a", Name: "DiskFull", Severity: model.SevWarning, State: model.AlertFiring, Service: "orders-db", LastSeen: t0},
-		{DedupKey: "b", Name: "HighLatency", Severity: model.SevCritical, State: model.AlertFiring, Service: "checkout", LastSeen: t0},
+		{DedupKey: "a", Name: "DiskFull", Severity: model.SevWarning, State: model.AlertFiring, Service: "orders-db", LastSeen: t0, Labels: map[string]string{"env": "prod", "team": "db"}},
+		{DedupKey: "b", Name: "HighLatency", Severity: model.SevCritical, State: model.AlertFiring, Service: "checkout", LastSeen: t0, Labels: map[string]string{"env": "prod", "team": "web"}},
 		{DedupKey: "c", Name: "Heartbeat", Severity: model.SevInfo, State: model.AlertResolved, Summary: "nightly batch ok", LastSeen: t0.Add(time.Hour)},
-		{DedupKey: "d", Name: "HighLatency", Severity: model.SevCritical, State: model.AlertFiring, Service: "search", LastSeen: t0.Add(time.Minute)},
+		{DedupKey: "d", Name: "HighLatency", Severity: model.SevCritical, State: model.AlertFiring, Service: "search", LastSeen: t0.Add(time.Minute), Labels: map[string]string{"env": "staging"}},
 		{DedupKey: "e", Name: "PodCrashLoop", Severity: model.SevCritical, State: model.AlertResolved, Service: "checkout", LastSeen: t0},
 	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
@@ -124,6 +124,17 @@ func TestFeed(t *testing.T) {
 		{"firing and filter", model.FeedQuery{Firing: true, Filter: "checkout"}, "b"},
 		{"id", model.FeedQuery{Filter: "ALR-3"}, "c"},
 		{"page", model.FeedQuery{Offset: 3, Limit: 10}, "e c"},
+		// Every term must hold: words, labels and conditions alike.
+		{"two words", model.FeedQuery{Filter: "HighLatency checkout"}, "b"},
+		{"two words any order", model.FeedQuery{Filter: "search latency"}, "d"},
+		{"a word nothing has", model.FeedQuery{Filter: "latency nowhere"}, ""},
+		{"label", model.FeedQuery{Labels: matchers(t, "env=prod")}, "b a"},
+		{"two labels", model.FeedQuery{Labels: matchers(t, "env=prod team=web")}, "b"},
+		{"not equal, absent is empty", model.FeedQuery{Labels: matchers(t, "env!=prod")}, "d e c"},
+		{"regexp", model.FeedQuery{Labels: matchers(t, `env=~"prod|stag.*"`)}, "d b a"},
+		{"not regexp", model.FeedQuery{Labels: matchers(t, `team!~"d.*"`)}, "d b e c"},
+		{"service label is the service", model.FeedQuery{Labels: matchers(t, "service=checkout")}, "b e"},
+		{"labels and words", model.FeedQuery{Filter: "latency", Labels: matchers(t, "env=prod")}, "b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := db.Feed(t.Context(), tc.q)
@@ -506,6 +517,14 @@ func TestQueueNarrowing(t *testing.T) {
 		{"p1 p5", []int64{p1.ID, p3.ID + 1}},
 		{"is:new is:hold", []int64{p1.ID, p3.ID, p3.ID + 1}},
 		{"orders-team", []int64{p3.ID, p3.ID + 1}},
+		// Every term must hold: two words, words and fields, two fields.
+		{"slow orders", []int64{p3.ID}},
+		{"down orders", nil},
+		{"service=orders is:hold", []int64{p3.ID}},
+		{"service!=orders", []int64{p1.ID}},
+		{`service=~"ord.*" service!=checkout p5`, []int64{p3.ID + 1}},
+		{"service=orders team=orders-team meh", []int64{p3.ID + 1}},
+		{"kind=incident assignee=bob", []int64{p3.ID}},
 	} {
 		q, err := model.ParseQueueFilter(tt.filter, "bob")
 		if err != nil {
@@ -581,4 +600,14 @@ func TestArticleSearchRanksByUse(t *testing.T) {
 	if err != nil || got.Uses != 1 {
 		t.Fatalf("KB-%d uses = %d, %v; want 1", c, got.Uses, err)
 	}
+}
+
+// matchers parses a matcher list for a test.
+func matchers(t *testing.T, s string) []model.Matcher {
+	t.Helper()
+	ms, err := model.ParseMatchers(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }

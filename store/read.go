@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 // The hot queries, kept as constants so the query-plan test explains exactly
 // the text that runs. Each reads its ORDER BY off an index (see
 // migrations/0001_init.sql); a filter narrows the walk but never forces a sort.
-// Filters bind ?1 to a LIKE pattern (NULL for none) and ?2 to a record id
-// (NULL unless the filter is a number).
+// The incident and alert lists bind ?1 to a filter's words and ?2 to its
+// matchers, as JSON arrays (NULL for none; see filter.go).
 const (
 	incidentColumns = `id, kind, title, description, service, category, impact, urgency, priority, state,
 	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
@@ -29,17 +30,27 @@ const (
   AND (NOT ?9 OR assignee = '')
   AND (?10 = 0 OR ?10 & CASE state WHEN 'new' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'on_hold' THEN 4 ELSE 8 END)`
 
+	// queueTerms are a filter's words (?1) and field matchers (?2), each of
+	// which must hold (see filter.go). Columns are named by table where
+	// json_each has one of the same name (id).
+	queueTerms = `(?1 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) w WHERE NOT coalesce(incidents.id IS w.value ->> 'id'
+      OR title LIKE w.value ->> 'p' ESCAPE '\' OR service LIKE w.value ->> 'p' ESCAPE '\'
+      OR assignee LIKE w.value ->> 'p' ESCAPE '\' OR team LIKE w.value ->> 'p' ESCAPE '\', 0)))
+  AND (?2 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?2) m WHERE NOT hc_match(m.value ->> 'op', m.value ->> 'v',
+      CASE m.value ->> 'l' WHEN 'service' THEN service WHEN 'category' THEN category WHEN 'team' THEN team
+      WHEN 'assignee' THEN assignee WHEN 'kind' THEN kind END)))`
+
 	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
 	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
 WHERE is_open
-  AND (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
+  AND ` + queueTerms + `
   AND (NOT ?5 OR sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))
   AND ` + queueNarrow + `
 ORDER BY major DESC, priority, due_order, id
 LIMIT ?3 OFFSET ?4`
 
 	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
-WHERE (?1 IS NULL OR id = ?2 OR title LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR assignee LIKE ?1 ESCAPE '\' OR team LIKE ?1 ESCAPE '\')
+WHERE ` + queueTerms + `
   AND (NOT ?5 OR (is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))))
   AND ` + queueNarrow + `
 ORDER BY opened_at DESC, id DESC
@@ -54,26 +65,30 @@ LIMIT ?3 OFFSET ?4`
 	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT firing FROM storms WHERE storms.id = alerts.storm_id), 0)`
 
 	// feedFilter is the feed's FeedQuery conditions, shared by its three
-	// forms: ?1/?2 text or id, ?6 a condition (FeedConditions), ?7/?8 a
-	// label's JSON path and value.
+	// forms: ?1 words and ?2 label matchers (see filter.go), each of which
+	// must hold, and ?6 the conditions (FeedConditions) as bits: acked 1,
+	// silenced 2, flapping 4, incident 8, stale 16.
 	feedFilter = `
-  AND (?1 IS NULL OR id = ?2 OR name LIKE ?1 ESCAPE '\' OR service LIKE ?1 ESCAPE '\' OR summary LIKE ?1 ESCAPE '\')
-  AND (?6 = '' OR (?6 = 'acked' AND ack_by <> '') OR (?6 = 'silenced' AND silenced_by IS NOT NULL)
-       OR (?6 = 'flapping' AND flapping) OR (?6 = 'incident' AND incident_id IS NOT NULL)
-       OR (?6 = 'stale' AND stale AND state = 'firing'))
-  AND (?7 IS NULL OR json_extract(labels, ?7) = ?8)
+  AND (?1 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) w WHERE NOT coalesce(alerts.id IS w.value ->> 'id'
+      OR name LIKE w.value ->> 'p' ESCAPE '\' OR service LIKE w.value ->> 'p' ESCAPE '\'
+      OR summary LIKE w.value ->> 'p' ESCAPE '\', 0)))
+  AND (?2 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?2) m WHERE NOT hc_match(m.value ->> 'op', m.value ->> 'v',
+      iif(m.value ->> 'l' = 'service', service, json_extract(labels, m.value ->> 'path')))))
+  AND ((?6 & 1) = 0 OR ack_by <> '') AND ((?6 & 2) = 0 OR silenced_by IS NOT NULL)
+  AND ((?6 & 4) = 0 OR flapping) AND ((?6 & 8) = 0 OR incident_id IS NOT NULL)
+  AND ((?6 & 16) = 0 OR (stale AND state = 'firing'))
 `
 
 	// The feed hides storm members (storm_member = 1): their storm's most
-	// pressing alert stands for them. A filter (?9) looks at every alert,
+	// pressing alert stands for them. A filter (?7) looks at every alert,
 	// members too, so nothing a filter asks for hides inside a storm.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE (storm_member = 0 OR ?9)` + feedFilter + `
+WHERE (storm_member = 0 OR ?7)` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE firing = 1 AND (storm_member = 0 OR ?9)` + feedFilter + `
+WHERE firing = 1 AND (storm_member = 0 OR ?7)` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -214,7 +229,6 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 	if q.All {
 		query = queueAllSQL
 	}
-	pattern, id := textFilter(q.Filter)
 	var assignee any // NULL: not narrowed
 	if q.Assignee != "" {
 		assignee = q.Assignee
@@ -227,7 +241,7 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 	for _, st := range q.States {
 		states |= stateBits[st] | 8*btoi(stateBits[st] == 0)
 	}
-	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk,
+	rows, err := db.query(ctx, query, wordTerms(q.Filter), matcherTerms(q.Fields), limit(q.Limit), offset(q.Offset), q.AtRisk,
 		priorities, q.Major, assignee, q.Unassigned, states)
 	return collect(rows, err, "incident queue", scanIncident)
 }
@@ -235,13 +249,17 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 // Feed lists alerts: firing first, then by severity, most recently seen
 // first, a storm as one row; or, with q.Storm, the alerts of one storm.
 func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
-	pattern, id := textFilter(q.Filter)
-	var labelPath any // JSON path of the label; NULL for no label filter
-	if q.Label != "" {
-		labelPath = `$."` + strings.ReplaceAll(q.Label, `"`, `\"`) + `"`
+	words, labels := wordTerms(q.Filter), matcherTerms(q.Labels)
+	only := 0
+	for _, c := range q.Only {
+		bit := slices.Index(model.FeedConditions, c)
+		if bit < 0 {
+			return nil, fmt.Errorf("alert feed: unknown condition %q; use one of %s", c, strings.Join(model.FeedConditions, ", "))
+		}
+		only |= 1 << bit
 	}
-	filtered := pattern != nil || q.Only != "" || labelPath != nil
-	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Storm, q.Only, labelPath, q.Value, filtered}
+	filtered := words != nil || labels != nil || only != 0
+	args := []any{words, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, filtered}
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
