@@ -20,11 +20,14 @@ const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 func newFeed(s *session) *listPane[model.Alert] {
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
-		placeholder: "text, is:acked|silenced|flapping|incident|stale|firing, label=value",
+		placeholder: "words, label=value !=, =~re, is:firing/acked/silenced/flapping/incident/stale (all must hold)",
 		empty:       "No alerts yet. Drops appear here as they arrive.",
 		id:          func(a model.Alert) int64 { return a.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Alert, error) {
-			fq := parseFeedFilter(q.filter)
+			fq, err := model.ParseFeedFilter(q.filter)
+			if err != nil {
+				return nil, err
+			}
 			fq.Storm, fq.Offset, fq.Limit = q.scope, q.offset, q.limit
 			return s.Reader.Feed(ctx, fq)
 		},
@@ -103,28 +106,6 @@ func alertTags(a model.Alert) string {
 		return ""
 	}
 	return "[" + strings.Join(tags, "] [") + "]"
-}
-
-// parseFeedFilter reads the feed's filter line: words are free text,
-// is:CONDITION narrows to acked, silenced, flapping, incident, stale or
-// firing alerts, and label=value to a label's value.
-func parseFeedFilter(text string) model.FeedQuery {
-	var q model.FeedQuery
-	var words []string
-	for _, w := range strings.Fields(text) {
-		switch cond, isCond := strings.CutPrefix(w, "is:"); {
-		case isCond && cond == "firing":
-			q.Firing = true
-		case isCond && slices.Contains(model.FeedConditions, cond):
-			q.Only = cond
-		case strings.Contains(w, "=") && !strings.HasPrefix(w, "="):
-			q.Label, q.Value, _ = strings.Cut(w, "=")
-		default:
-			words = append(words, w)
-		}
-	}
-	q.Filter = strings.Join(words, " ")
-	return q
 }
 
 // alertBindings are the actions on an alert, in the feed and its detail,

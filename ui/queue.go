@@ -59,7 +59,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
-		placeholder: "words, p1…p5, is:risk is:major is:mine is:unassigned is:new/progress/hold",
+		placeholder: "words, p1…p5, service=x category!=y, is:risk/major/mine/unassigned/new/progress/hold (all must hold)",
 		empty:       "No open incidents.",
 		id:          func(in model.Incident) int64 { return in.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Incident, error) {

@@ -214,23 +214,6 @@ func TestStormExpandsAndCollapses(t *testing.T) {
 	tm.Final()
 }
 
-func TestFeedFilterSyntax(t *testing.T) {
-	tests := []struct {
-		in   string
-		want model.FeedQuery
-	}{
-		{"disk full", model.FeedQuery{Filter: "disk full"}},
-		{"is:acked checkout", model.FeedQuery{Filter: "checkout", Only: "acked"}},
-		{"is:firing env=prod", model.FeedQuery{Firing: true, Label: "env", Value: "prod"}},
-		{"is:bogus", model.FeedQuery{Filter: "is:bogus"}},
-	}
-	for _, tt := range tests {
-		if got := parseFeedFilter(tt.in); got != tt.want {
-			t.Errorf("parseFeedFilter(%q) = %+v, want %+v", tt.in, got, tt.want)
-		}
-	}
-}
-
 // A pane out of sight misses changes without querying for them, and catches
 // up the moment it is shown.
 func TestHiddenPaneCatchesUpWhenShown(t *testing.T) {

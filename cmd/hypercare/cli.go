@@ -250,7 +250,13 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 	case "alerts":
 		// A storm is one row standing for its members (storm_size, and
 		// storm_firing of them fire); --storm ID lists the members.
-		list, err := db.Feed(ctx, model.FeedQuery{Filter: filter, Firing: !all && stormID == 0, Storm: stormID, Limit: limit + 1})
+		q, err := model.ParseFeedFilter(filter)
+		if err != nil {
+			return fmt.Errorf("--filter: %w", err)
+		}
+		q.Firing = q.Firing || (!all && stormID == 0)
+		q.Storm, q.Limit = stormID, limit+1
+		list, err := db.Feed(ctx, q)
 		if err != nil {
 			return err
 		}
