@@ -643,19 +643,12 @@ func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64, until time.Time)
 // CreateSilence mutes matching alerts from now for a duration. It marks the
 // firing alerts it matches at once and reports how many.
 func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
-	if err := a.Check(PermSilence); err != nil {
+	if err := s.CheckSilence(a); err != nil {
 		return Silence{}, err
 	}
 	comment = strings.TrimSpace(Clean(comment, true))
-	switch {
-	case len(matchers) == 0:
-		return Silence{}, errors.New("matchers: write at least one, e.g. service=checkout")
-	case d <= 0:
-		return Silence{}, errors.New("duration: must be positive, e.g. 2h")
-	case d > 14*24*time.Hour:
-		return Silence{}, errors.New("duration: at most 14 days; silence again if it is still needed")
-	case comment == "":
-		return Silence{}, errors.New("comment: say why, so the next shift knows")
+	if err := checkSilence(matchers, d, comment); err != nil {
+		return Silence{}, err
 	}
 	now := s.Now().UTC()
 	sil := Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}
@@ -679,10 +672,135 @@ func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d
 	return sil, err
 }
 
+// MaxSilence is the longest a silence lasts from now; one still needed
+// after that is added, or extended, again.
+const MaxSilence = 14 * 24 * time.Hour
+
+func checkSilence(matchers []Matcher, d time.Duration, comment string) error {
+	switch {
+	case len(matchers) == 0:
+		return errors.New("matchers: write at least one, e.g. service=checkout")
+	case d <= 0:
+		return errors.New("duration: must be positive, e.g. 2h")
+	case d > MaxSilence:
+		return errors.New("duration: at most 14 days; silence again if it is still needed")
+	case comment == "":
+		return errors.New("comment: say why, so the next shift knows")
+	}
+	return nil
+}
+
+// CheckSilence says whether the actor may manage silences: the plan's
+// [alerts] silence_role (operators by default).
+func (s *Desk) CheckSilence(a Actor) error {
+	needs := s.pol().AlertRules().SilenceRole
+	if needs == 0 {
+		needs = RoleOperator
+	}
+	return a.CheckAs(PermSilence, needs)
+}
+
+// activeSilence is silence id if it is in force at now.
+func activeSilence(tx Tx, id int64, now time.Time) (Silence, []Silence, error) {
+	active, err := tx.ActiveSilences(now)
+	if err != nil {
+		return Silence{}, nil, err
+	}
+	for _, sil := range active {
+		if sil.ID == id {
+			return sil, active, nil
+		}
+	}
+	return Silence{}, nil, fmt.Errorf("SIL-%d is not in force (it ended, or does not exist); :silences lists those that are", id)
+}
+
+// ExtendSilence moves a silence's end later by d, at most MaxSilence from
+// now.
+func (s *Desk) ExtendSilence(ctx context.Context, a Actor, id int64, d time.Duration) (Silence, error) {
+	if err := s.CheckSilence(a); err != nil {
+		return Silence{}, err
+	}
+	if d <= 0 {
+		return Silence{}, errors.New("extend by: a positive duration, e.g. 2h")
+	}
+	now := s.Now().UTC()
+	var after Silence
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, _, err := activeSilence(tx, id, now)
+		if err != nil {
+			return err
+		}
+		after = before
+		after.EndsAt = before.EndsAt.Add(d)
+		if after.EndsAt.Sub(now) > MaxSilence {
+			return fmt.Errorf("extend by: %s would end it %s from now; a silence lasts at most 14 days", d, after.EndsAt.Sub(now).Round(time.Hour))
+		}
+		if err := tx.SetSilenceEnd(id, after.EndsAt); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "silence.extend", before.Ref(), before, after)
+	})
+	return after, err
+}
+
+// ReplaceSilence edits a silence as Alertmanager does: the old one ends
+// now and a new one with the new matchers and comment takes its place,
+// lasting d from now. The alerts the old one muted and the new one does
+// not notify again.
+func (s *Desk) ReplaceSilence(ctx context.Context, a Actor, id int64, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
+	if err := s.CheckSilence(a); err != nil {
+		return Silence{}, err
+	}
+	comment = strings.TrimSpace(Clean(comment, true))
+	if err := checkSilence(matchers, d, comment); err != nil {
+		return Silence{}, err
+	}
+	now := s.Now().UTC()
+	sil := Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}
+	err := s.store.Write(ctx, func(tx Tx) error {
+		old, _, err := activeSilence(tx, id, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.ExpireSilence(id, now); err != nil {
+			return fmt.Errorf("SIL-%d: %w", id, err)
+		}
+		if err := tx.InsertSilence(&sil); err != nil {
+			return err
+		}
+		active, err := tx.ActiveSilences(now)
+		if err != nil {
+			return err
+		}
+		sil.Matching = 0
+		if err := tx.FiringAlerts(func(al Alert) error {
+			if al.SilencedBy != 0 && al.SilencedBy != id {
+				return nil // another silence holds it
+			}
+			by := silencedBy(active, al.Labels)
+			if by == sil.ID {
+				sil.Matching++
+			}
+			if by == al.SilencedBy {
+				return nil
+			}
+			al.SilencedBy = by
+			return tx.SetAlertMarks(al)
+		}); err != nil {
+			return err
+		}
+		if err := s.audit(tx, a, "silence.expire", old.Ref(), old, fmt.Sprintf("replaced by %s", sil.Ref())); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "silence.create", sil.Ref(), old, sil)
+	})
+	return sil, err
+}
+
 // ExpireSilence ends a silence now and unmutes the alerts it held, unless
 // another active silence matches them.
 func (s *Desk) ExpireSilence(ctx context.Context, a Actor, id int64) error {
-	if err := a.Check(PermSilence); err != nil {
+	if err := s.CheckSilence(a); err != nil {
 		return err
 	}
 	now := s.Now().UTC()

@@ -91,11 +91,16 @@ type AlertRules struct {
 	// AutoResolve resolves an auto-opened incident when all its alerts have
 	// resolved; otherwise a timeline entry says so and people decide.
 	AutoResolve bool
+	// SilenceRole is the least role that may add, edit, extend and expire
+	// silences: operators by default, as the engineers who see a noisy
+	// alert are the ones who silence it.
+	SilenceRole Role
 }
 
 // DefaultAlertRules apply where the plan says nothing.
 func DefaultAlertRules() AlertRules {
-	return AlertRules{FlapChanges: 4, FlapWindow: 30 * time.Minute, StormSize: 20, StormWindow: 5 * time.Minute, AfterChange: time.Hour}
+	return AlertRules{FlapChanges: 4, FlapWindow: 30 * time.Minute, StormSize: 20, StormWindow: 5 * time.Minute, AfterChange: time.Hour,
+		SilenceRole: RoleOperator}
 }
 
 // Routing is what the plan's routes decide for one alert.

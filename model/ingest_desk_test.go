@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
 	"github.com/hypercare-ops/hypercare/store/drops"
 )
 
@@ -151,8 +152,8 @@ func TestIngestSilences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := desk.CreateSilence(ctx, bob, ms, time.Hour, "maintenance"); err == nil {
-		t.Fatal("an operator created a silence; leads manage silences")
+	if _, err := desk.CreateSilence(ctx, model.Actor{Name: "v", Role: model.RoleViewer}, ms, time.Hour, "maintenance"); err == nil {
+		t.Fatal("a viewer created a silence; operators manage silences by default")
 	}
 	sil, err := desk.CreateSilence(ctx, alice, ms, time.Hour, "known noisy during migration")
 	if err != nil || sil.Matching != 1 {
@@ -184,6 +185,103 @@ func TestIngestSilences(t *testing.T) {
 	}
 	if list, _ := db.Silences(ctx, clk.At); len(list) != 0 {
 		t.Fatalf("expired silence still listed as active: %+v", list)
+	}
+}
+
+// leadsSilence is the test policy with [alerts] silence_role = "lead".
+type leadsSilence struct{ modeltest.Policy }
+
+func (leadsSilence) AlertRules() model.AlertRules {
+	r := model.DefaultAlertRules()
+	r.SilenceRole = model.RoleLead
+	return r
+}
+
+// Who may silence is the plan's: operators by default, leads when it says so.
+func TestSilenceRoleIsThePlans(t *testing.T) {
+	ctx := t.Context()
+	ms, _ := model.ParseMatchers("service=orders")
+	_, desk, _ := newDesk(t)
+	if _, err := desk.CreateSilence(ctx, bob, ms, time.Hour, "noisy"); err != nil {
+		t.Fatalf("an operator may silence by default: %v", err)
+	}
+	db := openStore(t)
+	strict := model.NewDesk(db, leadsSilence{})
+	_, err := strict.CreateSilence(ctx, bob, ms, time.Hour, "noisy")
+	if err == nil || !strings.Contains(err.Error(), "may not manage silences: needs the lead role") {
+		t.Fatalf("silence_role = lead, an operator: %v", err)
+	}
+	sil, err := strict.CreateSilence(ctx, alice, ms, time.Hour, "noisy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, err := range map[string]error{
+		"expire": strict.ExpireSilence(ctx, bob, sil.ID),
+		"extend": func() error { _, err := strict.ExtendSilence(ctx, bob, sil.ID, time.Hour); return err }(),
+		"edit":   func() error { _, err := strict.ReplaceSilence(ctx, bob, sil.ID, ms, time.Hour, "x"); return err }(),
+	} {
+		if err == nil {
+			t.Errorf("%s by an operator under silence_role = lead was allowed", what)
+		}
+	}
+}
+
+// A silence is extended in place and edited as Alertmanager does: the old
+// one ends, a new one takes its place, and the alerts follow.
+func TestExtendAndReplaceSilence(t *testing.T) {
+	ctx := t.Context()
+	db, desk, clk := newDesk(t)
+	fire := func(key, name string) {
+		t.Helper()
+		_, err := desk.Ingest(ctx, model.System, model.Drop{Name: key, Events: []model.AlertEvent{{Alert: model.Alert{
+			DedupKey: key, Name: name, State: model.AlertFiring, Labels: map[string]string{"service": "orders", "alertname": name}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	fire("disk", "DiskFull")
+	fire("cpu", "HighCPU")
+	ms, _ := model.ParseMatchers("service=orders alertname=DiskFull")
+	sil, err := desk.CreateSilence(ctx, bob, ms, 2*time.Hour, "disk cleanup running")
+	if err != nil || sil.Matching != 1 {
+		t.Fatalf("create: %+v %v", sil, err)
+	}
+	clk.Tick()
+	ext, err := desk.ExtendSilence(ctx, bob, sil.ID, 3*time.Hour)
+	if err != nil || !ext.EndsAt.Equal(sil.EndsAt.Add(3*time.Hour)) {
+		t.Fatalf("extend: %+v %v", ext, err)
+	}
+	if list, _ := db.Silences(ctx, clk.At); len(list) != 1 || !list[0].EndsAt.Equal(ext.EndsAt) {
+		t.Fatalf("extended silence as stored: %+v", list)
+	}
+	if _, err := desk.ExtendSilence(ctx, bob, sil.ID, 14*24*time.Hour); err == nil || !strings.Contains(err.Error(), "at most 14 days") {
+		t.Fatalf("extend past 14 days: %v", err)
+	}
+	if _, err := desk.ExtendSilence(ctx, bob, sil.ID, 0); err == nil {
+		t.Fatal("extend by nothing accepted")
+	}
+	// Edit: now every orders alert, not the disk only.
+	wide, _ := model.ParseMatchers("service=orders")
+	clk.Tick()
+	next, err := desk.ReplaceSilence(ctx, bob, sil.ID, wide, time.Hour, "orders maintenance")
+	if err != nil || next.ID == sil.ID || next.Matching != 2 {
+		t.Fatalf("replace: %+v %v", next, err)
+	}
+	if alertByKey(t, db, "disk").SilencedBy != next.ID || alertByKey(t, db, "cpu").SilencedBy != next.ID {
+		t.Fatal("the alerts do not follow the new silence")
+	}
+	list, _ := db.Silences(ctx, clk.At)
+	if len(list) != 1 || list[0].ID != next.ID || list[0].Comment != "orders maintenance" {
+		t.Fatalf("in force after the edit: %+v", list)
+	}
+	// Edit back to the disk only: the CPU alert notifies again.
+	clk.Tick()
+	narrow, err := desk.ReplaceSilence(ctx, bob, next.ID, ms, time.Hour, "disk only")
+	if err != nil || narrow.Matching != 1 || alertByKey(t, db, "cpu").SilencedBy != 0 {
+		t.Fatalf("narrowed: %+v %v, cpu silenced by %d", narrow, err, alertByKey(t, db, "cpu").SilencedBy)
+	}
+	if _, err := desk.ReplaceSilence(ctx, bob, sil.ID, ms, time.Hour, "again"); err == nil || !strings.Contains(err.Error(), "not in force") {
+		t.Fatalf("editing an ended silence: %v", err)
 	}
 }
 

@@ -303,6 +303,7 @@ type Tx interface {
 	ActiveSilences(t time.Time) ([]Silence, error)
 	InsertSilence(s *Silence) error
 	ExpireSilence(id int64, at time.Time) error
+	SetSilenceEnd(id int64, end time.Time) error
 	// FiringAlerts calls fn for every firing alert, so a new or expired
 	// silence can be applied to them.
 	FiringAlerts(fn func(Alert) error) error

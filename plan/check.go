@@ -220,6 +220,16 @@ func (c *checker) checkAlerts(p *Plan) {
 		}
 	}
 	r.AutoResolve = a.AutoResolve
+	if a.SilenceRole != "" {
+		switch role, err := model.ParseRole(a.SilenceRole); {
+		case err != nil:
+			c.add("alerts.silence_role", "%v", err)
+		case role < model.RoleOperator:
+			c.add("alerts.silence_role", "viewers cannot write anything; use operator, lead or admin")
+		default:
+			r.SilenceRole = role
+		}
+	}
 	a.rules = r
 }
 

@@ -67,6 +67,7 @@ type Alerts struct {
 	StormWindow string `toml:"storm_window,omitempty"`
 	AfterChange string `toml:"after_change,omitempty"` // how long after a change starts its service's alerts are marked
 	AutoResolve bool   `toml:"auto_resolve,omitempty"` // resolve auto-opened incidents when all their alerts resolve
+	SilenceRole string `toml:"silence_role,omitempty"` // the least role that may manage silences: operator (default), lead or admin
 
 	rules model.AlertRules
 }

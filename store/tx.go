@@ -125,6 +125,7 @@ WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
 	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at < ?2`
+	silenceEndSQL    = `UPDATE silences SET ends_at = ?2 WHERE id = ?1`
 	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1`
 	// Firing alerts of a source not heard from since ?2: the firing range of
 	// alerts_feed, last_seen tested on its entries, so only the stale ones
@@ -153,7 +154,7 @@ var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWri
 	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	stormHeadSQL, refreshStormSQL, stormMemberSQL,
-	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
+	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, silenceEndSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
 	openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	deleteServicesSQL, insertServiceSQL, insertAuditSQL,
 	insertLinkSQL, moveLinksSQL, moveAlertsSQL, linksSQL,
@@ -457,6 +458,11 @@ func (t *tx) InsertSilence(sil *model.Silence) error {
 // model.ErrNotFound.
 func (t *tx) ExpireSilence(id int64, at time.Time) error {
 	return t.execOne(fmt.Sprintf("SIL-%d", id), expireSilenceSQL, id, ms(at))
+}
+
+// SetSilenceEnd moves a silence's end (an extension).
+func (t *tx) SetSilenceEnd(id int64, end time.Time) error {
+	return t.execOne(fmt.Sprintf("SIL-%d", id), silenceEndSQL, id, ms(end))
 }
 
 // FiringAlerts reads every firing alert before calling fn, because fn may
