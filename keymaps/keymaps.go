@@ -19,6 +19,10 @@ const (
 	GroupActions  = "Act"
 	GroupCalendar = "Calendar"
 	GroupGeneral  = "General"
+	// GroupSilences are the keys of the silences list (:silences), which
+	// act on the silence picked there; only there, so they may share keys
+	// with the actions.
+	GroupSilences = "Silences"
 	// GroupAnswer are the answers to a question the console asks (resolve
 	// the incidents waiting on a problem?). While it is asked only the
 	// answers and the General keys work, so only those must not share a key.
@@ -51,6 +55,9 @@ type KeyMap struct {
 	Metrics, Problems, Jobs              key.Binding
 	// Impact shows what a service's going down affects and what it needs.
 	Impact key.Binding
+
+	// The silences list: edit, extend or end the picked silence.
+	SilenceEdit, SilenceExtend, SilenceExpire key.Binding
 
 	// Answers to "resolve the incidents waiting on this problem?".
 	AnswerFixed, AnswerKnownError, AnswerOnHold key.Binding
@@ -135,6 +142,10 @@ var defaults = []def{
 	{"quit", GroupGeneral, []string{"q", "ctrl+c"}, "quit", func(k *KeyMap) *key.Binding { return &k.Quit }},
 	{"jobs", GroupGeneral, []string{"J"}, "jobs & backups", func(k *KeyMap) *key.Binding { return &k.Jobs }},
 
+	{"silence_edit", GroupSilences, []string{"e"}, "edit silence (a new one replaces it)", func(k *KeyMap) *key.Binding { return &k.SilenceEdit }},
+	{"silence_extend", GroupSilences, []string{"x"}, "extend silence", func(k *KeyMap) *key.Binding { return &k.SilenceExtend }},
+	{"silence_expire", GroupSilences, []string{"d"}, "expire silence now", func(k *KeyMap) *key.Binding { return &k.SilenceExpire }},
+
 	{"answer_fixed", GroupAnswer, []string{"y"}, "resolve them as fixed", func(k *KeyMap) *key.Binding { return &k.AnswerFixed }},
 	{"answer_known_error", GroupAnswer, []string{"k"}, "as known error", func(k *KeyMap) *key.Binding { return &k.AnswerKnownError }},
 	{"answer_on_hold", GroupAnswer, []string{"n"}, "leave them on hold", func(k *KeyMap) *key.Binding { return &k.AnswerOnHold }},
@@ -205,10 +216,13 @@ func (km *KeyMap) duplicates() []string {
 }
 
 // together reports whether the keys of two groups work at the same time:
-// while a question is asked, its answers and the General keys do.
+// while a question is asked, its answers and the General keys do; in the
+// silences list, its keys and the General keys.
 func together(g1, g2 string) bool {
-	if g1 == GroupAnswer || g2 == GroupAnswer {
-		return g1 == g2 || g1 == GroupGeneral || g2 == GroupGeneral
+	for _, only := range []string{GroupAnswer, GroupSilences} {
+		if g1 == only || g2 == only {
+			return g1 == g2 || g1 == GroupGeneral || g2 == GroupGeneral
+		}
 	}
 	return true
 }

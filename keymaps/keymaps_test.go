@@ -77,7 +77,7 @@ func TestOverrides(t *testing.T) {
 func TestGroupsCoverEveryAction(t *testing.T) {
 	km := Default()
 	n := 0
-	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral, GroupAnswer} {
+	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral, GroupSilences, GroupAnswer} {
 		n += len(km.Group(g))
 	}
 	if n != len(defaults) {

@@ -46,8 +46,11 @@ type FeedQuery struct {
 	// Labels are matchers on the alerts' labels, all of which must hold;
 	// "service" compares the alert's service.
 	Labels []Matcher
-	Offset int
-	Limit  int
+	// Members lists storm members as rows of their own, as a filter
+	// does: every alert (what a silence's preview counts).
+	Members bool
+	Offset  int
+	Limit   int
 }
 
 // Upserted says what Tx.UpsertAlert did with one delivery.

@@ -442,6 +442,19 @@ func TestAlertRules(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "alerts.flap_changes") || !strings.Contains(err.Error(), "alerts.flap_window") {
 		t.Fatalf("bad [alerts] not reported: %v", err)
 	}
+	// Who may silence: operators unless the plan says otherwise.
+	if r.SilenceRole != model.RoleOperator {
+		t.Fatalf("default silence_role = %v", r.SilenceRole)
+	}
+	if p, err = Parse("plan.toml", []byte(base+"\n[alerts]\nsilence_role = \"lead\"\n")); err != nil || p.AlertRules().SilenceRole != model.RoleLead {
+		t.Fatalf("silence_role = lead: %v", err)
+	}
+	for _, bad := range []string{"boss", "viewer"} {
+		_, err = Parse("plan.toml", []byte(base+"\n[alerts]\nsilence_role = \""+bad+"\"\n"))
+		if err == nil || !strings.Contains(err.Error(), "alerts.silence_role") {
+			t.Errorf("silence_role = %q not reported: %v", bad, err)
+		}
+	}
 }
 
 func TestAlertSources(t *testing.T) {

@@ -258,7 +258,7 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 		}
 		only |= 1 << bit
 	}
-	filtered := words != nil || labels != nil || only != 0
+	filtered := words != nil || labels != nil || only != 0 || q.Members
 	args := []any{words, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, filtered}
 	query := feedSQL
 	switch {

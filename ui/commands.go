@@ -108,7 +108,7 @@ func commands() []command {
 			return tea.Batch(m.setFocus(paneQueue), m.setFilter("is:risk"))
 		}},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
-		{"silences", "", "list the silences in force and what they mute", func(m *Model, _ string) tea.Cmd {
+		{"silences", "", "list the silences in force; e edits, x extends, d ends the picked one", func(m *Model, _ string) tea.Cmd {
 			return openDetail(silencesBody{})
 		}},
 		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},

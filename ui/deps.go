@@ -32,6 +32,8 @@ type Actions interface {
 	ExpireSilence(ctx context.Context, a model.Actor, id int64) error
 	AssignMajorRoles(ctx context.Context, a model.Actor, id int64, r model.MajorRoles) (model.WarRoom, error)
 	PostStatusUpdate(ctx context.Context, a model.Actor, id int64, text string) (model.WarRoom, error)
+	ExtendSilence(ctx context.Context, a model.Actor, id int64, d time.Duration) (model.Silence, error)
+	ReplaceSilence(ctx context.Context, a model.Actor, id int64, matchers []model.Matcher, d time.Duration, comment string) (model.Silence, error)
 	ProblemActions
 	ArticleActions
 }

@@ -219,8 +219,9 @@ func (d *detail) setLines(lines []string) {
 	d.paint()
 }
 
-// refPattern finds record references: KB-12, INC-3, REQ-6, CHG-2, PRB-1, ALR-40.
-var refPattern = regexp.MustCompile(`\b(?:KB|INC|REQ|CHG|PRB|ALR)-[1-9][0-9]*\b`)
+// refPattern finds record references: KB-12, INC-3, REQ-6, CHG-2, PRB-1,
+// ALR-40, SIL-2.
+var refPattern = regexp.MustCompile(`\b(?:KB|INC|REQ|CHG|PRB|ALR|SIL)-[1-9][0-9]*\b`)
 
 // findRefs lists the references on lines but self, the record on screen.
 func findRefs(lines []string, self string) []reference {
@@ -303,6 +304,8 @@ func recordBody(s *session, ref string) (body, error) {
 		return problemBody{id: id}, nil
 	case "KB":
 		return newArticleBody(s, id), nil
+	case "SIL":
+		return silencesBody{}, nil // the list, where it can be edited
 	}
 	return nil, fmt.Errorf("%s: not a record this console opens", ref)
 }

@@ -129,6 +129,9 @@ func alertKeys(s *session, a model.Alert, msg tea.KeyMsg) (tea.Cmd, bool) {
 		if stop := s.refuse(model.PermSilence); stop != nil {
 			return stop, true
 		}
+		if a.StormSize > 0 { // the row stands for a storm: silence the storm
+			return stormSilence(s, a), true
+		}
 		return func() tea.Msg { return openFormMsg{form: silenceForm(s, a)} }, true
 	}
 	return nil, false

@@ -103,15 +103,24 @@ func (s *session) refuse(p model.Perm) tea.Cmd {
 	if s.Actions == nil {
 		return s.readOnly()
 	}
-	if err := s.Actor.Check(p); err != nil {
+	if err := s.check(p); err != nil {
 		return func() tea.Msg { return noticeMsg{err: err} }
 	}
 	return nil
 }
 
+// check asks the operator's role about p, with the role the plan sets
+// where it sets one (who may silence), as the desk will.
+func (s *session) check(p model.Perm) error {
+	if pl := s.plan(); pl != nil && p == model.PermSilence {
+		return s.Actor.CheckAs(p, pl.AlertRules().SilenceRole)
+	}
+	return s.Actor.Check(p)
+}
+
 // may reports whether this console may do p: it can write, and the
 // operator's role allows it.
-func (s *session) may(p model.Perm) bool { return s.Actions != nil && s.Actor.May(p) }
+func (s *session) may(p model.Perm) bool { return s.Actions != nil && s.check(p) == nil }
 
 // needsMark starts what an offered key needs, at the end of its help text.
 const needsMark = " · needs "
@@ -126,7 +135,7 @@ func (s *session) offer(b key.Binding, p model.Perm) key.Binding {
 	}
 	need := "a console that can write"
 	var forbidden model.ErrForbidden
-	if err := s.Actor.Check(p); errors.As(err, &forbidden) && s.Actions != nil {
+	if err := s.check(p); errors.As(err, &forbidden) && s.Actions != nil {
 		need = "the " + forbidden.Needs.String() + " role"
 	}
 	h := b.Help()
