@@ -124,7 +124,7 @@ RETURNING head_alert`
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
-	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at < ?2`
+	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at <= ?2`
 	silenceEndSQL    = `UPDATE silences SET ends_at = ?2 WHERE id = ?1`
 	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1`
 	// Firing alerts of a source not heard from since ?2: the firing range of

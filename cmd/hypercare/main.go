@@ -83,6 +83,7 @@ Usage:
   hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts
                                           (--keep DIR keeps the demo's database, plan and drops)
   hypercare list KIND [--format text|json] [--filter TEXT] [--limit N] [--all]
+                                          --filter: the console's terms, all must hold;
                                           alerts: --storm ID lists one storm's members;
                                           licences: expiry, warning due, renewal, usage;
                                           notifications: --filter a state (failed…) or INC-n
@@ -90,6 +91,8 @@ Usage:
                                           show service NAME: its impact if down and what
                                           is open on it and on what it needs
   hypercare audit [--since 24h] [--filter TEXT] [--json]   who changed what
+  hypercare silence ACTION ...            list, add MATCHERS --for 2h --comment WHY, extend SIL-n
+                                          --by 2h or expire SIL-n (hypercare silence help)
   hypercare ingest FILE... [--json]       apply drop files now (exit 1 if any is rejected)
   hypercare incident ACTION ...           open, ack, assign, note, hold, resume, resolve, close,
                                           reopen, cancel, escalate or re-prioritise an incident;
@@ -230,6 +233,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runKB(g, args, stdout)
 	case "job":
 		return runJob(g, args, stdout)
+	case "silence":
+		return runSilence(g, args, stdout)
 	case "incident":
 		return runIncident(g, args, stdin, stdout)
 	case "report":
