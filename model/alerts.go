@@ -640,6 +640,28 @@ func (s *Desk) AckAlert(ctx context.Context, a Actor, id int64, until time.Time)
 	})
 }
 
+// SilenceMatchers are the matchers a silence of alert a starts from: its
+// identity, every label, but the instance, so that the silence covers the
+// alert wherever it fires (a noisy alert is noisy on every pod), alertname
+// first and the rest by name.
+func SilenceMatchers(a Alert) []Matcher {
+	var out []Matcher
+	keys := slices.Sorted(maps.Keys(a.Labels))
+	if i := slices.Index(keys, "alertname"); i > 0 {
+		keys = append(append([]string{"alertname"}, keys[:i]...), keys[i+1:]...)
+	}
+	for _, k := range keys {
+		if k == "instance" {
+			continue
+		}
+		m, err := NewMatcher(k, MatchEqual, a.Labels[k])
+		if err == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // CreateSilence mutes matching alerts from now for a duration. It marks the
 // firing alerts it matches at once and reports how many.
 func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {

@@ -97,14 +97,11 @@ func filterTerms(text string) ([]string, error) {
 // followed by =, !=, =~ or !~. Anything else ("a=b" inside a URL, "=x")
 // stays a word.
 func isMatcherTerm(t string) bool {
-	i := 0
-	for i < len(t) && isLabelByte(t[i], i == 0) {
-		i++
-	}
-	if i == 0 || i == len(t) {
+	end := strings.IndexFunc(t, isReserved)
+	if end <= 0 || !isClassicName(t[:end]) {
 		return false
 	}
-	rest := t[i:]
+	rest := t[end:]
 	return strings.HasPrefix(rest, "=") || strings.HasPrefix(rest, "!=") || strings.HasPrefix(rest, "!~")
 }
 

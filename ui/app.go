@@ -389,7 +389,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if _, open := find[*form](m); open {
 			return m, notice(msg.err)
 		}
-		msg.form.err = msg.err.Error()
+		msg.form.err, msg.form.errFor = msg.err.Error(), strings.Join(msg.form.values(), "\x00")
 		return m, tea.Batch(m.push(msg.form), msg.form.focusCmd())
 	case formHintMsg:
 		if f, ok := find[*form](m); ok && f == msg.form {

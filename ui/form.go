@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -21,6 +23,7 @@ type form struct {
 	fields []formField
 	focus  int
 	err    string
+	errFor string // the values err is about
 	// submit checks the values; it returns the field to fix and why, or
 	// the command that does the work.
 	submit func(values []string) (cmd tea.Cmd, badField int, err error)
@@ -74,6 +77,9 @@ type formHintMsg struct {
 
 // changed runs the lookup when the values it depends on changed.
 func (f *form) changed() tea.Cmd {
+	if f.err != "" && strings.Join(f.values(), "\x00") != f.errFor {
+		f.err = "" // it was about what has since been changed
+	}
 	if f.lookup == nil {
 		return nil
 	}
@@ -316,7 +322,7 @@ func (f *form) areaKey(ta *textarea.Model, msg tea.KeyMsg) (tea.Cmd, bool) {
 func (f *form) save() (tea.Cmd, bool) {
 	cmd, bad, err := f.submit(f.values())
 	if err != nil {
-		f.err, f.focus = err.Error(), bad
+		f.err, f.errFor, f.focus = err.Error(), strings.Join(f.values(), "\x00"), bad
 		return f.focusCmd(), false
 	}
 	return f.reopenOnError(cmd), true
@@ -377,7 +383,7 @@ func (f *form) box(w int) string {
 	if f.hint != "" {
 		lines = append(lines, "", f.hint)
 	}
-	if f.err != "" {
+	if f.err != "" && !strings.Contains(ansi.Strip(f.hint), f.err) { // the hint may say it already
 		lines = append(lines, "", st.Error.Render(f.err))
 	}
 	if f.discarding {

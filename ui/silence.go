@@ -13,22 +13,16 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// silenceForm is the form behind "s" on an alert: matchers prefilled from
-// the alert's identity (its name and service, not the instance: a noisy
-// alert is noisy on every pod), a duration and a comment.
+// silenceForm is the form behind "s" on an alert: matchers prefilled with
+// the alert's identity without its instance (model.SilenceMatchers), a
+// duration and a comment.
 func silenceForm(s *session, a model.Alert) *form {
-	var ms []string
-	for _, k := range []string{"alertname", "service"} {
-		if v, ok := a.Labels[k]; ok && v != "" {
-			ms = append(ms, fmt.Sprintf("%s=%q", k, v))
-		}
+	ms := model.SilenceMatchers(a)
+	text := make([]string, len(ms))
+	for i, m := range ms {
+		text[i] = m.String()
 	}
-	if len(ms) == 0 {
-		for _, k := range slices.Sorted(maps.Keys(a.Labels))[:min(2, len(a.Labels))] {
-			ms = append(ms, fmt.Sprintf("%s=%q", k, a.Labels[k]))
-		}
-	}
-	return matchersForm(s, "Silence alerts", strings.Join(ms, " "), "2h", "", func(ms []model.Matcher, d time.Duration, comment string) tea.Cmd {
+	return matchersForm(s, "Silence alerts", strings.Join(text, " "), "2h", "", func(ms []model.Matcher, d time.Duration, comment string) tea.Cmd {
 		return createSilence(s, ms, d, comment)
 	})
 }

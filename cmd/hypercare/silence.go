@@ -16,7 +16,8 @@ func silenceUsage() string {
 
   list                                  the silences in force, with what each mutes
   add MATCHERS --for 2h --comment WHY   mute the alerts the matchers match, written as
-                                        amtool writes them: alertname=X service!~"noti.*"
+                                        amtool takes them: alertname=X service!~"noti.*"
+                                        (a bare first word is the alertname: X env=prod)
   extend SIL-n --by 2h                  move its end later
   expire SIL-n                          end it now; its alerts notify again
 

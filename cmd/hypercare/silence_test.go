@@ -26,6 +26,15 @@ func TestSilenceCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &ext); code != exitOK || err != nil || ext.EndsAt.Sub(sil.EndsAt).Round(time.Second) != 2*time.Hour {
 		t.Fatalf("silence extend: %d %v %s%s", code, err, out, errOut)
 	}
+	// As amtool, a first argument without an operator is the alert's name.
+	code, out, errOut = cli(t, "--db", db, "--plan", planPath, "silence", "add", "HighLatency", "env=prod", "--comment", "as amtool", "--json")
+	var bare model.Silence
+	if err := json.Unmarshal([]byte(out), &bare); code != exitOK || err != nil || matcherText(bare.Matchers) != `alertname="HighLatency" env="prod"` {
+		t.Fatalf("silence add HighLatency env=prod: %d %v %s%s", code, err, out, errOut)
+	}
+	if code, _, errOut := cli(t, "--db", db, "--plan", planPath, "silence", "expire", bare.Ref()); code != exitOK {
+		t.Fatalf("silence expire %s: %d %s", bare.Ref(), code, errOut)
+	}
 	code, out, errOut = cli(t, "--db", db, "--plan", planPath, "silence", "expire", "SIL-1")
 	if code != exitOK || !strings.Contains(out, "SIL-1 ended") {
 		t.Fatalf("silence expire: %d %s%s", code, out, errOut)
@@ -38,7 +47,8 @@ func TestSilenceCommand(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{[]string{"silence", "add", "service", "--comment", "x"}, `expected =, !=, =~ or !~ after "service"`},
+		{[]string{"silence", "add", "HighLatency", "service", "--comment", "x"}, `matcher 2 (service): expected =, !=, =~ or !~ after "service"`},
+		{[]string{"silence", "add", `service=~"(checkout"`, "--comment", "x"}, "not a valid regular expression"},
 		{[]string{"silence", "add", "service=x", "--for", "soon", "--comment", "x"}, "write a duration"},
 		{[]string{"silence", "extend", "INC-1", "--by", "1h"}, "use SIL-n"},
 		{[]string{"silence", "mute"}, `unknown action "mute"`},
