@@ -26,7 +26,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 		fetch: func(ctx context.Context, q listQuery) ([]model.Alert, error) {
 			fq, err := model.ParseFeedFilter(q.filter)
 			if err != nil {
-				return nil, err
+				return nil, badFilter{err}
 			}
 			fq.Storm, fq.Offset, fq.Limit = q.scope, q.offset, q.limit
 			return s.Reader.Feed(ctx, fq)

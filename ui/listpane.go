@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -217,7 +218,11 @@ func (p *listPane[T]) view(focused bool) string {
 	if p.spec.header != nil {
 		lines = append(lines, st.Dim.Render(fit(p.spec.header(p.w-2), p.w)))
 	}
-	if p.err != nil {
+	var bad badFilter
+	switch {
+	case errors.As(p.err, &bad):
+		lines = append(lines, st.Error.Render("  filter: "+bad.Error()))
+	case p.err != nil:
 		lines = append(lines, st.Error.Render("  query failed: "+p.err.Error()))
 	}
 	if len(p.list.rows) == 0 && !p.list.pending && p.err == nil {
@@ -264,3 +269,7 @@ func (p *listPane[T]) setFilter(text string) tea.Cmd {
 	p.setSize(p.w, p.h)
 	return p.fetch()
 }
+
+// badFilter is a filter line the model could not read: the pane says what
+// to fix in it rather than that a query failed.
+type badFilter struct{ error }

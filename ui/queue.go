@@ -68,7 +68,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 			}
 			qq, err := model.ParseQueueFilter(q.filter, s.Actor.Name)
 			if err != nil {
-				return nil, err
+				return nil, badFilter{err}
 			}
 			qq.Offset, qq.Limit = q.offset, q.limit
 			return s.Reader.Queue(ctx, qq)

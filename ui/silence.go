@@ -153,26 +153,37 @@ func extendSilenceForm(s *session, sil model.Silence) *form {
 // silence that would match more than a screenful says so anyway.
 const silencePreviewScan = 5000
 
-// silencePreview says which firing alerts the matchers would silence.
+// silencePreview says which firing alerts the matchers would silence, the
+// same alert on several instances named once with how many.
 func silencePreview(s *session, ms []model.Matcher, firing []model.Alert) string {
-	var names []string
+	var names []string // in the order first seen
+	count := map[string]int{}
 	n := 0
 	for _, a := range firing {
 		if model.MatchAll(ms, a.Labels) {
 			n++
-			if len(names) < 3 {
-				names = append(names, a.Name+" on "+a.Service)
+			name := a.Name + " on " + a.Service
+			if count[name] == 0 {
+				names = append(names, name)
 			}
+			count[name]++
 		}
 	}
 	if n == 0 {
 		return s.st.Warn.Render("matches no firing alert now")
 	}
-	more := ""
-	if n > len(names) {
-		more = fmt.Sprintf(" and %d more", n-len(names))
+	var shown []string
+	for _, name := range names[:min(3, len(names))] {
+		if count[name] > 1 {
+			name += fmt.Sprintf(" ×%d", count[name])
+		}
+		shown = append(shown, name)
 	}
-	return s.st.Dim.Render(fmt.Sprintf("silences %s now: %s%s", model.Plural(n, "firing alert", "firing alerts"), strings.Join(names, ", "), more))
+	more := ""
+	if len(names) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(names)-len(shown))
+	}
+	return s.st.Dim.Render(fmt.Sprintf("silences %s now: %s%s", model.Plural(n, "firing alert", "firing alerts"), strings.Join(shown, ", "), more))
 }
 
 func createSilence(s *session, ms []model.Matcher, d time.Duration, comment string) tea.Cmd {

@@ -47,7 +47,7 @@ func TestSilencePreview(t *testing.T) {
 			tm.Press("2")
 			tm.WaitForPane("Alerts", "HighLatency", "HighErrorRate", "DiskFull")
 			tm.Press("s") // on the newest, HighLatency on checkout-2
-			form := tm.WaitFor("Silence alerts", `alertname="HighLatency" env="prod"`, "silences 2 firing alerts now")
+			form := tm.WaitFor("Silence alerts", `alertname="HighLatency" env="prod"`, "silences 2 firing alerts now: HighLatency on checkout ×2")
 			if strings.Contains(form, "instance=") {
 				t.Errorf("the default matchers name the instance:\n%s", form)
 			}
@@ -322,7 +322,7 @@ func TestFeedFilterTermsAllHold(t *testing.T) {
 			filter(`checkout env!=prod alertname=~"Queue.*"`, []string{"QueueBacklog"}, []string{"HighLatency", "PodCrashLooping", "HighErrorRate"})
 			// A bad term says what is wrong.
 			tm.Press("/", "ctrl+u", "is:bogus", "enter")
-			tm.WaitFor("is:bogus: unknown")
+			tm.WaitForPane("Alerts", "filter: is:bogus: unknown")
 			tm.Final()
 		})
 	}
