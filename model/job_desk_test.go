@@ -321,7 +321,7 @@ func TestJobAlerts(t *testing.T) {
 	ctx := t.Context()
 	db, desk, clk, _ := jobsDesk(t, bt(11, 19, 12, 0))
 	runSteps(t, desk, clk, []jobStep{sweepAt(bt(11, 19, 12, 0)), sweepAt(bt(11, 20, 3, 0))})
-	alerts, err := db.Feed(ctx, model.FeedQuery{Firing: true, Label: "job", Value: "backup", Limit: 10})
+	alerts, err := db.Feed(ctx, model.FeedQuery{Firing: true, Labels: []model.Matcher{{Label: "job", Op: model.MatchEqual, Value: "backup"}}, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func TestJobAlerts(t *testing.T) {
 
 	// The backup's next run succeeds: its alert resolves; the feed's stays.
 	runSteps(t, desk, clk, []jobStep{hb("backup", "", model.HeartbeatOK, bt(11, 21, 3, 0), 30*time.Minute)})
-	if alerts, _ = db.Feed(ctx, model.FeedQuery{Firing: true, Label: "job", Value: "backup", Limit: 10}); len(alerts) != 0 {
+	if alerts, _ = db.Feed(ctx, model.FeedQuery{Firing: true, Labels: []model.Matcher{{Label: "job", Op: model.MatchEqual, Value: "backup"}}, Limit: 10}); len(alerts) != 0 {
 		t.Errorf("backup alerts firing after a good backup: %+v", alerts)
 	}
 	if al, _ := db.Alert(ctx, al.ID); al.State != model.AlertFiring {

@@ -225,7 +225,7 @@ func checkJobs(t *testing.T, db *store.DB, p *plan.Plan, now time.Time) {
 	if f := byID["stock-feed"]; f.Rate < 0.8 || f.Rate == 1 {
 		t.Errorf("stock feed: success %.2f, want mostly ok, not all", f.Rate)
 	}
-	alerts, err := db.Feed(ctx, model.FeedQuery{Label: "job", Value: "nightly-settlement", Limit: 50})
+	alerts, err := db.Feed(ctx, model.FeedQuery{Labels: []model.Matcher{{Label: "job", Op: model.MatchEqual, Value: "nightly-settlement"}}, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
