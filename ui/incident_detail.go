@@ -117,6 +117,10 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 	clock := s.clock(in)
 	resolveSLA := slaLine(st, model.ResolveClock(in, clock, now), loc)
 	respondSLA := slaLine(st, model.RespondClock(in, clock, now), loc)
+	// The queue's and the CLI's notation first, so the three read alike;
+	// the clocks below say it in words.
+	mark, stage := model.SLAMark(in, clock, now)
+	slaMark := st.SLA[stage].Render(mark)
 	p := s.plan()
 	level := levelName(s, in)
 	if p != nil {
@@ -174,6 +178,7 @@ func incidentDetail(ctx context.Context, s *session, id int64, w int, now time.T
 		"assignee", in.Assignee,
 		"opened", stamp(in.OpenedAt, loc),
 		"responded", stamp(in.AckAt, loc),
+		"SLA", slaMark,
 		"respond SLA", respondSLA+slaOutcome(st, in.AckAt, in.RespondDue),
 		"resolve SLA", resolveSLA+slaOutcome(st, in.ResolvedAt, in.ResolveDue),
 		"paused", paused,

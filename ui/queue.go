@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -25,34 +24,6 @@ func queueCols(w int) (state, service bool) {
 		return true, false
 	}
 	return false, false
-}
-
-// slaCell is the queue's SLA column: the clock that needs attention first.
-// That is the respond clock (marked "r") while nobody has acknowledged the
-// incident and it is the more pressing, else the resolve clock. "✗" marks
-// a breach and how long ago; "‖" a clock paused on hold, with how much of
-// its target is used (there is no due time while it stands still).
-func slaCell(in model.Incident, c model.Clock, now time.Time) (string, model.SLAStage) {
-	clk, mark := model.ResolveClock(in, c, now), ""
-	if r := model.RespondClock(in, c, now); r.Stage != model.SLANone &&
-		(r.Stage > clk.Stage || (r.Stage == clk.Stage && r.Left < clk.Left)) {
-		clk, mark = r, "r"
-	}
-	switch {
-	case clk.Stage == model.SLANone:
-		return "—", clk.Stage
-	case clk.Stage == model.SLABreached && !clk.Paused:
-		over := countdown(-clk.Left) // over by; the mark reads without colour
-		if -clk.Left < time.Minute {
-			over = "<1m"
-		}
-		return "✗" + mark + over, clk.Stage
-	case clk.Paused && clk.Stage == model.SLABreached:
-		return fmt.Sprintf("✗‖%s%.0f%%", mark, clk.Used*100), clk.Stage
-	case clk.Paused:
-		return fmt.Sprintf("‖%s%.0f%%", mark, clk.Used*100), clk.Stage
-	}
-	return mark + countdown(clk.Left), clk.Stage
 }
 
 func newQueue(s *session) *listPane[model.Incident] {
@@ -91,7 +62,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 		},
 		row: func(in model.Incident, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
-			sla, stage := slaCell(in, s.clock(in), s.Now())
+			sla, stage := model.SLAMark(in, s.clock(in), s.Now())
 			major := "     "
 			if in.Major {
 				major = paint(st.Major, "MAJOR")

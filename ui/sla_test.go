@@ -35,39 +35,6 @@ func TestSLABannerForLeads(t *testing.T) {
 	}
 }
 
-func TestSLACell(t *testing.T) {
-	opened := testNow.Add(-time.Hour)
-	base := model.Incident{State: model.StateInProgress, OpenedAt: opened, ResolveDue: opened.Add(4 * time.Hour), RespondDue: opened.Add(15 * time.Minute)}
-	acked := base
-	acked.AckAt = opened.Add(5 * time.Minute)
-	soon := base
-	soon.RespondDue = testNow.Add(5 * time.Minute)
-	held := acked
-	held.State, held.HoldSince = model.StateOnHold, opened.Add(2*time.Hour)
-	heldLate := held
-	heldLate.HoldSince = opened.Add(5 * time.Hour)
-	justLate := base
-	justLate.RespondDue = testNow.Add(-20 * time.Second)
-	tests := []struct {
-		name string
-		in   model.Incident
-		want string
-	}{
-		{"acknowledged: the resolve clock", acked, "3h00m"},
-		{"respond missed: it shows, marked r", base, "✗r45m"},
-		{"respond due first: it shows", soon, "r5m"},
-		{"on hold: share used", held, "‖50%"},
-		{"on hold past due", heldLate, "✗‖125%"},
-		{"just breached", justLate, "✗r<1m"},
-		{"no target", model.Incident{State: model.StateNew}, "—"},
-	}
-	for _, tt := range tests {
-		if got, _ := slaCell(tt.in, model.WallClock{}, testNow); got != tt.want {
-			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
 // The palette scrolls: the last command can be reached and is shown.
 func TestPaletteScrolls(t *testing.T) {
 	tm := open(t, newTestModel(t, newFakeStore(), model.RoleOperator), 80, 24)

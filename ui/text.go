@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // width is the number of cells s takes. Frames measure thousands of strings,
@@ -91,22 +91,7 @@ func padLines(lines []string, w, h int) string {
 }
 
 // countdown renders a duration compactly: 3h05m, 42m, 2d4h, -15m.
-func countdown(d time.Duration) string {
-	sign := ""
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	d = d.Round(time.Minute)
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%s%dd%dh", sign, days, hours)
-	case hours > 0:
-		return fmt.Sprintf("%s%dh%02dm", sign, hours, mins)
-	default:
-		return fmt.Sprintf("%s%dm", sign, mins)
-	}
-}
+func countdown(d time.Duration) string { return model.Countdown(d) }
 
 // ago renders how long ago t was, relative to now.
 func ago(t, now time.Time) string {

@@ -114,31 +114,11 @@ func slaClocks(path string) (func(model.Incident) model.Clock, error) {
 	return func(in model.Incident) model.Clock { return p.SLAFor(in.Kind, in.Priority).Clock }, nil
 }
 
-// slaText is an incident's resolve clock in words: "3h12m left", "breached
-// by 20m", "on hold, 45m left"; once resolved, whether it met the target;
-// "—" when no target applies.
-func slaText(in model.Incident, c model.Clock, now time.Time) string {
-	if !in.State.Open() {
-		switch {
-		case in.ResolveDue.IsZero() || in.ResolvedAt.IsZero():
-			return "—"
-		case in.ResolvedAt.After(in.ResolveDue):
-			return "missed"
-		}
-		return "met"
-	}
-	clk := model.ResolveClock(in, c, now)
-	text := spell(clk.Left) + " left"
-	switch {
-	case clk.Stage == model.SLANone:
-		return "—"
-	case clk.Stage == model.SLABreached:
-		text = "breached by " + spell(max(-clk.Left, 0))
-	}
-	if clk.Paused {
-		return "on hold, " + text
-	}
-	return text
+// slaMark is an incident's SLA as the console's queue writes it (r15m,
+// ✗1h00m, ‖40%, met, missed; see model.SLAMark).
+func slaMark(in model.Incident, c model.Clock, now time.Time) string {
+	mark, _ := model.SLAMark(in, c, now)
+	return mark
 }
 
 // trim cuts a list fetched with one row more than the limit back to the
@@ -244,7 +224,7 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 					major = "MAJOR"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Ref(), in.Priority, major, in.State.Label(),
-					slaText(in, clockOf(in), now), in.Service, in.Assignee, in.Title)
+					slaMark(in, clockOf(in), now), in.Service, in.Assignee, in.Title)
 			}
 		}
 	case "alerts":
@@ -508,7 +488,7 @@ func runShow(g global, args []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		v.sla = slaText(v.Incident, clockOf(v.Incident), time.Now())
+		v.sla = slaMark(v.Incident, clockOf(v.Incident), time.Now())
 		rec = v
 	}
 	return writeFields(w, rec)
@@ -521,7 +501,7 @@ type incidentView struct {
 	Links    []model.IncidentLink  `json:"links,omitzero"`
 	Alerts   []string              `json:"alerts,omitzero"`
 	Timeline []model.TimelineEntry `json:"timeline"`
-	sla      string                // the resolve clock in words, for the text
+	sla      string                // the SLA mark, as the queue writes it, for the text
 }
 
 // fieldText writes the fields whose JSON does not read well: durations in
@@ -534,7 +514,7 @@ func (v incidentView) fieldText(key string) ([]string, bool) {
 		if v.sla == "" || v.sla == "—" {
 			return nil, false
 		}
-		return []string{v.ResolveDue.Format(time.RFC3339Nano) + " (" + v.sla + ")"}, true
+		return []string{v.ResolveDue.Format(time.RFC3339Nano) + " (SLA " + v.sla + ")"}, true
 	case "paused_for": // said by "paused" above in words
 		return []string{}, true
 	case "paused":
