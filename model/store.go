@@ -85,6 +85,9 @@ type ArticleQuery struct {
 type AuditQuery struct {
 	Since  time.Time
 	Filter string
+	// Hide leaves out entries with these actions (the console hides
+	// SystemActions unless asked).
+	Hide   []string
 	Offset int
 	Limit  int
 }

@@ -490,3 +490,8 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	*s = ParseSeverity(string(b))
 	return nil
 }
+
+// SystemActions are the audit actions hypercare writes by itself at a
+// high rate (every drop, every sweep of the feed): the console's audit pane
+// leaves them out unless asked (is:system), or they drown what people did.
+var SystemActions = []string{"drop.ingest", "alert.reconcile", "alert.stale"}

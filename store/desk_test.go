@@ -148,6 +148,7 @@ func TestAuditQuery(t *testing.T) {
 			{Actor: "bob", Action: "alert.ack", Entity: "ALR-7"},
 			{Actor: "alice", Action: "change.create", Entity: "CHG-2"},
 			{Actor: "carol", Action: "incident.note", Entity: "INC-10"},
+			{Actor: "hypercare", Action: "drop.ingest", Entity: "a.json"},
 		} {
 			e.At = clk.At.Add(time.Duration(i) * time.Minute)
 			if err := tx.AppendAudit(e); err != nil {
@@ -164,12 +165,14 @@ func TestAuditQuery(t *testing.T) {
 		q    model.AuditQuery
 		want string // entities, newest first
 	}{
-		{"all", model.AuditQuery{}, "INC-10 CHG-2 ALR-7 INC-1"},
-		{"since", model.AuditQuery{Since: clk.At.Add(2 * time.Minute)}, "INC-10 CHG-2"},
+		{"all", model.AuditQuery{}, "a.json INC-10 CHG-2 ALR-7 INC-1"},
+		{"system hidden", model.AuditQuery{Hide: model.SystemActions}, "INC-10 CHG-2 ALR-7 INC-1"},
+		{"two hidden", model.AuditQuery{Hide: []string{"drop.ingest", "alert.ack"}, Filter: "a"}, "INC-10 CHG-2 INC-1"},
+		{"since", model.AuditQuery{Since: clk.At.Add(2 * time.Minute)}, "a.json INC-10 CHG-2"},
 		{"actor", model.AuditQuery{Filter: "ALICE"}, "CHG-2 INC-1"},
 		{"action", model.AuditQuery{Filter: "incident."}, "INC-10 INC-1"},
 		{"entity", model.AuditQuery{Filter: "inc-1"}, "INC-10 INC-1"},
-		{"page", model.AuditQuery{Offset: 1, Limit: 2}, "CHG-2 ALR-7"},
+		{"page", model.AuditQuery{Offset: 2, Limit: 2}, "CHG-2 ALR-7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			entries, err := db.Audit(ctx, tc.q)

@@ -44,7 +44,7 @@ var hotQueries = func() []hotQuery {
 		{"published articles by title", publishedByTitleSQL, []any{60, 0}},
 		{"handovers", articlesOfKindSQL, []any{20, 0, "handover", `["retired"]`}},
 		{"article search", articlesSearchSQL, []any{ftsQuery("disk full"), "[", "]", 20, 0, `["retired"]`, 50}},
-		{"audit", auditSQL, []any{now - week, nil, 60, 0}},
+		{"audit", auditSQL, []any{now - week, nil, 60, 0, `["drop.ingest"]`}},
 		{"problems", problemsSQL, []any{nil, nil, 60, 0, true}},
 		{"problem suggestions", suggestionCandidatesSQL, []any{now - week}},
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -118,6 +119,7 @@ UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_f
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
 WHERE at >= ?1
   AND (?2 IS NULL OR actor LIKE ?2 ESCAPE '\' OR action LIKE ?2 ESCAPE '\' OR entity LIKE ?2 ESCAPE '\')
+  AND (?5 IS NULL OR action NOT IN (SELECT value FROM json_each(?5)))
 ORDER BY at DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -318,7 +320,15 @@ func (db *DB) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry
 		since = q.Since.UnixMilli()
 	}
 	pattern, _ := textFilter(q.Filter)
-	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset))
+	var hide any
+	if len(q.Hide) > 0 {
+		b, err := json.Marshal(q.Hide)
+		if err != nil {
+			return nil, fmt.Errorf("audit log: %w", err)
+		}
+		hide = string(b)
+	}
+	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset), hide)
 	return collect(rows, err, "audit log", func(s scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		err := s.Scan(&e.ID, millis{&e.At}, &e.Actor, &e.Action, &e.Entity, &e.Before, &e.After)

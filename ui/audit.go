@@ -17,11 +17,16 @@ import (
 func newAudit(s *session) *listPane[model.AuditEntry] {
 	return newListPane(s, listSpec[model.AuditEntry]{
 		name:        "Audit log",
-		placeholder: "actor, action, record",
+		placeholder: "actor, action, record; is:system shows hypercare's own intake rows",
 		empty:       "Nothing written yet.",
 		id:          func(e model.AuditEntry) int64 { return e.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.AuditEntry, error) {
-			return s.Reader.Audit(ctx, model.AuditQuery{Filter: q.filter, Offset: q.offset, Limit: q.limit})
+			text, system := auditFilter(q.filter)
+			aq := model.AuditQuery{Filter: text, Offset: q.offset, Limit: q.limit}
+			if !system {
+				aq.Hide = model.SystemActions
+			}
+			return s.Reader.Audit(ctx, aq)
 		},
 		header: func(int) string {
 			return fmt.Sprintf("  %-12s %-16s %-18s %-10s %s", "WHEN", "WHO", "ACTION", "RECORD", "AFTER")
@@ -31,8 +36,29 @@ func newAudit(s *session) *listPane[model.AuditEntry] {
 				fit(e.Action, 18) + " " + fit(e.Entity, 10) + " " + paint(s.st.Dim, fit(e.After, w-60))
 		},
 		status: func(countsMsg, bool) string { return "append-only · enter shows before/after" },
+		note: func(filter string) string {
+			if _, system := auditFilter(filter); system {
+				return "with system rows"
+			}
+			return "system rows hidden (is:system)"
+		},
 		open:   func(e model.AuditEntry) tea.Cmd { return openDetail(auditBody{entry: e}) },
 	})
+}
+
+// auditFilter splits the audit pane's filter into its text and whether it
+// asks for the system rows (is:system) that are hidden by default: one
+// row per drop every few seconds would drown what people did.
+func auditFilter(filter string) (text string, system bool) {
+	var words []string
+	for _, w := range strings.Fields(filter) {
+		if strings.EqualFold(w, "is:system") {
+			system = true
+			continue
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " "), system
 }
 
 // auditBody is one audit entry, which never changes, so it is carried

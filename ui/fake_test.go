@@ -226,7 +226,8 @@ func (f *fakeStore) Articles(_ context.Context, q model.ArticleQuery) ([]model.A
 func (f *fakeStore) Services(context.Context) ([]model.Service, error) { return nil, nil }
 
 func (f *fakeStore) Audit(_ context.Context, q model.AuditQuery) ([]model.AuditEntry, error) {
-	return window(f.audit, q.Offset, q.Limit), nil
+	rows := slices.DeleteFunc(slices.Clone(f.audit), func(e model.AuditEntry) bool { return slices.Contains(q.Hide, e.Action) })
+	return window(rows, q.Offset, q.Limit), nil
 }
 
 // byID finds the record with id.

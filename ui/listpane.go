@@ -28,6 +28,9 @@ type listSpec[T any] struct {
 	row func(row T, w int, paint func(lipgloss.Style, string) string) string
 	// status is the short figure in the pane's border.
 	status func(c countsMsg, filtered bool) string
+	// note, when set, is what the filter leaves out by default, said
+	// first in the border (the audit log hides system rows).
+	note func(filter string) string
 	// open is what enter does on a row.
 	open func(T) tea.Cmd
 	// keys handles the pane's own actions on the selected row.
@@ -74,7 +77,11 @@ func (p *listPane[T]) status() string {
 	if p.scope != 0 {
 		return p.scopeLabel + " · esc back"
 	}
-	return p.spec.status(p.counts, p.filter.text != "")
+	status := p.spec.status(p.counts, p.filter.text != "")
+	if p.spec.note != nil {
+		status = p.spec.note(p.filter.text) + " · " + status
+	}
+	return status
 }
 
 func (p *listPane[T]) setSize(w, h int) {

@@ -1,0 +1,30 @@
+package consoletest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hypercare-ops/hypercare/ui/uitest"
+)
+
+// The audit pane leaves out hypercare's own intake rows (one per drop)
+// unless asked with is:system, and says so in its border.
+func TestAuditHidesSystemRows(t *testing.T) {
+	s := seeded(t)
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH)
+	tm.Press("5")
+	tm.WaitFor("Audit log system rows hidden (is:system)")
+	pane := tm.WaitForPane("Audit log", "incident.create")
+	if strings.Contains(pane, "drop.ingest") {
+		t.Fatalf("system rows shown by default:\n%s", pane)
+	}
+	tm.Press("/", "is:system", "enter")
+	tm.WaitFor("Audit log with system rows")
+	tm.WaitForPane("Audit log", "drop.ingest")
+	tm.Press("/", "ctrl+u", "is:system drop.", "enter")
+	tm.WaitUntil("only the intake rows", func(frame string) bool {
+		p := uitest.Pane(frame, "Audit log")
+		return strings.Contains(p, "drop.ingest") && !strings.Contains(p, "incident.create")
+	})
+	tm.Final()
+}
