@@ -121,7 +121,7 @@ func New(d Deps) *Model {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &session{Deps: d, st: NewStyles(d.Renderer), km: d.Keys}
+	s := &session{Deps: d, st: NewStyles(d.Renderer), km: d.Keys, notices: &noticeLog{}}
 	m := &Model{s: s, done: make(chan struct{})}
 	m.panes = []pane{newQueue(s), newFeed(s), newCalendar(s), newKnowledge(s), newAudit(s)}
 	if d.Notifier != nil {
@@ -347,6 +347,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		if m.notice != (noticeMsg{}) && time.Since(m.noticeAt) > noticeFor {
 			m.notice = noticeMsg{}
+			m.layout()
 		}
 		return m, tea.Batch(tick(), m.rotate(time.Time(msg)))
 	case gathered:
@@ -371,7 +372,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case noticeMsg:
 		m.notice, m.noticeAt = msg, time.Now()
-		return m, nil
+		m.s.notices.add(m.s.Now(), msg)
+		m.layout() // a long notice takes more footer rows
+		return m, m.ensure()
 	case RoleChangedMsg:
 		return m, m.setRole(msg.Role)
 	case openDetailMsg:
@@ -611,7 +614,7 @@ func (m *Model) single() bool { return !m.grid() || m.zoom || m.focus == paneAud
 
 func (m *Model) tooSmall() bool { return m.w < MinWidth || m.h < MinHeight }
 
-func (m *Model) bodyHeight() int { return m.h - m.headerHeight() - 1 }
+func (m *Model) bodyHeight() int { return m.h - m.headerHeight() - m.footerHeight() }
 
 // layout gives every pane its content size for the current mode.
 // layout gives every pane, and every live layer, its content size for the

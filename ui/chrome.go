@@ -165,6 +165,17 @@ func (m *Model) headerView() string {
 		figures += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
 	}
 	figures += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	// The figures in as few cells as they can be read in, for the
+	// narrowest screens: "P1 2 P2 3 risk 1 fire 13".
+	short := fmt.Sprintf("P1 %d P2 %d", c.OpenP1, c.OpenP2)
+	if c.SLAAtRisk > 0 {
+		short += fmt.Sprintf(" risk %d", c.SLAAtRisk)
+	}
+	short += fmt.Sprintf(" fire %d", c.Firing)
+	shortFigures := seg(st.HeaderDim, short)
+	if c.OpenP1 > 0 || c.SLAAtRisk > 0 {
+		shortFigures = seg(st.HeaderAlarm, short)
+	}
 	var exit string
 	if sc := m.score; sc.of > 0 {
 		// How near the exit is: the lead's question every morning.
@@ -202,9 +213,12 @@ func (m *Model) headerView() string {
 	// service's name, the on-call list (to the person on one's own team,
 	// then none), the exit tally, the running change's service, the day,
 	// and last the running change.
-	// Only a screen too narrow for the figures cuts them.
+	// Then the word HYPERCARE, and the figures say themselves shorter;
+	// the clock goes last. Only a screen too narrow even for the short
+	// figures cuts them.
+	bare := seg(st.HeaderTitle, now.Format("15:04"))
 	var left, right string
-	for _, v := range [][2]string{
+	for _, v := range [][3]string{
 		{title + name + day + figures + exit + onCall, running + next},
 		{title + name + day + figures + exit + onCall, running},
 		{title + day + figures + exit + onCall, running},
@@ -214,8 +228,12 @@ func (m *Model) headerView() string {
 		{title + day + figures, runningShort},
 		{title + figures, runningShort},
 		{title + figures, ""},
+		{figures, ""},
+		{shortFigures, ""},
+		{shortFigures, "", bare},
+		{shortFigures, "", " "},
 	} {
-		left, right = v[0], v[1]+clock
+		left, right = v[0], v[1]+cmp.Or(v[2], clock)
 		if ansi.StringWidth(left+right) <= m.w {
 			break
 		}
@@ -272,8 +290,23 @@ func (m *Model) onCallNow() (list []string, mine bool) {
 	return all, false
 }
 
-func (m *Model) footerView() string {
+// noticeRows is the most rows a notice takes in the footer; what is
+// longer still is read whole with :messages.
+const noticeRows = 3
+
+func (m *Model) footerHeight() int { return len(m.footerLines()) }
+
+func (m *Model) footerView() string { return strings.Join(m.footerLines(), "\n") }
+
+// footerLines are the footer: one line with the live state, who is here,
+// the drop folder and the key hints or the last action's outcome; an
+// outcome too long for the line wraps onto up to noticeRows lines, so a
+// refusal's reason is read whole.
+func (m *Model) footerLines() []string {
 	st := m.s.st
+	if c, ok := m.top().(*cmdline); ok {
+		return []string{fit(c.line(m.w), m.w)}
+	}
 	var state string
 	switch {
 	case m.storeErr != nil:
@@ -301,31 +334,46 @@ func (m *Model) footerView() string {
 	if d := m.dropsLine(); d != "" {
 		left += "  " + d
 	}
-	if c, ok := m.top().(*cmdline); ok {
-		return fit(c.line(m.w), m.w)
-	}
-	var right string
+	var text string
+	var style lipgloss.Style
 	switch {
 	case m.notice.err != nil:
-		right = st.Error.Render("✗ " + firstLine(m.notice.err.Error()))
+		text, style = "✗ "+strings.Join(strings.Fields(m.notice.err.Error()), " "), st.Error
 	case m.notice.text != "":
-		right = st.Notice.Render("✓ " + m.notice.text)
-	case m.s.Wall:
-		right = st.Footer.Render("WALL · read-only")
-	default:
-		right = m.hints()
+		text, style = "✓ "+m.notice.text, st.Notice
 	}
-	if m.notice != (noticeMsg{}) && width(left)+width(right)+2 > m.w {
-		// An outcome must be read whole: the live state stays, who you are
-		// and the drop folder step aside while it shows.
-		left = state
+	if text == "" {
+		right := m.hints()
+		if m.s.Wall {
+			right = st.Footer.Render("WALL · read-only")
+		}
+		// The live state and operator always show; hints give way.
+		room := m.w - width(left) - 2
+		if room < 10 {
+			return []string{fit(left, m.w)}
+		}
+		return []string{fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)}
 	}
-	// The live state and operator always show; hints give way.
-	room := m.w - width(left) - 2
-	if room < 10 {
-		return fit(left, m.w)
+	if width(left)+2+width(text) <= m.w {
+		return []string{fit(left+"  "+style.Render(text), m.w)}
 	}
-	return fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)
+	// An outcome must be read whole: the live state stays, who you are
+	// and the drop folder step aside, and the text wraps.
+	room := m.w - width(state) - 2
+	rows := wrap(text, room)
+	if len(rows) > noticeRows {
+		rows = rows[:noticeRows]
+		rows[noticeRows-1] = ansi.Truncate(rows[noticeRows-1], room-len(" … :messages"), "") + " … :messages"
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		lead := state
+		if i > 0 {
+			lead = st.Footer.Render(strings.Repeat(" ", width(state)))
+		}
+		out[i] = fit(lead+"  "+style.Render(r), m.w)
+	}
+	return out
 }
 
 // dropsLine is the drop folder's state for the footer: where alerts come

@@ -145,6 +145,9 @@ func commands() []command {
 		{"plan", "", "the whole support plan: scope, objectives, services, responsibilities, releases, access, budget", func(m *Model, _ string) tea.Cmd {
 			return openDetail(newPlanBody(m.s))
 		}},
+		{"messages", "", "this session's recent messages in full, newest first: what actions did, why one was refused", func(m *Model, _ string) tea.Cmd {
+			return openDetail(messagesBody{})
+		}},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
 		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},

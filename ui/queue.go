@@ -13,17 +13,26 @@ import (
 // Queue columns; the title takes what is left.
 const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 8, 13, 10
 
-// queueCols decides which optional columns a width affords: the title needs
-// room to be read, so on narrow panes service, then state, give way to it.
-func queueCols(w int) (state, service bool) {
-	fixed := qRef + qPri + 5 + qSLA + 4
-	switch {
-	case w-fixed-qState-qService-2 >= 20:
-		return true, true
-	case w-fixed-qState-1 >= 20:
-		return true, false
+// queueMinTitle is the least a title is cut to before a column gives way.
+const queueMinTitle = 16
+
+// queueCols decides which optional columns a width affords, and what is
+// left for the title. Who holds an incident (or the team it waits in)
+// matters most after its SLA, so the owner column stays down to 60
+// columns; then the state; the service (in the detail) gives way first.
+func queueCols(w int) (state, service, owner bool, titleW int) {
+	titleW = w - (qRef + qPri + 5 + qSLA + 4)
+	take := func(n int) bool {
+		if titleW-n-1 < queueMinTitle {
+			return false
+		}
+		titleW -= n + 1
+		return true
 	}
-	return false, false
+	owner = take(qWho)
+	state = take(qState)
+	service = take(qService)
+	return state, service, owner, titleW
 }
 
 func newQueue(s *session) *listPane[model.Incident] {
@@ -45,7 +54,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 			return s.Reader.Queue(ctx, qq)
 		},
 		header: func(w int) string {
-			withState, withService := queueCols(w)
+			withState, withService, withOwner, _ := queueCols(w)
 			h := fmt.Sprintf("  %-*s %-*s %-5s ", qRef, "REF", qPri, "PRI", "")
 			if withState {
 				h += fmt.Sprintf("%-*s ", qState, "STATE")
@@ -55,7 +64,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 				h += fmt.Sprintf("%-*s ", qService, "SERVICE")
 			}
 			h += "TITLE"
-			if w >= qRef+qPri+qState+qSLA+qService+qWho+40 {
+			if withOwner {
 				h = joinCols(h, fmt.Sprintf("%-*s", qWho, "OWNER"), w+2)
 			}
 			return h
@@ -67,17 +76,9 @@ func newQueue(s *session) *listPane[model.Incident] {
 			if in.Major {
 				major = paint(st.Major, "MAJOR")
 			}
-			withState, withService := queueCols(w)
-			titleW := w - (qRef + qPri + 5 + qSLA + 4)
-			if withState {
-				titleW -= qState + 1
-			}
-			if withService {
-				titleW -= qService + 1
-			}
+			withState, withService, withOwner, titleW := queueCols(w)
 			who := ""
-			if titleW >= qWho+20 {
-				titleW -= qWho + 1
+			if withOwner {
 				who = in.Assignee
 				if who == "" {
 					who = "·" + in.Team

@@ -18,6 +18,8 @@ type session struct {
 	Deps
 	st *Styles
 	km *keymaps.KeyMap
+	// notices are the session's recent notices, for :messages.
+	notices *noticeLog
 }
 
 func (s *session) now() time.Time { return s.Now().In(s.loc()) }
