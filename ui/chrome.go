@@ -88,11 +88,22 @@ func (m *Model) slaBanner() string {
 			parts = append(parts, fmt.Sprintf("%s %.0f%%", in.Ref(), clk.Used*100))
 		}
 	}
-	text := fmt.Sprintf(" ⚠ SLA at risk (%d): %s", c.counts.SLAAtRisk, strings.Join(parts, " · "))
-	if c.counts.SLAAtRisk > len(parts) {
-		text += " …"
+	// On a narrow screen the hint goes first, then the last incidents
+	// named (the count says how many there are): what is named is whole.
+	var text string
+	for n := len(parts); n >= 1; n-- {
+		text = fmt.Sprintf(" ⚠ SLA at risk (%d): %s", c.counts.SLAAtRisk, strings.Join(parts[:n], " · "))
+		if c.counts.SLAAtRisk > n {
+			text += " …"
+		}
+		if hinted := text + " — filter the queue with is:risk"; n == len(parts) && width(hinted) <= m.w {
+			text = hinted
+			break
+		}
+		if width(text) <= m.w {
+			break
+		}
 	}
-	text += " — filter the queue with is:risk"
 	return m.s.st.Banner.Render(fit(text, m.w))
 }
 
@@ -112,8 +123,14 @@ func (m *Model) tabRows() int {
 func (m *Model) tabsView() string {
 	st := m.s.st
 	var b strings.Builder
+	// Narrow: each tab by its first word ("5 Audit"), so all five show.
+	short := m.w < 70
 	for i, p := range m.panes {
-		label := fmt.Sprintf("%d %s", i+1, p.title())
+		title := p.title()
+		if short {
+			title, _, _ = strings.Cut(title, " ")
+		}
+		label := fmt.Sprintf("%d %s", i+1, title)
 		if i == m.focus {
 			// brackets mark the tab where reverse video does not show
 			b.WriteString(st.TabActive.Render("[" + label + "]"))

@@ -55,7 +55,25 @@ func (m *Model) expiryBanner() string {
 		}
 		parts[i] = e.Name + " " + strings.Join(what, ", ")
 	}
-	text := fmt.Sprintf(" ⚠ Licences and certificates (%d): %s — :licences lists them", len(list), strings.Join(parts, " · "))
+	// As many named, whole, as the screen holds; on a narrow one the count
+	// and where to read them rather than a first name cut.
+	var text string
+	for n := len(parts); n >= 0; n-- {
+		switch n {
+		case 0:
+			text = fmt.Sprintf(" ⚠ %d licences/certificates need attention: :licences", len(list))
+			if width(text) > m.w {
+				text = fmt.Sprintf(" ⚠ %d licences/certs: :licences", len(list))
+			}
+		case len(parts):
+			text = fmt.Sprintf(" ⚠ Licences and certificates (%d): %s — :licences lists them", len(list), strings.Join(parts, " · "))
+		default:
+			text = fmt.Sprintf(" ⚠ Licences and certificates (%d): %s … — :licences lists them", len(list), strings.Join(parts[:n], " · "))
+		}
+		if width(text) <= m.w {
+			break
+		}
+	}
 	return m.s.st.Banner.Render(fit(text, m.w))
 }
 
