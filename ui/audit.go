@@ -17,6 +17,7 @@ import (
 func newAudit(s *session) *listPane[model.AuditEntry] {
 	return newListPane(s, listSpec[model.AuditEntry]{
 		name:        "Audit log",
+		legend:      auditLegend,
 		placeholder: "actor, action, record; is:system shows hypercare's own intake rows",
 		empty:       "Nothing written yet.",
 		id:          func(e model.AuditEntry) int64 { return e.ID },
@@ -42,7 +43,7 @@ func newAudit(s *session) *listPane[model.AuditEntry] {
 			}
 			return "system rows hidden (is:system)"
 		},
-		open:   func(e model.AuditEntry) tea.Cmd { return openDetail(auditBody{entry: e}) },
+		open: func(e model.AuditEntry) tea.Cmd { return openDetail(auditBody{entry: e}) },
 	})
 }
 

@@ -84,6 +84,8 @@ func weekStart(t time.Time) time.Time {
 
 func (p *calendarPane) title() string { return "Changes" }
 
+func (p *calendarPane) legend() []mark { return calendarLegend }
+
 func (p *calendarPane) status() string {
 	end := p.week.AddDate(0, 0, 6)
 	return fmt.Sprintf("%s – %s · %d changes · ! conflict ✗ blocked · ○ window · ⟳ job · ☎ on call · ▓░ freeze", p.week.Format("02 Jan"), end.Format("02 Jan"), len(p.changes))

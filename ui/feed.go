@@ -20,6 +20,7 @@ const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 func newFeed(s *session) *listPane[model.Alert] {
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
+		legend:      feedLegend,
 		placeholder: "words, label=value !=, =~re, is:firing/acked/silenced/flapping/incident/stale (all must hold)",
 		empty:       "No alerts yet. Drops appear here as they arrive.",
 		id:          func(a model.Alert) int64 { return a.ID },
@@ -309,3 +310,5 @@ func firedLine(a model.Alert) string {
 	}
 	return line
 }
+
+func (alertBody) legend() []mark { return feedLegend }

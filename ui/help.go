@@ -37,46 +37,20 @@ func (h *helpLayer) view(m *Model, w, bodyH int) string {
 func (*helpLayer) actions() []key.Binding { return nil }
 func (*helpLayer) typing() bool           { return false }
 
-func (m *Model) paneKeys() []key.Binding {
-	var out []key.Binding
-	where := map[string][]string{}
-	sources := make([]interface {
-		title() string
-		actions() []key.Binding
-	}, 0, len(m.panes)+1)
-	for _, p := range m.panes {
-		sources = append(sources, p)
+// keysHere are the keys of what has the focus: the top layer's, else the
+// focused pane's. A key this operator's role may not use says the role it
+// needs (session.offer).
+func (m *Model) keysHere() []key.Binding {
+	if top := m.underHelp(); top != nil {
+		return top.actions()
 	}
-	// A key that does different things in different panes ("c" is a new
-	// change in the calendar, a new problem among problems) gets a line
-	// for each meaning.
-	meaning := func(b key.Binding) string {
-		desc, _, _ := strings.Cut(b.Help().Desc, needsMark)
-		return b.Help().Key + "\x00" + desc
-	}
-	for _, p := range append(sources, problemsHelp{m.s}) {
-		for _, b := range p.actions() {
-			k := meaning(b)
-			if _, seen := where[k]; !seen {
-				out = append(out, b)
-			}
-			where[k] = append(where[k], strings.ToLower(p.title()))
-		}
-	}
-	for i, b := range out {
-		h := b.Help()
-		desc, need, needs := strings.Cut(h.Desc, needsMark)
-		desc += " (" + strings.Join(where[meaning(b)], ", ") + ")"
-		if needs {
-			desc += needsMark + need
-		}
-		out[i] = key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(h.Key, desc))
-	}
-	return out
+	return m.panes[m.focus].actions()
 }
 
-// helpView lists every binding, generated from the key map: the global
-// groups plus the actions of whatever has focus.
+// helpView is the help for what is in front of the operator, generated
+// from the key map: the global groups, the keys of whatever has focus
+// (each the operator may not use marked with the role it needs), and the
+// legend of its marks and of the header and footer.
 func (m *Model) helpView(h *helpLayer, bodyH int) string {
 	km, st := m.s.km, m.s.st
 	type group struct {
@@ -88,7 +62,12 @@ func (m *Model) helpView(h *helpLayer, bodyH int) string {
 		{keymaps.GroupPanes, km.Group(keymaps.GroupPanes)},
 		{keymaps.GroupGeneral, append(km.Group(keymaps.GroupGeneral), m.s.offer(km.New, model.PermOpenIncident))},
 	}
-	groups = append(groups, group{"In panes", m.paneKeys()})
+	where, marks := m.legendHere()
+	groups = append(groups, group{"Keys in " + where, m.keysHere()})
+	if len(marks) > 0 {
+		groups = append(groups, group{"Marks in " + where, marksAsBindings(marks)})
+	}
+	groups = append(groups, group{"Header and footer", marksAsBindings(chromeLegend())})
 	cols := make([]string, 0, len(groups))
 	for _, g := range groups {
 		keyW := 0
@@ -96,32 +75,43 @@ func (m *Model) helpView(h *helpLayer, bodyH int) string {
 			keyW = max(keyW, width(b.Help().Key))
 		}
 		lines := []string{st.Label.Render(g.name)}
+		// A description longer than the screen wraps under itself.
+		descW := max(m.w-10-keyW, 20)
 		for _, b := range g.bindings {
 			h := b.Help()
-			lines = append(lines, st.FooterKey.Render(fit(h.Key, keyW))+"  "+h.Desc)
+			for i, d := range wrap(h.Desc, descW) {
+				k := strings.Repeat(" ", keyW)
+				if i == 0 {
+					k = st.FooterKey.Render(fit(h.Key, keyW))
+				}
+				lines = append(lines, k+"  "+d)
+			}
 		}
 		cols = append(cols, strings.Join(lines, "\n"))
 	}
-	// All groups side by side when there is room, else two per row so the
-	// whole list still fits 80x24.
-	perRow := 2
-	if m.w >= 110 {
-		perRow = len(cols)
-	}
+	// As many groups side by side as the screen holds, in order, so the
+	// whole list fits 200x60 and scrolls at 80x24.
 	pad := m.s.Renderer.NewStyle().PaddingRight(3)
-	var rows []string
-	for i := 0; i < len(cols); i += perRow {
-		row := cols[i:min(i+perRow, len(cols))]
-		for j := range row {
-			row[j] = pad.Render(row[j])
+	var rows, row []string
+	rowW := 0
+	for _, c := range cols {
+		c = pad.Render(c)
+		if cw := lipgloss.Width(c); len(row) > 0 && rowW+cw > m.w-4 {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+			row, rowW = nil, 0
 		}
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		row = append(row, c)
+		rowW += lipgloss.Width(c)
 	}
+	rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	body := lipgloss.JoinVertical(lipgloss.Left, rows...)
-	title := st.Bold.Render("Keys") + st.Dim.Render("  (override in config.toml [keys]; ? or esc closes)")
+	title := st.Bold.Render("Keys") + st.Dim.Render(strings.Join(wrap("  (override in config.toml [keys]; ? or esc closes)", m.w-8), "\n"))
+	for _, l := range wrap(fmt.Sprintf("You are %s (%s): a key marked \"needs …\" needs another role.", m.s.Actor.Name, m.s.Actor.Role), m.w-6) {
+		title += "\n" + st.Dim.Render(l)
+	}
 	lines := strings.Split(body, "\n")
 	// On a short screen the help scrolls rather than overflow the frame.
-	room := bodyH - 3 // border and title
+	room := bodyH - 2 - strings.Count(title, "\n") - 1 // border and title
 	if len(lines) > room {
 		top := min(h.top, len(lines)-room+1)
 		more := st.Dim.Render(fmt.Sprintf("↑/↓ scroll · lines %d–%d of %d", top+1, top+room-1, len(lines)))

@@ -425,3 +425,6 @@ func contactLine(p *plan.Plan, name string) string {
 		return name + " " + c.Email
 	}
 }
+
+// legend: the detail's SLA line writes the queue's notation.
+func (incidentBody) legend() []mark { return queueLegend }

@@ -24,6 +24,7 @@ func (p knowledgePane) newRecord() tea.Cmd { return newArticle(p.s) }
 func newKnowledge(s *session) knowledgePane {
 	return knowledgePane{newListPane(s, listSpec[model.ArticleHit]{
 		name:        "Knowledge",
+		legend:      knowledgeLegend,
 		placeholder: "search articles (full text)",
 		empty:       "No articles.",
 		id:          func(h model.ArticleHit) int64 { return h.ID },

@@ -31,6 +31,8 @@ type listSpec[T any] struct {
 	// note, when set, is what the filter leaves out by default, said
 	// first in the border (the audit log hides system rows).
 	note func(filter string) string
+	// legend explains the marks the rows use, for ?.
+	legend []mark
 	// open is what enter does on a row.
 	open func(T) tea.Cmd
 	// keys handles the pane's own actions on the selected row.
@@ -72,6 +74,8 @@ func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
 }
 
 func (p *listPane[T]) title() string { return p.spec.name }
+
+func (p *listPane[T]) legend() []mark { return p.spec.legend }
 
 func (p *listPane[T]) status() string {
 	if p.scope != 0 {

@@ -102,8 +102,10 @@ func TestProblemHelpAndPalette(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleOperator)
 	tm := open(t, m, 200, 60)
 	tm.Press("?")
-	tm.WaitFor("problems & RCA", "edit RCA (problems)")
-	tm.Press("?", "ctrl+p", "problem")
+	tm.WaitFor("problems & RCA")
+	tm.Press("esc", "P", "?") // the help is the problems list's
+	tm.WaitFor("Keys in this view", "edit RCA")
+	tm.Press("esc", "esc", "ctrl+p", "problem")
 	tm.WaitFor("problem new [from INC-n]")
 	tm.Press("down") // past "problems", to "problem"
 	tm.Press("enter")

@@ -39,6 +39,7 @@ func newQueue(s *session) *listPane[model.Incident] {
 	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
+		legend:      queueLegend,
 		placeholder: "words, p1…p5, service=x category!=y, is:risk/major/mine/unassigned/new/progress/hold (all must hold)",
 		empty:       "No open incidents.",
 		id:          func(in model.Incident) int64 { return in.ID },

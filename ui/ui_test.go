@@ -114,7 +114,7 @@ func TestHelp80x24(t *testing.T) {
 	tm.Press("?")
 	tm.WaitFor("Navigate")
 	view := tm.Final()
-	for _, want := range []string{"acknowledge", "zoom pane", "command palette", "quit"} {
+	for _, want := range []string{"acknowledge", "zoom pane", "command palette", "escalate · needs the lead role"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("help lacks %q", want)
 		}

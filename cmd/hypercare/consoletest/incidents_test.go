@@ -33,7 +33,7 @@ func TestViewerCannotAck(t *testing.T) {
 		t.Errorf("a viewer's footer: %s", footer)
 	}
 	tm.Press("?")
-	tm.WaitFor("acknowledge (incidents, alerts) · needs the operator role", "escalate (incidents) · needs the lead role")
+	tm.WaitFor("acknowledge · needs the operator role", "escalate · needs the lead role")
 	tm.Press("esc", "a")
 	tm.WaitFor("may not acknowledge")
 	tm.Final()

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+)
+
+// The ? legend: what each mark and abbreviation on screen means, for the
+// pane or view in front of the operator, and for the header and footer.
+
+// mark is one sign and what it means.
+type mark struct{ sign, means string }
+
+// legender is a pane, layer or detail body that uses marks of its own.
+type legender interface{ legend() []mark }
+
+// queueLegend explains the queue's columns; the incident detail's SLA line
+// uses the same notation (model.SLAMark).
+var queueLegend = []mark{
+	{"3h05m", "SLA: resolve due in 3h05m (d days, h hours, m minutes)"},
+	{"r15m", "respond due in 15m: not acknowledged, and that clock is the nearer"},
+	{"✗1h00m", "SLA breached 1h00m ago; ✗r1h00m: the respond target"},
+	{"‖40%", "SLA paused on hold, 40% of the target used; ✗‖ past it"},
+	{"met missed", "resolved within its target, or after it"},
+	{"—", "no SLA target applies"},
+	{"MAJOR", "a major incident: escalation and comms run"},
+	{"PRB-1", "linked to problem PRB-1"},
+	{"PRB?", "recurs (same service and category): open a problem"},
+	{"·platform", "nobody assigned: waiting in team platform's queue"},
+	{"colour", "SLA green ok, yellow past 50%, orange past 75%, white on red breached"},
+}
+
+var feedLegend = []mark{
+	{"FIRE", "firing, nobody on it"},
+	{"ACK", "acknowledged (for a while, if :ack 2h)"},
+	{"SIL", "muted by a silence (:silences)"},
+	{"STALE", "its sender stopped repeating it: is it still true?"},
+	{"ok", "resolved"},
+	{"CRIT WARN", "severity: critical, warning, info"},
+	{"[STORM 3/26 firing]", "one row for a storm of 26 alerts, 3 firing: enter lists them"},
+	{"[FLAP]", "flapping: fired and resolved again and again"},
+	{"[TRUNCATED +n]", "the sender left n alerts out of its drop"},
+	{"[after CHG-4]", "started soon after change CHG-4 on its service"},
+	{"[INC-7]", "linked to incident INC-7"},
+	{"×3", "fired three times"},
+}
+
+var calendarLegend = []mark{
+	{"○ 02:00", "a maintenance window opens"},
+	{"⟳ 03:00", "a scheduled job runs (backup, batch)"},
+	{"☎ 08:00", "an on-call shift starts"},
+	{"!", "a change conflicts: outside a window, overlapping, soft freeze"},
+	{"✗", "blocked by a hard freeze, or a deploy with no approved change"},
+	{"▓ ░", "a change freeze (░ fills the frozen days)"},
+	{"auth sched", "a change's state: assess, auth(orise), sched(uled), ▶impl(ementing), review, done"},
+}
+
+var knowledgeLegend = []mark{
+	{"runbook …", "the article's kind: runbook, recovery, known error, handover…"},
+	{"KB-2", "article reference: ref opens it from the : line"},
+}
+
+var auditLegend = []mark{
+	{"is:system", "show hypercare's own intake rows (one per drop), hidden by default"},
+	{"AFTER", "the record as the action left it: enter shows before and after"},
+}
+
+// chromeLegend explains the header and the footer, on every screen.
+func chromeLegend() []mark {
+	return []mark{
+		{"P1 2  P2 3", "open incidents of priority 1 and 2"},
+		{"at risk 2", "incidents past 75% of their SLA, or not acknowledged in time"},
+		{"firing 13", "alerts firing now"},
+		{"exit 4/9", "exit criteria met, of all (:scorecard)"},
+		{"day 7/28", "day of the hypercare period"},
+		{"on call", "who is on call at L1 per team; ☎ name: on your team"},
+		{"▶ CHG-4", "a change running now; next: the next one planned"},
+		{"● LIVE", "the screen follows the database; STALE: it could not read"},
+		{"drops 21+1 2✗", "drop files applied, +queued, ✗ rejected (to rejected/)"},
+		{"2 to read", "articles you must read (:reading)"},
+		{"+3 online", "others on this hypercare now"},
+		{"· needs …", "a key your role may not use, and the role it needs"},
+	}
+}
+
+// legendHere is the legend of what has the focus: the top layer (or the
+// record a detail shows), else the focused pane; and its name.
+func (m *Model) legendHere() (string, []mark) {
+	var src any = m.panes[m.focus]
+	name := m.panes[m.focus].title()
+	if top := m.underHelp(); top != nil {
+		src, name = top, "this view"
+		if d, ok := top.(*detail); ok {
+			src, name = d.body, d.title
+		}
+	}
+	if l, ok := src.(legender); ok {
+		return name, l.legend()
+	}
+	return name, nil
+}
+
+// marksAsBindings lets the help lay out marks as it lays out keys.
+func marksAsBindings(ms []mark) []key.Binding {
+	out := make([]key.Binding, len(ms))
+	for i, mk := range ms {
+		out[i] = key.NewBinding(key.WithHelp(mk.sign, mk.means))
+	}
+	return out
+}
+
+// underHelp is the top layer but for the help itself: what the help is
+// about.
+func (m *Model) underHelp() layer {
+	for i := len(m.layers) - 1; i >= 0; i-- {
+		if _, help := m.layers[i].(*helpLayer); !help {
+			return m.layers[i]
+		}
+	}
+	return nil
+}
