@@ -51,6 +51,8 @@ type Model struct {
 	looking int64
 
 	rotatedAt time.Time // when a wall screen last changed its zoomed pane
+	// overview is a wall screen's overview page, shown in the rotation.
+	overview bool
 
 	w, h   int
 	counts countsMsg
@@ -101,6 +103,10 @@ type (
 		// warRooms are the open major incidents, for the banner every
 		// session shows.
 		warRooms []model.WarRoom
+		// top and critical are a wall screen's overview: the open P1 and
+		// P2 incidents, and the critical alerts firing.
+		top      []model.Incident
+		critical []model.Alert
 		err      error
 	}
 	// exitTally is how many exit criteria are met, of how many.
@@ -247,18 +253,28 @@ func gather(cmds ...tea.Cmd) tea.Cmd {
 // onScreen reports whether pane i is drawn now.
 func (m *Model) onScreen(i int) bool {
 	switch {
-	case m.topLive() != nil:
+	case m.topLive() != nil, m.overview:
 		return false
 	case m.single():
 		return i == m.focus
 	}
-	return i < paneAudit
+	return i < m.gridPanes()
+}
+
+// gridPanes is how many panes the grid shows, the first ones: four, or on
+// a wall incidents, alerts and changes.
+func (m *Model) gridPanes() int {
+	if m.s.Wall {
+		return paneKnowledge
+	}
+	return paneAudit
 }
 
 func (m *Model) fetchCounts() tea.Cmd {
 	r, now, p := m.s.Reader, m.s.Now(), m.s.plan()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
 	who, reading := m.s.Actor, !m.s.Wall                   // a wall screen has nobody reading
+	wall := m.s.Wall
 	score, s := now.Sub(m.scoreAt) >= scoreEvery, m.s
 	if score {
 		m.scoreAt = now
@@ -271,6 +287,11 @@ func (m *Model) fetchCounts() tea.Cmd {
 		msg := countsMsg{counts: c}
 		if msg.warRooms, err = r.WarRooms(ctx); err != nil {
 			return msg, err
+		}
+		if wall {
+			if err := readOverview(ctx, r, &msg); err != nil {
+				return msg, err
+			}
 		}
 		if score {
 			scores, err := readScorecard(ctx, r, p, s)
@@ -545,9 +566,10 @@ func (m *Model) paneKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// rotate moves a wall screen's zoom to the next of the four main panes
-// every Rotate, so an unattended screen shows each in turn; not while
-// something is open over them.
+// rotate moves a wall screen to its next page every Rotate, so an
+// unattended screen shows each in turn: the overview, then the incidents,
+// the alerts and the changes, each zoomed; not while something is open
+// over them.
 func (m *Model) rotate(now time.Time) tea.Cmd {
 	if !m.s.Wall || m.s.Rotate <= 0 || len(m.layers) > 0 {
 		return nil
@@ -559,8 +581,24 @@ func (m *Model) rotate(now time.Time) tea.Cmd {
 		return nil
 	}
 	m.rotatedAt = now
-	m.zoom = true
-	return tea.Batch(m.setFocus((m.focus+1)%paneAudit), m.ensure())
+	var cmd tea.Cmd
+	switch {
+	case m.overview:
+		m.zoom, cmd = true, m.setFocus(paneQueue)
+	case m.zoom && m.focus < m.gridPanes()-1:
+		cmd = m.setFocus(m.focus + 1)
+	default:
+		cmd = m.showOverview()
+	}
+	m.layout()
+	return tea.Batch(cmd, m.ensure())
+}
+
+// showOverview shows a wall screen's overview page.
+func (m *Model) showOverview() tea.Cmd {
+	cmd := m.setFocus(paneQueue)
+	m.overview, m.zoom = true, false
+	return cmd
 }
 
 // look tells the others which incident this session has open: the one in
@@ -597,7 +635,7 @@ func (m *Model) others(incident int64) []string {
 
 // setFocus shows pane i, closing every layer.
 func (m *Model) setFocus(i int) tea.Cmd {
-	m.focus = i
+	m.focus, m.overview = i, false
 	return m.setLayers(nil)
 }
 
@@ -610,7 +648,7 @@ func (m *Model) grid() bool {
 
 // single reports whether one pane fills the body: small terminals, zoom,
 // or the audit log, which has no cell in the grid.
-func (m *Model) single() bool { return !m.grid() || m.zoom || m.focus == paneAudit }
+func (m *Model) single() bool { return !m.grid() || m.zoom || m.focus >= m.gridPanes() }
 
 func (m *Model) tooSmall() bool { return m.w < MinWidth || m.h < MinHeight }
 
@@ -635,7 +673,10 @@ func (m *Model) layout() {
 	} else {
 		lw, th := m.w/2, bh/2
 		sizes := [][2]int{{lw, th}, {m.w - lw, th}, {lw, bh - th}, {m.w - lw, bh - th}}
-		for i, p := range m.panes[:4] {
+		if m.s.Wall { // the changes take the bottom row
+			sizes[2][0] = m.w
+		}
+		for i, p := range m.panes[:m.gridPanes()] {
 			p.setSize(sizes[i][0]-2, sizes[i][1]-2)
 		}
 	}
@@ -673,6 +714,9 @@ func (m *Model) bodyView() string {
 // panesView draws the panes in h rows: the focused one alone, with tabs
 // on a small screen, or the four-pane grid.
 func (m *Model) panesView(h int) string {
+	if m.overview {
+		return m.overviewView(h)
+	}
 	if m.single() {
 		p := m.panes[m.focus]
 		pane := box(m.s.st, p.title(), p.status(), p.view(true), m.w, h-m.tabRows(), true)
@@ -687,6 +731,9 @@ func (m *Model) panesView(h int) string {
 		return box(m.s.st, fmt.Sprintf("%d %s", i+1, p.title()), p.status(), p.view(i == m.focus), w, h, i == m.focus)
 	}
 	top := besides(cell(0, lw, th), cell(1, m.w-lw, th))
+	if m.s.Wall {
+		return top + "\n" + cell(2, m.w, h-th)
+	}
 	bottom := besides(cell(2, lw, h-th), cell(3, m.w-lw, h-th))
 	return top + "\n" + bottom
 }

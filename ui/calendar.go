@@ -457,7 +457,7 @@ func (p *calendarPane) itemLines(it calItem, w int, focused, twoLines bool) []st
 			text += " " + it.detail
 		}
 	}
-	if it.change >= 0 && focused && it.change == p.cursor {
+	if it.change >= 0 && focused && it.change == p.cursor && !p.s.Wall {
 		out := []string{p.s.st.RowSelected.Render(fit("▶"+text, w))}
 		if second != "" {
 			out = append(out, p.s.st.RowSelected.Render(fit(second, w)))

@@ -24,7 +24,7 @@ import (
 func (m *Model) headerHeight() int {
 	n := 1
 	if m.s.Wall {
-		n++ // the across-the-room line
+		n += m.wallHeaderRows() // the across-the-room board, or line
 	}
 	if m.s.Plan != nil && m.s.Plan.Err() != nil {
 		n++
@@ -261,7 +261,7 @@ func (m *Model) headerView() string {
 	}
 	line := left + st.HeaderDim.Render(strings.Repeat(" ", max(room-ansi.StringWidth(left), 0))) + right
 	if m.s.Wall {
-		line += "\n" + m.wallLine()
+		line += "\n" + m.wallHeader()
 	}
 	if m.s.Plan != nil {
 		if err := m.s.Plan.Err(); err != nil {

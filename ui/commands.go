@@ -148,6 +148,14 @@ func commands() []command {
 		{"messages", "", "this session's recent messages in full, newest first: what actions did, why one was refused", func(m *Model, _ string) tea.Cmd {
 			return openDetail(messagesBody{})
 		}},
+		{"overview", "", "a wall screen's overview page: the counts, the P1 and P2 open, the critical alerts firing", func(m *Model, _ string) tea.Cmd {
+			if !m.s.Wall {
+				return notice(fmt.Errorf("overview: the overview page is a wall screen's (hypercare --wall); the header has the counts"))
+			}
+			cmd := m.showOverview()
+			m.layout()
+			return cmd
+		}},
 		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
 		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
 		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},

@@ -244,7 +244,7 @@ func (p *listPane[T]) view(focused bool) string {
 		lines = append(lines, st.Dim.Render("  "+empty))
 	}
 	p.list.visible(func(i int, row T) {
-		selected := focused && i == p.list.cursor
+		selected := focused && i == p.list.cursor && !p.s.Wall // a wall has nobody to select
 		line := cursorMark(selected) + p.spec.row(row, p.w-2, painter(selected))
 		if selected {
 			line = st.RowSelected.Render(fit(line, p.w))

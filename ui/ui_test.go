@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -232,19 +233,50 @@ func TestHiddenPaneCatchesUpWhenShown(t *testing.T) {
 	tm.Final()
 }
 
+// A wall screen is read from across the room: the counts in block digits,
+// three panes (no knowledge base), no cursor, and its rotation shows an
+// overview page, then each pane zoomed.
 func TestWallScreen(t *testing.T) {
-	f := newFakeStore()
-	m := newTestModel(t, f, model.RoleViewer)
-	m.s.Wall, m.s.Rotate, m.s.Actions = true, time.Second, nil
-	t.Cleanup(m.Close)
-	tm := uitest.Start(t, m, 120, 36)
-	grid := tm.WaitFor("P1 OPEN: 1", "WALL · read-only", "2 Alerts") // the grid at 120x36 on a wall
-	if strings.Contains(grid, "? help") {
-		t.Errorf("a wall screen offers keys:\n%s", grid)
+	for _, size := range [][2]int{{200, 60}, {120, 36}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := newFakeStore()
+			m := newTestModel(t, f, model.RoleViewer)
+			m.s.Wall, m.s.Rotate, m.s.Actions = true, time.Second, nil
+			t.Cleanup(m.Close)
+			tm := uitest.Start(t, m, size[0], size[1])
+			grid := tm.WaitUntil("the wall grid loaded", func(frame string) bool {
+				return strings.Contains(frame, "▲ P1 OPEN") && strings.Contains(frame, "WALL · read-only") &&
+					strings.Contains(uitest.Pane(frame, "Incidents"), "REQ-12") && strings.Contains(frame, "─ 3 Changes") &&
+					strings.Contains(uitest.Pane(frame, "Alerts"), "HighErrorRate")
+			})
+			for _, unwanted := range []string{"? help", "Knowledge", "▶ INC", "▶ ALR", "P1 OPEN: 1"} {
+				if strings.Contains(grid, unwanted) {
+					t.Errorf("a wall screen shows %q:\n%s", unwanted, grid)
+				}
+			}
+			// The P1 count, 1, in block digits under its label.
+			if !strings.Contains(grid, "██  ") || !strings.Contains(grid, "EXIT CRITERIA MET") {
+				t.Errorf("no block digits:\n%s", grid)
+			}
+			if size[0] == 200 {
+				t.Run("grid", func(t *testing.T) { uitest.Golden(t, grid) })
+			}
+			tm.Mark()
+			overview := tm.WaitFor("Overview · P1 and P2 open", "Critical alerts firing", "INC-7") // the rotation's first page
+			if size[0] == 200 {
+				t.Run("overview", func(t *testing.T) { uitest.Golden(t, overview) })
+			}
+			tm.Mark()
+			tm.WaitFor("┏━ Incidents") // then each pane zoomed
+			tm.Mark()
+			tm.WaitFor("┏━ Alerts")
+			tm.Mark()
+			tm.WaitFor("┏━ Changes")
+			tm.Mark()
+			tm.WaitFor("Overview · P1 and P2 open") // and round again, past the knowledge base
+			tm.Final()
+		})
 	}
-	tm.Mark()
-	tm.WaitFor("┏━ Alerts") // rotation zooms the next pane
-	tm.Final()
 }
 
 // Layers close one at a time, the top one first: esc over the help closes

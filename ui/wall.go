@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// A wall screen is read from across the room: the counts that matter in
+// block digits (open P1 and P2, SLA breached or at risk, firing, the exit
+// tally), three panes (incidents, alerts, changes: the knowledge base is
+// read at a desk), no cursor, and an overview page in the rotation.
+
+// glyphs is a block-digit font, five rows high; each "#" is drawn two
+// cells wide so a digit keeps its shape in a terminal's tall cells.
+var glyphs = map[rune][5]string{
+	'0': {"###", "# #", "# #", "# #", "###"},
+	'1': {" # ", "## ", " # ", " # ", "###"},
+	'2': {"###", "  #", "###", "#  ", "###"},
+	'3': {"###", "  #", " ##", "  #", "###"},
+	'4': {"# #", "# #", "###", "  #", "  #"},
+	'5': {"###", "#  ", "###", "  #", "###"},
+	'6': {"###", "#  ", "###", "# #", "###"},
+	'7': {"###", "  #", "  #", "  #", "  #"},
+	'8': {"###", "# #", "###", "# #", "###"},
+	'9': {"###", "# #", "###", "  #", "###"},
+	'/': {"  #", "  #", " # ", "#  ", "#  "},
+}
+
+// bigRows is s in block digits, five lines of equal width; characters the
+// font lacks are left out.
+func bigRows(s string) []string {
+	rows := make([]string, 5)
+	for i, r := range s {
+		g, ok := glyphs[r]
+		if !ok {
+			continue
+		}
+		for y := range rows {
+			if i > 0 {
+				rows[y] += " "
+			}
+			rows[y] += strings.NewReplacer("#", "██", " ", "  ").Replace(g[y])
+		}
+	}
+	return rows
+}
+
+// boardRows is the height of the big-digit board: label, digits, border.
+const boardRows = 8
+
+// wallTile is one figure of the board: what it counts and the count, on
+// red when it needs someone.
+type wallTile struct {
+	label, value string
+	alarm        bool
+}
+
+func (m *Model) wallTiles() []wallTile {
+	c := m.counts.counts
+	tiles := []wallTile{
+		{"P1 OPEN", fmt.Sprint(c.OpenP1), c.OpenP1 > 0},
+		{"P2 OPEN", fmt.Sprint(c.OpenP2), c.OpenP2 > 0},
+		{"SLA BREACHED/AT RISK", fmt.Sprint(c.SLAAtRisk), c.SLAAtRisk > 0},
+		{"FIRING", fmt.Sprint(c.Firing), c.Firing > 0},
+	}
+	if sc := m.score; sc.of > 0 {
+		tiles = append(tiles, wallTile{"EXIT CRITERIA MET", fmt.Sprintf("%d/%d", sc.met, sc.of), false})
+	}
+	return tiles
+}
+
+// wallBoard is the counts in block digits, side by side, or "" when the
+// screen is too small for them (the header then says them in one line).
+func (m *Model) wallBoard() string {
+	if m.h < WallGridMinHeight {
+		return ""
+	}
+	st := m.s.st
+	tiles := make([]string, 0, 5)
+	for _, t := range m.wallTiles() {
+		digits := strings.Join(bigRows(t.value), "\n")
+		label := t.label
+		style := m.s.Renderer.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 2)
+		if t.alarm {
+			// The mark reads without colour; the red from across the room.
+			label = "▲ " + label
+			style = style.Border(lipgloss.ThickBorder())
+			digits = st.Firing.Render(digits)
+		}
+		tiles = append(tiles, style.Render(st.Bold.Render(label)+"\n"+digits))
+	}
+	board := lipgloss.JoinHorizontal(lipgloss.Top, tiles...)
+	if lipgloss.Width(board) > m.w {
+		return ""
+	}
+	return m.s.Renderer.PlaceHorizontal(m.w, lipgloss.Center, board)
+}
+
+// wallHeader is what a wall screen adds under the header line.
+func (m *Model) wallHeader() string {
+	if b := m.wallBoard(); b != "" {
+		return b
+	}
+	return m.wallLine()
+}
+
+func (m *Model) wallHeaderRows() int {
+	if m.wallBoard() != "" {
+		return boardRows
+	}
+	return 1
+}
+
+// wallOverviewShown is how many incidents and alerts the overview lists.
+const wallOverviewShown = 12
+
+// readOverview reads what the overview page lists: the open P1 and P2
+// incidents, and the critical alerts firing.
+func readOverview(ctx context.Context, r model.Reader, msg *countsMsg) error {
+	var err error
+	top, err := r.Queue(ctx, model.QueueQuery{Priorities: []model.Priority{1, 2}, Limit: wallOverviewShown})
+	if err != nil {
+		return err
+	}
+	for _, in := range top {
+		if in.Priority <= 2 {
+			msg.top = append(msg.top, in)
+		}
+	}
+	firing, err := r.Feed(ctx, model.FeedQuery{Firing: true, Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, a := range firing {
+		if a.Severity == model.SevCritical && a.State == model.AlertFiring && a.SilencedBy == 0 && len(msg.critical) < wallOverviewShown {
+			msg.critical = append(msg.critical, a)
+		}
+	}
+	return nil
+}
+
+// overviewView is the overview page, h rows: the top P1 and P2 incidents
+// and the critical alerts firing, side by side (the board is above it).
+func (m *Model) overviewView(h int) string {
+	st, now := m.s.st, m.s.Now()
+	lw := m.w / 2
+	var inc []string
+	for _, in := range m.counts.top {
+		sla, stage := model.SLAMark(in, m.s.clock(in), now)
+		major := ""
+		if in.Major {
+			major = st.Major.Render("MAJOR") + " "
+		}
+		who := in.Assignee
+		if who == "" {
+			who = "·" + in.Team
+		}
+		inc = append(inc, fit(" "+st.Priority[in.Priority].Render(in.Priority.String())+" "+fit(in.Ref(), 8)+" "+
+			st.SLA[stage].Render(fit(sla, 8))+" "+major+in.Title+st.Dim.Render(" · "+who), lw-2))
+	}
+	if len(inc) == 0 {
+		inc = []string{st.Dim.Render(" No P1 or P2 open.")}
+	}
+	var alerts []string
+	for _, a := range m.counts.critical {
+		alerts = append(alerts, fit(" "+st.Severity[a.Severity].Render(sevTag(a.Severity))+" "+fit(a.Service, 14)+" "+a.Name+
+			st.Dim.Render(" · "+ago(a.StartsAt, now)), m.w-lw-2))
+	}
+	if len(alerts) == 0 {
+		alerts = []string{st.Dim.Render(" No critical alert firing.")}
+	}
+	left := box(st, "Overview · P1 and P2 open", fmt.Sprintf("%d", m.counts.counts.OpenP1+m.counts.counts.OpenP2),
+		padLines(inc, lw-2, h-2), lw, h, true)
+	right := box(st, "Critical alerts firing", fmt.Sprintf("%d", len(m.counts.critical)),
+		padLines(alerts, m.w-lw-2, h-2), m.w-lw, h, false)
+	return besides(left, right)
+}
