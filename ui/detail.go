@@ -438,7 +438,7 @@ func slaLine(st *Styles, c model.SLAClock, loc *time.Location) string {
 	return st.SLA[c.Stage].Render(text)
 }
 
-// serviceLine describes a service from the plan: name, tier, owner.
+// serviceLine describes a service from the plan: name, owner, id, tier.
 func serviceLine(s *session, id string) string {
 	p := s.plan()
 	if p == nil {
@@ -448,5 +448,6 @@ func serviceLine(s *session, id string) string {
 	if !ok {
 		return id
 	}
-	return fmt.Sprintf("%s (%s, tier %d, owner %s)", sv.Name, id, sv.Tier, sv.Owner)
+	// The owner first: on a narrow screen it is what must not be cut.
+	return fmt.Sprintf("%s · owner %s (%s, tier %d)", sv.Name, sv.Owner, id, sv.Tier)
 }

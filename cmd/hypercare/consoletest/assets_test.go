@@ -43,7 +43,7 @@ func TestImpactFromRecords(t *testing.T) {
 	tm.Press("esc")
 	tm.WaitFor("Incidents")
 	tm.Press("enter")
-	tm.WaitForPane("INC-4", "(search, tier 2, owner platform) · I impact")
+	tm.WaitForPane("INC-4", "Product search (OpenSearch) · owner platform (search, tier 2) · I impact")
 	tm.Press("I")
 	tm.WaitForPane("Impact · search", "└─ storefront")
 	tm.Press("esc")

@@ -52,3 +52,14 @@ func TestHeaderAt60x15(t *testing.T) {
 	}
 	uitest.Golden(t, frame)
 }
+
+// The detail's service line keeps its owner on a small screen.
+func TestDetailServiceOwnerSmall(t *testing.T) {
+	for _, size := range [][2]int{{uitest.SmallW, uitest.SmallH}, {60, 15}} {
+		s := seeded(t)
+		_, tm := s.console(operator, size[0], size[1])
+		tm.Press(":", "INC-3", "enter")
+		tm.WaitForPane("INC-3", "service", "Checkout · owner web")
+		tm.Final()
+	}
+}
