@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,13 @@ var commandKeys = map[string]string{
 func keyFor(s *session, name string) string {
 	action, ok := commandKeys[name]
 	if !ok {
+		for _, kc := range keyCommands {
+			if kc.action == name {
+				action, ok = kc.action, true
+			}
+		}
+	}
+	if !ok {
 		return ""
 	}
 	for _, a := range s.km.Actions {
@@ -51,7 +59,7 @@ func commands() []command {
 	focus := func(i int) func(*Model, string) tea.Cmd {
 		return func(m *Model, _ string) tea.Cmd { return m.setFocus(i) }
 	}
-	return []command{
+	list := []command{
 		{"incidents", "", "show the incident queue", focus(paneQueue)},
 		{"alerts", "", "show the alert feed", focus(paneFeed)},
 		{"changes", "", "show the change calendar", focus(paneCalendar)},
@@ -156,10 +164,38 @@ func commands() []command {
 			m.layout()
 			return cmd
 		}},
-		{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
-		{"help", "", "list every key", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
-		{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
 	}
+	// What a key does in one place, run from here too; then the commands
+	// that end a list of everything.
+	list = append(list, keyCommandList()...)
+	return append(list,
+		command{"refresh", "", "re-read everything now", func(m *Model, _ string) tea.Cmd { return m.refreshAll() }},
+		command{"help", "", "the keys and marks of what is in front of you", func(m *Model, _ string) tea.Cmd { return m.push(&helpLayer{}) }},
+		command{"quit", "", "leave hypercare", func(*Model, string) tea.Cmd { return tea.Quit }},
+	)
+}
+
+// matchCommands are the commands a typed name means: the one of exactly
+// that name, else those it begins.
+func matchCommands(name string) []command {
+	var found []command
+	for _, c := range commands() {
+		if c.name == name {
+			return []command{c}
+		}
+		if strings.HasPrefix(c.name, name) {
+			found = append(found, c)
+		}
+	}
+	return found
+}
+
+// syntax is how a command is typed: "slot [SERVICES DURATION]".
+func (c command) syntax() string {
+	if c.args == "" {
+		return c.name
+	}
+	return c.name + " " + c.args
 }
 
 // runCommand parses "name args" and runs the command; unique prefixes work, so
@@ -172,16 +208,7 @@ func runCommand(m *Model, line string) tea.Cmd {
 	if cmd, ok := jumpTo(m, name); ok {
 		return cmd
 	}
-	var found []command
-	for _, c := range commands() {
-		if c.name == name {
-			found = []command{c}
-			break
-		}
-		if strings.HasPrefix(c.name, name) {
-			found = append(found, c)
-		}
-	}
+	found := matchCommands(name)
 	switch len(found) {
 	case 1:
 		return found[0].run(m, strings.TrimSpace(arg))
@@ -332,15 +359,20 @@ func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	case tea.KeyEnter:
 		return runCommand(m, c.in.Value()), closed
 	case tea.KeyTab:
-		name, rest, hasArg := strings.Cut(c.in.Value(), " ")
-		if !hasArg {
-			for _, cmd := range commands() {
-				if strings.HasPrefix(cmd.name, name) {
-					c.in.SetValue(cmd.name + " " + rest)
-					c.in.CursorEnd()
-					break
+		// Completes the name as far as the commands it may be agree.
+		name, _, hasArg := strings.Cut(c.in.Value(), " ")
+		if found := matchCommands(name); !hasArg && len(found) > 0 {
+			common := found[0].name
+			for _, f := range found[1:] {
+				for !strings.HasPrefix(f.name, common) {
+					common = common[:len(common)-1]
 				}
 			}
+			if len(found) == 1 {
+				common += " "
+			}
+			c.in.SetValue(common)
+			c.in.CursorEnd()
 		}
 		return nil, kept
 	}
@@ -349,29 +381,38 @@ func (c *cmdline) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	return cmd, kept
 }
 
-// line is the prompt, drawn in the footer, with the arguments the command
-// being typed takes and what it does, once its name is clear.
-func (c *cmdline) line(w int) string {
-	hint := ""
-	if name, rest, _ := strings.Cut(c.in.Value(), " "); name != "" {
-		var found []command
-		for _, cmd := range commands() {
-			if cmd.name == name {
-				found = []command{cmd}
-				break
-			}
-			if strings.HasPrefix(cmd.name, name) {
-				found = append(found, cmd)
-			}
-		}
-		if len(found) == 1 {
-			cmd := found[0]
-			if cmd.args != "" && strings.TrimSpace(rest) == "" {
-				hint = cmd.args + " — "
-			}
-			hint += cmd.desc
-		}
+// hint is what the ":" line says beside what is typed: the command's
+// arguments and what it does once its name is clear ("jobs [JOB] — …"),
+// the commands it could still be while it is not, or that none is.
+func (c *cmdline) hint() string {
+	value := strings.TrimLeft(c.in.Value(), " ")
+	name, _, _ := strings.Cut(value, " ")
+	if name == "" {
+		return ""
 	}
+	if refLike.MatchString(name) {
+		return "open that record (INC-n, REQ-n, ALR-n, CHG-n, KB-n, PRB-n)"
+	}
+	found := matchCommands(name)
+	switch len(found) {
+	case 0:
+		return "no command begins " + name + ": ctrl+p lists them all"
+	case 1:
+		return found[0].syntax() + " — " + found[0].desc
+	}
+	names := make([]string, len(found))
+	for i, f := range found {
+		names[i] = f.syntax()
+	}
+	return strings.Join(names, " · ")
+}
+
+// refLike is a record reference being typed on the ":" line.
+var refLike = regexp.MustCompile(`^(?i)(inc|req|alr|chg|kb|prb)-[0-9]*$`)
+
+// line is the prompt, drawn in the footer, with its hint.
+func (c *cmdline) line(w int) string {
+	hint := c.hint()
 	if hint == "" {
 		c.in.Width = max(w-3, 1)
 		return c.in.View()
@@ -413,13 +454,22 @@ func (p *palette) focus() tea.Cmd { return p.in.Focus() }
 
 func (p *palette) matches() []command {
 	q := strings.ToLower(strings.TrimSpace(p.in.Value()))
-	var out []command
+	// The command of that name first, then names that begin with what is
+	// typed, then names that hold it, then descriptions.
+	var begins, holds, says []command
 	for _, c := range commands() {
-		if q == "" || strings.Contains(c.name, q) || strings.Contains(strings.ToLower(c.desc), q) {
-			out = append(out, c)
+		switch {
+		case c.name == q:
+			begins = append([]command{c}, begins...)
+		case strings.HasPrefix(c.name, q):
+			begins = append(begins, c)
+		case strings.Contains(c.name, q):
+			holds = append(holds, c)
+		case strings.Contains(strings.ToLower(c.desc), q):
+			says = append(says, c)
 		}
 	}
-	return out
+	return append(append(begins, holds...), says...)
 }
 
 func (p *palette) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
@@ -467,44 +517,77 @@ func (p *palette) view(m *Model, w, h int) string {
 	return m.overlay(p.box(min(w-4, 70), min(h-2, 20)), w, h)
 }
 
-// box is the palette's dialog, w×h at most.
+// box is the palette's dialog, w×h at most: the commands, each cut to a
+// line with the key that does the same at the right, so the palette
+// teaches it; and under them the chosen command whole.
 func (p *palette) box(w, h int) string {
 	st := p.s.st
 	p.in.Width = max(w-6, 1)
-	lines := []string{p.in.View(), ""}
+	// A short screen gives the list the blank lines and all but the first
+	// line of the chosen command.
+	roomy := h >= 14
+	lines := []string{p.in.View()}
+	if roomy {
+		lines = append(lines, "")
+	}
 	list := p.matches()
 	if len(list) == 0 {
 		lines = append(lines, st.Dim.Render("no command matches"))
 	}
-	// The list scrolls with the cursor; each line is cut to the width so
-	// a long description never wraps under the names.
-	rows := max(h-5, 1)
+	inner := w - 4 // the border and its padding
+	avail := h - 3 // but for the border and the input
+	if roomy {
+		avail -= 2
+	}
+	var chosen []string
+	if p.cursor < len(list) {
+		c := list[p.cursor]
+		text := c.syntax() + " — " + c.desc
+		if k := keyFor(p.s, c.name); k != "" {
+			text = c.syntax() + " (" + k + ") — " + c.desc
+		}
+		chosen = wrap(text, inner)
+		n := min(len(chosen), 3)
+		if !roomy {
+			n = min(n, max(1, avail-len(list)))
+		}
+		chosen = chosen[:n]
+	}
+	// The list scrolls with the cursor in what is left.
+	rows := avail - len(chosen)
+	if len(list) > rows {
+		rows-- // the scroll line
+	}
+	rows = max(rows, 1)
 	start := max(p.cursor-rows+1, 0)
+	nameW := 16
 	for i := start; i < len(list) && i < start+rows; i++ {
 		c := list[i]
-		name := c.name
-		if c.args != "" {
-			name += " " + c.args
-		}
-		// The key that does the same, at the right, so the palette
-		// teaches it.
 		k := keyFor(p.s, c.name)
 		keyW := 0
 		if k != "" {
 			keyW = width(k) + 2
 		}
-		line := fmt.Sprintf("%-16s %s", name, c.desc)
+		name := c.syntax()
+		descW := max(inner-2-max(nameW, width(name))-1-keyW, 1)
 		if i == p.cursor {
-			line = st.RowSelected.Render(fit("▶ "+line, w-4-keyW)) + st.FooterKey.Render(fit(pad(k, keyW), keyW))
-		} else {
-			descW := w - 4 - 2 - max(16, width(name)) - 1 - keyW
-			line = "  " + st.Bold.Render(fmt.Sprintf("%-16s", name)) + " " + st.Dim.Render(fit(c.desc, max(descW, 1))) +
-				st.FooterKey.Render(fit(pad(k, keyW), keyW))
+			lines = append(lines, st.RowSelected.Render(fit("▶ "+fmt.Sprintf("%-*s", nameW, name)+" "+c.desc, inner-keyW))+
+				st.FooterKey.Render(fit(pad(k, keyW), keyW)))
+			continue
 		}
-		lines = append(lines, line)
+		lines = append(lines, "  "+st.Bold.Render(fmt.Sprintf("%-*s", nameW, name))+" "+st.Dim.Render(fit(c.desc, descW))+
+			st.FooterKey.Render(fit(pad(k, keyW), keyW)))
 	}
 	if len(list) > rows {
 		lines = append(lines, st.Dim.Render(fmt.Sprintf("  %d of %d · ↑/↓ scroll", p.cursor+1, len(list))))
+	}
+	if len(chosen) > 0 {
+		if roomy {
+			lines = append(lines, "")
+		}
+		for _, l := range chosen {
+			lines = append(lines, st.Dim.Render(l))
+		}
 	}
 	return st.Overlay.Width(w).Render(strings.Join(lines, "\n"))
 }

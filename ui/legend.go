@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 )
 
@@ -22,7 +24,7 @@ var queueLegend = []mark{
 	{"‖40%", "SLA paused on hold, 40% of the target used; ✗‖ past it"},
 	{"met missed", "resolved within its target, or after it"},
 	{"—", "no SLA target applies"},
-	{"MAJOR", "a major incident: escalation and comms run"},
+	{"MAJOR ⚑", "a major incident: escalation and comms run (⚑ on a narrow screen)"},
 	{"PRB-1", "linked to problem PRB-1"},
 	{"PRB?", "recurs (same service and category): open a problem"},
 	{"·platform", "nobody assigned: waiting in team platform's queue"},
@@ -64,6 +66,79 @@ var auditLegend = []mark{
 	{"AFTER", "the record as the action left it: enter shows before and after"},
 }
 
+var jobsLegend = []mark{
+	{"✓ ✗", "a run that ended ok, or failed"},
+	{"◷", "a run that started or ended late (past its grace)"},
+	{"∅", "a run that never came: missed"},
+	{"▶", "a run going on now"},
+	{"OK", "share of the recent ended runs that succeeded"},
+	{"TOOK", "how long the recent runs took, oldest left (a sparkline)"},
+	{"RPO", "recovery point objective: how old the newest good backup may be"},
+	{"BREACH +1d2h", "the newest good backup is 1d2h older than the RPO allows"},
+	{"—", "no next run, or no RPO"},
+}
+
+var metricsLegend = []mark{
+	{"MTTA", "mean time to acknowledge: opened to first acknowledged"},
+	{"MTTR", "mean time to resolve: opened to resolved"},
+	{"CSAT", "customer satisfaction, 1 to 5, from the resolved incidents rated"},
+	{"reopened", "resolved incidents opened again"},
+	{"no response", "open incidents nobody has acknowledged"},
+	{"█ ░", "the share met, and the share missed (or none resolved)"},
+	{"█ ▓", "incidents opened, and resolved, that day"},
+	{"✓ met ✗", "an exit criterion met on the last 24 hours, or not"},
+	{"held 1/3d", "days in a row the criterion has been met, of those the plan asks"},
+	{"≤ ≥", "the criterion's target: at most, at least"},
+}
+
+var scorecardLegend = []mark{
+	{"✓ met ✗", "met on the last 24 hours, or not"},
+	{"held 1/3d", "days in a row met, of those the plan asks (held_for)"},
+	{"≤ ≥", "the target: at most, at least"},
+	{"▁▃█", "the criterion's value each day of the last 14, oldest left"},
+}
+
+var impactLegend = []mark{
+	{"tier 1", "the service's tier in the plan: 1 matters most"},
+	{"RTO 1h", "recovery time objective: how long it may be down"},
+	{"├─ └─", "what the service above depends on"},
+	{"↓ shown below", "this service's own tree is drawn further down"},
+	{"INC-4 P1 +2", "its worst open incident, and how many more are open on it"},
+}
+
+var problemsLegend = []mark{
+	{"LINKED", "incidents linked to the problem"},
+	{"ACTIONS", "RCA actions still open, of all; — none yet"},
+	{"[x] [ ]", "an RCA action done, or still to do"},
+}
+
+var licencesLegend = []mark{
+	{"renewal due", "inside its renewal window: renew now"},
+	{"expires in", "warnings go to the feed 30, 14, 7 and 1 days ahead and at expiry"},
+	{"24 of 32 (75%)", "licensed units in use, of those bought"},
+}
+
+// detailLegend is what every detail's border says.
+var detailLegend = []mark{
+	{"↕40%", "how far down the view you are; ↑/↓ scroll"},
+}
+
+func (*jobsList) legend() []mark     { return jobsLegend }
+func (jobBody) legend() []mark       { return jobsLegend }
+func (metricsBody) legend() []mark   { return metricsLegend }
+func (scorecardBody) legend() []mark { return scorecardLegend }
+func (impactBody) legend() []mark    { return impactLegend }
+func (*problemsList) legend() []mark { return problemsLegend }
+func (problemBody) legend() []mark   { return problemsLegend }
+func (licencesBody) legend() []mark  { return licencesLegend }
+
+// wallLegend explains a wall screen's board.
+var wallLegend = []mark{
+	{"▲ FIRING", "on red, in a heavy frame: needs someone now"},
+	{"EXIT CRITERIA MET", "exit criteria met, of all (:scorecard at a desk)"},
+	{"WALL · read-only", "this screen shows, nobody acts on it; the overview page comes round with --rotate"},
+}
+
 // chromeLegend explains the header and the footer, on every screen.
 func chromeLegend() []mark {
 	return []mark{
@@ -87,16 +162,20 @@ func chromeLegend() []mark {
 func (m *Model) legendHere() (string, []mark) {
 	var src any = m.panes[m.focus]
 	name := m.panes[m.focus].title()
+	var extra []mark
 	if top := m.underHelp(); top != nil {
 		src, name = top, "this view"
 		if d, ok := top.(*detail); ok {
-			src, name = d.body, d.title
+			src, name, extra = d.body, d.title, detailLegend
 		}
 	}
-	if l, ok := src.(legender); ok {
-		return name, l.legend()
+	if m.s.Wall {
+		extra = append(extra, wallLegend...)
 	}
-	return name, nil
+	if l, ok := src.(legender); ok {
+		return name, append(slices.Clip(l.legend()), extra...)
+	}
+	return name, extra
 }
 
 // marksAsBindings lets the help lay out marks as it lays out keys.
@@ -108,13 +187,16 @@ func marksAsBindings(ms []mark) []key.Binding {
 	return out
 }
 
-// underHelp is the top layer but for the help itself: what the help is
-// about.
+// underHelp is the top layer but for the help, the palette and the ":"
+// line: what the help is about, and where a command run from the palette
+// or the ":" line acts.
 func (m *Model) underHelp() layer {
 	for i := len(m.layers) - 1; i >= 0; i-- {
-		if _, help := m.layers[i].(*helpLayer); !help {
-			return m.layers[i]
+		switch m.layers[i].(type) {
+		case *helpLayer, *palette, *cmdline:
+			continue
 		}
+		return m.layers[i]
 	}
 	return nil
 }

@@ -106,8 +106,7 @@ func TestProblemHelpAndPalette(t *testing.T) {
 	tm.Press("esc", "P", "?") // the help is the problems list's
 	tm.WaitFor("Keys in this view", "edit RCA")
 	tm.Press("esc", "esc", "ctrl+p", "problem")
-	tm.WaitFor("problem new [from INC-n]")
-	tm.Press("down") // past "problems", to "problem"
+	tm.WaitFor("▶ problem new [from INC-n]") // the command of that name first
 	tm.Press("enter")
 	tm.WaitFor(":problem ")
 	tm.Press("new from INC-7", "enter")
