@@ -715,7 +715,10 @@ func (m *Model) bodyView() string {
 // on a small screen, or the four-pane grid.
 func (m *Model) panesView(h int) string {
 	if m.overview {
-		return m.overviewView(h)
+		if m.tabRows() == 0 {
+			return m.overviewView(h)
+		}
+		return m.tabsView() + "\n" + m.overviewView(h-m.tabRows())
 	}
 	if m.single() {
 		p := m.panes[m.focus]

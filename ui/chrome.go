@@ -41,22 +41,60 @@ func (m *Model) headerHeight() int {
 	return n
 }
 
-// wallLine is the figures a wall screen shows large: spaced out, in capitals,
-// with what needs attention on a solid background.
+// wallLine is the figures a wall screen too small for the block digits
+// shows in one line: spaced out, in capitals, with what needs attention on
+// a solid background. A narrower screen drops the open total and the exit
+// tally, then says the figures shorter; a figure is never cut.
 func (m *Model) wallLine() string {
 	st, c := m.s.st, m.counts.counts
-	seg := func(alarm bool, s string) string {
-		if alarm {
-			return st.HeaderAlarm.Render("  " + s + "  ")
-		}
-		return st.HeaderDim.Render("  " + s + "  ")
+	type fig struct {
+		long, short  string
+		n            int
+		alarm, extra bool
 	}
-	line := seg(c.OpenP1 > 0, fmt.Sprintf("P1 OPEN: %d", c.OpenP1)) + " " +
-		seg(c.OpenP2 > 0, fmt.Sprintf("P2 OPEN: %d", c.OpenP2)) + " " +
-		seg(c.Firing > 0, fmt.Sprintf("FIRING: %d", c.Firing)) + " " +
-		seg(c.SLAAtRisk > 0, fmt.Sprintf("SLA AT RISK: %d", c.SLAAtRisk)) + " " +
-		seg(false, fmt.Sprintf("OPEN INCIDENTS: %d", c.OpenIncidents))
-	return fit(line, m.w)
+	figs := []fig{
+		{"P1 OPEN", "P1", c.OpenP1, c.OpenP1 > 0, false},
+		{"P2 OPEN", "P2", c.OpenP2, c.OpenP2 > 0, false},
+		{"FIRING", "FIRING", c.Firing, c.Firing > 0, false},
+		{"SLA AT RISK", "AT RISK", c.SLAAtRisk, c.SLAAtRisk > 0, false},
+		{"OPEN INCIDENTS", "OPEN", c.OpenIncidents, false, true},
+	}
+	exit := ""
+	if sc := m.score; sc.of > 0 {
+		exit = fmt.Sprintf("%d/%d", sc.met, sc.of)
+	}
+	line := func(short, extras bool, pad string) string {
+		var parts []string
+		for _, f := range figs {
+			if f.extra && !extras {
+				continue
+			}
+			text := fmt.Sprintf("%s: %d", f.long, f.n)
+			if short {
+				text = fmt.Sprintf("%s %d", f.short, f.n)
+			}
+			style := st.HeaderDim
+			if f.alarm { // the mark reads without colour, as on the board
+				style, text = st.HeaderAlarm, "▲ "+text
+			}
+			parts = append(parts, style.Render(pad+text+pad))
+		}
+		if exit != "" && extras {
+			parts = append(parts, st.HeaderDim.Render(pad+"EXIT "+exit+pad))
+		}
+		return strings.Join(parts, " ")
+	}
+	var out string
+	for _, v := range []struct {
+		short, extras bool
+		pad           string
+	}{{false, true, "  "}, {false, false, "  "}, {true, true, " "}, {true, false, " "}, {true, false, ""}} {
+		out = line(v.short, v.extras, v.pad)
+		if width(out) <= m.w {
+			break
+		}
+	}
+	return fit(out, m.w)
 }
 
 // atRiskShown is how many at-risk incidents the leads' banner names.
@@ -125,13 +163,24 @@ func (m *Model) tabsView() string {
 	var b strings.Builder
 	// Narrow: each tab by its first word ("5 Audit"), so all five show.
 	short := m.w < 70
-	for i, p := range m.panes {
+	panes := m.panes
+	if m.s.Wall {
+		// A wall's tabs are its rotation's pages: the overview, then the
+		// panes of its grid.
+		panes = panes[:m.gridPanes()]
+		if m.overview {
+			b.WriteString(st.TabActive.Render("[Overview]"))
+		} else {
+			b.WriteString(st.Tab.Render("Overview"))
+		}
+	}
+	for i, p := range panes {
 		title := p.title()
 		if short {
 			title, _, _ = strings.Cut(title, " ")
 		}
 		label := fmt.Sprintf("%d %s", i+1, title)
-		if i == m.focus {
+		if i == m.focus && !m.overview {
 			// brackets mark the tab where reverse video does not show
 			b.WriteString(st.TabActive.Render("[" + label + "]"))
 		} else {
@@ -141,7 +190,6 @@ func (m *Model) tabsView() string {
 	return fit(b.String(), m.w)
 }
 
-// overlay centres a dialog in the body area.
 // overlay centres a dialog in the body area, w×h.
 func (m *Model) overlay(content string, w, h int) string {
 	return m.s.Renderer.Place(w, h, lipgloss.Center, lipgloss.Center, content)
@@ -307,6 +355,10 @@ func (m *Model) onCallNow() (list []string, mine bool) {
 	return all, false
 }
 
+// footerHints is how many key hints the footer makes room for by saying
+// less on its left.
+const footerHints = 3
+
 // noticeRows is the most rows a notice takes in the footer; what is
 // longer still is read whole with :messages.
 const noticeRows = 3
@@ -324,32 +376,27 @@ func (m *Model) footerLines() []string {
 	if c, ok := m.top().(*cmdline); ok {
 		return []string{fit(c.line(m.w), m.w)}
 	}
-	var state string
-	switch {
-	case m.storeErr != nil:
-		state = st.FooterStale.Render("● STALE") + st.Footer.Render(" "+m.storeErr.Error())
-	case m.updated.IsZero():
-		state = st.Footer.Render("○ loading")
-	default:
-		state = st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+m.updated.In(m.s.loc()).Format("15:04:05"))
-	}
-	who := st.FooterKey.Render(m.s.Actor.Name) + st.Footer.Render(" ("+m.s.Actor.Role.String()+")")
+	state, stateShort := m.liveState()
+	name := st.FooterKey.Render(m.s.Actor.Name)
+	role := st.Footer.Render(" (" + m.s.Actor.Role.String() + ")")
+	var online string
 	if others := m.others(0); len(others) > 0 {
-		online := fmt.Sprintf(" +%d online", len(others))
+		online = fmt.Sprintf(" +%d online", len(others))
 		if m.w >= 160 {
 			online = " · also here: " + strings.Join(others[:min(len(others), 5)], ", ")
 			if len(others) > 5 {
 				online += fmt.Sprintf(" +%d", len(others)-5)
 			}
 		}
-		who += st.Footer.Render(online)
+		online = st.Footer.Render(online)
 	}
+	var unread string
 	if n := m.counts.unread; n > 0 {
-		who += "  " + st.Warn.Render(fmt.Sprintf("%d to read", n))
+		unread = "  " + st.Warn.Render(fmt.Sprintf("%d to read", n))
 	}
-	left := state + "  " + who
-	if d := m.dropsLine(); d != "" {
-		left += "  " + d
+	drops := m.dropsLine()
+	if drops != "" {
+		drops = "  " + drops
 	}
 	var text string
 	var style lipgloss.Style
@@ -360,22 +407,53 @@ func (m *Model) footerLines() []string {
 		text, style = "✓ "+m.notice.text, st.Notice
 	}
 	if text == "" {
-		right := m.hints()
+		hints := m.hints()
 		if m.s.Wall {
-			right = st.Footer.Render("WALL · read-only")
+			hints = []string{st.Footer.Render("WALL · read-only")}
 		}
-		// The live state and operator always show; hints give way.
-		room := m.w - width(left) - 2
-		if room < 10 {
-			return []string{fit(left, m.w)}
+		// The left side gives way in a planned order so the first
+		// footerHints hints ("? help", which leads to all the others, then
+		// the most specific keys) keep their room: the
+		// word "updated", the role, who else is here, what is left to
+		// read. The live state, the operator and the drop folder stay.
+		first := 0
+		for i, h := range hints[:min(len(hints), footerHints)] {
+			first += 2 + width(h) + min(i, 1) // "  " then " · "
 		}
-		return []string{fit(left+"  "+ansi.Truncate(right, room, "…"), m.w)}
+		var left string
+		for _, l := range []string{
+			state + "  " + name + role + online + unread + drops,
+			stateShort + "  " + name + role + online + unread + drops,
+			stateShort + "  " + name + online + unread + drops,
+			stateShort + "  " + name + unread + drops,
+			stateShort + "  " + name + drops,
+		} {
+			left = l
+			if width(left)+first <= m.w {
+				break
+			}
+		}
+		// Hints are shown whole or not at all, most specific first.
+		line := left
+		for i, h := range hints {
+			sep := "  "
+			if i > 0 {
+				sep = st.Footer.Render(" · ")
+			}
+			if width(line)+width(sep)+width(h) > m.w {
+				break
+			}
+			line += sep + h
+		}
+		return []string{fit(line, m.w)}
 	}
+	left := state + "  " + name + role + online + unread + drops
 	if width(left)+2+width(text) <= m.w {
 		return []string{fit(left+"  "+style.Render(text), m.w)}
 	}
 	// An outcome must be read whole: the live state stays, who you are
 	// and the drop folder step aside, and the text wraps.
+	state = stateShort
 	room := m.w - width(state) - 2
 	rows := wrap(text, room)
 	if len(rows) > noticeRows {
@@ -391,6 +469,22 @@ func (m *Model) footerLines() []string {
 		out[i] = fit(lead+"  "+style.Render(r), m.w)
 	}
 	return out
+}
+
+// liveState is whether the screen follows the database, in full and in
+// short for a narrow footer.
+func (m *Model) liveState() (full, short string) {
+	st := m.s.st
+	switch {
+	case m.storeErr != nil:
+		s := st.FooterStale.Render("● STALE") + st.Footer.Render(" "+m.storeErr.Error())
+		return s, s
+	case m.updated.IsZero():
+		s := st.Footer.Render("○ loading")
+		return s, s
+	}
+	at := m.updated.In(m.s.loc()).Format("15:04:05")
+	return st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+at), st.FooterLive.Render("● LIVE") + st.Footer.Render(" "+at)
 }
 
 // dropsLine is the drop folder's state for the footer: where alerts come
@@ -466,11 +560,9 @@ func firstLine(s string) string {
 }
 
 // hints are the few keys that matter in the current context, most
-// specific first, so a narrow footer keeps the useful ones.
-// hints are the few keys that matter in the current context, most
 // specific first, so a narrow footer keeps the useful ones. In a text
 // field only its own keys are offered: the others would type.
-func (m *Model) hints() string {
+func (m *Model) hints() []string {
 	km, st := m.s.km, m.s.st
 	var bs []key.Binding
 	switch top := m.top(); {
@@ -496,7 +588,7 @@ func (m *Model) hints() string {
 		h := b.Help()
 		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
 	}
-	return strings.Join(parts, st.Footer.Render(" · "))
+	return parts
 }
 
 // Changes running now: the header names the one that matters most, and the

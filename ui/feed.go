@@ -17,6 +17,10 @@ import (
 // Feed columns; the summary takes what is left.
 const fTime, fSev, fState, fService, fName = 6, 4, 5, 12, 22
 
+// feedNarrow reports a row width that leaves the summary too little room
+// to read: the feed then shows the name with its tags, no summary.
+func feedNarrow(w int) bool { return w-(fTime+fSev+fState+fService+fName+5) < 12 }
+
 func newFeed(s *session) *listPane[model.Alert] {
 	return newListPane(s, listSpec[model.Alert]{
 		name:        "Alerts",
@@ -32,7 +36,10 @@ func newFeed(s *session) *listPane[model.Alert] {
 			fq.Storm, fq.Offset, fq.Limit = q.scope, q.offset, q.limit
 			return s.Reader.Feed(ctx, fq)
 		},
-		header: func(int) string {
+		header: func(w int) string {
+			if feedNarrow(w) {
+				return fmt.Sprintf("  %-*s %-*s %-*s %-*s %s", fTime, "SEEN", fSev, "SEV", fState, "STATE", fService, "SERVICE", "ALERT")
+			}
 			return fmt.Sprintf("  %-*s %-*s %-*s %-*s %-*s %s", fTime, "SEEN", fSev, "SEV", fState, "STATE", fService, "SERVICE", fName, "ALERT", "SUMMARY")
 		},
 		row: func(a model.Alert, w int, paint func(lipgloss.Style, string) string) string {
@@ -46,13 +53,17 @@ func newFeed(s *session) *listPane[model.Alert] {
 			if a.Firings > 1 {
 				tail = fmt.Sprintf(" ×%d", a.Firings) // fired this many times
 			}
-			sumW := w - (fTime + fSev + fState + fService + fName + 5)
-			return paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +
+			row := paint(st.Dim, fit(ago(a.LastSeen, s.Now()), fTime)) + " " +
 				paint(st.Severity[a.Severity], fit(sevTag(a.Severity), fSev)) + " " +
 				paint(style, fit(label, fState)) + " " +
-				fit(a.Service, fService) + " " +
-				fit(a.Name, fName) + " " +
-				fit(tags+a.Summary+tail, sumW)
+				fit(a.Service, fService) + " "
+			if feedNarrow(w) {
+				// No room for a summary worth reading (the detail has it):
+				// the name keeps its tags, so a storm still says so.
+				return row + fit(a.Name+" "+tags, w-(fTime+fSev+fState+fService+4))
+			}
+			sumW := w - (fTime + fSev + fState + fService + fName + 5)
+			return row + fit(a.Name, fName) + " " + fit(tags+a.Summary+tail, sumW)
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,30 +15,69 @@ import (
 // Queue columns; the title takes what is left.
 const qRef, qPri, qState, qSLA, qService, qWho = 9, 3, 11, 8, 13, 10
 
-// queueMinTitle is the least a title is cut to before a column gives way.
-const queueMinTitle = 16
+// qWhoWide is the widest the owner column grows where the title can spare
+// it: most operators' names whole (sofia.lindqvist).
+const qWhoWide = 15
 
-// queueCols decides which optional columns a width affords, and what is
-// left for the title. Who holds an incident (or the team it waits in)
-// matters most after its SLA, so the owner column stays down to 60
-// columns; then the state; the service (in the detail) gives way first.
-func queueCols(w int) (state, service, owner bool, titleW int) {
-	titleW = w - (qRef + qPri + 5 + qSLA + 4)
+// queueMinTitle is the least a title is cut to before a column gives way;
+// queueWideTitle the least it keeps when the owner column widens.
+const queueMinTitle, queueWideTitle = 16, 20
+
+// queueNarrow is the row width under which a major incident is marked ⚑
+// (as the war-room banner marks it) instead of MAJOR, for the title's sake.
+const queueNarrow = 90
+
+// queueLayout is which optional columns a row width affords, and how wide
+// the major mark, the owner and the title are.
+type queueLayout struct {
+	state, service, owner  bool
+	majorW, ownerW, titleW int
+}
+
+// queueCols decides the columns of a row width, for owners up to whoW
+// cells. Who holds an incident (or the team it waits in) matters most
+// after its SLA, so the owner column stays down to 60 columns; then the
+// state; the service (in the detail) gives way first. What is left widens
+// the owner column to whoW before the title has it.
+func queueCols(w, whoW int) queueLayout {
+	whoW = min(max(whoW, len("OWNER")), qWhoWide)
+	l := queueLayout{majorW: 5, ownerW: min(whoW, qWho)}
+	if w < queueNarrow {
+		l.majorW = 1
+	}
+	l.titleW = w - (qRef + qPri + l.majorW + qSLA + 4)
 	take := func(n int) bool {
-		if titleW-n-1 < queueMinTitle {
+		if l.titleW-n-1 < queueMinTitle {
 			return false
 		}
-		titleW -= n + 1
+		l.titleW -= n + 1
 		return true
 	}
-	owner = take(qWho)
-	state = take(qState)
-	service = take(qService)
-	return state, service, owner, titleW
+	l.owner = take(l.ownerW)
+	l.state = take(qState)
+	l.service = take(qService)
+	if l.owner {
+		extra := min(whoW-l.ownerW, max(l.titleW-queueWideTitle, 0))
+		l.ownerW += extra
+		l.titleW -= extra
+	}
+	return l
+}
+
+// queueOwner is who holds an incident, or the team whose queue it waits in.
+func queueOwner(in model.Incident) string {
+	if in.Assignee == "" {
+		return "·" + in.Team
+	}
+	return in.Assignee
 }
 
 func newQueue(s *session) *listPane[model.Incident] {
 	suggested := &suggestedProblems{} // incidents the recurrence rule flags, marked PRB?
+	// The widest owner of the rows last read, so the owner column is as
+	// wide as they need (fetches run off the UI goroutine).
+	var whoW atomic.Int32
+	whoW.Store(qWho)
 	return newListPane(s, listSpec[model.Incident]{
 		name:        "Incidents",
 		legend:      queueLegend,
@@ -52,51 +93,58 @@ func newQueue(s *session) *listPane[model.Incident] {
 				return nil, badFilter{err}
 			}
 			qq.Offset, qq.Limit = q.offset, q.limit
-			return s.Reader.Queue(ctx, qq)
+			rows, err := s.Reader.Queue(ctx, qq)
+			if len(rows) > 0 {
+				widest := 0
+				for _, in := range rows {
+					widest = max(widest, width(queueOwner(in)))
+				}
+				whoW.Store(int32(widest))
+			}
+			return rows, err
 		},
 		header: func(w int) string {
-			withState, withService, withOwner, _ := queueCols(w)
-			h := fmt.Sprintf("  %-*s %-*s %-5s ", qRef, "REF", qPri, "PRI", "")
-			if withState {
+			l := queueCols(w, int(whoW.Load()))
+			h := fmt.Sprintf("  %-*s %-*s %-*s ", qRef, "REF", qPri, "PRI", l.majorW, "")
+			if l.state {
 				h += fmt.Sprintf("%-*s ", qState, "STATE")
 			}
 			h += fmt.Sprintf("%-*s ", qSLA, "SLA")
-			if withService {
+			if l.service {
 				h += fmt.Sprintf("%-*s ", qService, "SERVICE")
 			}
 			h += "TITLE"
-			if withOwner {
-				h = joinCols(h, fmt.Sprintf("%-*s", qWho, "OWNER"), w+2)
+			if l.owner {
+				h = joinCols(h, fmt.Sprintf("%-*s", l.ownerW, "OWNER"), w+2)
 			}
 			return h
 		},
 		row: func(in model.Incident, w int, paint func(lipgloss.Style, string) string) string {
 			st := s.st
 			sla, stage := model.SLAMark(in, s.clock(in), s.Now())
-			major := "     "
+			l := queueCols(w, int(whoW.Load()))
+			major := strings.Repeat(" ", l.majorW)
 			if in.Major {
 				major = paint(st.Major, "MAJOR")
-			}
-			withState, withService, withOwner, titleW := queueCols(w)
-			who := ""
-			if withOwner {
-				who = in.Assignee
-				if who == "" {
-					who = "·" + in.Team
+				if l.majorW < 5 {
+					major = paint(st.Major, "⚑")
 				}
-				who = " " + paint(st.Dim, fit(who, qWho))
+			}
+			who := ""
+			if l.owner {
+				who = " " + paint(st.Dim, fit(queueOwner(in), l.ownerW))
 			}
 			row := fit(in.Ref(), qRef) + " " +
 				paint(st.Priority[in.Priority], fit(in.Priority.String(), qPri)) + " " +
 				major + " "
-			if withState {
+			if l.state {
 				row += fit(in.State.Label(), qState) + " "
 			}
 			row += paint(st.SLA[stage], fit(sla, qSLA)) + " "
-			if withService {
+			if l.service {
 				row += fit(in.Service, qService) + " "
 			}
-			return row + fit(suggested.badge(st, in, paint)+in.Title, titleW) + who
+			return row + fit(suggested.badge(st, in, paint)+in.Title, l.titleW) + who
 		},
 		status: func(c countsMsg, filtered bool) string {
 			if filtered {

@@ -79,19 +79,39 @@ func (m *Model) wallBoard() string {
 	if m.h < WallGridMinHeight {
 		return ""
 	}
+	// The tiles share the width, so the board spans the wall; where that
+	// is too narrow for a tile, each is as wide as it needs.
+	all := m.wallTiles()
+	if board := m.boardOf(all, m.w/len(all)); board != "" {
+		return board
+	}
+	return m.boardOf(all, 0)
+}
+
+// boardOf is the tiles side by side, each tileW cells wide with its
+// border (0: as wide as it needs), centred on the screen; "" when they do
+// not fit the screen or a tile not its width.
+func (m *Model) boardOf(all []wallTile, tileW int) string {
 	st := m.s.st
-	tiles := make([]string, 0, 5)
-	for _, t := range m.wallTiles() {
+	tiles := make([]string, 0, len(all))
+	for _, t := range all {
 		digits := strings.Join(bigRows(t.value), "\n")
 		label := t.label
-		style := m.s.Renderer.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 2)
+		style := m.s.Renderer.NewStyle().Border(lipgloss.NormalBorder()).Padding(0, 2).Align(lipgloss.Center)
 		if t.alarm {
 			// The mark reads without colour; the red from across the room.
 			label = "▲ " + label
 			style = style.Border(lipgloss.ThickBorder())
 			digits = st.Firing.Render(digits)
 		}
-		tiles = append(tiles, style.Render(st.Bold.Render(label)+"\n"+digits))
+		content := st.Bold.Render(label) + "\n" + digits
+		if tileW > 0 {
+			if lipgloss.Width(content)+4+2 > tileW {
+				return ""
+			}
+			style = style.Width(tileW - 2)
+		}
+		tiles = append(tiles, style.Render(content))
 	}
 	board := lipgloss.JoinHorizontal(lipgloss.Top, tiles...)
 	if lipgloss.Width(board) > m.w {
@@ -144,38 +164,80 @@ func readOverview(ctx context.Context, r model.Reader, msg *countsMsg) error {
 }
 
 // overviewView is the overview page, h rows: the top P1 and P2 incidents
-// and the critical alerts firing, side by side (the board is above it).
+// and the critical alerts firing (the board is above it), side by side on
+// a wall-sized screen, else one above the other so each row keeps its
+// title and owner.
 func (m *Model) overviewView(h int) string {
+	st := m.s.st
+	side := m.w >= WallGridMinWidth
+	incW, alertW := m.w, m.w
+	if side {
+		incW = m.w / 2
+		alertW = m.w - incW
+	}
+	inc, alerts := m.overviewIncidents(incW-2), m.overviewAlerts(alertW-2)
+	incTitle := fmt.Sprintf("%d", m.counts.counts.OpenP1+m.counts.counts.OpenP2)
+	alertTitle := fmt.Sprintf("%d", len(m.counts.critical))
+	if side {
+		left := box(st, "Overview · P1 and P2 open", incTitle, padLines(inc, incW-2, h-2), incW, h, true)
+		right := box(st, "Critical alerts firing", alertTitle, padLines(alerts, alertW-2, h-2), alertW, h, false)
+		return besides(left, right)
+	}
+	// Stacked: the incidents take what they need, the alerts the rest,
+	// each at least a row.
+	incH := min(max(len(inc)+2, h-(len(alerts)+2)), h-3)
+	incH = max(incH, min(3, h))
+	alertH := h - incH
+	top := box(st, "Overview · P1 and P2 open", incTitle, padLines(inc, incW-2, incH-2), incW, incH, true)
+	if alertH < 3 {
+		return top
+	}
+	return top + "\n" + box(st, "Critical alerts firing", alertTitle, padLines(alerts, alertW-2, alertH-2), alertW, alertH, false)
+}
+
+// overviewIncidents are the overview's P1 and P2 rows, w cells each.
+func (m *Model) overviewIncidents(w int) []string {
 	st, now := m.s.st, m.s.Now()
-	lw := m.w / 2
 	var inc []string
 	for _, in := range m.counts.top {
 		sla, stage := model.SLAMark(in, m.s.clock(in), now)
 		major := ""
 		if in.Major {
 			major = st.Major.Render("MAJOR") + " "
+			if w < queueNarrow {
+				major = st.Major.Render("⚑") + " "
+			}
 		}
 		who := in.Assignee
 		if who == "" {
 			who = "·" + in.Team
 		}
-		inc = append(inc, fit(" "+st.Priority[in.Priority].Render(in.Priority.String())+" "+fit(in.Ref(), 8)+" "+
-			st.SLA[stage].Render(fit(sla, 8))+" "+major+in.Title+st.Dim.Render(" · "+who), lw-2))
+		// The title gives way to the owner: who to ask is read from afar.
+		head := " " + st.Priority[in.Priority].Render(in.Priority.String()) + " " + fit(in.Ref(), 8) + " " +
+			st.SLA[stage].Render(fit(sla, 8)) + " " + major
+		tail := st.Dim.Render(" · " + who)
+		title := in.Title
+		if room := w - width(head) - width(tail); width(title) > room {
+			title = fit(title, max(room, 1))
+		}
+		inc = append(inc, fit(head+title+tail, w))
 	}
 	if len(inc) == 0 {
 		inc = []string{st.Dim.Render(" No P1 or P2 open.")}
 	}
+	return inc
+}
+
+// overviewAlerts are the overview's critical alerts firing, w cells each.
+func (m *Model) overviewAlerts(w int) []string {
+	st, now := m.s.st, m.s.Now()
 	var alerts []string
 	for _, a := range m.counts.critical {
 		alerts = append(alerts, fit(" "+st.Severity[a.Severity].Render(sevTag(a.Severity))+" "+fit(a.Service, 14)+" "+a.Name+
-			st.Dim.Render(" · "+ago(a.StartsAt, now)), m.w-lw-2))
+			st.Dim.Render(" · "+ago(a.StartsAt, now)), w))
 	}
 	if len(alerts) == 0 {
 		alerts = []string{st.Dim.Render(" No critical alert firing.")}
 	}
-	left := box(st, "Overview · P1 and P2 open", fmt.Sprintf("%d", m.counts.counts.OpenP1+m.counts.counts.OpenP2),
-		padLines(inc, lw-2, h-2), lw, h, true)
-	right := box(st, "Critical alerts firing", fmt.Sprintf("%d", len(m.counts.critical)),
-		padLines(alerts, m.w-lw-2, h-2), m.w-lw, h, false)
-	return besides(left, right)
+	return alerts
 }

@@ -158,9 +158,9 @@ func TestMajorCommand(t *testing.T) {
 	tm.WaitFor("Stand INC-3 down from major?")
 	tm.Press("enter")
 	tm.WaitFor("INC-3 stood down; post-incident review PRB-3 opened")
-	tm.WaitUntil("INC-3 listed without MAJOR", func(frame string) bool {
-		rows := queueRows(frame)
-		return strings.Contains(rows, "INC-3") && !strings.Contains(rows, "MAJOR")
+	tm.WaitUntil("INC-3 listed without its major mark", func(frame string) bool {
+		rows := queueRows(frame) // at 80 columns the mark is ⚑
+		return strings.Contains(rows, "INC-3") && !strings.Contains(rows, "MAJOR") && !strings.Contains(rows, "⚑")
 	})
 	tm.Final()
 	if in := s.incident(3); in.Major {

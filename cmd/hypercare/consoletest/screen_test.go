@@ -1,6 +1,7 @@
 package consoletest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,5 +62,63 @@ func TestDetailServiceOwnerSmall(t *testing.T) {
 		tm.Press(":", "INC-3", "enter")
 		tm.WaitForPane("INC-3", "service", "Checkout · owner web")
 		tm.Final()
+	}
+}
+
+// The queue keeps each incident's SLA and owner at 80x24 and 60x15: the
+// owner whole at 80 columns (sofia.lindqvist), its start at 60; a major
+// incident is marked ⚑ where MAJOR does not fit, MAJOR on a big screen.
+func TestQueueKeepsOwnerAndSLA(t *testing.T) {
+	for _, tc := range []struct {
+		w, h        int
+		owner, mark string
+	}{
+		{uitest.SmallW, uitest.SmallH, "sofia.lindqvist", "⚑"},
+		{60, 15, "sofia.lin…", "⚑"},
+		{uitest.LargeW, uitest.LargeH, "sofia.lindqvist", "MAJOR"},
+	} {
+		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
+			s := seeded(t)
+			if _, err := s.desk.Assign(s.ctx, lead, 3, "", "sofia.lindqvist"); err != nil {
+				t.Fatal(err)
+			}
+			_, tm := s.console(lead, tc.w, tc.h)
+			frame := tm.WaitForPane("Incidents", "OWNER", "SLA", tc.owner)
+			var row string
+			for _, l := range strings.Split(queueRows(frame), "\n") {
+				if strings.Contains(l, "INC-3 ") {
+					row = l
+				}
+			}
+			if !strings.Contains(row, tc.owner) || !strings.Contains(row, tc.mark) || !slaMark.MatchString(row) {
+				t.Errorf("INC-3's row lacks its owner %q, mark %q or SLA: %q", tc.owner, tc.mark, row)
+			}
+			tm.Final()
+		})
+	}
+}
+
+// slaMark is an open incident's SLA as the queue writes it (model.SLAMark).
+var slaMark = regexp.MustCompile(`\s(✗?‖?r?(\d+d\d+h|\d+h\d\dm|\d+m|<1m)|✗?‖r?\d+%)\s`)
+
+// The footer says who is at the console and offers ? help at every size,
+// with hints whole or not at all; a narrow one drops the word "updated"
+// and the role first.
+func TestFooterHintsWhole(t *testing.T) {
+	for _, size := range [][2]int{{uitest.LargeW, uitest.LargeH}, {uitest.SmallW, uitest.SmallH}, {60, 15}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			s := seeded(t)
+			_, tm := s.console(operator, size[0], size[1])
+			foot := strings.TrimSpace(lastLine(tm.Final()))
+			if !strings.HasPrefix(foot, "● LIVE") || !strings.Contains(foot, "tom.okafor") || !strings.Contains(foot, "? help") {
+				t.Errorf("footer: %q", foot)
+			}
+			if strings.HasSuffix(foot, "…") {
+				t.Errorf("a hint is cut: %q", foot)
+			}
+			if size[0] == 60 && strings.Contains(foot, "updated") {
+				t.Errorf("a 60-column footer keeps the word updated: %q", foot)
+			}
+		})
 	}
 }
