@@ -492,6 +492,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 }
 
 // SystemActions are the audit actions hypercare writes by itself at a
-// high rate (every drop, every sweep of the feed): the console's audit pane
-// leaves them out unless asked (is:system), or they drown what people did.
-var SystemActions = []string{"drop.ingest", "alert.reconcile", "alert.stale"}
+// high rate (every drop, every job's heartbeat, every sweep of the feed):
+// the console's audit pane leaves them out unless asked (is:system), or
+// they drown what people did.
+var SystemActions = []string{"drop.ingest", "job.run", "alert.reconcile", "alert.stale"}

@@ -62,7 +62,7 @@ var knowledgeLegend = []mark{
 }
 
 var auditLegend = []mark{
-	{"is:system", "show hypercare's own intake rows (one per drop), hidden by default"},
+	{"is:system", "show hypercare's own intake rows (each drop, job heartbeat and feed sweep), hidden by default"},
 	{"AFTER", "the record as the action left it: enter shows before and after"},
 }
 
