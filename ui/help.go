@@ -14,7 +14,8 @@ import (
 // helpLayer is the list of every key, over whatever is open; it scrolls
 // when taller than the screen.
 type helpLayer struct {
-	top int // the first line shown
+	top  int // the first line shown
+	page int // lines shown at once, when it scrolls: what a page key moves
 }
 
 func (h *helpLayer) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
@@ -22,10 +23,18 @@ func (h *helpLayer) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
 	switch {
 	case key.Matches(msg, km.Help, km.Back, km.Quit):
 		return nil, closed
-	case key.Matches(msg, km.Down, km.PageDown):
+	case key.Matches(msg, km.Down):
 		h.top++
-	case key.Matches(msg, km.Up, km.PageUp):
+	case key.Matches(msg, km.Up):
 		h.top = max(h.top-1, 0)
+	case key.Matches(msg, km.PageDown):
+		h.top += max(h.page, 1)
+	case key.Matches(msg, km.PageUp):
+		h.top = max(h.top-max(h.page, 1), 0)
+	case key.Matches(msg, km.Top):
+		h.top = 0
+	case key.Matches(msg, km.Bottom):
+		h.top = 1 << 20 // the view stops it at the last page
 	}
 	return nil, kept
 }
@@ -113,9 +122,11 @@ func (m *Model) helpView(h *helpLayer, bodyH int) string {
 	// On a short screen the help scrolls rather than overflow the frame.
 	room := bodyH - 2 - strings.Count(title, "\n") - 1 // border and title
 	if len(lines) > room {
-		top := min(h.top, len(lines)-room+1)
-		more := st.Dim.Render(fmt.Sprintf("↑/↓ scroll · lines %d–%d of %d", top+1, top+room-1, len(lines)))
-		lines = append(lines[top:top+room-1], more)
+		// The top stops at the last page, so ↑ moves at once after it.
+		h.top = max(min(h.top, len(lines)-room+1), 0)
+		h.page = room - 1
+		more := st.Dim.Render(fmt.Sprintf("↑/↓ scroll · lines %d–%d of %d", h.top+1, h.top+room-1, len(lines)))
+		lines = append(lines[h.top:h.top+room-1], more)
 	}
 	return st.Overlay.Render(title + "\n" + strings.Join(lines, "\n"))
 }

@@ -156,3 +156,35 @@ func TestWallSmall(t *testing.T) {
 		})
 	}
 }
+
+// The help scrolls by line and by page at 60x15, stops at its last line,
+// and steps back from there at once.
+func TestHelpScrollsSmall(t *testing.T) {
+	tm := open(t, newTestModel(t, newFakeStore(), model.RoleOperator), 60, 15)
+	tm.Press("?")
+	first := tm.WaitFor("Navigate", "lines 1–")
+	tm.Press("pgdown")
+	paged := tm.WaitFor("lines 8–")
+	if paged == first {
+		t.Fatal("page down did not move")
+	}
+	tm.Press("G")
+	last := tm.WaitFor("· needs …")
+	var of string
+	if _, after, ok := strings.Cut(last, "lines "); ok {
+		of, _, _ = strings.Cut(after, " ")
+	}
+	from, to, _ := strings.Cut(of, "–")
+	tm.Press("up")
+	tm.WaitFor(fmt.Sprintf("lines %d–%d", atoi(t, from)-1, atoi(t, to)-1))
+	tm.Final()
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return n
+}
