@@ -36,23 +36,53 @@ func (m *Model) warRoomBanner() string {
 	w, now := rooms[0], m.s.Now()
 	in := w.Incident
 	head := fmt.Sprintf(" ⚑ MAJOR INCIDENT %s %s %s", in.Ref(), in.Priority, in.Service)
+	short := fmt.Sprintf(" ⚑ MAJOR %s %s %s", in.Ref(), in.Priority, in.Service)
 	if !in.State.Open() {
 		head += " (" + in.State.Label() + ": stand down with :major off)"
+		short += " " + in.State.Label() + ": :major off"
 	}
-	// The countdown comes before the roles: on a narrow screen the end of
-	// the line is cut, and when the update is due matters most.
-	parts := []string{head, updateDue(model.NextUpdate(w, m.s.majorPolicy(), now)), w.Roles()}
+	clock := model.NextUpdate(w, m.s.majorPolicy(), now)
+	due, roles, more := updateDue(clock), w.Roles(), ""
 	if len(rooms) > 1 {
-		parts = append(parts, fmt.Sprintf("+%d more major", len(rooms)-1))
+		more = fmt.Sprintf("+%d more major", len(rooms)-1)
 	}
-	// The title gives way first: the countdown and the roles are what the
-	// war room acts on.
-	rest := " · " + strings.Join(parts[1:], " · ")
-	line := parts[0] + rest
+	join := func(parts ...string) string {
+		var kept []string
+		for _, p := range parts {
+			if p != "" {
+				kept = append(kept, p)
+			}
+		}
+		return strings.Join(kept, " · ")
+	}
+	// The title gives way first, then the roles but the incident
+	// commander, the other war rooms, the commander; then the banner says
+	// itself short. The countdown stays: when
+	// the update is due matters most. What is shown is whole.
+	line := join(head, due, roles, more)
 	if room := m.w - width(line) - 2; room >= 20 {
-		line = parts[0] + ": " + fit(in.Title, min(room, width(in.Title))) + rest
+		line = join(head+": "+fit(in.Title, min(room, width(in.Title))), due, roles, more)
+	}
+	ic, _, _ := strings.Cut(roles, " · ") // the incident commander first
+	for _, l := range []string{line, join(head, due, ic, more), join(head, due, ic), join(head, due, more), join(head, due),
+		join(short, shortUpdateDue(clock), ic), join(short, shortUpdateDue(clock))} {
+		line = l
+		if width(line) <= m.w {
+			break
+		}
 	}
 	return m.s.st.Major.Render(fit(line, m.w))
+}
+
+// shortUpdateDue is updateDue in few cells, for a narrow banner.
+func shortUpdateDue(c model.StatusClock) string {
+	switch {
+	case c.Every == 0:
+		return ":update"
+	case c.Overdue():
+		return "update OVERDUE " + countdown(-c.Left)
+	}
+	return "update in " + strings.TrimPrefix(updateDue(c), "next update in ")
 }
 
 // updateDue says when the next status update is due: "update in 12:34",

@@ -72,6 +72,7 @@ func TestCommandLineHints(t *testing.T) {
 	tm := open(t, newTestModel(t, newFakeStore(), model.RoleLead), 120, 30)
 	for _, tc := range []struct{ typed, want string }{
 		{"jo", "jobs [JOB] — scheduled jobs and backups"},
+		{"upd", "update [TEMPLATE] — write a status update"},
 		{"uns", "unsilence N — end silence SIL-N now"},
 		{"sl", "slot [SERVICES DURATION] — next conflict-free time"},
 		{"sil", "silences · silence"},

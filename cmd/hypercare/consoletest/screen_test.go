@@ -51,6 +51,10 @@ func TestHeaderAt60x15(t *testing.T) {
 	if !ok.MatchString(header) {
 		t.Errorf("header at 60 columns: %q", header)
 	}
+	// The war-room banner says itself short rather than cut its countdown.
+	if banner := strings.Split(frame, "\n")[1]; !strings.Contains(banner, "⚑ MAJOR INC-3 P1 checkout · update OVERDUE 2h30m") || strings.Contains(banner, "…") {
+		t.Errorf("war-room banner at 60 columns: %q", banner)
+	}
 	uitest.Golden(t, frame)
 }
 
