@@ -126,7 +126,7 @@ func TestWhoMaySilenceIsThePlans(t *testing.T) {
 			said := false
 			for range 60 {
 				help := tm.WaitUntil("help drawn", func(string) bool { return true })
-				if said = strings.Contains(help, "silence (alerts) · needs the lead role"); said {
+				if said = strings.Contains(help, "Keys in Alerts") && strings.Contains(help, "silence · needs the lead role"); said {
 					break
 				}
 				tm.Press("down")
