@@ -37,15 +37,8 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 	var res IngestResult
 	err := s.store.Write(ctx, func(tx Tx) error {
 		res = IngestResult{} // the store may run fn again after a busy retry
-		if d.SHA256 != "" {
-			seen, err := tx.DropSeen(d.SHA256)
-			if err != nil {
-				return err
-			}
-			if seen {
-				res.Duplicate = true
-				return nil
-			}
+		if seen, err := dropSeen(tx, d, &res); err != nil || seen {
+			return err
 		}
 		silences, err := tx.ActiveSilences(now)
 		if err != nil {
@@ -78,6 +71,21 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 		}{d.Format, res})
 	})
 	return res, err
+}
+
+// dropSeen reports whether a drop with the same content was applied before
+// (its hash is recorded), marking res a duplicate so that nothing is
+// applied twice. A drop without a hash is never seen.
+func dropSeen(tx Tx, d Drop, res *IngestResult) (bool, error) {
+	if d.SHA256 == "" {
+		return false, nil
+	}
+	seen, err := tx.DropSeen(d.SHA256)
+	if err != nil {
+		return false, err
+	}
+	res.Duplicate = seen
+	return seen, nil
 }
 
 // intake is the state of one drop being applied. It remembers what it
@@ -665,16 +673,11 @@ func SilenceMatchers(a Alert) []Matcher {
 // CreateSilence mutes matching alerts from now for a duration. It marks the
 // firing alerts it matches at once and reports how many.
 func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
-	if err := s.CheckSilence(a); err != nil {
+	sil, err := s.newSilence(a, matchers, d, comment)
+	if err != nil {
 		return Silence{}, err
 	}
-	comment = strings.TrimSpace(Clean(comment, true))
-	if err := checkSilence(matchers, d, comment); err != nil {
-		return Silence{}, err
-	}
-	now := s.Now().UTC()
-	sil := Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err = s.store.Write(ctx, func(tx Tx) error {
 		sil.Matching = 0
 		if err := tx.InsertSilence(&sil); err != nil {
 			return err
@@ -697,6 +700,20 @@ func (s *Desk) CreateSilence(ctx context.Context, a Actor, matchers []Matcher, d
 // MaxSilence is the longest a silence lasts from now; one still needed
 // after that is added, or extended, again.
 const MaxSilence = 14 * 24 * time.Hour
+
+// newSilence is the silence an actor asks for, from now for d: checked
+// for permission and sense, its comment cleaned, not yet stored.
+func (s *Desk) newSilence(a Actor, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
+	if err := s.CheckSilence(a); err != nil {
+		return Silence{}, err
+	}
+	comment = strings.TrimSpace(Clean(comment, true))
+	if err := checkSilence(matchers, d, comment); err != nil {
+		return Silence{}, err
+	}
+	now := s.Now().UTC()
+	return Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}, nil
+}
 
 func checkSilence(matchers []Matcher, d time.Duration, comment string) error {
 	switch {
@@ -770,16 +787,12 @@ func (s *Desk) ExtendSilence(ctx context.Context, a Actor, id int64, d time.Dura
 // lasting d from now. The alerts the old one muted and the new one does
 // not notify again.
 func (s *Desk) ReplaceSilence(ctx context.Context, a Actor, id int64, matchers []Matcher, d time.Duration, comment string) (Silence, error) {
-	if err := s.CheckSilence(a); err != nil {
+	sil, err := s.newSilence(a, matchers, d, comment)
+	if err != nil {
 		return Silence{}, err
 	}
-	comment = strings.TrimSpace(Clean(comment, true))
-	if err := checkSilence(matchers, d, comment); err != nil {
-		return Silence{}, err
-	}
-	now := s.Now().UTC()
-	sil := Silence{Matchers: matchers, Author: a.Name, Comment: comment, StartsAt: now, EndsAt: now.Add(d), CreatedAt: now}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	now := sil.StartsAt
+	err = s.store.Write(ctx, func(tx Tx) error {
 		old, _, err := activeSilence(tx, id, now)
 		if err != nil {
 			return err

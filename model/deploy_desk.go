@@ -226,15 +226,8 @@ func (s *Desk) ingestDeploys(ctx context.Context, a Actor, d Drop) (IngestResult
 	var res IngestResult
 	err := s.store.Write(ctx, func(tx Tx) error {
 		res = IngestResult{} // the store may run fn again after a busy retry
-		if d.SHA256 != "" {
-			seen, err := tx.DropSeen(d.SHA256)
-			if err != nil {
-				return err
-			}
-			if seen {
-				res.Duplicate = true
-				return nil
-			}
+		if seen, err := dropSeen(tx, d, &res); err != nil || seen {
+			return err
 		}
 		for _, dep := range deploys {
 			got, err := s.recordDeployTx(tx, a, dep)

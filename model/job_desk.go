@@ -115,15 +115,8 @@ func (s *Desk) ingestHeartbeats(ctx context.Context, a Actor, d Drop) (IngestRes
 	var res IngestResult
 	err := s.store.Write(ctx, func(tx Tx) error {
 		res = IngestResult{} // the store may run fn again after a busy retry
-		if d.SHA256 != "" {
-			seen, err := tx.DropSeen(d.SHA256)
-			if err != nil {
-				return err
-			}
-			if seen {
-				res.Duplicate = true
-				return nil
-			}
+		if seen, err := dropSeen(tx, d, &res); err != nil || seen {
+			return err
 		}
 		j := s.newJobAlerts(tx, a, &res)
 		for i, hb := range beats {
