@@ -260,6 +260,15 @@ func (tm *term) waitFor(since int, within time.Duration, want ...string) {
 	}
 }
 
+// waitQueue waits for the incident queue's first row, and for want. The
+// row (the id padded to its column), not just "INC-1": the major-incident
+// banner names INC-1 before the queue has loaded, and a key pressed then
+// has no incident to act on.
+func (tm *term) waitQueue(want ...string) {
+	tm.t.Helper()
+	tm.waitFor(0, screenWait, append([]string{"INC-1  "}, want...)...)
+}
+
 // raw is everything drawn so far, escape sequences and all.
 func (tm *term) raw() []byte {
 	tm.mu.Lock()
@@ -319,7 +328,7 @@ func TestSSHWithoutTerminalSaysSoAndExits1(t *testing.T) {
 func TestSSHOperatorSeesConsoleAndQuits(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, screenWait, "HYPERCARE", "INC-1", "tom.okafor")
+	tm.waitQueue("HYPERCARE", "tom.okafor")
 	tm.press("q")
 	select {
 	case err := <-tm.ended:
@@ -335,7 +344,7 @@ func TestSSHViewerAndWallCannotAck(t *testing.T) {
 	env := startSSH(t, false)
 	for name, refusal := range map[string]string{"dan.kowalski": "may not acknowledge", "wall": "read-only"} {
 		tm := env.open(t, env.keys[name], 80, 24)
-		tm.waitFor(0, screenWait, "INC-1")
+		tm.waitQueue()
 		since := tm.mark()
 		tm.press("a")
 		tm.waitFor(since, screenWait, refusal)
@@ -350,8 +359,8 @@ func TestSSHAckShowsLiveInOtherSession(t *testing.T) {
 	env := startSSH(t, false)
 	a := env.open(t, env.keys["tom.okafor"], 80, 24)
 	b := env.open(t, env.keys["sofia.lindqvist"], 120, 30) // wide enough for the owner column
-	a.waitFor(0, screenWait, "INC-1")
-	b.waitFor(0, screenWait, "INC-1", "New")
+	a.waitQueue()
+	b.waitQueue("New")
 	since := b.mark()
 	a.press("a")
 	b.waitFor(since, screenWait, "In Progress", "tom.okafor")
@@ -362,7 +371,7 @@ func TestSSHGuestViewer(t *testing.T) {
 	guest := newSigner(t)
 	tm := env.open(t, guest, 80, 24)
 	name := "guest-" + strings.TrimPrefix(gossh.FingerprintSHA256(guest.PublicKey()), "SHA256:")[:8]
-	tm.waitFor(0, screenWait, "INC-1", name)
+	tm.waitQueue(name)
 	since := tm.mark()
 	tm.press("a")
 	tm.waitFor(since, screenWait, "may not acknowledge")
@@ -372,8 +381,8 @@ func TestSSHHonoursClientNoColor(t *testing.T) {
 	env := startSSH(t, false)
 	colour := env.open(t, env.keys["tom.okafor"], 80, 24)
 	plain := env.open(t, env.keys["sofia.lindqvist"], 80, 24, "NO_COLOR=1")
-	colour.waitFor(0, screenWait, "INC-1")
-	plain.waitFor(0, screenWait, "INC-1")
+	colour.waitQueue()
+	plain.waitQueue()
 	sgrColour := []byte("\x1b[38;") // a foreground colour, as any styled screen has
 	if out := colour.raw(); !bytes.Contains(out, sgrColour) && !bytes.Contains(out, []byte(";38;")) {
 		t.Fatal("the colour session drew no colours; the test cannot tell NO_COLOR apart")
@@ -387,8 +396,8 @@ func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 	env := startSSH(t, false)
 	calm := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
 	doomed := env.open(t, env.keys["tom.okafor"], 80, 24)
-	calm.waitFor(0, screenWait, "INC-1")
-	doomed.waitFor(0, screenWait, "INC-1")
+	calm.waitQueue()
+	doomed.waitQueue()
 	doomed.press("2/boom")
 	select {
 	case <-doomed.ended:
@@ -401,7 +410,7 @@ func TestSSHPanicEndsOnlyThatSession(t *testing.T) {
 	}
 	calm.waitFor(since, screenWait, "In Progress")
 	again := env.open(t, env.keys["tom.okafor"], 80, 24)
-	again.waitFor(0, screenWait, "INC-1")
+	again.waitQueue()
 }
 
 // TestSSHSessionsLeaveNothingBehind opens sessions at once, ends them, and
@@ -422,7 +431,7 @@ func TestSSHSessionsLeaveNothingBehind(t *testing.T) {
 		terms[i] = env.open(t, env.keys[names[i%len(names)]], 80, 24)
 	}
 	for _, tm := range terms {
-		tm.waitFor(0, screenWait, "INC-1")
+		tm.waitQueue()
 	}
 	for _, tm := range terms {
 		tm.close()
@@ -506,8 +515,8 @@ func TestSSHPresence(t *testing.T) {
 	env := startSSH(t, false)
 	a := env.open(t, env.keys["tom.okafor"], 200, 60)
 	b := env.open(t, env.keys["sofia.lindqvist"], 200, 60)
-	a.waitFor(0, screenWait, "also here: sofia.lindqvist", "INC-1")
-	b.waitFor(0, screenWait, "also here: tom.okafor", "INC-1")
+	a.waitQueue("also here: sofia.lindqvist")
+	b.waitQueue("also here: tom.okafor")
 	since := b.mark()
 	a.press("\r") // INC-1's detail
 	b.press("\r")
@@ -550,8 +559,8 @@ func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
 	env := startSSH(t, false)
 	gone := env.open(t, env.keys["tom.okafor"], 80, 24)
 	stays := env.open(t, env.keys["sofia.lindqvist"], 80, 24)
-	gone.waitFor(0, screenWait, "INC-1")
-	stays.waitFor(0, screenWait, "INC-1")
+	gone.waitQueue()
+	stays.waitQueue()
 	env.editPlan(t, func(p *plan.Plan) {
 		p.Operators = slices.DeleteFunc(p.Operators, func(op plan.Operator) bool { return op.Name == "tom.okafor" })
 	}, func(p *plan.Plan) bool { _, ok := p.Operator("tom.okafor"); return !ok })
@@ -569,7 +578,7 @@ func TestSSHPlanRemovingOperatorEndsTheirSession(t *testing.T) {
 func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, screenWait, "INC-1")
+	tm.waitQueue()
 	fresh := newSigner(t)
 	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(fresh.PublicKey())))
 	env.editPlan(t, func(p *plan.Plan) {
@@ -592,7 +601,7 @@ func TestSSHPlanReplacingKeyEndsSession(t *testing.T) {
 func TestSSHPlanDemotionAppliesAtOnce(t *testing.T) {
 	env := startSSH(t, false)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	tm.waitFor(0, screenWait, "INC-1", "tom.okafor (operator)")
+	tm.waitQueue("tom.okafor (operator)")
 	since := tm.mark()
 	env.editPlan(t, func(p *plan.Plan) {
 		for i := range p.Operators {
@@ -690,8 +699,8 @@ func TestSSHIdleCountsInputNotRedraws(t *testing.T) {
 	env := startSSHClock(t, false, clock)
 	wall := env.open(t, env.keys["wall"], 80, 24)
 	tm := env.open(t, env.keys["tom.okafor"], 80, 24)
-	wall.waitFor(0, screenWait, "INC-1")
-	tm.waitFor(0, screenWait, "INC-1")
+	wall.waitQueue()
+	tm.waitQueue()
 	clock.waitArmed(t, sshInputIdle) // tom's: the wall screen sets none
 	// The terminal's answer is input too: let it in before the clock moves.
 	<-tm.replied
