@@ -27,6 +27,10 @@ const (
 	// the incidents waiting on a problem?). While it is asked only the
 	// answers and the General keys work, so only those must not share a key.
 	GroupAnswer = "Answer"
+	// GroupConfirm are the answers to "are you sure?" before a write that
+	// is hard to undo (escalate, approve, major on or off). Like the
+	// answers above, they work only while the question is asked.
+	GroupConfirm = "Confirm"
 )
 
 // KeyMap holds every binding. Fields are set from the action table below, so
@@ -61,6 +65,8 @@ type KeyMap struct {
 
 	// Answers to "resolve the incidents waiting on this problem?".
 	AnswerFixed, AnswerKnownError, AnswerOnHold key.Binding
+	// Answers to "are you sure?": yes goes ahead, no (or esc) does not.
+	Yes, No key.Binding
 
 	// Actions are every binding with its config name and group, in help order.
 	Actions []Action
@@ -149,6 +155,9 @@ var defaults = []def{
 	{"answer_fixed", GroupAnswer, []string{"y"}, "resolve them as fixed", func(k *KeyMap) *key.Binding { return &k.AnswerFixed }},
 	{"answer_known_error", GroupAnswer, []string{"k"}, "as known error", func(k *KeyMap) *key.Binding { return &k.AnswerKnownError }},
 	{"answer_on_hold", GroupAnswer, []string{"n"}, "leave them on hold", func(k *KeyMap) *key.Binding { return &k.AnswerOnHold }},
+
+	{"yes", GroupConfirm, []string{"y"}, "yes, do it", func(k *KeyMap) *key.Binding { return &k.Yes }},
+	{"no", GroupConfirm, []string{"n"}, "no", func(k *KeyMap) *key.Binding { return &k.No }},
 }
 
 // Default returns the built-in key map.
@@ -196,9 +205,10 @@ func New(overrides map[string][]string) (*KeyMap, error) {
 }
 
 // duplicates reports keys bound to two actions that work at the same time.
-// Every action outside GroupAnswer is reachable from anywhere in the
-// console, so among them one key may mean one thing only; the answers to a
-// question share keys with those (k is up, and answers "known error").
+// Every action outside GroupAnswer and GroupConfirm is reachable from
+// anywhere in the console, so among them one key may mean one thing only;
+// the answers to a question share keys with those (k is up, and answers
+// "known error"), and the two questions share keys with each other.
 func (km *KeyMap) duplicates() []string {
 	owners := map[string][]Action{}
 	var problems []string
@@ -216,10 +226,10 @@ func (km *KeyMap) duplicates() []string {
 }
 
 // together reports whether the keys of two groups work at the same time:
-// while a question is asked, its answers and the General keys do; in the
-// silences list, its keys and the General keys.
+// while a question is asked (GroupAnswer, GroupConfirm), its answers and
+// the General keys do; in the silences list, its keys and the General keys.
 func together(g1, g2 string) bool {
-	for _, only := range []string{GroupAnswer, GroupSilences} {
+	for _, only := range []string{GroupAnswer, GroupConfirm, GroupSilences} {
 		if g1 == only || g2 == only {
 			return g1 == g2 || g1 == GroupGeneral || g2 == GroupGeneral
 		}

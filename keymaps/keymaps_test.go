@@ -53,6 +53,12 @@ func TestOverrides(t *testing.T) {
 		{name: "answers share a key", overrides: map[string][]string{"answer_fixed": {"n"}}, wantErr: `key "n" is bound to both answer_fixed and answer_on_hold`},
 		{name: "an answer on a general key", overrides: map[string][]string{"answer_on_hold": {"q"}}, wantErr: `key "q" is bound to both quit and answer_on_hold`},
 		{name: "an answer on an action's key", overrides: map[string][]string{"answer_fixed": {"a"}}},
+		// "Are you sure?" is its own question: yes and no may not share a
+		// key, may share one with the problem question's answers, and may
+		// not take a key that works everywhere.
+		{name: "yes and no share a key", overrides: map[string][]string{"yes": {"n"}}, wantErr: `key "n" is bound to both yes and no`},
+		{name: "yes on a general key", overrides: map[string][]string{"yes": {"q"}}, wantErr: `key "q" is bound to both quit and yes`},
+		{name: "yes on an answer's key", overrides: map[string][]string{"yes": {"k"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +83,7 @@ func TestOverrides(t *testing.T) {
 func TestGroupsCoverEveryAction(t *testing.T) {
 	km := Default()
 	n := 0
-	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral, GroupSilences, GroupAnswer} {
+	for _, g := range []string{GroupNavigate, GroupPanes, GroupActions, GroupCalendar, GroupGeneral, GroupSilences, GroupAnswer, GroupConfirm} {
 		n += len(km.Group(g))
 	}
 	if n != len(defaults) {

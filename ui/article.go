@@ -270,10 +270,19 @@ func articleStepForm(s *session, ar model.Article, newest model.ArticleVersion) 
 	for i, act := range allowed {
 		steps[i] = string(act)
 	}
+	// No step is chosen for the operator: enter on a form opened by
+	// mistake must not publish or retire the article.
 	f := newForm(s, ar.Ref()+": next step").
-		field("step", steps[0], "", steps...).
+		field("step", "", "←/→ chooses: "+strings.Join(steps, ", "), steps...).
 		field("comment", "", "why (needed to reject: it goes to the author)")
 	f.preview = func(v []string) string {
+		if v[0] == "" {
+			lines := []string{s.st.Dim.Render("choose the next step with ←/→")}
+			for _, r := range refused {
+				lines = append(lines, s.st.Warn.Render("✗ "+r.Error()))
+			}
+			return strings.Join(lines, "\n")
+		}
 		act := model.ArticleAction(v[0])
 		target := model.ArticleStepFor(ar, newest, act)
 		next, err := model.NextArticleState(target.Article, act, s.Actor)
@@ -287,7 +296,7 @@ func articleStepForm(s *session, ar model.Article, newest model.ArticleVersion) 
 		return strings.Join(lines, "\n")
 	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
-		if err := choice("step", v[0], steps); err != nil {
+		if err := chosen("step", v[0], "the next step", steps); err != nil {
 			return nil, 0, err
 		}
 		act := model.ArticleAction(v[0])

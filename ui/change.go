@@ -207,11 +207,16 @@ func changeStepForm(s *session, c model.Change) tea.Cmd {
 		err := fmt.Errorf("%s is %s: no step is left", c.Ref(), c.State)
 		return func() tea.Msg { return noticeMsg{err: err} }
 	}
+	// No step is chosen for the operator: enter on a form opened by
+	// mistake must not approve, start or cancel the change.
 	f := newForm(s, c.Ref()+": next step").
-		field("step", steps[0], "", steps...).
+		field("step", "", "←/→ chooses: "+strings.Join(steps, ", "), steps...).
 		field("reason", "", "why (needed to reject or cancel); a comment otherwise").
 		field("close code", model.CloseCodes[0], "how it went (for close)", model.CloseCodes...)
 	f.preview = func(v []string) string {
+		if v[0] == "" {
+			return s.st.Dim.Render("choose the next step with ←/→")
+		}
 		next, err := model.NextState(c, model.ChangeAction(v[0]))
 		if err != nil {
 			return s.st.Error.Render(err.Error())
@@ -222,7 +227,7 @@ func changeStepForm(s *session, c model.Change) tea.Cmd {
 		return s.st.Dim.Render(fmt.Sprintf("%s → %s", c.State, next))
 	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
-		if err := choice("step", v[0], steps); err != nil {
+		if err := chosen("step", v[0], "the next step", steps); err != nil {
 			return nil, 0, err
 		}
 		act := model.ChangeAction(v[0])

@@ -253,7 +253,13 @@ func (f *form) handle(msg tea.KeyMsg) (tea.Cmd, bool) {
 				step = len(fl.options) - 1
 			}
 			i := slices.Index(fl.options, strings.TrimSpace(fl.in.Value()))
-			fl.in.SetValue(fl.options[(i+step+len(fl.options))%len(fl.options)])
+			if i < 0 { // nothing chosen yet: → takes the first, ← the last
+				i = len(fl.options) - 1
+				if msg.Type == tea.KeyLeft {
+					i = 0
+				}
+			}
+			fl.in.SetValue(fl.options[(i+step)%len(fl.options)])
 			fl.in.CursorEnd()
 			fl.search, fl.miss = "", ""
 			return f.changed(), false
@@ -329,6 +335,15 @@ func (f *form) save() (tea.Cmd, bool) {
 }
 
 // choice checks a value against a field's options, for submit functions.
+// chosen is choice for a field that starts empty, so that enter on a form
+// opened by mistake does nothing: nothing chosen says what to choose.
+func chosen(label, value, what string, options []string) error {
+	if value == "" {
+		return fmt.Errorf("%s: choose %s with ←/→ (%s)", label, what, strings.Join(options, ", "))
+	}
+	return choice(label, value, options)
+}
+
 func choice(label, value string, options []string) error {
 	if slices.Contains(options, value) {
 		return nil

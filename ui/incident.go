@@ -124,12 +124,26 @@ func incidentAction(s *session, id int64, act recordAction) tea.Cmd {
 		if stop := s.refuse(model.PermEscalate); stop != nil {
 			return stop
 		}
-		return askFirst(s, fmt.Sprintf("Escalate INC-%d one level up its team's escalation path?", id),
-			writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
-				return a.Escalate(ctx, s.Actor, id, "")
-			}, func(in model.Incident) tea.Msg {
-				return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
-			}))
+		escalate := writeThen(s, func(ctx context.Context, a Actions) (model.Incident, error) {
+			return a.Escalate(ctx, s.Actor, id, "")
+		}, func(in model.Incident) tea.Msg {
+			return noticeMsg{text: fmt.Sprintf("%s escalated to %s", in.Ref(), levelName(s, in))}
+		})
+		// The question names the level it goes to, so the incident is read
+		// first. Where there is no next level the write goes ahead unasked
+		// and the service layer says why it cannot.
+		return query(func(ctx context.Context) (model.Incident, error) {
+			return s.Reader.Incident(ctx, id)
+		}, func(in model.Incident, err error) tea.Msg {
+			if err != nil {
+				return noticeMsg{err: err}
+			}
+			q, ok := escalateQuestion(s, in)
+			if !ok {
+				return escalate()
+			}
+			return askMsg(s, q, escalate)
+		})
 	case actNote:
 		// Refuse before the operator types a note the service layer would reject.
 		if stop := s.refuse(model.PermNote); stop != nil {
@@ -276,6 +290,26 @@ func levelName(s *session, in model.Incident) string {
 		}
 	}
 	return fmt.Sprintf("level %d", in.Escalation+1)
+}
+
+// escalateQuestion asks whether to move the incident to the next level of
+// its team's path, naming it and who is on call there; false when it has
+// no next level (the service layer refuses, and says why).
+func escalateQuestion(s *session, in model.Incident) (string, bool) {
+	p := s.plan()
+	if p == nil || !in.State.Open() {
+		return "", false
+	}
+	levels := p.Escalation(in.Team)
+	if in.Escalation+1 >= len(levels) {
+		return "", false
+	}
+	next := levels[in.Escalation+1]
+	q := fmt.Sprintf("Escalate %s to %s?", in.Ref(), next.Name)
+	if sh, ok := next.Rota.At(s.Now()); ok && sh.Who != in.Assignee {
+		q = fmt.Sprintf("Escalate %s to %s? It is assigned to %s, on call there.", in.Ref(), next.Name, sh.Who)
+	}
+	return q, true
 }
 
 // incidentForm builds the form for an action on an incident.

@@ -51,11 +51,17 @@ func (b incidentBody) actions(s *session) []key.Binding {
 
 // confirmCause links the incident as caused by the change; the next read
 // shows the link and drops the suspicion.
+// It is asked first: the link counts against the change and, for a P1 or
+// P2, against the exit criterion on changes that caused incidents.
 func confirmCause(s *session, in model.Incident, c model.Change) tea.Cmd {
-	return s.write(fmt.Sprintf("%s caused by %s", in.Ref(), c.Ref()), func(ctx context.Context, a Actions) error {
-		_, err := a.Link(ctx, s.Actor, in.ID, string(model.LinkCausedBy), c.ID)
-		return err
-	})
+	if stop := s.refuse(model.PermLink); stop != nil {
+		return stop
+	}
+	return askFirst(s, fmt.Sprintf("Record %s as caused by %s (%s)?", in.Ref(), c.Ref(), c.Title),
+		s.write(fmt.Sprintf("%s caused by %s", in.Ref(), c.Ref()), func(ctx context.Context, a Actions) error {
+			_, err := a.Link(ctx, s.Actor, in.ID, string(model.LinkCausedBy), c.ID)
+			return err
+		}))
 }
 
 // serviceOf is the service I shows the impact of.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -91,10 +92,15 @@ func problemStateForm(s *session, p model.Problem, _ []model.ProblemAction) (*fo
 	if len(next) == 0 {
 		return nil, fmt.Errorf("%s is %s: its record is final", ref, p.State.Label())
 	}
+	// No state is chosen for the operator: enter on a form opened by
+	// mistake must not close the record for good.
 	f := newForm(s, fmt.Sprintf("Move %s (now %s)", ref, p.State.Label())).
-		field("to", next[0], "", next...).
+		field("to", "", "←/→ chooses: "+strings.Join(next, ", "), next...).
 		field("reason", "", "why (required to reopen)")
 	f.preview = func(v []string) string {
+		if v[0] == "" {
+			return s.st.Dim.Render("choose the new state with ←/→")
+		}
 		var what string
 		switch model.ProblemState(v[0]) {
 		case model.ProblemFixing:
@@ -114,7 +120,7 @@ func problemStateForm(s *session, p model.Problem, _ []model.ProblemAction) (*fo
 		return s.st.Dim.Render(model.ProblemState(v[0]).Label() + ": " + what)
 	}
 	f.submit = func(v []string) (tea.Cmd, int, error) {
-		if err := choice("to", v[0], next); err != nil {
+		if err := chosen("to", v[0], "the new state", next); err != nil {
 			return nil, 0, err
 		}
 		c := model.ProblemChange{To: model.ProblemState(v[0]), Reason: v[1]}
@@ -373,12 +379,30 @@ func problemOwnerForm(s *session, p model.Problem, _ []model.ProblemAction) (*fo
 	return f, nil
 }
 
-// publishKnownError publishes the problem's known error to the knowledge base.
+// publishKnownError publishes the problem's known error to the knowledge
+// base, once asked: every operator reads it from then on, and incidents
+// that match it are offered it.
 func publishKnownError(s *session, id int64) tea.Cmd {
-	return problemWrite(s, func(ctx context.Context, a ProblemActions) (model.Article, error) {
+	if stop := s.refuse(model.PermPublishKnownError); stop != nil {
+		return stop
+	}
+	publish := problemWrite(s, func(ctx context.Context, a ProblemActions) (model.Article, error) {
 		return a.PublishKnownError(ctx, s.Actor, id)
 	}, func(ar model.Article) string {
 		return fmt.Sprintf("PRB-%d known error published as %s (%s)", id, ar.Ref(), ar.Slug)
+	})
+	// Read first: a known error without its symptom or workaround is
+	// refused by the service layer, with why, before anything is asked.
+	return query(func(ctx context.Context) (model.Problem, error) {
+		return s.Reader.Problem(ctx, id)
+	}, func(p model.Problem, err error) tea.Msg {
+		switch {
+		case err != nil:
+			return noticeMsg{err: fmt.Errorf("PRB-%d: %w", id, err)}
+		case p.KnownError.Symptom == "" || p.KnownError.Workaround == "":
+			return publish()
+		}
+		return askMsg(s, fmt.Sprintf("Publish %s's known error to the knowledge base? Every operator reads it from then on.", p.Ref()), publish)
 	})
 }
 

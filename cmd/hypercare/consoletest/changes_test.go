@@ -28,8 +28,8 @@ func TestApproveChangeNeedsLead(t *testing.T) {
 			tm.WaitForPane("Changes", "▶!22:00 CHG-1")
 			tm.Press("p")
 			if tt.who == lead {
-				tm.WaitFor("Approve CHG-1?", "enter: yes")
-				tm.Press("enter")
+				tm.WaitFor("Approve CHG-1? Your approval is recorded against your name. y/n")
+				tm.Press("y")
 			}
 			tm.WaitFor(tt.want)
 			tm.Final()
@@ -55,6 +55,10 @@ func TestNewChangeInHardFreeze(t *testing.T) {
 	tm.Press("enter")
 	tm.WaitFor("CHG-3", "state        new", "Conflicts (2)")
 	tm.Press("x")
+	tm.WaitFor("CHG-3: next step", "choose the next step with ←/→")
+	tm.Press("enter") // nothing chosen: the form says so and stays
+	tm.WaitFor("CHG-3: next step", "step: choose the next step")
+	tm.Press("right")
 	tm.WaitFor("CHG-3: next step", "new → assess")
 	tm.Press("enter")
 	tm.WaitFor(`CHG-3: inside the hard freeze "Black Friday to Cyber Monday"`)
@@ -91,7 +95,7 @@ func TestBoardApprovesHighRisk(t *testing.T) {
 	tm.Press("esc") // no: nothing is recorded
 	tm.Press("p")
 	tm.WaitFor("Approve CHG-3?")
-	tm.Press("enter")
+	tm.Press("y")
 	tm.WaitFor("CHG-3 approved; now authorize")
 	tm.WaitFor("has 1 (maya.patel); waiting for ben.hughes, claire.dubois")
 	tm.Final()
@@ -103,7 +107,7 @@ func TestBoardApprovesHighRisk(t *testing.T) {
 	tm.WaitFor("has 1 (maya.patel)")
 	tm.Press("p")
 	tm.WaitFor("Approve CHG-3?")
-	tm.Press("enter")
+	tm.Press("y")
 	tm.WaitFor("CHG-3 approved and scheduled")
 	tm.Final()
 	if got, err := s.db.Change(s.ctx, c.ID); err != nil || got.State != model.ChangeScheduled {

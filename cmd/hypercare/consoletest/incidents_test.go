@@ -156,7 +156,7 @@ func TestMajorCommand(t *testing.T) {
 	_, tm := s.console(lead, uitest.SmallW, uitest.SmallH)
 	tm.Press(":", "major off one store only, not all", "enter")
 	tm.WaitFor("Stand INC-3 down from major?")
-	tm.Press("enter")
+	tm.Press("y")
 	tm.WaitFor("INC-3 stood down; post-incident review PRB-3 opened")
 	tm.WaitUntil("INC-3 listed without its major mark", func(frame string) bool {
 		rows := queueRows(frame) // at 80 columns the mark is ⚑
@@ -225,8 +225,8 @@ func TestIncidentFromKeyboard(t *testing.T) {
 			tm.WaitForPane("INC-7", "Card payments declined", "L1 (Web on-call)")
 
 			tm.Press("e")
-			tm.WaitFor("Escalate INC-7 one level")
-			tm.Press("enter")
+			tm.WaitFor("Escalate INC-7 to L2 (Priya Shah)? y/n")
+			tm.Press("y")
 			tm.WaitFor("escalated to L2 (Priya Shah)")
 			tm.Press("a")
 			// The field, not the timeline entry: at 80x24 the change it may

@@ -30,7 +30,7 @@ func TestDeclareMajorWithRolesAndUpdate(t *testing.T) {
 	tm.Press("j") // INC-4, the P2 on search
 	tm.Press(":", "major on search is down for every shop", "enter")
 	tm.WaitFor("Declare INC-4 a major incident?")
-	tm.Press("enter")
+	tm.Press("y")
 	tm.WaitFor("War room roles for INC-4", "commander")
 	other.WaitFor("⚑ MAJOR INCIDENT INC-4 P2 search", "IC unassigned", "next update in 1h00m")
 

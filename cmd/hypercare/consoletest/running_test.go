@@ -80,6 +80,8 @@ func TestConfirmChangeCausedIncident(t *testing.T) {
 		t.Errorf("the footer does not offer C: %s", footer)
 	}
 	tm.Press("C")
+	tm.WaitFor("Record " + in.Ref() + " as caused by CHG-2 (Emergency PSP timeout raise)? y/n")
+	tm.Press("y")
 	tm.WaitFor("✓ " + in.Ref() + " caused by CHG-2")
 	frame = tm.WaitForPane(in.Ref(), "Links (1)", "caused by CHG-2")
 	if strings.Contains(frame, "CHG-2?") {
