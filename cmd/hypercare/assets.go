@@ -30,6 +30,9 @@ const planUsage = `Usage:
 
 func runPlan(g global, args []string, w io.Writer) error {
 	if len(args) > 0 {
+		if isHelp(args[0]) {
+			return cmdUsage{usage: planUsage}
+		}
 		switch args[0] {
 		case "check":
 			return runPlanCheck(g, args[1:], w)
@@ -91,6 +94,9 @@ trusted; the output says why not. Runs as the --as operator.
 
 // runCert is "cert check HOST:PORT".
 func runCert(g global, args []string, w io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		return cmdUsage{usage: certUsage}
+	}
 	if len(args) == 0 || args[0] != "check" {
 		return cmdUsage{usage: certUsage, msg: "cert: the only subcommand is 'cert check HOST:PORT'"}
 	}

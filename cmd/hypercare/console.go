@@ -107,6 +107,63 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 	return a, nil
 }
 
+// demoWorld is the folder a demo lives in: its plan, database and drops.
+type demoWorld struct {
+	dir, db, plan string
+	kept          bool // --keep: the folder stays after the console ends
+}
+
+// openDemo makes the demo's folder (see demoFolder), starts the receiver
+// that files the demo's notifications in its outbox/ until ctx ends,
+// writes the demo plan into it, points g at the folder's plan, database
+// and drop folder, and says on out where they are, so the report and the
+// CLI can be tried on the demo from another terminal while the console
+// runs.
+func openDemo(ctx context.Context, g *global, now time.Time, out io.Writer) (demoWorld, error) {
+	dir, err := demoFolder(g.keep)
+	if err != nil {
+		return demoWorld{}, err
+	}
+	d := demoWorld{dir: dir, db: filepath.Join(dir, "hypercare.db"), plan: filepath.Join(dir, "plan.toml"), kept: g.keep != ""}
+	g.db, g.plan, g.drops = d.db, d.plan, filepath.Join(dir, "drops")
+	// The demo's notifications go to a receiver in this process that
+	// files each message in the demo's folder.
+	outbox, err := demo.Receive(ctx, filepath.Join(dir, "outbox"))
+	if err == nil {
+		err = writeDemoPlan(g.plan, now, outbox)
+	}
+	if err != nil {
+		d.close()
+		return demoWorld{}, err
+	}
+	fmt.Fprintf(out, "hypercare: demo in %s; its database is %s; try: %s\n", dir, d.db, d.reportCommand())
+	fmt.Fprintf(out, "hypercare: the demo's notifications (webhooks, e-mail) are filed in %s\n", filepath.Join(dir, "outbox"))
+	if !d.kept {
+		fmt.Fprintln(out, "hypercare: the demo folder goes when the console ends; --keep DIR keeps it")
+	}
+	return d, nil
+}
+
+func (d demoWorld) reportCommand() string {
+	return fmt.Sprintf("hypercare --db %s --plan %s report", d.db, d.plan)
+}
+
+// farewell is what the demo says when the console ends: where its
+// database stays, or that it is gone.
+func (d demoWorld) farewell() string {
+	if d.kept {
+		return fmt.Sprintf("hypercare: the demo is kept in %s; its database is %s; try: %s", d.dir, d.db, d.reportCommand())
+	}
+	return fmt.Sprintf("hypercare: the demo's database %s is removed with its folder; --demo --keep DIR keeps it", d.db)
+}
+
+// close removes the demo's folder unless it is kept.
+func (d demoWorld) close() {
+	if !d.kept {
+		os.RemoveAll(d.dir)
+	}
+}
+
 // demoFolder is where a demo lives: a new temporary folder, or keep (which
 // must not hold a database already: the demo seeds a fresh week).
 func demoFolder(keep string) (string, error) {
@@ -277,30 +334,15 @@ func runConsole(g global) error {
 	defer cancel()
 
 	if g.demo {
-		dir, err := demoFolder(g.keep)
+		d, err := openDemo(ctx, &g, time.Now(), os.Stderr)
 		if err != nil {
 			return err
 		}
-		if g.keep == "" {
-			defer os.RemoveAll(dir)
-		}
-		g.db, g.plan, g.drops = filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml"), filepath.Join(dir, "drops")
-		// The demo's notifications go to a receiver in this process that
-		// files each message in the demo's folder.
-		outbox, err := demo.Receive(ctx, filepath.Join(dir, "outbox"))
-		if err != nil {
-			return err
-		}
-		if err := writeDemoPlan(g.plan, time.Now(), outbox); err != nil {
-			return err
-		}
-		// Say where it is, so the report and the CLI can be tried on it
-		// from another terminal while the console runs.
-		fmt.Fprintf(os.Stderr, "hypercare: demo in %s; try: hypercare --db %s --plan %s report\n", dir, g.db, g.plan)
-		fmt.Fprintf(os.Stderr, "hypercare: the demo's notifications (webhooks, e-mail) are filed in %s\n", filepath.Join(dir, "outbox"))
-		if g.keep == "" {
-			fmt.Fprintln(os.Stderr, "hypercare: the demo folder goes when the console ends; --keep DIR keeps it")
-		}
+		// Deferred first, so it runs last: after the farewell below.
+		defer d.close()
+		// The console's screen covered what was said at the start: say
+		// again where the database is (or that it is gone).
+		defer func() { fmt.Fprintln(os.Stderr, d.farewell()) }()
 	}
 	if err := os.MkdirAll(g.drops, 0o755); err != nil {
 		return fmt.Errorf("drop folder: %w", err)

@@ -395,7 +395,7 @@ func runRecord[T any](g global, c recordCommand[T], args []string, stdin io.Read
 		case errors.Is(err, flag.ErrHelp):
 			return cmdUsage{usage: usage}
 		case errors.As(err, &ue):
-			return cmdUsage{usage: usage, msg: c.name + " " + act.name + ": " + ue.msg}
+			return cmdUsage{usage: usage, msg: c.name + " " + act.name + ": " + ue.msg, cmd: c.name + " " + act.name}
 		}
 		return err
 	}

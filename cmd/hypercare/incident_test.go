@@ -152,8 +152,8 @@ func TestIncidentCommandsRefuse(t *testing.T) {
 			if code != tt.code || !strings.Contains(errOut, tt.want) || out != "" {
 				t.Fatalf("exit %d (want %d), stdout %q, stderr:\n%s", code, tt.code, out, errOut)
 			}
-			if tt.code == exitUsage && !strings.Contains(errOut, "Usage: hypercare incident") {
-				t.Errorf("a usage error shows the command's usage:\n%s", errOut)
+			if tt.code == exitUsage && (!strings.Contains(errOut, "see 'hypercare incident") || strings.Count(errOut, "\n") != 1) {
+				t.Errorf("a usage error is one line naming the command's help:\n%s", errOut)
 			}
 		})
 	}

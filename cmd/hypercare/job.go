@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -36,7 +38,10 @@ told apart and judged. Exit 1 when the report is refused.
 // runJob is "hypercare job report": a heartbeat from a script, recorded
 // through the service layer as the --as operator.
 func runJob(g global, args []string, w io.Writer) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+	if len(args) == 0 {
+		return cmdUsage{usage: jobUsage, msg: "job: name an ACTION; the action is report"}
+	}
+	if isHelp(args[0]) {
 		return cmdUsage{usage: jobUsage}
 	}
 	if args[0] != "report" {
@@ -53,8 +58,11 @@ func runJob(g global, args []string, w io.Writer) error {
 	fs.StringVar(&message, "message", "", "")
 	fs.BoolVar(&asJSON, "json", false, "")
 	words, err := parse(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return cmdUsage{usage: jobUsage}
+	}
 	if err != nil {
-		return cmdUsage{usage: jobUsage, msg: err.Error()}
+		return cmdUsage{usage: jobUsage, msg: "job report: " + err.Error()}
 	}
 	bad := func(format string, a ...any) error { return cmdUsage{usage: jobUsage, msg: fmt.Sprintf(format, a...)} }
 	if len(words) != 1 {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -75,6 +76,9 @@ func runKB(g global, args []string, w io.Writer) error {
 	fs.BoolVar(&asJSON, "json", false, "")
 	fs.StringVar(&comment, "comment", "", "")
 	words, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return cmdUsage{usage: kbUsage()}
+	}
 	if err != nil {
 		return cmdUsage{usage: kbUsage(), msg: "kb: " + err.Error()}
 	}

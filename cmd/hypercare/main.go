@@ -24,17 +24,26 @@ const (
 // the release; otherwise the build's own record says what was built.
 var version = ""
 
-// versionText is the release, or the module version and the commit the
-// binary was built from (with "modified" when the work tree had changes).
+// versionText is the release, or what the build recorded of itself: the
+// module version, the commit the binary was built from and its time (with
+// "modified" when the work tree had changes), and the Go it was built with.
 func versionText() string {
-	if version != "" {
-		return version
-	}
 	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown build"
+	return versionFrom(version, bi, ok)
+}
+
+// versionFrom is versionText from a release name and a build record.
+func versionFrom(release string, bi *debug.BuildInfo, ok bool) string {
+	if release != "" {
+		return release
+	}
+	if !ok || bi == nil {
+		return "unknown build (no build information in the binary)"
 	}
 	out := bi.Main.Version
+	if out == "" {
+		out = "(devel)" // a test binary records no module version
+	}
 	var rev, at, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -51,19 +60,29 @@ func versionText() string {
 	if rev != "" {
 		out += fmt.Sprintf(" (commit %.12s, %s%s)", rev, at, modified)
 	}
+	if bi.GoVersion != "" {
+		out += ", built with " + bi.GoVersion
+	}
 	return out
 }
 
-// usageError makes main print usage and exit 2.
-type usageError struct{ msg string }
+// usageError is a command line that cannot be run: main prints what is
+// wrong on one line, with where the help is, and exits 2.
+type usageError struct {
+	msg string
+	cmd string // the command whose --help to see: "list", "incident ack"; "" for the whole help
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
-// cmdUsage is a command's own usage text: printed alone for --help (exit 0),
-// or after what was wrong with the command line (exit 2).
-type cmdUsage struct{ usage, msg string }
+// cmdUsage is a command's own usage text: printed alone for --help (exit
+// 0); with msg, a usage error like usageError's (exit 2).
+type cmdUsage struct {
+	usage, msg string
+	cmd        string // as in usageError; set by dispatch when empty
+}
 
 func (e cmdUsage) Error() string {
 	if e.msg == "" {
@@ -80,7 +99,8 @@ Usage:
   hypercare init [--plan FILE] [--force]  write a commented starter plan where the console
                                           finds it: today for four weeks, one service, one
                                           team, you as admin, SLAs; refuses to overwrite
-  hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts
+  hypercare --demo [--keep DIR]           console on a temporary demo database with live alerts;
+                                          it says where its database is when it starts and ends
                                           (--keep DIR keeps the demo's database, plan and drops)
   hypercare list KIND [--format text|json] [--filter TEXT] [--limit N] [--all]
                                           --filter: the console's terms, all must hold;
@@ -135,7 +155,8 @@ Usage:
                                           expiry like a licence
   hypercare formats                       the alert, deploy and heartbeat formats taken from the
                                           drop folder and over HTTP: fields, rules, limits, paths
-  hypercare version                       the build: version or commit, and the database schema
+  hypercare version                       the build: module version, commit and its time, the Go
+                                          it was built with, and the database schema
 
 KIND is one of: incidents, alerts, changes, articles, services, audit, problems, licences, jobs,
 notifications (the outbox: what was sent to whom, what waits, what failed).
@@ -151,7 +172,8 @@ Flags (every command):
   --wall          wall screen: read-only, largest grid, big header
   --rotate 30s    with --wall: zoom each pane in turn for this long
 
-Exit codes: 0 ok, 1 rejected input or failed check, 2 usage error.
+Exit codes: 0 ok, 1 rejected input or failed check, 2 usage error (one line saying what
+is wrong; 'hypercare COMMAND --help' shows that command's help).
 `
 
 func main() {
@@ -175,21 +197,46 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, cu.usage)
 		return exitOK
 	case errors.As(err, &cu):
-		// What was wrong and the command's synopsis; the whole help is one
-		// --help away, not thirty lines between the error and the prompt.
-		synopsis, _, _ := strings.Cut(strings.TrimSpace(cu.usage), "\n")
-		fmt.Fprintf(stderr, "hypercare: %s\n%s\n(--help shows every flag)\n", cu.msg, synopsis)
+		fmt.Fprintln(stderr, usageLine(cu.msg, cu.cmd))
 		return exitUsage
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usageText)
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "hypercare: %s\nsee 'hypercare --help'\n", ue.msg)
+		fmt.Fprintln(stderr, usageLine(ue.msg, ue.cmd))
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "hypercare: %s\n", err)
 		return exitRejected
 	}
+}
+
+// usageLine is a usage error as printed: what is wrong and where the help
+// is, on one line — not thirty lines of help between the error and the
+// prompt.
+func usageLine(msg, cmd string) string {
+	msg = strings.Join(strings.Fields(msg), " ")
+	help := "hypercare --help"
+	if cmd != "" {
+		help = "hypercare " + cmd + " --help"
+	}
+	return fmt.Sprintf("hypercare: %s; see '%s'", msg, help)
+}
+
+// forCommand names cmd as the command whose help a usage error points to,
+// unless the error names a more precise one ("incident ack").
+func forCommand(err error, cmd string) error {
+	var ue usageError
+	var cu cmdUsage
+	switch {
+	case errors.As(err, &cu) && cu.cmd == "":
+		cu.cmd = cmd
+		return cu
+	case errors.As(err, &ue) && ue.cmd == "":
+		ue.cmd = cmd
+		return ue
+	}
+	return err
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -200,7 +247,7 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
@@ -208,8 +255,34 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return runConsole(g)
 	}
 	cmd, args := rest[0], rest[1:]
+	err := runCommand(g, cmd, args, stdin, stdout, stderr)
+	if errors.Is(err, errUnknownCommand) {
+		return usagef("unknown command %q", cmd)
+	}
+	return forCommand(err, cmd)
+}
+
+// isHelp reports whether a command's first word asks for its help.
+func isHelp(word string) bool {
+	switch word {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// errUnknownCommand is runCommand's answer to a word that is no command.
+var errUnknownCommand = errors.New("unknown command")
+
+func runCommand(g global, cmd string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "version":
+		switch {
+		case len(args) > 0 && isHelp(args[0]):
+			return flag.ErrHelp
+		case len(args) > 0:
+			return usagef("version: unexpected %q; it takes no arguments", args[0])
+		}
 		fmt.Fprintf(stdout, "hypercare %s, database schema %d\n", versionText(), schemaVersion())
 		return nil
 	case "help":
@@ -254,5 +327,5 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	case "cert":
 		return runCert(g, args, stdout)
 	}
-	return usagef("unknown command %q", cmd)
+	return errUnknownCommand
 }

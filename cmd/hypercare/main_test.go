@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
@@ -328,8 +332,43 @@ func TestConsoleWithoutTerminal(t *testing.T) {
 
 func TestVersionSaysWhatWasBuilt(t *testing.T) {
 	code, out, _ := cli(t, "version")
-	if code != exitOK || strings.HasPrefix(out, "hypercare dev") || !strings.Contains(out, "database schema") {
+	if code != exitOK || strings.HasPrefix(out, "hypercare dev") || !strings.Contains(out, "database schema") ||
+		!strings.Contains(out, "built with "+runtime.Version()) {
 		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// version reads the build record: module version, commit, its time, a
+// modified work tree and the Go it was built with; a release set at link
+// time wins.
+func TestVersionFrom(t *testing.T) {
+	vcs := func(kv ...string) []debug.BuildSetting {
+		var out []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		release string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"release", "1.4.0", &debug.BuildInfo{GoVersion: "go1.26.0"}, "1.4.0"},
+		{"go install of a tag", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0, built with go1.26.0"},
+		{"a checkout", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v0.0.0-20261204072316-3170080e767e"},
+			Settings: vcs("vcs", "git", "vcs.revision", "3170080e767e0123456789abcdef012345678901", "vcs.time", "2026-12-04T07:23:16Z", "vcs.modified", "false")},
+			"v0.0.0-20261204072316-3170080e767e (commit 3170080e767e, 2026-12-04T07:23:16Z), built with go1.26.0"},
+		{"changes not committed", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"},
+			Settings: vcs("vcs.revision", "3170080e767e0123", "vcs.time", "2026-12-04T07:23:16Z", "vcs.modified", "true")},
+			"(devel) (commit 3170080e767e, 2026-12-04T07:23:16Z, modified), built with go1.26.0"},
+		{"no record", "", nil, "unknown build (no build information in the binary)"},
+	}
+	for _, tt := range tests {
+		if got := versionFrom(tt.release, tt.bi, tt.bi != nil); got != tt.want {
+			t.Errorf("%s: %q\nwant %q", tt.name, got, tt.want)
+		}
 	}
 }
 
@@ -337,6 +376,68 @@ func TestRotateNeedsWall(t *testing.T) {
 	code, _, errOut := cli(t, "--rotate", "30s")
 	if code != exitUsage || !strings.Contains(errOut, "it goes with --wall") {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// With --wall it is no usage error: the console then needs a terminal.
+	_, planPath := seeded(t)
+	code, _, errOut = cli(t, "--db", filepath.Join(t.TempDir(), "h.db"), "--plan", planPath, "--wall", "--rotate", "30s")
+	if code != exitRejected || !strings.Contains(errOut, "needs a terminal") {
+		t.Fatalf("--wall --rotate: exit %d: %s", code, errOut)
+	}
+}
+
+// Every usage error is one line on stderr — what is wrong and which help
+// to read — with nothing on stdout and exit code 2; --help on each command
+// is its help on stdout and exit code 0.
+func TestUsageErrorsAreOneLine(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `hypercare: unknown command "frobnicate"; see 'hypercare --help'`},
+		{[]string{"--nope"}, "hypercare: flag provided but not defined: -nope; see 'hypercare --help'"},
+		{[]string{"--rotate", "30s"}, "hypercare: --rotate turns a wall screen's panes; it goes with --wall; see 'hypercare --help'"},
+		{[]string{"--keep", "/tmp/x"}, "hypercare: --keep DIR keeps the demo's folder; it goes with --demo; see 'hypercare --help'"},
+		{[]string{"list"}, "; see 'hypercare list --help'"},
+		{[]string{"list", "widgets"}, `hypercare: unknown kind "widgets"`},
+		{[]string{"list", "incidents", "--limit", "x"}, "; see 'hypercare list --help'"},
+		{[]string{"show", "incident", "x"}, "; see 'hypercare show --help'"},
+		{[]string{"audit", "x"}, "; see 'hypercare audit --help'"},
+		{[]string{"ingest"}, "; see 'hypercare ingest --help'"},
+		{[]string{"serve", "x"}, `hypercare: serve: unexpected "x"; see 'hypercare serve --help'`},
+		{[]string{"oncall", "x"}, "; see 'hypercare oncall --help'"},
+		{[]string{"report", "x"}, "; see 'hypercare report --help'"},
+		{[]string{"report", "--format", "pdf"}, "; see 'hypercare report --help'"},
+		{[]string{"export"}, "; see 'hypercare export --help'"},
+		{[]string{"backup"}, "; see 'hypercare backup --help'"},
+		{[]string{"init", "x"}, "; see 'hypercare init --help'"},
+		{[]string{"plan"}, "; see 'hypercare plan --help'"},
+		{[]string{"cert"}, "; see 'hypercare cert --help'"},
+		{[]string{"kb"}, "hypercare: kb: name an ACTION; see 'hypercare kb --help'"},
+		{[]string{"kb", "frob"}, "; see 'hypercare kb --help'"},
+		{[]string{"job"}, "; see 'hypercare job --help'"},
+		{[]string{"incident"}, "; see 'hypercare incident --help'"},
+		{[]string{"incident", "ack"}, "hypercare: incident ack: give one incident ID, e.g. 'hypercare incident ack 42'; see 'hypercare incident ack --help'"},
+		{[]string{"incident", "ack", "1", "--force"}, "; see 'hypercare incident ack --help'"},
+		{[]string{"change", "frob"}, "; see 'hypercare change --help'"},
+		{[]string{"formats", "x"}, "; see 'hypercare formats --help'"},
+		{[]string{"version", "x"}, "; see 'hypercare version --help'"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errOut := cli(t, tt.args...)
+			if code != exitUsage || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasSuffix(errOut, "\n") ||
+				!strings.HasPrefix(errOut, "hypercare: ") || !strings.Contains(errOut, tt.want) {
+				t.Fatalf("exit %d (want %d), stdout %q, stderr %q; want one line with %q", code, exitUsage, out, errOut, tt.want)
+			}
+		})
+	}
+	for _, cmd := range []string{"list", "show", "serve", "report", "export", "backup", "init", "plan", "cert", "kb", "job", "incident", "change", "formats", "version"} {
+		t.Run(cmd+" --help", func(t *testing.T) {
+			code, out, errOut := cli(t, cmd, "--help")
+			if code != exitOK || len(out) == 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q, %d bytes of help", code, errOut, len(out))
+			}
+		})
 	}
 }
 
@@ -363,5 +464,74 @@ func TestKeepGoesWithDemo(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "hypercare.db"), nil, 0o600)
 	if _, err := demoFolder(dir); err == nil || !strings.Contains(err.Error(), "already holds a demo database") {
 		t.Fatalf("a folder with a database: %v", err)
+	}
+}
+
+// --demo --keep DIR lays the demo out in DIR — plan, database, drops —,
+// says where its database is when it starts and again when it ends, and
+// leaves it all there, so the report runs on it afterwards. Without
+// --keep the folder goes, and the demo says so.
+func TestDemoKeepsItsFolder(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	for _, keep := range []bool{true, false} {
+		t.Run(fmt.Sprintf("keep=%v", keep), func(t *testing.T) {
+			g := defaults()
+			g.demo = true
+			if keep {
+				g.keep = filepath.Join(t.TempDir(), "demo") // made if need be
+			}
+			var said bytes.Buffer
+			d, err := openDemo(t.Context(), &g, at, &said)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.db != filepath.Join(d.dir, "hypercare.db") || g.plan != filepath.Join(d.dir, "plan.toml") || g.drops != filepath.Join(d.dir, "drops") {
+				t.Fatalf("the demo's paths: %+v in %s", g, d.dir)
+			}
+			if keep && d.dir != g.keep {
+				t.Fatalf("demo in %s, not in --keep %s", d.dir, g.keep)
+			}
+			if !strings.Contains(said.String(), "its database is "+g.db) || !strings.Contains(said.String(), "hypercare --db "+g.db+" --plan "+g.plan+" report") {
+				t.Errorf("at start the demo said:\n%s", said.String())
+			}
+			// The console's part: open the folder's database (and, to run
+			// the report on it, seed it).
+			ctx, cancel := context.WithCancel(context.Background())
+			a, err := openApp(ctx, g.db, g.plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keep {
+				if err := demo.Seed(ctx, a.desk, a.plan.Plan(), at); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cancel()
+			a.db.Close()
+			bye := d.farewell()
+			d.close()
+			if !keep {
+				if exists(d.dir) {
+					t.Errorf("the demo folder %s is still there", d.dir)
+				}
+				if !strings.Contains(bye, g.db+" is removed") || !strings.Contains(bye, "--keep DIR") {
+					t.Errorf("at the end the demo said %q", bye)
+				}
+				return
+			}
+			if !strings.Contains(bye, "its database is "+g.db) || !strings.Contains(bye, "kept in "+d.dir) {
+				t.Errorf("at the end the demo said %q", bye)
+			}
+			code, out, errOut := cli(t, "--db", g.db, "--plan", g.plan, "report", "--until", "2026-11-25T09:00")
+			if code != exitOK || !strings.Contains(out, "Exit criteria") {
+				t.Fatalf("report on the kept demo: exit %d\n%s%s", code, errOut, out)
+			}
+			// A kept demo is not seeded over: the next one needs a new folder.
+			g2 := defaults()
+			g2.demo, g2.keep = true, g.keep
+			if _, err := openDemo(t.Context(), &g2, at, &said); err == nil || !strings.Contains(err.Error(), "already holds a demo database") {
+				t.Fatalf("a second demo in the kept folder: %v", err)
+			}
+		})
 	}
 }

@@ -58,6 +58,11 @@ func TestServeHeadlessWatchesDrops(t *testing.T) {
 	if !strings.Contains(out.String(), "no SSH, no HTTP") {
 		t.Errorf("serve said %q; want it to say it only watches the folder", out.String())
 	}
+	// The alert is stored, where the CLI and a console find it.
+	code, list, errOut := cli(t, "--db", g.db, "--plan", g.plan, "list", "alerts", "--filter", "HeadlessTest")
+	if code != exitOK || !strings.Contains(list, "HeadlessTest") || !strings.Contains(list, "checkout") {
+		t.Fatalf("list alerts after a headless serve: exit %d\n%s%s", code, errOut, list)
+	}
 }
 
 func exists(path string) bool {
