@@ -352,6 +352,14 @@ func runConsole(g global) error {
 		return err
 	}
 	defer a.db.Close()
+	who := actorFor
+	if g.demo {
+		who = demoActor
+	}
+	actor, err := who(a.plan.Plan(), g.as)
+	if err != nil {
+		return err
+	}
 	if g.demo {
 		fmt.Fprintln(os.Stderr, "hypercare: seeding a week of demo data…")
 		seededTo := time.Now()
@@ -369,8 +377,9 @@ func runConsole(g global) error {
 			beatErr <- demo.WriteHeartbeats(ctx, g.drops, a.plan.Plan(), seededTo, 3*time.Second)
 		}()
 		go func() {
-			// The other people on shift take and close what the live alerts open.
-			staffErr <- demo.Staff(ctx, a.desk, a.plan.Plan(), live, 20*time.Second)
+			// The other people on shift work the queue, leaving the
+			// operator at this console their own work.
+			staffErr <- demo.Staff(ctx, a.desk, a.plan.Plan(), live, 20*time.Second, actor.Name)
 		}()
 		// The console owns the terminal while it runs; report a generator
 		// failure once it is back.
@@ -388,14 +397,6 @@ func runConsole(g global) error {
 		}()
 	}
 
-	who := actorFor
-	if g.demo {
-		who = demoActor
-	}
-	actor, err := who(a.plan.Plan(), g.as)
-	if err != nil {
-		return err
-	}
 	r := lipgloss.NewRenderer(os.Stdout)
 	if g.plain {
 		r.SetColorProfile(termenv.Ascii)

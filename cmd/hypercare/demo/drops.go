@@ -136,6 +136,14 @@ const (
 	lifeSpread  = 50  // … plus up to this many
 	maxAlerts   = 30  // max_alerts of the Alertmanager receiver; the rest is truncatedAlerts
 
+	// Critical alerts open P1 incidents on the tier-1 services: they come
+	// now and then, not every minute. The first is the synthetic login
+	// probe, about five minutes in; after each, the next waits 10 to 20
+	// minutes.
+	firstCritical = 100
+	critGap       = 200
+	critSpread    = 200
+
 	// restTicks is how long a resolved alert rests before it may fire
 	// again: 30 minutes, so that no alert but the flapping one changes
 	// state four times within hypercare's 30-minute flap window.
@@ -158,6 +166,8 @@ type stream struct {
 	resting  map[string]int // dedup key → the tick it may fire again
 	run      int            // the last batch run numbered
 	closes   int            // Opsgenie alerts closed
+	nextCrit int            // the tick from which a critical alert may fire again
+	probed   bool           // the first critical, the login probe, has fired
 }
 
 // live is a firing alert and how it is sent.
@@ -185,7 +195,8 @@ func newStream(p *plan.Plan, rnd *rand.Rand) (*stream, error) {
 		return nil, errors.New("demo drops: no plan")
 	}
 	cat := DefaultCatalogue().For(p.ModelServices())
-	s := &stream{rnd: rnd, formats: map[string]Catalogue{}, owners: map[string]string{}, resting: map[string]int{}, run: 800 + rnd.IntN(100)}
+	s := &stream{rnd: rnd, formats: map[string]Catalogue{}, owners: map[string]string{}, resting: map[string]int{}, run: 800 + rnd.IntN(100),
+		nextCrit: firstCritical}
 	for _, r := range cat {
 		s.owners[r.Service] = p.OwnerTeam(r.Service)
 		if r.Weight > 0 {
@@ -255,6 +266,9 @@ func (s *stream) fire(now time.Time) drop {
 	for s.turn++; len(s.formats[format]) == 0; s.turn++ {
 		format = fireOrder[s.turn%len(fireOrder)] // Alertmanager has rules: newStream checked
 	}
+	if !s.probed && s.tick >= s.nextCrit && len(s.formats[fmtGeneric]) > 0 {
+		format, s.probed = fmtGeneric, true // the first critical: the probes
+	}
 	rules := s.formats[format]
 	for range 5 {
 		r := rules.pick(s.rnd)
@@ -296,8 +310,12 @@ func (s *stream) fire(now time.Time) drop {
 }
 
 // drawable reports whether rule r may fire on an instance now: not while
-// it flaps, nor while it rests after resolving.
+// it flaps, nor while it rests after resolving, nor, for a critical rule,
+// before the next critical is due.
 func (s *stream) drawable(r Rule, inst string) bool {
+	if r.Severity == model.SevCritical && s.tick < s.nextCrit {
+		return false
+	}
 	if s.flap != nil && s.flap.rule.Name == r.Name && s.flap.rule.Service == r.Service && s.flap.Labels["instance"] == inst {
 		return false
 	}
@@ -336,6 +354,9 @@ func (s *stream) raise(r Rule, inst, format string, now time.Time) *live {
 	}
 	l := &live{Alert: a, rule: r, format: format, group: groupKey(r, format), value: value, left: life}
 	s.firing = append(s.firing, l)
+	if r.Severity == model.SevCritical {
+		s.nextCrit = s.tick + critGap + s.rnd.IntN(critSpread)
+	}
 	return l
 }
 
