@@ -38,7 +38,7 @@ func TestConfirmations(t *testing.T) {
 		},
 		{
 			name: "major off", act: []string{":", "major off one store only", "enter"},
-			question: "Stand INC-3 down from major? y/n",
+			question: "Stand INC-3 down from major?",
 			done:     "INC-3 stood down; post-incident review PRB-3 opened",
 			changed:  func(s *stack) bool { return !s.incident(3).Major },
 		},
