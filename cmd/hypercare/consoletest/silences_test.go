@@ -212,7 +212,7 @@ func TestEditExtendExpireSilence(t *testing.T) {
 			}
 			tm.Press("d")
 			tm.WaitFor("End SIL-2 now?")
-			tm.Press("enter")
+			tm.Press("y") // the console's one question: y/n
 			tm.WaitFor("SIL-2 ended")
 			tm.WaitForPane("Silences", "No silences in force")
 			tm.Final()
