@@ -13,8 +13,9 @@ import (
 
 // Every key that does something is in the palette beside a command that
 // does the same: the palette is the list of everything the console does.
-// Moving about (the Navigate keys), the answers to a question and the keys
-// that open the ":" line and the palette themselves are not commands.
+// Moving about (the Navigate keys), the answers to a question (and to "are
+// you sure?") and the keys that open the ":" line and the palette
+// themselves are not commands.
 func TestPaletteListsEveryKey(t *testing.T) {
 	m := newTestModel(t, newFakeStore(), model.RoleLead)
 	t.Cleanup(m.Close)
@@ -25,7 +26,7 @@ func TestPaletteListsEveryKey(t *testing.T) {
 		}
 	}
 	for _, a := range m.s.km.Actions {
-		if a.Group == keymaps.GroupNavigate || a.Group == keymaps.GroupAnswer || a.Name == "command" || a.Name == "palette" {
+		if a.Group == keymaps.GroupNavigate || a.Group == keymaps.GroupAnswer || a.Group == keymaps.GroupConfirm || a.Name == "command" || a.Name == "palette" {
 			continue
 		}
 		if k := a.Binding.Keys()[0]; !taught[k] {
