@@ -3,8 +3,8 @@
 //
 // One connection writes (transactions begin IMMEDIATE, so writers queue on
 // the lock instead of failing half-way); a pool of query-only connections
-// reads, which WAL lets run beside the writer. A third connection polls
-// PRAGMA data_version so commits by other processes wake subscribers too.
+// reads, which WAL lets run beside the writer. The writer also polls
+// PRAGMA data_version, so commits by other processes wake subscribers too.
 package store
 
 import (
@@ -40,7 +40,6 @@ type DB struct {
 	path    string
 	writer  *sql.DB // exactly one connection
 	readers *sql.DB // query_only pool
-	watch   *sql.DB // one connection, only for PRAGMA data_version
 
 	writeStmts map[string]*sql.Stmt // prepared once on the writer; see prepareWrites
 	readStmts  stmtCache
@@ -100,9 +99,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db.readStmts.db = db.readers
-	if db.watch, err = openPool(ctx, abs, 1, "_query_only=1"); err != nil {
-		return nil, err
-	}
 	if err := db.startWatch(ctx, opts.PollInterval); err != nil {
 		return nil, err
 	}
@@ -191,7 +187,7 @@ func (db *DB) closeAll() error {
 	for _, st := range db.writeStmts {
 		errs = append(errs, st.Close())
 	}
-	for _, pool := range []*sql.DB{db.watch, db.readers, db.writer} {
+	for _, pool := range []*sql.DB{db.readers, db.writer} {
 		if pool != nil {
 			errs = append(errs, pool.Close())
 		}

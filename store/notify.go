@@ -15,27 +15,22 @@ func (db *DB) Subscribe() (<-chan struct{}, func()) {
 	return db.subs.Subscribe()
 }
 
-// startWatch polls PRAGMA data_version, which changes on a connection when
-// any other connection commits, so writes by another hypercare process (or
-// `hypercare ingest`) reach this process's subscribers within one interval.
-// It also sees this process's own commits; those cause at most one extra,
-// coalesced wake-up after the immediate one Write sends.
+// startWatch looks for commits by other processes (another hypercare,
+// `hypercare ingest`) every interval. It reads PRAGMA data_version on the
+// writer connection: on a connection, data_version changes only when some
+// other connection commits, and the writer is the only connection of this
+// process that commits. So a change there is exactly a commit made
+// elsewhere, and each commit wakes subscribers once: this process's own
+// from Write, as soon as they commit, and others' from here.
 func (db *DB) startWatch(ctx context.Context, interval time.Duration) error {
-	// data_version is per connection, so the poll must stay on one.
-	conn, err := db.watch.Conn(ctx)
+	last, err := dataVersion(ctx, db.writer)
 	if err != nil {
-		return fmt.Errorf("open change watch: %w", err)
-	}
-	last, err := dataVersion(ctx, conn)
-	if err != nil {
-		conn.Close()
 		return err
 	}
 	watchCtx, stop := context.WithCancel(context.Background())
 	db.stopWatch, db.watchDone = stop, make(chan struct{})
 	go func() {
 		defer close(db.watchDone)
-		defer conn.Close()
 		ticker := time.NewTicker(interval)
 		defer ticker.Stop()
 		for {
@@ -44,7 +39,9 @@ func (db *DB) startWatch(ctx context.Context, interval time.Duration) error {
 				return
 			case <-ticker.C:
 			}
-			v, err := dataVersion(watchCtx, conn)
+			// The writer is one connection: while a write transaction holds
+			// it, this waits for the commit, which is at most one write.
+			v, err := dataVersion(watchCtx, db.writer)
 			if err != nil {
 				// The DB closing ends the loop at the Done case; anything
 				// else (a busy moment during WAL recovery) is retried on

@@ -295,6 +295,35 @@ func TestOtherProcessWriteIsNoticed(t *testing.T) {
 	}
 }
 
+// TestOwnCommitWakesOnce: a commit by this process wakes a subscriber once,
+// when Write returns; the poll for other processes' commits must not wake it
+// a second time for the same commit (every wake-up costs each session a
+// re-query). openTest polls every 10 ms, so 20 polls pass in the wait.
+func TestOwnCommitWakesOnce(t *testing.T) {
+	db := openTest(t)
+	wake, cancel := db.Subscribe()
+	defer cancel()
+	for i := range 3 {
+		err := db.Write(t.Context(), func(tx model.Tx) error {
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: fmt.Sprintf("k%d", i), Name: "n", State: model.AlertFiring})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-wake:
+		default:
+			t.Fatalf("commit %d: no wake-up pending when Write returned", i)
+		}
+		select {
+		case <-wake:
+			t.Fatalf("commit %d woke the subscriber twice", i)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 func TestOpenAfterCrash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hypercare.db")
 	runHelper(t, path, "HYPERCARE_STORE_HELPER_CRASH=1")

@@ -25,9 +25,7 @@ const (
 	// A wall screen takes the grid as soon as it can be read at all.
 	WallGridMinWidth, WallGridMinHeight = 120, 36
 	MinWidth, MinHeight                 = 60, 15
-	// refreshGap bounds how often a flood of commits re-queries the screen.
-	refreshGap = 250 * time.Millisecond
-	noticeFor  = 6 * time.Second
+	noticeFor                           = 6 * time.Second
 )
 
 // Pane indexes, in tab order.
@@ -72,6 +70,11 @@ type Model struct {
 	stopPlan     func()
 	stopPresence func()
 	closeOnce    bool
+	// A commit re-queries the screen at once, unless a re-query for an
+	// earlier commit is still running: then it is noted in behind, and one
+	// more re-query runs when that one lands. So a flood of commits costs
+	// one query at a time, and the last commit is always shown.
+	refreshing, behind bool
 }
 
 type (
@@ -79,9 +82,9 @@ type (
 	planChangedMsg     struct{}
 	presenceChangedMsg struct{}
 	tickMsg            time.Time
-	// rearmMsg starts listening for the next store change after a pause.
-	rearmMsg  struct{}
-	countsMsg struct {
+	// refreshedMsg is the answer of the re-query a commit started.
+	refreshedMsg gathered
+	countsMsg    struct {
 		counts  model.Counts
 		atRisk  []model.Incident // for leads: the first incidents at risk
 		next    model.Change
@@ -232,6 +235,14 @@ func (m *Model) refreshAll() tea.Cmd {
 	return gather(cmds...)
 }
 
+// storeRefresh is refreshAll for a commit, marked as running until its
+// answer lands.
+func (m *Model) storeRefresh() tea.Cmd {
+	m.refreshing = true
+	run := m.refreshAll()
+	return func() tea.Msg { return refreshedMsg(run().(gathered)) }
+}
+
 // gathered carries the answers of several queries as one message.
 type gathered []tea.Msg
 
@@ -353,11 +364,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.handleKey(msg), m.ensure())
 	case storeChangedMsg:
-		// Re-query now, then pause before listening again, so a flood of
-		// commits costs a handful of queries a second, not one per commit.
-		return m, tea.Batch(m.refreshAll(), tea.Tick(refreshGap, func(time.Time) tea.Msg { return rearmMsg{} }))
-	case rearmMsg:
-		return m, m.wait(m.storeCh, storeChangedMsg{})
+		// Listen again at once, so no commit goes unheard while the screen
+		// re-queries; one arriving meanwhile is handled when it lands.
+		listen := m.wait(m.storeCh, storeChangedMsg{})
+		if m.refreshing {
+			m.behind = true
+			return m, listen
+		}
+		return m, tea.Batch(m.storeRefresh(), listen)
+	case refreshedMsg:
+		m.refreshing = false
+		_, cmd := m.Update(gathered(msg))
+		if m.behind {
+			m.behind = false
+			cmd = tea.Batch(cmd, m.storeRefresh())
+		}
+		return m, cmd
 	case presenceChangedMsg:
 		// Nothing to query: who is here is in memory; the next View shows it.
 		return m, m.wait(m.presenceCh, presenceChangedMsg{})

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +178,69 @@ func TestLiveUpdateWithoutKeys(t *testing.T) {
 	f.mu.Unlock()
 	f.Notify()
 	tm.WaitForPane("Incidents", "INC-99", "Brand new outage")
+	tm.Final()
+}
+
+// heldQueue is the fake store with a queue read that, once armed, takes its
+// answer and then waits to be let go: a re-query still running.
+type heldQueue struct {
+	*fakeStore
+	read chan struct{} // closed when a held read has taken its answer
+	let  chan struct{} // closed to let it return
+	held bool
+	sub  <-chan struct{} // the console's subscription
+}
+
+func (h *heldQueue) Subscribe() (<-chan struct{}, func()) {
+	ch, cancel := h.fakeStore.Subscribe()
+	h.sub = ch
+	return ch, cancel
+}
+
+func (h *heldQueue) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
+	out, err := h.fakeStore.Queue(ctx, q)
+	println("QUEUE", len(out), q.AtRisk)
+	debug.PrintStack()
+	println("QUEUE", len(out))
+	debug.PrintStack()
+	h.mu.Lock()
+	hold := h.held
+	h.held = false
+	h.mu.Unlock()
+	if hold {
+		close(h.read)
+		<-h.let
+	}
+	return out, err
+}
+
+// A commit that lands while the screen is still re-querying for an earlier
+// one is shown too: the session listens again at once and re-queries once
+// more when the running query lands.
+func TestCommitDuringRefreshIsShown(t *testing.T) {
+	f := &heldQueue{fakeStore: newFakeStore(), read: make(chan struct{}), let: make(chan struct{})}
+	m := New(Deps{
+		Reader: f, Notifier: f, Actions: noWrites{}, Plan: testPlan(t),
+		Actor: model.Actor{Name: "alice", Role: model.RoleOperator}, Renderer: uitest.Renderer(),
+		Now: func() time.Time { return testNow }, DropsDir: "/var/lib/hypercare/drops",
+	})
+	tm := open(t, m, 200, 60)
+	add := func(id int64, title string) {
+		f.mu.Lock()
+		f.incidents = append(f.incidents, model.Incident{ID: id, Kind: model.KindIncident, Title: title, Service: "cdn", Priority: 2, State: model.StateNew, OpenedAt: testNow})
+		f.counts.OpenIncidents++
+		f.held = id == 99
+		f.mu.Unlock()
+		f.Notify()
+	}
+	add(99, "First outage")
+	<-f.read // the re-query for INC-99 has read the queue, and waits
+	add(100, "Second outage")
+	for len(f.sub) > 0 {
+		runtime.Gosched() // until the console has taken the wake-up for INC-100
+	}
+	close(f.let)
+	tm.WaitForPane("Incidents", "INC-99", "First outage", "INC-100", "Second outage")
 	tm.Final()
 }
 
