@@ -106,30 +106,62 @@ type intake struct {
 	changes map[string]int64 // service → change started within AfterChange (0: none)
 	groups  map[string]*groupState
 	storms  map[int64]bool // storms whose members this drop touched
+
+	// What routes looked up for earlier alerts of the drop: the open
+	// incident of each service and alert group (0: none), and whether an
+	// incident is open.
+	groupIncident map[string]int64
+	incidentOpen  map[int64]bool
+	// resolved are the incidents whose alerts resolved in this drop, each
+	// with the last of them: whether any still fire is asked once, at the
+	// end, not once per resolve.
+	resolved  map[int64]Alert
+	resolveAt []int64 // resolved's keys in the order they came
+	// notes are the timeline entries owed to incidents: one entry per
+	// incident per drop, however many of its alerts the drop carried.
+	notes   map[int64][]string
+	notedAt []int64
 }
 
 // groupState is what the intake knows of an alert group's storm.
 type groupState struct {
-	storm  int64 // the group's storm, 0 while there is none
-	recent int   // the group's alerts first seen within the storm window
-	joined int   // alerts this drop added to the storm, counted at the end
+	storm   int64   // the group's storm, 0 while there is none
+	recent  int     // the group's alerts first seen within the storm window
+	joined  int     // alerts this drop added to the storm, counted at the end
+	members []int64 // the new alerts that joined the storm, marked at the end
 }
 
 func newIntake(d *Desk, tx Tx, a Actor, drop Drop, now time.Time, pol Policy, silences []Silence, res *IngestResult) *intake {
 	return &intake{desk: d, tx: tx, actor: a, drop: drop, now: now, pol: pol, rules: pol.AlertRules(),
-		silences: silences, res: res, changes: map[string]int64{}, groups: map[string]*groupState{}, storms: map[int64]bool{}}
+		silences: silences, res: res, changes: map[string]int64{}, groups: map[string]*groupState{}, storms: map[int64]bool{},
+		groupIncident: map[string]int64{}, incidentOpen: map[int64]bool{}, resolved: map[int64]Alert{}, notes: map[int64][]string{}}
 }
 
-// finish records how much each storm grew, and elects again the row that
-// stands for each storm the drop touched, so a storm shows as long as any
-// of its members fires and with the worst severity among them.
+// finish does what the drop's alerts left to its end, each once: the new
+// members of each storm are marked, and how much it grew recorded; the row
+// that stands for each storm the drop touched is elected again, so a storm
+// shows as long as any of its members fires and with the worst severity
+// among them; incidents whose alerts all resolved are noted (or resolved);
+// and each incident gets its one timeline entry for the drop.
 func (in *intake) finish() error {
-	for _, g := range in.groups {
+	for _, key := range slices.Sorted(maps.Keys(in.groups)) {
+		g := in.groups[key]
 		if g.storm != 0 && g.joined > 0 {
+			if err := in.tx.JoinStorm(g.storm, g.members); err != nil {
+				return err
+			}
 			if err := in.tx.GrowStorm(g.storm, g.joined, in.now); err != nil {
 				return err
 			}
 		}
+	}
+	for _, id := range in.resolveAt {
+		if err := in.allResolved(id, in.resolved[id]); err != nil {
+			return err
+		}
+	}
+	if err := in.writeNotes(); err != nil {
+		return err
 	}
 	for _, id := range slices.Sorted(maps.Keys(in.storms)) {
 		if err := in.tx.RefreshStorm(id); err != nil {
@@ -171,7 +203,7 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	al.LastSeen = in.now
 	al.FirstSeen = in.now
-	up, err := in.tx.UpsertAlert(&al)
+	up, err := in.tx.UpsertAlert(&al, in.now.Add(-in.rules.FlapWindow))
 	if err != nil {
 		return err
 	}
@@ -192,11 +224,7 @@ func (in *intake) apply(ev AlertEvent) error {
 	before := al
 	if changed && !isNew {
 		// The store records each change; a new alert has only its arrival.
-		n, err := in.tx.AlertChangesSince(al.ID, in.now.Add(-in.rules.FlapWindow))
-		if err != nil {
-			return err
-		}
-		al.Flapping = n >= in.rules.FlapChanges
+		al.Flapping = up.Changes >= in.rules.FlapChanges
 	}
 	al.SilencedBy = silencedBy(in.silences, al.Labels)
 	al.Truncated = in.drop.Truncated
@@ -209,15 +237,20 @@ func (in *intake) apply(ev AlertEvent) error {
 		}
 		al.AfterChange = id
 	}
+	stormMarked := false
 	if isNew {
-		if err := in.storm(&al); err != nil {
+		if stormMarked, err = in.storm(&al); err != nil {
 			return err
 		}
 	}
 	if err := in.route(&al, routing, changed); err != nil {
 		return err
 	}
-	if marks(al) != marks(before) {
+	now, was := marks(al), marks(before)
+	if stormMarked {
+		was.storm = now.storm // written with the storm's other members
+	}
+	if now != was {
 		return in.tx.SetAlertMarks(al)
 	}
 	return nil
@@ -247,7 +280,7 @@ func (in *intake) refused(r RefusedAlert) error {
 			"what to do": "fix the sender: the rest of its drop was applied, this alert was not (hypercare formats lists the fields and limits)"},
 		StartsAt: in.now, FirstSeen: in.now, LastSeen: in.now, Group: IntakeSource,
 	}
-	if _, err := in.tx.UpsertAlert(&al); err != nil {
+	if _, err := in.tx.UpsertAlert(&al, in.now); err != nil {
 		return err
 	}
 	in.res.Refused = append(in.res.Refused, r)
@@ -423,8 +456,11 @@ func (in *intake) ack(key string) error {
 }
 
 // storm joins a new alert to its group's storm, or starts one when the
-// group has reached the plan's storm size within its window.
-func (in *intake) storm(al *Alert) error {
+// group has reached the plan's storm size within its window. It reports
+// whether the alert's membership is taken care of in the store: a new
+// storm takes in its members itself, and those joining later are marked
+// together at the end of the drop (finish).
+func (in *intake) storm(al *Alert) (bool, error) {
 	since := in.now.Add(-in.rules.StormWindow)
 	g, ok := in.groups[al.Group]
 	if !ok {
@@ -434,11 +470,11 @@ func (in *intake) storm(al *Alert) error {
 		case err == nil:
 			g.storm = id
 		case !errors.Is(err, ErrNotFound):
-			return err
+			return false, err
 		default:
 			// Counted once; this alert is stored already, so it is included.
 			if g.recent, err = in.tx.GroupSince(al.Group, since); err != nil {
-				return err
+				return false, err
 			}
 			g.recent-- // counted again below, like every later alert of the drop
 		}
@@ -446,73 +482,116 @@ func (in *intake) storm(al *Alert) error {
 	if g.storm != 0 {
 		al.StormID = g.storm
 		g.joined++
+		g.members = append(g.members, al.ID)
 		in.storms[g.storm] = true
-		return nil
+		return true, nil
 	}
 	g.recent++
 	if g.recent < in.rules.StormSize {
-		return nil
+		return false, nil
 	}
 	id, err := in.tx.StartStorm(al.Group, since, in.now)
 	if err != nil {
-		return err
+		return false, err
 	}
 	g.storm, al.StormID = id, id
 	in.storms[id] = true
-	return nil
+	return true, nil
 }
 
 // route opens or updates an incident for a firing alert whose route asks
-// for it, and notes on the incident when its last alert resolves.
+// for it, and notes on the incident when its last alert resolves. What it
+// writes on an incident's timeline is owed until the drop's end (note), so
+// that a drop of many alerts makes one entry per incident.
 func (in *intake) route(al *Alert, r Routing, changed bool) error {
 	switch {
 	case al.State == AlertFiring && r.AutoIncident && al.SilencedBy == 0:
 		if al.IncidentID != 0 {
-			inc, err := in.tx.Incident(al.IncidentID)
+			open, err := in.isOpen(al.IncidentID)
 			if err != nil {
 				return err
 			}
-			if inc.State.Open() {
+			if open {
 				if changed {
-					return in.timeline(inc.ID, "alert", fmt.Sprintf("%s firing again (%s)", al.Name, al.Ref()))
+					in.note(al.IncidentID, fmt.Sprintf("%s firing again (%s)", al.Name, al.Ref()))
 				}
 				return nil
 			}
 		}
-		inc, err := in.tx.OpenIncidentForGroup(al.Service, al.Group)
-		switch {
-		case err == nil:
-			al.IncidentID = inc.ID
-			in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
-			return in.timeline(inc.ID, "alert", fmt.Sprintf("%s firing (%s): %s", al.Name, al.Ref(), al.Summary))
-		case !errors.Is(err, ErrNotFound):
-			return err
+		key := al.Service + "\x00" + al.Group
+		id, known := in.groupIncident[key]
+		if !known || id != 0 && !in.incidentOpen[id] {
+			switch inc, err := in.tx.OpenIncidentForGroup(al.Service, al.Group); {
+			case err == nil:
+				id = inc.ID
+				in.incidentOpen[id] = true
+			case errors.Is(err, ErrNotFound):
+				id = 0
+			default:
+				return err
+			}
+			in.groupIncident[key] = id
+		}
+		if id != 0 {
+			al.IncidentID = id
+			in.res.Incidents = appendOnce(in.res.Incidents, Incident{ID: id, Kind: KindIncident}.Ref())
+			in.note(id, fmt.Sprintf("%s firing (%s): %s", al.Name, al.Ref(), al.Summary))
+			return nil
 		}
 		return in.openIncident(al, r, routeNames(r.Routes))
 	case al.State == AlertResolved && changed && al.IncidentID != 0:
-		firing, err := in.tx.FiringForIncident(al.IncidentID)
-		if err != nil || firing > 0 {
-			return err
+		if _, ok := in.resolved[al.IncidentID]; !ok {
+			in.resolveAt = append(in.resolveAt, al.IncidentID)
 		}
-		inc, err := in.tx.Incident(al.IncidentID)
-		if err != nil || !inc.State.Open() {
-			return err
-		}
-		in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
-		if !in.rules.AutoResolve {
-			return in.timeline(inc.ID, "alert", fmt.Sprintf("all alerts resolved (last: %s %s)", al.Name, al.Ref()))
-		}
-		before := inc
-		inc.State, inc.Resolution, inc.ResolvedAt, inc.UpdatedAt = StateResolved, "fixed", in.now, in.now
-		if err := in.tx.UpdateIncident(inc); err != nil {
-			return err
-		}
-		if err := in.timeline(inc.ID, "state", fmt.Sprintf("%s → Resolved (fixed): all alerts resolved, auto_resolve is on", before.State.Label())); err != nil {
-			return err
-		}
-		return in.desk.audit(in.tx, in.actor, "incident.state", inc.Ref(), before, inc)
+		in.resolved[al.IncidentID] = *al
 	}
 	return nil
+}
+
+// isOpen reports whether an incident is open, reading it once per drop.
+func (in *intake) isOpen(id int64) (bool, error) {
+	if open, ok := in.incidentOpen[id]; ok {
+		return open, nil
+	}
+	inc, err := in.tx.Incident(id)
+	if err != nil {
+		return false, err
+	}
+	in.incidentOpen[id] = inc.State.Open()
+	return inc.State.Open(), nil
+}
+
+// allResolved notes on an open incident, or resolves it where the plan
+// says auto_resolve, once none of its alerts fires: last is the last of
+// them to resolve in this drop.
+func (in *intake) allResolved(id int64, last Alert) error {
+	firing, err := in.tx.FiringForIncident(id)
+	if err != nil || firing > 0 {
+		return err
+	}
+	inc, err := in.tx.Incident(id)
+	if err != nil || !inc.State.Open() {
+		return err
+	}
+	in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
+	if !in.rules.AutoResolve {
+		in.note(id, fmt.Sprintf("all alerts resolved (last: %s %s)", last.Name, last.Ref()))
+		return nil
+	}
+	// What the drop owed the incident comes before its resolution.
+	if err := in.writeNotes(); err != nil {
+		return err
+	}
+	before := inc
+	inc.State, inc.Resolution, inc.ResolvedAt, inc.UpdatedAt = StateResolved, "fixed", in.now, in.now
+	if err := in.tx.UpdateIncident(inc); err != nil {
+		return err
+	}
+	in.incidentOpen[id] = false
+	if err := in.timeline(inc.ID, "state", fmt.Sprintf("%s → Resolved (fixed): all alerts resolved, auto_resolve is on", before.State.Label())); err != nil {
+		return err
+	}
+	return in.desk.audit(in.tx, in.actor, "incident.state", inc.Ref(), before, inc)
 }
 
 // openIncident opens an incident for an alert; why says who asked ("route
@@ -573,6 +652,8 @@ func (in *intake) openIncident(al *Alert, r Routing, why string) error {
 		return err
 	}
 	al.IncidentID = inc.ID
+	in.incidentOpen[inc.ID] = true
+	in.groupIncident[al.Service+"\x00"+al.Group] = inc.ID
 	in.res.Incidents = appendOnce(in.res.Incidents, inc.Ref())
 	if err := in.timeline(inc.ID, "created", fmt.Sprintf("opened as %s by %s: %s %s (%s)", prio, why, al.Name, al.State, al.Ref())); err != nil {
 		return err
@@ -598,6 +679,37 @@ func shorten(s string, n int) string {
 
 func (in *intake) timeline(id int64, kind, text string) error {
 	return in.tx.AddTimeline(&TimelineEntry{IncidentID: id, At: in.now, Actor: in.actor.Name, Kind: kind, Text: text})
+}
+
+// note owes an incident a line in the drop's one timeline entry for it.
+func (in *intake) note(id int64, text string) {
+	if _, ok := in.notes[id]; !ok {
+		in.notedAt = append(in.notedAt, id)
+	}
+	in.notes[id] = append(in.notes[id], text)
+}
+
+// notesShown is how many of a drop's lines for one incident its timeline
+// entry spells out; the alerts themselves list every one.
+const notesShown = 3
+
+// writeNotes writes each incident's timeline entry for the drop.
+func (in *intake) writeNotes() error {
+	for _, id := range in.notedAt {
+		lines := in.notes[id]
+		text := lines[0]
+		if len(lines) > 1 {
+			text = fmt.Sprintf("%d alerts: %s", len(lines), strings.Join(lines[:min(len(lines), notesShown)], "; "))
+			if len(lines) > notesShown {
+				text += fmt.Sprintf("; and %d more", len(lines)-notesShown)
+			}
+		}
+		if err := in.timeline(id, "alert", text); err != nil {
+			return err
+		}
+	}
+	in.notes, in.notedAt = map[int64][]string{}, nil
+	return nil
 }
 
 func appendOnce(list []string, s string) []string {

@@ -58,6 +58,9 @@ type Upserted struct {
 	New     bool // the alert was not known before
 	Changed bool // its state changed (true for new alerts too)
 	Older   bool // older than the stored state (a replay, a late copy): nothing changed
+	// Changes counts the alert's state changes since the flapping window
+	// began, this delivery's own included.
+	Changes int
 }
 
 // FeedConditions are the values FeedQuery.Only accepts.
@@ -270,8 +273,20 @@ type Tx interface {
 	// stored values. A delivery older than the stored state (a firing that
 	// started before the stored resolve ended, a resolve that ended before
 	// the stored firing started, by the sender's own times) changes
-	// nothing. It fills *a with the stored record, marks included.
-	UpsertAlert(a *Alert) (Upserted, error)
+	// nothing, and *a becomes the whole stored record. Otherwise it fills
+	// in *a what the intake works with, not the whole record: ID, State,
+	// the fields a delivery may leave empty as stored (Source, Name,
+	// Severity, Service, Summary, Labels, Group) and the marks (SilencedBy,
+	// Flapping, AfterChange, IncidentID, Truncated, StormID); and counts in
+	// Upserted.Changes the alert's state changes since flapSince.
+	UpsertAlert(a *Alert, flapSince time.Time) (Upserted, error)
+	// JoinStorm makes alerts members of a storm (StormID, and not the one
+	// standing for it), all at once: the new alerts a drop added to it.
+	JoinStorm(stormID int64, alerts []int64) error
+	// Savepoint runs fn inside the transaction so that an error from fn
+	// undoes what fn wrote, and only that: one drop of several applied in
+	// one transaction.
+	Savepoint(fn func() error) error
 	// RefreshStorm elects the alert that stands for a storm in the feed
 	// (firing first, then the worst severity, then the latest) and
 	// recounts its firing members; call it after changing members.
@@ -286,9 +301,6 @@ type Tx interface {
 	// alert: SilencedBy, Flapping, AfterChange, IncidentID, Truncated and
 	// StormID (a storm's first alert stands for it; the rest are members).
 	SetAlertMarks(a Alert) error
-	// AlertChangesSince counts an alert's state changes since a time; the
-	// store records every change (and the arrival) itself.
-	AlertChangesSince(alertID int64, since time.Time) (int, error)
 
 	// DropSeen reports whether a drop with this content hash was applied;
 	// RecordDrop remembers one, in the same transaction as its alerts.

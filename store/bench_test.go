@@ -108,7 +108,7 @@ func BenchmarkWriteDrop(b *testing.B) {
 					Name: "DropLoad", Severity: model.SevWarning, State: states[drop/500%2], Service: "svc-01",
 					Summary: fmt.Sprintf("drop load %d", n), LastSeen: time.Now(),
 					Labels: map[string]string{"alertname": "DropLoad", "n": fmt.Sprint(n), "env": "prod"}}
-				if _, err := tx.UpsertAlert(&a); err != nil {
+				if _, err := tx.UpsertAlert(&a, time.Time{}); err != nil {
 					return err
 				}
 			}

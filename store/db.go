@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -84,8 +85,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		}
 	}()
 
-	db.writer, err = openPool(ctx, abs, 1,
-		"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate")
+	db.writer, err = openPool(ctx, abs, 1, writerParams...)
 	if err != nil {
 		return nil, err
 	}
@@ -113,14 +113,26 @@ func fileDSN(path string, params ...string) string {
 	return u.String() + "?" + strings.Join(params, "&")
 }
 
-func openPool(ctx context.Context, path string, conns int, params ...string) (*sql.DB, error) {
-	params = append([]string{
+// Connection parameters: those of every connection, and the writer's own.
+var (
+	connParams = []string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS),
 		"_pragma=foreign_keys(1)",
 		// Statement journals and sorts stay off disk.
 		"_pragma=temp_store(MEMORY)",
-	}, params...)
-	pool, err := sql.Open("sqlite", fileDSN(path, params...))
+	}
+	writerParams = []string{"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate"}
+)
+
+// WriterDSN is the data source name the writer connection opens path with,
+// every pragma included: for benchmarks that compare hypercare's writes
+// with raw SQL on the same driver and settings.
+func WriterDSN(path string) string {
+	return fileDSN(path, slices.Concat(connParams, writerParams)...)
+}
+
+func openPool(ctx context.Context, path string, conns int, params ...string) (*sql.DB, error) {
+	pool, err := sql.Open("sqlite", fileDSN(path, slices.Concat(connParams, params)...))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

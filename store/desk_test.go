@@ -105,7 +105,7 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	db, _, clk := newDesk(t)
 	boom := errors.New("boom")
 	err := db.Write(ctx, func(tx model.Tx) error {
-		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.At}); err != nil {
+		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.At}, time.Time{}); err != nil {
 			return err
 		}
 		return boom

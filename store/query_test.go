@@ -101,7 +101,7 @@ func TestFeed(t *testing.T) {
 	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
 		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i]); err != nil {
+			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
 				return err
 			}
 		}

@@ -254,7 +254,7 @@ func TestHelperProcess(t *testing.T) {
 	defer db.Close()
 	err = db.Write(t.Context(), func(tx model.Tx) error {
 		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
-			Severity: model.SevCritical, State: model.AlertFiring})
+			Severity: model.SevCritical, State: model.AlertFiring}, time.Time{})
 		return err
 	})
 	if err != nil {
@@ -305,7 +305,7 @@ func TestOwnCommitWakesOnce(t *testing.T) {
 	defer cancel()
 	for i := range 3 {
 		err := db.Write(t.Context(), func(tx model.Tx) error {
-			_, err := tx.UpsertAlert(&model.Alert{DedupKey: fmt.Sprintf("k%d", i), Name: "n", State: model.AlertFiring})
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: fmt.Sprintf("k%d", i), Name: "n", State: model.AlertFiring}, time.Time{})
 			return err
 		})
 		if err != nil {
@@ -351,7 +351,7 @@ func TestSubscribe(t *testing.T) {
 	for i := range 5 {
 		err := db.Write(t.Context(), func(tx model.Tx) error {
 			_, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Name: "n", Severity: model.SevInfo,
-				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]})
+				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]}, time.Time{})
 			return err
 		})
 		if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -84,7 +85,20 @@ ON CONFLICT (dedup_key) DO UPDATE SET
 WHERE stale OR NOT coalesce(
 	iif(?5 = 'firing', ?10, ?11) < iif(state = 'firing', starts_at, ends_at)
 	OR ?5 = 'firing' AND state = 'resolved' AND ?10 = ends_at, FALSE)
-RETURNING ` + alertColumns + `, prev_state IS NULL, prev_state IS NOT state`
+RETURNING ` + upsertedColumns
+
+	// upsertedColumns are what the intake works with after a delivery: not
+	// the whole record (reading every column back, labels and annotations
+	// decoded, cost more than the upsert), but its id and state, the fields
+	// a delivery may leave empty (labels only then: otherwise they are the
+	// delivery's own), its marks, whether it is new or changed, and its
+	// state changes since ?16 (the flapping window) before this one. A
+	// change is stamped with the alert's last_seen (?13 for this delivery),
+	// so at < ?13 counts the earlier ones whether or not this statement's
+	// own trigger row is visible here.
+	upsertedColumns = `id, source, name, severity, state, service, summary, iif(?8 = '{}', labels, NULL), group_key,
+	silenced_by, flapping, after_change, incident_id, truncated, storm_id, prev_state IS NULL, prev_state IS NOT state,
+	(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?16 AND c.at < ?13)`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3, ack_until = ?4 WHERE id = ?1`
 
@@ -96,7 +110,6 @@ RETURNING ` + alertColumns + `, prev_state IS NULL, prev_state IS NOT state`
 	storm_member = ?7 IS NOT NULL AND ifnull((SELECT head_alert FROM storms WHERE storms.id = ?7), 0) <> ?1
 WHERE id = ?1`
 
-	alertChangesSinceSQL = `SELECT count(*) FROM alert_changes WHERE alert_id = ?1 AND at >= ?2`
 
 	dropSeenSQL   = `SELECT EXISTS (SELECT 1 FROM drops WHERE sha256 = ?1)`
 	recordDropSQL = `INSERT INTO drops (sha256, name, format, alerts, at) VALUES (?1, ?2, ?3, ?4, ?5)`
@@ -119,7 +132,12 @@ WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
 	head_alert = ifnull((SELECT id FROM alerts WHERE storm_id = ?1 ORDER BY firing DESC, severity, last_seen DESC, id DESC LIMIT 1), head_alert)
 WHERE id = ?1
 RETURNING head_alert`
-	stormMemberSQL   = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
+	stormMemberSQL = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
+	// joinStormSQL makes the alerts listed in ?2 (a JSON array of ids)
+	// members of storm ?1: one statement for all that joined in a drop.
+	joinStormSQL = `UPDATE alerts SET storm_id = ?1,
+	storm_member = ifnull((SELECT head_alert FROM storms WHERE storms.id = ?1), 0) <> alerts.id
+WHERE id IN (SELECT value FROM json_each(?2))`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
@@ -151,9 +169,9 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // that connection is taken, so preparing through the pool would wait forever.
 var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWriteQueries, []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
-	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL, alertChangesSinceSQL,
+	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
-	stormHeadSQL, refreshStormSQL, stormMemberSQL,
+	stormHeadSQL, refreshStormSQL, stormMemberSQL, joinStormSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, silenceEndSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
 	openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	deleteServicesSQL, insertServiceSQL, insertAuditSQL,
@@ -180,20 +198,55 @@ func (db *DB) prepareWrites(ctx context.Context) error {
 
 // tx implements model.Tx over the writer's transaction.
 type tx struct {
-	ctx context.Context
-	tx  *sql.Tx
-	db  *DB
+	ctx   context.Context
+	tx    *sql.Tx
+	db    *DB
+	stmts map[string]*sql.Stmt // bound to this transaction, by query
+	saves int                  // savepoints open (Savepoint)
 }
 
-// stmt binds a prepared writer statement to this transaction; database/sql
-// reuses the statement already prepared on the writer connection.
+// stmt binds a prepared writer statement to this transaction, once per
+// transaction: database/sql reuses the statement already prepared on the
+// writer connection, and a drop's thousands of upserts reuse the binding.
 func (t *tx) stmt(query string) *sql.Stmt {
+	if st, ok := t.stmts[query]; ok {
+		return st
+	}
 	st, ok := t.db.writeStmts[query]
 	if !ok {
 		// A programming error that every test of the method catches.
 		panic("store: write statement missing from writeQueries")
 	}
-	return t.tx.StmtContext(t.ctx, st)
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	bound := t.tx.StmtContext(t.ctx, st)
+	t.stmts[query] = bound
+	return bound
+}
+
+// Savepoint runs fn inside a savepoint of the transaction: an error from fn
+// undoes what fn wrote, and only that, before it is returned.
+func (t *tx) Savepoint(fn func() error) error {
+	t.saves++
+	name := fmt.Sprintf("s%d", t.saves)
+	defer func() { t.saves-- }()
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := t.tx.ExecContext(t.ctx, "ROLLBACK TO "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		if _, rerr := t.tx.ExecContext(t.ctx, "RELEASE "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		}
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
@@ -295,8 +348,9 @@ func isForeignKeyErr(err error) bool {
 }
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
-// now; a new alert was first seen when this delivery says, or now.
-func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
+// now; a new alert was first seen when this delivery says, or now. It
+// fills in *a what model.Tx.UpsertAlert says, not the whole record.
+func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, error) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = time.Now().UTC()
 	}
@@ -307,12 +361,16 @@ func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale)
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, ms(flapSince))
 	var up model.Upserted
-	stored, err := scanAlertThen(row, &up.New, &up.Changed)
+	var storedLabels sql.NullString
+	err := row.Scan(&a.ID, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary, &storedLabels, &a.Group,
+		nullInt{&a.SilencedBy}, &a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID},
+		&up.New, &up.Changed, &up.Changes)
 	if errors.Is(err, sql.ErrNoRows) {
 		// The WHERE of the upsert held it back: older than what is stored.
-		if stored, err = t.AlertByKey(a.DedupKey); err != nil {
+		stored, err := t.AlertByKey(a.DedupKey)
+		if err != nil {
 			return up, err
 		}
 		*a = stored
@@ -321,8 +379,31 @@ func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 	if err != nil {
 		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
-	*a = stored
+	if storedLabels.Valid {
+		a.Labels = nil
+		if err := (jsonColumn{&a.Labels}).Scan(storedLabels.String); err != nil {
+			return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+		}
+	}
+	if up.Changed {
+		up.Changes++ // this delivery's own change
+	}
 	return up, nil
+}
+
+// JoinStorm makes alerts members of a storm, all in one statement.
+func (t *tx) JoinStorm(stormID int64, alerts []int64) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	ids, err := json.Marshal(alerts)
+	if err != nil {
+		return fmt.Errorf("join storm %d: %w", stormID, err)
+	}
+	if _, err := t.exec(joinStormSQL, stormID, string(ids)); err != nil {
+		return fmt.Errorf("join storm %d: %w", stormID, err)
+	}
+	return nil
 }
 
 // RefreshStorm elects the storm's row in the feed again and recounts its
@@ -382,10 +463,6 @@ func (t *tx) count(what, query string, args ...any) (int, error) {
 		return 0, fmt.Errorf("count %s: %w", what, err)
 	}
 	return n, nil
-}
-
-func (t *tx) AlertChangesSince(alertID int64, since time.Time) (int, error) {
-	return t.count("state changes", alertChangesSinceSQL, alertID, ms(since))
 }
 
 func (t *tx) DropSeen(sha string) (bool, error) {

@@ -177,19 +177,19 @@ func (g *gen) alert(tx model.Tx, i int) error {
 		a.State = model.AlertFiring
 		a.LastSeen = g.ago(5 * time.Minute)
 		a.StartsAt = g.after(a.LastSeen.Add(-6*time.Hour), 6*time.Hour)
-		_, err := tx.UpsertAlert(&a)
+		_, err := tx.UpsertAlert(&a, time.Time{})
 		return err
 	}
 	end := g.after(g.now.Add(-span+time.Duration(i)*(span/time.Duration(g.cfg.alerts))), time.Minute)
 	a.StartsAt = g.after(end.Add(-4*time.Hour), 4*time.Hour)
 	if g.rng.IntN(10) == 0 {
 		a.State, a.LastSeen = model.AlertFiring, a.StartsAt
-		if _, err := tx.UpsertAlert(&a); err != nil {
+		if _, err := tx.UpsertAlert(&a, time.Time{}); err != nil {
 			return err
 		}
 	}
 	a.State, a.LastSeen, a.EndsAt = model.AlertResolved, end, end
-	_, err := tx.UpsertAlert(&a)
+	_, err := tx.UpsertAlert(&a, time.Time{})
 	return err
 }
 

@@ -179,7 +179,7 @@ func ingestLoop(ctx context.Context, db *store.DB, stop <-chan struct{}, writes 
 				a := model.Alert{DedupKey: fmt.Sprintf("bench-ingest-%04d", key), Source: "alertmanager",
 					Name: "IngestLoad", Severity: model.SevWarning, State: states[round/50%2], Service: "svc-01",
 					Labels: map[string]string{"alertname": "IngestLoad", "key": fmt.Sprint(key)}}
-				if _, err := tx.UpsertAlert(&a); err != nil {
+				if _, err := tx.UpsertAlert(&a, time.Time{}); err != nil {
 					return err
 				}
 			}
