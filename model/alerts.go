@@ -29,46 +29,12 @@ func (s *Desk) Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error
 	if len(d.Heartbeats) > 0 {
 		return s.ingestHeartbeats(ctx, a, d)
 	}
-	now := s.Now().UTC()
-	if d.Received.IsZero() {
-		d.Received = now
-	}
 	pol := s.pol()
 	var res IngestResult
 	err := s.store.Write(ctx, func(tx Tx) error {
-		res = IngestResult{} // the store may run fn again after a busy retry
-		if seen, err := dropSeen(tx, d, &res); err != nil || seen {
-			return err
-		}
-		silences, err := tx.ActiveSilences(now)
-		if err != nil {
-			return err
-		}
-		in := newIntake(s, tx, a, d, now, pol, silences, &res)
-		for i, ev := range d.Events {
-			if err := in.apply(ev); err != nil {
-				return fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)
-			}
-		}
-		for _, r := range d.Refused {
-			if err := in.refused(r); err != nil {
-				return err
-			}
-		}
-		if err := in.finish(); err != nil {
-			return err
-		}
-		if d.SHA256 != "" {
-			if err := tx.RecordDrop(d, res.Alerts); err != nil {
-				return err
-			}
-		}
-		// One audit record per drop, not per alert: a storm of 10,000 alerts
-		// is one thing that happened.
-		return s.audit(tx, a, "drop.ingest", d.Name, nil, struct {
-			Format string `json:"format"`
-			IngestResult
-		}{d.Format, res})
+		var err error
+		res, err = s.applyDrop(tx, a, d, s.Now().UTC(), pol)
+		return err
 	})
 	return res, err
 }
@@ -86,6 +52,85 @@ func dropSeen(tx Tx, d Drop, res *IngestResult) (bool, error) {
 	}
 	res.Duplicate = seen
 	return seen, nil
+}
+
+// IngestAll applies several alert drops in one transaction, in order, each
+// exactly as Ingest applies it alone, so that a deep queue of small drops
+// pays for one commit instead of one each. A drop whose content is at fault
+// (ErrInvalidDrop) is undone alone: errs[i] says why, and the others are
+// applied. Any other error undoes them all and is returned: nothing was
+// applied. Deploy and heartbeat drops are refused; Ingest applies them.
+func (s *Desk) IngestAll(ctx context.Context, a Actor, ds []Drop) (res []IngestResult, errs []error, err error) {
+	if err := a.Check(PermIngest); err != nil {
+		return nil, nil, err
+	}
+	for _, d := range ds {
+		if len(d.Deploys) > 0 || len(d.Heartbeats) > 0 {
+			return nil, nil, fmt.Errorf("%s: a deploy or heartbeat drop is applied alone (Ingest), not with others", d.Name)
+		}
+	}
+	pol := s.pol()
+	err = s.store.Write(ctx, func(tx Tx) error {
+		res, errs = make([]IngestResult, len(ds)), make([]error, len(ds))
+		for i, d := range ds {
+			err := tx.Savepoint(func() error {
+				var err error
+				res[i], err = s.applyDrop(tx, a, d, s.Now().UTC(), pol)
+				return err
+			})
+			switch {
+			case errors.Is(err, ErrInvalidDrop):
+				res[i], errs[i] = IngestResult{}, err
+			case err != nil:
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, errs, nil
+}
+
+// applyDrop applies one alert drop inside tx.
+func (s *Desk) applyDrop(tx Tx, a Actor, d Drop, now time.Time, pol Policy) (IngestResult, error) {
+	if d.Received.IsZero() {
+		d.Received = now
+	}
+	var res IngestResult
+	if seen, err := dropSeen(tx, d, &res); err != nil || seen {
+		return res, err
+	}
+	silences, err := tx.ActiveSilences(now)
+	if err != nil {
+		return res, err
+	}
+	in := newIntake(s, tx, a, d, now, pol, silences, &res)
+	for i, ev := range d.Events {
+		if err := in.apply(ev); err != nil {
+			return res, fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)
+		}
+	}
+	for _, r := range d.Refused {
+		if err := in.refused(r); err != nil {
+			return res, err
+		}
+	}
+	if err := in.finish(); err != nil {
+		return res, err
+	}
+	if d.SHA256 != "" {
+		if err := tx.RecordDrop(d, res.Alerts); err != nil {
+			return res, err
+		}
+	}
+	// One audit record per drop, not per alert: a storm of 10,000 alerts
+	// is one thing that happened.
+	return res, s.audit(tx, a, "drop.ingest", d.Name, nil, struct {
+		Format string `json:"format"`
+		IngestResult
+	}{d.Format, res})
 }
 
 // intake is the state of one drop being applied. It remembers what it

@@ -17,9 +17,8 @@ import (
 )
 
 // openStore opens a fresh database for one test. The desk's tests run in
-// one process, so the poll for other processes' commits is all but off: it
-// also sees this process's own commits, and its late extra wake-up would
-// blur whether a write notified the sessions.
+// one process, so the poll for other processes' commits is all but off:
+// every wake-up a test sees is one its own writes sent.
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
 	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "hypercare.db"), store.Options{PollInterval: time.Hour})

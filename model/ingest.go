@@ -81,6 +81,13 @@ type Ingester interface {
 	Ingest(ctx context.Context, a Actor, d Drop) (IngestResult, error)
 }
 
+// BatchIngester also applies several drops in one transaction (IngestAll);
+// the drop watcher uses it when files queue up.
+type BatchIngester interface {
+	Ingester
+	IngestAll(ctx context.Context, a Actor, ds []Drop) ([]IngestResult, []error, error)
+}
+
 // AlertRules are the plan's thresholds for the alert lifecycle.
 type AlertRules struct {
 	FlapChanges int           // this many state changes …

@@ -368,3 +368,64 @@ func TestIngestRejectsInvalidContent(t *testing.T) {
 		t.Fatalf("err = %v, want ErrInvalidDrop so the watcher rejects the file instead of retrying it", err)
 	}
 }
+
+// IngestAll applies drops in one transaction, in order, each as Ingest
+// would: a drop the service layer refuses is undone alone, a re-delivery
+// is a duplicate, and an incident gets one timeline entry per drop however
+// many of its alerts the drop carried.
+func TestIngestAllInOneTransaction(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	crit := func(key string) model.AlertEvent {
+		return model.AlertEvent{Alert: model.Alert{DedupKey: key, Name: "CheckoutDown", State: model.AlertFiring, Severity: model.SevCritical,
+			Summary: "checkout " + key, Labels: map[string]string{"service": "checkout", "severity": "critical"}}}
+	}
+	first := model.Drop{Name: "first.json", SHA256: "h1", Format: "generic", Events: []model.AlertEvent{crit("a1"), crit("a2")}}
+	bad := model.Drop{Name: "bad.json", SHA256: "h2", Format: "generic", Events: []model.AlertEvent{crit("b1"), {Alert: model.Alert{State: model.AlertFiring}}}}
+	third := model.Drop{Name: "third.json", SHA256: "h3", Format: "generic", Events: []model.AlertEvent{crit("a3"), crit("a4"), crit("a5"), crit("a6")}}
+	again := first
+	again.Name = "again.json"
+	res, errs, err := desk.IngestAll(ctx, model.System, []model.Drop{first, bad, third, again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(errs[1], model.ErrInvalidDrop) || errs[0] != nil || errs[2] != nil || errs[3] != nil {
+		t.Fatalf("errs = %v; want only bad.json refused", errs)
+	}
+	if res[0].New != 2 || res[2].New != 4 || !res[3].Duplicate || res[3].Alerts != 0 {
+		t.Fatalf("results = %+v", res)
+	}
+	if c, err := db.Counts(ctx); err != nil || c.Alerts != 6 {
+		t.Fatalf("counts %+v, %v; want the 6 alerts of first and third, none of bad", c, err)
+	}
+	a1, a6 := alertByKey(t, db, "a1"), alertByKey(t, db, "a6")
+	if a1.IncidentID == 0 || a6.IncidentID != a1.IncidentID {
+		t.Fatalf("incidents %d and %d; want the group's one", a1.IncidentID, a6.IncidentID)
+	}
+	tl, err := db.Timeline(ctx, a1.IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, e := range tl {
+		texts = append(texts, e.Kind+": "+e.Text)
+	}
+	// Opened by a1; a2 joined in the same drop; a3 to a6 in the third.
+	if len(tl) != 3 || tl[0].Kind != "created" || !strings.Contains(tl[1].Text, "CheckoutDown firing (ALR-2)") ||
+		!strings.HasPrefix(tl[2].Text, "4 alerts: CheckoutDown firing (ALR-3)") || !strings.HasSuffix(tl[2].Text, "; and 1 more") {
+		t.Fatalf("timeline:\n%s", strings.Join(texts, "\n"))
+	}
+	audit, err := db.Audit(ctx, model.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ingested []string
+	for _, e := range audit {
+		if e.Action == "drop.ingest" {
+			ingested = append(ingested, e.Entity)
+		}
+	}
+	if strings.Join(ingested, " ") != "third.json first.json" { // a duplicate changes nothing
+		t.Errorf("drops audited (newest first): %v", ingested)
+	}
+}

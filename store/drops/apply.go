@@ -30,8 +30,7 @@ type Applied struct {
 // are what a sender of a payload too big for one part gets in any case.
 // The watcher and 'hypercare ingest' both apply drops through here.
 func Apply(ctx context.Context, ing model.Ingester, a model.Actor, name string, data []byte, lim Limits, received time.Time, ready func(format string) error) (Applied, error) {
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
+	hash := hashOf(data)
 	var out Applied
 	part := 0
 	err := ParseEach(name, data, lim, func(b Batch) error {
@@ -75,8 +74,14 @@ func Apply(ctx context.Context, ing model.Ingester, a model.Actor, name string, 
 // one part. The SHA-256 of the raw bytes is what makes a re-delivery change
 // nothing. Received is now; a caller with its own clock sets it again.
 func ToDrop(name string, data []byte, b Batch) model.Drop {
+	return toDrop(name, hashOf(data), 0, b)
+}
+
+// hashOf is the hex SHA-256 of a drop's bytes: what makes a re-delivery
+// change nothing.
+func hashOf(data []byte) string {
 	sum := sha256.Sum256(data)
-	return toDrop(name, hex.EncodeToString(sum[:]), 0, b)
+	return hex.EncodeToString(sum[:])
 }
 
 // toDrop makes part number part of a drop. The name is cleaned like any

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +53,31 @@ func (f *fakeIngester) Ingest(ctx context.Context, a model.Actor, d model.Drop) 
 	f.seen[d.SHA256] = true
 	f.applied = append(f.applied, d)
 	return model.IngestResult{Alerts: len(d.Events), New: len(d.Events), Refused: d.Refused}, nil
+}
+
+// IngestAll applies drops as one transaction would, like model.Desk: a
+// drop at fault (model.ErrInvalidDrop) is undone alone, any other error
+// undoes them all. The watcher batches through it, so every watcher test
+// runs the batched path.
+func (f *fakeIngester) IngestAll(ctx context.Context, a model.Actor, ds []model.Drop) ([]model.IngestResult, []error, error) {
+	f.mu.Lock()
+	seen, applied := maps.Clone(f.seen), slices.Clone(f.applied)
+	f.mu.Unlock()
+	res, errs := make([]model.IngestResult, len(ds)), make([]error, len(ds))
+	for i, d := range ds {
+		var err error
+		res[i], err = f.Ingest(ctx, a, d)
+		switch {
+		case errors.Is(err, model.ErrInvalidDrop):
+			errs[i] = err
+		case err != nil:
+			f.mu.Lock()
+			f.seen, f.applied = seen, applied
+			f.mu.Unlock()
+			return nil, nil, err
+		}
+	}
+	return res, errs, nil
 }
 
 func (f *fakeIngester) setBefore(fn func(d model.Drop) error) {

@@ -312,7 +312,23 @@ func (w *Watcher) scan() error {
 
 // work is the one goroutine that applies drops, so that they are applied in
 // order and a slow commit delays only the drops behind it, never the events.
+// With an ingester that applies several drops in one transaction, a reader
+// goroutine reads and parses ahead of it (batch.go).
 func (w *Watcher) work(ctx context.Context) {
+	if bi, ok := w.cfg.Ingester.(model.BatchIngester); ok {
+		batches := make(chan []prepared) // unbuffered: the reader is one batch ahead
+		var reader sync.WaitGroup
+		reader.Go(func() { w.read(ctx, batches) })
+		defer reader.Wait()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case b := <-batches:
+				w.applyBatch(ctx, bi, b)
+			}
+		}
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -546,7 +562,7 @@ type queue struct {
 	// change so that Status, polled while 30,000 files wait, costs nothing.
 	writing int
 	seq     uint64
-	busy    bool          // the worker holds a file
+	held    int           // files taken by next and not yet done
 	wake    chan struct{} // capacity 1: many adds make one wake-up
 }
 
@@ -712,7 +728,7 @@ func (q *queue) next(now time.Time, settle time.Duration) (name string, how read
 		if i == q.head {
 			q.head++
 		}
-		q.busy = true
+		q.held++
 		q.compact()
 		return s.name, kind, 0
 	}
@@ -740,21 +756,17 @@ func (q *queue) writtenSince(name string) bool {
 	return ok && e.beingWritten()
 }
 
-// done says the worker is finished with the file it took.
+// done says the worker is finished with one file it took.
 func (q *queue) done() {
 	q.mu.Lock()
-	q.busy = false
+	q.held--
 	q.mu.Unlock()
 }
 
-// size counts the files waiting, including the one the worker holds, and
-// how many of them are still being written in place.
+// size counts the files waiting, including those taken and not yet done,
+// and how many of them are still being written in place.
 func (q *queue) size() (queued, writing int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	queued = len(q.items)
-	if q.busy {
-		queued++
-	}
-	return queued, q.writing
+	return len(q.items) + q.held, q.writing
 }
