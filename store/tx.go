@@ -110,7 +110,6 @@ RETURNING ` + upsertedColumns
 	storm_member = ?7 IS NOT NULL AND ifnull((SELECT head_alert FROM storms WHERE storms.id = ?7), 0) <> ?1
 WHERE id = ?1`
 
-
 	dropSeenSQL   = `SELECT EXISTS (SELECT 1 FROM drops WHERE sha256 = ?1)`
 	recordDropSQL = `INSERT INTO drops (sha256, name, format, alerts, at) VALUES (?1, ?2, ?3, ?4, ?5)`
 

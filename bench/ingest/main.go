@@ -230,7 +230,7 @@ func fillMinimal(ctx context.Context, path string, n int) error {
 		for j := i; j < min(n, i+10_000); j++ {
 			rows = append(rows, row{key: fmt.Sprintf("fill%012x", j+1), source: "alertmanager", name: "HighLatency",
 				severity: 2, state: "resolved", service: "checkout", summary: fmt.Sprintf("HighLatency on checkout: instance %d", j),
-				labels: `{"alertname":"HighLatency","cluster":"eu-1","env":"prod","instance":"i-x","service":"checkout","severity":"warning","team":"bench"}`,
+				labels:      `{"alertname":"HighLatency","cluster":"eu-1","env":"prod","instance":"i-x","service":"checkout","severity":"warning","team":"bench"}`,
 				annotations: `{"runbook_url":"https://kb.example/HighLatency","summary":"HighLatency"}`, group: "g"})
 		}
 		if err := upsert(ctx, db, rows, minimalUpsert); err != nil {
