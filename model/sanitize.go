@@ -15,8 +15,8 @@ import (
 // two different names look the same, so "checkout" and "check\u200bout"
 // would be told apart by nobody on screen.
 func Clean(s string, multiline bool) string {
-	if s == "" {
-		return s
+	if plainASCII(s) {
+		return s // nothing to remove: most text, every time a drop is applied
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -119,4 +119,15 @@ func stringBodyLen(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// plainASCII reports whether s is printable ASCII only, which Clean leaves
+// as it is.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -87,18 +87,22 @@ WHERE stale OR NOT coalesce(
 	OR ?5 = 'firing' AND state = 'resolved' AND ?10 = ends_at, FALSE)
 RETURNING ` + upsertedColumns
 
-	// upsertedColumns are what the intake works with after a delivery: not
-	// the whole record (reading every column back, labels and annotations
-	// decoded, cost more than the upsert), but its id and state, the fields
-	// a delivery may leave empty (labels only then: otherwise they are the
-	// delivery's own), its marks, whether it is new or changed, and its
-	// state changes since ?16 (the flapping window) before this one. A
-	// change is stamped with the alert's last_seen (?13 for this delivery),
-	// so at < ?13 counts the earlier ones whether or not this statement's
-	// own trigger row is visible here.
-	upsertedColumns = `id, source, name, severity, state, service, summary, iif(?8 = '{}', labels, NULL), group_key,
-	silenced_by, flapping, after_change, incident_id, truncated, storm_id, prev_state IS NULL, prev_state IS NOT state,
-	(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?16 AND c.at < ?13)`
+	// upsertedColumns are what the intake works with after a delivery, and
+	// no more: reading every column back (labels and annotations decoded)
+	// cost more than the upsert. They are its id; whether it is new, and
+	// whether its state changed; its state changes since ?16 (the flapping
+	// window) before this one, counted only for a change of a known alert
+	// (a change is stamped with the alert's last_seen, ?13 for this one, so
+	// at < ?13 counts the earlier ones whether or not this statement's own
+	// trigger row is visible here); its marks; and, only when the delivery
+	// left a field empty, the stored fields as one JSON object.
+	upsertedColumns = `id, prev_state IS NULL, prev_state IS NOT state,
+	iif(prev_state IS NOT NULL AND prev_state IS NOT state,
+		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?16 AND c.at < ?13), 0),
+	silenced_by, flapping, after_change, incident_id, truncated, storm_id,
+	iif(?2 = '' OR ?3 = '' OR ?4 = 0 OR ?6 = '' OR ?7 = '' OR ?8 = '{}' OR ?14 = '',
+		json_object('source', source, 'name', name, 'severity', severity, 'service', service, 'summary', summary,
+			'labels', json(labels), 'group', group_key), NULL)`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = ?2, ack_at = ?3, ack_until = ?4 WHERE id = ?1`
 
@@ -362,27 +366,33 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 		jsonMap(a.Labels), jsonMap(a.Annotations),
 		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, ms(flapSince))
 	var up model.Upserted
-	var storedLabels sql.NullString
-	err := row.Scan(&a.ID, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary, &storedLabels, &a.Group,
+	var stored sql.NullString
+	err := row.Scan(&a.ID, &up.New, &up.Changed, &up.Changes,
 		nullInt{&a.SilencedBy}, &a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID},
-		&up.New, &up.Changed, &up.Changes)
+		&stored)
 	if errors.Is(err, sql.ErrNoRows) {
 		// The WHERE of the upsert held it back: older than what is stored.
-		stored, err := t.AlertByKey(a.DedupKey)
+		whole, err := t.AlertByKey(a.DedupKey)
 		if err != nil {
 			return up, err
 		}
-		*a = stored
+		*a = whole
 		return model.Upserted{Older: true}, nil
 	}
 	if err != nil {
 		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
-	if storedLabels.Valid {
-		a.Labels = nil
-		if err := (jsonColumn{&a.Labels}).Scan(storedLabels.String); err != nil {
+	if stored.Valid {
+		// The delivery left fields empty: the alert is as stored.
+		var f struct {
+			Source, Name, Service, Summary, Group string
+			Severity                              int
+			Labels                                map[string]string
+		}
+		if err := json.Unmarshal([]byte(stored.String), &f); err != nil {
 			return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 		}
+		a.Source, a.Name, a.Severity, a.Service, a.Summary, a.Labels, a.Group = f.Source, f.Name, model.Severity(f.Severity), f.Service, f.Summary, f.Labels, f.Group
 	}
 	if up.Changed {
 		up.Changes++ // this delivery's own change
