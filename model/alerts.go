@@ -107,6 +107,15 @@ func (s *Desk) applyDrop(tx Tx, a Actor, d Drop, now time.Time, pol Policy) (Ing
 		return res, err
 	}
 	in := newIntake(s, tx, a, d, now, pol, silences, &res)
+	keys := make([]string, 0, len(d.Events))
+	for _, ev := range d.Events {
+		if !ev.Ack {
+			keys = append(keys, Clean(ev.Alert.DedupKey, false))
+		}
+	}
+	if err := tx.LookupAlerts(keys, now.Add(-in.rules.FlapWindow)); err != nil {
+		return res, err
+	}
 	for i, ev := range d.Events {
 		if err := in.apply(ev); err != nil {
 			return res, fmt.Errorf("%s: alert %d (%s): %w", d.Name, i+1, ev.Alert.DedupKey, err)

@@ -59,7 +59,8 @@ type Upserted struct {
 	Changed bool // its state changed (true for new alerts too)
 	Older   bool // older than the stored state (a replay, a late copy): nothing changed
 	// Changes counts the alert's state changes since the flapping window
-	// began, this delivery's own included.
+	// began, this delivery's own included, when it changed the state (for
+	// a new alert, 1); otherwise 0.
 	Changes int
 }
 
@@ -280,6 +281,11 @@ type Tx interface {
 	// Flapping, AfterChange, IncidentID, Truncated, StormID); and counts in
 	// Upserted.Changes the alert's state changes since flapSince.
 	UpsertAlert(a *Alert, flapSince time.Time) (Upserted, error)
+	// LookupAlerts reads ahead, at once, what UpsertAlert needs to know of
+	// the stored alerts with these keys, for one delivery of each: a
+	// drop's upserts then need not each read its alert back. It changes
+	// nothing UpsertAlert reports; it only makes it cheaper.
+	LookupAlerts(keys []string, flapSince time.Time) error
 	// JoinStorm makes alerts members of a storm (StormID, and not the one
 	// standing for it), all at once: the new alerts a drop added to it.
 	JoinStorm(stormID int64, alerts []int64) error

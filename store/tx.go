@@ -58,7 +58,9 @@ RETURNING id`
 	// the resolve hypercare infers for a stale alert (?15): that one stays
 	// marked, so that the sender's next report, whatever its times, is
 	// believed over the guess.
-	upsertAlertSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
+	upsertAlertSQL = upsertAlertExecSQL + `
+RETURNING ` + upsertedColumns
+	upsertAlertExecSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
 	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count)
 VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
 	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing')
@@ -84,8 +86,7 @@ ON CONFLICT (dedup_key) DO UPDATE SET
 	ack_until   = iif(state = 'resolved' AND excluded.state = 'firing', NULL, ack_until)
 WHERE stale OR NOT coalesce(
 	iif(?5 = 'firing', ?10, ?11) < iif(state = 'firing', starts_at, ends_at)
-	OR ?5 = 'firing' AND state = 'resolved' AND ?10 = ends_at, FALSE)
-RETURNING ` + upsertedColumns
+	OR ?5 = 'firing' AND state = 'resolved' AND ?10 = ends_at, FALSE)`
 
 	// upsertedColumns are what the intake works with after a delivery, and
 	// no more: reading every column back (labels and annotations decoded)
@@ -109,10 +110,19 @@ RETURNING ` + upsertedColumns
 	alertByKeySQL = `SELECT ` + alertColumns + ` FROM alerts WHERE dedup_key = ?1`
 
 	// A storm's first alert stands for it in the feed; the rest are members.
+	// A storm is never left: no storm (?7 NULL) keeps the stored one.
 	setAlertMarksSQL = `UPDATE alerts SET silenced_by = ?2, flapping = ?3, after_change = ?4,
-	incident_id = ?5, truncated = ?6, storm_id = ?7,
-	storm_member = ?7 IS NOT NULL AND ifnull((SELECT head_alert FROM storms WHERE storms.id = ?7), 0) <> ?1
+	incident_id = ?5, truncated = ?6, storm_id = coalesce(?7, storm_id),
+	storm_member = coalesce(?7, storm_id) IS NOT NULL
+		AND ifnull((SELECT head_alert FROM storms WHERE storms.id = coalesce(?7, storm_id)), 0) <> ?1
 WHERE id = ?1`
+
+	// lookupAlertsSQL reads ahead, for the keys in ?1 (a JSON array), what
+	// UpsertAlert reports of a known alert: its id, state and marks, and
+	// its state changes since ?2.
+	lookupAlertsSQL = `SELECT dedup_key, id, state, silenced_by, flapping, after_change, incident_id, truncated, storm_id,
+	(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?2)
+FROM alerts WHERE dedup_key IN (SELECT value FROM json_each(?1))`
 
 	dropSeenSQL   = `SELECT EXISTS (SELECT 1 FROM drops WHERE sha256 = ?1)`
 	recordDropSQL = `INSERT INTO drops (sha256, name, format, alerts, at) VALUES (?1, ?2, ?3, ?4, ?5)`
@@ -172,7 +182,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // that connection is taken, so preparing through the pool would wait forever.
 var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWriteQueries, []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
-	alertSQL, upsertAlertSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL,
+	alertSQL, upsertAlertSQL, upsertAlertExecSQL, lookupAlertsSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
 	stormHeadSQL, refreshStormSQL, stormMemberSQL, joinStormSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, silenceEndSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
@@ -206,6 +216,17 @@ type tx struct {
 	db    *DB
 	stmts map[string]*sql.Stmt // bound to this transaction, by query
 	saves int                  // savepoints open (Savepoint)
+	// known is what LookupAlerts read ahead, by key: nil for a key that
+	// was not stored. Each entry serves one UpsertAlert.
+	known map[string]*knownAlert
+}
+
+// knownAlert is a stored alert as LookupAlerts read it.
+type knownAlert struct {
+	id      int64
+	state   model.AlertState
+	marks   model.Alert // SilencedBy, Flapping, AfterChange, IncidentID, Truncated, StormID
+	changes int
 }
 
 // stmt binds a prepared writer statement to this transaction, once per
@@ -350,6 +371,85 @@ func isForeignKeyErr(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
+// LookupAlerts reads ahead, in one statement, what UpsertAlert needs to
+// know of the alerts with these keys, so that a drop's upserts need not
+// read each alert back.
+func (t *tx) LookupAlerts(keys []string, flapSince time.Time) error {
+	t.known = make(map[string]*knownAlert, len(keys))
+	for _, k := range keys {
+		t.known[k] = nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return fmt.Errorf("look up alerts: %w", err)
+	}
+	rows, err := t.stmt(lookupAlertsSQL).QueryContext(t.ctx, string(list), ms(flapSince))
+	if err != nil {
+		return fmt.Errorf("look up alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		k := &knownAlert{}
+		if err := rows.Scan(&key, &k.id, &k.state, nullInt{&k.marks.SilencedBy}, &k.marks.Flapping, nullInt{&k.marks.AfterChange},
+			nullInt{&k.marks.IncidentID}, &k.marks.Truncated, nullInt{&k.marks.StormID}, &k.changes); err != nil {
+			return fmt.Errorf("look up alerts: %w", err)
+		}
+		t.known[key] = k
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("look up alerts: %w", err)
+	}
+	return nil
+}
+
+// upsertKnown is UpsertAlert for an alert LookupAlerts read ahead (k) or
+// found not stored (k nil), with every field a delivery may leave empty
+// given when it is stored: what it reports is known without reading the
+// alert back, so the upsert is executed without RETURNING.
+func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (model.Upserted, error) {
+	res, err := t.exec(upsertAlertExecSQL,
+		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
+		jsonMap(a.Labels), jsonMap(a.Annotations),
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale)
+	if err != nil {
+		return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+	}
+	if n == 0 {
+		// The WHERE of the upsert held it back: older than what is stored.
+		whole, err := t.AlertByKey(a.DedupKey)
+		if err != nil {
+			return model.Upserted{}, err
+		}
+		*a = whole
+		return model.Upserted{Older: true}, nil
+	}
+	if k == nil {
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+		}
+		if a.Name == "" {
+			a.Name = a.DedupKey // as the insert stores it
+		}
+		if a.Severity == 0 {
+			a.Severity = model.SevWarning
+		}
+		a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated, a.StormID = 0, false, 0, 0, 0, 0
+		return model.Upserted{New: true, Changed: true, Changes: 1}, nil
+	}
+	a.ID = k.id
+	m := k.marks
+	a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated, a.StormID = m.SilencedBy, m.Flapping, m.AfterChange, m.IncidentID, m.Truncated, m.StormID
+	if k.state == a.State {
+		return model.Upserted{}, nil
+	}
+	return model.Upserted{Changed: true, Changes: k.changes + 1}, nil
+}
+
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
 // now; a new alert was first seen when this delivery says, or now. It
 // fills in *a what model.Tx.UpsertAlert says, not the whole record.
@@ -360,6 +460,15 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 	firstSeen := a.FirstSeen
 	if firstSeen.IsZero() {
 		firstSeen = a.LastSeen
+	}
+	k, ahead := t.known[a.DedupKey]
+	if ahead {
+		// Read ahead for one delivery: a second one of the key in the same
+		// drop reads the alert back, as it is after the first.
+		delete(t.known, a.DedupKey)
+		if k == nil || complete(a) {
+			return t.upsertKnown(a, k, firstSeen)
+		}
 	}
 	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
@@ -398,6 +507,12 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 		up.Changes++ // this delivery's own change
 	}
 	return up, nil
+}
+
+// complete reports whether a delivery gives every field UpsertAlert fills
+// in from the stored alert when a delivery leaves it empty.
+func complete(a *model.Alert) bool {
+	return a.Source != "" && a.Name != "" && a.Severity != 0 && a.Service != "" && a.Summary != "" && len(a.Labels) > 0 && a.Group != ""
 }
 
 // JoinStorm makes alerts members of a storm, all in one statement.

@@ -1,0 +1,116 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// LookupAlerts only saves reading alerts back: each delivery of a drop is
+// reported the same, and stored the same, with it as without it.
+func TestLookupAlertsChangesNothing(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	full := func(key string, state model.AlertState, at time.Time) model.Alert {
+		a := model.Alert{DedupKey: key, Source: "alertmanager", Name: "HighLatency", Severity: model.SevCritical, State: state,
+			Service: "checkout", Summary: "slow " + key, Labels: map[string]string{"alertname": "HighLatency", "service": "checkout"},
+			Group: "g", LastSeen: at, FirstSeen: at}
+		if state == model.AlertFiring {
+			a.StartsAt = at
+		} else {
+			a.EndsAt = at
+		}
+		return a
+	}
+	bare := func(key string, state model.AlertState, at time.Time) model.Alert {
+		return model.Alert{DedupKey: key, State: state, LastSeen: at, FirstSeen: at}
+	}
+	drops := [][]model.Alert{
+		{full("a", model.AlertFiring, t0), full("b", model.AlertFiring, t0), bare("c", model.AlertFiring, t0)},
+		// A resolve, a repeat, a key-only resolve of a known alert, the
+		// same key twice in one drop, and a report older than the stored one.
+		{full("a", model.AlertResolved, t0.Add(time.Minute)), full("b", model.AlertFiring, t0.Add(time.Minute)),
+			bare("c", model.AlertResolved, t0.Add(time.Minute)), full("d", model.AlertFiring, t0.Add(time.Minute)),
+			full("d", model.AlertResolved, t0.Add(2*time.Minute)), full("b", model.AlertResolved, t0.Add(-time.Hour))},
+		{full("a", model.AlertFiring, t0.Add(3*time.Minute)), full("a", model.AlertResolved, t0.Add(4*time.Minute))},
+	}
+	type outcome struct {
+		up model.Upserted
+		a  model.Alert
+	}
+	run := func(ahead bool) ([]outcome, []model.Alert) {
+		db := openTest(t)
+		var out []outcome
+		for _, d := range drops {
+			err := db.Write(t.Context(), func(tx model.Tx) error {
+				if ahead {
+					keys := make([]string, len(d))
+					for i, a := range d {
+						keys[i] = a.DedupKey
+					}
+					if err := tx.LookupAlerts(keys, t0.Add(-time.Hour)); err != nil {
+						return err
+					}
+				}
+				for _, a := range d {
+					a.Labels = maps(a.Labels)
+					up, err := tx.UpsertAlert(&a, t0.Add(-time.Hour))
+					if err != nil {
+						return err
+					}
+					out = append(out, outcome{up, a})
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, feed
+	}
+	want, wantStored := run(false)
+	got, gotStored := run(true)
+	for i := range want {
+		w, g := want[i], got[i]
+		if w.up != g.up {
+			t.Errorf("delivery %d (%s %s): reported %+v read ahead, %+v without", i, w.a.DedupKey, w.a.State, g.up, w.up)
+		}
+		if w.up.Older {
+			continue // the whole stored record, either way
+		}
+		if g.a.ID != w.a.ID || marksOf(g.a) != marksOf(w.a) || g.a.Name != w.a.Name || g.a.Severity != w.a.Severity ||
+			g.a.Service != w.a.Service || g.a.Source != w.a.Source || g.a.Summary != w.a.Summary || g.a.Group != w.a.Group ||
+			len(g.a.Labels)+len(w.a.Labels) > 0 && !reflect.DeepEqual(g.a.Labels, w.a.Labels) {
+			t.Errorf("delivery %d (%s): filled %+v read ahead, %+v without", i, w.a.DedupKey, g.a, w.a)
+		}
+	}
+	if !reflect.DeepEqual(gotStored, wantStored) {
+		t.Errorf("stored read ahead:\n%+v\nwithout:\n%+v", gotStored, wantStored)
+	}
+}
+
+func maps(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+type marks struct {
+	silencedBy, afterChange, incidentID, storm int64
+	flapping                                   bool
+	truncated                                  int
+}
+
+func marksOf(a model.Alert) marks {
+	return marks{a.SilencedBy, a.AfterChange, a.IncidentID, a.StormID, a.Flapping, a.Truncated}
+}
