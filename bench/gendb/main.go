@@ -1,11 +1,23 @@
-// Command gendb fills a new hypercare database with a realistic load for the
-// query benchmarks: by default 1M alerts (about 2% firing) and 100k incidents
-// (a few hundred open), plus changes, articles and services. Everything goes
-// through store's write transactions, the same path drops take, in large
-// batches.
+// Command gendb fills a new hypercare database for the benchmarks, through
+// the paths real data takes, so that what is stored looks like what a
+// busy hypercare stores:
 //
-//	go run ./bench/gendb -db /tmp/bench.db
-//	HYPERCARE_BENCH_DB=/tmp/bench.db go test -run '^$' -bench . ./store/
+//   - alerts (1M by default) arrive as Alertmanager webhooks renamed into a
+//     watched drop folder and applied by the drop watcher through the
+//     service layer with the example plan (bench/rig.Fill): storms form,
+//     routes open incidents and write their timelines, alert history and the
+//     audit log grow as they do live, and the stale sweep runs at the end;
+//   - incidents and requests are opened, worked and mostly closed through
+//     the service layer (Desk.CreateIncident, Transition), each with its
+//     audit record and timeline;
+//   - changes and knowledge base articles are written through the service
+//     layer too (Desk.CreateChange, SaveArticle).
+//
+// The service layer's clock walks through the 90 days before now, so the
+// records spread over a hypercare's length as they would.
+//
+//	go run ./bench/gendb -db /tmp/perf/bench.db
+//	HYPERCARE_BENCH_DB=/tmp/perf/bench.db go test -run '^$' -bench . ./store/
 package main
 
 import (
@@ -14,21 +26,23 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/bench/rig"
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/store"
 )
 
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.path, "db", "", "database file to create (must not exist)")
-	flag.IntVar(&cfg.alerts, "alerts", 1_000_000, "distinct alerts")
-	flag.IntVar(&cfg.incidents, "incidents", 100_000, "incidents and requests")
-	flag.IntVar(&cfg.changes, "changes", 5_000, "changes")
-	flag.IntVar(&cfg.articles, "articles", 2_000, "knowledge base articles")
-	flag.IntVar(&cfg.batch, "batch", 20_000, "records per transaction")
+	flag.IntVar(&cfg.alerts, "alerts", 1_000_000, "distinct alerts, through the drop folder")
+	flag.IntVar(&cfg.perFile, "per-file", 100, "alerts per drop file")
+	flag.IntVar(&cfg.incidents, "incidents", 20_000, "incidents and requests opened by people, through the service layer")
+	flag.IntVar(&cfg.changes, "changes", 2_000, "changes")
+	flag.IntVar(&cfg.articles, "articles", 1_000, "knowledge base articles")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "random seed; the same seed gives the same data")
 	flag.Parse()
 	if cfg.path == "" {
@@ -47,255 +61,143 @@ func main() {
 }
 
 type config struct {
-	path                                 string
-	alerts, incidents, changes, articles int
-	batch                                int
-	seed                                 uint64
-}
-
-// The data covers a 90-day hypercare that ends now.
-const span = 90 * 24 * time.Hour
-
-type gen struct {
-	cfg      config
-	rng      *rand.Rand
-	now      time.Time
-	services []model.Service
-	svcPick  *rand.Zipf // a few services raise most alerts
+	path                                          string
+	alerts, perFile, incidents, changes, articles int
+	seed                                          uint64
 }
 
 func run(ctx context.Context, cfg config) error {
-	db, err := store.Open(ctx, cfg.path, store.Options{})
+	fmt.Printf("machine: %s, %s\n", rig.Machine(), rig.Load())
+	start := time.Now()
+	last := time.Now()
+	if cfg.alerts > 0 {
+		_, err := rig.Fill(ctx, cfg.path, cfg.alerts, cfg.perFile, func(done int) {
+			if time.Since(last) > 10*time.Second {
+				last = time.Now()
+				fmt.Printf("  alerts: %d of %d (%.0f/s)\n", done, cfg.alerts, float64(done)/time.Since(start).Seconds())
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("alerts: %w", err)
+		}
+		fmt.Printf("alerts     %9d in %8s through the drop folder\n", cfg.alerts, time.Since(start).Round(time.Second))
+	}
+
+	work, err := os.MkdirTemp(filepath.Dir(cfg.path), "gendb-")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-
-	rng := rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
-	g := &gen{cfg: cfg, rng: rng, now: time.Now().UTC().Truncate(time.Millisecond)}
-	for i := range 40 {
-		g.services = append(g.services, model.Service{ID: fmt.Sprintf("svc-%02d", i), Name: fmt.Sprintf("Service %d", i),
-			Tier: 1 + i/5%3, Owner: teams[i%len(teams)], Environment: "prod"})
+	defer os.RemoveAll(work)
+	end := time.Now().UTC()
+	var clock atomic.Int64
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	r, err := rig.Start(ctx, cfg.path, work, now)
+	if err != nil {
+		return err
 	}
-	g.svcPick = rand.NewZipf(rng, 1.2, 1, uint64(len(g.services)-1))
-
+	defer r.Close()
+	g := &gen{rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)), desk: r.Desk, ctx: ctx}
+	p, err := rig.Plan()
+	if err != nil {
+		return err
+	}
+	for _, sv := range p.ModelServices() {
+		g.services = append(g.services, sv.ID)
+	}
 	steps := []struct {
 		name  string
 		count int
-		write func(model.Tx, int) error
+		one   func(int) error
 	}{
-		{"services", 1, func(tx model.Tx, _ int) error { return tx.ReplaceServices(g.services) }},
-		{"alerts", cfg.alerts, g.alert},
 		{"incidents", cfg.incidents, g.incident},
 		{"changes", cfg.changes, g.change},
 		{"articles", cfg.articles, g.article},
 	}
 	for _, st := range steps {
-		start := time.Now()
-		for from := 0; from < st.count; from += cfg.batch {
-			to := min(from+cfg.batch, st.count)
-			err := db.Write(ctx, func(tx model.Tx) error {
-				for i := from; i < to; i++ {
-					if err := st.write(tx, i); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("%s: %w", st.name, err)
+		began := time.Now()
+		for i := range st.count {
+			// Each record at its moment of the 90 days, in order.
+			clock.Store(end.Add(-rig.Span + time.Duration(i)*(rig.Span/time.Duration(max(1, st.count)))).UnixNano())
+			if err := st.one(i); err != nil {
+				return fmt.Errorf("%s %d: %w", st.name, i, err)
 			}
 		}
-		elapsed := time.Since(start)
-		fmt.Printf("%-10s %9d in %8s (%.0f/s)\n", st.name, st.count, elapsed.Round(time.Millisecond),
-			float64(st.count)/elapsed.Seconds())
+		took := time.Since(began)
+		fmt.Printf("%-10s %9d in %8s (%.0f/s) through the service layer\n", st.name, st.count, took.Round(time.Millisecond), float64(st.count)/took.Seconds())
 	}
-	c, err := db.Counts(ctx)
+	c, err := r.DB.Counts(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("counts: %+v\n", c)
-	return db.Close()
+	return nil
+}
+
+type gen struct {
+	rng      *rand.Rand
+	desk     *model.Desk
+	ctx      context.Context
+	services []string
 }
 
 var (
-	teams      = []string{"platform", "payments", "core", "data", "web", "mobile"}
-	operators  = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"}
-	alertNames = []string{"HighErrorRate", "HighLatency", "DiskFull", "DiskWillFillIn4h", "PodCrashLooping",
-		"NodeNotReady", "CertificateExpiring", "ReplicationLag", "QueueBacklog", "HeartbeatMissed",
-		"CPUThrottling", "MemoryPressure", "TargetDown", "SLOBurnRateFast", "SLOBurnRateSlow",
-		"BackupFailed", "TooManyConnections", "DeadlockDetected", "5xxSpike", "LoginFailures"}
+	lead  = model.Actor{Name: "gendb", Role: model.RoleAdmin}
 	words = strings.Fields(`database replica lag disk volume certificate expiry queue consumer backlog checkout
 		payment provider timeout retry login session token cache eviction memory pressure restart rollback deploy
-		release canary traffic failover backup restore batch job schedule heartbeat network latency dns proxy
-		ingress kafka postgres redis search index vacuum migration schema lock deadlock connection pool`)
+		release canary traffic failover backup restore batch job schedule heartbeat network latency dns proxy`)
 )
-
-// weighted returns an index into weights, chosen with those weights.
-func (g *gen) weighted(weights ...float64) int {
-	r := g.rng.Float64()
-	for i, w := range weights {
-		if r < w {
-			return i
-		}
-		r -= w
-	}
-	return len(weights) - 1
-}
 
 func (g *gen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
 
-// ago is a random moment within d before now.
-func (g *gen) ago(d time.Duration) time.Time { return g.after(g.now.Add(-d), d) }
-
-// after is a random moment within d after t.
-func (g *gen) after(t time.Time, d time.Duration) time.Time {
-	return t.Add(time.Duration(g.rng.Int64N(int64(d)))).Truncate(time.Millisecond)
-}
-
-// alert delivers one alert. About 2% are firing now, seen in the last few
-// minutes; the rest resolved during the 90 days, in order, as they would
-// have arrived (random times would make every insert land on a cold index
-// page, which no live feed does). One in ten was delivered firing before it
-// resolved, so it counts two deliveries.
-func (g *gen) alert(tx model.Tx, i int) error {
-	svc := g.services[g.svcPick.Uint64()]
-	name := g.pick(alertNames)
-	instance := fmt.Sprintf("%s-%d", svc.ID, g.rng.IntN(12))
-	a := model.Alert{
-		DedupKey: fmt.Sprintf("gen-%08d", i),
-		Source:   []string{"alertmanager", "grafana", "pagerduty", "opsgenie"}[g.weighted(0.7, 0.15, 0.1, 0.05)],
-		Name:     name,
-		Severity: []model.Severity{model.SevCritical, model.SevWarning, model.SevInfo}[g.weighted(0.1, 0.5, 0.4)],
-		Service:  svc.ID,
-		Summary:  fmt.Sprintf("%s on %s: %d over threshold", name, instance, g.rng.IntN(1000)),
-		Labels: map[string]string{"alertname": name, "service": svc.ID, "instance": instance,
-			"env": "prod", "team": svc.Owner, "cluster": fmt.Sprintf("eu-%d", g.rng.IntN(3))},
-		Annotations: map[string]string{"runbook_url": "https://kb.example/" + strings.ToLower(name)},
+// incident opens one incident or request; all but a few hundred of the
+// newest are resolved and closed, as a hypercare's history is.
+func (g *gen) incident(i int) error {
+	kind := model.KindIncident
+	if g.rng.IntN(7) == 0 {
+		kind = model.KindRequest
 	}
-	if g.rng.Float64() < 0.02 {
-		a.State = model.AlertFiring
-		a.LastSeen = g.ago(5 * time.Minute)
-		a.StartsAt = g.after(a.LastSeen.Add(-6*time.Hour), 6*time.Hour)
-		_, err := tx.UpsertAlert(&a, time.Time{})
-		return err
-	}
-	end := g.after(g.now.Add(-span+time.Duration(i)*(span/time.Duration(g.cfg.alerts))), time.Minute)
-	a.StartsAt = g.after(end.Add(-4*time.Hour), 4*time.Hour)
-	if g.rng.IntN(10) == 0 {
-		a.State, a.LastSeen = model.AlertFiring, a.StartsAt
-		if _, err := tx.UpsertAlert(&a, time.Time{}); err != nil {
-			return err
-		}
-	}
-	a.State, a.LastSeen, a.EndsAt = model.AlertResolved, end, end
-	_, err := tx.UpsertAlert(&a, time.Time{})
-	return err
-}
-
-var slaTarget = map[model.Priority]time.Duration{1: 4 * time.Hour, 2: 8 * time.Hour, 3: 24 * time.Hour, 4: 72 * time.Hour}
-
-// incident opens one incident or request. About 0.3% are still open (opened
-// in the last week), 1% resolved and awaiting closure, 3% cancelled, and the
-// rest closed.
-func (g *gen) incident(tx model.Tx, i int) error {
-	svc := g.services[g.svcPick.Uint64()]
-	impact := model.Level(1 + g.weighted(0.1, 0.4, 0.5))
-	urgency := model.Level(1 + g.weighted(0.15, 0.45, 0.4))
-	prio, err := model.PriorityFor(impact, urgency)
+	svc := g.pick(g.services)
+	in, err := g.desk.CreateIncident(g.ctx, lead, model.NewIncident{Kind: kind, Service: svc,
+		Title:       fmt.Sprintf("%s %s on %s", g.pick(words), g.pick(words), svc),
+		Description: "Reported by monitoring.", Category: model.Categories[g.rng.IntN(len(model.Categories))],
+		Impact: model.Level(1 + g.rng.IntN(3)), Urgency: model.Level(1 + g.rng.IntN(3))})
 	if err != nil {
 		return err
 	}
-	in := model.Incident{
-		Kind:     []model.Kind{model.KindIncident, model.KindRequest}[g.weighted(0.85, 0.15)],
-		Title:    fmt.Sprintf("%s %s on %s", g.pick(words), g.pick(words), svc.Name),
-		Service:  svc.ID,
-		Category: model.Categories[g.rng.IntN(len(model.Categories))],
-		Impact:   impact, Urgency: urgency, Priority: prio,
-		Major:    model.IsMajor(prio, svc.Tier, false),
-		Team:     svc.Owner,
-		OpenedAt: g.ago(span),
+	if g.rng.IntN(300) == 0 {
+		return nil // still open
 	}
-	in.Description = "Reported by monitoring. " + in.Title
-	switch r := g.rng.Float64(); {
-	case r < 0.003:
-		in.OpenedAt, in.State = g.ago(7*24*time.Hour), model.StateNew
-		if g.rng.IntN(3) > 0 {
-			in.State = []model.IncidentState{model.StateInProgress, model.StateOnHold}[g.rng.IntN(2)]
-			in.Assignee, in.AckAt = g.pick(operators), g.after(in.OpenedAt, time.Hour)
-		}
-	case r < 0.013:
-		g.finish(&in, model.StateResolved)
-	case r < 0.043:
-		in.State = model.StateCancelled
-	default:
-		g.finish(&in, model.StateClosed)
-	}
-	if d, ok := slaTarget[prio]; ok {
-		in.ResolveDue = in.OpenedAt.Add(d)
-	}
-	in.UpdatedAt = in.OpenedAt
-	for _, t := range []time.Time{in.AckAt, in.ResolvedAt} {
-		if t.After(in.UpdatedAt) {
-			in.UpdatedAt = t
-		}
-	}
-	if err := tx.InsertIncident(&in); err != nil {
+	if _, err := g.desk.Transition(g.ctx, lead, in.ID, model.StateChange{To: model.StateResolved,
+		Code: model.ResolutionCodes[g.rng.IntN(len(model.ResolutionCodes))]}); err != nil {
 		return err
 	}
-	return tx.AddTimeline(&model.TimelineEntry{IncidentID: in.ID, At: in.OpenedAt, Actor: "hypercare", Kind: "created",
-		Text: fmt.Sprintf("opened as %s %s", prio, in.Kind)})
+	_, err = g.desk.Transition(g.ctx, lead, in.ID, model.StateChange{To: model.StateClosed})
+	return err
 }
 
-func (g *gen) finish(in *model.Incident, state model.IncidentState) {
-	in.State, in.Assignee = state, g.pick(operators)
-	in.AckAt = g.after(in.OpenedAt, time.Hour)
-	in.ResolvedAt = g.after(in.AckAt, 48*time.Hour)
-	in.Resolution = model.ResolutionCodes[g.rng.IntN(len(model.ResolutionCodes))]
-	if g.rng.IntN(20) == 0 {
-		in.Reopens = 1
-	}
-}
-
-// change schedules one change between 90 days ago and 30 days ahead.
-func (g *gen) change(tx model.Tx, _ int) error {
-	svc := g.services[g.rng.IntN(len(g.services))]
-	start := g.after(g.now.Add(-span), span+30*24*time.Hour)
-	c := model.Change{
-		Title:       fmt.Sprintf("Upgrade %s %s", svc.Name, g.pick(words)),
-		Services:    []string{svc.ID},
-		Type:        []model.ChangeType{model.ChangeStandard, model.ChangeNormal, model.ChangeEmergency}[g.weighted(0.5, 0.45, 0.05)],
-		State:       model.ChangeScheduled,
-		Impact:      model.Level(1 + g.weighted(0.1, 0.4, 0.5)),
-		Probability: model.Medium,
-		Risk:        model.Level(1 + g.weighted(0.1, 0.4, 0.5)),
-		Round:       1,
-		Implementer: g.pick(operators),
-		Start:       start,
-		End:         start.Add(time.Duration(30+g.rng.IntN(8*60)) * time.Minute),
-	}
-	if c.End.Before(g.now) {
-		c.State, c.CloseCode = model.ChangeClosed, "successful"
-	}
-	return tx.InsertChange(&c)
+// change proposes one change on a service, planned for the next days.
+func (g *gen) change(int) error {
+	svc := g.pick(g.services)
+	start := g.desk.Now().Add(time.Duration(1+g.rng.IntN(14*24)) * time.Hour).Truncate(time.Minute)
+	_, _, err := g.desk.CreateChange(g.ctx, lead, model.Change{
+		Title: fmt.Sprintf("Upgrade %s %s", svc, g.pick(words)), Services: []string{svc},
+		Type: model.ChangeNormal, Impact: model.Medium, Probability: model.Medium, Implementer: "maya.patel",
+		Start: start, End: start.Add(time.Duration(30+g.rng.IntN(240)) * time.Minute),
+		Description: "Planned upgrade.", Backout: "Roll back.", TestPlan: "Smoke tests.",
+	})
+	return err
 }
 
 // article writes one knowledge base article of about 200 words.
-func (g *gen) article(tx model.Tx, i int) error {
+func (g *gen) article(i int) error {
 	body := make([]string, 200)
 	for j := range body {
 		body[j] = g.pick(words)
 	}
-	a := model.Article{
-		Slug:      fmt.Sprintf("kb-%05d", i),
-		Title:     fmt.Sprintf("%s %s %s", g.pick(words), g.pick(words), g.pick(words)),
-		Kind:      model.ArticleKinds[g.rng.IntN(len(model.ArticleKinds))],
-		State:     []model.ArticleState{model.ArticlePublished, model.ArticleReview, model.ArticleDraft, model.ArticleRetired}[g.weighted(0.7, 0.1, 0.1, 0.1)],
-		Service:   g.services[g.rng.IntN(len(g.services))].ID,
-		Tags:      []string{g.pick(words), g.pick(words)},
-		Body:      strings.Join(body, " "),
-		UpdatedAt: g.ago(span),
-		Author:    g.pick(operators),
-	}
-	return tx.UpsertArticle(&a)
+	_, err := g.desk.SaveArticle(g.ctx, lead, model.Article{
+		Slug: fmt.Sprintf("kb-%05d", i), Title: fmt.Sprintf("%s %s %s", g.pick(words), g.pick(words), g.pick(words)),
+		Kind: model.ArticleKinds[g.rng.IntN(len(model.ArticleKinds))], Service: g.pick(g.services),
+		Tags: []string{g.pick(words), g.pick(words)}, Body: strings.Join(body, " "),
+	})
+	return err
 }

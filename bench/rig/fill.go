@@ -41,7 +41,10 @@ func Fill(ctx context.Context, dbPath string, alerts, perFile int, progress func
 	// Files are made until the number of distinct alerts is reached; each
 	// file also resolves some, so more files than alerts/perFile are needed.
 	for g.Made() < alerts {
-		batch := g.Files(min(burst, max(1, (alerts-g.Made())/max(1, perFile/2))))
+		var batch []File
+		for len(batch) < burst && g.Made() < alerts {
+			batch = append(batch, g.Files(1)...)
+		}
 		if err := r.Stage(batch); err != nil {
 			r.Close()
 			return nil, err
