@@ -179,10 +179,9 @@ type intake struct {
 
 // groupState is what the intake knows of an alert group's storm.
 type groupState struct {
-	storm   int64   // the group's storm, 0 while there is none
-	recent  int     // the group's alerts first seen within the storm window
-	joined  int     // alerts this drop added to the storm, counted at the end
-	members []int64 // the new alerts that joined the storm, marked at the end
+	storm  int64 // the group's storm, 0 while there is none
+	recent int   // the group's alerts first seen within the storm window
+	joined int   // alerts this drop added to the storm, counted at the end
 }
 
 func newIntake(d *Desk, tx Tx, a Actor, drop Drop, now time.Time, pol Policy, silences []Silence, res *IngestResult) *intake {
@@ -191,8 +190,8 @@ func newIntake(d *Desk, tx Tx, a Actor, drop Drop, now time.Time, pol Policy, si
 		groupIncident: map[string]int64{}, incidentOpen: map[int64]bool{}, resolved: map[int64]Alert{}, notes: map[int64][]string{}}
 }
 
-// finish does what the drop's alerts left to its end, each once: the new
-// members of each storm are marked, and how much it grew recorded; the row
+// finish does what the drop's alerts left to its end, each once: how much
+// each storm grew is recorded; the row
 // that stands for each storm the drop touched is elected again, so a storm
 // shows as long as any of its members fires and with the worst severity
 // among them; incidents whose alerts all resolved are noted (or resolved);
@@ -201,9 +200,6 @@ func (in *intake) finish() error {
 	for _, key := range slices.Sorted(maps.Keys(in.groups)) {
 		g := in.groups[key]
 		if g.storm != 0 && g.joined > 0 {
-			if err := in.tx.JoinStorm(g.storm, g.members); err != nil {
-				return err
-			}
 			if err := in.tx.GrowStorm(g.storm, g.joined, in.now); err != nil {
 				return err
 			}
@@ -257,6 +253,12 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	al.LastSeen = in.now
 	al.FirstSeen = in.now
+	// A new alert of a group that storms is written as the storm's member.
+	g, err := in.group(al.Group)
+	if err != nil {
+		return err
+	}
+	al.StormID = g.storm
 	up, err := in.tx.UpsertAlert(&al, in.now.Add(-in.rules.FlapWindow))
 	if err != nil {
 		return err
@@ -293,7 +295,7 @@ func (in *intake) apply(ev AlertEvent) error {
 	}
 	stormMarked := false
 	if isNew {
-		if stormMarked, err = in.storm(&al); err != nil {
+		if stormMarked, err = in.storm(&al, g); err != nil {
 			return err
 		}
 	}
@@ -509,34 +511,38 @@ func (in *intake) ack(key string) error {
 	return in.tx.UpdateAlertAck(al.ID, "via "+in.drop.Format, in.now, time.Time{})
 }
 
-// storm joins a new alert to its group's storm, or starts one when the
-// group has reached the plan's storm size within its window. It reports
-// whether the alert's membership is taken care of in the store: a new
-// storm takes in its members itself, and those joining later are marked
-// together at the end of the drop (finish).
-func (in *intake) storm(al *Alert) (bool, error) {
+// group is what the drop knows of an alert group's storm, looked up at
+// the group's first alert in the drop, before that alert is written.
+func (in *intake) group(key string) (*groupState, error) {
+	if g, ok := in.groups[key]; ok {
+		return g, nil
+	}
+	g := &groupState{}
 	since := in.now.Add(-in.rules.StormWindow)
-	g, ok := in.groups[al.Group]
-	if !ok {
-		g = &groupState{}
-		in.groups[al.Group] = g
-		switch id, err := in.tx.OpenStorm(al.Group, since); {
-		case err == nil:
-			g.storm = id
-		case !errors.Is(err, ErrNotFound):
-			return false, err
-		default:
-			// Counted once; this alert is stored already, so it is included.
-			if g.recent, err = in.tx.GroupSince(al.Group, since); err != nil {
-				return false, err
-			}
-			g.recent-- // counted again below, like every later alert of the drop
+	switch id, err := in.tx.OpenStorm(key, since); {
+	case err == nil:
+		g.storm = id
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	default:
+		// Counted before the drop's first alert of the group is written;
+		// each new one is counted as it comes (storm).
+		if g.recent, err = in.tx.GroupSince(key, since); err != nil {
+			return nil, err
 		}
 	}
+	in.groups[key] = g
+	return g, nil
+}
+
+// storm counts a new alert into its group's storm, or starts one when the
+// group has reached the plan's storm size within its window. It reports
+// whether the alert's membership is taken care of in the store: one that
+// joined an open storm was written as its member, and a new storm takes
+// in its members itself.
+func (in *intake) storm(al *Alert, g *groupState) (bool, error) {
 	if g.storm != 0 {
-		al.StormID = g.storm
 		g.joined++
-		g.members = append(g.members, al.ID)
 		in.storms[g.storm] = true
 		return true, nil
 	}
@@ -544,7 +550,7 @@ func (in *intake) storm(al *Alert) (bool, error) {
 	if g.recent < in.rules.StormSize {
 		return false, nil
 	}
-	id, err := in.tx.StartStorm(al.Group, since, in.now)
+	id, err := in.tx.StartStorm(al.Group, in.now.Add(-in.rules.StormWindow), in.now)
 	if err != nil {
 		return false, err
 	}

@@ -279,16 +279,15 @@ type Tx interface {
 	// the fields a delivery may leave empty as stored (Source, Name,
 	// Severity, Service, Summary, Labels, Group) and the marks (SilencedBy,
 	// Flapping, AfterChange, IncidentID, Truncated, StormID); and counts in
-	// Upserted.Changes the alert's state changes since flapSince.
+	// Upserted.Changes the alert's state changes since flapSince. A new
+	// alert is stored as a member of the storm a.StormID names, if any: one
+	// of a group that storms joins it as it is written.
 	UpsertAlert(a *Alert, flapSince time.Time) (Upserted, error)
 	// LookupAlerts reads ahead, at once, what UpsertAlert needs to know of
 	// the stored alerts with these keys, for one delivery of each: a
 	// drop's upserts then need not each read its alert back. It changes
 	// nothing UpsertAlert reports; it only makes it cheaper.
 	LookupAlerts(keys []string, flapSince time.Time) error
-	// JoinStorm makes alerts members of a storm (StormID, and not the one
-	// standing for it), all at once: the new alerts a drop added to it.
-	JoinStorm(stormID int64, alerts []int64) error
 	// Savepoint runs fn inside the transaction so that an error from fn
 	// undoes what fn wrote, and only that: one drop of several applied in
 	// one transaction.

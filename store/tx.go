@@ -61,9 +61,10 @@ RETURNING id`
 	upsertAlertSQL = upsertAlertExecSQL + `
 RETURNING ` + upsertedColumns
 	upsertAlertExecSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count)
+	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
 VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
-	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing')
+	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing',
+	?16, ?16 IS NOT NULL)
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = state,
 	state       = excluded.state,
@@ -91,7 +92,7 @@ WHERE stale OR NOT coalesce(
 	// upsertedColumns are what the intake works with after a delivery, and
 	// no more: reading every column back (labels and annotations decoded)
 	// cost more than the upsert. They are its id; whether it is new, and
-	// whether its state changed; its state changes since ?16 (the flapping
+	// whether its state changed; its state changes since ?17 (the flapping
 	// window) before this one, counted only for a change of a known alert
 	// (a change is stamped with the alert's last_seen, ?13 for this one, so
 	// at < ?13 counts the earlier ones whether or not this statement's own
@@ -99,7 +100,7 @@ WHERE stale OR NOT coalesce(
 	// left a field empty, the stored fields as one JSON object.
 	upsertedColumns = `id, prev_state IS NULL, prev_state IS NOT state,
 	iif(prev_state IS NOT NULL AND prev_state IS NOT state,
-		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?16 AND c.at < ?13), 0),
+		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = alerts.id AND c.at >= ?17 AND c.at < ?13), 0),
 	silenced_by, flapping, after_change, incident_id, truncated, storm_id,
 	iif(?2 = '' OR ?3 = '' OR ?4 = 0 OR ?6 = '' OR ?7 = '' OR ?8 = '{}' OR ?14 = '',
 		json_object('source', source, 'name', name, 'severity', severity, 'service', service, 'summary', summary,
@@ -145,12 +146,7 @@ WHERE group_key = ?1 AND first_seen >= ?2 AND storm_id IS NULL`
 	head_alert = ifnull((SELECT id FROM alerts WHERE storm_id = ?1 ORDER BY firing DESC, severity, last_seen DESC, id DESC LIMIT 1), head_alert)
 WHERE id = ?1
 RETURNING head_alert`
-	stormMemberSQL = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
-	// joinStormSQL makes the alerts listed in ?2 (a JSON array of ids)
-	// members of storm ?1: one statement for all that joined in a drop.
-	joinStormSQL = `UPDATE alerts SET storm_id = ?1,
-	storm_member = ifnull((SELECT head_alert FROM storms WHERE storms.id = ?1), 0) <> alerts.id
-WHERE id IN (SELECT value FROM json_each(?2))`
+	stormMemberSQL   = `UPDATE alerts SET storm_member = ?2 WHERE id = ?1`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
@@ -184,7 +180,7 @@ var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWri
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, upsertAlertExecSQL, lookupAlertsSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
-	stormHeadSQL, refreshStormSQL, stormMemberSQL, joinStormSQL,
+	stormHeadSQL, refreshStormSQL, stormMemberSQL,
 	activeSilenceSQL, insertSilenceSQL, expireSilenceSQL, silenceEndSQL, firingAlertsSQL, staleAlertsSQL, markStaleSQL,
 	openIncidentForGroupSQL, setIncidentGroupSQL, firingForIncidentSQL,
 	deleteServicesSQL, insertServiceSQL, insertAuditSQL,
@@ -411,7 +407,7 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 	res, err := t.exec(upsertAlertExecSQL,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale)
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID))
 	if err != nil {
 		return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
@@ -438,7 +434,8 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 		if a.Severity == 0 {
 			a.Severity = model.SevWarning
 		}
-		a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated, a.StormID = 0, false, 0, 0, 0, 0
+		// A new alert has no marks but the storm it was stored in.
+		a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated = 0, false, 0, 0, 0
 		return model.Upserted{New: true, Changed: true, Changes: 1}, nil
 	}
 	a.ID = k.id
@@ -473,7 +470,7 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, ms(flapSince))
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), ms(flapSince))
 	var up model.Upserted
 	var stored sql.NullString
 	err := row.Scan(&a.ID, &up.New, &up.Changed, &up.Changes,
@@ -513,21 +510,6 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 // in from the stored alert when a delivery leaves it empty.
 func complete(a *model.Alert) bool {
 	return a.Source != "" && a.Name != "" && a.Severity != 0 && a.Service != "" && a.Summary != "" && len(a.Labels) > 0 && a.Group != ""
-}
-
-// JoinStorm makes alerts members of a storm, all in one statement.
-func (t *tx) JoinStorm(stormID int64, alerts []int64) error {
-	if len(alerts) == 0 {
-		return nil
-	}
-	ids, err := json.Marshal(alerts)
-	if err != nil {
-		return fmt.Errorf("join storm %d: %w", stormID, err)
-	}
-	if _, err := t.exec(joinStormSQL, stormID, string(ids)); err != nil {
-		return fmt.Errorf("join storm %d: %w", stormID, err)
-	}
-	return nil
 }
 
 // RefreshStorm elects the storm's row in the feed again and recounts its
