@@ -26,6 +26,11 @@ const (
 	WallGridMinWidth, WallGridMinHeight = 120, 36
 	MinWidth, MinHeight                 = 60, 15
 	noticeFor                           = 6 * time.Second
+	// FPS is the most frames a second a console's renderer writes: a
+	// frame waits for the renderer's next tick, and at bubbletea's default
+	// 60 that alone is up to 17 ms between a commit and the screen. A tick
+	// with no new frame writes nothing.
+	FPS = 120
 )
 
 // Pane indexes, in tab order.

@@ -9,7 +9,7 @@
 // run by bubbletea as a headless program whose terminal output goes to a
 // scanner, the way an SSH session's goes to its channel; the program has
 // the same options as an SSH session (alt screen, bubbletea's renderer at
-// its default frame rate). The intake is the real drop watcher on the real
+// the console's frame rate, ui.FPS). The intake is the real drop watcher on the real
 // folder (bench/rig). The console shows the alert feed: at 80x24 it is
 // switched to the Alerts tab, at 200x60 it is one pane of the grid.
 //
@@ -212,7 +212,7 @@ func startSession(rg *rig.Rig, p *plan.Plan, scr io.Writer, w, h int) (*tea.Prog
 	m := ui.New(ui.Deps{Reader: rg.DB, Notifier: rg.DB, Actions: rg.Desk, Planner: rg.Desk, Plan: &fixedPlan{p: p},
 		Actor: op, Renderer: r, DropsDir: rg.Dir})
 	in, inW := io.Pipe() // no keys come from here; Send brings them
-	prog := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(scr), tea.WithAltScreen(), tea.WithoutSignalHandler())
+	prog := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(scr), tea.WithAltScreen(), tea.WithoutSignalHandler(), tea.WithFPS(ui.FPS))
 	done := make(chan error, 1)
 	go func() {
 		_, err := prog.Run()

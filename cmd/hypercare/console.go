@@ -421,7 +421,7 @@ func runConsole(g global) error {
 	}
 	m := ui.New(deps)
 	defer m.Close()
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(ui.FPS))
 	// Subscribed before the program starts, so no reload is missed.
 	planChanged, stopListening := a.plan.Subscribe()
 	defer stopListening()

@@ -201,7 +201,7 @@ func (c *sshConsole) console(next ssh.Handler) ssh.Handler {
 			// Signals belong to the server process, not to any one program in
 			// it. Bubbletea's own panic catching stays on: it also covers the
 			// goroutines commands run in, where a panic would end the server.
-			p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(s), tea.WithAltScreen(), tea.WithoutSignalHandler())
+			p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(s), tea.WithAltScreen(), tea.WithoutSignalHandler(), tea.WithFPS(ui.FPS))
 			// The server's shutdown quits the console as q does, so the
 			// client's terminal is restored before the session ends.
 			stopOnShutdown = context.AfterFunc(c.ctx, p.Quit)
