@@ -354,7 +354,7 @@ func (s *Desk) dueAlert(tx Tx, w WarRoom, text string, now time.Time) error {
 		Annotations: map[string]string{"communications lead": orUnassigned(w.Comms),
 			"what to do": "post a status update: select " + in.Ref() + " and run :update (a template drafts it)"},
 		StartsAt: now, FirstSeen: now, LastSeen: now, Group: warRoomSource}
-	_, err := tx.UpsertAlert(&al)
+	_, err := tx.UpsertAlert(&al, time.Time{})
 	return err
 }
 
@@ -370,6 +370,6 @@ func (s *Desk) resolveDueAlert(tx Tx, in Incident, now time.Time) error {
 	case al.State != AlertFiring:
 		return nil
 	}
-	_, err = tx.UpsertAlert(&Alert{DedupKey: al.DedupKey, State: AlertResolved, EndsAt: now, FirstSeen: now, LastSeen: now})
+	_, err = tx.UpsertAlert(&Alert{DedupKey: al.DedupKey, State: AlertResolved, EndsAt: now, FirstSeen: now, LastSeen: now}, time.Time{})
 	return err
 }

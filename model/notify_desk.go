@@ -111,7 +111,7 @@ func (s *Desk) notifyAlert(tx Tx, n Notification, now time.Time) error {
 		} else if err != nil {
 			return err
 		}
-		_, err = tx.UpsertAlert(&Alert{DedupKey: key, State: AlertResolved, EndsAt: now, LastSeen: now, FirstSeen: now})
+		_, err = tx.UpsertAlert(&Alert{DedupKey: key, State: AlertResolved, EndsAt: now, LastSeen: now, FirstSeen: now}, time.Time{})
 		return err
 	}
 	target := NotifyTargetShown(n.Target)
@@ -127,7 +127,7 @@ func (s *Desk) notifyAlert(tx Tx, n Notification, now time.Time) error {
 			"what to do": fmt.Sprintf("check the target of the plan's [[notify]] rule %q (and its environment variable, if it names one); hypercare list notifications --filter failed lists what was not sent", n.Rule)},
 		StartsAt: now, FirstSeen: now, LastSeen: now, Group: notifyFailedSource,
 	}
-	if _, err := tx.UpsertAlert(&al); err != nil {
+	if _, err := tx.UpsertAlert(&al, time.Time{}); err != nil {
 		return err
 	}
 	silences, err := tx.ActiveSilences(now)
