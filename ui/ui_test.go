@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -199,10 +198,6 @@ func (h *heldQueue) Subscribe() (<-chan struct{}, func()) {
 
 func (h *heldQueue) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
 	out, err := h.fakeStore.Queue(ctx, q)
-	println("QUEUE", len(out), q.AtRisk)
-	debug.PrintStack()
-	println("QUEUE", len(out))
-	debug.PrintStack()
 	h.mu.Lock()
 	hold := h.held
 	h.held = false

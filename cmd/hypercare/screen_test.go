@@ -27,6 +27,9 @@ func TestHostileDropNeverReachesScreen(t *testing.T) {
 	t.Cleanup(m.Close) // after the program has ended: cleanups run last first
 	tm := uitest.Start(t, m, uitest.LargeW, uitest.LargeH)
 	tm.WaitForPane("Alerts", "EvilRED")
+	// The header's figures (and the war room's banner) come with the first
+	// read of the counts, apart from the panes' rows: the golden holds them.
+	tm.WaitFor("● LIVE")
 	tm.Press("2", "enter")
 	tm.WaitForPane("ALR-1 · EvilRED", "window title")
 	view := tm.Final()
