@@ -307,7 +307,8 @@ func TestWallScreen(t *testing.T) {
 			tm := uitest.Start(t, m, size[0], size[1])
 			grid := tm.WaitUntil("the wall grid loaded", func(frame string) bool {
 				return strings.Contains(frame, "▲ P1 OPEN") && strings.Contains(frame, "WALL · read-only") &&
-					strings.Contains(uitest.Pane(frame, "Incidents"), "REQ-12") && strings.Contains(frame, "─ 3 Changes") &&
+					strings.Contains(uitest.Pane(frame, "Incidents"), "REQ-12") &&
+					strings.Contains(uitest.Pane(frame, "3 Changes"), "CHG-6") && // the week's changes, not only its title
 					strings.Contains(uitest.Pane(frame, "Alerts"), "HighErrorRate")
 			})
 			for _, unwanted := range []string{"? help", "Knowledge", "▶ INC", "▶ ALR", "P1 OPEN: 1"} {
