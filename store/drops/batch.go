@@ -45,6 +45,7 @@ const (
 type prepared struct {
 	kind   prepKind
 	name   string
+	seen   uint64 // Watcher.noted before the look that found it
 	how    readiness
 	res    Result
 	start  time.Time
@@ -154,6 +155,7 @@ func (w *Watcher) read(ctx context.Context, out chan<- []prepared) {
 // look checks the entry called name as Watcher.apply does before applying
 // it, and prepares it if it is a drop ready to read.
 func (w *Watcher) look(ctx context.Context, name string, how readiness) (prepared, bool) {
+	seen := w.noted()
 	info, err := os.Lstat(filepath.Join(w.cfg.Dir, name))
 	if err != nil {
 		return prepared{}, false // gone: applied already, or taken back
@@ -170,7 +172,7 @@ func (w *Watcher) look(ctx context.Context, name string, how readiness) (prepare
 		return prepared{}, false
 	}
 	p := w.intake.prepare(ctx, name)
-	p.how = how
+	p.how, p.seen = how, seen
 	return p, true
 }
 
@@ -265,7 +267,7 @@ func (w *Watcher) applyRun(ctx context.Context, bi model.BatchIngester, run []pr
 func (w *Watcher) settle(ctx context.Context, p prepared, res Result, err error) {
 	switch {
 	case err == nil:
-		w.forget(p.name)
+		w.forget(p.name, p.seen)
 		w.record(res)
 	case errors.Is(err, ErrChanging):
 		w.queue.again(p.name, w.cfg.Now())

@@ -100,9 +100,16 @@ type Watcher struct {
 	queue   queue
 	running atomic.Bool
 
-	mu      sync.Mutex // guards status and ignored
+	mu      sync.Mutex // guards status, ignored and notes
 	status  Status
-	ignored map[string]string // entries left alone → their kind, so each is logged once
+	ignored map[string]ignoredNote // entries left alone, so each is logged once
+	notes   uint64                 // how many times an entry was left alone
+}
+
+// ignoredNote is an entry left alone: its kind, and which note it was.
+type ignoredNote struct {
+	kind string
+	seq  uint64
 }
 
 // NewWatcher checks cfg and fills in its defaults.
@@ -132,7 +139,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	w := &Watcher{cfg: cfg, status: Status{Dir: cfg.Dir}, ignored: map[string]string{}}
+	w := &Watcher{cfg: cfg, status: Status{Dir: cfg.Dir}, ignored: map[string]ignoredNote{}}
 	w.queue.init()
 	w.intake = Intake{Dir: cfg.Dir, Limits: cfg.Limits, Actor: cfg.Actor, Ingester: cfg.Ingester, Quiet: cfg.Settle, Now: cfg.Now,
 		written: w.queue.writtenSince}
@@ -255,7 +262,7 @@ func (w *Watcher) event(c change) error {
 		return nil
 	}
 	if c.op == gone {
-		w.forget(c.name)
+		w.forget(c.name, w.noted())
 	}
 	w.queue.note(c.name, c.op, w.cfg.Now())
 	return nil
@@ -362,6 +369,7 @@ func (w *Watcher) apply(ctx context.Context, name string, how readiness) {
 	backoff := w.cfg.RetryMin
 	path := filepath.Join(w.cfg.Dir, name)
 	for {
+		seen := w.noted()
 		info, err := os.Lstat(path)
 		if err != nil {
 			return // gone: applied already, or taken back
@@ -381,7 +389,7 @@ func (w *Watcher) apply(ctx context.Context, name string, how readiness) {
 		var odd *NotRegularError
 		switch {
 		case err == nil:
-			w.forget(name)
+			w.forget(name, seen)
 			w.record(res)
 			return
 		case errors.As(err, &odd):
@@ -446,14 +454,18 @@ func (w *Watcher) unfinished(info os.FileInfo, how readiness) int {
 }
 
 // ignore records that the entry called name is not a regular file, and
-// logs it the first time it is seen as that kind.
+// logs it the first time it is seen as that kind. Seen again, it is noted
+// again, unlogged: the note is then newer than a drop found under the name
+// before, which must not let go of it.
 func (w *Watcher) ignore(name, kind string) {
 	w.mu.Lock()
-	if w.ignored[name] == kind {
+	w.notes++
+	seen := w.ignored[name].kind == kind
+	w.ignored[name] = ignoredNote{kind: kind, seq: w.notes}
+	if seen {
 		w.mu.Unlock()
 		return
 	}
-	w.ignored[name] = kind
 	entry := IgnoredEntry{Name: model.Clean(name, false), Kind: kind, At: w.cfg.Now()}
 	w.status.Ignored, w.status.LastIgnored = len(w.ignored), entry
 	w.mu.Unlock()
@@ -461,14 +473,24 @@ func (w *Watcher) ignore(name, kind string) {
 }
 
 // forget lets go of an entry left alone once it is gone or replaced by a
-// drop, so that whatever comes under its name next is reported afresh.
-func (w *Watcher) forget(name string) {
+// drop, so that whatever comes under its name next is reported afresh. It
+// lets go only of a note made up to seen (what noted said before the look
+// that found the drop): with a reader looking ahead of the worker, the
+// name may have been left alone again, as something else, since.
+func (w *Watcher) forget(name string, seen uint64) {
 	w.mu.Lock()
-	if _, ok := w.ignored[name]; ok {
+	if n, ok := w.ignored[name]; ok && n.seq <= seen {
 		delete(w.ignored, name)
 		w.status.Ignored = len(w.ignored)
 	}
 	w.mu.Unlock()
+}
+
+// noted is how many times an entry has been left alone so far.
+func (w *Watcher) noted() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.notes
 }
 
 func (w *Watcher) record(res Result) {
