@@ -49,6 +49,7 @@ const (
 	PermRunMajor // assign a war room's roles
 	PermStatusUpdate
 	PermReportJob
+	PermPrune
 )
 
 type permRule struct {
@@ -106,6 +107,9 @@ var permRules = map[Perm]permRule{
 	// the role and post the updates.
 	PermStatusUpdate: {RoleOperator, "post status updates"},
 	PermReportJob:    {RoleOperator, "report job runs"},
+	// Pruning removes records from the database (into the archive) for
+	// everyone; hypercare itself does it on the plan's schedule.
+	PermPrune: {RoleAdmin, "prune old records"},
 }
 
 // May reports whether the actor's role allows p.

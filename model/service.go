@@ -53,6 +53,9 @@ type Policy interface {
 	MajorPolicy() MajorPolicy
 	// Jobs are the plan's scheduled jobs and backups.
 	JobSpecs() []JobSpec
+	// Retention is how long alerts, their history and the audit log are
+	// kept before a prune archives and removes them.
+	Retention() Retention
 }
 
 // EscalationLevel is one step of a team's escalation path.

@@ -255,6 +255,7 @@ type Notifier interface {
 // Store is the persistence the service layer writes through.
 type Store interface {
 	Reader
+	RetentionReader
 	Notifier
 	// Write runs fn in one write transaction; an error from fn rolls it back.
 	Write(ctx context.Context, fn func(Tx) error) error
@@ -366,6 +367,7 @@ type Tx interface {
 	ArticleTx
 	ExpiryTx
 	JobTx
+	RetentionTx
 	// ReplaceServices makes the stored services exactly the given set.
 	ReplaceServices(services []Service) error
 

@@ -183,6 +183,7 @@ func (c *checker) check(p *Plan) {
 	business := c.checkSLAs(p)
 	c.checkBusiness(&p.Hypercare.Business, business || p.Hypercare.Hours == HoursBusiness)
 	c.checkAlerts(p)
+	c.checkRetention(p)
 	c.checkSources(p)
 	c.checkRoutes(p)
 	c.checkFreezes(p)
@@ -231,6 +232,38 @@ func (c *checker) checkAlerts(p *Plan) {
 		}
 	}
 	a.rules = r
+}
+
+// Forever is the retention that keeps a kind of record for good.
+const Forever = "forever"
+
+// checkRetention fills the retention from [retention] over the defaults. A
+// window under a day is refused: a prune must never take the records of
+// the day the team is working in.
+func (c *checker) checkRetention(p *Plan) {
+	rs, r := &p.Retain, model.DefaultRetention()
+	for _, k := range []struct {
+		key, value string
+		into       *time.Duration
+	}{{"alerts", rs.Alerts, &r.Alerts}, {"alert_history", rs.AlertHistory, &r.AlertHistory}, {"audit", rs.Audit, &r.Audit}} {
+		switch k.value {
+		case "":
+			continue
+		case Forever:
+			*k.into = 0
+			continue
+		}
+		path := "retention." + k.key
+		d := c.duration(path, k.value)
+		switch {
+		case d <= 0:
+		case d < model.MinRetention:
+			c.add(path, "%q is less than a day; keep records at least \"1d\" (a prune must not take today's), or write %q", k.value, Forever)
+		default:
+			*k.into = d
+		}
+	}
+	rs.r, rs.checked = r, true
 }
 
 // checkSources fills each [[source]] over its defaults.

@@ -42,6 +42,7 @@ type Plan struct {
 	Rota      []Rota         `toml:"rota,omitempty"`
 	Operators []Operator     `toml:"operator,omitempty"`
 	Change    ChangeBoard    `toml:"change,omitempty"`
+	Retain    Retention      `toml:"retention,omitempty"`
 	// The support plan's own text: why, for whom, on what terms
 	// (support.go).
 	Support          Support          `toml:"support,omitempty"`
@@ -78,6 +79,26 @@ func (p *Plan) AlertRules() model.AlertRules {
 		return model.DefaultAlertRules()
 	}
 	return p.Alerts.rules
+}
+
+// Retention is [retention]: how long records are kept before hypercare
+// archives and removes them; every key is optional (90 days), "forever"
+// keeps that kind of record for good.
+type Retention struct {
+	Alerts       string `toml:"alerts,omitempty"`        // resolved alerts, after they were last seen
+	AlertHistory string `toml:"alert_history,omitempty"` // state changes of the alerts kept
+	Audit        string `toml:"audit,omitempty"`         // audit entries
+
+	r       model.Retention
+	checked bool // r is filled in: "forever" everywhere is all zero
+}
+
+// Retention returns the retention with defaults filled in (model.Policy).
+func (p *Plan) Retention() model.Retention {
+	if !p.Retain.checked {
+		return model.DefaultRetention()
+	}
+	return p.Retain.r
 }
 
 // Source is one sender of alerts: how often it repeats a firing alert, what

@@ -376,7 +376,7 @@ func TestChecks(t *testing.T) {
 		{"tier missing", "tier  = 1\n", "", problem{16, "service[1].tier", "missing; add tier = 1, 2 or 3"}},
 		{"quoted date", "start    = 2026-11-19", `start    = "2026-11-19"`, problem{4, "hypercare.start", `found text "2026-11-19"; write a date or date-time without quotes`}},
 		{"time of day for a date", "start    = 2026-11-19", "start    = 08:00:00", problem{4, "hypercare.start", "is a time of day only"}},
-		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, budget, change, contact, environment, freeze, hypercare, job, licence, major, notify, operator, referral, release, responsibility, rota, route, service, sla, smtp, source, support, team)"}},
+		{"unknown section", "[[operator]]", "[servcie]\nid = \"x\"\n\n[[operator]]", problem{34, "servcie", "unknown key; check the spelling (known here: alerts, budget, change, contact, environment, freeze, hypercare, job, licence, major, notify, operator, referral, release, responsibility, retention, rota, route, service, sla, smtp, source, support, team)"}},
 		{"unknown timezone", `"Europe/London"`, `"Europe/Londres"`, problem{6, "hypercare.timezone", `"Europe/Londres" is not a known IANA timezone`}},
 		{"business hours inside out", `timezone = "Europe/London"`, "timezone = \"Europe/London\"\nhours = \"business\"\nbusiness = { days = [\"mon\"], start = \"18:00\", end = \"08:00\" }", problem{8, "hypercare.business.end", "08:00 is not after start 18:00"}},
 		{"first level not L1", `level = "L1"`, `level = "L2"`, problem{14, "team[1].escalation[1].level", "L2 cannot come first; start the escalation at L1"}},
@@ -453,6 +453,43 @@ func TestAlertRules(t *testing.T) {
 		_, err = Parse("plan.toml", []byte(base+"\n[alerts]\nsilence_role = \""+bad+"\"\n"))
 		if err == nil || !strings.Contains(err.Error(), "alerts.silence_role") {
 			t.Errorf("silence_role = %q not reported: %v", bad, err)
+		}
+	}
+}
+
+func TestRetention(t *testing.T) {
+	base := readFile(t, "testdata/valid.toml") // has no [retention] section
+	p, err := Parse("plan.toml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Retention(); got != model.DefaultRetention() {
+		t.Fatalf("no [retention]: %+v, want the defaults", got)
+	}
+	p, err = Parse("plan.toml", []byte(base+"\n[retention]\nalerts = \"30d\"\naudit = \"forever\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.DefaultRetention()
+	want.Alerts, want.Audit = 30*24*time.Hour, 0
+	if got := p.Retention(); got != want {
+		t.Fatalf("retention = %+v, want %+v", got, want)
+	}
+	p, err = Parse("plan.toml", []byte(base+"\n[retention]\nalerts = \"forever\"\nalert_history = \"forever\"\naudit = \"forever\"\n"))
+	if err != nil || p.Retention() != (model.Retention{}) {
+		t.Fatalf("all forever = %+v, %v; want nothing pruned", p.Retention(), err)
+	}
+	for _, tt := range []struct{ text, field, msg string }{
+		{`alerts = "12h"`, "retention.alerts", `"12h" is less than a day; keep records at least "1d"`},
+		{`alert_history = "soon"`, "retention.alert_history", `"soon" is not a duration`},
+		{`audit = "0d"`, "retention.audit", "is not a positive duration"},
+		{`audit = 90`, "retention.audit", "found 90; write text in quotes"},
+		{`alert = "30d"`, "retention.alert", "unknown key; check the spelling (known here: alert_history, alerts, audit)"},
+	} {
+		_, err := Parse("plan.toml", []byte(base+"\n[retention]\n"+tt.text+"\n"))
+		var ce *CheckError
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || ce.Problems[0].Field != tt.field || !strings.Contains(ce.Problems[0].Msg, tt.msg) {
+			t.Errorf("%s: got %v; want %s: …%s…", tt.text, err, tt.field, tt.msg)
 		}
 	}
 }
