@@ -505,6 +505,8 @@ func (m *Model) dropsLine() string {
 		return st.FooterStale.Render("drops not watched")
 	case d.Sources != "":
 		return st.FooterStale.Render("alert source unreachable: " + d.Sources)
+	case d.Retention != "":
+		return st.FooterStale.Render("prune failed: " + d.Retention)
 	}
 	if m.w < 120 {
 		// Narrow: counts only, so the key hints keep their room.

@@ -117,6 +117,9 @@ type DropStatus struct {
 	// Sources says why a sender hypercare checks with (an Alertmanager in
 	// the plan) could not be asked, "" when fine.
 	Sources string
+	// Retention says why the last prune of records past the plan's
+	// retention failed (the archive could not be written…), "" when fine.
+	Retention string
 	// Ignored counts the entries in the drop folder left alone because they
 	// are not regular files (directories, links, FIFOs, devices);
 	// LastIgnored names the latest, with what it is.

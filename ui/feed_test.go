@@ -59,6 +59,10 @@ func TestDropsLine(t *testing.T) {
 	if got := m.dropsLine(); !strings.Contains(got, "alert source unreachable: alertmanager: cannot ask") {
 		t.Errorf("footer with an unreachable Alertmanager: %q", got)
 	}
+	status.Sources, status.Retention = "", "alerts: archive /data/archive: permission denied"
+	if got := m.dropsLine(); !strings.Contains(got, "prune failed: alerts: archive /data/archive: permission denied") {
+		t.Errorf("footer after a failed prune: %q", got)
+	}
 }
 
 // When someone else takes the incident or request on screen, the notice

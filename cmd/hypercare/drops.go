@@ -50,6 +50,14 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 	// breach escalation and level timeouts) and the expiry warnings: they
 	// need no one at a keyboard.
 	go sweepSLA(ctx, a.desk, slaSweepEvery)
+	// And it keeps the database to the plan's retention.
+	var pruneProblem atomic.Value // string: why the last prune failed
+	go prunePeriodically(ctx, a.desk, archiveDir(a.db.Path()), pruneEvery, func(p string) {
+		if p != "" && logf != nil {
+			logf("retention: %s", p)
+		}
+		pruneProblem.Store(p)
+	})
 	var reconcileProblem atomic.Value // string: why the last check with an Alertmanager failed
 	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
 	return func() ui.DropStatus {
@@ -64,6 +72,7 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 		}
 		out.Sources, _ = reconcileProblem.Load().(string)
 		out.Sources = firstLine(out.Sources)
+		out.Retention, _ = pruneProblem.Load().(string)
 		if err, ok := stopped.Load().(error); ok {
 			out.Problem = firstLine(err.Error())
 		}

@@ -181,6 +181,9 @@ func TestStarterCommentedSectionsPassPlanCheck(t *testing.T) {
 	if p.AlertRules() == model.DefaultAlertRules() && !bytes.Contains(full, []byte("\n[alerts]\n")) {
 		t.Error("the starter has no commented [alerts]")
 	}
+	if p.Retention() == model.DefaultRetention() {
+		t.Error("the starter has no commented [retention]")
+	}
 	if got := p.Freezes[0].Start; !got.Equal(time.Date(2026, 3, 29, 0, 0, 0, 0, paris)) {
 		t.Errorf("the freeze starts %s; want the first day", got)
 	}

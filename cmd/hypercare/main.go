@@ -139,6 +139,10 @@ Usage:
   hypercare backup FILE                   a consistent copy of the database while it is in
                                           use, checked (integrity, schema, record counts)
                                           before it is put at FILE; FILE must not exist
+  hypercare prune [--dry-run] [--archive DIR]
+                                          archive, then remove, what is older than the
+                                          plan's [retention]: resolved alerts, their history,
+                                          audit entries (serve and the console do it hourly)
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, and with --http alert webhooks
@@ -316,6 +320,8 @@ func runCommand(g global, cmd string, args []string, stdin io.Reader, stdout, st
 		return runExport(g, args, stdout)
 	case "backup":
 		return runBackup(g, args, stdout)
+	case "prune":
+		return runPrune(g, args, stdout)
 	case "init":
 		return runInit(g, args, stdout)
 	case "serve":
