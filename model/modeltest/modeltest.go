@@ -96,5 +96,6 @@ func (Policy) MajorPolicy() model.MajorPolicy {
 
 // Jobs: none; the jobs' tests run on a real plan.
 func (Policy) JobSpecs() []model.JobSpec { return nil }
+
 // Retention: the defaults.
 func (Policy) Retention() model.Retention { return model.DefaultRetention() }
