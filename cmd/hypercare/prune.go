@@ -163,7 +163,7 @@ func (r pruneReport) writeText(w io.Writer, loc *time.Location) {
 	default:
 		fmt.Fprintln(w, "hypercare prune: archived, then removed:")
 	}
-	nameW, countW := 0, 0
+	nameW, countW, pathW := 0, 0, 0
 	for _, row := range rows {
 		nameW, countW = max(nameW, len(row[0])), max(countW, len(row[1]))
 	}
@@ -172,8 +172,12 @@ func (r pruneReport) writeText(w io.Writer, loc *time.Location) {
 	}
 	if len(r.Files) > 0 {
 		fmt.Fprintln(w, "archive:")
+		pathW, countW = 0, 0
 		for _, f := range r.Files {
-			fmt.Fprintf(w, "  %s  %s record(s)\n", f.Path, thousands(f.Rows))
+			pathW, countW = max(pathW, len(f.Path)), max(countW, len(thousands(f.Rows)))
+		}
+		for _, f := range r.Files {
+			fmt.Fprintf(w, "  %-*s  %*s\n", pathW, f.Path, countW, thousands(f.Rows))
 		}
 	}
 }
