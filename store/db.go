@@ -51,6 +51,8 @@ type DB struct {
 
 	stopWatch context.CancelFunc
 	watchDone chan struct{}
+	stopIndex context.CancelFunc // the alert text indexer: alerttext.go
+	indexDone chan struct{}
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -102,6 +104,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.startWatch(ctx, opts.PollInterval); err != nil {
 		return nil, err
 	}
+	indexCtx, stopIndex := context.WithCancel(context.Background())
+	db.stopIndex = stopIndex
+	db.startIndexer(indexCtx)
 	ok = true
 	return db, nil
 }
@@ -190,6 +195,10 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) closeAll() error {
+	if db.stopIndex != nil {
+		db.stopIndex()
+		<-db.indexDone
+	}
 	if db.stopWatch != nil {
 		db.stopWatch()
 		<-db.watchDone

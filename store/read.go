@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -80,16 +81,33 @@ LIMIT ?3 OFFSET ?4`
   AND ((?6 & 16) = 0 OR (stale AND state = 'firing'))
 `
 
-	// The feed hides storm members (storm_member = 1): their storm's most
-	// pressing alert stands for them. A filter (?7) looks at every alert,
-	// members too, so nothing a filter asks for hides inside a storm.
+	// The feed shows the alerts that are not storm members
+	// (storm_member = 1): a storm's most pressing alert stands for them.
+	// ?7 is 0 for those, the range of alerts_feed in feed order; a filter
+	// looks at every alert, members too, so nothing it asks for hides
+	// inside a storm: it reads the members' range (?7 = 1) as well and
+	// Feed merges the two.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE (storm_member = 0 OR ?7)` + feedFilter + `
+WHERE storm_member = ?7` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts
-WHERE firing = 1 AND (storm_member = 0 OR ?7)` + feedFilter + `
+WHERE storm_member = ?7 AND firing = 1` + feedFilter + `
+ORDER BY firing DESC, severity, last_seen DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	// The same, for text whose candidates (alerttext.go) are few: each
+	// read by id (CROSS JOIN keeps the candidates the outer loop, so the
+	// feed index is never walked) and the window sorted. Every candidate
+	// is looked at, storm member or not (?7 is not used).
+	feedCandidatesSQL = `SELECT ` + alertColumns + ` FROM (` + alertTextCandidatesSQL + `) CROSS JOIN alerts ON alerts.id = cand
+WHERE ?7 = ?7` + feedFilter + `
+ORDER BY firing DESC, severity, last_seen DESC, id DESC
+LIMIT ?3 OFFSET ?4`
+
+	feedFiringCandidatesSQL = `SELECT ` + alertColumns + ` FROM (` + alertTextCandidatesSQL + `) CROSS JOIN alerts ON alerts.id = cand
+WHERE ?7 = ?7 AND firing = 1` + feedFilter + `
 ORDER BY firing DESC, severity, last_seen DESC, id DESC
 LIMIT ?3 OFFSET ?4`
 
@@ -109,12 +127,9 @@ FROM silences
 WHERE ?1 IS NULL OR ends_at > ?1
 ORDER BY id DESC`
 
-	// The at-risk count is not a counter: it changes with the clock, not
-	// with writes. The SLA sweep marks incidents as they pass 75% of their
-	// resolve target (flag 1) or use 75% of their respond target (flags 4, 8, until
-	// someone acks), and the open ones are few, read off the partial queue index.
-	countsSQL = `SELECT name, value FROM counters
-UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND (sla_flags & 1 OR (sla_flags & 12 AND ack_at IS NULL))`
+	// Every figure is a counter kept by triggers (migrations 0001, 0017):
+	// a session's refresh reads a handful of rows, never counts.
+	countsSQL = `SELECT name, value FROM counters`
 
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
 WHERE at >= ?1
@@ -261,16 +276,76 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 		only |= 1 << bit
 	}
 	filtered := words != nil || labels != nil || only != 0 || q.Members
-	args := []any{words, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, filtered}
+	args := []any{words, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, 0}
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
-		query = feedStormSQL
+		rows, err := db.query(ctx, feedStormSQL, args...)
+		return collect(rows, err, "alert feed", scanAlert)
 	case q.Firing:
 		query = feedFiringSQL
 	}
+	if words != nil {
+		// Text the index can answer, and few alerts that may match: read
+		// those rather than walk the feed.
+		match, ids, few, err := db.textCandidates(ctx, q.Filter)
+		if err != nil {
+			return nil, fmt.Errorf("read alert feed: %w", err)
+		}
+		if few {
+			query = map[string]string{feedSQL: feedCandidatesSQL, feedFiringSQL: feedFiringCandidatesSQL}[query]
+			rows, err := db.query(ctx, query, append(args, match, ids)...)
+			return collect(rows, err, "alert feed", scanAlert)
+		}
+	}
+	if !filtered {
+		rows, err := db.query(ctx, query, args...)
+		return collect(rows, err, "alert feed", scanAlert)
+	}
+	// A filter walks both ranges, each in feed order as far as the page's
+	// end, and merges them.
+	end := offset(q.Offset) + limit(q.Limit)
+	if limit(q.Limit) < 0 {
+		end = -1 // no limit: every row
+	}
+	args[2], args[3] = end, 0
 	rows, err := db.query(ctx, query, args...)
-	return collect(rows, err, "alert feed", scanAlert)
+	heads, err := collect(rows, err, "alert feed", scanAlert)
+	if err != nil {
+		return nil, err
+	}
+	args[6] = 1
+	rows, err = db.query(ctx, query, args...)
+	members, err := collect(rows, err, "alert feed", scanAlert)
+	if err != nil {
+		return nil, err
+	}
+	merged := mergeFeed(heads, members)
+	if end < 0 {
+		end = len(merged)
+	}
+	return merged[min(offset(q.Offset), len(merged)):min(end, len(merged))], nil
+}
+
+// feedBefore is the feed's order: firing first, then by severity, the
+// latest seen, the newest.
+func feedBefore(a, b model.Alert) int {
+	firing := func(x model.Alert) int { return btoi(x.State == model.AlertFiring && !x.Stale) }
+	return cmp.Or(cmp.Compare(firing(b), firing(a)), cmp.Compare(a.Severity, b.Severity),
+		b.LastSeen.Compare(a.LastSeen), cmp.Compare(b.ID, a.ID))
+}
+
+// mergeFeed merges two lists in feed order.
+func mergeFeed(a, b []model.Alert) []model.Alert {
+	out := make([]model.Alert, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if feedBefore(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // AlertHistory lists an alert's state changes, oldest first.

@@ -16,22 +16,25 @@ import (
 // index, so it reads about what it removes however large the tables are.
 const (
 	// prunableAlertsCTE lists the severities that non-firing alerts have,
-	// one seek each on alerts_feed (a loose index scan), so that
-	// "firing = 0 AND severity = s AND last_seen < ?1" is a range of that
-	// index per severity: exactly the old alerts that are not firing.
-	// The stale ones among them are not resolved and stay.
-	prunableAlertsCTE = `WITH RECURSIVE sev(s) AS (
-    SELECT (SELECT min(severity) FROM alerts WHERE firing = 0)
+	// storm members and the rest apart, one seek each on alerts_feed (a
+	// loose index scan), so that "storm_member = m AND firing = 0 AND
+	// severity = s AND last_seen < ?1" is a range of that index for each:
+	// exactly the old alerts that are not firing. The stale ones among
+	// them are not resolved and stay.
+	prunableAlertsCTE = `WITH RECURSIVE sev(m, s) AS (
+    SELECT 0, (SELECT min(severity) FROM alerts WHERE storm_member = 0 AND firing = 0)
     UNION ALL
-    SELECT (SELECT min(severity) FROM alerts WHERE firing = 0 AND severity > s) FROM sev WHERE s IS NOT NULL
+    SELECT 1, (SELECT min(severity) FROM alerts WHERE storm_member = 1 AND firing = 0)
+    UNION ALL
+    SELECT m, (SELECT min(severity) FROM alerts WHERE storm_member = m AND firing = 0 AND severity > s) FROM sev WHERE s IS NOT NULL
 )
 `
 	prunableAlertsSQL = prunableAlertsCTE + `SELECT a.id, a.storm_id FROM sev CROSS JOIN alerts a
-WHERE a.firing = 0 AND a.severity = sev.s AND a.last_seen < ?1 AND a.state = 'resolved'
+WHERE a.storm_member = sev.m AND a.firing = 0 AND a.severity = sev.s AND a.last_seen < ?1 AND a.state = 'resolved'
 LIMIT ?2`
 	countPrunableAlertsSQL = prunableAlertsCTE + `SELECT count(*), ifnull(sum((SELECT count(*) FROM alert_changes c WHERE c.alert_id = a.id)), 0)
 FROM sev CROSS JOIN alerts a
-WHERE a.firing = 0 AND a.severity = sev.s AND a.last_seen < ?1 AND a.state = 'resolved'`
+WHERE a.storm_member = sev.m AND a.firing = 0 AND a.severity = sev.s AND a.last_seen < ?1 AND a.state = 'resolved'`
 
 	// ?1 is a JSON array of ids.
 	alertRowsSQL         = `SELECT * FROM alerts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id`

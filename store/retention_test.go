@@ -19,8 +19,8 @@ func TestPruneQueryPlans(t *testing.T) {
 		args        []any
 		want        []string
 	}{
-		{"alerts", prunableAlertsSQL, []any{now, 1000}, []string{"SEARCH a USING INDEX alerts_feed (firing=? AND severity=? AND last_seen<?)"}},
-		{"count alerts", countPrunableAlertsSQL, []any{now}, []string{"SEARCH a USING INDEX alerts_feed (firing=? AND severity=? AND last_seen<?)", "alert_changes_alert"}},
+		{"alerts", prunableAlertsSQL, []any{now, 1000}, []string{"SEARCH a USING INDEX alerts_feed (storm_member=? AND firing=? AND severity=? AND last_seen<?)"}},
+		{"count alerts", countPrunableAlertsSQL, []any{now}, []string{"SEARCH a USING INDEX alerts_feed (storm_member=? AND firing=? AND severity=? AND last_seen<?)", "alert_changes_alert"}},
 		{"changes", oldChangesSQL, []any{100, now, 1000}, []string{"SEARCH alert_changes USING INTEGER PRIMARY KEY (rowid<?)"}},
 		{"drops", oldDropsSQL, []any{now, 1000}, []string{"drops_at"}},
 		{"audit", oldAuditSQL, []any{now, 1000}, []string{"audit_at"}},

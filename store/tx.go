@@ -153,11 +153,11 @@ WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id`
 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`
 	expireSilenceSQL = `UPDATE silences SET ends_at = ?2 WHERE id = ?1 AND ends_at > ?2 AND starts_at <= ?2`
 	silenceEndSQL    = `UPDATE silences SET ends_at = ?2 WHERE id = ?1`
-	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1`
+	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts WHERE storm_member IN (0, 1) AND firing = 1`
 	// Firing alerts of a source not heard from since ?2: the firing range of
 	// alerts_feed, last_seen tested on its entries, so only the stale ones
 	// are read from the table.
-	staleAlertsSQL = `SELECT ` + alertColumns + ` FROM alerts WHERE firing = 1 AND last_seen < ?2 AND source = ?1`
+	staleAlertsSQL = `SELECT ` + alertColumns + ` FROM alerts WHERE storm_member IN (0, 1) AND firing = 1 AND last_seen < ?2 AND source = ?1`
 	markStaleSQL   = `UPDATE alerts SET stale = 1 WHERE id = ?1 AND state = 'firing'`
 
 	openIncidentForGroupSQL = `SELECT ` + incidentColumns + ` FROM incidents

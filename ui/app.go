@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -80,6 +81,13 @@ type Model struct {
 	// more re-query runs when that one lands. So a flood of commits costs
 	// one query at a time, and the last commit is always shown.
 	refreshing, behind bool
+
+	// drawn is the last frame View made; dirty says something it shows
+	// may have changed since. A refresh that reads what is on screen
+	// already (most of them, with many sessions on other views) costs no
+	// frame; the clock's tick redraws every second.
+	drawn string
+	dirty bool
 }
 
 type (
@@ -287,7 +295,9 @@ func (m *Model) gridPanes() int {
 }
 
 func (m *Model) fetchCounts() tea.Cmd {
-	r, now, p := m.s.Reader, m.s.Now(), m.s.plan()
+	// Read at the whole second: sessions refreshed for the same commit
+	// then ask the same questions, which a Shared reader answers once.
+	r, now, p := m.s.Reader, m.s.Now().Truncate(time.Second), m.s.plan()
 	lead := m.s.Actor.May(model.PermEscalate) && !m.s.Wall // the breach banner is for those who can act on it
 	who, reading := m.s.Actor, !m.s.Wall                   // a wall screen has nobody reading
 	wall := m.s.Wall
@@ -350,6 +360,10 @@ func (m *Model) fetchCounts() tea.Cmd {
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	quiet := m.quiet(msg)
+	if !quiet {
+		m.dirty = true
+	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -413,7 +427,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.scored {
 				m.score = msg.exit
 			}
-			m.updated = m.s.Now()
+			if !quiet {
+				m.updated = m.s.Now() // when what the screen shows last changed
+			}
 			if banners != m.headerHeight() {
 				m.layout() // a banner came or went: the body changes height
 			}
@@ -718,6 +734,45 @@ func (m *Model) View() string {
 	if m.w == 0 {
 		return ""
 	}
+	if !m.dirty && m.drawn != "" {
+		return m.drawn
+	}
+	m.drawn, m.dirty = m.frame(), false
+	return m.drawn
+}
+
+// quiet reports whether msg changes nothing on screen: a wake-up that only
+// starts a refresh, or a refresh whose answers are what is shown already.
+func (m *Model) quiet(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case storeChangedMsg:
+		return true
+	case refreshedMsg:
+		return m.quiet(gathered(msg))
+	case gathered:
+		for _, one := range msg {
+			if !m.quiet(one) {
+				return false
+			}
+		}
+		return true
+	case countsMsg:
+		if msg.err != nil || m.storeErr != nil || (msg.scored && msg.exit != m.score) {
+			return false
+		}
+		msg.scored, msg.exit = m.counts.scored, m.counts.exit
+		return reflect.DeepEqual(msg, m.counts)
+	case interface{ unchanged() bool }:
+		return msg.unchanged()
+	case calendarData:
+		c, ok := m.panes[paneCalendar].(*calendarPane)
+		return ok && c.unchanged(msg)
+	}
+	return false
+}
+
+// frame draws the screen.
+func (m *Model) frame() string {
 	if m.tooSmall() {
 		return m.tooSmallView()
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -115,6 +116,12 @@ func (p *calendarPane) refresh() tea.Cmd {
 	}, func(w week, err error) tea.Msg {
 		return calendarData{seq: seq, changes: w.changes, deploys: w.deploys, runs: w.runs, err: err}
 	})
+}
+
+// unchanged reports whether the answer holds the week shown already.
+func (p *calendarPane) unchanged(msg calendarData) bool {
+	return msg.seq == p.seq && msg.err == nil && p.err == nil && p.placed &&
+		reflect.DeepEqual(msg.changes, p.changes) && reflect.DeepEqual(msg.deploys, p.deploys) && reflect.DeepEqual(msg.runs, p.runs)
 }
 
 func (p *calendarPane) update(msg tea.Msg) tea.Cmd {

@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -59,6 +61,25 @@ type listPane[T any] struct {
 	w, h       int
 	err        error
 	counts     countsMsg
+	// typed counts the filter's edits; a pause in typing (filterSettled)
+	// queries only when no key came after it.
+	typed int
+	// running are the fetches not answered yet, by sequence, and asked
+	// is what they ask for: a fetch for another filter or scope cancels
+	// them, as their answers would never be drawn.
+	running map[int]context.CancelFunc
+	asked   listQuery
+}
+
+// filterPause is how long typing in a filter must pause before the list
+// asks again: a word typed at speed is one query, not one per key, and the
+// keys never wait for a query.
+const filterPause = 150 * time.Millisecond
+
+// filterSettled says typing paused after the edit numbered typed.
+type filterSettled struct {
+	pane  any
+	typed int
 }
 
 // listData carries a fetched window to the pane that asked for it.
@@ -67,6 +88,14 @@ type listData[T any] struct {
 	seq, offset, limit int
 	rows               []T
 	err                error
+}
+
+// unchanged reports whether the answer holds what the list shows already:
+// the same rows of the same window, with nothing to clear.
+func (d listData[T]) unchanged() bool {
+	p := d.pane
+	return d.err == nil && p.err == nil && d.seq == p.list.seq && d.offset == p.list.base &&
+		len(d.rows) > 0 && reflect.DeepEqual(d.rows, p.list.rows)
 }
 
 func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
@@ -109,10 +138,24 @@ func (p *listPane[T]) fetch() tea.Cmd {
 	seq := p.list.begin()
 	offset, limit := p.list.window()
 	q, fetch := listQuery{filter: p.filter.text, scope: p.scope, offset: offset, limit: limit}, p.spec.fetch
-	return query(func(ctx context.Context) ([]T, error) { return fetch(ctx, q) },
-		func(rows []T, err error) tea.Msg {
-			return listData[T]{pane: p, seq: seq, offset: offset, limit: limit, rows: rows, err: err}
-		})
+	if q.filter != p.asked.filter || q.scope != p.asked.scope {
+		// The list asks something else now: stop the reads of the old.
+		for _, cancel := range p.running {
+			cancel()
+		}
+		clear(p.running)
+	}
+	if p.running == nil {
+		p.running = map[int]context.CancelFunc{}
+	}
+	p.asked = q
+	ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
+	p.running[seq] = cancel
+	return func() tea.Msg {
+		defer cancel()
+		rows, err := fetch(ctx, q)
+		return listData[T]{pane: p, seq: seq, offset: offset, limit: limit, rows: rows, err: err}
+	}
 }
 
 func (p *listPane[T]) refresh() tea.Cmd { return p.fetch() }
@@ -131,6 +174,7 @@ func (p *listPane[T]) update(msg tea.Msg) tea.Cmd {
 		if msg.pane != p {
 			return nil
 		}
+		delete(p.running, msg.seq)
 		if msg.seq == p.list.seq {
 			p.err = msg.err
 		}
@@ -142,6 +186,12 @@ func (p *listPane[T]) update(msg tea.Msg) tea.Cmd {
 	case countsMsg:
 		p.counts = msg
 		return nil
+	case filterSettled:
+		if msg.pane != p || msg.typed != p.typed {
+			return nil // another list's, or typing went on
+		}
+		p.list.reset()
+		return p.fetch()
 	default:
 		return nil
 	}
@@ -161,8 +211,11 @@ func (p *listPane[T]) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 		cmd, changed := p.filter.handle(msg)
 		p.setSize(p.w, p.h)
 		if changed {
-			p.list.reset()
-			return tea.Batch(cmd, p.fetch()), true
+			// The rows shown stay until typing pauses and the new
+			// filter's answer comes.
+			p.typed++
+			typed := p.typed
+			return tea.Batch(cmd, tea.Tick(filterPause, func(time.Time) tea.Msg { return filterSettled{pane: p, typed: typed} })), true
 		}
 		return cmd, true
 	}
@@ -274,6 +327,7 @@ func painter(selected bool) func(lipgloss.Style, string) string {
 
 // setFilter applies a filter from the command line.
 func (p *listPane[T]) setFilter(text string) tea.Cmd {
+	p.typed++ // a pause still pending from the prompt must not ask again
 	p.filter.text = strings.TrimSpace(text)
 	p.filter.input.SetValue(p.filter.text)
 	p.list.reset()

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/muesli/termenv"
 )
 
 // Styles are built once per session from that session's renderer, so each
@@ -41,25 +44,46 @@ type Styles struct {
 // NewStyles builds the palette for a renderer. Colours are chosen to read
 // from across a room: the few things that demand action are bold on a solid
 // background; everything else stays quiet.
+//
+// Every colour is worked out here, once, for the renderer's terminal: its
+// background decides light or dark, and its colour profile the nearest
+// colour it has. Left to lipgloss, a 256-colour terminal (what most SSH
+// clients say they are) costs a nearest-colour search at every cell drawn,
+// three quarters of a frame.
 func NewStyles(r *lipgloss.Renderer) *Styles {
+	profile, darkBG := r.ColorProfile(), r.HasDarkBackground()
+	fixed := func(hex string) lipgloss.TerminalColor {
+		switch v := profile.Color(hex).(type) {
+		case termenv.ANSIColor:
+			return lipgloss.Color(strconv.Itoa(int(v)))
+		case termenv.ANSI256Color:
+			return lipgloss.Color(strconv.Itoa(int(v)))
+		case termenv.RGBColor:
+			return lipgloss.Color(string(v))
+		}
+		return lipgloss.NoColor{}
+	}
 	c := func(light, dark string) lipgloss.TerminalColor {
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+		if darkBG {
+			return fixed(dark)
+		}
+		return fixed(light)
 	}
 	red, orange, yellow := c("#C00000", "#FF5F5F"), c("#B35900", "#FFAF00"), c("#806600", "#FFD75F")
 	green, blue, grey := c("#006B00", "#87D787"), c("#0050A0", "#5FAFFF"), c("#707070", "#8A8A8A")
-	white := lipgloss.Color("#FFFFFF")
+	white, alarm, major, banner := fixed("#FFFFFF"), fixed("#C00000"), fixed("#870087"), fixed("#AF5F00")
 	ns := r.NewStyle
 
 	s := &Styles{
 		Header:      ns().Bold(true).Reverse(true),
 		HeaderTitle: ns().Bold(true).Reverse(true),
 		HeaderDim:   ns().Reverse(true),
-		HeaderAlarm: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+		HeaderAlarm: ns().Bold(true).Foreground(white).Background(alarm),
 		Footer:      ns().Foreground(grey),
 		FooterLive:  ns().Bold(true).Foreground(green),
 		FooterStale: ns().Bold(true).Foreground(red),
 		FooterKey:   ns().Bold(true),
-		Banner:      ns().Bold(true).Foreground(white).Background(lipgloss.Color("#AF5F00")),
+		Banner:      ns().Bold(true).Foreground(white).Background(banner),
 		Error:       ns().Bold(true).Foreground(red),
 		Warn:        ns().Foreground(orange),
 		Notice:      ns().Foreground(green),
@@ -79,18 +103,18 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 		Highlight:   ns().Bold(true).Underline(true).Foreground(yellow),
 
 		Severity: map[model.Severity]lipgloss.Style{
-			model.SevCritical: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			model.SevCritical: ns().Bold(true).Foreground(white).Background(alarm),
 			model.SevWarning:  ns().Bold(true).Foreground(orange),
 			model.SevInfo:     ns().Foreground(blue),
 		},
 		Priority: map[model.Priority]lipgloss.Style{
-			1: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			1: ns().Bold(true).Foreground(white).Background(alarm),
 			2: ns().Bold(true).Foreground(red),
 			3: ns().Bold(true).Foreground(orange),
 			4: ns().Foreground(yellow),
 			5: ns().Foreground(grey),
 		},
-		Major:    ns().Bold(true).Foreground(white).Background(lipgloss.Color("#870087")),
+		Major:    ns().Bold(true).Foreground(white).Background(major),
 		Firing:   ns().Bold(true).Foreground(red),
 		Resolved: ns().Foreground(green),
 		Ack:      ns().Foreground(blue),
@@ -99,7 +123,7 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 			model.SLAOK:       ns().Foreground(green),
 			model.SLAWatch:    ns().Foreground(yellow),
 			model.SLARisk:     ns().Bold(true).Foreground(orange),
-			model.SLABreached: ns().Bold(true).Foreground(white).Background(lipgloss.Color("#C00000")),
+			model.SLABreached: ns().Bold(true).Foreground(white).Background(alarm),
 			model.SLANone:     ns().Foreground(grey),
 		},
 

@@ -87,6 +87,24 @@ func queries() []query {
 			_, err := db.Feed(ctx, model.FeedQuery{Filter: "svc-03", Limit: 60})
 			return err
 		}},
+		// The text filter through its index (alerts_text): a text few
+		// alerts contain, one none contains, one most contain.
+		{"feed text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Filter: "svc-07-11: 4", Limit: 60})
+			return err
+		}},
+		{"feed text, none", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Filter: "xyzzy", Limit: 60})
+			return err
+		}},
+		{"feed text, common", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Filter: "DiskFull", Limit: 60})
+			return err
+		}},
+		{"feed firing text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+			_, err := db.Feed(ctx, model.FeedQuery{Firing: true, Filter: "svc-07-11: 4", Limit: 60})
+			return err
+		}},
 		{"queue filtered", 0, 0, func(ctx context.Context, db *store.DB) error {
 			_, err := db.Queue(ctx, model.QueueQuery{Filter: "svc-03", Limit: 60})
 			return err
@@ -108,6 +126,21 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 		return err
 	}
 	defer db.Close()
+
+	// The text index is filled in the background; a database made before
+	// it existed (or by an older gendb) is indexed now, before timing.
+	for {
+		left, err := db.AlertTextBacklog(ctx)
+		if err != nil {
+			return err
+		}
+		if left == 0 {
+			break
+		}
+		fmt.Printf("\rwaiting for the alert text index: %d alerts to go  ", left)
+		time.Sleep(time.Second)
+	}
+	fmt.Print("\r")
 
 	var writes atomic.Int64
 	if ingest {
@@ -151,7 +184,7 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 	fmt.Println("\nEXPLAIN QUERY PLAN")
 	for _, p := range plans {
 		fmt.Printf("%s:\n    %s\n", p.Name, strings.Join(p.Steps, "\n    "))
-		if p.TempBTree() {
+		if p.TempBTree() && !p.Window {
 			failed = true
 		}
 	}

@@ -14,10 +14,18 @@
 // once after a single session on a fresh server, once after all N sessions
 // came and went; the two must match.
 //
-// Each session is an 80x24 terminal that answers the device-attributes query
-// as terminal emulators do and shows the alert feed. A drop is one generic
-// NDJSON alert written as a dotfile and renamed in, as producers must; its
-// latency is from the rename to the alert's name reaching that session.
+// Each session is a terminal (-size, 80x24 by default, or 200x60 for the
+// whole grid) that answers the device-attributes query as terminal
+// emulators do and shows the alert feed. A drop is one generic NDJSON alert
+// written as a dotfile and renamed in, as producers must; its latency is
+// from the rename to the alert's name reaching that session's screen.
+//
+// With -db the measured server runs on a copy of that database (a million
+// alerts from bench/gendb, with storms), the plan's storm rules on: the
+// bench's own alerts each name a service of their own, so none of them
+// folds into a storm and every one must be drawn.
+//
+//	go run ./bench/ssh -db /tmp/bench-1m.db -size 200x60
 package main
 
 import (
@@ -54,6 +62,8 @@ func main() {
 	flag.IntVar(&cfg.drops, "drops", 100, "drops to write, one alert each")
 	flag.DurationVar(&cfg.every, "every", 100*time.Millisecond, "time between drops")
 	flag.StringVar(&cfg.bin, "bin", "", "hypercare binary (default: build ./cmd/hypercare into the work folder)")
+	flag.StringVar(&cfg.db, "db", "", "database to copy for the measured server (default: an empty one)")
+	flag.StringVar(&cfg.size, "size", "80x24", "the clients' terminal size, WIDTHxHEIGHT")
 	flag.StringVar(&cfg.colour, "colour", "256", "what the clients' terminals show: 256 (TERM=xterm-256color, as most SSH clients say), truecolor (COLORTERM=truecolor sent too) or none (NO_COLOR=1 sent)")
 	flag.Parse()
 	if err := run(cfg); err != nil {
@@ -66,6 +76,8 @@ type config struct {
 	sessions, drops int
 	every           time.Duration
 	bin, colour     string
+	db, size        string
+	w, h            int
 }
 
 // environ is what the clients send for cfg.colour.
@@ -86,6 +98,10 @@ func run(cfg config) error {
 	if err != nil {
 		return err
 	}
+	if _, err := fmt.Sscanf(cfg.size, "%dx%d", &cfg.w, &cfg.h); err != nil || cfg.w < 60 || cfg.h < 20 {
+		return fmt.Errorf("-size %q: give WIDTHxHEIGHT, at least 60x20", cfg.size)
+	}
+	termW, termH = cfg.w, cfg.h
 	work, err := os.MkdirTemp("", "hypercare-bench-ssh-")
 	if err != nil {
 		return err
@@ -118,6 +134,13 @@ func run(cfg config) error {
 		return err
 	}
 
+	if cfg.db != "" {
+		start := time.Now()
+		if err := copyFile(cfg.db, filepath.Join(work, "run", "data", "hypercare.db")); err != nil {
+			return err
+		}
+		fmt.Printf("copied %s in %s\n", cfg.db, time.Since(start).Round(time.Millisecond))
+	}
 	srv, err := startServer(cfg.bin, filepath.Join(work, "run"), keys)
 	if err != nil {
 		return err
@@ -272,8 +295,29 @@ func newKeys() (keys, error) {
 // forSession spreads sessions over the operators, several at once each.
 func (k keys) forSession(i int) gossh.Signer { return k.signers[i%len(k.signers)] }
 
-// writePlan writes the example plan with the bench keys. Storms are off:
-// the bench's alerts share a group and would otherwise fold into one row.
+// copyFile copies a database into place, making the folder.
+func copyFile(from, to string) error {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// writePlan writes the example plan with the bench keys; its storm rules
+// stand (the bench's alerts are each a group of their own).
 func (k keys) writePlan(path string) error {
 	p, err := plan.Parse("plan.toml", examples.Plan)
 	if err != nil {
@@ -282,7 +326,6 @@ func (k keys) writePlan(path string) error {
 	for i := range p.Operators {
 		p.Operators[i].Keys = []string{strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k.signers[i].PublicKey())))}
 	}
-	p.Alerts.StormSize = 1_000_000
 	var buf bytes.Buffer
 	if err := p.Encode(&buf); err != nil {
 		return err
@@ -496,8 +539,9 @@ func dropAlerts(dir string, n int, every time.Duration) (map[int]time.Time, erro
 	for id := 1; id <= n; id++ {
 		<-tick.C
 		name := fmt.Sprintf("bench-%04d", id)
-		line := fmt.Sprintf(`{"source":"bench","key":%q,"name":%q,"status":"firing","severity":"critical","summary":"ssh bench alert","labels":{"bench":"ssh"},"at":%q}`+"\n",
-			name, name, time.Now().UTC().Format(time.RFC3339Nano))
+		// A service of its own: its own group, never a storm's member.
+		line := fmt.Sprintf(`{"source":"bench","key":%q,"name":%q,"status":"firing","severity":"critical","summary":"ssh bench alert","labels":{"bench":"ssh","service":%q},"at":%q}`+"\n",
+			name, name, name, time.Now().UTC().Format(time.RFC3339Nano))
 		tmp := filepath.Join(dir, "."+name+".ndjson")
 		if err := os.WriteFile(tmp, []byte(line), 0o644); err != nil {
 			return nil, err
@@ -555,7 +599,7 @@ func openSession(addr string, key gossh.Signer, environ []string) (*session, err
 			return nil, err
 		}
 	}
-	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+	if err := sess.RequestPty("xterm-256color", termH, termW, gossh.TerminalModes{}); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -567,6 +611,13 @@ func openSession(addr string, key gossh.Signer, environ []string) (*session, err
 }
 
 var benchName = regexp.MustCompile(`bench-(\d{4})`)
+
+// feedShown is the alert feed's column heading: the feed is on screen,
+// empty or not.
+var feedShown = regexp.MustCompile(`SEEN +SEV +STATE`)
+
+// termW and termH are the clients' terminal size (-size).
+var termW, termH = 80, 24
 
 func (s *session) Write(p []byte) (int, error) {
 	now := time.Now()
@@ -580,7 +631,7 @@ func (s *session) Write(p []byte) (int, error) {
 		s.answered, reply = true, "\x1b[?62;22c"
 	case !s.drawn && strings.Contains(text, "HYPERCARE"):
 		s.drawn, reply = true, "2" // the alert feed pane
-	case s.drawn && !s.ready && strings.Contains(text, "No alerts yet"):
+	case s.drawn && !s.ready && feedShown.MatchString(text):
 		s.ready = true
 	}
 	for _, m := range benchName.FindAllStringSubmatch(text, -1) {

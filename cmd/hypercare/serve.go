@@ -62,8 +62,12 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	defer func() { cancel(); waitNotify() }() // before the database closes
 	var servers []func() error
 	if sshAddr != "off" {
+		// The sessions read through one Shared: what several of them show
+		// is read once per commit, not once per session.
+		reads := ui.NewShared(a.db, a.db)
+		defer reads.Close()
 		c := &sshConsole{log: log.New(os.Stderr, "", log.LstdFlags), memory: memory, shared: ui.Deps{
-			Reader: a.db, Notifier: a.db, Actions: a.desk, Planner: a.desk, Plan: a.plan,
+			Reader: reads, Notifier: reads, Actions: a.desk, Planner: a.desk, Plan: a.plan,
 			Keys: keys, DropsDir: g.drops, Drops: dropStatus, Presence: &model.Presence{},
 		}}
 		srv, err := newSSHServer(ctx, c, hostKeyPath(g.db))

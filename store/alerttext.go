@@ -1,0 +1,270 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The feed's text filter at a million alerts. Without help a filter walks
+// the feed index testing LIKE on every entry: quick when the text is common
+// (the first page fills at once), half a second or more when few alerts or
+// none match. alerts_text (migration 0016) holds the trigrams of every
+// alert's name, service and summary; for text of three characters or more
+// it names the few alerts that may match, and the feed reads just those,
+// checks them with the same LIKE and sorts them. When they are many, the
+// walk is the faster way and the feed takes it as before.
+//
+// The index is filled in batches by a goroutine of the DB (indexAlertText),
+// outside every intake transaction; alerts it has not reached yet (after
+// indexed_to, or changed since: alerts_text_dirty) are always candidates,
+// so a filter never misses one.
+
+const (
+	// candidatesMax is where reading the candidates stops paying: each is
+	// a row read by id (a few µs), while the walk reads about
+	// page·alerts/candidates index entries (under 1 µs each) to fill a page.
+	candidatesMax = 2000
+
+	// indexBatch and indexEvery bound what a batch holds the writer for.
+	indexBatch = 2000
+	indexEvery = time.Second
+
+	// alertTextCandidatesSQL are the alerts that may contain the words
+	// (?8): the index's answer, the alerts after what it has read, those
+	// changed since it read them, and the alerts the words name by number
+	// (?9, a JSON array).
+	alertTextCandidatesSQL = `SELECT rowid AS cand FROM alerts_text WHERE alerts_text MATCH ?8
+UNION SELECT id FROM alerts WHERE id > (SELECT indexed_to FROM alerts_text_state)
+UNION SELECT alert_id FROM alerts_text_dirty
+UNION SELECT value FROM json_each(?9)`
+
+	// countTextCandidatesSQL counts the index's answer up to ?2, and what
+	// it has not reached.
+	countTextCandidatesSQL = `SELECT (SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2))
+	+ (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
+	+ (SELECT count(*) FROM alerts_text_dirty)`
+
+	probeTermSQL     = `SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2)`
+	indexedToSQL     = `SELECT indexed_to FROM alerts_text_state`
+	indexUpToSQL     = `SELECT max(id) FROM (SELECT id FROM alerts WHERE id > ?1 ORDER BY id LIMIT ?2)`
+	indexAlertsSQL   = `INSERT INTO alerts_text (rowid, text) SELECT id, name || ' ' || service || ' ' || summary FROM alerts WHERE id > ?1 AND id <= ?2`
+	setIndexedToSQL  = `UPDATE alerts_text_state SET indexed_to = ?1`
+	dirtyTextSQL     = `SELECT alert_id FROM alerts_text_dirty ORDER BY alert_id LIMIT ?1`
+	unindexSQL       = `DELETE FROM alerts_text WHERE rowid IN (SELECT value FROM json_each(?1))`
+	reindexAlertsSQL = `INSERT INTO alerts_text (rowid, text) SELECT id, name || ' ' || service || ' ' || summary FROM alerts WHERE id IN (SELECT value FROM json_each(?1))`
+	cleanDirtySQL    = `DELETE FROM alerts_text_dirty WHERE alert_id IN (SELECT value FROM json_each(?1))`
+)
+
+// trigramTerms are the FTS5 terms for the alerts that may contain text:
+// every three-character window of it, quoted; all of them must match (a
+// text's trigrams are no phrase here: the index keeps no positions; the
+// LIKE checks the order). None when the text is too short for the index to
+// help. Long texts use at most a dozen windows, spread over it: they narrow
+// enough.
+func trigramTerms(text string) []string {
+	runes := []rune(strings.TrimSpace(text))
+	n := len(runes) - 2
+	if n <= 0 {
+		return nil
+	}
+	const most = 12
+	step := 1
+	if n > most {
+		step = (n + most - 1) / most
+	}
+	var terms []string
+	seen := map[string]bool{}
+	for i := 0; i < n; i += step {
+		t := strings.ToLower(string(runes[i : i+3]))
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		terms = append(terms, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+	}
+	return terms
+}
+
+// trigramQuery is trigramTerms as one FTS5 query, in the text's order.
+func trigramQuery(text string) string { return strings.Join(trigramTerms(text), " AND ") }
+
+// termProbe is how far a trigram's list is counted to rank it: enough to
+// tell the rare from the everywhere ("svc", "ing") cheaply.
+const termProbe = 5000
+
+// textCandidates says whether the alerts that may hold every word of the
+// filter are few enough to read one by one, with the FTS5 query that finds
+// them and the alerts its words name by number (ALR-42: that alert may
+// match by its number alone). Words under three characters, or that name
+// a record, narrow nothing here; the feed's LIKE checks every word. The
+// query takes the rarest trigrams first: an AND of lists found in nearly
+// every alert costs their whole length, and started from a short one it
+// skips through the rest.
+func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids string, few bool, err error) {
+	var terms []string
+	var named []int64
+	for _, w := range strings.Fields(filter) {
+		if _, id := textFilter(w); id != nil {
+			named = append(named, id.(int64))
+			continue
+		}
+		for _, t := range trigramTerms(w) {
+			if !slices.Contains(terms, t) {
+				terms = append(terms, t)
+			}
+		}
+	}
+	if len(terms) == 0 {
+		return "", "", false, nil
+	}
+	sizes := make(map[string]int, len(terms))
+	for _, t := range terms {
+		row, err := db.queryRow(ctx, probeTermSQL, t, termProbe)
+		if err != nil {
+			return "", "", false, err
+		}
+		var n int
+		if err := row.Scan(&n); err != nil {
+			return "", "", false, fmt.Errorf("count filter candidates: %w", err)
+		}
+		sizes[t] = n
+	}
+	slices.SortStableFunc(terms, func(a, b string) int { return cmp.Compare(sizes[a], sizes[b]) })
+	match, ids = strings.Join(terms, " AND "), jsonIDs(named)
+	if named == nil {
+		ids = "[]"
+	}
+	row, err := db.queryRow(ctx, countTextCandidatesSQL, match, candidatesMax+1)
+	if err != nil {
+		return "", "", false, err
+	}
+	var n int
+	if err := row.Scan(&n); err != nil {
+		return "", "", false, fmt.Errorf("count filter candidates: %w", err)
+	}
+	return match, ids, n+len(named) <= candidatesMax, nil
+}
+
+// indexAlertText adds up to limit alerts to alerts_text, and indexes again
+// up to limit alerts whose text changed, in one transaction on the writer.
+// It tells no session: nothing they show changed. It reports how many
+// alerts it indexed.
+func (db *DB) indexAlertText(ctx context.Context, limit int) (int, error) {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	defer tx.Rollback()
+	var from int64
+	var upTo sql.NullInt64
+	if err := tx.QueryRowContext(ctx, indexedToSQL).Scan(&from); err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, indexUpToSQL, from, limit).Scan(&upTo); err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	n := 0
+	if upTo.Valid {
+		res, err := tx.ExecContext(ctx, indexAlertsSQL, from, upTo.Int64)
+		if err != nil {
+			return 0, fmt.Errorf("index alert text: %w", err)
+		}
+		added, _ := res.RowsAffected()
+		n += int(added)
+		if _, err := tx.ExecContext(ctx, setIndexedToSQL, upTo.Int64); err != nil {
+			return 0, fmt.Errorf("index alert text: %w", err)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, dirtyTextSQL, limit)
+	if err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	var dirty []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("index alert text: %w", err)
+		}
+		dirty = append(dirty, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	if len(dirty) > 0 {
+		ids := jsonIDs(dirty)
+		for _, q := range []string{unindexSQL, reindexAlertsSQL, cleanDirtySQL} {
+			if _, err := tx.ExecContext(ctx, q, ids); err != nil {
+				return 0, fmt.Errorf("index alert text: %w", err)
+			}
+		}
+		n += len(dirty)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("index alert text: %w", err)
+	}
+	return n, nil
+}
+
+// startIndexer keeps alerts_text up with the alerts until ctx ends: after
+// a commit (this process's or another's) it waits indexEvery, so that a
+// burst of drops is indexed in one batch, then indexes until nothing is
+// left, a batch per transaction.
+func (db *DB) startIndexer(ctx context.Context) {
+	commits, stop := db.subs.Subscribe()
+	db.indexDone = make(chan struct{})
+	go func() {
+		defer close(db.indexDone)
+		defer stop()
+		wait := time.NewTimer(0) // at start: what an upgrade or another process left
+		defer wait.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+			}
+			for {
+				n, err := db.indexAlertText(ctx, indexBatch)
+				if err != nil || n < indexBatch {
+					// An error (a busy database) is tried again at the next
+					// commit: the filter reads what is not indexed directly.
+					break
+				}
+				select {
+				case <-ctx.Done():
+					return
+				default:
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-commits:
+				wait.Reset(indexEvery)
+			}
+		}
+	}()
+}
+
+// AlertTextBacklog is how many alerts the text index has still to read
+// (new, or changed since): what a filter reads directly meanwhile. For
+// benchmarks, which time the filter once the index has caught up.
+func (db *DB) AlertTextBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.readers.QueryRowContext(ctx, `SELECT (SELECT ifnull(max(id), 0) FROM alerts)
+	- (SELECT indexed_to FROM alerts_text_state) + (SELECT count(*) FROM alerts_text_dirty)`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("alert text backlog: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// Shared is the store as many sessions read it (hypercare serve): between
+// two commits, a read that several sessions ask for (the same pane, the
+// same filter, the same page) runs once and every one of them gets its
+// answer. A commit forgets every answer before any session hears of it,
+// so no session is ever handed data older than the commit that woke it.
+// Sessions must treat what they get as read-only: it is shared.
+//
+// Reads it does not share (a record's detail, a history) go straight to
+// the store.
+type Shared struct {
+	model.Reader
+	subs model.Broadcaster
+
+	mu      sync.Mutex
+	answers map[string]*sharedRead
+
+	stop func()
+	done chan struct{}
+}
+
+var _ interface {
+	model.Reader
+	model.Notifier
+} = (*Shared)(nil)
+
+type sharedRead struct {
+	ready chan struct{}
+	val   any
+	err   error
+}
+
+// NewShared shares r's reads between the sessions that subscribe here
+// rather than to n. Close it when the server stops.
+func NewShared(r model.Reader, n model.Notifier) *Shared {
+	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, done: make(chan struct{})}
+	commits, stop := n.Subscribe()
+	quit := make(chan struct{})
+	s.stop = sync.OnceFunc(func() { close(quit); stop() })
+	go func() {
+		defer close(s.done)
+		for {
+			select {
+			case <-quit:
+				return
+			case <-commits:
+			}
+			s.mu.Lock()
+			clear(s.answers)
+			s.mu.Unlock()
+			s.subs.Notify()
+		}
+	}()
+	return s
+}
+
+// Subscribe is model.Notifier: a signal after each commit, once the answers
+// read before it are forgotten.
+func (s *Shared) Subscribe() (<-chan struct{}, func()) { return s.subs.Subscribe() }
+
+// Close stops following the store's commits.
+func (s *Shared) Close() {
+	s.stop()
+	<-s.done
+}
+
+// share runs read once for every session asking with the same key until
+// the next commit. A read that failed is not kept; one that another
+// session gave up on (its context cancelled) is run again for this one.
+func share[T any](s *Shared, ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
+	for {
+		s.mu.Lock()
+		r, ok := s.answers[key]
+		if !ok {
+			r = &sharedRead{ready: make(chan struct{})}
+			s.answers[key] = r
+		}
+		s.mu.Unlock()
+		if !ok {
+			r.val, r.err = read(ctx)
+			if r.err != nil {
+				s.mu.Lock()
+				if s.answers[key] == r {
+					delete(s.answers, key)
+				}
+				s.mu.Unlock()
+			}
+			close(r.ready)
+		} else {
+			select {
+			case <-r.ready:
+			case <-ctx.Done():
+				var zero T
+				return zero, ctx.Err()
+			}
+			if r.err != nil && ctx.Err() == nil &&
+				(errors.Is(r.err, context.Canceled) || errors.Is(r.err, context.DeadlineExceeded)) {
+				continue // the session that ran it gave up; this one has not
+			}
+		}
+		v, _ := r.val.(T)
+		return v, r.err
+	}
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func (s *Shared) Counts(ctx context.Context) (model.Counts, error) {
+	return share(s, ctx, "counts", s.Reader.Counts)
+}
+
+func (s *Shared) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
+	return share(s, ctx, fmt.Sprintf("queue %#v", q), func(ctx context.Context) ([]model.Incident, error) {
+		return s.Reader.Queue(ctx, q)
+	})
+}
+
+func (s *Shared) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	return share(s, ctx, fmt.Sprintf("feed %#v", q), func(ctx context.Context) ([]model.Alert, error) {
+		return s.Reader.Feed(ctx, q)
+	})
+}
+
+func (s *Shared) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
+	return share(s, ctx, fmt.Sprint("changes ", ms(from), ms(to)), func(ctx context.Context) ([]model.Change, error) {
+		return s.Reader.ChangesBetween(ctx, from, to)
+	})
+}
+
+func (s *Shared) NextChange(ctx context.Context, after time.Time) (model.Change, error) {
+	return share(s, ctx, fmt.Sprint("next change ", ms(after)), func(ctx context.Context) (model.Change, error) {
+		return s.Reader.NextChange(ctx, after)
+	})
+}
+
+func (s *Shared) DeploysBetween(ctx context.Context, from, to time.Time) ([]model.Deploy, error) {
+	return share(s, ctx, fmt.Sprint("deploys ", ms(from), ms(to)), func(ctx context.Context) ([]model.Deploy, error) {
+		return s.Reader.DeploysBetween(ctx, from, to)
+	})
+}
+
+func (s *Shared) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
+	return share(s, ctx, fmt.Sprintf("articles %#v", q), func(ctx context.Context) ([]model.ArticleHit, error) {
+		return s.Reader.Articles(ctx, q)
+	})
+}
+
+func (s *Shared) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry, error) {
+	return share(s, ctx, fmt.Sprint("audit ", ms(q.Since), q.Filter, q.Offset, q.Limit), func(ctx context.Context) ([]model.AuditEntry, error) {
+		return s.Reader.Audit(ctx, q)
+	})
+}
+
+func (s *Shared) TrainingData(ctx context.Context) (model.TrainingData, error) {
+	return share(s, ctx, "training", s.Reader.TrainingData)
+}
+
+func (s *Shared) Certificates(ctx context.Context) ([]model.Certificate, error) {
+	return share(s, ctx, "certificates", s.Reader.Certificates)
+}
+
+func (s *Shared) Problems(ctx context.Context, q model.ProblemQuery) ([]model.Problem, error) {
+	return share(s, ctx, fmt.Sprintf("problems %#v", q), func(ctx context.Context) ([]model.Problem, error) {
+		return s.Reader.Problems(ctx, q)
+	})
+}

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+	"github.com/muesli/termenv"
+)
+
+// countingStore counts the feed reads that reach the store, and can hold
+// them until released.
+type countingStore struct {
+	*fakeStore
+	feeds  atomic.Int32
+	counts atomic.Int32
+	hold   chan struct{} // when not nil, a feed read waits for it
+	fail   atomic.Bool
+}
+
+func (c *countingStore) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	c.feeds.Add(1)
+	if c.hold != nil {
+		select {
+		case <-c.hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if c.fail.Load() {
+		return nil, errors.New("database is locked")
+	}
+	return c.fakeStore.Feed(ctx, q)
+}
+
+func (c *countingStore) Counts(ctx context.Context) (model.Counts, error) {
+	c.counts.Add(1)
+	return c.fakeStore.Counts(ctx)
+}
+
+// Sessions asking the same thing between two commits cause one read; a
+// commit makes the next ask read again, and the sessions hear of the
+// commit only once what was read before it is forgotten.
+func TestSharedReadsOncePerCommit(t *testing.T) {
+	ctx := t.Context()
+	store := &countingStore{fakeStore: newFakeStore(), hold: make(chan struct{})}
+	sh := NewShared(store, store.fakeStore)
+	defer sh.Close()
+	woken, stop := sh.Subscribe()
+	defer stop()
+
+	q := model.FeedQuery{Limit: 60}
+	var wg sync.WaitGroup
+	answers := make([][]model.Alert, 100)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := sh.Feed(ctx, q)
+			if err != nil {
+				t.Error(err)
+			}
+			answers[i] = a
+		}()
+	}
+	for store.feeds.Load() == 0 {
+		runtime.Gosched() // until the first session's read is under way; the rest wait for it
+	}
+	close(store.hold)
+	wg.Wait()
+	if n := store.feeds.Load(); n != 1 {
+		t.Fatalf("100 sessions caused %d feed reads; want 1", n)
+	}
+	for _, a := range answers {
+		if len(a) == 0 || &a[0] != &answers[0][0] {
+			t.Fatal("a session got another answer than the shared one")
+		}
+	}
+	if _, err := sh.Feed(ctx, model.FeedQuery{Limit: 60, Filter: "disk"}); err != nil || store.feeds.Load() != 2 {
+		t.Fatalf("another filter: %v, %d reads; want its own read", err, store.feeds.Load())
+	}
+	sh.Counts(ctx)
+	sh.Counts(ctx)
+	if store.counts.Load() != 1 {
+		t.Errorf("two header reads between commits reached the store %d times", store.counts.Load())
+	}
+
+	store.Notify() // a commit
+	<-woken
+	if _, err := sh.Feed(ctx, q); err != nil || store.feeds.Load() != 3 {
+		t.Fatalf("after a commit: %v, %d reads; want the feed read again", err, store.feeds.Load())
+	}
+}
+
+// A failed read is not kept; a read the asking session gave up on is run
+// again for a session still waiting.
+func TestSharedKeepsNoFailures(t *testing.T) {
+	ctx := t.Context()
+	store := &countingStore{fakeStore: newFakeStore()}
+	sh := NewShared(store, store.fakeStore)
+	defer sh.Close()
+	q := model.FeedQuery{Limit: 10}
+	store.fail.Store(true)
+	if _, err := sh.Feed(ctx, q); err == nil {
+		t.Fatal("the failure was not passed on")
+	}
+	store.fail.Store(false)
+	if a, err := sh.Feed(ctx, q); err != nil || len(a) == 0 {
+		t.Fatalf("after a failure: %d alerts, %v; want a new read", len(a), err)
+	}
+
+	store.Notify()
+	store.hold = make(chan struct{})
+	first, cancel := context.WithCancel(ctx)
+	firstDone := make(chan error, 1)
+	go func() { _, err := sh.Feed(first, model.FeedQuery{Limit: 11}); firstDone <- err }()
+	for store.feeds.Load() < 3 {
+		runtime.Gosched()
+	}
+	secondDone := make(chan []model.Alert, 1)
+	go func() {
+		a, err := sh.Feed(ctx, model.FeedQuery{Limit: 11})
+		if err != nil {
+			t.Error(err)
+		}
+		secondDone <- a
+	}()
+	cancel()
+	if err := <-firstDone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the session that gave up got %v", err)
+	}
+	close(store.hold)
+	if a := <-secondDone; len(a) == 0 {
+		t.Fatal("the waiting session got nothing")
+	}
+}
+
+// A session draws a frame only when what it shows changed: a refresh that
+// reads the same rows and figures keeps the last frame; a new alert, or
+// the clock, makes a new one.
+func TestRedrawOnlyWhenShownDataChanged(t *testing.T) {
+	m := loaded(t, 200, 60, termenv.Ascii)
+	store := m.s.Reader.(*fakeStore)
+	first := m.View()
+	if m.dirty {
+		t.Fatal("dirty right after drawing")
+	}
+	m.Update(m.refreshAll()())
+	if m.dirty {
+		t.Error("a refresh with nothing new asks for a new frame")
+	}
+	if m.View() != first {
+		t.Error("the frame changed with nothing new")
+	}
+
+	store.mu.Lock()
+	store.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", State: model.AlertFiring,
+		Severity: model.SevCritical, Service: "checkout", LastSeen: testNow}}, store.alerts...)
+	store.mu.Unlock()
+	m.Update(m.refreshAll()())
+	if !m.dirty || !strings.Contains(m.View(), "BrandNewAlert") {
+		t.Errorf("a new alert was not drawn:\n%s", m.View())
+	}
+	m.View()
+	m.Update(tickMsg(testNow.Add(time.Second)))
+	if !m.dirty {
+		t.Error("the clock's tick did not ask for a frame")
+	}
+}
