@@ -19,7 +19,9 @@ func readScorecard(ctx context.Context, r model.Reader, p *plan.Plan, s *session
 	if p == nil || len(p.Hypercare.ExitCriteria) == 0 {
 		return nil, nil
 	}
-	history, err := model.ReadMetricsHistory(ctx, r, plan.ExitDays, s.Now(), s.loc())
+	// Scored at the whole minute: the sessions scoring within it ask the
+	// same, which a Shared reader reads once.
+	history, err := model.ReadMetricsHistory(ctx, r, plan.ExitDays, s.Now().Truncate(time.Minute), s.loc())
 	if err != nil {
 		return nil, fmt.Errorf("exit scorecard: %w", err)
 	}

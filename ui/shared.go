@@ -25,6 +25,11 @@ type Shared struct {
 
 	mu      sync.Mutex
 	answers map[string]*sharedRead
+	// minute are the answers of the reads the exit scorecard makes, at most
+	// once a minute per session: kept across commits (the header's tally
+	// is a minute old by design), each for a few minutes.
+	minute map[string]*sharedRead
+	asked  map[string]time.Time
 
 	stop func()
 	done chan struct{}
@@ -44,7 +49,8 @@ type sharedRead struct {
 // NewShared shares r's reads between the sessions that subscribe here
 // rather than to n. Close it when the server stops.
 func NewShared(r model.Reader, n model.Notifier) *Shared {
-	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, done: make(chan struct{})}
+	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, minute: map[string]*sharedRead{},
+		asked: map[string]time.Time{}, done: make(chan struct{})}
 	commits, stop := n.Subscribe()
 	quit := make(chan struct{})
 	s.stop = sync.OnceFunc(func() { close(quit); stop() })
@@ -73,6 +79,68 @@ func (s *Shared) Subscribe() (<-chan struct{}, func()) { return s.subs.Subscribe
 func (s *Shared) Close() {
 	s.stop()
 	<-s.done
+}
+
+// shareMinute runs read once for every session asking with the same key
+// within a few minutes, commits or not: for the scorecard's reads, whose
+// keys change with the minute they are asked at.
+func shareMinute[T any](s *Shared, ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
+	s.mu.Lock()
+	now := time.Now()
+	for k, at := range s.asked {
+		if now.Sub(at) > 3*time.Minute {
+			delete(s.asked, k)
+			delete(s.minute, k)
+		}
+	}
+	r, ok := s.minute[key]
+	if !ok {
+		r = &sharedRead{ready: make(chan struct{})}
+		s.minute[key], s.asked[key] = r, now
+	}
+	s.mu.Unlock()
+	if !ok {
+		r.val, r.err = read(ctx)
+		if r.err != nil {
+			s.mu.Lock()
+			if s.minute[key] == r {
+				delete(s.minute, key)
+				delete(s.asked, key)
+			}
+			s.mu.Unlock()
+		}
+		close(r.ready)
+	} else {
+		select {
+		case <-r.ready:
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		}
+	}
+	v, _ := r.val.(T)
+	return v, r.err
+}
+
+// IncidentsSince and ChangeCauses are shared for a whole minute when asked
+// from a whole minute, as the scorecard asks; any other time (the metrics
+// view's) goes straight to the store.
+func (s *Shared) IncidentsSince(ctx context.Context, since time.Time) ([]model.Incident, error) {
+	if !since.Equal(since.Truncate(time.Minute)) {
+		return s.Reader.IncidentsSince(ctx, since)
+	}
+	return shareMinute(s, ctx, fmt.Sprint("incidents since ", ms(since)), func(ctx context.Context) ([]model.Incident, error) {
+		return s.Reader.IncidentsSince(ctx, since)
+	})
+}
+
+func (s *Shared) ChangeCauses(ctx context.Context, since time.Time) ([]model.ChangeCause, error) {
+	if !since.Equal(since.Truncate(time.Minute)) {
+		return s.Reader.ChangeCauses(ctx, since)
+	}
+	return shareMinute(s, ctx, fmt.Sprint("change causes ", ms(since)), func(ctx context.Context) ([]model.ChangeCause, error) {
+		return s.Reader.ChangeCauses(ctx, since)
+	})
 }
 
 // share runs read once for every session asking with the same key until

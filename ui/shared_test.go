@@ -18,10 +18,11 @@ import (
 // them until released.
 type countingStore struct {
 	*fakeStore
-	feeds  atomic.Int32
-	counts atomic.Int32
-	hold   chan struct{} // when not nil, a feed read waits for it
-	fail   atomic.Bool
+	feeds          atomic.Int32
+	counts         atomic.Int32
+	incidentsSince atomic.Int32
+	hold           chan struct{} // when not nil, a feed read waits for it
+	fail           atomic.Bool
 }
 
 func (c *countingStore) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
@@ -37,6 +38,11 @@ func (c *countingStore) Feed(ctx context.Context, q model.FeedQuery) ([]model.Al
 		return nil, errors.New("database is locked")
 	}
 	return c.fakeStore.Feed(ctx, q)
+}
+
+func (c *countingStore) IncidentsSince(ctx context.Context, since time.Time) ([]model.Incident, error) {
+	c.incidentsSince.Add(1)
+	return c.fakeStore.IncidentsSince(ctx, since)
 }
 
 func (c *countingStore) Counts(ctx context.Context) (model.Counts, error) {
@@ -171,5 +177,26 @@ func TestRedrawOnlyWhenShownDataChanged(t *testing.T) {
 	m.Update(tickMsg(testNow.Add(time.Second)))
 	if !m.dirty {
 		t.Error("the clock's tick did not ask for a frame")
+	}
+}
+
+// The scorecard's reads, asked at a whole minute, are read once for every
+// session in that minute, commits or not; other times are not kept.
+func TestSharedScorecardReadsOncePerMinute(t *testing.T) {
+	ctx := t.Context()
+	store := &countingStore{fakeStore: newFakeStore()}
+	sh := NewShared(store, store.fakeStore)
+	defer sh.Close()
+	minute := testNow.Truncate(time.Minute).Add(-14 * 24 * time.Hour)
+	for range 3 {
+		if _, err := sh.IncidentsSince(ctx, minute); err != nil {
+			t.Fatal(err)
+		}
+		store.Notify() // a commit does not make it read again
+	}
+	sh.IncidentsSince(ctx, minute.Add(time.Second))
+	sh.IncidentsSince(ctx, minute.Add(time.Second))
+	if n := store.incidentsSince.Load(); n != 3 {
+		t.Errorf("%d reads reached the store; want 1 for the minute, 2 for the odd times", n)
 	}
 }
