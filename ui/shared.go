@@ -234,6 +234,16 @@ func (s *Shared) TrainingData(ctx context.Context) (model.TrainingData, error) {
 	return share(s, ctx, "training", s.Reader.TrainingData)
 }
 
+func (s *Shared) WarRooms(ctx context.Context) ([]model.WarRoom, error) {
+	return share(s, ctx, "war rooms", s.Reader.WarRooms)
+}
+
+func (s *Shared) JobRunsBetween(ctx context.Context, from, to time.Time) ([]model.JobRun, error) {
+	return share(s, ctx, fmt.Sprint("job runs ", ms(from), ms(to)), func(ctx context.Context) ([]model.JobRun, error) {
+		return s.Reader.JobRunsBetween(ctx, from, to)
+	})
+}
+
 func (s *Shared) Certificates(ctx context.Context) ([]model.Certificate, error) {
 	return share(s, ctx, "certificates", s.Reader.Certificates)
 }

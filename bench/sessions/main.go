@@ -21,6 +21,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -46,7 +48,9 @@ func main() {
 	every := flag.Duration("every", 100*time.Millisecond, "time between ingests")
 	size := flag.String("size", "80x24", "terminal size, WIDTHxHEIGHT")
 	shared := flag.Bool("shared", true, "read through ui.Shared, as serve does")
+	profile := flag.String("profile", "", "write cpu.prof and block.prof of the timed part into this folder")
 	flag.Parse()
+	profileDir = *profile
 	var w, h int
 	if _, err := fmt.Sscanf(*size, "%dx%d", &w, &h); err != nil {
 		fmt.Fprintln(os.Stderr, "sessions: -size WIDTHxHEIGHT")
@@ -228,6 +232,10 @@ func run(src string, n, drops int, every time.Duration, w, h int, shared bool) e
 		n, w, h, shared, 100*float64(cpu()-idleCPU)/float64(2*time.Second))
 
 	ingests = nil
+	stopProfile, err := startProfile()
+	if err != nil {
+		return err
+	}
 	reads, used := counted.reads.Load(), cpu()
 	started := map[int]time.Time{}
 	tick := time.NewTicker(every)
@@ -241,6 +249,9 @@ func run(src string, n, drops int, every time.Duration, w, h int, shared bool) e
 	}
 	tick.Stop()
 	time.Sleep(2 * time.Second) // the last frames
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	span := time.Duration(drops)*every + 2*time.Second
 	reads, used = counted.reads.Load()-reads, cpu()-used
 	var lat latency.Sample
@@ -260,6 +271,38 @@ func run(src string, n, drops int, every time.Duration, w, h int, shared bool) e
 	fmt.Printf("ingest alone (the commit): %s\n", ingests)
 	fmt.Printf("ingest → frame, %d of %d (consoles × alerts), %d never drawn: %s\n", len(lat), n*drops, missing, lat)
 	return nil
+}
+
+// profileDir is -profile.
+var profileDir string
+
+// startProfile starts the CPU and blocking profiles when -profile is set;
+// the func it returns writes them.
+func startProfile() (func() error, error) {
+	if profileDir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(profileDir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(filepath.Join(profileDir, "cpu.prof"))
+	if err != nil {
+		return nil, err
+	}
+	runtime.SetBlockProfileRate(int(time.Millisecond))
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		f.Close()
+		b, err := os.Create(filepath.Join(profileDir, "block.prof"))
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		return pprof.Lookup("block").WriteTo(b, 0)
+	}, nil
 }
 
 func copyFile(from, to string) error {
