@@ -65,7 +65,7 @@ func TestAlertTextFilterFollowsTheIndex(t *testing.T) {
 		t.Helper()
 		err := db.Write(ctx, func(tx model.Tx) error {
 			for i := range as {
-				if _, err := tx.UpsertAlert(&as[i]); err != nil {
+				if _, err := tx.UpsertAlert(&as[i], time.Time{}); err != nil {
 					return err
 				}
 			}
@@ -182,7 +182,7 @@ func TestIndexerFollowsCommits(t *testing.T) {
 	ctx := t.Context()
 	db := openTest(t)
 	err := db.Write(ctx, func(tx model.Tx) error {
-		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "x", Name: "DiskFull", Severity: model.SevWarning, State: model.AlertFiring, LastSeen: t0})
+		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "x", Name: "DiskFull", Severity: model.SevWarning, State: model.AlertFiring, LastSeen: t0}, time.Time{})
 		return err
 	})
 	if err != nil {

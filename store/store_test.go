@@ -33,7 +33,9 @@ func openTest(t *testing.T) *DB {
 // rawOpen opens the file with no hypercare machinery, as another tool would.
 func rawOpen(t *testing.T, path string) *sql.DB {
 	t.Helper()
-	raw, err := sql.Open("sqlite", path)
+	// Another writer may hold the lock a moment (the store's alert text
+	// indexer runs after commits): wait for it as the store itself does.
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
