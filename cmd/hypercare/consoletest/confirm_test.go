@@ -16,6 +16,7 @@ func TestConfirmations(t *testing.T) {
 	tests := []struct {
 		name     string
 		open     []string // keys that select the record
+		shown    string   // what shows once it is selected (a detail loads after its key)
 		act      []string // keys that ask
 		question string
 		done     string // the notice after y
@@ -28,7 +29,7 @@ func TestConfirmations(t *testing.T) {
 			changed:  func(s *stack) bool { return s.incident(3).Escalation == 1 },
 		},
 		{
-			name: "approve", open: []string{":", "CHG-1", "enter"}, act: []string{"p"},
+			name: "approve", open: []string{":", "CHG-1", "enter"}, shown: "Timeline", act: []string{"p"},
 			question: "Approve CHG-1? Your approval is recorded against your name. y/n",
 			done:     "CHG-1 approved and scheduled",
 			changed: func(s *stack) bool {
@@ -56,6 +57,9 @@ func TestConfirmations(t *testing.T) {
 				_, tm := s.console(lead, size[0], size[1])
 				if len(tt.open) > 0 {
 					tm.Press(tt.open...)
+				}
+				if tt.shown != "" {
+					tm.WaitFor(tt.shown)
 				}
 				for _, no := range []string{"n", "esc"} {
 					tm.Press(tt.act...)
