@@ -157,3 +157,5 @@ func BenchmarkSweepSLA(b *testing.B) {
 	b.ReportMetric(latency.Millis(s.Quantile(0.50)), "p50-ms")
 	b.ReportMetric(latency.Millis(s.Quantile(0.99)), "p99-ms")
 }
+
+var bob = model.Actor{Name: "bob", Role: model.RoleOperator}

@@ -137,3 +137,18 @@ func migrate(ctx context.Context, writer *sql.DB, path string) error {
 	}
 	return nil
 }
+
+// MigrationNames lists the names of the migrations, in order: what the
+// PostgreSQL store checks its own against, so migration N means the same on
+// both stores.
+func MigrationNames() ([]string, error) {
+	ms, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.name
+	}
+	return names, nil
+}

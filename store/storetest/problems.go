@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"testing"
@@ -7,9 +7,9 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-func TestProblemForeignKeys(t *testing.T) {
+func testProblemForeignKeys(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, desk, _ := newDesk(t)
+	db, desk, _ := h.desk(t)
 	in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "x", Service: "orders", Category: "data", Impact: model.Low, Urgency: model.Low})
 	if err != nil {
 		t.Fatal(err)
@@ -18,7 +18,6 @@ func TestProblemForeignKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := rawOpen(t, db.Path())
 	for _, q := range []string{
 		"UPDATE incidents SET problem_id = 999",
 		"DELETE FROM problems",
@@ -26,7 +25,7 @@ func TestProblemForeignKeys(t *testing.T) {
 		"UPDATE problems SET rca_whys = '[1,2,3,4,5,6]'",
 		"UPDATE problems SET state = 'pondering'",
 	} {
-		if _, err := raw.ExecContext(ctx, "PRAGMA foreign_keys = ON; "+q); err == nil {
+		if err := db.Exec(ctx, q); err == nil {
 			t.Errorf("%s was accepted", q)
 		}
 	}
@@ -37,9 +36,9 @@ func TestProblemForeignKeys(t *testing.T) {
 
 // The recurrence rule's answer is worked out again only when an incident
 // changes in a way that can change it, or the window has moved on.
-func TestProblemSuggestionsCache(t *testing.T) {
+func testProblemSuggestionsCache(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, desk, clk := newDesk(t)
+	db, desk, clk := h.desk(t)
 	var incs []model.Incident
 	for range 3 {
 		in, err := desk.CreateIncident(ctx, bob, model.NewIncident{Title: "basket empties", Service: "orders", Category: "availability",
@@ -51,8 +50,8 @@ func TestProblemSuggestionsCache(t *testing.T) {
 	}
 	changed := func() int64 {
 		t.Helper()
-		var v int64
-		if err := db.readers.QueryRowContext(ctx, incidentsChangedSQL).Scan(&v); err != nil {
+		v, err := db.Int(ctx, "SELECT value FROM counters WHERE name = 'incidents_changed'")
+		if err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -71,14 +70,13 @@ func TestProblemSuggestionsCache(t *testing.T) {
 		t.Fatalf("incidents_changed went %d → %d", before, after)
 	}
 	// A change made behind the desk's back is seen too.
-	raw := rawOpen(t, db.Path())
-	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'data' WHERE id = ?", incs[1].ID); err != nil {
+	if err := db.Exec(ctx, "UPDATE incidents SET category = 'data' WHERE id = $1", incs[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.ProblemSuggestions(ctx, clk.At); len(got) != 0 {
 		t.Fatalf("suggestions after a recategorisation = %+v", got)
 	}
-	if _, err := raw.ExecContext(ctx, "UPDATE incidents SET category = 'availability' WHERE id = ?", incs[1].ID); err != nil {
+	if err := db.Exec(ctx, "UPDATE incidents SET category = 'availability' WHERE id = $1", incs[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.ProblemSuggestions(ctx, clk.At); len(got) != 1 {

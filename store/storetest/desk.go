@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"errors"
@@ -8,27 +8,11 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
-	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
 
-// newDesk is a desk under the two-service test policy the desk's own tests
-// use (modeltest), its clock at 1 March 2025 09:00 UTC.
-func newDesk(t *testing.T) (*DB, *model.Desk, *modeltest.Clock) {
-	db := openTest(t)
-	desk := model.NewDesk(db, modeltest.Policy{})
-	c := &modeltest.Clock{At: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
-	desk.Now = c.Now
-	return db, desk, c
-}
-
-var (
-	alice = model.Actor{Name: "alice", Role: model.RoleLead}
-	bob   = model.Actor{Name: "bob", Role: model.RoleOperator}
-)
-
-func TestChangesArticlesServices(t *testing.T) {
+func testChangesArticlesServices(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, desk, clk := newDesk(t)
+	db, desk, clk := h.desk(t)
 
 	start := clk.At.Add(2 * time.Hour)
 	chg, _, err := desk.CreateChange(ctx, alice, model.Change{Title: "Patch DB", Services: []string{"orders"}, Impact: model.Medium,
@@ -100,9 +84,9 @@ func TestChangesArticlesServices(t *testing.T) {
 	}
 }
 
-func TestWriteRollsBackOnError(t *testing.T) {
+func testWriteRollsBackOnError(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, _, clk := newDesk(t)
+	db, _, clk := h.desk(t)
 	boom := errors.New("boom")
 	err := db.Write(ctx, func(tx model.Tx) error {
 		if _, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Severity: model.SevInfo, State: model.AlertFiring, LastSeen: clk.At}, time.Time{}); err != nil {
@@ -119,9 +103,9 @@ func TestWriteRollsBackOnError(t *testing.T) {
 	}
 }
 
-func TestAuditIsAppendOnly(t *testing.T) {
+func testAuditIsAppendOnly(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, desk, _ := newDesk(t)
+	db, desk, _ := h.desk(t)
 	if _, err := desk.CreateIncident(ctx, alice, model.NewIncident{Title: "x", Service: "orders", Impact: model.Low, Urgency: model.Low}); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +113,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		"UPDATE audit SET actor = 'mallory'",
 		"DELETE FROM audit",
 	} {
-		if _, err := db.writer.ExecContext(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+		if err := db.Exec(ctx, stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: err = %v; want the append-only refusal", stmt, err)
 		}
 	}
@@ -139,9 +123,9 @@ func TestAuditIsAppendOnly(t *testing.T) {
 	}
 }
 
-func TestAuditQuery(t *testing.T) {
+func testAuditQuery(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, _, clk := newDesk(t)
+	db, _, clk := h.desk(t)
 	err := db.Write(ctx, func(tx model.Tx) error {
 		for i, e := range []model.AuditEntry{
 			{Actor: "alice", Action: "incident.create", Entity: "INC-1"},
@@ -187,5 +171,93 @@ func TestAuditQuery(t *testing.T) {
 				t.Errorf("got %v, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func testDeploysRoundTrip(t *testing.T, h Harness) {
+	ctx := t.Context()
+	db := h.open(t)
+	start := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	var change model.Change
+	deploys := []model.Deploy{
+		{Key: "run-2", Service: "checkout", Version: "2.14.0", By: "ci", Start: start.Add(10 * time.Minute), Status: model.DeployStarted, URL: "https://ci/2"},
+		{Key: "run-1", Service: "checkout", Version: "2.13.9", Start: start, End: start.Add(5 * time.Minute), Status: model.DeploySucceeded, Named: 77},
+		{Key: "run-1", Service: "search", Version: "9", Start: start.Add(time.Hour), Status: model.DeployFailed}, // same key, another service
+	}
+	err := db.Write(ctx, func(tx model.Tx) error {
+		change = model.Change{Title: "Pool size", Services: []string{"checkout"}, Type: model.ChangeStandard, State: model.ChangeScheduled,
+			Impact: model.Low, Probability: model.Low, Risk: model.Low, Round: 1, Start: start, End: start.Add(time.Hour)}
+		if err := tx.InsertChange(&change); err != nil {
+			return err
+		}
+		for i := range deploys {
+			deploys[i].Recorded, deploys[i].Updated = start, start
+			if err := tx.InsertDeploy(&deploys[i]); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.DeployByKey("orders", "run-1"); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("a key on another service: %v, want ErrNotFound", err)
+		}
+		d := deploys[0]
+		d.Status, d.End, d.ChangeID, d.Note, d.Updated = model.DeploySucceeded, start.Add(20*time.Minute), change.ID, "covered by CHG-1", start.Add(time.Hour)
+		if err := tx.UpdateDeploy(d); err != nil {
+			return err
+		}
+		deploys[0] = d
+		d = deploys[1]
+		d.Unauthorised, d.Note = true, "unauthorised: it names CHG-77, which does not exist"
+		if err := tx.UpdateDeploy(d); err != nil {
+			return err
+		}
+		deploys[1] = d
+		got, err := tx.DeployByKey("checkout", "run-2")
+		if err != nil || got != deploys[0] {
+			t.Errorf("DeployByKey = %+v, %v\nwant %+v", got, err, deploys[0])
+		}
+		return tx.UpdateDeploy(model.Deploy{ID: 99})
+	})
+	if !errors.Is(err, model.ErrNotFound) || !strings.Contains(err.Error(), "DEP-99") {
+		t.Fatalf("updating a deploy that does not exist: %v", err)
+	}
+	// That error rolled the transaction back: write it again without it.
+	err = db.Write(ctx, func(tx model.Tx) error {
+		if err := tx.InsertChange(&change); err != nil {
+			return err
+		}
+		for i := range deploys {
+			if deploys[i].ChangeID != 0 {
+				deploys[i].ChangeID = change.ID
+			}
+			if err := tx.InsertDeploy(&deploys[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second deploy with the same service and key fails its transaction
+	// (after a failed statement PostgreSQL takes no other, so the refusal
+	// is a transaction of its own).
+	err = db.Write(ctx, func(tx model.Tx) error {
+		dup := deploys[0]
+		return tx.InsertDeploy(&dup)
+	})
+	if err == nil {
+		t.Error("a second deploy with the same service and key was stored")
+	}
+
+	between, err := db.DeploysBetween(ctx, start, start.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(between) != 2 || between[0] != deploys[1] || between[1] != deploys[0] {
+		t.Fatalf("DeploysBetween [start, +1h) = %+v\nwant run-1 then run-2 of checkout (the search deploy starts at +1h)", between)
+	}
+	ofChange, err := db.Deploys(ctx, change.ID)
+	if err != nil || len(ofChange) != 1 || ofChange[0] != deploys[0] {
+		t.Fatalf("Deploys(CHG-%d) = %+v, %v", change.ID, ofChange, err)
 	}
 }

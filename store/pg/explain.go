@@ -1,0 +1,87 @@
+package pg
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// hotQuery is a query that runs on every refresh of a pane, with arguments
+// that exercise its filtered form where it has one.
+type hotQuery struct {
+	name  string
+	query string
+	args  []any
+}
+
+// hotQueries lists every query with a latency budget, as store/explain.go
+// does for SQLite; the plan test asserts each walks its index and none
+// sorts what it reads.
+var hotQueries = func() []hotQuery {
+	now := time.Now().UnixMilli()
+	week := int64(7 * 24 * time.Hour / time.Millisecond)
+	pattern, id := textFilter("INC-42")
+	return []hotQuery{
+		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
+		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 6, true, "alice", false, 5}},
+		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, 0}},
+		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
+		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, 0}},
+		{"feed", feedSQL, []any{nil, nil, 60, 0, "", nil, "", false}},
+		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, "", nil, "", true}},
+		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, "", nil, "", false}},
+		{"feed firing filtered", feedFiringSQL, []any{"%db%", nil, 60, 0, "", nil, "", true}},
+		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, "", nil, "", int64(1)}},
+		{"counts", countsSQL, nil},
+		{"alert volume", alertVolumeSQL, []any{1, now - week, now}},
+		{"changes between", changesBetweenSQL, []any{now - week, now + week}},
+		{"next change", nextChangeSQL, []any{now}},
+		{"articles by title", articlesByTitleSQL, []any{60, 0}},
+		{"published articles by title", publishedByTitleSQL, []any{60, 0}},
+		{"handovers", articlesOfKindSQL, []any{20, 0, "handover", []string{"retired"}}},
+		{"article search", articlesSearchSQL, []any{searchQuery("disk full"), headlineOptions, 20, 0, []string{"retired"}, 50}},
+		{"audit", auditSQL, []any{now - week, nil, 60, 0}},
+		{"problems", problemsSQL, []any{nil, nil, 60, 0, true}},
+		{"problem suggestions", suggestionCandidatesSQL, []any{now - week}},
+	}
+}()
+
+// QueryPlan is PostgreSQL's plan for one hot query.
+type QueryPlan struct {
+	Name  string
+	Steps []string // EXPLAIN's lines
+}
+
+// Sorts reports whether the plan sorts rows (a Sort node) rather than
+// reading them in order off an index.
+func (p QueryPlan) Sorts() bool {
+	for _, s := range p.Steps {
+		if strings.Contains(s, "Sort  (") || strings.HasPrefix(strings.TrimLeft(s, " ->"), "Sort ") {
+			return true
+		}
+	}
+	return false
+}
+
+// ExplainHotQueries returns the plan of every query the console runs on
+// each refresh, for diagnostics and the plan test.
+func (db *DB) ExplainHotQueries(ctx context.Context) ([]QueryPlan, error) {
+	plans := make([]QueryPlan, 0, len(hotQueries))
+	for _, hq := range hotQueries {
+		steps, err := db.explain(ctx, hq.query, hq.args...)
+		if err != nil {
+			return nil, fmt.Errorf("explain %s: %w", hq.name, err)
+		}
+		plans = append(plans, QueryPlan{Name: hq.name, Steps: steps})
+	}
+	return plans, nil
+}
+
+func (db *DB) explain(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.pool.Query(ctx, "EXPLAIN "+query, args...)
+	return collect(rows, err, "plan", func(s scanner) (string, error) {
+		var line string
+		return line, s.Scan(&line)
+	})
+}

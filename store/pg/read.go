@@ -1,0 +1,301 @@
+package pg
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
+)
+
+// The hot queries, as store/read.go has them for SQLite: constants, so the
+// plan test explains exactly the text that runs. Each reads its ORDER BY
+// off an index (migrations/0001_init.sql); a filter narrows the walk but
+// never forces a sort. Filters bind $1 to an ILIKE pattern (NULL for none)
+// and $2 to a record id (NULL unless the filter is a number).
+const (
+	incidentColumns = `id, kind, title, description, service, category, impact, urgency, priority, state,
+	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
+	respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id, sla_flags, level_since`
+
+	// incidentFilter is the text filter of the queue's two forms.
+	incidentFilter = `($1::text IS NULL OR id = $2::bigint OR title ILIKE $1 ESCAPE '\' OR service ILIKE $1 ESCAPE '\'
+       OR assignee ILIKE $1 ESCAPE '\' OR team ILIKE $1 ESCAPE '\')`
+
+	// atRisk is Incident.AtRisk as the SLA sweep's flags record it.
+	atRisk = `(sla_flags & 1 <> 0 OR (sla_flags & 12 <> 0 AND ack_at IS NULL))`
+
+	// queueNarrow applies QueueQuery's field filters: $6 priorities as bits
+	// (1<<p, 0: any), $7 major only, $8 assignee (NULL: any), $9 unassigned
+	// only, $10 states as bits (new 1, in progress 2, on hold 4; 0: any).
+	queueNarrow = `($6::int = 0 OR ($6::int >> priority) & 1 = 1) AND (NOT $7::boolean OR major)
+  AND ($8::text IS NULL OR assignee = $8::text) AND (NOT $9::boolean OR assignee = '')
+  AND ($10::int = 0 OR $10::int & CASE state WHEN 'new' THEN 1 WHEN 'in_progress' THEN 2 WHEN 'on_hold' THEN 4 ELSE 8 END <> 0)`
+
+	// queueOpenSQL's "WHERE is_open" matches the partial index incidents_queue.
+	queueOpenSQL = `SELECT ` + incidentColumns + ` FROM incidents
+WHERE is_open AND ` + incidentFilter + `
+  AND (NOT $5::boolean OR ` + atRisk + `)
+  AND ` + queueNarrow + `
+ORDER BY major DESC, priority, due_order, id
+LIMIT $3 OFFSET $4`
+
+	queueAllSQL = `SELECT ` + incidentColumns + ` FROM incidents
+WHERE ` + incidentFilter + `
+  AND (NOT $5::boolean OR (is_open AND ` + atRisk + `))
+  AND ` + queueNarrow + `
+ORDER BY opened_at DESC, id DESC
+LIMIT $3 OFFSET $4`
+
+	// The last two columns are the storm's size and firing members on the
+	// row that stands for a storm, 0 elsewhere. Every query names the
+	// alerts table a.
+	alertColumns = `a.id, a.dedup_key, a.source, a.name, a.severity, a.state, a.service, a.summary, a.labels,
+	a.annotations, a.starts_at, a.ends_at, a.first_seen, a.last_seen, a.count, a.deliveries, a.stale, a.ack_by, a.ack_at,
+	a.ack_until, a.group_key, a.silenced_by, a.flapping, a.after_change, a.incident_id, a.truncated, a.storm_id,
+	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT s.size FROM storms s WHERE s.id = a.storm_id) ELSE 0 END,
+	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT s.firing FROM storms s WHERE s.id = a.storm_id) ELSE 0 END`
+
+	// feedFilter is the feed's FeedQuery conditions, shared by its three
+	// forms: $1/$2 text or id, $5 a condition (FeedConditions), $6/$7 a
+	// label and its value.
+	feedFilter = `
+  AND ($1::text IS NULL OR a.id = $2::bigint OR a.name ILIKE $1 ESCAPE '\' OR a.service ILIKE $1 ESCAPE '\'
+       OR a.summary ILIKE $1 ESCAPE '\')
+  AND ($5::text = '' OR ($5 = 'acked' AND a.ack_by <> '') OR ($5 = 'silenced' AND a.silenced_by IS NOT NULL)
+       OR ($5 = 'flapping' AND a.flapping) OR ($5 = 'incident' AND a.incident_id IS NOT NULL)
+       OR ($5 = 'stale' AND a.stale AND a.state = 'firing'))
+  AND ($6::text IS NULL OR a.labels::jsonb ->> $6::text = $7::text)
+`
+
+	// The feed hides storm members: their storm's most pressing alert
+	// stands for them. A filter ($8) looks at every alert, members too, so
+	// nothing a filter asks for hides inside a storm.
+	feedSQL = `SELECT ` + alertColumns + ` FROM alerts a
+WHERE (NOT a.storm_member OR $8::boolean)` + feedFilter + `
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+
+	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts a
+WHERE a.firing AND (NOT a.storm_member OR $8::boolean)` + feedFilter + `
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+
+	// An expanded storm ($8): all its alerts in the order of alerts_storm.
+	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts a
+WHERE a.storm_id = $8::bigint` + feedFilter + `
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+
+	alertHistorySQL = `SELECT at, state FROM alert_changes WHERE alert_id = $1 ORDER BY at, seq`
+
+	// Silences with how many firing alerts each mutes now.
+	silencesSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at,
+	(SELECT count(*) FROM alerts WHERE alerts.silenced_by = silences.id AND alerts.state = 'firing')
+FROM silences
+WHERE $1::bigint IS NULL OR ends_at > $1::bigint
+ORDER BY id DESC`
+
+	// The at-risk count is not a counter: it changes with the clock, not
+	// with writes, and the open incidents are few, read off the queue index.
+	countsSQL = `SELECT c.name, ` + counterValue + ` FROM counters c
+UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND ` + atRisk
+
+	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
+WHERE at >= $1
+  AND ($2::text IS NULL OR actor ILIKE $2 ESCAPE '\' OR action ILIKE $2 ESCAPE '\' OR entity ILIKE $2 ESCAPE '\')
+ORDER BY at DESC, id DESC
+LIMIT $3 OFFSET $4`
+
+	servicesSQL = `SELECT id, name, tier, owner, environment, depends_on, version, platform, urls, rpo, rto
+FROM services ORDER BY id`
+
+	incidentSQL = `SELECT ` + incidentColumns + ` FROM incidents WHERE id = $1`
+	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.id = $1`
+	timelineSQL = `SELECT id, incident_id, at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id`
+)
+
+// Counts reads the header figures from the trigger-maintained counters.
+func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
+	var c model.Counts
+	fields := map[string]*int{
+		"firing": &c.Firing, "alerts": &c.Alerts, "incidents": &c.Incidents,
+		"open_incidents": &c.OpenIncidents, "open_p1": &c.OpenP1, "open_p2": &c.OpenP2,
+		"sla_at_risk": &c.SLAAtRisk,
+	}
+	type counter struct {
+		name  string
+		value int
+	}
+	rows, err := db.query(ctx, countsSQL)
+	list, err := collect(rows, err, "counts", func(s scanner) (counter, error) {
+		var ct counter
+		return ct, s.Scan(&ct.name, &ct.value)
+	})
+	for _, ct := range list {
+		if p, ok := fields[ct.name]; ok {
+			*p = ct.value
+		}
+	}
+	return c, err
+}
+
+// Queue lists open incidents, most urgent first, or with q.All every
+// incident, newest first.
+func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, error) {
+	query := queueOpenSQL
+	if q.All {
+		query = queueAllSQL
+	}
+	pattern, id := textFilter(q.Filter)
+	var assignee any // NULL: not narrowed
+	if q.Assignee != "" {
+		assignee = q.Assignee
+	}
+	priorities, states := 0, 0
+	for _, p := range q.Priorities {
+		priorities |= 1 << p
+	}
+	stateBits := map[model.IncidentState]int{model.StateNew: 1, model.StateInProgress: 2, model.StateOnHold: 4}
+	for _, st := range q.States {
+		if stateBits[st] == 0 {
+			states |= 8
+		}
+		states |= stateBits[st]
+	}
+	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk,
+		priorities, q.Major, assignee, q.Unassigned, states)
+	return collect(rows, err, "incident queue", scanIncident)
+}
+
+// Feed lists alerts: firing first, then by severity, most recently seen
+// first, a storm as one row; or, with q.Storm, the alerts of one storm.
+func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
+	pattern, id := textFilter(q.Filter)
+	var label any // NULL for no label filter
+	if q.Label != "" {
+		label = q.Label
+	}
+	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Only, label, q.Value}
+	var query string
+	switch {
+	case q.Storm != 0:
+		query, args = feedStormSQL, append(args, q.Storm)
+	case q.Firing:
+		query = feedFiringSQL
+	default:
+		query = feedSQL
+	}
+	if q.Storm == 0 {
+		args = append(args, pattern != nil || q.Only != "" || label != nil)
+	}
+	rows, err := db.query(ctx, query, args...)
+	return collect(rows, err, "alert feed", scanAlert)
+}
+
+// AlertHistory lists an alert's state changes, oldest first.
+func (db *DB) AlertHistory(ctx context.Context, alertID int64) ([]model.AlertChange, error) {
+	rows, err := db.query(ctx, alertHistorySQL, alertID)
+	return collect(rows, err, "alert history", func(s scanner) (model.AlertChange, error) {
+		var c model.AlertChange
+		err := s.Scan(millis{&c.At}, &c.State)
+		return c, err
+	})
+}
+
+// Silences lists silences newest first with how many firing alerts each
+// mutes: those not ended at activeAt, or all for the zero time.
+func (db *DB) Silences(ctx context.Context, activeAt time.Time) ([]model.Silence, error) {
+	rows, err := db.query(ctx, silencesSQL, ms(activeAt))
+	return collect(rows, err, "silences", scanSilence)
+}
+
+func scanSilence(s scanner) (model.Silence, error) {
+	var sil model.Silence
+	var matchers string
+	err := s.Scan(&sil.ID, &matchers, &sil.Author, &sil.Comment, millis{&sil.StartsAt}, millis{&sil.EndsAt},
+		millis{&sil.CreatedAt}, &sil.Matching)
+	if err != nil {
+		return sil, err
+	}
+	sil.Matchers, err = decodeMatchers(matchers)
+	return sil, err
+}
+
+// Services lists the service catalogue by id.
+func (db *DB) Services(ctx context.Context) ([]model.Service, error) {
+	rows, err := db.query(ctx, servicesSQL)
+	return collect(rows, err, "services", func(s scanner) (model.Service, error) {
+		var sv model.Service
+		err := s.Scan(&sv.ID, &sv.Name, &sv.Tier, &sv.Owner, &sv.Environment, jsonColumn{&sv.DependsOn},
+			&sv.Version, &sv.Platform, jsonColumn{&sv.URLs}, durationMillis{&sv.RPO}, durationMillis{&sv.RTO})
+		return sv, err
+	})
+}
+
+// Audit lists audit entries newest first.
+func (db *DB) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry, error) {
+	since := int64(math.MinInt64)
+	if !q.Since.IsZero() {
+		since = q.Since.UnixMilli()
+	}
+	pattern, _ := textFilter(q.Filter)
+	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset))
+	return collect(rows, err, "audit log", func(s scanner) (model.AuditEntry, error) {
+		var e model.AuditEntry
+		err := s.Scan(&e.ID, millis{&e.At}, &e.Actor, &e.Action, &e.Entity, &e.Before, &e.After)
+		return e, err
+	})
+}
+
+// Incident reads one incident.
+func (db *DB) Incident(ctx context.Context, id int64) (model.Incident, error) {
+	return one(db.queryRow(ctx, incidentSQL, id), fmt.Sprintf("INC-%d", id), scanIncident)
+}
+
+// Timeline lists an incident's history, oldest first.
+func (db *DB) Timeline(ctx context.Context, incidentID int64) ([]model.TimelineEntry, error) {
+	rows, err := db.query(ctx, timelineSQL, incidentID)
+	return collect(rows, err, "timeline", func(s scanner) (model.TimelineEntry, error) {
+		var e model.TimelineEntry
+		err := s.Scan(&e.ID, &e.IncidentID, millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
+		return e, err
+	})
+}
+
+// Alert reads one alert.
+func (db *DB) Alert(ctx context.Context, id int64) (model.Alert, error) {
+	return one(db.queryRow(ctx, alertSQL, id), fmt.Sprintf("ALR-%d", id), scanAlert)
+}
+
+// incidentFields are the scan targets of incidentColumns.
+func incidentFields(in *model.Incident) []any {
+	return []any{&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
+		&in.Impact, &in.Urgency, &in.Priority, &in.State, &in.Major, &in.Team, &in.Assignee, &in.Escalation,
+		millis{&in.OpenedAt}, millis{&in.UpdatedAt}, millis{&in.AckAt}, millis{&in.ResolvedAt}, millis{&in.ResolveDue},
+		&in.Resolution, &in.Reopens,
+		millis{&in.RespondDue}, &in.HoldReason, millis{&in.HoldSince}, durationMillis{&in.Paused}, &in.Satisfaction,
+		nullInt{&in.MergedInto}, nullInt{&in.ProblemID}, &in.SLAFlags, millis{&in.LevelSince}}
+}
+
+func scanIncident(s scanner) (model.Incident, error) {
+	var in model.Incident
+	err := s.Scan(incidentFields(&in)...)
+	return in, err
+}
+
+// alertFields are the scan targets of alertColumns.
+func alertFields(a *model.Alert) []any {
+	return []any{&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
+		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
+		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
+		&a.Firings, &a.Deliveries, &a.Stale, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
+		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}, &a.StormSize, &a.StormFiring}
+}
+
+func scanAlert(s scanner) (model.Alert, error) {
+	var a model.Alert
+	err := s.Scan(alertFields(&a)...)
+	return a, err
+}
