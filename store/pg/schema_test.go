@@ -130,8 +130,8 @@ func TestRefuseNewerSchema(t *testing.T) {
 func TestRedact(t *testing.T) {
 	for in, want := range map[string]string{
 		"postgres://hc:hc-secret@db.example:5432/ops?sslmode=require": "postgres://hc@db.example:5432/ops?sslmode=require",
-		"postgres:///ops?host=/tmp/x&password=hc-secret":                "postgres:///ops?host=%2Ftmp%2Fx",
-		"postgresql://db/ops":                                           "postgresql://db/ops",
+		"postgres:///ops?host=/tmp/x&password=hc-secret":              "postgres:///ops?host=%2Ftmp%2Fx",
+		"postgresql://db/ops": "postgresql://db/ops",
 	} {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
