@@ -14,7 +14,6 @@ import (
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
-	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/ui"
 )
 
@@ -220,7 +219,7 @@ type licenceRow struct {
 
 // licenceRows reads what hypercare watches: the plan's licences with the
 // live expiry of the endpoints checked, and the other checked certificates.
-func licenceRows(ctx context.Context, p *plan.Plan, db *store.DB, now time.Time) ([]licenceRow, error) {
+func licenceRows(ctx context.Context, p *plan.Plan, db database, now time.Time) ([]licenceRow, error) {
 	certs, err := db.Certificates(ctx)
 	if err != nil {
 		return nil, err
@@ -351,7 +350,7 @@ func treeLines(nodes []model.ImpactNode, indent string) []string {
 
 // showService reads one service with its impact and the open incidents on
 // it and on what it needs.
-func showService(ctx context.Context, db *store.DB, id string) (serviceView, error) {
+func showService(ctx context.Context, db database, id string) (serviceView, error) {
 	services, err := db.Services(ctx)
 	if err != nil {
 		return serviceView{}, err

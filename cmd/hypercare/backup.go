@@ -10,6 +10,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/hypercare-ops/hypercare/store"
+	"github.com/hypercare-ops/hypercare/store/pg"
 )
 
 const backupUsage = `Usage: hypercare backup FILE
@@ -44,6 +45,9 @@ func runBackup(g global, args []string, w io.Writer) error {
 		return cmdUsage{usage: backupUsage, msg: "backup: " + ue.msg}
 	case len(words) != 1:
 		return cmdUsage{usage: backupUsage, msg: "backup: name the one FILE to write the copy to"}
+	}
+	if isPostgres(g.db) {
+		return fmt.Errorf("backup: %s is a PostgreSQL database; back it up the PostgreSQL way (pg_dump, or the server's own backups) — hypercare backup copies a SQLite file", pg.Redact(g.db))
 	}
 	if err := dbExists(g.db); err != nil {
 		return err

@@ -59,23 +59,6 @@ func jsonWanted(cmd, format string, asJSON bool) (bool, error) {
 	return false, usagef("%s: --format %q: use text or json", cmd, format)
 }
 
-// openExisting opens the database for the CLI; unlike the console it will
-// not create an empty one, so a typo in --db is reported, not hidden.
-func openExisting(ctx context.Context, path string) (*store.DB, error) {
-	if err := dbExists(path); err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, path, store.Options{})
-}
-
-// dbExists says what to do when there is no database at path.
-func dbExists(path string) error {
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database at %s: check --db, or create it by starting the console once ('hypercare --db %s'); 'hypercare --demo' tries one with sample data", path, path)
-	}
-	return nil
-}
-
 // incidentRef is an incident as the CLI prints it in JSON: with its
 // reference, so a script need not know that requests are REQ-n.
 type incidentRef struct {
@@ -589,7 +572,7 @@ func (v problemView) fieldText(key string) ([]string, bool) {
 }
 
 // showRecord loads one numbered record of a kind.
-func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, error) {
+func showRecord(ctx context.Context, db database, kind string, id int64) (any, error) {
 	switch kind {
 	case "incidents":
 		in, err := db.Incident(ctx, id)
@@ -624,7 +607,7 @@ func showRecord(ctx context.Context, db *store.DB, kind string, id int64) (any, 
 }
 
 // showProblem loads a problem with its RCA actions and linked incidents.
-func showProblem(ctx context.Context, db *store.DB, id int64) (any, error) {
+func showProblem(ctx context.Context, db database, id int64) (any, error) {
 	p, err := db.Problem(ctx, id)
 	if err != nil {
 		return nil, notFound("PRB", id, err)

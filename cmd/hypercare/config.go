@@ -4,11 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/hypercare-ops/hypercare/keymaps"
 	"io"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/keymaps"
 
 	"github.com/BurntSushi/toml"
 )

@@ -20,7 +20,6 @@ import (
 	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
-	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/muesli/termenv"
 )
@@ -60,9 +59,10 @@ func (h *planHolder) set(p *plan.Plan, err error) {
 
 // app is an opened hypercare: store, service layer and live plan.
 type app struct {
-	db   *store.DB
-	desk *model.Desk
-	plan *planHolder
+	db    database
+	where string // --db: the SQLite file or the PostgreSQL URL
+	desk  *model.Desk
+	plan  *planHolder
 }
 
 // openApp opens the store and the plan, syncs the plan's services into the
@@ -72,14 +72,11 @@ func openApp(ctx context.Context, dbPath, planPath string) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(dbPath), 0o755); err != nil {
-		return nil, fmt.Errorf("database folder: %w", err)
-	}
-	db, err := store.Open(ctx, dbPath, store.Options{})
+	db, err := openDatabase(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{db: db, desk: model.NewDesk(db, p), plan: &planHolder{cur: p}}
+	a := &app{db: db, where: dbPath, desk: model.NewDesk(db, p), plan: &planHolder{cur: p}}
 	if err := syncPlan(ctx, a.desk, p); err != nil {
 		db.Close()
 		return nil, err

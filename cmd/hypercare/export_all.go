@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/hypercare-ops/hypercare/store"
 )
 
 // exportAll writes every record of the database as one JSON document:
@@ -26,8 +24,8 @@ import (
 // memory of one. A row is a line, for tools that read line by line. Values
 // are as stored: times are unix milliseconds UTC, labels and lists JSON
 // text, flags 0 or 1.
-func exportAll(ctx context.Context, db *store.DB, w io.Writer, now time.Time) error {
-	snap, err := db.Snapshot(ctx)
+func exportAll(ctx context.Context, db database, w io.Writer, now time.Time) error {
+	snap, err := db.snapshot(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
-	"github.com/hypercare-ops/hypercare/store"
 )
 
 const jobUsage = `hypercare job report JOB --status started|ok|failed [--duration D] [--run ID] [--size N]
@@ -153,7 +152,7 @@ type jobView struct {
 
 // listJobs is 'hypercare list jobs': each of the plan's jobs with its
 // newest runs (limit of them), success rate, next run and RPO breach.
-func listJobs(ctx context.Context, db *store.DB, p *plan.Plan, limit int) ([]jobView, func(*tabwriter.Writer), error) {
+func listJobs(ctx context.Context, db database, p *plan.Plan, limit int) ([]jobView, func(*tabwriter.Writer), error) {
 	now := time.Now()
 	sums, err := model.ReadJobs(ctx, db, p.JobSpecs(), limit, now)
 	if err != nil {

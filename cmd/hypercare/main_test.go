@@ -32,8 +32,13 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 // seeded creates a database with the example plan and one incident.
 func seeded(t *testing.T) (dbPath, planPath string) {
 	t.Helper()
-	dir := t.TempDir()
-	dbPath, planPath = filepath.Join(dir, "h.db"), filepath.Join(dir, "plan.toml")
+	return seededAt(t, filepath.Join(t.TempDir(), "h.db"))
+}
+
+// seededAt is seeded with the database at dbPath: a file, or a PostgreSQL URL.
+func seededAt(t *testing.T, dbPath string) (string, string) {
+	t.Helper()
+	planPath := filepath.Join(t.TempDir(), "plan.toml")
 	if err := os.WriteFile(planPath, examples.Plan, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +210,7 @@ func TestListIncidentsAtRisk(t *testing.T) {
 	if _, err := a.desk.SweepSLA(ctx, time.Now().Add(3*time.Hour+30*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	db, planPath := a.db.Path(), a.plan.Plan().Path
+	db, planPath := a.where, a.plan.Plan().Path
 
 	for _, filter := range []string{"is:risk", "IS:RISK checkout"} {
 		code, out, errOut := cli(t, "--db", db, "--plan", planPath, "list", "incidents", "--filter", filter)
@@ -281,7 +286,7 @@ func TestShowIncidentReadable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db := a.db.Path()
+	db := a.where
 
 	code, out, errOut := cli(t, "--db", db, "show", "incident", "INC-1")
 	if code != exitOK {

@@ -22,7 +22,7 @@ func TestListAndShowProblems(t *testing.T) {
 	if _, err := a.desk.SaveKnownError(ctx, lead, p.ID, model.KnownError{Symptom: "502 on pay", Workaround: "retry the payment"}); err != nil {
 		t.Fatal(err)
 	}
-	db := a.db.Path()
+	db := a.where
 
 	code, out, errOut := cli(t, "--db", db, "list", "problems", "--json")
 	if code != exitOK {

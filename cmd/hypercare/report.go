@@ -14,7 +14,6 @@ import (
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
-	"github.com/hypercare-ops/hypercare/store"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 )
@@ -339,7 +338,7 @@ func spell(d time.Duration) string {
 
 // openPlanAndStore loads the plan and opens an existing database, for the
 // commands that read both: report and export.
-func openPlanAndStore(g global) (context.Context, *plan.Plan, *store.DB, error) {
+func openPlanAndStore(g global) (context.Context, *plan.Plan, database, error) {
 	p, err := loadPlan(g.plan)
 	if err != nil {
 		return nil, nil, nil, err

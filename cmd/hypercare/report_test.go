@@ -159,7 +159,7 @@ func TestReportCountsWhatIsReal(t *testing.T) {
 	if _, err := a.desk.CreateProblem(ctx, lead, model.NewProblem{Title: "Orders get stuck", Service: "orders", Category: "data", Incidents: linked}); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"--db", a.db.Path(), "--plan", a.plan.Plan().Path, "report"}
+	base := []string{"--db", a.where, "--plan", a.plan.Plan().Path, "report"}
 
 	code, out, errOut := cli(t, append(base, "--format", "json")...)
 	if code != exitOK {

@@ -56,7 +56,13 @@ func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // hostKeyPath keeps the server's identity next to the database, so it
 // survives restarts and clients do not see a "host key changed" warning.
+//
+// With the database on PostgreSQL it stays in the data folder: each
+// process serving SSH has its own key, on its own machine.
 func hostKeyPath(dbPath string) string {
+	if isPostgres(dbPath) {
+		return filepath.Join(dataDir(), "ssh_host_ed25519")
+	}
 	return filepath.Join(filepath.Dir(dbPath), "ssh_host_ed25519")
 }
 

@@ -115,7 +115,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// redact drops the password from a database URL, for messages and logs.
+// Redact drops the password from a database URL, for messages and logs.
+func Redact(raw string) string { return redact(raw) }
+
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
