@@ -19,6 +19,12 @@ type database interface {
 	Close() error
 	// snapshot reads every table in one read transaction.
 	snapshot(ctx context.Context) (*snapshot, error)
+	// leading reports whether this process runs the time-driven work (the
+	// sweeps, the Alertmanager reconcile) now: on PostgreSQL one process
+	// of those sharing the database leads (pg.DB.Leading); a SQLite file
+	// serves one machine, where every process that watches drops sweeps,
+	// its writes serialised by the file's lock.
+	leading(ctx context.Context) bool
 }
 
 // snapshot is a read transaction over every table, as both stores give it.
@@ -39,7 +45,11 @@ func (d sqliteDB) snapshot(ctx context.Context) (*snapshot, error) {
 	return &snapshot{SchemaVersion: s.SchemaVersion, Tables: s.Tables, Rows: s.Rows, Close: s.Close}, nil
 }
 
+func (sqliteDB) leading(context.Context) bool { return true }
+
 type postgresDB struct{ *pg.DB }
+
+func (d postgresDB) leading(ctx context.Context) bool { return d.Leading(ctx) }
 
 func (d postgresDB) snapshot(ctx context.Context) (*snapshot, error) {
 	s, err := d.Snapshot(ctx)

@@ -49,17 +49,19 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 	// The process that ingests also keeps the SLA clocks (the 75% warning,
 	// breach escalation and level timeouts) and the expiry warnings: they
 	// need no one at a keyboard.
-	go sweepSLA(ctx, a.desk, slaSweepEvery)
-	// And it keeps the database to the plan's retention.
+	// With several processes on one PostgreSQL database, the leader alone
+	// does (database.leading).
+	go sweepSLA(ctx, a.desk, a.db.leading, slaSweepEvery)
+	// And it keeps the database to the plan's retention (the leader, too).
 	var pruneProblem atomic.Value // string: why the last prune failed
-	go prunePeriodically(ctx, a.desk, archiveDir(a.db.Path()), pruneEvery, func(p string) {
+	go prunePeriodically(ctx, a.desk, a.db.leading, archiveDir(a.where), pruneEvery, func(p string) {
 		if p != "" && logf != nil {
 			logf("retention: %s", p)
 		}
 		pruneProblem.Store(p)
 	})
 	var reconcileProblem atomic.Value // string: why the last check with an Alertmanager failed
-	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
+	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, a.db.leading, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
 	return func() ui.DropStatus {
 		st := w.Status()
 		out := ui.DropStatus{Watching: st.Watching, Queue: st.Queue, Processed: st.Processed, Rejected: st.Rejected,
@@ -85,27 +87,35 @@ const slaSweepEvery = 15 * time.Second
 
 // sweepSLA raises due SLA and escalation events, marks alerts whose
 // senders went quiet as stale, raises the licence and certificate expiry
-// warnings due, and reminds war rooms of a status update due, until ctx
-// ends. A failed sweep is tried again on the next tick: events are raised
-// by state, not by the tick, so none is lost.
-// warnings due, and records missed and late job runs, until ctx ends. A
-// failed sweep is tried again on the next tick: events are raised by state,
-// not by the tick, so none is lost.
-func sweepSLA(ctx context.Context, desk *model.Desk, every time.Duration) {
+// warnings due, reminds war rooms of a status update due, and records
+// missed and late job runs, until ctx ends, on the ticks when this process
+// leads. A failed sweep is tried again on the next tick: events are raised
+// by state, not by the tick, so none is lost, and a process that takes the
+// lead over raises what came due meanwhile.
+func sweepSLA(ctx context.Context, desk *model.Desk, leading func(context.Context) bool, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		_, _ = desk.SweepSLA(ctx, desk.Now())
-		_, _ = desk.SweepStale(ctx, desk.Now())
-		_, _ = desk.SweepExpiry(ctx, desk.Now())
-		_, _ = desk.SweepMajor(ctx, desk.Now())
-		_, _ = desk.SweepJobs(ctx, desk.Now())
+		sweepOnce(ctx, desk, leading)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// sweepOnce runs every sweep if this process leads, and says whether it did.
+func sweepOnce(ctx context.Context, desk *model.Desk, leading func(context.Context) bool) bool {
+	if !leading(ctx) {
+		return false
+	}
+	_, _ = desk.SweepSLA(ctx, desk.Now())
+	_, _ = desk.SweepStale(ctx, desk.Now())
+	_, _ = desk.SweepExpiry(ctx, desk.Now())
+	_, _ = desk.SweepMajor(ctx, desk.Now())
+	_, _ = desk.SweepJobs(ctx, desk.Now())
+	return true
 }
 
 func firstLine(s string) string {

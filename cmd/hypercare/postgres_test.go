@@ -3,13 +3,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/hypercare-ops/hypercare/examples"
+	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/store/pg"
 	"github.com/hypercare-ops/hypercare/store/pg/pgtest"
@@ -74,5 +79,89 @@ func TestCommandsOnPostgres(t *testing.T) {
 	}
 	if pg.SchemaVersion != store.SchemaVersion {
 		t.Errorf("schema %d on PostgreSQL, %d on SQLite", pg.SchemaVersion, store.SchemaVersion)
+	}
+}
+
+// escalationRun opens one process per database named (the same database
+// named twice is two processes sharing it), opens a P1 on the first and
+// lets the clock run four hours past its resolve target, each process
+// sweeping on every half-hour tick as its loop does. It returns how many
+// escalations the incident's timeline holds and, per tick, which processes
+// swept.
+func escalationRun(t *testing.T, dbs ...string) (escalations int, swept [][]bool) {
+	t.Helper()
+	planPath := filepath.Join(t.TempDir(), "plan.toml")
+	if err := os.WriteFile(planPath, examples.Plan, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	now := time.Now().UTC()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var apps []*app
+	for _, db := range dbs {
+		a, err := openApp(ctx, db, planPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.db.Close() })
+		a.desk.Now = clock
+		apps = append(apps, a)
+	}
+	in, err := apps[0].desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "Checkout down", Service: "checkout",
+		Impact: model.High, Urgency: model.High})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * int(in.ResolveDue.Sub(now)/time.Hour+4) {
+		mu.Lock()
+		now = now.Add(30 * time.Minute)
+		mu.Unlock()
+		tick := make([]bool, len(apps))
+		var wg sync.WaitGroup
+		for i, a := range apps {
+			wg.Go(func() { tick[i] = sweepOnce(ctx, a.desk, a.db.leading) })
+		}
+		wg.Wait()
+		swept = append(swept, tick)
+	}
+	entries, err := apps[len(apps)-1].db.Timeline(ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Kind == "escalate" {
+			escalations++
+		}
+	}
+	return escalations, swept
+}
+
+// Two processes on one PostgreSQL database run the time-driven work once:
+// on every tick one of them (the same one) sweeps, and the incident
+// escalates exactly as often as it does with one process on a SQLite file.
+func TestTwoProcessesEscalateOnce(t *testing.T) {
+	url := pgtest.URL(t)
+	want, _ := escalationRun(t, filepath.Join(t.TempDir(), "h.db"))
+	if want == 0 {
+		t.Fatal("test setup: one process raised no escalation; the plan should escalate a P1 past its target")
+	}
+	got, swept := escalationRun(t, url, url)
+	if got != want {
+		t.Errorf("two processes raised %d escalations, one process %d", got, want)
+	}
+	leader := -1
+	for i, tick := range swept {
+		var who []int
+		for p, s := range tick {
+			if s {
+				who = append(who, p)
+			}
+		}
+		if len(who) != 1 || (leader >= 0 && who[0] != leader) {
+			t.Fatalf("tick %d: processes %v swept; want the one leader, every tick", i, who)
+		}
+		leader = who[0]
 	}
 }

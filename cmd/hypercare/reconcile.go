@@ -26,13 +26,18 @@ const maxAlertmanagerList = 64 << 20
 // can be lost on the way. What each resolve did is in the audit log; a
 // failed check is reported (for the footer; "" once all is well again) and
 // tried again on the next tick.
-func reconcileAlertmanagers(ctx context.Context, desk *model.Desk, current func() *plan.Plan, every time.Duration, report func(problem string)) {
+func reconcileAlertmanagers(ctx context.Context, desk *model.Desk, current func() *plan.Plan, leading func(context.Context) bool,
+	every time.Duration, report func(problem string)) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		problem := ""
-		for _, src := range current().Sources {
+		sources := current().Sources
+		if !leading(ctx) {
+			sources = nil // the leading process checks them
+		}
+		for _, src := range sources {
 			if src.Alertmanager == "" {
 				continue
 			}

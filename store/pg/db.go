@@ -56,6 +56,7 @@ type DB struct {
 
 	subs    model.Broadcaster
 	listen  listener
+	lead    leader
 	suggest suggestionCache
 
 	closeOnce sync.Once
@@ -108,6 +109,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		return nil, err
 	}
+	db.lead.cfg = cfg.ConnConfig.Copy()
 	if err := db.startListening(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}
@@ -141,6 +143,7 @@ func (db *DB) Where() string { return db.where }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.listen.stop()
+		db.lead.close()
 		db.pool.Close()
 	})
 	return nil

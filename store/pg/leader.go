@@ -1,0 +1,71 @@
+package pg
+
+import (
+	"context"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Time-driven work (the SLA sweep and escalations, stale alerts, expiry
+// warnings, missed jobs, notifications) needs no one at a keyboard, and
+// every process that could do it shares the database: one of them, the
+// leader, does it. Leadership is a session advisory lock held on a
+// connection of its own, so PostgreSQL hands it to another process the
+// moment the leader's connection ends (a crash, a restart, a network
+// partition), with no lease to time out. Writes are serialised anyway
+// (DB.Write), so even two leaders would raise each event once; the leader
+// keeps the others from repeating work and side effects outside the
+// database.
+type leader struct {
+	mu      sync.Mutex
+	cfg     *pgx.ConnConfig
+	conn    *pgx.Conn
+	leading bool
+}
+
+const lockLead = 0x6863_0003
+
+// Leading reports whether this process leads the time-driven work now,
+// taking the lead when nobody holds it. It is cheap enough to ask on every
+// tick: one round trip on the leader's own connection.
+func (db *DB) Leading(ctx context.Context) bool {
+	l := &db.lead
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		if l.leading {
+			// Still ours while the session lives.
+			if _, err := l.conn.Exec(ctx, "SELECT 1"); err == nil {
+				return true
+			}
+		} else if err := l.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, lockLead, db.key).Scan(&l.leading); err == nil {
+			return l.leading
+		}
+		l.drop()
+	}
+	conn, err := pgx.ConnectConfig(ctx, l.cfg)
+	if err != nil {
+		return false
+	}
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, lockLead, db.key).Scan(&l.leading); err != nil {
+		conn.Close(context.Background())
+		return false
+	}
+	l.conn = conn
+	return l.leading
+}
+
+// drop closes the leader's connection, giving up the lead if it was held.
+func (l *leader) drop() {
+	if l.conn != nil {
+		l.conn.Close(context.Background())
+	}
+	l.conn, l.leading = nil, false
+}
+
+func (l *leader) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.drop()
+}
