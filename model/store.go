@@ -9,6 +9,12 @@ import (
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrUnreachable marks a store error that says the database could not be
+// reached (a PostgreSQL server restarting, failing over, or cut off), not
+// that anything was wrong with what was asked. Nothing was written; the
+// store reconnects on its own, and the console says so until it is back.
+var ErrUnreachable = errors.New("store unreachable")
+
 // QueueQuery selects incidents for the queue pane.
 type QueueQuery struct {
 	// Filter is words, each of which must appear in the ref, title,

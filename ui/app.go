@@ -420,9 +420,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case countsMsg:
+		banners := m.headerHeight()
 		m.storeErr = msg.err
 		if msg.err == nil {
-			banners := m.headerHeight()
 			m.counts = msg
 			if msg.scored {
 				m.score = msg.exit
@@ -430,9 +430,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if !quiet {
 				m.updated = m.s.Now() // when what the screen shows last changed
 			}
-			if banners != m.headerHeight() {
-				m.layout() // a banner came or went: the body changes height
-			}
+		}
+		if banners != m.headerHeight() {
+			m.layout() // a banner came or went: the body changes height
 		}
 	case noticeMsg:
 		m.notice, m.noticeAt = msg, time.Now()

@@ -29,6 +29,9 @@ func (m *Model) headerHeight() int {
 	if m.s.Plan != nil && m.s.Plan.Err() != nil {
 		n++
 	}
+	if m.unreachable() {
+		n++
+	}
 	if len(m.counts.atRisk) > 0 {
 		n++
 	}
@@ -39,6 +42,22 @@ func (m *Model) headerHeight() int {
 		n++
 	}
 	return n
+}
+
+// unreachable reports whether the last read found the store unreachable:
+// a PostgreSQL server restarting or failing over (model.ErrUnreachable).
+func (m *Model) unreachable() bool { return errors.Is(m.storeErr, model.ErrUnreachable) }
+
+// unreachableBanner tells everyone at the console that the screen is frozen
+// while the store reconnects, since when, and that changes wait: the store
+// wakes every session as soon as it is back.
+func (m *Model) unreachableBanner() string {
+	since := "the start"
+	if !m.updated.IsZero() {
+		since = m.updated.In(m.s.loc()).Format("15:04:05")
+	}
+	return m.s.st.Banner.Render(fit(" ⚠ store unreachable, reconnecting: the screen shows what was read at "+since+
+		"; changes are refused until it is back", m.w))
 }
 
 // wallLine is the figures a wall screen too small for the block digits
@@ -315,6 +334,9 @@ func (m *Model) headerView() string {
 		if err := m.s.Plan.Err(); err != nil {
 			line += "\n" + st.Banner.Render(fit(" "+firstProblem(err)+" — edit refused, the last good plan still runs", m.w))
 		}
+	}
+	if m.unreachable() {
+		line += "\n" + m.unreachableBanner()
 	}
 	if b := m.warRoomBanner(); b != "" {
 		line += "\n" + b

@@ -165,3 +165,21 @@ func TestTwoProcessesEscalateOnce(t *testing.T) {
 		leader = who[0]
 	}
 }
+
+// While PostgreSQL is away a CLI write fails with a clear error and exit 1,
+// writing nothing; once it is back the same command works.
+func TestCommandsWhilePostgresIsDown(t *testing.T) {
+	url := pgtest.Database(t)
+	db, planPath := seededAt(t, url)
+	args := []string{"--db", db, "--plan", planPath, "--as", operatorName, "incident", "new", "--service", "orders",
+		"--title", "Orders stuck", "--impact", "medium", "--urgency", "high"}
+	pgtest.Outage(t, url, true)
+	code, out, errOut := cli(t, args...)
+	if code != exitRejected || !strings.Contains(errOut, "store unreachable") || strings.Contains(errOut, "password") {
+		t.Fatalf("incident new with the database down: exit %d\n%s%s", code, out, errOut)
+	}
+	pgtest.Outage(t, url, false)
+	if code, out, errOut := cli(t, args...); code != exitOK || !strings.Contains(out, "INC-2 opened") {
+		t.Fatalf("incident new once it is back: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -6,13 +6,16 @@ import (
 	"io"
 	"net"
 
+	"github.com/hypercare-ops/hypercare/model"
+
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ErrUnreachable marks an error that says the database could not be
 // reached (down, restarting, failing over, the network), as opposed to one
-// about what was asked of it.
-var ErrUnreachable = errors.New("store unreachable")
+// about what was asked of it: model.ErrUnreachable, which the console
+// shows as a banner.
+var ErrUnreachable = model.ErrUnreachable
 
 // unreachable wraps a connection error with ErrUnreachable; other errors
 // pass through unchanged.
@@ -24,15 +27,18 @@ func unreachable(err error) error {
 }
 
 func connectionLost(err error) bool {
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true // whatever the server said, it cannot be reached
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Class 08 is connection exceptions; 57P01-57P03 are the server
 		// shutting down or not yet accepting connections.
 		return len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code[:4] == "57P0")
 	}
-	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.Timeout(err) ||
+	return errors.As(err, &netErr) || pgconn.Timeout(err) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 

@@ -21,8 +21,9 @@ func (db *DB) Subscribe() (<-chan struct{}, func()) {
 // database's channel. Every write transaction sends a NOTIFY on that
 // channel as it commits, so a commit anywhere wakes this process's
 // subscribers: no table is polled. When the connection drops (a restart, a
-// failover) it reconnects with backoff and wakes the subscribers once it
-// is back, since commits made meanwhile sent nothing it could hear.
+// failover) it wakes the subscribers, whose reads then fail as unreachable,
+// reconnects with backoff, and wakes them again once it is back, since
+// commits made meanwhile sent nothing it could hear.
 type listener struct {
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -59,6 +60,13 @@ func (db *DB) startListening(ctx context.Context, cfg *pgx.ConnConfig) error {
 				if lctx.Err() != nil {
 					return
 				}
+				// The server went away: the pool's idle connections went
+				// with it, and the first read on each would fail after it
+				// is back. Drop them; the pool connects afresh. The
+				// subscribers read now, fail, and say the store is
+				// unreachable until the wake-up that says it is back.
+				db.pool.Reset()
+				db.subs.Notify()
 			}
 			select {
 			case <-lctx.Done():
