@@ -74,3 +74,12 @@ func (s *Snapshot) Rows(ctx context.Context, table string, fn func(columns []str
 func (s *Snapshot) Close() error {
 	return s.tx.Rollback()
 }
+
+// Count is how many rows a table holds in the snapshot.
+func (s *Snapshot) Count(ctx context.Context, table string) (int64, error) {
+	var n int64
+	if err := s.tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(table)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", table, err)
+	}
+	return n, nil
+}

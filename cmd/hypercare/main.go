@@ -143,6 +143,9 @@ Usage:
                                           archive, then remove, what is older than the
                                           plan's [retention]: resolved alerts, their history,
                                           audit entries (serve and the console do it hourly)
+  hypercare migrate --from FILE.db --to postgres://…
+                                          copy a SQLite database into an empty PostgreSQL one
+                                          (every table, ids and audit kept, counts checked)
   hypercare serve [--ssh ADDR] [--http ADDR]
                                           consoles over SSH (default 127.0.0.1:2222, "off" for
                                           none), the drop folder, and with --http alert webhooks
@@ -167,7 +170,8 @@ notifications (the outbox: what was sent to whom, what waits, what failed).
 (--json is --format json.)
 
 Flags (every command):
-  --db PATH       database file        (default $XDG_DATA_HOME/hypercare/hypercare.db)
+  --db PATH       database file        (default $XDG_DATA_HOME/hypercare/hypercare.db),
+                  or a PostgreSQL URL, postgres://user@host/db, shared by several hypercares
   --drops DIR     alert drop folder    (default $XDG_DATA_HOME/hypercare/drops)
   --plan FILE     support plan         (default $XDG_CONFIG_HOME/hypercare/plan.toml)
   --config FILE   console settings     (default $XDG_CONFIG_HOME/hypercare/config.toml)
@@ -322,6 +326,8 @@ func runCommand(g global, cmd string, args []string, stdin io.Reader, stdout, st
 		return runBackup(g, args, stdout)
 	case "prune":
 		return runPrune(g, args, stdout)
+	case "migrate":
+		return runMigrate(g, args, stdout)
 	case "init":
 		return runInit(g, args, stdout)
 	case "serve":

@@ -3,16 +3,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hypercare-ops/hypercare/cmd/hypercare/demo"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store"
@@ -181,5 +185,100 @@ func TestCommandsWhilePostgresIsDown(t *testing.T) {
 	pgtest.Outage(t, url, false)
 	if code, out, errOut := cli(t, args...); code != exitOK || !strings.Contains(out, "INC-2 opened") {
 		t.Fatalf("incident new once it is back: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// hypercare migrate copies a SQLite database into PostgreSQL whole: the
+// export of every table reads the same from both, ids and audit included,
+// new records carry on from the copied ids, and a second copy into the
+// same database is refused.
+func TestMigrateToPostgres(t *testing.T) {
+	dir := t.TempDir()
+	file, planPath := filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml")
+	now := time.Now()
+	if err := writeDemoPlan(planPath, now); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, file, planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, a.desk, a.plan.Plan(), now); err != nil { // a week of every kind of record
+		t.Fatal(err)
+	}
+	a.db.Close()
+
+	url := pgtest.URL(t)
+	code, out, errOut := cli(t, "migrate", "--from", file, "--to", url)
+	if code != exitOK || !strings.Contains(out, "every table counted again") || !strings.Contains(out, "audit") {
+		t.Fatalf("migrate: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Log(out)
+
+	export := func(db string) map[string][]map[string]any {
+		t.Helper()
+		code, out, errOut := cli(t, "--db", db, "export", "all")
+		if code != exitOK {
+			t.Fatalf("export all from %s: exit %d: %s", db, code, errOut)
+		}
+		var doc struct {
+			Tables map[string][]map[string]any `json:"tables"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		delete(doc.Tables, "schema_migrations") // each database's own
+		for _, rows := range doc.Tables {
+			for _, r := range rows {
+				delete(r, "seq") // PostgreSQL's order of rows SQLite orders by rowid
+			}
+			// An export lists rows in storage order, which is each
+			// database's own: compare them in one order.
+			slices.SortFunc(rows, func(a, b map[string]any) int {
+				ja, _ := json.Marshal(a)
+				jb, _ := json.Marshal(b)
+				return bytes.Compare(ja, jb)
+			})
+		}
+		return doc.Tables
+	}
+	want, got := export(file), export(url)
+	if len(want["audit"]) == 0 || len(want["alerts"]) == 0 || len(want["articles"]) == 0 || len(want["job_runs"]) == 0 {
+		t.Fatalf("test setup: the demo seeded too little: %d audit, %d alerts", len(want["audit"]), len(want["alerts"]))
+	}
+	for table, rows := range want {
+		if !reflect.DeepEqual(got[table], rows) {
+			t.Errorf("table %s differs after the copy: %d rows, want %d", table, len(got[table]), len(rows))
+			for i := range min(len(rows), len(got[table])) {
+				if !reflect.DeepEqual(got[table][i], rows[i]) {
+					t.Errorf("first difference, row %d:\n got %v\nwant %v", i, got[table][i], rows[i])
+					break
+				}
+			}
+		}
+	}
+	for table := range got {
+		if _, ok := want[table]; !ok {
+			t.Errorf("table %s is only in the copy", table)
+		}
+	}
+
+	// New records carry on from the copied ids.
+	b, err := openApp(ctx, url, planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.db.Close()
+	in, err := b.desk.CreateIncident(ctx, model.System, model.NewIncident{Title: "after the move", Service: "checkout",
+		Impact: model.Low, Urgency: model.Low})
+	if err != nil || in.ID != int64(len(want["incidents"])+1) {
+		t.Fatalf("first incident after the copy: %s, %v; want INC-%d", in.Ref(), err, len(want["incidents"])+1)
+	}
+
+	code, _, errOut = cli(t, "migrate", "--from", file, "--to", url)
+	if code != exitRejected || !strings.Contains(errOut, "already holds records") {
+		t.Errorf("a second copy: exit %d: %s", code, errOut)
 	}
 }
