@@ -14,17 +14,22 @@ import (
 
 // startNotify delivers the outbox for the life of ctx, and queues the daily
 // report at each daily_report rule's time. It runs where the sweeps run
-// (the console and serve): several processes on one database share the
-// work through the desk's claims, and a day's report is one message per
-// target whichever process queues it. The returned func waits for both to
-// end once ctx has: call it before closing the database.
+// (the console and serve), and like them in the process that leads the
+// time-driven work when several share a PostgreSQL database; the desk's
+// claims keep each message to one worker even while the lead changes
+// hands, and a day's report is one message per target whichever process
+// queues it. The returned func waits for both to end once ctx has: call it
+// before closing the database.
 func startNotify(ctx context.Context, a *app, logf func(string, ...any)) (wait func()) {
 	w := notify.NewWorker(a.desk, a.db, senders(a.plan.Plan).Send, a.desk.Now)
 	w.Logf = logf
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); w.Run(ctx) }()
-	go func() { defer wg.Done(); dailyReports(ctx, a, reportCheckEvery, logf) }()
+	go func() { defer wg.Done(); whileLeading(ctx, a.db.leading, leadCheckEvery, w.Run) }()
+	go func() {
+		defer wg.Done()
+		whileLeading(ctx, a.db.leading, leadCheckEvery, func(ctx context.Context) { dailyReports(ctx, a, reportCheckEvery, logf) })
+	}()
 	return wg.Wait
 }
 

@@ -196,7 +196,7 @@ func TestMigrateToPostgres(t *testing.T) {
 	dir := t.TempDir()
 	file, planPath := filepath.Join(dir, "hypercare.db"), filepath.Join(dir, "plan.toml")
 	now := time.Now()
-	if err := writeDemoPlan(planPath, now); err != nil {
+	if err := writeDemoPlan(planPath, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

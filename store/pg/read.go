@@ -257,11 +257,13 @@ func (db *DB) Incident(ctx context.Context, id int64) (model.Incident, error) {
 // Timeline lists an incident's history, oldest first.
 func (db *DB) Timeline(ctx context.Context, incidentID int64) ([]model.TimelineEntry, error) {
 	rows, err := db.query(ctx, timelineSQL, incidentID)
-	return collect(rows, err, "timeline", func(s scanner) (model.TimelineEntry, error) {
-		var e model.TimelineEntry
-		err := s.Scan(&e.ID, &e.IncidentID, millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
-		return e, err
-	})
+	return collect(rows, err, "timeline", scanTimeline)
+}
+
+func scanTimeline(s scanner) (model.TimelineEntry, error) {
+	var e model.TimelineEntry
+	err := s.Scan(&e.ID, &e.IncidentID, millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
+	return e, err
 }
 
 // Alert reads one alert.
