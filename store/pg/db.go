@@ -15,6 +15,7 @@ package pg
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/url"
@@ -53,6 +54,9 @@ type DB struct {
 	schema  string
 	key     int32
 	channel string
+	// self is this DB's payload on the channel: its listener skips its own
+	// commits, whose subscribers Write woke already.
+	self string
 
 	subs    model.Broadcaster
 	listen  listener
@@ -103,6 +107,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db.schema = *schema
 	db.channel = fmt.Sprintf("hypercare_%08x", uint32(db.key))
+	db.self = rand.Text()
 	if err := db.checkVersion(ctx); err != nil {
 		return nil, err
 	}
@@ -143,7 +148,7 @@ func (db *DB) Where() string { return db.where }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.listen.stop()
-		db.lead.close()
+		db.lead.close(db.key)
 		db.pool.Close()
 	})
 	return nil
@@ -170,7 +175,7 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 		return fmt.Errorf("commit: count: %w", unreachable(err))
 	}
 	// Delivered to the listeners when, and only if, the commit succeeds.
-	if _, err := pgTx.Exec(ctx, `SELECT pg_notify($1, '')`, db.channel); err != nil {
+	if _, err := pgTx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.self); err != nil {
 		return fmt.Errorf("commit: %w", unreachable(err))
 	}
 	if err := pgTx.Commit(ctx); err != nil {

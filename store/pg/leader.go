@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -42,7 +43,7 @@ func (db *DB) Leading(ctx context.Context) bool {
 		} else if err := l.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, lockLead, db.key).Scan(&l.leading); err == nil {
 			return l.leading
 		}
-		l.drop()
+		l.drop(db.key)
 	}
 	conn, err := pgx.ConnectConfig(ctx, l.cfg)
 	if err != nil {
@@ -57,15 +58,22 @@ func (db *DB) Leading(ctx context.Context) bool {
 }
 
 // drop closes the leader's connection, giving up the lead if it was held.
-func (l *leader) drop() {
+// A leader that stops says so first, so another process takes over on its
+// next tick rather than when the server notices the session has gone.
+func (l *leader) drop(key int32) {
 	if l.conn != nil {
+		if l.leading {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, lockLead, key)
+			cancel()
+		}
 		l.conn.Close(context.Background())
 	}
 	l.conn, l.leading = nil, false
 }
 
-func (l *leader) close() {
+func (l *leader) close(key int32) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.drop()
+	l.drop(key)
 }

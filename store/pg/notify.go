@@ -49,10 +49,12 @@ func (db *DB) startListening(ctx context.Context, cfg *pgx.ConnConfig) error {
 		retry := listenRetryMin
 		for {
 			if conn != nil {
-				_, err := conn.WaitForNotification(lctx)
+				n, err := conn.WaitForNotification(lctx)
 				if err == nil {
 					retry = listenRetryMin
-					db.subs.Notify()
+					if n.Payload != db.self {
+						db.subs.Notify()
+					}
 					continue
 				}
 				conn.Close(context.Background())

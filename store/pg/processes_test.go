@@ -28,7 +28,7 @@ func TestOneLeader(t *testing.T) {
 	}
 	// The leader's session is killed, as a crash or a network partition
 	// would end it: the lock goes with it.
-	if _, err := b.pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+	if _, err := b.pool.Exec(ctx, `SELECT pg_terminate_backend(pid, 10000) FROM pg_locks
 		WHERE locktype = 'advisory' AND classid = $1 AND objid = $2::oid AND granted`, lockLead, uint32(a.key)); err != nil {
 		t.Fatal(err)
 	}

@@ -107,7 +107,7 @@ func Outage(t testing.TB, dbURL string, down bool) {
 		t.Fatal(err)
 	}
 	if down {
-		err := admin(base, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"+u.Path[1:]+"'")
+		err := admin(base, "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE datname = '"+u.Path[1:]+"'")
 		if err != nil {
 			t.Fatal(err)
 		}
