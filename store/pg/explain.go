@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/hypercare-ops/hypercare/model"
 )
 
 // hotQuery is a query that runs on every refresh of a pane, with arguments
@@ -24,18 +26,20 @@ type hotQuery struct {
 var hotQueries = func() []hotQuery {
 	now := time.Now().UnixMilli()
 	week := int64(7 * 24 * time.Hour / time.Millisecond)
-	pattern, id := textFilter("INC-42")
+	words := wordTerms("INC-42 checkout")
+	fields := matcherTerms([]model.Matcher{{Label: "service", Op: model.MatchNotEqual, Value: "orders"}})
+	labels := matcherTerms([]model.Matcher{{Label: "env", Op: model.MatchRegexp, Value: "prod.*"}})
 	return []hotQuery{
 		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}, false},
-		{"queue filtered", queueOpenSQL, []any{pattern, id, 60, 0, false, 6, true, "alice", false, 5}, false},
+		{"queue filtered", queueOpenSQL, []any{words, fields, 60, 0, false, 6, true, "alice", false, 5}, false},
 		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, 0}, false},
 		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}, false},
-		{"queue all filtered", queueAllSQL, []any{pattern, id, 60, 0, false, 0, false, nil, true, 0}, true},
-		{"feed", feedSQL, []any{nil, nil, 60, 0, "", nil, "", false}, false},
-		{"feed filtered", feedSQL, []any{"%db%", nil, 60, 0, "", nil, "", true}, true},
-		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, "", nil, "", false}, false},
-		{"feed firing filtered", feedFiringSQL, []any{"%db%", nil, 60, 0, "", nil, "", true}, true},
-		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, "", nil, "", int64(1)}, false},
+		{"queue all filtered", queueAllSQL, []any{words, fields, 60, 0, false, 0, false, nil, true, 0}, true},
+		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, false}, false},
+		{"feed filtered", feedSQL, []any{words, labels, 60, 0, 3, true}, true},
+		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, false}, false},
+		{"feed firing filtered", feedFiringSQL, []any{words, labels, 60, 0, 3, true}, true},
+		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, 0, int64(1)}, false},
 		{"counts", countsSQL, nil, false},
 		{"alert volume", alertVolumeSQL, []any{1, now - week, now}, true},
 		{"changes between", changesBetweenSQL, []any{now - week, now + week}, false},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
@@ -12,16 +14,26 @@ import (
 // The hot queries, as store/read.go has them for SQLite: constants, so the
 // plan test explains exactly the text that runs. Each reads its ORDER BY
 // off an index (migrations/0001_init.sql); a filter narrows the walk but
-// never forces a sort. Filters bind $1 to an ILIKE pattern (NULL for none)
-// and $2 to a record id (NULL unless the filter is a number).
+// never forces a sort. The incident and alert lists bind $1 to a filter's
+// words and $2 to its matchers, as JSON arrays (NULL for none; filter.go).
 const (
 	incidentColumns = `id, kind, title, description, service, category, impact, urgency, priority, state,
 	major, team, assignee, escalation, opened_at, updated_at, ack_at, resolved_at, resolve_due, resolution, reopens,
 	respond_due, hold_reason, hold_since, paused_ms, satisfaction, merged_into, problem_id, sla_flags, level_since`
 
-	// incidentFilter is the text filter of the queue's two forms.
-	incidentFilter = `($1::text IS NULL OR id = $2::bigint OR title ILIKE $1 ESCAPE '\' OR service ILIKE $1 ESCAPE '\'
-       OR assignee ILIKE $1 ESCAPE '\' OR team ILIKE $1 ESCAPE '\')`
+	// incidentFilter is a filter's words ($1) and field matchers ($2), each
+	// of which must hold, for the queue's two forms.
+	incidentFilter = `($1::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements($1::jsonb) w WHERE NOT coalesce(
+      incidents.id = (w ->> 'id')::bigint OR title ILIKE w ->> 'p' ESCAPE '\' OR service ILIKE w ->> 'p' ESCAPE '\'
+      OR assignee ILIKE w ->> 'p' ESCAPE '\' OR team ILIKE w ->> 'p' ESCAPE '\', false)))
+  AND ($2::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) m WHERE NOT (` + incidentMatch + `)))`
+
+	incidentMatch = `CASE m ->> 'op' WHEN '=' THEN coalesce(` + incidentField + `, '') = m ->> 'v'
+	WHEN '!=' THEN coalesce(` + incidentField + `, '') <> m ->> 'v'
+	WHEN '=~' THEN coalesce(` + incidentField + `, '') ~ (m ->> 're')
+	ELSE coalesce(` + incidentField + `, '') !~ (m ->> 're') END`
+	incidentField = `CASE m ->> 'l' WHEN 'service' THEN service WHEN 'category' THEN category WHEN 'team' THEN team
+	WHEN 'assignee' THEN assignee WHEN 'kind' THEN kind END`
 
 	// atRisk is Incident.AtRisk as the SLA sweep's flags record it.
 	atRisk = `(sla_flags & 1 <> 0 OR (sla_flags & 12 <> 0 AND ack_at IS NULL))`
@@ -58,33 +70,41 @@ LIMIT $3 OFFSET $4`
 	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT s.firing FROM storms s WHERE s.id = a.storm_id) ELSE 0 END`
 
 	// feedFilter is the feed's FeedQuery conditions, shared by its three
-	// forms: $1/$2 text or id, $5 a condition (FeedConditions), $6/$7 a
-	// label and its value.
+	// forms: $1 words and $2 label matchers (filter.go), each of which must
+	// hold, and $5 the conditions (FeedConditions) as bits: acked 1,
+	// silenced 2, flapping 4, incident 8, stale 16.
 	feedFilter = `
-  AND ($1::text IS NULL OR a.id = $2::bigint OR a.name ILIKE $1 ESCAPE '\' OR a.service ILIKE $1 ESCAPE '\'
-       OR a.summary ILIKE $1 ESCAPE '\')
-  AND ($5::text = '' OR ($5 = 'acked' AND a.ack_by <> '') OR ($5 = 'silenced' AND a.silenced_by IS NOT NULL)
-       OR ($5 = 'flapping' AND a.flapping) OR ($5 = 'incident' AND a.incident_id IS NOT NULL)
-       OR ($5 = 'stale' AND a.stale AND a.state = 'firing'))
-  AND ($6::text IS NULL OR a.labels::jsonb ->> $6::text = $7::text)
+  AND ($1::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements($1::jsonb) w WHERE NOT coalesce(
+      a.id = (w ->> 'id')::bigint OR a.name ILIKE w ->> 'p' ESCAPE '\' OR a.service ILIKE w ->> 'p' ESCAPE '\'
+      OR a.summary ILIKE w ->> 'p' ESCAPE '\', false)))
+  AND ($2::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) m WHERE NOT (` + alertMatch + `)))
+  AND ($5::int & 1 = 0 OR a.ack_by <> '') AND ($5::int & 2 = 0 OR a.silenced_by IS NOT NULL)
+  AND ($5::int & 4 = 0 OR a.flapping) AND ($5::int & 8 = 0 OR a.incident_id IS NOT NULL)
+  AND ($5::int & 16 = 0 OR (a.stale AND a.state = 'firing'))
 `
+	alertMatch = `CASE m ->> 'op' WHEN '=' THEN coalesce(` + alertLabel + `, '') = m ->> 'v'
+	WHEN '!=' THEN coalesce(` + alertLabel + `, '') <> m ->> 'v'
+	WHEN '=~' THEN coalesce(` + alertLabel + `, '') ~ (m ->> 're')
+	ELSE coalesce(` + alertLabel + `, '') !~ (m ->> 're') END`
+	// "service" is the alert's service; any other label is read from its labels.
+	alertLabel = `CASE WHEN m ->> 'l' = 'service' THEN a.service ELSE a.labels::jsonb ->> (m ->> 'l') END`
 
 	// The feed hides storm members: their storm's most pressing alert
-	// stands for them. A filter ($8) looks at every alert, members too, so
+	// stands for them. A filter ($6) looks at every alert, members too, so
 	// nothing a filter asks for hides inside a storm.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE (NOT a.storm_member OR $8::boolean)` + feedFilter + `
+WHERE (NOT a.storm_member OR $6::boolean)` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE a.firing AND (NOT a.storm_member OR $8::boolean)` + feedFilter + `
+WHERE a.firing AND (NOT a.storm_member OR $6::boolean)` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
-	// An expanded storm ($8): all its alerts in the order of alerts_storm.
+	// An expanded storm ($6): all its alerts in the order of alerts_storm.
 	feedStormSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE a.storm_id = $8::bigint` + feedFilter + `
+WHERE a.storm_id = $6::bigint` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
@@ -148,7 +168,6 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 	if q.All {
 		query = queueAllSQL
 	}
-	pattern, id := textFilter(q.Filter)
 	var assignee any // NULL: not narrowed
 	if q.Assignee != "" {
 		assignee = q.Assignee
@@ -164,7 +183,7 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 		}
 		states |= stateBits[st]
 	}
-	rows, err := db.query(ctx, query, pattern, id, limit(q.Limit), offset(q.Offset), q.AtRisk,
+	rows, err := db.query(ctx, query, wordTerms(q.Filter), matcherTerms(q.Fields), limit(q.Limit), offset(q.Offset), q.AtRisk,
 		priorities, q.Major, assignee, q.Unassigned, states)
 	return collect(rows, err, "incident queue", scanIncident)
 }
@@ -172,23 +191,25 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 // Feed lists alerts: firing first, then by severity, most recently seen
 // first, a storm as one row; or, with q.Storm, the alerts of one storm.
 func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
-	pattern, id := textFilter(q.Filter)
-	var label any // NULL for no label filter
-	if q.Label != "" {
-		label = q.Label
+	words, labels := wordTerms(q.Filter), matcherTerms(q.Labels)
+	only := 0
+	for _, c := range q.Only {
+		bit := slices.Index(model.FeedConditions, c)
+		if bit < 0 {
+			return nil, fmt.Errorf("alert feed: unknown condition %q; use one of %s", c, strings.Join(model.FeedConditions, ", "))
+		}
+		only |= 1 << bit
 	}
-	args := []any{pattern, id, limit(q.Limit), offset(q.Offset), q.Only, label, q.Value}
-	var query string
+	args := []any{words, labels, limit(q.Limit), offset(q.Offset), only}
+	query := feedSQL
 	switch {
 	case q.Storm != 0:
 		query, args = feedStormSQL, append(args, q.Storm)
 	case q.Firing:
 		query = feedFiringSQL
-	default:
-		query = feedSQL
 	}
 	if q.Storm == 0 {
-		args = append(args, pattern != nil || q.Only != "" || label != nil)
+		args = append(args, words != nil || labels != nil || only != 0 || q.Members)
 	}
 	rows, err := db.query(ctx, query, args...)
 	return collect(rows, err, "alert feed", scanAlert)

@@ -110,7 +110,8 @@ RETURNING head_alert`
 WHERE starts_at <= $1 AND ends_at > $1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
-	expireSilenceSQL = `UPDATE silences SET ends_at = $2 WHERE id = $1 AND ends_at > $2 AND starts_at < $2`
+	expireSilenceSQL = `UPDATE silences SET ends_at = $2 WHERE id = $1 AND ends_at > $2 AND starts_at <= $2`
+	silenceEndSQL    = `UPDATE silences SET ends_at = $2 WHERE id = $1`
 	firingAlertsSQL  = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.firing`
 	staleAlertsSQL   = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.firing AND a.last_seen < $2 AND a.source = $1`
 	markStaleSQL     = `UPDATE alerts SET stale = true WHERE id = $1 AND state = 'firing'`
@@ -386,6 +387,11 @@ func (t *tx) InsertSilence(sil *model.Silence) error {
 // model.ErrNotFound.
 func (t *tx) ExpireSilence(id int64, at time.Time) error {
 	return t.execOne(fmt.Sprintf("SIL-%d", id), expireSilenceSQL, id, ms(at))
+}
+
+// SetSilenceEnd moves a silence's end (an extension).
+func (t *tx) SetSilenceEnd(id int64, end time.Time) error {
+	return t.execOne(fmt.Sprintf("SIL-%d", id), silenceEndSQL, id, ms(end))
 }
 
 // FiringAlerts reads every firing alert before calling fn, because fn
