@@ -48,7 +48,7 @@ var hotQueries = func() []hotQuery {
 		{"published articles by title", publishedByTitleSQL, []any{60, 0}, false},
 		{"handovers", articlesOfKindSQL, []any{20, 0, "handover", []string{"retired"}}, false},
 		{"article search", articlesSearchSQL, []any{searchQuery("disk full"), headlineOptions, 20, 0, []string{"retired"}, 50}, false},
-		{"audit", auditSQL, []any{now - week, nil, 60, 0}, false},
+		{"audit", auditSQL, []any{now - week, nil, 60, 0, []string{"drop.ingest"}}, false},
 		{"problems", problemsSQL, []any{nil, nil, 60, 0, true}, false},
 		{"problem suggestions", suggestionCandidatesSQL, []any{now - week}, false},
 	}

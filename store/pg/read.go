@@ -125,6 +125,7 @@ UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND ` + at
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
 WHERE at >= $1
   AND ($2::text IS NULL OR actor ILIKE $2 ESCAPE '\' OR action ILIKE $2 ESCAPE '\' OR entity ILIKE $2 ESCAPE '\')
+  AND ($5::text[] IS NULL OR action <> ALL ($5::text[]))
 ORDER BY at DESC, id DESC
 LIMIT $3 OFFSET $4`
 
@@ -262,7 +263,11 @@ func (db *DB) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry
 		since = q.Since.UnixMilli()
 	}
 	pattern, _ := textFilter(q.Filter)
-	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset))
+	var hide any // NULL: nothing left out
+	if len(q.Hide) > 0 {
+		hide = q.Hide
+	}
+	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset), hide)
 	return collect(rows, err, "audit log", func(s scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		err := s.Scan(&e.ID, millis{&e.At}, &e.Actor, &e.Action, &e.Entity, &e.Before, &e.After)
