@@ -82,8 +82,9 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 	}, nil
 }
 
-// slaSweepEvery bounds how late an SLA event is raised.
-const slaSweepEvery = 15 * time.Second
+// slaSweepEvery bounds how late an SLA event is raised. A variable only so
+// that tests running hypercare as processes of its own can tick faster.
+var slaSweepEvery = 15 * time.Second
 
 // sweepSLA raises due SLA and escalation events, marks alerts whose
 // senders went quiet as stale, raises the licence and certificate expiry

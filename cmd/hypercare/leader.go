@@ -6,8 +6,10 @@ import (
 )
 
 // leadCheckEvery is how often a process asks whether it leads the
-// time-driven work: how soon another takes over when the leader stops.
-const leadCheckEvery = 15 * time.Second
+// time-driven work: how soon another takes over when the leader stops. A
+// variable only so that tests running hypercare as processes of its own
+// can tick faster.
+var leadCheckEvery = 15 * time.Second
 
 // whileLeading runs run for as long as this process leads the time-driven
 // work (database.leading), asking every interval: it starts run when the

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 
@@ -83,6 +84,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", where, err)
 	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		// Each process's sessions say whose they are in pg_stat_activity,
+		// and so which process leads (DB.Leader).
+		cfg.ConnConfig.RuntimeParams["application_name"] = appName()
+	}
 	cfg.MaxConns = 8
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
@@ -120,6 +126,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	ok = true
 	return db, nil
+}
+
+// appName names this process's sessions: "hypercare PID@HOST".
+func appName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("hypercare %d@%s", os.Getpid(), host)
 }
 
 // Redact drops the password from a database URL, for messages and logs.

@@ -2,6 +2,8 @@ package pg
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -55,6 +57,23 @@ func (db *DB) Leading(ctx context.Context) bool {
 	}
 	l.conn = conn
 	return l.leading
+}
+
+// Leader names the session that leads the time-driven work of this
+// hypercare now, by its application_name ("hypercare PID@HOST" unless the
+// URL sets another), or "" when nobody leads.
+func (db *DB) Leader(ctx context.Context) (string, error) {
+	var name string
+	err := db.pool.QueryRow(ctx, `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2::oid
+		AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`, lockLead, uint32(db.key)).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("who leads: %w", unreachable(err))
+	}
+	return name, nil
 }
 
 // drop closes the leader's connection, giving up the lead if it was held.

@@ -21,6 +21,9 @@ func TestOneLeader(t *testing.T) {
 	if !a.Leading(ctx) || b.Leading(ctx) {
 		t.Fatal("the first to ask should lead, the second not")
 	}
+	if name, err := b.Leader(ctx); err != nil || name != appName() {
+		t.Fatalf("Leader = %q, %v; want this process, %q", name, err, appName())
+	}
 	for range 3 {
 		if !a.Leading(ctx) || b.Leading(ctx) {
 			t.Fatal("the lead moved while its holder lived")

@@ -8,9 +8,13 @@ package pgtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,4 +128,90 @@ func admin(base, sql string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, sql)
 	return err
+}
+
+// Cluster is a PostgreSQL server of one test's own, which it may shut
+// down and start again (a restart) without touching the server the other
+// tests share. .ci/pg makes it, from the same Debian packages.
+type Cluster struct {
+	URL    string // the cluster's database
+	dir    string // the cluster's folder, for .ci/pg down, up and stop
+	script string // .ci/pg
+}
+
+// NewCluster starts a cluster for t, removed when t ends. It skips (fails
+// under HYPERCARE_REQUIRE_PG) as Server does, and when PostgreSQL's
+// programs are not on this machine.
+func NewCluster(t testing.TB) *Cluster {
+	t.Helper()
+	Server(t)
+	script, err := ciScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(script, "start").Output()
+	if err != nil {
+		msg := fmt.Sprintf("%s start: %v: %s", script, err, stderrOf(err))
+		if os.Getenv("HYPERCARE_REQUIRE_PG") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	// The last line is: export HYPERCARE_TEST_PG='URL'  # stop with: .ci/pg stop DIR
+	line := strings.TrimSpace(string(out))
+	line = line[strings.LastIndex(line, "\n")+1:]
+	_, rest, ok1 := strings.Cut(line, "HYPERCARE_TEST_PG='")
+	u, rest, ok2 := strings.Cut(rest, "'")
+	_, dir, ok3 := strings.Cut(rest, ".ci/pg stop ")
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatalf("%s start said %q", script, out)
+	}
+	c := &Cluster{URL: u, dir: dir, script: script}
+	t.Cleanup(func() {
+		if out, err := exec.Command(script, "stop", dir).CombinedOutput(); err != nil {
+			t.Errorf("%s stop %s: %v: %s", script, dir, err, out)
+		}
+	})
+	return c
+}
+
+// Down shuts the server down as a restart or failover does: every session
+// is ended, and nobody connects until Up.
+func (c *Cluster) Down(t testing.TB) { c.run(t, "down") }
+
+// Up starts the server again, at the same address.
+func (c *Cluster) Up(t testing.TB) { c.run(t, "up") }
+
+func (c *Cluster) run(t testing.TB, what string) {
+	t.Helper()
+	if out, err := exec.Command(c.script, what, c.dir).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s %s: %v: %s", c.script, what, c.dir, err, out)
+	}
+}
+
+// ciScript finds .ci/pg in the repository the test runs in.
+func ciScript() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(dir, ".ci", "pg")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no .ci/pg above the test's folder: a cluster of the test's own needs the repository's .ci/pg")
+		}
+		dir = parent
+	}
+}
+
+func stderrOf(err error) string {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return strings.TrimSpace(string(exit.Stderr))
+	}
+	return ""
 }
