@@ -180,8 +180,12 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	if _, err := pgTx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, db.key); err != nil {
 		return fmt.Errorf("begin write: %w", unreachable(err))
 	}
-	if err := fn(&tx{ctx: ctx, tx: pgTx, db: db}); err != nil {
+	t := &tx{ctx: ctx, tx: pgTx, db: db}
+	if err := fn(t); err != nil {
 		return err
+	}
+	if err := t.flush(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	if _, err := pgTx.Exec(ctx, foldCountersSQL); err != nil {
 		return fmt.Errorf("commit: count: %w", unreachable(err))

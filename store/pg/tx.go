@@ -134,19 +134,99 @@ type tx struct {
 	ctx context.Context
 	tx  pgx.Tx
 	db  *DB
+
+	// later holds writes whose outcome nothing waits for (an alert's
+	// marks): they go to the server with the next statement, in one round
+	// trip, rather than one each. A drop of 10,000 alerts is otherwise
+	// twice as many round trips as alerts. laterRefs names each, for its
+	// error.
+	later     pgx.Batch
+	laterRefs []string
+}
+
+// execLater queues an UPDATE that must hit the record named by ref, to be
+// sent before (and with) the next statement of the transaction.
+func (t *tx) execLater(ref, query string, args ...any) {
+	t.later.Queue(query, args...)
+	t.laterRefs = append(t.laterRefs, ref)
+}
+
+// sendLater sends what is queued and query after it in one round trip, and
+// returns the results positioned at query's, or the first queued write's
+// error.
+func (t *tx) sendLater(query string, args ...any) (pgx.BatchResults, error) {
+	t.later.Queue(query, args...)
+	b, refs := &pgx.Batch{QueuedQueries: t.later.QueuedQueries}, t.laterRefs
+	t.later, t.laterRefs = pgx.Batch{}, nil
+	br := t.tx.SendBatch(t.ctx, b) // reads b until it is closed
+	for _, ref := range refs {
+		tag, err := br.Exec()
+		if err == nil && tag.RowsAffected() == 0 {
+			err = fmt.Errorf("%s: %w", ref, model.ErrNotFound)
+		}
+		if err != nil {
+			br.Close()
+			return nil, fmt.Errorf("update %s: %w", ref, unreachable(err))
+		}
+	}
+	return br, nil
+}
+
+// flush sends what is queued, before a commit.
+func (t *tx) flush() error {
+	if t.later.Len() == 0 {
+		return nil
+	}
+	_, err := t.exec("SELECT 1")
+	return err
 }
 
 func (t *tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.tx.Exec(t.ctx, query, args...)
+	if t.later.Len() == 0 {
+		tag, err := t.tx.Exec(t.ctx, query, args...)
+		return tag, unreachable(err)
+	}
+	br, err := t.sendLater(query, args...)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	return tag, unreachable(err)
 }
 
 func (t *tx) queryRow(query string, args ...any) pgx.Row {
-	return t.tx.QueryRow(t.ctx, query, args...)
+	if t.later.Len() == 0 {
+		return t.tx.QueryRow(t.ctx, query, args...)
+	}
+	br, err := t.sendLater(query, args...)
+	return batchRow{br, err}
 }
 
 func (t *tx) query(query string, args ...any) (pgx.Rows, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return t.tx.Query(t.ctx, query, args...)
+}
+
+// batchRow is the row of a query sent after queued writes.
+type batchRow struct {
+	br  pgx.BatchResults
+	err error // a queued write's
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	err := r.br.QueryRow().Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // execOne runs an UPDATE that must hit exactly the record named by ref.
@@ -302,9 +382,12 @@ func (t *tx) UpdateAlertAck(id int64, by string, at, until time.Time) error {
 	return t.execOne(fmt.Sprintf("ALR-%d", id), ackAlertSQL, id, by, ms(at), ms(until))
 }
 
+// SetAlertMarks is sent with the next statement (execLater): the intake
+// sets the marks of nearly every alert of a storm, and waits on none.
 func (t *tx) SetAlertMarks(a model.Alert) error {
-	return t.execOne(a.Ref(), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
+	t.execLater(a.Ref(), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
 		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated, nullID(a.StormID))
+	return nil
 }
 
 // count runs a one-number query.
