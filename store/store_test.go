@@ -254,7 +254,7 @@ func TestHelperProcess(t *testing.T) {
 	defer db.Close()
 	err = db.Write(t.Context(), func(tx model.Tx) error {
 		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
-			Severity: model.SevCritical, State: model.AlertFiring})
+			Severity: model.SevCritical, State: model.AlertFiring}, time.Time{})
 		return err
 	})
 	if err != nil {

@@ -56,7 +56,8 @@ func TestPostgresRestartUnderASession(t *testing.T) {
 	if err := os.Rename(drop, filepath.Join(drops, "probe.ndjson")); err != nil {
 		t.Fatal(err)
 	}
-	site.waitOutput(t, "ingest drop probe.ndjson: begin write: store unreachable") // tried, and waiting
+	tried := regexp.MustCompile(`probe\.ndjson.*store unreachable.*retrying in`)
+	waitUntil(t, "the watcher to try the drop and wait", func() bool { return tried.MatchString(site.out.String()) })
 	if !exists(filepath.Join(drops, "probe.ndjson")) || countFiles(drops, "rejected") != 0 {
 		t.Fatal("the drop that came while PostgreSQL was down left the folder")
 	}

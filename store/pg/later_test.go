@@ -3,6 +3,7 @@ package pg
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 )
@@ -17,7 +18,7 @@ func TestMarksSentWithTheNextStatement(t *testing.T) {
 	upsert := func(tx model.Tx, key string) model.Alert {
 		t.Helper()
 		a := model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring}
-		if _, err := tx.UpsertAlert(&a); err != nil {
+		if _, err := tx.UpsertAlert(&a, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		return a

@@ -19,7 +19,7 @@ func TestOutage(t *testing.T) {
 	db := openURL(t, url)
 	write := func(key string) error {
 		return db.Write(ctx, func(tx model.Tx) error {
-			_, err := tx.UpsertAlert(&model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring})
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring}, time.Time{})
 			return err
 		})
 	}

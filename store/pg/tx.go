@@ -40,14 +40,20 @@ RETURNING id`
 	// row (the WHERE), empty fields keep stored values, the ack is cleared
 	// only when a resolved alert fires again, and count is the firings.
 	// $10 and $11 are the sender's start and end, $13 the arrival, $15 the
-	// stale mark.
+	// stale mark. A new alert is stored in the storm $16 names, if any. It
+	// returns the whole record, whether it is new and changed its state,
+	// and its state changes since $17 (the flapping window) before this
+	// one, for a change of a known alert: a change is stamped with the
+	// alert's last_seen, $13 for this one, whose own trigger row is not
+	// visible here anyway.
 	upsertAlertSQL = `INSERT INTO alerts AS a (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count)
+	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
 VALUES ($1::text, $2::text, CASE WHEN $3::text = '' THEN $1::text ELSE $3::text END,
 	CASE WHEN $4::int = 0 THEN 2 ELSE $4::int END, $5::text, $6::text, $7::text, $8::text, $9::text,
 	CASE WHEN $5::text = 'firing' THEN coalesce($10::bigint, $13::bigint) ELSE $10::bigint END,
 	CASE WHEN $5::text = 'resolved' THEN coalesce($11::bigint, $13::bigint) ELSE $11::bigint END,
-	$12::bigint, $13::bigint, $14::text, CASE WHEN $5::text = 'firing' THEN 1 ELSE 0 END)
+	$12::bigint, $13::bigint, $14::text, CASE WHEN $5::text = 'firing' THEN 1 ELSE 0 END,
+	$16::bigint, $16::bigint IS NOT NULL)
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = a.state,
 	state       = excluded.state,
@@ -74,19 +80,22 @@ WHERE a.stale OR NOT coalesce(
 	CASE WHEN $5::text = 'firing' THEN $10::bigint ELSE $11::bigint END
 	  < CASE WHEN a.state = 'firing' THEN a.starts_at ELSE a.ends_at END
 	OR ($5::text = 'firing' AND a.state = 'resolved' AND $10::bigint = a.ends_at), false)
-RETURNING ` + alertColumns + `, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state`
+RETURNING ` + alertColumns + `, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state,
+	CASE WHEN a.prev_state IS NOT NULL AND a.prev_state IS DISTINCT FROM a.state THEN
+		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = a.id AND c.at >= $17::bigint AND c.at < $13::bigint)
+	ELSE 0 END`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = $2, ack_at = $3, ack_until = $4 WHERE id = $1`
 
 	alertByKeySQL = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.dedup_key = $1`
 
-	// A storm's first alert stands for it; the rest are members.
+	// A storm's first alert stands for it; the rest are members. A storm
+	// is never left: no storm ($7 NULL) keeps the stored one.
 	setAlertMarksSQL = `UPDATE alerts SET silenced_by = $2, flapping = $3, after_change = $4,
-	incident_id = $5, truncated = $6, storm_id = $7::bigint,
-	storm_member = ($7::bigint IS NOT NULL AND coalesce((SELECT head_alert FROM storms WHERE storms.id = $7::bigint), 0) <> $1)
+	incident_id = $5, truncated = $6, storm_id = coalesce($7::bigint, storm_id),
+	storm_member = (coalesce($7::bigint, storm_id) IS NOT NULL
+		AND coalesce((SELECT head_alert FROM storms WHERE storms.id = coalesce($7::bigint, storm_id)), 0) <> $1)
 WHERE id = $1`
-
-	alertChangesSinceSQL = `SELECT count(*) FROM alert_changes WHERE alert_id = $1 AND at >= $2`
 
 	dropSeenSQL   = `SELECT count(*) FROM drops WHERE sha256 = $1`
 	recordDropSQL = `INSERT INTO drops (sha256, name, format, alerts, at) VALUES ($1, $2, $3, $4, $5)`
@@ -314,7 +323,7 @@ func (t *tx) AddTimeline(e *model.TimelineEntry) error {
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
 // now; a new alert was first seen when this delivery says, or now.
-func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
+func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, error) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = time.Now().UTC()
 	}
@@ -325,9 +334,9 @@ func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 	row := t.queryRow(upsertAlertSQL,
 		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
 		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale)
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), ms(flapSince))
 	var up model.Upserted
-	stored, err := scanAlertThen(row, &up.New, &up.Changed)
+	stored, err := scanAlertThen(row, &up.New, &up.Changed, &up.Changes)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The WHERE of the upsert held it back: older than what is stored.
 		if stored, err = t.AlertByKey(a.DedupKey); err != nil {
@@ -340,7 +349,46 @@ func (t *tx) UpsertAlert(a *model.Alert) (model.Upserted, error) {
 		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, unreachable(err))
 	}
 	*a = stored
+	if up.Changed {
+		up.Changes++ // this delivery's own change
+	}
 	return up, nil
+}
+
+// LookupAlerts reads nothing ahead on PostgreSQL: each upsert returns what
+// the intake needs in its own round trip (RETURNING), so a read ahead
+// would add a statement rather than save one. UpsertAlert reports the
+// same either way.
+func (t *tx) LookupAlerts(keys []string, flapSince time.Time) error { return nil }
+
+// Savepoint runs fn inside a savepoint of the transaction: an error from fn
+// undoes what fn wrote, and only that, before it is returned.
+func (t *tx) Savepoint(fn func() error) error {
+	if err := t.flush(); err != nil { // writes queued before belong outside it
+		return err
+	}
+	outer := t.tx
+	sp, err := outer.Begin(t.ctx) // SAVEPOINT
+	if err != nil {
+		return fmt.Errorf("savepoint: %w", unreachable(err))
+	}
+	t.tx = sp
+	defer func() { t.tx = outer }()
+	if err := fn(); err != nil {
+		t.later, t.laterRefs = pgx.Batch{}, nil // undone with the rest
+		if rerr := sp.Rollback(t.ctx); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", unreachable(rerr)))
+		}
+		return err
+	}
+	if err := t.flush(); err != nil {
+		sp.Rollback(t.ctx)
+		return err
+	}
+	if err := sp.Commit(t.ctx); err != nil { // RELEASE
+		return fmt.Errorf("release savepoint: %w", unreachable(err))
+	}
+	return nil
 }
 
 // RefreshStorm elects the storm's row in the feed again and recounts its
@@ -397,10 +445,6 @@ func (t *tx) count(what, query string, args ...any) (int, error) {
 		return 0, fmt.Errorf("count %s: %w", what, unreachable(err))
 	}
 	return n, nil
-}
-
-func (t *tx) AlertChangesSince(alertID int64, since time.Time) (int, error) {
-	return t.count("state changes", alertChangesSinceSQL, alertID, ms(since))
 }
 
 func (t *tx) DropSeen(sha string) (bool, error) {

@@ -19,7 +19,7 @@ func testSubscribe(t *testing.T, h Harness) {
 	for i := range 5 {
 		err := db.Write(t.Context(), func(tx model.Tx) error {
 			_, err := tx.UpsertAlert(&model.Alert{DedupKey: "k", Name: "n", Severity: model.SevInfo,
-				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]})
+				State: []model.AlertState{model.AlertFiring, model.AlertResolved}[i%2]}, time.Time{})
 			return err
 		})
 		if err != nil {
@@ -98,7 +98,7 @@ func testOtherProcessWriteIsNoticed(t *testing.T, h Harness) {
 	defer cancel()
 	err := other.Write(t.Context(), func(tx model.Tx) error {
 		_, err := tx.UpsertAlert(&model.Alert{DedupKey: "other-process", Name: "FromElsewhere",
-			Severity: model.SevCritical, State: model.AlertFiring})
+			Severity: model.SevCritical, State: model.AlertFiring}, time.Time{})
 		return err
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func testFeed(t *testing.T, h Harness) {
 	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
 		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i]); err != nil {
+			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
 				return err
 			}
 		}

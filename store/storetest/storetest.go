@@ -63,6 +63,9 @@ func Run(t *testing.T, h Harness) {
 		{"Subscribe", testSubscribe},
 		{"ConcurrentReadersAndWriters", testConcurrentReadersAndWriters},
 		{"OtherProcessWriteIsNoticed", testOtherProcessWriteIsNoticed},
+		{"LookupAlertsChangesNothing", testLookupAlertsChangesNothing},
+		{"Savepoint", testSavepoint},
+		{"IngestAllInOneTransaction", testIngestAllInOneTransaction},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"reflect"
@@ -8,9 +8,10 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// LookupAlerts only saves reading alerts back: each delivery of a drop is
-// reported the same, and stored the same, with it as without it.
-func TestLookupAlertsChangesNothing(t *testing.T) {
+// LookupAlerts only saves reading alerts back (where a store reads ahead at
+// all): each delivery of a drop is reported the same, and stored the same,
+// with it as without it.
+func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	full := func(key string, state model.AlertState, at time.Time) model.Alert {
 		a := model.Alert{DedupKey: key, Source: "alertmanager", Name: "HighLatency", Severity: model.SevCritical, State: state,
@@ -40,7 +41,7 @@ func TestLookupAlertsChangesNothing(t *testing.T) {
 		a  model.Alert
 	}
 	run := func(ahead bool) ([]outcome, []model.Alert) {
-		db := openTest(t)
+		db := h.open(t)
 		var out []outcome
 		for _, d := range drops {
 			err := db.Write(t.Context(), func(tx model.Tx) error {
