@@ -10,6 +10,14 @@
 //
 //	go run ./bench/drops
 //	go run ./bench/drops -base /tmp/perf/base-1000000.db -files 30000
+//	go run ./bench/drops -db postgres://… -sites 2
+//
+// With -db the store is PostgreSQL (a schema of its own, dropped after).
+// With -sites N there are N watchers, each with its own folder, store
+// connection pool and desk, as N hypercare processes would have, and every
+// burst file is renamed into every folder: each drop must be applied by
+// exactly one of them, and the store must hold every alert report the
+// applying desks stored exactly once.
 //
 // The burst writes every file into a staging folder first, then renames them
 // all into the running watcher's folder as fast as it can, as producers are
@@ -24,6 +32,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +40,8 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/store/drops"
+	"github.com/hypercare-ops/hypercare/store/pg"
+	"github.com/hypercare-ops/hypercare/store/pg/pgbench"
 )
 
 func main() {
@@ -39,7 +50,13 @@ func main() {
 	flag.Float64Var(&cfg.bad, "bad", 0.01, "fraction of burst files that are broken and must be rejected")
 	flag.StringVar(&cfg.base, "base", "", "stored database to copy and start from (default: an empty one)")
 	flag.StringVar(&cfg.dir, "dir", "", "work folder (default: a new temporary folder, removed afterwards)")
+	flag.StringVar(&cfg.db, "db", "", "a PostgreSQL database (postgres://…) to ingest into, in a schema of its own, instead of a SQLite file")
+	flag.IntVar(&cfg.sites, "sites", 1, "watchers, each with its own folder and store connection, that every burst file reaches")
 	flag.Parse()
+	if (cfg.db != "" && !pg.IsURL(cfg.db)) || (cfg.db != "" && cfg.base != "") || cfg.sites < 1 {
+		fmt.Fprintln(os.Stderr, "bench/drops: -db takes a postgres:// URL (and no -base); -sites 1 or more")
+		os.Exit(2)
+	}
 	if err := run(context.Background(), cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/drops:", err)
 		os.Exit(1)
@@ -51,6 +68,8 @@ type config struct {
 	bad   float64
 	base  string
 	dir   string
+	db    string
+	sites int
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -63,12 +82,12 @@ func run(ctx context.Context, cfg config) error {
 		defer os.RemoveAll(tmp)
 		root = tmp
 	}
-	target, err := newTarget(ctx, cfg.base, root)
+	target, err := newTarget(ctx, cfg, root)
 	if err != nil {
 		return err
 	}
 	defer target.close()
-	fmt.Printf("machine: %s, %s\ningester: %s\n", rig.Machine(), rig.Load(), target.name)
+	fmt.Printf("machine: %s, %s\ningester: %s, %d site(s)\n", rig.Machine(), rig.Load(), target.name, len(target.sites))
 	if err := burst(ctx, cfg, target, filepath.Join(root, "burst")); err != nil {
 		return fmt.Errorf("burst: %w", err)
 	}
@@ -76,51 +95,78 @@ func run(ctx context.Context, cfg config) error {
 	return nil
 }
 
-// target is what the watcher ingests into.
+// target is what the watchers ingest into: one site per watcher.
 type target struct {
-	name     string
-	ingester *countingIngester
-	db       *store.DB
+	name  string
+	sites []site
+	close func()
 }
 
-func newTarget(ctx context.Context, base, root string) (*target, error) {
+// site is one watcher's desk and store connection.
+type site struct {
+	ingester *countingIngester
+	db       model.Store
+}
+
+func newTarget(ctx context.Context, cfg config, root string) (*target, error) {
 	p, err := rig.Plan()
 	if err != nil {
 		return nil, err
 	}
+	t := &target{name: "model.Desk (example plan) over an empty store"}
+	var closers []func()
+	t.close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
 	path := filepath.Join(root, "bench.db")
-	name := "model.Desk (example plan) over an empty store"
-	if base != "" {
-		if err := rig.Copy(base, path); err != nil {
+	if cfg.base != "" {
+		if err := rig.Copy(cfg.base, path); err != nil {
 			return nil, err
 		}
-		name = "model.Desk (example plan) over a copy of " + base
+		t.name = "model.Desk (example plan) over a copy of " + cfg.base
 	}
-	db, err := store.Open(ctx, path, store.Options{})
-	if err != nil {
-		return nil, err
+	open := func() (rig.Store, error) { return store.Open(ctx, path, store.Options{}) }
+	if cfg.db != "" {
+		u, drop, err := pgbench.Schema(ctx, cfg.db, "bench_drops")
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, func() { drop() })
+		t.name = "model.Desk (example plan) over an empty PostgreSQL schema, " + pg.Redact(cfg.db)
+		open = func() (rig.Store, error) { return pg.Open(ctx, u, pg.Options{}) }
 	}
-	desk := model.NewDesk(db, p)
-	if err := desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
-		db.Close()
-		return nil, err
+	for range cfg.sites {
+		db, err := open()
+		if err != nil {
+			t.close()
+			return nil, err
+		}
+		closers = append(closers, func() { db.Close() })
+		desk := model.NewDesk(db, p)
+		if err := desk.SyncServices(ctx, model.System, p.ModelServices()); err != nil {
+			t.close()
+			return nil, err
+		}
+		t.sites = append(t.sites, site{ingester: &countingIngester{BatchIngester: desk}, db: db})
 	}
-	return &target{name: name, ingester: &countingIngester{BatchIngester: desk}, db: db}, nil
+	return t, nil
 }
-
-func (t *target) close() { t.db.Close() }
 
 // countingIngester counts the drops the desk applied (duplicates apart),
 // passing the watcher's batches through whole.
 type countingIngester struct {
 	model.BatchIngester
 	applied atomic.Int64
+	alerts  atomic.Int64 // alert reports the applied drops stored (not those older than the stored state)
 }
 
 func (c *countingIngester) Ingest(ctx context.Context, a model.Actor, d model.Drop) (model.IngestResult, error) {
 	res, err := c.BatchIngester.Ingest(ctx, a, d)
 	if err == nil && !res.Duplicate {
 		c.applied.Add(1)
+		c.alerts.Add(int64(res.Alerts))
 	}
 	return res, err
 }
@@ -131,6 +177,7 @@ func (c *countingIngester) IngestAll(ctx context.Context, a model.Actor, ds []mo
 		for i := range res {
 			if errs[i] == nil && !res[i].Duplicate {
 				c.applied.Add(1)
+				c.alerts.Add(int64(res[i].Alerts))
 			}
 		}
 	}
@@ -162,17 +209,21 @@ func watch(ctx context.Context, dir string, ing model.Ingester, onResult func(dr
 		case <-time.After(time.Millisecond):
 		}
 	}
-	return w, &rescans, func() error { cancel(); return <-done }, nil
+	return w, &rescans, sync.OnceValue(func() error { cancel(); return <-done }), nil
 }
 
 func burst(ctx context.Context, cfg config, t *target, root string) error {
-	dir, stage := filepath.Join(root, "drops"), filepath.Join(root, "stage")
-	for _, d := range []string{dir, stage} {
+	stage := filepath.Join(root, "stage")
+	dirs := make([]string, len(t.sites))
+	for i := range dirs {
+		dirs[i] = filepath.Join(root, fmt.Sprintf("drops-%d", i))
+	}
+	for _, d := range append([]string{stage}, dirs...) {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	fmt.Printf("\nburst: writing %d files to a staging folder…\n", cfg.files)
+	fmt.Printf("\nburst: writing %d files to a staging folder, a copy for each of %d folder(s)…\n", cfg.files, len(dirs))
 	names := make([]string, cfg.files)
 	wantBad := 0
 	everyBad := 0
@@ -186,79 +237,135 @@ func burst(ctx context.Context, cfg config, t *target, root string) error {
 			wantBad++
 		}
 		names[i] = name
-		if err := os.WriteFile(filepath.Join(stage, name), data, 0o644); err != nil {
-			return err
+		for s := range dirs {
+			if err := os.WriteFile(filepath.Join(stage, fmt.Sprint(s, "-", name)), data, 0o644); err != nil {
+				return err
+			}
 		}
 	}
-	appliedBefore := t.ingester.applied.Load()
-
-	w, rescans, stop, err := watch(ctx, dir, t.ingester, nil)
+	deliveredBefore, err := deliveries(ctx, t.sites[0].db)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	for _, name := range names {
-		if err := os.Rename(filepath.Join(stage, name), filepath.Join(dir, name)); err != nil {
-			stop()
+	type running struct {
+		w               *drops.Watcher
+		rescans         *atomic.Int64
+		stop            func() error
+		applied, alerts int64
+	}
+	watchers := make([]running, len(dirs))
+	for i, d := range dirs {
+		w, rescans, stop, err := watch(ctx, d, t.sites[i].ingester, nil)
+		if err != nil {
 			return err
 		}
+		defer stop()
+		watchers[i] = running{w: w, rescans: rescans, stop: stop, applied: t.sites[i].ingester.applied.Load(), alerts: t.sites[i].ingester.alerts.Load()}
+	}
+	start := time.Now()
+	// Every file reaches every folder at about the same time, as one
+	// producer delivering to several sites would.
+	renameErrs := make(chan error, len(dirs))
+	var wg sync.WaitGroup
+	for s, d := range dirs {
+		wg.Go(func() {
+			for _, name := range names {
+				if err := os.Rename(filepath.Join(stage, fmt.Sprint(s, "-", name)), filepath.Join(d, name)); err != nil {
+					renameErrs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(renameErrs)
+	if err := <-renameErrs; err != nil {
+		return err
 	}
 	renamed := time.Since(start)
 	maxQueue := 0
 	for {
-		s := w.Status()
-		maxQueue = max(maxQueue, s.Queue)
-		if s.Processed+s.Rejected >= cfg.files {
+		done := true
+		for _, r := range watchers {
+			s := r.w.Status()
+			maxQueue = max(maxQueue, s.Queue)
+			done = done && s.Processed+s.Rejected >= cfg.files
+		}
+		if done {
 			break
 		}
 		if time.Since(start) > 10*time.Minute {
-			stop()
-			return fmt.Errorf("gave up after 10 minutes: %+v", s)
+			return errors.New("gave up after 10 minutes")
 		}
 		time.Sleep(time.Millisecond)
 	}
 	took := time.Since(start)
-	s := w.Status()
-	if err := stop(); err != nil {
-		return err
-	}
+	fmt.Printf("  renamed in:   %d files × %d folder(s) in %v (%.0f files/s)\n", cfg.files, len(dirs), renamed.Round(time.Millisecond), float64(cfg.files*len(dirs))/renamed.Seconds())
+	fmt.Printf("  all done in:  %v (%.0f files/s per folder), queue peaked at %d\n", took.Round(time.Millisecond), float64(cfg.files)/took.Seconds(), maxQueue)
 
-	left, err := countFiles(dir, "")
+	ok := true
+	applied, stored := 0, 0
+	for i, r := range watchers {
+		s := r.w.Status()
+		if err := r.stop(); err != nil {
+			return err
+		}
+		d := dirs[i]
+		left, err := countFiles(d, "")
+		if err != nil {
+			return err
+		}
+		processed, err := countFiles(filepath.Join(d, drops.ProcessedDir), "")
+		if err != nil {
+			return err
+		}
+		rejected, err := countFiles(filepath.Join(d, drops.RejectedDir), ".error")
+		if err != nil {
+			return err
+		}
+		sidecars, err := countFiles(filepath.Join(d, drops.RejectedDir), "")
+		if err != nil {
+			return err
+		}
+		sidecars -= rejected
+		ing := t.sites[i].ingester
+		here := int(ing.applied.Load() - r.applied)
+		applied += here
+		stored += int(ing.alerts.Load() - r.alerts)
+		fmt.Printf("  folder %d:     status processed %d, rejected %d; on disk processed/ %d, rejected/ %d (+%d .error), left %d; %d rescans; applied here %d\n",
+			i, s.Processed, s.Rejected, processed, rejected, sidecars, left, r.rescans.Load(), here)
+		lost := cfg.files - processed - rejected - left
+		ok = ok && lost == 0 && left == 0 && rejected == wantBad && sidecars == wantBad &&
+			processed == cfg.files-wantBad && s.Processed == processed && s.Rejected == rejected
+	}
+	fmt.Printf("  ingesters:    %d drops applied in all (want %d: each once)\n", applied, cfg.files-wantBad)
+	ok = ok && applied == cfg.files-wantBad
+	delivered, err := deliveries(ctx, t.sites[0].db)
 	if err != nil {
 		return err
 	}
-	processed, err := countFiles(filepath.Join(dir, drops.ProcessedDir), "")
-	if err != nil {
-		return err
-	}
-	rejected, err := countFiles(filepath.Join(dir, drops.RejectedDir), ".error")
-	if err != nil {
-		return err
-	}
-	sidecars, err := countFiles(filepath.Join(dir, drops.RejectedDir), "")
-	if err != nil {
-		return err
-	}
-	sidecars -= rejected
-	applied := int(t.ingester.applied.Load() - appliedBefore)
-
-	fmt.Printf("  renamed in:   %d files in %v (%.0f files/s)\n", cfg.files, renamed.Round(time.Millisecond), float64(cfg.files)/renamed.Seconds())
-	fmt.Printf("  all done in:  %v (%.0f files/s), queue peaked at %d, %d rescans\n", took.Round(time.Millisecond), float64(cfg.files)/took.Seconds(), maxQueue, rescans.Load())
-	fmt.Printf("  status:       processed %d, rejected %d\n", s.Processed, s.Rejected)
-	fmt.Printf("  on disk:      processed/ %d, rejected/ %d (+%d .error), left in the drop folder %d\n", processed, rejected, sidecars, left)
-	fmt.Printf("  ingester:     %d drops applied\n", applied)
-	lost := cfg.files - processed - rejected - left
-	ok := lost == 0 && left == 0 && rejected == wantBad && sidecars == wantBad &&
-		processed == cfg.files-wantBad && applied == processed && s.Processed == processed && s.Rejected == rejected
-	verdict := "OK: none lost, counts match"
+	fmt.Printf("  store:        %d alert deliveries recorded (want %d, the reports the applying desks stored: each once)\n", delivered-deliveredBefore, stored)
+	ok = ok && delivered-deliveredBefore == stored
+	verdict := "OK: none lost, each drop applied once, counts match"
 	if !ok {
-		verdict = fmt.Sprintf("MISMATCH: want %d processed, %d rejected; %d unaccounted for", cfg.files-wantBad, wantBad, lost)
+		verdict = fmt.Sprintf("MISMATCH: want %d processed and %d rejected in each folder, %d applied in all", cfg.files-wantBad, wantBad, cfg.files-wantBad)
 	}
 	fmt.Printf("  %s\n", verdict)
 	if !ok {
 		return errors.New("burst counts do not match")
 	}
 	return nil
+}
+
+// deliveries sums the deliveries of every alert in the store: what a burst
+// must add exactly once per alert report it carries.
+func deliveries(ctx context.Context, db model.Store) (int, error) {
+	alerts, err := db.Feed(ctx, model.FeedQuery{Members: true, Limit: 1 << 22})
+	n := 0
+	for _, a := range alerts {
+		n += a.Deliveries
+	}
+	return n, err
 }
 
 // burstFile is a small drop: generic NDJSON or an Alertmanager payload, one

@@ -23,6 +23,9 @@
 //
 //	go run ./bench/ingest -bases /tmp/perf                 # 0, 100k and 1M stored
 //	go run ./bench/ingest -stored 0 -runs 3 -cpuprofile cpu.out
+//	go run ./bench/ingest -db postgres://… -stored 0,1000000 -runs 3
+//
+// With -db the three are measured on PostgreSQL (postgres.go).
 //
 // Stored databases are filled through the real path once (bench/rig.Fill,
 // as bench/gendb does) and kept in -bases as base-N.db and minimal-N.db;
@@ -47,6 +50,7 @@ import (
 	"github.com/hypercare-ops/hypercare/bench/rig"
 	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/store/drops"
+	"github.com/hypercare-ops/hypercare/store/pg"
 )
 
 type config struct {
@@ -56,6 +60,7 @@ type config struct {
 	alerts     int
 	runs       int
 	cpuprofile string
+	db         string // postgres://…: measure on PostgreSQL
 }
 
 func main() {
@@ -66,7 +71,12 @@ func main() {
 	flag.IntVar(&cfg.alerts, "alerts", 100, "alerts per file")
 	flag.IntVar(&cfg.runs, "runs", 5, "runs at each stored size")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of the real-path runs to this file")
+	flag.StringVar(&cfg.db, "db", "", "a PostgreSQL database (postgres://…) to measure on, in schemas of its own, instead of SQLite files")
 	flag.Parse()
+	if cfg.db != "" && !pg.IsURL(cfg.db) {
+		fmt.Fprintln(os.Stderr, "bench/ingest: -db takes a postgres:// URL; without it the runs use SQLite files")
+		os.Exit(2)
+	}
 	for _, s := range strings.Split(*stored, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 0 {
@@ -92,6 +102,9 @@ func run(ctx context.Context, cfg config) error {
 		bases = work
 	}
 	var prof *os.File
+	if cfg.db != "" {
+		return runPostgres(ctx, cfg, bases, work)
+	}
 	if cfg.cpuprofile != "" {
 		if prof, err = os.Create(cfg.cpuprofile); err != nil {
 			return err

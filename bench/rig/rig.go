@@ -26,9 +26,15 @@ import (
 // Plan is the example plan, the one the demo and the docs use.
 func Plan() (*plan.Plan, error) { return plan.Parse("examples/plan.toml", examples.Plan) }
 
+// Store is a database the rig runs on: SQLite (store) or PostgreSQL (store/pg).
+type Store interface {
+	model.Store
+	Close() error
+}
+
 // Rig is an open database with a watcher applying its drop folder.
 type Rig struct {
-	DB      *store.DB
+	DB      Store
 	Desk    *model.Desk
 	Watcher *drops.Watcher
 	Dir     string // the drop folder
@@ -44,12 +50,18 @@ type Rig struct {
 // Start opens (or creates) the database at dbPath and watches root/drops.
 // now, if not nil, is the service layer's clock.
 func Start(ctx context.Context, dbPath, root string, now func() time.Time) (*Rig, error) {
-	p, err := Plan()
+	db, err := store.Open(ctx, dbPath, store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, dbPath, store.Options{})
+	return StartOn(ctx, db, root, now)
+}
+
+// StartOn is Start on a database already open, which the rig closes.
+func StartOn(ctx context.Context, db Store, root string, now func() time.Time) (*Rig, error) {
+	p, err := Plan()
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	desk := model.NewDesk(db, p)

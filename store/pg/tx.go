@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -41,11 +42,14 @@ RETURNING id`
 	// only when a resolved alert fires again, and count is the firings.
 	// $10 and $11 are the sender's start and end, $13 the arrival, $15 the
 	// stale mark. A new alert is stored in the storm $16 names, if any. It
-	// returns the whole record, whether it is new and changed its state,
-	// and its state changes since $17 (the flapping window) before this
-	// one, for a change of a known alert: a change is stamped with the
-	// alert's last_seen, $13 for this one, whose own trigger row is not
-	// visible here anyway.
+	// returns what the intake works with, and no more (reading every column
+	// back, labels and annotations decoded, costs more than the upsert, as
+	// on SQLite): the id; whether it is new and whether its state changed;
+	// its state changes since $17 (the flapping window) before this one,
+	// for a change of a known alert (a change is stamped with the alert's
+	// last_seen, $13 for this one, whose own trigger row is not visible
+	// here anyway); its marks; and, only when the delivery left a field
+	// empty, the stored fields as one JSON object.
 	upsertAlertSQL = `INSERT INTO alerts AS a (dedup_key, source, name, severity, state, service, summary, labels,
 	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
 VALUES ($1::text, $2::text, CASE WHEN $3::text = '' THEN $1::text ELSE $3::text END,
@@ -80,10 +84,14 @@ WHERE a.stale OR NOT coalesce(
 	CASE WHEN $5::text = 'firing' THEN $10::bigint ELSE $11::bigint END
 	  < CASE WHEN a.state = 'firing' THEN a.starts_at ELSE a.ends_at END
 	OR ($5::text = 'firing' AND a.state = 'resolved' AND $10::bigint = a.ends_at), false)
-RETURNING ` + alertColumns + `, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state,
+RETURNING a.id, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state,
 	CASE WHEN a.prev_state IS NOT NULL AND a.prev_state IS DISTINCT FROM a.state THEN
 		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = a.id AND c.at >= $17::bigint AND c.at < $13::bigint)
-	ELSE 0 END`
+	ELSE 0 END,
+	a.silenced_by, a.flapping, a.after_change, a.incident_id, a.truncated, a.storm_id,
+	CASE WHEN $2::text = '' OR $3::text = '' OR $4::int = 0 OR $6::text = '' OR $7::text = '' OR $8::text = '{}' OR $14::text = ''
+	THEN json_build_object('source', a.source, 'name', a.name, 'severity', a.severity, 'service', a.service,
+		'summary', a.summary, 'labels', a.labels::json, 'group', a.group_key)::text END`
 
 	ackAlertSQL = `UPDATE alerts SET ack_by = $2, ack_at = $3, ack_until = $4 WHERE id = $1`
 
@@ -322,7 +330,8 @@ func (t *tx) AddTimeline(e *model.TimelineEntry) error {
 }
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
-// now; a new alert was first seen when this delivery says, or now.
+// now; a new alert was first seen when this delivery says, or now. It
+// fills in *a what model.Tx.UpsertAlert says, not the whole record.
 func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, error) {
 	if a.LastSeen.IsZero() {
 		a.LastSeen = time.Now().UTC()
@@ -336,19 +345,34 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 		jsonMap(a.Labels), jsonMap(a.Annotations),
 		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), ms(flapSince))
 	var up model.Upserted
-	stored, err := scanAlertThen(row, &up.New, &up.Changed, &up.Changes)
+	var stored *string
+	err := row.Scan(&a.ID, &up.New, &up.Changed, &up.Changes,
+		nullInt{&a.SilencedBy}, &a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID},
+		&stored)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The WHERE of the upsert held it back: older than what is stored.
-		if stored, err = t.AlertByKey(a.DedupKey); err != nil {
+		whole, err := t.AlertByKey(a.DedupKey)
+		if err != nil {
 			return up, err
 		}
-		*a = stored
+		*a = whole
 		return model.Upserted{Older: true}, nil
 	}
 	if err != nil {
 		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, unreachable(err))
 	}
-	*a = stored
+	if stored != nil {
+		// The delivery left fields empty: the alert is as stored.
+		var f struct {
+			Source, Name, Service, Summary, Group string
+			Severity                              int
+			Labels                                map[string]string
+		}
+		if err := json.Unmarshal([]byte(*stored), &f); err != nil {
+			return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
+		}
+		a.Source, a.Name, a.Severity, a.Service, a.Summary, a.Labels, a.Group = f.Source, f.Name, model.Severity(f.Severity), f.Service, f.Summary, f.Labels, f.Group
+	}
 	if up.Changed {
 		up.Changes++ // this delivery's own change
 	}
@@ -412,13 +436,6 @@ func (t *tx) RefreshStorm(stormID int64) error {
 		return fmt.Errorf("refresh %s: %w", what, err)
 	}
 	return nil
-}
-
-// scanAlertThen scans an alert followed by extra columns.
-func scanAlertThen(s scanner, extra ...any) (model.Alert, error) {
-	var a model.Alert
-	err := s.Scan(append(alertFields(&a), extra...)...)
-	return a, err
 }
 
 func (t *tx) AlertByKey(key string) (model.Alert, error) {
