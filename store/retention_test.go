@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hypercare-ops/hypercare/model"
 )
 
 // Every prune batch is found through an index: the old non-firing alerts
@@ -41,60 +39,5 @@ func TestPruneQueryPlans(t *testing.T) {
 				t.Errorf("%s reads a whole table:\n%s", q.name, text)
 			}
 		}
-	}
-}
-
-// recordingArchive keeps rows in memory.
-type recordingArchive map[string]int
-
-func (a recordingArchive) Keep(table string, _ []string, rows [][]any) error {
-	a[table] += len(rows)
-	return nil
-}
-
-// The audit log still refuses every delete but the prune's, and the prune
-// opens its gate only inside its own transaction, only for entries older
-// than its cutoff.
-func TestAuditLeavesOnlyByRetention(t *testing.T) {
-	ctx := t.Context()
-	db, _, clk := newDesk(t)
-	err := db.Write(ctx, func(tx model.Tx) error {
-		for i := range 5 {
-			if err := tx.AppendAudit(model.AuditEntry{At: clk.At.Add(time.Duration(i) * 24 * time.Hour), Actor: "alice", Action: "x", Entity: "y"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := clk.At.Add(2*24*time.Hour + time.Minute) // days 0, 1 and 2 go
-	arch := recordingArchive{}
-	err = db.Write(ctx, func(tx model.Tx) error {
-		n, err := tx.PruneAudit(cut, 100, arch)
-		if n != 3 {
-			t.Errorf("pruned %d audit entries, want 3", n)
-		}
-		return err
-	})
-	if err != nil || arch["audit"] != 3 {
-		t.Fatalf("prune audit: %v, archived %v", err, arch)
-	}
-	var gates int
-	if err := db.writer.QueryRowContext(ctx, "SELECT count(*) FROM retention_gate").Scan(&gates); err != nil || gates != 0 {
-		t.Fatalf("retention gate left open: %d rows, %v", gates, err)
-	}
-	if _, err := db.writer.ExecContext(ctx, "DELETE FROM audit"); err == nil || !strings.Contains(err.Error(), "append-only") {
-		t.Fatalf("a plain delete after a prune = %v; want refused", err)
-	}
-	// A gate for an earlier cutoff does not let a newer entry go.
-	_, err = db.writer.ExecContext(ctx, "BEGIN; INSERT INTO retention_gate VALUES (1, ?); DELETE FROM audit; COMMIT", clk.At.UnixMilli())
-	db.writer.ExecContext(ctx, "ROLLBACK")
-	if err == nil || !strings.Contains(err.Error(), "append-only") {
-		t.Fatalf("delete past the gate's cutoff = %v; want refused", err)
-	}
-	if got, _ := db.Audit(ctx, model.AuditQuery{}); len(got) != 2 {
-		t.Fatalf("%d audit entries left, want 2", len(got))
 	}
 }

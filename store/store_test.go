@@ -14,7 +14,28 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/model/modeltest"
 )
+
+var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func refs[T any](items []T, ref func(T) string) string {
+	var out []string
+	for _, it := range items {
+		out = append(out, ref(it))
+	}
+	return strings.Join(out, " ")
+}
+
+// newDesk is a desk over a new store, its clock at t0 (storetest's desk,
+// for the SQLite store's own tests).
+func newDesk(t *testing.T) (*DB, *model.Desk, *modeltest.Clock) {
+	db := openTest(t)
+	desk := model.NewDesk(db, modeltest.Policy{})
+	c := &modeltest.Clock{At: t0}
+	desk.Now = c.Now
+	return db, desk, c
+}
 
 func openTest(t *testing.T) *DB {
 	t.Helper()

@@ -60,6 +60,9 @@ func TestCommandsOnPostgres(t *testing.T) {
 	if out := run("audit"); !strings.Contains(out, "incident.ack") {
 		t.Errorf("audit:\n%s", out)
 	}
+	if out := run("prune", "--dry-run"); !strings.Contains(out, "dry run, nothing removed") {
+		t.Errorf("prune --dry-run:\n%s", out)
+	}
 	var doc struct {
 		SchemaVersion int                         `json:"schema_version"`
 		Tables        map[string][]map[string]any `json:"tables"`

@@ -44,8 +44,14 @@ written (nothing unarchived is removed), 2 usage error.
 const pruneEvery = time.Hour
 
 // archiveDir is where pruned records go by default: archive/ in the
-// database's own folder, the data folder.
-func archiveDir(dbPath string) string { return filepath.Join(filepath.Dir(dbPath), "archive") }
+// database's own folder, the data folder; for a database on PostgreSQL,
+// archive/ in this machine's data folder (the process that leads prunes).
+func archiveDir(db string) string {
+	if isPostgres(db) {
+		return filepath.Join(dataDir(), "archive")
+	}
+	return filepath.Join(filepath.Dir(db), "archive")
+}
 
 func runPrune(g global, args []string, w io.Writer) error {
 	var dryRun, asJSON bool
@@ -77,7 +83,7 @@ func runPrune(g global, args []string, w io.Writer) error {
 	}
 	defer done()
 	if dir == "" {
-		dir = archiveDir(a.db.Path())
+		dir = archiveDir(a.where)
 	}
 	now := a.desk.Now()
 	p := a.plan.Plan()
@@ -191,12 +197,22 @@ func days(d time.Duration) string {
 }
 
 // prunePeriodically prunes what passed the plan's retention now and then
-// every interval until ctx ends, into the archive beside the database;
-// problem receives why the last prune failed, "" once one succeeds.
-func prunePeriodically(ctx context.Context, desk *model.Desk, dir string, every time.Duration, problem func(string)) {
+// every interval until ctx ends, into the archive beside the database, on
+// the ticks when this process leads the time-driven work (on PostgreSQL
+// one process of those sharing the database: database.leading); problem
+// receives why the last prune failed, "" once one succeeds.
+func prunePeriodically(ctx context.Context, desk *model.Desk, leading func(context.Context) bool, dir string, every time.Duration, problem func(string)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if !leading(ctx) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				continue
+			}
+		}
 		now := desk.Now()
 		arch := store.NewArchive(dir, now)
 		_, err := desk.Prune(ctx, model.System, now, model.PruneRun{Archive: arch, Pause: 10 * time.Millisecond})

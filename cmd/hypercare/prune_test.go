@@ -187,7 +187,7 @@ func TestPeriodicPruneSaysWhyItFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	problems := make(chan string, 1)
-	go prunePeriodically(ctx, a.desk, blocked, time.Hour, func(p string) {
+	go prunePeriodically(ctx, a.desk, a.db.leading, blocked, time.Hour, func(p string) {
 		select {
 		case problems <- p:
 		default:

@@ -24,8 +24,10 @@ type TableCopy struct {
 }
 
 // notCopied are the tables each database keeps for itself: its own record
-// of its migrations, and the counters' working table.
-var notCopied = []string{"schema_migrations", "counter_deltas"}
+// of its migrations, the counters' working table, and the SQLite store's
+// bookkeeping of its alert text index (its migration 0016), an index this
+// store does not keep.
+var notCopied = []string{"schema_migrations", "counter_deltas", "alerts_text_state", "alerts_text_dirty"}
 
 // Import copies every table of a hypercare database into this one, which
 // must be empty and at the same schema version: ids, the audit log and the

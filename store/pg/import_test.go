@@ -92,6 +92,9 @@ func TestImportDemoWeek(t *testing.T) {
 	defer back.Close()
 	want, got := tableRows(t, snap.Tables, snap.Rows), tableRows(t, back.Tables, back.Rows)
 	for table, rows := range want {
+		if slices.Contains(notCopied, table) {
+			continue // SQLite's own bookkeeping
+		}
 		if !reflect.DeepEqual(got[table], rows) {
 			t.Errorf("table %s differs after the copy: %d rows, want %d", table, len(got[table]), len(rows))
 			for i := range min(len(rows), len(got[table])) {

@@ -18,7 +18,7 @@ import (
 // SQLite migration of the same number does, so the two stores agree on
 // what a schema version means; a test keeps this equal to
 // store.SchemaVersion.
-const SchemaVersion = 14
+const SchemaVersion = 18
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

@@ -90,15 +90,25 @@ LIMIT $3 OFFSET $4`
 	alertLabel = `CASE WHEN m ->> 'l' = 'service' THEN a.service ELSE a.labels::jsonb ->> (m ->> 'l') END`
 
 	// The feed hides storm members: their storm's most pressing alert
-	// stands for them. A filter ($6) looks at every alert, members too, so
-	// nothing a filter asks for hides inside a storm.
+	// stands for them, and the rows it shows are one range of alerts_feed
+	// (storm_member first, migration 0018), in feed order. A filter (or
+	// Members) looks at every alert, members too (feedAllSQL), so nothing
+	// a filter asks for hides inside a storm.
 	feedSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE (NOT a.storm_member OR $6::boolean)` + feedFilter + `
+WHERE NOT a.storm_member` + feedFilter + `
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+	feedAllSQL = `SELECT ` + alertColumns + ` FROM alerts a
+WHERE true` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE a.firing AND (NOT a.storm_member OR $6::boolean)` + feedFilter + `
+WHERE a.firing AND NOT a.storm_member` + feedFilter + `
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+	feedFiringAllSQL = `SELECT ` + alertColumns + ` FROM alerts a
+WHERE a.firing` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
@@ -117,10 +127,8 @@ FROM silences
 WHERE $1::bigint IS NULL OR ends_at > $1::bigint
 ORDER BY id DESC`
 
-	// The at-risk count is not a counter: it changes with the clock, not
-	// with writes, and the open incidents are few, read off the queue index.
-	countsSQL = `SELECT c.name, ` + counterValue + ` FROM counters c
-UNION ALL SELECT 'sla_at_risk', count(*) FROM incidents WHERE is_open AND ` + atRisk
+	// Every figure, sla_at_risk included (migration 0017), is a counter.
+	countsSQL = `SELECT c.name, ` + counterValue + ` FROM counters c`
 
 	auditSQL = `SELECT id, at, actor, action, entity, before_json, after_json FROM audit
 WHERE at >= $1
@@ -202,15 +210,17 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 		only |= 1 << bit
 	}
 	args := []any{words, labels, limit(q.Limit), offset(q.Offset), only}
+	all := words != nil || labels != nil || only != 0 || q.Members
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
 		query, args = feedStormSQL, append(args, q.Storm)
+	case q.Firing && all:
+		query = feedFiringAllSQL
 	case q.Firing:
 		query = feedFiringSQL
-	}
-	if q.Storm == 0 {
-		args = append(args, words != nil || labels != nil || only != 0 || q.Members)
+	case all:
+		query = feedAllSQL
 	}
 	rows, err := db.query(ctx, query, args...)
 	return collect(rows, err, "alert feed", scanAlert)

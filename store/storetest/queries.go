@@ -162,7 +162,7 @@ func testChangesBetween(t *testing.T, h Harness) {
 
 func testCountersFollowEveryChange(t *testing.T, h Harness) {
 	ctx := t.Context()
-	db, desk, _ := h.desk(t)
+	db, desk, clk := h.desk(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	levels := []model.Level{model.High, model.Medium, model.Low}
 	states := []model.AlertState{model.AlertFiring, model.AlertResolved}
@@ -187,6 +187,15 @@ func testCountersFollowEveryChange(t *testing.T, h Harness) {
 		}
 	}
 	checkCounts(t, db, "after inserts")
+
+	// Time passes: the SLA sweep flags P1 and P2 past 75% of their targets.
+	for _, h := range []time.Duration{10 * time.Minute, 3*time.Hour + 10*time.Minute} {
+		clk.At = clk.At.Add(h)
+		if _, err := desk.SweepSLA(ctx, clk.At); err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, db, fmt.Sprint("after a sweep at +", h))
+	}
 
 	// Walk incidents through the state machine, including a reopen and a
 	// priority change made directly through the Tx.
@@ -220,7 +229,7 @@ func testCountersFollowEveryChange(t *testing.T, h Harness) {
 		}
 	}
 	c := checkCounts(t, db, "after transitions")
-	if c.Incidents != 40 || c.OpenIncidents == 0 || c.OpenIncidents == 40 {
+	if c.Incidents != 40 || c.OpenIncidents == 0 || c.OpenIncidents == 40 || c.SLAAtRisk == 0 {
 		t.Errorf("implausible counts %+v; the walk should close some and keep some open", c)
 	}
 }

@@ -66,6 +66,8 @@ func Run(t *testing.T, h Harness) {
 		{"LookupAlertsChangesNothing", testLookupAlertsChangesNothing},
 		{"Savepoint", testSavepoint},
 		{"IngestAllInOneTransaction", testIngestAllInOneTransaction},
+		{"PruneRemovesWhatPassedRetention", testPruneRemovesWhatPassedRetention},
+		{"AuditLeavesOnlyByRetention", testAuditLeavesOnlyByRetention},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}
@@ -156,6 +158,9 @@ var countQueries = map[string]string{
 	"open_incidents": "SELECT count(*) FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold')",
 	"open_p1":        "SELECT count(*) FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') AND priority = 1",
 	"open_p2":        "SELECT count(*) FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') AND priority = 2",
+	// Both stores' SQL: flags as integers, compared explicitly.
+	"sla_at_risk": "SELECT count(*) FROM incidents WHERE state IN ('new', 'in_progress', 'on_hold') " +
+		"AND ((sla_flags & 1) <> 0 OR ((sla_flags & 12) <> 0 AND ack_at IS NULL))",
 }
 
 func checkCounts(t *testing.T, db DB, when string) model.Counts {
@@ -166,7 +171,7 @@ func checkCounts(t *testing.T, db DB, when string) model.Counts {
 		t.Fatal(err)
 	}
 	got := map[string]int{"alerts": c.Alerts, "firing": c.Firing, "incidents": c.Incidents,
-		"open_incidents": c.OpenIncidents, "open_p1": c.OpenP1, "open_p2": c.OpenP2}
+		"open_incidents": c.OpenIncidents, "open_p1": c.OpenP1, "open_p2": c.OpenP2, "sla_at_risk": c.SLAAtRisk}
 	for name, q := range countQueries {
 		want, err := db.Int(ctx, q)
 		if err != nil {
