@@ -18,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,7 +33,13 @@ func main() {
 	path := flag.String("db", os.Getenv("HYPERCARE_BENCH_DB"), "database made by bench/gendb (default $HYPERCARE_BENCH_DB)")
 	n := flag.Int("n", 2000, "runs per query")
 	ingest := flag.Bool("ingest", false, "upsert alerts in the background while timing")
+	only := flag.String("only", "", "time only the queries whose names match this regular expression")
 	flag.Parse()
+	match, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "queries: -only: %v\n", err)
+		os.Exit(2)
+	}
 	if *path == "" {
 		fmt.Fprintln(os.Stderr, "queries: -db FILE is required; make one with go run ./bench/gendb")
 		os.Exit(2)
@@ -41,7 +48,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "queries: %v; make the database with go run ./bench/gendb -db %s\n", err, *path)
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *path, *n, *ingest); err != nil {
+	if err := run(context.Background(), *path, *n, *ingest, match); err != nil {
 		fmt.Fprintln(os.Stderr, "queries:", err)
 		os.Exit(1)
 	}
@@ -178,7 +185,7 @@ func open(ctx context.Context, path string) (model.Store, func() error, func(con
 	}, nil
 }
 
-func run(ctx context.Context, path string, n int, ingest bool) error {
+func run(ctx context.Context, path string, n int, ingest bool, match *regexp.Regexp) error {
 	db, closeDB, explain, err := open(ctx, path)
 	if err != nil {
 		return err
@@ -205,6 +212,9 @@ func run(ctx context.Context, path string, n int, ingest bool) error {
 	fmt.Printf("%s, %d runs per query, background ingest %v\n\n", where, n, ingest)
 	failed := false
 	for _, q := range queries() {
+		if !match.MatchString(q.name) {
+			continue
+		}
 		var s latency.Sample
 		for range n {
 			if err := s.Time(func() error { return q.run(ctx, db) }); err != nil {

@@ -98,17 +98,9 @@ LIMIT $3 OFFSET $4`
 WHERE NOT a.storm_member` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
-	feedAllSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE true` + feedFilter + `
-ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
-LIMIT $3 OFFSET $4`
 
 	feedFiringSQL = `SELECT ` + alertColumns + ` FROM alerts a
 WHERE a.firing AND NOT a.storm_member` + feedFilter + `
-ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
-LIMIT $3 OFFSET $4`
-	feedFiringAllSQL = `SELECT ` + alertColumns + ` FROM alerts a
-WHERE a.firing` + feedFilter + `
 ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 
@@ -144,6 +136,27 @@ FROM services ORDER BY id`
 	alertSQL    = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.id = $1`
 	timelineSQL = `SELECT id, incident_id, at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id`
 )
+
+// The filtered feed: members too (see feedSQL).
+var (
+	feedAllSQL       = feedMerged("")
+	feedFiringAllSQL = feedMerged("a.firing AND ")
+)
+
+// feedMerged is the feed with storm members, narrowed by cond: the storm
+// heads' range of alerts_feed and the members' range, each walked in feed
+// order only as far as the page needs, merged, then read whole. One ORDER
+// BY over both ranges would sort every alert the filter matches.
+func feedMerged(cond string) string {
+	part := func(member string) string {
+		return `(SELECT a.id FROM alerts a WHERE ` + cond + member + `a.storm_member` + feedFilter + `
+	ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC LIMIT $3::bigint + $4::bigint)`
+	}
+	return `SELECT ` + alertColumns + ` FROM alerts a
+WHERE a.id IN (` + part("NOT ") + ` UNION ALL ` + part("") + `)
+ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
+LIMIT $3 OFFSET $4`
+}
 
 // Counts reads the header figures from the trigger-maintained counters.
 func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
