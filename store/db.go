@@ -165,9 +165,11 @@ func checkVersion(ctx context.Context, path string) error {
 	} else if err != nil {
 		return fmt.Errorf("open database %s: %w", path, err)
 	}
-	params := []string{"mode=ro", "immutable=1"}
-	if _, err := os.Stat(path + "-wal"); err == nil {
-		params = params[:1]
+	// A live writer may hold a lock a moment (a commit, the indexer, the
+	// checkpoint of its close): wait for it as every connection does.
+	params := []string{"mode=ro", fmt.Sprintf("_pragma=busy_timeout(%d)", busyTimeoutMS)}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		params = append(params, "immutable=1")
 	}
 	ro, err := sql.Open("sqlite", fileDSN(path, params...))
 	if err != nil {
