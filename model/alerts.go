@@ -70,6 +70,32 @@ func (s *Desk) IngestAll(ctx context.Context, a Actor, ds []Drop) (res []IngestR
 		}
 	}
 	pol := s.pol()
+	// Most batches have no drop at fault, and a savepoint per drop costs
+	// (SQLite copies each page a drop changes that an earlier drop had
+	// changed). So the batch is applied first without savepoints; if a drop
+	// turns out to be at fault, that attempt is rolled back whole and the
+	// batch applied again, each drop in a savepoint of its own, so that the
+	// one at fault is undone alone.
+	err = s.store.Write(ctx, func(tx Tx) error {
+		res, errs = make([]IngestResult, len(ds)), make([]error, len(ds))
+		for i, d := range ds {
+			r, err := s.applyDrop(tx, a, d, s.Now().UTC(), pol)
+			if err != nil {
+				return err
+			}
+			res[i] = r
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return res, errs, nil
+	case !errors.Is(err, ErrInvalidDrop):
+		return nil, nil, err
+	case len(ds) == 1:
+		// Rolling the transaction back undid the drop alone.
+		return []IngestResult{{}}, []error{err}, nil
+	}
 	err = s.store.Write(ctx, func(tx Tx) error {
 		res, errs = make([]IngestResult, len(ds)), make([]error, len(ds))
 		for i, d := range ds {

@@ -429,3 +429,26 @@ func TestIngestAllInOneTransaction(t *testing.T) {
 		t.Errorf("drops audited (newest first): %v", ingested)
 	}
 }
+
+// A batch of one drop at fault is undone whole, and said to be at fault,
+// not failed: the watcher rejects the file rather than retrying it.
+func TestIngestAllOneDropAtFault(t *testing.T) {
+	ctx := t.Context()
+	db, desk, _ := newDesk(t)
+	bad := model.Drop{Name: "bad.json", SHA256: "h2", Format: "generic", Events: []model.AlertEvent{
+		{Alert: model.Alert{DedupKey: "b1", Name: "Fine", State: model.AlertFiring}},
+		{Alert: model.Alert{State: model.AlertFiring}}}}
+	res, errs, err := desk.IngestAll(ctx, model.System, []model.Drop{bad})
+	if err != nil || len(res) != 1 || len(errs) != 1 || !errors.Is(errs[0], model.ErrInvalidDrop) {
+		t.Fatalf("IngestAll = %v, %v, %v; want the drop refused as at fault", res, errs, err)
+	}
+	if c, err := db.Counts(ctx); err != nil || c.Alerts != 0 {
+		t.Fatalf("counts %+v, %v; want nothing of the drop kept", c, err)
+	}
+	// Its hash was not kept either: sent again, it is refused again, not
+	// taken for a duplicate.
+	res, errs, err = desk.IngestAll(ctx, model.System, []model.Drop{bad})
+	if err != nil || res[0].Duplicate || !errors.Is(errs[0], model.ErrInvalidDrop) {
+		t.Fatalf("again: %v, %v, %v; want it refused again", res, errs, err)
+	}
+}

@@ -30,9 +30,15 @@ const (
 	// page·alerts/candidates index entries (under 1 µs each) to fill a page.
 	candidatesMax = 2000
 
-	// indexBatch and indexEvery bound what a batch holds the writer for.
-	indexBatch = 2000
-	indexEvery = time.Second
+	// indexBatch bounds what a batch holds the writer for. The indexer
+	// waits for the intake to go quiet for indexQuiet, so that a burst of
+	// drops is not slowed by the index (FTS5 merges its segments as it
+	// grows, the costliest part); under a flood that never goes quiet, it
+	// indexes at the latest indexLatest after the first commit it has not
+	// read, so what the filter reads directly stays bounded.
+	indexBatch  = 2000
+	indexQuiet  = time.Second
+	indexLatest = 10 * time.Second
 
 	// alertTextCandidatesSQL are the alerts that may contain the words
 	// (?8): the index's answer, the alerts after what it has read, those
@@ -215,29 +221,40 @@ func (db *DB) indexAlertText(ctx context.Context, limit int) (int, error) {
 	return n, nil
 }
 
-// startIndexer keeps alerts_text up with the alerts until ctx ends: after
-// a commit (this process's or another's) it waits indexEvery, so that a
-// burst of drops is indexed in one batch, then indexes until nothing is
-// left, a batch per transaction.
+// startIndexer keeps alerts_text up with the alerts until ctx ends: once
+// the commits (this process's or another's) stop for indexQuiet, or at the
+// latest indexLatest after the first of them, it indexes until nothing is
+// left, a batch per transaction, so the intake waits for one batch at most.
 func (db *DB) startIndexer(ctx context.Context) {
 	commits, stop := db.subs.Subscribe()
 	db.indexDone = make(chan struct{})
 	go func() {
 		defer close(db.indexDone)
 		defer stop()
-		wait := time.NewTimer(0) // at start: what an upgrade or another process left
-		defer wait.Stop()
+		quiet := time.NewTimer(0) // at start: what an upgrade or another process left
+		defer quiet.Stop()
+		var latest <-chan time.Time
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-wait.C:
+			case <-commits:
+				quiet.Reset(indexQuiet)
+				if latest == nil {
+					latest = time.After(indexLatest)
+				}
+				continue
+			case <-quiet.C:
+			case <-latest:
 			}
+			quiet.Stop()
+			latest = nil
 			for {
 				n, err := db.indexAlertText(ctx, indexBatch)
 				if err != nil || n < indexBatch {
-					// An error (a busy database) is tried again at the next
-					// commit: the filter reads what is not indexed directly.
+					// An error (a busy database) is tried again after the
+					// next commit: the filter reads what is not indexed
+					// directly.
 					break
 				}
 				select {
@@ -245,12 +262,6 @@ func (db *DB) startIndexer(ctx context.Context) {
 					return
 				default:
 				}
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-commits:
-				wait.Reset(indexEvery)
 			}
 		}
 	}()

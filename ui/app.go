@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -259,18 +261,22 @@ func (m *Model) storeRefresh() tea.Cmd {
 // gathered carries the answers of several queries as one message.
 type gathered []tea.Msg
 
-// gather runs queries one after another and delivers their answers as one
-// message. Every message costs a View, so a change notification redraws a
-// session once instead of once per pane.
+// gather runs queries at once and delivers their answers as one message,
+// in the order given, when the last is in. Every message costs a View, so
+// a change notification redraws a session once instead of once per pane;
+// running them side by side, a new alert waits for the slowest of the
+// screen's queries, not for their sum.
 func gather(cmds ...tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
-		out := make(gathered, 0, len(cmds))
-		for _, c := range cmds {
+		out := make(gathered, len(cmds))
+		var wg sync.WaitGroup
+		for i, c := range cmds {
 			if c != nil {
-				out = append(out, c())
+				wg.Go(func() { out[i] = c() })
 			}
 		}
-		return out
+		wg.Wait()
+		return slices.DeleteFunc(out, func(m tea.Msg) bool { return m == nil })
 	}
 }
 

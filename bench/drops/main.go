@@ -122,6 +122,9 @@ func newTarget(ctx context.Context, cfg config, root string) (*target, error) {
 	}
 	path := filepath.Join(root, "bench.db")
 	if cfg.base != "" {
+		if err := rig.Upgrade(ctx, cfg.base); err != nil {
+			return nil, err
+		}
 		if err := rig.Copy(cfg.base, path); err != nil {
 			return nil, err
 		}

@@ -200,6 +200,9 @@ func ensureBases(ctx context.Context, dir string, n int) (base, minimal string, 
 		}
 		fmt.Printf("  filled in %v\n", time.Since(start).Round(time.Second))
 	}
+	if err := rig.Upgrade(ctx, base); err != nil {
+		return "", "", err
+	}
 	if _, err := os.Stat(minimal); err != nil {
 		tmp := minimal + ".filling"
 		os.Remove(tmp)

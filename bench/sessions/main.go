@@ -17,7 +17,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,6 +32,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/bench/latency"
+	"github.com/hypercare-ops/hypercare/bench/rig"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/hypercare-ops/hypercare/plan"
@@ -154,7 +154,10 @@ func run(src string, n, drops int, every time.Duration, w, h int, shared bool) e
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "hypercare.db")
 	if src != "" {
-		if err := copyFile(src, path); err != nil {
+		if err := rig.Upgrade(ctx, src); err != nil {
+			return err
+		}
+		if err := rig.Copy(src, path); err != nil {
 			return err
 		}
 	}
@@ -303,21 +306,4 @@ func startProfile() (func() error, error) {
 		defer b.Close()
 		return pprof.Lookup("block").WriteTo(b, 0)
 	}, nil
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

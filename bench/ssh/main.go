@@ -31,6 +31,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -51,6 +52,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/hypercare-ops/hypercare/bench/latency"
+	"github.com/hypercare-ops/hypercare/bench/rig"
 	"github.com/hypercare-ops/hypercare/examples"
 	"github.com/hypercare-ops/hypercare/plan"
 	gossh "golang.org/x/crypto/ssh"
@@ -135,8 +137,15 @@ func run(cfg config) error {
 	}
 
 	if cfg.db != "" {
+		if err := rig.Upgrade(context.Background(), cfg.db); err != nil {
+			return err
+		}
 		start := time.Now()
-		if err := copyFile(cfg.db, filepath.Join(work, "run", "data", "hypercare.db")); err != nil {
+		data := filepath.Join(work, "run", "data")
+		if err := os.MkdirAll(data, 0o755); err != nil {
+			return err
+		}
+		if err := rig.Copy(cfg.db, filepath.Join(data, "hypercare.db")); err != nil {
 			return err
 		}
 		fmt.Printf("copied %s in %s\n", cfg.db, time.Since(start).Round(time.Millisecond))
@@ -307,27 +316,6 @@ func newKeys() (keys, error) {
 
 // forSession spreads sessions over the operators, several at once each.
 func (k keys) forSession(i int) gossh.Signer { return k.signers[i%len(k.signers)] }
-
-// copyFile copies a database into place, making the folder.
-func copyFile(from, to string) error {
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
 
 // writePlan writes the example plan with the bench keys; its storm rules
 // stand (the bench's alerts are each a group of their own).

@@ -31,6 +31,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,6 +78,11 @@ func run(ctx context.Context, cfg config) error {
 	}
 	fmt.Printf("machine: %s\n", rig.Machine())
 	fmt.Printf("each run: %d drops of %d alerts one at a time, then one of %d; a %dx%d session; base %q\n\n", cfg.drops, cfg.alerts, cfg.big, w, h, cfg.base)
+	if cfg.base != "" {
+		if err := rig.Upgrade(ctx, cfg.base); err != nil {
+			return err
+		}
+	}
 	var p50s, p99s, maxes, bigs []time.Duration
 	for r := range cfg.runs {
 		load := rig.Load()
@@ -103,6 +109,14 @@ func run(ctx context.Context, cfg config) error {
 }
 
 func oneRun(ctx context.Context, cfg config, r, w, h int) (latency.Sample, time.Duration, error) {
+	var applied, drawn latency.Sample // the two steps of each drop → visible
+	defer func() {
+		if len(applied) > 0 {
+			fmt.Printf("  run %d steps, p50 / p99: rename → applied %v / %v, applied → drawn %v / %v\n", r+1,
+				applied.Quantile(0.5).Round(10*time.Microsecond), applied.Quantile(0.99).Round(10*time.Microsecond),
+				drawn.Quantile(0.5).Round(10*time.Microsecond), drawn.Quantile(0.99).Round(10*time.Microsecond))
+		}
+	}()
 	root, err := os.MkdirTemp("", "bench-visible-")
 	if err != nil {
 		return nil, 0, err
@@ -137,16 +151,24 @@ func oneRun(ctx context.Context, cfg config, r, w, h int) (latency.Sample, time.
 	}
 	var sample latency.Sample
 	for i := range cfg.drops {
+		// Drops come when their senders send them, at no particular moment
+		// of the session's frame clock (bubbletea draws at ui.FPS): a pause
+		// of a random part of two frames keeps the runs from falling into
+		// step with it, which would favour or punish every drop alike.
+		time.Sleep(rand.N(2 * time.Second / ui.FPS))
 		name := fmt.Sprintf("Vis%dx%04d", r, i)
-		took, err := dropAndWait(rg, scr, name, cfg.alerts, 10*time.Second)
+		took, app, err := dropAndWait(rg, scr, name, cfg.alerts, 10*time.Second)
 		if err != nil {
 			return nil, 0, err
 		}
 		sample = append(sample, took)
+		if app > 0 {
+			applied, drawn = append(applied, app), append(drawn, took-app)
+		}
 	}
 	var big time.Duration
 	if cfg.big > 0 {
-		if big, err = dropAndWait(rg, scr, fmt.Sprintf("Big%dx", r), cfg.big, time.Minute); err != nil {
+		if big, _, err = dropAndWait(rg, scr, fmt.Sprintf("Big%dx", r), cfg.big, time.Minute); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -154,21 +176,26 @@ func oneRun(ctx context.Context, cfg config, r, w, h int) (latency.Sample, time.
 }
 
 // dropAndWait renames a drop of n alerts named name in and times until the
-// session has drawn name.
-func dropAndWait(rg *rig.Rig, scr *screen, name string, n int, within time.Duration) (time.Duration, error) {
+// session has drawn name, and until the watcher reported it applied (zero
+// if that report came after the drawing).
+func dropAndWait(rg *rig.Rig, scr *screen, name string, n int, within time.Duration) (visible, applied time.Duration, err error) {
 	f := rig.File{Name: strings.ToLower(name) + ".json", Data: payload(name, n)}
 	if err := rg.Stage([]rig.File{f}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	start := time.Now()
 	scr.expect(name)
 	if err := os.Rename(filepath.Join(rg.Dir, "..", "stage", f.Name), filepath.Join(rg.Dir, f.Name)); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := scr.await(name, start, within); err != nil {
-		return 0, fmt.Errorf("%s: %w", f.Name, err)
+		return 0, 0, fmt.Errorf("%s: %w", f.Name, err)
 	}
-	return scr.seenAt().Sub(start), nil
+	seen := scr.seenAt()
+	if at := rg.AppliedAt(f.Name); !at.IsZero() && !at.After(seen) {
+		applied = at.Sub(start)
+	}
+	return seen.Sub(start), applied, nil
 }
 
 // payload is an Alertmanager webhook of n critical firing alerts of one
