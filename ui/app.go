@@ -448,12 +448,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case RoleChangedMsg:
 		return m, m.setRole(msg.Role)
 	case openDetailMsg:
-		cmd := m.push(newDetail(m.s, msg.body))
-		// A body may record its opening: an article, that it was read.
-		if o, ok := msg.body.(interface{ opened(*session) tea.Cmd }); ok {
-			cmd = tea.Batch(cmd, o.opened(m.s))
-		}
-		return m, cmd
+		return m, m.openNow(msg.body)
 	case openLayerMsg:
 		return m, m.push(msg.layer)
 	case openFormMsg:

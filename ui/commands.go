@@ -108,7 +108,7 @@ func commands() []command {
 			return m.statusUpdate(strings.TrimSpace(arg))
 		}},
 		{"notifications", "[failed|pending|sent|INC-n]", "the outbox: what was sent to whom, what waits for a retry, what failed", func(m *Model, arg string) tea.Cmd {
-			return openDetail(notificationsBody{filter: strings.TrimSpace(arg)})
+			return m.openNow(notificationsBody{filter: strings.TrimSpace(arg)})
 		}},
 		{"merge", "", "merge the selected incident into another as a duplicate (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actMerge, "") }},
 		{"link", "", "link an alert, change or article to the selected incident (form)", func(m *Model, _ string) tea.Cmd { return m.onSelected(actLink, "") }},
@@ -117,7 +117,7 @@ func commands() []command {
 		}},
 		{"note", "TEXT", "add a note to the selected incident", func(m *Model, arg string) tea.Cmd { return m.onSelected(actNote, arg) }},
 		{"silences", "", "list the silences in force; e edits, x extends, d ends the picked one", func(m *Model, _ string) tea.Cmd {
-			return openDetail(silencesBody{})
+			return m.openNow(silencesBody{})
 		}},
 		{"unsilence", "N", "end silence SIL-N now", func(m *Model, arg string) tea.Cmd { return m.unsilence(arg) }},
 		{"article", "new|KB-n", "write a new article in the editor, or edit one's newest version", func(m *Model, arg string) tea.Cmd {
@@ -127,10 +127,10 @@ func commands() []command {
 			return draftHandover(m.s)
 		}},
 		{"handovers", "", "the past handovers, newest first; tab picks one, enter opens it", func(m *Model, _ string) tea.Cmd {
-			return openDetail(handoversBody{})
+			return m.openNow(handoversBody{})
 		}},
 		{"reading", "", "the articles you must still read: required of your role, and the newest handover", func(m *Model, _ string) tea.Cmd {
-			return openDetail(readingBody{})
+			return m.openNow(readingBody{})
 		}},
 		{"training", "", "who has read what is required of them, and the completion (leads)", func(m *Model, _ string) tea.Cmd {
 			return showTraining(m.s)
@@ -138,7 +138,7 @@ func commands() []command {
 		{"problems", "", "problem records: RCA, known errors, actions", func(m *Model, _ string) tea.Cmd { return m.showProblems() }},
 		{"problem", "new [from INC-n]", "open a problem, prefilled from an incident's recurrence group (or PRB-n: show one)", func(m *Model, arg string) tea.Cmd { return m.problemCommand(arg) }},
 		{"scorecard", "", "the exit criteria: each one's last 24 hours, days held and trend", func(m *Model, _ string) tea.Cmd {
-			return openDetail(scorecardBody{})
+			return m.openNow(scorecardBody{})
 		}},
 		{"jobs", "[JOB]", "scheduled jobs and backups: recent runs, success rate, duration trend, RPO breaches (or one job)", func(m *Model, arg string) tea.Cmd {
 			return m.showJobs(arg)
@@ -148,13 +148,13 @@ func commands() []command {
 			return m.impactCommand(arg)
 		}},
 		{"licences", "", "licences and certificates: expiry, renewal, usage, live checks", func(m *Model, _ string) tea.Cmd {
-			return openDetail(licencesBody{})
+			return m.openNow(licencesBody{})
 		}},
 		{"plan", "", "the whole support plan: scope, objectives, services, responsibilities, releases, access, budget", func(m *Model, _ string) tea.Cmd {
-			return openDetail(newPlanBody(m.s))
+			return m.openNow(newPlanBody(m.s))
 		}},
 		{"messages", "", "this session's recent messages in full, newest first: what actions did, why one was refused", func(m *Model, _ string) tea.Cmd {
-			return openDetail(messagesBody{})
+			return m.openNow(messagesBody{})
 		}},
 		{"overview", "", "a wall screen's overview page: the counts, the P1 and P2 open, the critical alerts firing", func(m *Model, _ string) tea.Cmd {
 			if !m.s.Wall {
@@ -243,7 +243,7 @@ func jumpTo(m *Model, ref string) (tea.Cmd, bool) {
 	if prefix == "PRB" {
 		return m.openProblem(id), true
 	}
-	return openDetail(open(id)), true
+	return m.openNow(open(id)), true
 }
 
 func notice(err error) tea.Cmd { return func() tea.Msg { return noticeMsg{err: err} } }
@@ -679,7 +679,7 @@ func (m *Model) changeCommand(arg string) tea.Cmd {
 	if err != nil || id <= 0 {
 		return notice(fmt.Errorf("change %q: give new, or a change such as CHG-12", arg))
 	}
-	return openDetail(changeBody{id: id})
+	return m.openNow(changeBody{id: id})
 }
 
 // slotCommand finds the next free slot: ":slot storefront,checkout 2h",

@@ -40,7 +40,14 @@ type detail struct {
 	// order; sel is the one picked to follow, or -1.
 	refs []reference
 	sel  int
+	// early are the keys typed before the first read came back (":CHG-1",
+	// enter, then p at once, over a slow link): they act on the record
+	// once it is on screen, in the order typed, rather than being lost.
+	early []tea.KeyMsg
 }
+
+// earlyMax bounds the keys kept for a detail still loading.
+const earlyMax = 32
 
 // reference is a record named in a detail's text, where it stands.
 type reference struct {
@@ -81,6 +88,20 @@ type detailData struct {
 type openDetailMsg struct{ body body }
 
 func openDetail(b body) tea.Cmd { return func() tea.Msg { return openDetailMsg{body: b} } }
+
+// openNow opens a record's detail at once, for a command typed at the
+// keyboard: a key typed right after the command's enter then reaches the
+// detail, not what was under it, as it would if the opening were a
+// message sent back later (openDetail, for answers that come back later
+// anyway).
+func (m *Model) openNow(b body) tea.Cmd {
+	cmd := m.push(newDetail(m.s, b))
+	// A body may record its opening: an article, that it was read.
+	if o, ok := b.(interface{ opened(*session) tea.Cmd }); ok {
+		cmd = tea.Batch(cmd, o.opened(m.s))
+	}
+	return cmd
+}
 
 func newDetail(s *session, b body) *detail {
 	return &detail{s: s, body: b, title: "Loading…", sel: -1}
@@ -128,6 +149,7 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 	}
 	d.err = data.err
 	if data.err != nil {
+		d.early = nil // the error is on screen; keys meant for the record would act on nothing
 		return nil
 	}
 	var cmd tea.Cmd
@@ -142,10 +164,24 @@ func (d *detail) update(msg tea.Msg) tea.Cmd {
 	}
 	d.body, d.title, d.ready = data.body, data.title, true
 	d.setLines(strings.Split(data.text, "\n"))
+	if len(d.early) > 0 {
+		cmds := []tea.Cmd{cmd}
+		for _, k := range d.early {
+			cmds = append(cmds, func() tea.Msg { return k })
+		}
+		d.early = nil
+		return tea.Sequence(cmds...)
+	}
 	return cmd
 }
 
 func (d *detail) key(m *Model, msg tea.KeyMsg) (tea.Cmd, outcome) {
+	if !d.ready && d.err == nil && !key.Matches(msg, d.s.km.Back, d.s.km.Quit) {
+		if len(d.early) < earlyMax {
+			d.early = append(d.early, msg)
+		}
+		return nil, kept
+	}
 	switch {
 	case scrollKeys(&d.vp, d.s.km, msg):
 		return nil, kept
@@ -357,7 +393,14 @@ func (d *detail) view(m *Model, w, h int) string {
 	case d.err != nil:
 		text = padLines([]string{st.Error.Render(d.err.Error()), "", st.Dim.Render("esc to go back")}, d.w, d.h)
 	case !d.ready:
-		text = padLines([]string{st.Dim.Render("Loading…")}, d.w, d.h)
+		loading := "Loading…"
+		switch n := len(d.early); {
+		case n == 1: // say the keys are kept, so nobody types them again
+			loading += " the key typed acts on it once it is here"
+		case n > 1:
+			loading += fmt.Sprintf(" the %d keys typed act on it once it is here", n)
+		}
+		text = padLines([]string{st.Dim.Render(loading)}, d.w, d.h)
 	default:
 		text = padLines(strings.Split(d.vp.View(), "\n"), d.w, d.h)
 	}

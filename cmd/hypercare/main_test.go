@@ -444,6 +444,10 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 			}
 		})
 	}
+	// serve has a help of its own, not the top-level one.
+	if _, out, _ := cli(t, "serve", "--help"); !strings.HasPrefix(out, "Usage: hypercare serve") || !strings.Contains(out, "--ssh off") {
+		t.Errorf("serve --help:\n%s", out)
+	}
 }
 
 // The console saves the plan's people, so the training matrix counts them.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -14,6 +16,29 @@ import (
 	"github.com/hypercare-ops/hypercare/ui"
 )
 
+const serveUsage = `Usage: hypercare serve [--ssh ADDR|off] [--http ADDR]
+
+Runs hypercare as a service until interrupted (Ctrl-C, SIGTERM):
+  - the console over SSH on --ssh (default 127.0.0.1:2222): anyone whose public
+    key is in the plan's [[operator]] keys logs in as that operator, whatever
+    user name they give; the host key is kept as ssh_host_ed25519 next to the
+    database. Connect with: ssh -t -p 2222 HOST
+  - the drop folder (--drops) watched: alert, deploy and heartbeat files renamed
+    into it are applied and moved to processed/ or, with a reason, rejected/
+  - with --http ADDR, the webhook receiver: alerts at POST /alerts/<format>,
+    deploys and heartbeats too (see 'hypercare formats' for the paths)
+  - the time-driven work: SLA warnings and escalations, stale alerts, expiry
+    warnings, missed jobs, notifications, and the hourly prune of what is older
+    than the plan's [retention]. On PostgreSQL one process does it (the leader).
+--ssh off with no --http watches the drop folder alone (a headless intake).
+A plan edit is taken up live; an edit with problems keeps the last good plan.
+
+Flags:
+  --ssh ADDR    where consoles listen, or off      (default 127.0.0.1:2222)
+  --http ADDR   where webhooks are taken, e.g. :9095 (default: none)
+  --db, --drops, --plan as for every command (hypercare --help)
+`
+
 // runServe runs hypercare as a service until interrupted: the drop watcher,
 // the console over SSH (unless --ssh off) and, with --http, the webhook
 // receiver.
@@ -23,11 +48,14 @@ func runServe(g global, args []string, w io.Writer) error {
 	fs.StringVar(&httpAddr, "http", "", "")
 	fs.StringVar(&sshAddr, "ssh", defaultSSHAddr, "")
 	words, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(words) > 0 {
-		return usagef("serve: unexpected %q", words[0])
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return cmdUsage{usage: serveUsage}
+	case errors.As(err, &ue):
+		return cmdUsage{usage: serveUsage, msg: "serve: " + ue.msg}
+	case len(words) > 0:
+		return cmdUsage{usage: serveUsage, msg: fmt.Sprintf("serve: unexpected %q", words[0])}
 	}
 	ctx, cancel := signalContext()
 	defer cancel()

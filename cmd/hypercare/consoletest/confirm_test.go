@@ -1,11 +1,13 @@
 package consoletest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/ui"
 	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
@@ -101,5 +103,38 @@ func TestEscalateAtTheLastLevelIsNotAsked(t *testing.T) {
 	tm.Final()
 	if in := s.incident(3); in.Escalation != 2 {
 		t.Fatalf("INC-3 at level %d", in.Escalation)
+	}
+}
+
+// slowBoard holds the change board's reads of a change until gate closes,
+// as a slow link or a busy server would.
+type slowBoard struct {
+	ui.Planner
+	gate chan struct{}
+}
+
+func (b slowBoard) ViewChange(ctx context.Context, id int64) (model.ChangeView, error) {
+	select {
+	case <-b.gate:
+	case <-ctx.Done():
+		return model.ChangeView{}, ctx.Err()
+	}
+	return b.Planner.ViewChange(ctx, id)
+}
+
+// Keys typed while a record's detail is still loading (":CHG-1", enter and
+// p at once) act on the record once it is on screen, in the order typed.
+func TestKeysTypedAheadOfADetail(t *testing.T) {
+	s := seeded(t)
+	gate := make(chan struct{})
+	_, tm := s.console(lead, uitest.LargeW, uitest.LargeH, func(d *ui.Deps) { d.Planner = slowBoard{Planner: s.desk, gate: gate} })
+	tm.Press(":", "CHG-1", "enter", "p") // typed at once, as over a slow link
+	tm.WaitFor("Loading… the key typed acts on it once it is here")
+	close(gate)
+	tm.WaitFor("Approve CHG-1? Your approval is recorded against your name. y/n")
+	tm.Press("y")
+	tm.WaitFor("CHG-1 approved and scheduled")
+	if c, err := s.db.Change(s.ctx, 1); err != nil || c.State != model.ChangeScheduled {
+		t.Fatalf("CHG-1 = %v, %v; want it approved and scheduled", c.State, err)
 	}
 }
