@@ -128,8 +128,12 @@ func (p *calendarPane) update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(calendarData); ok && msg.seq == p.seq {
 		p.err = msg.err
 		if msg.err == nil {
+			// The week's items are built again only when what they show
+			// changed: every commit brings the week again, mostly as it was.
+			if !reflect.DeepEqual(msg.changes, p.changes) || !reflect.DeepEqual(msg.deploys, p.deploys) || !reflect.DeepEqual(msg.runs, p.runs) {
+				p.dataStamp++
+			}
 			p.changes, p.deploys, p.runs = msg.changes, msg.deploys, msg.runs
-			p.dataStamp++
 			p.cursor = min(p.cursor, max(len(p.changes)-1, 0))
 			if !p.placed && sameDay(p.week, weekStart(p.s.now())) {
 				// The calendar opens at what is on now or next, not at
