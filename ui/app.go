@@ -90,6 +90,7 @@ type Model struct {
 	// frame; the clock's tick redraws every second.
 	drawn string
 	dirty bool
+	cells []cell // each pane as last drawn (cells.go)
 }
 
 type (
@@ -148,6 +149,7 @@ func New(d Deps) *Model {
 	s := &session{Deps: d, st: NewStyles(d.Renderer), km: d.Keys, notices: &noticeLog{}}
 	m := &Model{s: s, done: make(chan struct{})}
 	m.panes = []pane{newQueue(s), newFeed(s), newCalendar(s), newKnowledge(s), newAudit(s)}
+	m.cells = make([]cell, len(m.panes))
 	if d.Notifier != nil {
 		m.storeCh, m.stopStore = d.Notifier.Subscribe()
 	}
@@ -366,9 +368,14 @@ func (m *Model) fetchCounts() tea.Cmd {
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	quiet := m.quiet(msg)
+	// A group of answers is weighed answer by answer, as each is applied
+	// below (gathered): weighing them here too compared each twice.
+	_, group := msg.(gathered)
+	_, refreshed := msg.(refreshedMsg)
+	quiet := group || refreshed || m.quiet(msg)
 	if !quiet {
 		m.dirty = true
+		m.forget(msg)
 	}
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
@@ -804,8 +811,7 @@ func (m *Model) panesView(h int) string {
 		return m.tabsView() + "\n" + m.overviewView(h-m.tabRows())
 	}
 	if m.single() {
-		p := m.panes[m.focus]
-		pane := box(m.s.st, p.title(), p.status(), p.view(true), m.w, h-m.tabRows(), true)
+		pane := m.cell(m.focus, m.panes[m.focus].title(), m.w, h-m.tabRows(), true)
 		if m.tabRows() == 0 {
 			return pane
 		}
@@ -813,8 +819,7 @@ func (m *Model) panesView(h int) string {
 	}
 	lw, th := m.w/2, h/2
 	cell := func(i, w, h int) string {
-		p := m.panes[i]
-		return box(m.s.st, fmt.Sprintf("%d %s", i+1, p.title()), p.status(), p.view(i == m.focus), w, h, i == m.focus)
+		return m.cell(i, fmt.Sprintf("%d %s", i+1, m.panes[i].title()), w, h, i == m.focus)
 	}
 	top := besides(cell(0, lw, th), cell(1, m.w-lw, th))
 	if m.s.Wall {

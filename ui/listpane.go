@@ -90,6 +90,8 @@ type listData[T any] struct {
 	err                error
 }
 
+func (d listData[T]) forPane() pane { return d.pane }
+
 // unchanged reports whether the answer holds what the list shows already:
 // the same rows of the same window, with nothing to clear.
 func (d listData[T]) unchanged() bool {
