@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/bench/rig"
@@ -47,6 +48,14 @@ ON CONFLICT (dedup_key) DO UPDATE SET state = excluded.state, ends_at = excluded
 	last_seen = excluded.last_seen, count = alerts.count + 1`
 
 func runPostgres(ctx context.Context, cfg config, bases, work string) error {
+	var prof *os.File
+	if cfg.cpuprofile != "" {
+		var err error
+		if prof, err = os.Create(cfg.cpuprofile); err != nil {
+			return err
+		}
+		defer prof.Close()
+	}
 	fmt.Printf("machine: %s\n", rig.Machine())
 	fmt.Printf("database: %s\n", pg.Redact(cfg.db))
 	fmt.Printf("each run: %d files of %d alerts (Alertmanager; resolves, new alerts, storms, routed incidents), renamed in at once\n\n", cfg.files, cfg.alerts)
@@ -81,7 +90,15 @@ func runPostgres(ctx context.Context, cfg config, bases, work string) error {
 			if err != nil {
 				return fmt.Errorf("raw schema: %w", err)
 			}
+			if prof != nil && r == 0 && n == cfg.stored[0] {
+				if err := pprof.StartCPUProfile(prof); err != nil {
+					return err
+				}
+			}
 			p, err := pgReal(ctx, cfg.db, base, filepath.Join(work, "real"), files, len(rows))
+			if prof != nil {
+				pprof.StopCPUProfile()
+			}
 			if err != nil {
 				return fmt.Errorf("real path: %w", err)
 			}

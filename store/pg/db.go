@@ -177,22 +177,18 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	// A no-op after Commit; deferred so that a panic in fn cannot leave
 	// the connection inside an open transaction.
 	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	if _, err := pgTx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, db.key); err != nil {
-		return fmt.Errorf("begin write: %w", unreachable(err))
-	}
 	t := &tx{ctx: ctx, tx: pgTx, db: db}
+	// The lock goes with the transaction's first statement, before it.
+	t.later("begin write", nil, `SELECT pg_advisory_xact_lock($1, $2)`, lockWrite, db.key)
 	if err := fn(t); err != nil {
+		t.discard() // rolled back
 		return err
 	}
+	t.later("commit: count", nil, foldCountersSQL)
+	// Delivered to the listeners when, and only if, the commit succeeds.
+	t.later("commit", nil, `SELECT pg_notify($1, $2)`, db.channel, db.self)
 	if err := t.flush(); err != nil {
 		return fmt.Errorf("commit: %w", err)
-	}
-	if _, err := pgTx.Exec(ctx, foldCountersSQL); err != nil {
-		return fmt.Errorf("commit: count: %w", unreachable(err))
-	}
-	// Delivered to the listeners when, and only if, the commit succeeds.
-	if _, err := pgTx.Exec(ctx, `SELECT pg_notify($1, $2)`, db.channel, db.self); err != nil {
-		return fmt.Errorf("commit: %w", unreachable(err))
 	}
 	if err := pgTx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", unreachable(err))

@@ -2,14 +2,12 @@ package pg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // The write statements, as store/tx.go has them for SQLite.
@@ -34,65 +32,6 @@ WHERE id = $30`
 	insertTimelineSQL = `INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)
 RETURNING id`
 
-	// upsertAlertSQL is one statement per delivery, the same rules as the
-	// SQLite store's (see the long comment on store/tx.go's upsertAlertSQL):
-	// every right-hand side of DO UPDATE sees the stored row (a.), a
-	// delivery older than the stored state updates nothing and returns no
-	// row (the WHERE), empty fields keep stored values, the ack is cleared
-	// only when a resolved alert fires again, and count is the firings.
-	// $10 and $11 are the sender's start and end, $13 the arrival, $15 the
-	// stale mark. A new alert is stored in the storm $16 names, if any. It
-	// returns what the intake works with, and no more (reading every column
-	// back, labels and annotations decoded, costs more than the upsert, as
-	// on SQLite): the id; whether it is new and whether its state changed;
-	// its state changes since $17 (the flapping window) before this one,
-	// for a change of a known alert (a change is stamped with the alert's
-	// last_seen, $13 for this one, whose own trigger row is not visible
-	// here anyway); its marks; and, only when the delivery left a field
-	// empty, the stored fields as one JSON object.
-	upsertAlertSQL = `INSERT INTO alerts AS a (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
-VALUES ($1::text, $2::text, CASE WHEN $3::text = '' THEN $1::text ELSE $3::text END,
-	CASE WHEN $4::int = 0 THEN 2 ELSE $4::int END, $5::text, $6::text, $7::text, $8::text, $9::text,
-	CASE WHEN $5::text = 'firing' THEN coalesce($10::bigint, $13::bigint) ELSE $10::bigint END,
-	CASE WHEN $5::text = 'resolved' THEN coalesce($11::bigint, $13::bigint) ELSE $11::bigint END,
-	$12::bigint, $13::bigint, $14::text, CASE WHEN $5::text = 'firing' THEN 1 ELSE 0 END,
-	$16::bigint, $16::bigint IS NOT NULL)
-ON CONFLICT (dedup_key) DO UPDATE SET
-	prev_state  = a.state,
-	state       = excluded.state,
-	stale       = $15::boolean,
-	source      = CASE WHEN $2::text = '' THEN a.source ELSE excluded.source END,
-	name        = CASE WHEN $3::text = '' THEN a.name ELSE excluded.name END,
-	severity    = CASE WHEN $4::int = 0 THEN a.severity ELSE excluded.severity END,
-	service     = CASE WHEN $6::text = '' THEN a.service ELSE excluded.service END,
-	summary     = CASE WHEN $7::text = '' THEN a.summary ELSE excluded.summary END,
-	labels      = CASE WHEN $8::text = '{}' THEN a.labels ELSE excluded.labels END,
-	annotations = CASE WHEN $9::text = '{}' THEN a.annotations ELSE excluded.annotations END,
-	group_key   = CASE WHEN $14::text = '' THEN a.group_key ELSE excluded.group_key END,
-	starts_at   = CASE WHEN a.state = 'resolved' AND $5::text = 'firing' THEN coalesce($10::bigint, $13::bigint)
-	                   ELSE coalesce($10::bigint, a.starts_at) END,
-	ends_at     = CASE WHEN $5::text = 'firing' THEN $11::bigint WHEN a.state = 'resolved' THEN coalesce($11::bigint, a.ends_at)
-	                   ELSE coalesce($11::bigint, $13::bigint) END,
-	last_seen   = greatest(a.last_seen, excluded.last_seen),
-	count       = a.count + CASE WHEN a.state = 'resolved' AND $5::text = 'firing' THEN 1 ELSE 0 END,
-	deliveries  = a.deliveries + 1,
-	ack_by      = CASE WHEN a.state = 'resolved' AND excluded.state = 'firing' THEN '' ELSE a.ack_by END,
-	ack_at      = CASE WHEN a.state = 'resolved' AND excluded.state = 'firing' THEN NULL ELSE a.ack_at END,
-	ack_until   = CASE WHEN a.state = 'resolved' AND excluded.state = 'firing' THEN NULL ELSE a.ack_until END
-WHERE a.stale OR NOT coalesce(
-	CASE WHEN $5::text = 'firing' THEN $10::bigint ELSE $11::bigint END
-	  < CASE WHEN a.state = 'firing' THEN a.starts_at ELSE a.ends_at END
-	OR ($5::text = 'firing' AND a.state = 'resolved' AND $10::bigint = a.ends_at), false)
-RETURNING a.id, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state,
-	CASE WHEN a.prev_state IS NOT NULL AND a.prev_state IS DISTINCT FROM a.state THEN
-		(SELECT count(*) FROM alert_changes c WHERE c.alert_id = a.id AND c.at >= $17::bigint AND c.at < $13::bigint)
-	ELSE 0 END,
-	a.silenced_by, a.flapping, a.after_change, a.incident_id, a.truncated, a.storm_id,
-	CASE WHEN $2::text = '' OR $3::text = '' OR $4::int = 0 OR $6::text = '' OR $7::text = '' OR $8::text = '{}' OR $14::text = ''
-	THEN json_build_object('source', a.source, 'name', a.name, 'severity', a.severity, 'service', a.service,
-		'summary', a.summary, 'labels', a.labels::json, 'group', a.group_key)::text END`
-
 	ackAlertSQL = `UPDATE alerts SET ack_by = $2, ack_at = $3, ack_until = $4 WHERE id = $1`
 
 	alertByKeySQL = `SELECT ` + alertColumns + ` FROM alerts a WHERE a.dedup_key = $1`
@@ -115,14 +54,22 @@ SELECT $1, min(id), min(first_seen), $3, count(*) FROM alerts WHERE group_key = 
 RETURNING id, head_alert`
 	stormMembersSQL = `UPDATE alerts SET storm_id = $3, storm_member = (id <> $4)
 WHERE group_key = $1 AND first_seen >= $2 AND storm_id IS NULL`
-	growStormSQL    = `UPDATE storms SET size = size + $2, last_at = $3 WHERE id = $1`
-	stormHeadSQL    = `SELECT head_alert FROM storms WHERE id = $1`
-	refreshStormSQL = `UPDATE storms SET
+	growStormSQL = `UPDATE storms SET size = size + $2, last_at = $3 WHERE id = $1`
+	// refreshStormSQL recounts a storm's firing members and elects its
+	// row in the feed (its head) again; when the head changes, the old
+	// head becomes a member and the new one stops being one. Every part
+	// sees the alerts as they were before the statement, so the election
+	// does not see the membership it changes. It returns a row if the
+	// storm exists.
+	refreshStormSQL = `WITH was AS (SELECT head_alert FROM storms WHERE id = $1),
+elected AS (UPDATE storms SET
 	firing = (SELECT count(*) FROM alerts WHERE storm_id = $1 AND firing),
 	head_alert = coalesce((SELECT id FROM alerts WHERE storm_id = $1 ORDER BY firing DESC, severity, last_seen DESC, id DESC LIMIT 1), head_alert)
 WHERE id = $1
-RETURNING head_alert`
-	stormMemberSQL   = `UPDATE alerts SET storm_member = $2 WHERE id = $1`
+RETURNING head_alert),
+members AS (UPDATE alerts SET storm_member = (alerts.id <> elected.head_alert)
+FROM was, elected WHERE was.head_alert <> elected.head_alert AND alerts.id IN (was.head_alert, elected.head_alert))
+SELECT 1 FROM elected`
 	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
 WHERE starts_at <= $1 AND ends_at > $1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
@@ -152,98 +99,28 @@ type tx struct {
 	tx  pgx.Tx
 	db  *DB
 
-	// later holds writes whose outcome nothing waits for (an alert's
-	// marks): they go to the server with the next statement, in one round
-	// trip, rather than one each. A drop of 10,000 alerts is otherwise
-	// twice as many round trips as alerts. laterRefs names each, for its
-	// error.
-	later     pgx.Batch
-	laterRefs []string
-}
+	// queue holds the writes sent with the next statement (pipeline.go),
+	// queued says what each is; sends counts the round trips that sent
+	// the queue, so a savepoint knows whether its own has gone yet.
+	queue  pgx.Batch
+	queued []queued
+	sends  int
+	saves  int // savepoints open (Savepoint)
 
-// execLater queues an UPDATE that must hit the record named by ref, to be
-// sent before (and with) the next statement of the transaction.
-func (t *tx) execLater(ref, query string, args ...any) {
-	t.later.Queue(query, args...)
-	t.laterRefs = append(t.laterRefs, ref)
-}
+	// inflight are writes sent ahead while the service layer goes on
+	// (push), their results not read yet; err is the first error of one,
+	// which every later statement returns.
+	inflight       pgx.BatchResults
+	inflightWrites []queued
+	err            error
 
-// sendLater sends what is queued and query after it in one round trip, and
-// returns the results positioned at query's, or the first queued write's
-// error.
-func (t *tx) sendLater(query string, args ...any) (pgx.BatchResults, error) {
-	t.later.Queue(query, args...)
-	b, refs := &pgx.Batch{QueuedQueries: t.later.QueuedQueries}, t.laterRefs
-	t.later, t.laterRefs = pgx.Batch{}, nil
-	br := t.tx.SendBatch(t.ctx, b) // reads b until it is closed
-	for _, ref := range refs {
-		tag, err := br.Exec()
-		if err == nil && tag.RowsAffected() == 0 {
-			err = fmt.Errorf("%s: %w", ref, model.ErrNotFound)
-		}
-		if err != nil {
-			br.Close()
-			return nil, fmt.Errorf("update %s: %w", ref, unreachable(err))
-		}
-	}
-	return br, nil
-}
-
-// flush sends what is queued, before a commit.
-func (t *tx) flush() error {
-	if t.later.Len() == 0 {
-		return nil
-	}
-	_, err := t.exec("SELECT 1")
-	return err
-}
-
-func (t *tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
-	if t.later.Len() == 0 {
-		tag, err := t.tx.Exec(t.ctx, query, args...)
-		return tag, unreachable(err)
-	}
-	br, err := t.sendLater(query, args...)
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	tag, err := br.Exec()
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	return tag, unreachable(err)
-}
-
-func (t *tx) queryRow(query string, args ...any) pgx.Row {
-	if t.later.Len() == 0 {
-		return t.tx.QueryRow(t.ctx, query, args...)
-	}
-	br, err := t.sendLater(query, args...)
-	return batchRow{br, err}
-}
-
-func (t *tx) query(query string, args ...any) (pgx.Rows, error) {
-	if err := t.flush(); err != nil {
-		return nil, err
-	}
-	return t.tx.Query(t.ctx, query, args...)
-}
-
-// batchRow is the row of a query sent after queued writes.
-type batchRow struct {
-	br  pgx.BatchResults
-	err error // a queued write's
-}
-
-func (r batchRow) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	err := r.br.QueryRow().Scan(dest...)
-	if cerr := r.br.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	// known is what LookupAlerts read ahead, by key: nil for a key that
+	// was not stored. Each entry serves one UpsertAlert. taken are the
+	// alert ids taken ahead for the new ones, lowest first; those before
+	// used are used.
+	known map[string]*knownAlert
+	taken []int64
+	used  int
 }
 
 // execOne runs an UPDATE that must hit exactly the record named by ref.
@@ -329,112 +206,12 @@ func (t *tx) AddTimeline(e *model.TimelineEntry) error {
 	return nil
 }
 
-// UpsertAlert records one delivery. A delivery without LastSeen was seen
-// now; a new alert was first seen when this delivery says, or now. It
-// fills in *a what model.Tx.UpsertAlert says, not the whole record.
-func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, error) {
-	if a.LastSeen.IsZero() {
-		a.LastSeen = time.Now().UTC()
-	}
-	firstSeen := a.FirstSeen
-	if firstSeen.IsZero() {
-		firstSeen = a.LastSeen
-	}
-	row := t.queryRow(upsertAlertSQL,
-		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
-		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), ms(flapSince))
-	var up model.Upserted
-	var stored *string
-	err := row.Scan(&a.ID, &up.New, &up.Changed, &up.Changes,
-		nullInt{&a.SilencedBy}, &a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID},
-		&stored)
-	if errors.Is(err, pgx.ErrNoRows) {
-		// The WHERE of the upsert held it back: older than what is stored.
-		whole, err := t.AlertByKey(a.DedupKey)
-		if err != nil {
-			return up, err
-		}
-		*a = whole
-		return model.Upserted{Older: true}, nil
-	}
-	if err != nil {
-		return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, unreachable(err))
-	}
-	if stored != nil {
-		// The delivery left fields empty: the alert is as stored.
-		var f struct {
-			Source, Name, Service, Summary, Group string
-			Severity                              int
-			Labels                                map[string]string
-		}
-		if err := json.Unmarshal([]byte(*stored), &f); err != nil {
-			return up, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
-		}
-		a.Source, a.Name, a.Severity, a.Service, a.Summary, a.Labels, a.Group = f.Source, f.Name, model.Severity(f.Severity), f.Service, f.Summary, f.Labels, f.Group
-	}
-	if up.Changed {
-		up.Changes++ // this delivery's own change
-	}
-	return up, nil
-}
-
-// LookupAlerts reads nothing ahead on PostgreSQL: each upsert returns what
-// the intake needs in its own round trip (RETURNING), so a read ahead
-// would add a statement rather than save one. UpsertAlert reports the
-// same either way.
-func (t *tx) LookupAlerts(keys []string, flapSince time.Time) error { return nil }
-
-// Savepoint runs fn inside a savepoint of the transaction: an error from fn
-// undoes what fn wrote, and only that, before it is returned.
-func (t *tx) Savepoint(fn func() error) error {
-	if err := t.flush(); err != nil { // writes queued before belong outside it
-		return err
-	}
-	outer := t.tx
-	sp, err := outer.Begin(t.ctx) // SAVEPOINT
-	if err != nil {
-		return fmt.Errorf("savepoint: %w", unreachable(err))
-	}
-	t.tx = sp
-	defer func() { t.tx = outer }()
-	if err := fn(); err != nil {
-		t.later, t.laterRefs = pgx.Batch{}, nil // undone with the rest
-		if rerr := sp.Rollback(t.ctx); rerr != nil {
-			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", unreachable(rerr)))
-		}
-		return err
-	}
-	if err := t.flush(); err != nil {
-		sp.Rollback(t.ctx)
-		return err
-	}
-	if err := sp.Commit(t.ctx); err != nil { // RELEASE
-		return fmt.Errorf("release savepoint: %w", unreachable(err))
-	}
-	return nil
-}
-
 // RefreshStorm elects the storm's row in the feed again and recounts its
-// firing members, after a drop changed some of them.
+// firing members, after a drop changed some of them. It is one statement
+// (refreshStormSQL) and nothing waits for it: it goes with the next.
 func (t *tx) RefreshStorm(stormID int64) error {
 	what := fmt.Sprintf("storm %d", stormID)
-	var before, after int64
-	if err := t.queryRow(stormHeadSQL, stormID).Scan(&before); err != nil {
-		return fmt.Errorf("refresh %s: %w", what, unreachable(err))
-	}
-	if err := t.queryRow(refreshStormSQL, stormID).Scan(&after); err != nil {
-		return fmt.Errorf("refresh %s: %w", what, unreachable(err))
-	}
-	if before == after {
-		return nil
-	}
-	if _, err := t.exec(stormMemberSQL, before, true); err != nil {
-		return fmt.Errorf("refresh %s: %w", what, err)
-	}
-	if _, err := t.exec(stormMemberSQL, after, false); err != nil {
-		return fmt.Errorf("refresh %s: %w", what, err)
-	}
+	t.later("refresh "+what, hitOne(what), refreshStormSQL, stormID)
 	return nil
 }
 
@@ -447,10 +224,10 @@ func (t *tx) UpdateAlertAck(id int64, by string, at, until time.Time) error {
 	return t.execOne(fmt.Sprintf("ALR-%d", id), ackAlertSQL, id, by, ms(at), ms(until))
 }
 
-// SetAlertMarks is sent with the next statement (execLater): the intake
+// SetAlertMarks is sent with the next statement (pipeline.go): the intake
 // sets the marks of nearly every alert of a storm, and waits on none.
 func (t *tx) SetAlertMarks(a model.Alert) error {
-	t.execLater(a.Ref(), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
+	t.later("update "+a.Ref(), hitOne(a.Ref()), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
 		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated, nullID(a.StormID))
 	return nil
 }
@@ -472,10 +249,10 @@ func (t *tx) DropSeen(sha string) (bool, error) {
 // RecordDrop remembers a drop. Writers queue on the write lock, so a drop
 // another process applied is seen by DropSeen first; the primary key on
 // the hash refuses a second record whatever happens.
+//
+// Nothing waits for it: it goes with the next statement.
 func (t *tx) RecordDrop(d model.Drop, alerts int) error {
-	if _, err := t.exec(recordDropSQL, d.SHA256, d.Name, d.Format, alerts, ms(d.Received)); err != nil {
-		return fmt.Errorf("record drop %s: %w", d.Name, err)
-	}
+	t.later("record drop "+d.Name, nil, recordDropSQL, d.SHA256, d.Name, d.Format, alerts, ms(d.Received))
 	return nil
 }
 
@@ -494,14 +271,16 @@ func (t *tx) StartStorm(group string, since, at time.Time) (int64, error) {
 	if err := t.queryRow(startStormSQL, group, ms(since), ms(at)).Scan(&id, &head); err != nil {
 		return 0, fmt.Errorf("start storm of %q: %w", group, unreachable(err))
 	}
-	if _, err := t.exec(stormMembersSQL, group, ms(since), id, head); err != nil {
-		return 0, fmt.Errorf("start storm of %q: %w", group, err)
-	}
+	// Nothing waits for the members: they go with the next statement.
+	t.later(fmt.Sprintf("start storm of %q", group), nil, stormMembersSQL, group, ms(since), id, head)
 	return id, nil
 }
 
+// GrowStorm goes with the next statement: nothing waits for it.
 func (t *tx) GrowStorm(stormID int64, by int, at time.Time) error {
-	return t.execOne(fmt.Sprintf("storm %d", stormID), growStormSQL, stormID, by, ms(at))
+	what := fmt.Sprintf("storm %d", stormID)
+	t.later("update "+what, hitOne(what), growStormSQL, stormID, by, ms(at))
+	return nil
 }
 
 func (t *tx) StaleAlerts(source string, heardBefore time.Time) ([]model.Alert, error) {
@@ -580,9 +359,9 @@ func (t *tx) ReplaceServices(services []model.Service) error {
 	return nil
 }
 
+// AppendAudit goes with the next statement: nothing waits for it.
 func (t *tx) AppendAudit(e model.AuditEntry) error {
-	if _, err := t.exec(insertAuditSQL, ms(e.At), e.Actor, e.Action, e.Entity, e.Before, e.After); err != nil {
-		return fmt.Errorf("append audit %s %s: %w", e.Action, e.Entity, err)
-	}
+	t.later(fmt.Sprintf("append audit %s %s", e.Action, e.Entity), nil,
+		insertAuditSQL, ms(e.At), e.Actor, e.Action, e.Entity, e.Before, e.After)
 	return nil
 }

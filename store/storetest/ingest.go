@@ -119,3 +119,110 @@ func testIngestAllInOneTransaction(t *testing.T, h Harness) {
 		t.Fatalf("timeline:\n%s", strings.Join(texts, "\n"))
 	}
 }
+
+// A write that fails inside a savepoint fails the savepoint, whenever the
+// store finds out (at the call, or when it sends the writes it queued):
+// what the savepoint wrote is undone, and the transaction goes on.
+func testSavepointWriteFails(t *testing.T, h Harness) {
+	db := h.open(t)
+	upsert := func(tx model.Tx, key string) error {
+		_, err := tx.UpsertAlert(&model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring}, time.Time{})
+		return err
+	}
+	err := db.Write(t.Context(), func(tx model.Tx) error {
+		if err := upsert(tx, "before"); err != nil {
+			return err
+		}
+		err := tx.Savepoint(func() error {
+			if err := upsert(tx, "undone"); err != nil {
+				return err
+			}
+			return tx.SetAlertMarks(model.Alert{ID: 999_999, Flapping: true}) // no such alert
+		})
+		if !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("Savepoint returned %v; want the failed write's ErrNotFound", err)
+		}
+		return upsert(tx, "after")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, a := range feed {
+		keys = append(keys, a.DedupKey)
+	}
+	if got := strings.Join(keys, " "); got != "after before" {
+		t.Errorf("stored %q; want the writes outside the failed savepoint", got)
+	}
+}
+
+// IngestAll's drops are read ahead one by one, each after the writes of
+// the ones before it: a report older than what an earlier drop of the same
+// transaction stored is held back, a key twice in one drop is applied
+// twice in order, and the alerts of a drop undone among others leave no
+// trace, not even their ids (alert numbers stay dense, as operators read
+// them).
+func testIngestAllReadAheadEdges(t *testing.T, h Harness) {
+	ctx := t.Context()
+	db, desk, _ := h.desk(t)
+	ev := func(key string, state model.AlertState, at time.Time) model.AlertEvent {
+		a := model.Alert{DedupKey: key, Name: "DiskFull", State: state, Severity: model.SevWarning, Summary: "disk " + key,
+			Labels: map[string]string{"service": "checkout"}}
+		if state == model.AlertFiring {
+			a.StartsAt = at
+		} else {
+			a.EndsAt = at
+		}
+		return model.AlertEvent{Alert: a}
+	}
+	fire, res := model.AlertFiring, model.AlertResolved
+	ds := []model.Drop{
+		{Name: "one.json", SHA256: "e1", Format: "generic", Events: []model.AlertEvent{ev("a", fire, t0), ev("b", fire, t0)}},
+		// a's resolve ended before the firing one.json stored began: older.
+		// b resolves and fires again in the same drop.
+		{Name: "two.json", SHA256: "e2", Format: "generic", Events: []model.AlertEvent{ev("a", res, t0.Add(-time.Hour)),
+			ev("b", res, t0.Add(time.Minute)), ev("b", fire, t0.Add(2*time.Minute))}},
+		{Name: "bad.json", SHA256: "e3", Format: "generic", Events: []model.AlertEvent{ev("c", fire, t0), {Alert: model.Alert{State: fire}}}},
+		{Name: "four.json", SHA256: "e4", Format: "generic", Events: []model.AlertEvent{ev("d", fire, t0), ev("c", fire, t0)}},
+	}
+	results, errs, err := desk.IngestAll(ctx, model.System, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], model.ErrInvalidDrop) || errs[3] != nil {
+		t.Fatalf("errs = %v; want only bad.json refused", errs)
+	}
+	if r := results[1]; r.Older != 1 || r.Alerts != 2 || r.Changed != 2 || r.New != 0 {
+		t.Errorf("two.json: %+v; want a held back, b's two changes applied", r)
+	}
+	if r := results[3]; r.New != 2 {
+		t.Errorf("four.json: %+v; want d and c new", r)
+	}
+	want := map[string]struct {
+		id      int64
+		state   model.AlertState
+		firings int
+	}{"a": {1, fire, 1}, "b": {2, fire, 2}, "d": {3, fire, 1}, "c": {4, fire, 1}}
+	err = db.Write(ctx, func(tx model.Tx) error {
+		for key, w := range want {
+			a, err := tx.AlertByKey(key)
+			if err != nil {
+				return err
+			}
+			if a.ID != w.id || a.State != w.state || a.Firings != w.firings {
+				t.Errorf("%s: ALR-%d %s, %d firings; want ALR-%d %s, %d", key, a.ID, a.State, a.Firings, w.id, w.state, w.firings)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.Counts(ctx); err != nil || c.Alerts != 4 {
+		t.Errorf("counts %+v, %v; want 4 alerts", c, err)
+	}
+}

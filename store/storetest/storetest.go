@@ -66,6 +66,8 @@ func Run(t *testing.T, h Harness) {
 		{"LookupAlertsChangesNothing", testLookupAlertsChangesNothing},
 		{"Savepoint", testSavepoint},
 		{"IngestAllInOneTransaction", testIngestAllInOneTransaction},
+		{"SavepointWriteFails", testSavepointWriteFails},
+		{"IngestAllReadAheadEdges", testIngestAllReadAheadEdges},
 		{"PruneRemovesWhatPassedRetention", testPruneRemovesWhatPassedRetention},
 		{"AuditLeavesOnlyByRetention", testAuditLeavesOnlyByRetention},
 	} {
