@@ -64,6 +64,8 @@ type DB struct {
 	lead    leader
 	suggest suggestionCache
 
+	alertSeq string // the sequence of alert ids (alertSeqSQL)
+
 	closeOnce sync.Once
 }
 
@@ -119,6 +121,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	if err := db.migrate(ctx); err != nil {
 		return nil, err
+	}
+	if err := pool.QueryRow(ctx, alertSeqSQL).Scan(&db.alertSeq); err != nil {
+		return nil, fmt.Errorf("database %s: %w", where, unreachable(err))
 	}
 	db.lead.cfg = cfg.ConnConfig.Copy()
 	if err := db.startListening(ctx, cfg.ConnConfig); err != nil {

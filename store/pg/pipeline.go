@@ -38,9 +38,11 @@ type queued struct {
 // later queues a write. check, if not nil, says whether its outcome is the
 // one expected; its error is returned as it is.
 func (t *tx) later(what string, check func(pgconn.CommandTag) error, query string, args ...any) {
+	t.statements++
+	t.closeRun()
 	t.queue.Queue(query, args...)
 	t.queued = append(t.queued, queued{what, check})
-	if len(t.queued) >= pushAt {
+	if t.weight++; t.weight >= pushAt {
 		t.push()
 	}
 }
@@ -53,7 +55,7 @@ func (t *tx) push() {
 	}
 	b := &pgx.Batch{QueuedQueries: t.queue.QueuedQueries}
 	t.inflight, t.inflightWrites = t.tx.SendBatch(t.ctx, b), t.queued
-	t.queue, t.queued = pgx.Batch{}, nil
+	t.queue, t.queued, t.weight = pgx.Batch{}, nil, 0
 	t.sends++
 }
 
@@ -81,7 +83,7 @@ func (t *tx) discard() {
 		t.inflight.Close()
 	}
 	t.inflight, t.inflightWrites, t.err = nil, nil, nil
-	t.queue, t.queued = pgx.Batch{}, nil
+	t.queue, t.queued, t.weight, t.run = pgx.Batch{}, nil, 0, nil
 }
 
 // checkWrites reads the results of writes and checks each outcome.
@@ -114,6 +116,8 @@ func hitOne(ref string) func(pgconn.CommandTag) error {
 // round trip, checks each write's outcome, and returns the results
 // positioned at then's first statement. The caller closes them.
 func (t *tx) send(then *pgx.Batch) (pgx.BatchResults, error) {
+	t.statements++
+	t.closeRun()
 	if err := t.drain(); err != nil {
 		return nil, err
 	}
@@ -122,7 +126,7 @@ func (t *tx) send(then *pgx.Batch) (pgx.BatchResults, error) {
 		b.QueuedQueries = append(b.QueuedQueries, then.QueuedQueries...)
 	}
 	writes := t.queued
-	t.queue, t.queued = pgx.Batch{}, nil
+	t.queue, t.queued, t.weight = pgx.Batch{}, nil, 0
 	t.sends++
 	br := t.tx.SendBatch(t.ctx, b) // reads b until it is closed
 	if err := checkWrites(br, writes); err != nil {
@@ -135,6 +139,7 @@ func (t *tx) send(then *pgx.Batch) (pgx.BatchResults, error) {
 
 // flush sends what is queued, if anything.
 func (t *tx) flush() error {
+	t.closeRun()
 	if len(t.queued) == 0 {
 		return t.drain()
 	}
@@ -146,6 +151,8 @@ func (t *tx) flush() error {
 }
 
 func (t *tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
+	t.statements++
+	t.closeRun()
 	if len(t.queued) == 0 && t.inflight == nil && t.err == nil {
 		tag, err := t.tx.Exec(t.ctx, query, args...)
 		return tag, unreachable(err)
@@ -164,6 +171,8 @@ func (t *tx) exec(query string, args ...any) (pgconn.CommandTag, error) {
 }
 
 func (t *tx) queryRow(query string, args ...any) pgx.Row {
+	t.statements++
+	t.closeRun()
 	if len(t.queued) == 0 && t.inflight == nil && t.err == nil {
 		return t.tx.QueryRow(t.ctx, query, args...)
 	}
@@ -174,6 +183,8 @@ func (t *tx) queryRow(query string, args ...any) pgx.Row {
 }
 
 func (t *tx) query(query string, args ...any) (pgx.Rows, error) {
+	t.statements++
+	t.closeRun()
 	if len(t.queued) == 0 && t.inflight == nil && t.err == nil {
 		return t.tx.Query(t.ctx, query, args...)
 	}
@@ -228,6 +239,7 @@ func (r batchRows) Close() {
 // Savepoint, undoing fn alone. A write queued before the savepoint whose
 // outcome is checked is sent first, so that its error is not fn's.
 func (t *tx) Savepoint(fn func() error) error {
+	t.closeRun() // a run open before belongs outside
 	if t.checked() {
 		if err := t.flush(); err != nil {
 			return err
@@ -253,7 +265,7 @@ func (t *tx) Savepoint(fn func() error) error {
 	t.known, t.used = nil, used
 	if t.sends == sends {
 		// Nothing of fn reached the server: forgetting its queue undoes it.
-		t.queue.QueuedQueries, t.queued = t.queue.QueuedQueries[:mark], t.queued[:mark]
+		t.queue.QueuedQueries, t.queued, t.run = t.queue.QueuedQueries[:mark], t.queued[:mark], nil
 		return err
 	}
 	t.discard()

@@ -70,8 +70,9 @@ RETURNING head_alert),
 members AS (UPDATE alerts SET storm_member = (alerts.id <> elected.head_alert)
 FROM was, elected WHERE was.head_alert <> elected.head_alert AND alerts.id IN (was.head_alert, elected.head_alert))
 SELECT 1 FROM elected`
-	activeSilenceSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
-WHERE starts_at <= $1 AND ends_at > $1 ORDER BY id`
+	// The silences not ended at $1, those that start later too.
+	liveSilencesSQL = `SELECT id, matchers, author, comment, starts_at, ends_at, created_at, 0 FROM silences
+WHERE ends_at > $1 ORDER BY id`
 	insertSilenceSQL = `INSERT INTO silences (matchers, author, comment, starts_at, ends_at, created_at)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`
 	expireSilenceSQL = `UPDATE silences SET ends_at = $2 WHERE id = $1 AND ends_at > $2 AND starts_at <= $2`
@@ -106,6 +107,23 @@ type tx struct {
 	queued []queued
 	sends  int
 	saves  int // savepoints open (Savepoint)
+	// run is the open run of upserts (upsertmany.go), queued as one
+	// statement when anything else is; weight counts the queued writes,
+	// each alert of a run as one, towards pushAt.
+	run    *run
+	weight int
+
+	// silences are those not ended at silencesAt, read once for the
+	// transaction's drops (ActiveSilences): the write lock keeps others
+	// from changing them, and this transaction's own silence writes
+	// forget them.
+	silences   []model.Silence
+	silencesAt time.Time
+	// groupSince is GroupSince's answer, read with OpenStorm's in one
+	// round trip, for the statement right after it (statements counts
+	// the transaction's statements).
+	groupSince groupSince
+	statements int
 
 	// inflight are writes sent ahead while the service layer goes on
 	// (push), their results not read yet; err is the first error of one,
@@ -256,14 +274,49 @@ func (t *tx) RecordDrop(d model.Drop, alerts int) error {
 	return nil
 }
 
+// groupSince is an answer of GroupSince read ahead.
+type groupSince struct {
+	group     string
+	since     time.Time
+	n         int
+	statement int // the statement count it holds for
+}
+
+// GroupSince is read with OpenStorm, which the intake asks first, when it
+// asks right after.
 func (t *tx) GroupSince(group string, since time.Time) (int, error) {
+	if g := t.groupSince; g.statement == t.statements && g.group == group && g.since.Equal(since) {
+		return g.n, nil
+	}
 	return t.count("group arrivals", groupSinceSQL, group, ms(since))
 }
 
+// OpenStorm reads the group's arrivals since then too, in the same round
+// trip: the intake asks for them when the group has no open storm.
 func (t *tx) OpenStorm(group string, since time.Time) (int64, error) {
+	var reads pgx.Batch
+	reads.Queue(openStormSQL, group, ms(since))
+	reads.Queue(groupSinceSQL, group, ms(since))
+	br, err := t.send(&reads)
+	if err != nil {
+		return 0, fmt.Errorf("find storm of %q: %w", group, err)
+	}
+	defer br.Close()
 	var id int64
-	err := t.queryRow(openStormSQL, group, ms(since)).Scan(&id)
-	return id, found(err, "find storm of %q", group)
+	if err := found(br.QueryRow().Scan(&id), "find storm of %q", group); err != nil && !errors.Is(err, model.ErrNotFound) {
+		return 0, err
+	} else if err == nil {
+		return id, unreachable(br.Close())
+	}
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil {
+		return 0, fmt.Errorf("count group arrivals: %w", unreachable(err))
+	}
+	if err := br.Close(); err != nil {
+		return 0, fmt.Errorf("count group arrivals: %w", unreachable(err))
+	}
+	t.groupSince = groupSince{group, since, n, t.statements}
+	return 0, model.ErrNotFound
 }
 
 func (t *tx) StartStorm(group string, since, at time.Time) (int64, error) {
@@ -292,12 +345,28 @@ func (t *tx) MarkStale(id int64) error {
 	return t.execOne(fmt.Sprintf("ALR-%d", id), markStaleSQL, id)
 }
 
+// ActiveSilences reads the silences not ended at once per transaction, for
+// a later time as well: the transaction's drops each ask.
 func (t *tx) ActiveSilences(at time.Time) ([]model.Silence, error) {
-	rows, err := t.query(activeSilenceSQL, ms(at))
-	return collect(rows, err, "active silences", scanSilence)
+	if t.silences == nil || at.Before(t.silencesAt) {
+		rows, err := t.query(liveSilencesSQL, ms(at))
+		live, err := collect(rows, err, "active silences", scanSilence)
+		if err != nil {
+			return nil, err
+		}
+		t.silences, t.silencesAt = append([]model.Silence{}, live...), at
+	}
+	var active []model.Silence
+	for _, sil := range t.silences {
+		if !sil.StartsAt.After(at) && sil.EndsAt.After(at) {
+			active = append(active, sil)
+		}
+	}
+	return active, nil
 }
 
 func (t *tx) InsertSilence(sil *model.Silence) error {
+	t.silences = nil
 	err := t.queryRow(insertSilenceSQL, encodeMatchers(sil.Matchers), sil.Author, sil.Comment,
 		ms(sil.StartsAt), ms(sil.EndsAt), ms(sil.CreatedAt)).Scan(&sil.ID)
 	if err != nil {
@@ -309,11 +378,13 @@ func (t *tx) InsertSilence(sil *model.Silence) error {
 // ExpireSilence ends an active silence; a missing or already ended one is
 // model.ErrNotFound.
 func (t *tx) ExpireSilence(id int64, at time.Time) error {
+	t.silences = nil
 	return t.execOne(fmt.Sprintf("SIL-%d", id), expireSilenceSQL, id, ms(at))
 }
 
 // SetSilenceEnd moves a silence's end (an extension).
 func (t *tx) SetSilenceEnd(id int64, end time.Time) error {
+	t.silences = nil
 	return t.execOne(fmt.Sprintf("SIL-%d", id), silenceEndSQL, id, ms(end))
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hypercare-ops/hypercare/model"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // upsertAlertInsert is one statement per delivery, the same rules as the
@@ -78,12 +77,6 @@ RETURNING a.id, a.prev_state IS NULL, a.prev_state IS DISTINCT FROM a.state,
 	CASE WHEN $2::text = '' OR $3::text = '' OR $4::int = 0 OR $6::text = '' OR $7::text = '' OR $8::text = '{}' OR $14::text = ''
 	THEN json_build_object('source', a.source, 'name', a.name, 'severity', a.severity, 'service', a.service,
 		'summary', a.summary, 'labels', a.labels::json, 'group', a.group_key)::text END`
-
-	// upsertKnownSQL is the upsert of an alert the read-ahead knows (a new
-	// one with the id taken for it, $17): its outcome is known before it
-	// runs, so it is queued with the drop's other writes and returns
-	// nothing.
-	upsertKnownSQL = fmt.Sprintf(upsertAlertInsert, "id, ", "$17::bigint, ")
 )
 
 const (
@@ -100,8 +93,13 @@ FROM alerts a WHERE dedup_key = ANY($1::text[])`
 	// takeIDsSQL takes alert ids for the keys of $1 not stored, less the
 	// $2 taken before and not used yet: nextval, as the insert's own
 	// default would, in the same round trip as the read-ahead.
-	takeIDsSQL = `SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence('alerts', 'id')::regclass AS seq) s,
-	generate_series(1, cardinality($1::text[]) - (SELECT count(*) FROM alerts WHERE dedup_key = ANY($1::text[]))::int - $2::int)`
+	// $3 is the sequence (DB.alertSeq).
+	takeIDsSQL = `SELECT nextval($3::regclass)
+FROM generate_series(1, cardinality($1::text[]) - (SELECT count(*) FROM alerts WHERE dedup_key = ANY($1::text[]))::int - $2::int)`
+
+	// alertSeqSQL names the sequence of the alerts' ids, once per DB:
+	// looking it up costs more than taking a drop's ids from it.
+	alertSeqSQL = `SELECT pg_get_serial_sequence('alerts', 'id')`
 )
 
 // knownAlert is a stored alert as LookupAlerts read it.
@@ -133,7 +131,7 @@ func (t *tx) LookupAlerts(keys []string, flapSince time.Time) error {
 	}
 	var reads pgx.Batch
 	reads.Queue(lookupAlertsSQL, distinct, ms(flapSince))
-	reads.Queue(takeIDsSQL, distinct, len(t.taken)-t.used)
+	reads.Queue(takeIDsSQL, distinct, len(t.taken)-t.used, t.db.alertSeq)
 	br, err := t.send(&reads)
 	if err != nil {
 		return fmt.Errorf("look up alerts: %w", err)
@@ -244,7 +242,8 @@ func (t *tx) older(a *model.Alert) (model.Upserted, error) {
 // upsertKnown is UpsertAlert for an alert LookupAlerts read ahead (k) or
 // found not stored (k nil, an id taken for it): it works out what the
 // upsert does from what was read, as the statement's own rules do, and
-// queues the statement with a check that it did just that. Writers hold
+// adds the delivery to the open run of upserts (upsertmany.go), whose
+// statement is checked to have done just that. Writers hold
 // the write lock, so nothing but this transaction changes the alert in
 // between; a check that fails is a bug, and fails the write.
 func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (model.Upserted, error) {
@@ -252,15 +251,7 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 		return t.older(a)
 	}
 	id := k.idOr(t)
-	t.later(fmt.Sprintf("upsert alert %q", a.DedupKey), func(tag pgconn.CommandTag) error {
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("upsert alert %q: stored otherwise than its read-ahead said", a.DedupKey)
-		}
-		return nil
-	}, upsertKnownSQL,
-		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
-		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), id)
+	t.addRun(k != nil, id, a, firstSeen)
 	a.ID = id
 	if k == nil {
 		if a.Name == "" {
