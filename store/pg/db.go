@@ -65,6 +65,9 @@ type DB struct {
 	suggest suggestionCache
 
 	alertSeq string // the sequence of alert ids (alertSeqSQL)
+	// trigrams says the schema has the trigram index for the feed's text
+	// filter (migration 0019); without it the filter walks the feed.
+	trigrams bool
 
 	closeOnce sync.Once
 }
@@ -124,6 +127,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	if err := pool.QueryRow(ctx, alertSeqSQL).Scan(&db.alertSeq); err != nil {
 		return nil, fmt.Errorf("database %s: %w", where, unreachable(err))
+	}
+	if db.trigrams, err = textIndexed(ctx, pool); err != nil {
+		return nil, fmt.Errorf("database %s: %w", where, err)
 	}
 	db.lead.cfg = cfg.ConnConfig.Copy()
 	if err := db.startListening(ctx, cfg.ConnConfig); err != nil {

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"log"
 	"path"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // SQLite migration of the same number does, so the two stores agree on
 // what a schema version means; a test keeps this equal to
 // store.SchemaVersion.
-const SchemaVersion = 18
+const SchemaVersion = 19
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -153,5 +154,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit migration: %w", unreachable(err))
 	}
+	if current < trigramVersion && SchemaVersion >= trigramVersion {
+		if ok, err := textIndexed(ctx, db.pool); err == nil && !ok {
+			log.Printf("database %s: %s", db.where, noTextIndex)
+		}
+	}
 	return nil
+}
+
+// trigramVersion is the migration that makes the trigram index, where
+// pg_trgm may be created.
+const trigramVersion = 19
+
+// noTextIndex says what a database without the trigram index means, and
+// how to make it.
+const noTextIndex = `the pg_trgm extension could not be created (it needs the CREATE privilege on the database, ` +
+	`and the extension's files), so the alert feed's text filter reads every alert for text few alerts hold; ` +
+	`as the database owner: CREATE EXTENSION pg_trgm SCHEMA public; then in hypercare's schema: ` +
+	`CREATE INDEX alerts_text_trgm ON alerts USING gin ((name || ' ' || service || ' ' || summary) public.gin_trgm_ops)`
+
+// textIndexed reports whether the schema has the trigram index.
+func textIndexed(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT to_regclass('alerts_text_trgm') IS NOT NULL`).Scan(&ok)
+	return ok, unreachable(err)
 }

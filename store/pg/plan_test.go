@@ -1,10 +1,12 @@
 package pg
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/jackc/pgx/v5"
 )
 
 // seedSQL fills a schema with enough rows that the planner's choices are
@@ -116,5 +118,88 @@ func TestHotQueryPlans(t *testing.T) {
 		if !strings.Contains(text, " "+idx+" ") && !strings.HasSuffix(text, " "+idx) && !strings.Contains(text, " "+idx+"\n") {
 			t.Errorf("%s does not use %s:\n%s", p.Name, idx, text)
 		}
+	}
+}
+
+// With the trigram index (migration 0019), a text filter takes it for text
+// few alerts hold and walks alerts_feed for text many hold, as the planner
+// judges from the text itself; either way the feed is the one the filter
+// gives without the index.
+func TestTextFilterTrigrams(t *testing.T) {
+	db := openTest(t)
+	if !db.trigrams {
+		t.Fatal("no trigram index: the test cluster's owner may create pg_trgm, so migration 0019 should have made it")
+	}
+	if _, err := db.pool.Exec(t.Context(), seedSQL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.pool.Exec(t.Context(), "VACUUM ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		word, index string
+	}{{"summary 12345", "alerts_text_trgm"}, {"svc1", "alerts_feed"}} {
+		p, _ := textFilter(tc.word)
+		rows, err := db.pool.Query(t.Context(), "EXPLAIN "+feedTextSQL[0][0], pgx.QueryExecModeExec,
+			wordTerms(tc.word), nil, 60, 0, 0, p)
+		steps, err := collect(rows, err, "plan", func(s scanner) (string, error) {
+			var line string
+			return line, s.Scan(&line)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(steps, "\n")
+		if !strings.Contains(plan, tc.index) || tc.index == "alerts_feed" && strings.Contains(plan, "alerts_text_trgm") {
+			t.Errorf("%q does not take %s:\n%s", tc.word, tc.index, plan)
+		}
+	}
+	for _, q := range []model.FeedQuery{
+		{Filter: "summary 12345", Limit: 60}, {Filter: "svc1", Limit: 60}, {Filter: "alert10 SVC10", Limit: 60, Firing: true},
+		{Filter: "no-such-text", Limit: 60}, {Filter: "42", Limit: 60}, {Filter: "ALR-4200 summary", Limit: 60, Members: true},
+		{Filter: "summary 1", Limit: 20, Offset: 40},
+	} {
+		db.trigrams = true
+		with, err := db.Feed(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.trigrams = false
+		without, err := db.Feed(t.Context(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ids(with), ids(without); got != want {
+			t.Errorf("%+v: %s with the index, %s without", q, got, want)
+		}
+		if q.Filter == "no-such-text" && len(with) > 0 || q.Filter != "no-such-text" && len(with) == 0 {
+			t.Errorf("%+v: %d alerts", q, len(with))
+		}
+	}
+}
+
+func ids(as []model.Alert) string {
+	var b strings.Builder
+	for _, a := range as {
+		fmt.Fprintf(&b, "%d ", a.ID)
+	}
+	return b.String()
+}
+
+// Where pg_trgm could not be created there is no trigram index: the store
+// sees that when it opens the database, and the text filter walks the
+// feed as before.
+func TestNoTrigramIndex(t *testing.T) {
+	db := openTest(t)
+	if _, err := db.pool.Exec(t.Context(), seedSQL+"DROP INDEX alerts_text_trgm;"); err != nil {
+		t.Fatal(err)
+	}
+	again := openURL(t, db.url)
+	if again.trigrams {
+		t.Fatal("trigrams on without the index")
+	}
+	feed, err := again.Feed(t.Context(), model.FeedQuery{Filter: "summary 12345", Limit: 10})
+	if err != nil || len(feed) != 1 || feed[0].Summary != "summary 12345" {
+		t.Fatalf("feed %+v, %v; want the one alert", feed, err)
 	}
 }

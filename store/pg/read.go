@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/jackc/pgx/v5"
 )
 
 // The hot queries, as store/read.go has them for SQLite: constants, so the
@@ -139,17 +140,34 @@ FROM services ORDER BY id`
 
 // The filtered feed: members too (see feedSQL).
 var (
-	feedAllSQL       = feedMerged("")
-	feedFiringAllSQL = feedMerged("a.firing AND ")
+	feedAllSQL       = feedMerged("", "")
+	feedFiringAllSQL = feedMerged("a.firing AND ", "")
+	// With the trigram index (migration 0019), a text filter's longest
+	// word ($6, and $7 when it is a record number too) narrows the alerts
+	// through alertText first, for the planner to take the index for text
+	// few alerts hold; feedFilter checks every word exactly. Indexed by
+	// [firing][word is a number].
+	feedTextSQL = [2][2]string{
+		{feedMerged("", textCond), feedMerged("", textIDCond)},
+		{feedMerged("a.firing AND ", textCond), feedMerged("a.firing AND ", textIDCond)},
+	}
 )
 
-// feedMerged is the feed with storm members, narrowed by cond: the storm
-// heads' range of alerts_feed and the members' range, each walked in feed
-// order only as far as the page needs, merged, then read whole. One ORDER
-// BY over both ranges would sort every alert the filter matches.
-func feedMerged(cond string) string {
+const (
+	// alertText is the expression the trigram index holds.
+	alertText  = `(a.name || ' ' || a.service || ' ' || a.summary)`
+	textCond   = `  AND ` + alertText + ` ILIKE $6::text`
+	textIDCond = `  AND (` + alertText + ` ILIKE $6::text OR a.id = $7::bigint)`
+)
+
+// feedMerged is the feed with storm members, narrowed by cond and extra:
+// the storm heads' range of alerts_feed and the members' range, each
+// walked in feed order only as far as the page needs, merged, then read
+// whole. One ORDER BY over both ranges would sort every alert the filter
+// matches.
+func feedMerged(cond, extra string) string {
 	part := func(member string) string {
-		return `(SELECT a.id FROM alerts a WHERE ` + cond + member + `a.storm_member` + feedFilter + `
+		return `(SELECT a.id FROM alerts a WHERE ` + cond + member + `a.storm_member` + feedFilter + extra + `
 	ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC LIMIT $3::bigint + $4::bigint)`
 	}
 	return `SELECT ` + alertColumns + ` FROM alerts a
@@ -235,8 +253,33 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 	case all:
 		query = feedAllSQL
 	}
+	if words != nil && q.Storm == 0 && db.trigrams {
+		// Planned for these words each time (an unnamed statement): the
+		// index serves rare text, the walk in feed order common text.
+		p, id := textFilter(longestWord(q.Filter))
+		firing, number := 0, 0
+		if q.Firing {
+			firing = 1
+		}
+		args = append([]any{pgx.QueryExecModeExec}, append(args, p)...)
+		if id != nil {
+			number, args = 1, append(args, id)
+		}
+		query = feedTextSQL[firing][number]
+	}
 	rows, err := db.query(ctx, query, args...)
 	return collect(rows, err, "alert feed", scanAlert)
+}
+
+// longestWord is the filter's longest word, the one fewest alerts hold.
+func longestWord(filter string) string {
+	var w string
+	for _, f := range strings.Fields(filter) {
+		if len(f) > len(w) {
+			w = f
+		}
+	}
+	return w
 }
 
 // AlertHistory lists an alert's state changes, oldest first.

@@ -1,0 +1,4 @@
+-- 0019: on PostgreSQL, a trigram index (pg_trgm) for the feed's text
+-- filter, where the extension may be created. SQLite has had its own since
+-- 0016 (alerts_text, FTS5): nothing changes here. The number is kept so
+-- that both stores count their schema the same way.
