@@ -61,14 +61,14 @@ WHERE ` + incidentFilter + `
 ORDER BY opened_at DESC, id DESC
 LIMIT $3 OFFSET $4`
 
-	// The last two columns are the storm's size and firing members on the
-	// row that stands for a storm, 0 elsewhere. Every query names the
+	// The last column is the storm's size and firing members on the row
+	// that stands for a storm, NULL elsewhere: one look-up of the storm a
+	// row, which is most of what a feed page reads. Every query names the
 	// alerts table a.
 	alertColumns = `a.id, a.dedup_key, a.source, a.name, a.severity, a.state, a.service, a.summary, a.labels,
 	a.annotations, a.starts_at, a.ends_at, a.first_seen, a.last_seen, a.count, a.deliveries, a.stale, a.ack_by, a.ack_at,
 	a.ack_until, a.group_key, a.silenced_by, a.flapping, a.after_change, a.incident_id, a.truncated, a.storm_id,
-	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT s.size FROM storms s WHERE s.id = a.storm_id) ELSE 0 END,
-	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT s.firing FROM storms s WHERE s.id = a.storm_id) ELSE 0 END`
+	CASE WHEN a.storm_id IS NOT NULL AND NOT a.storm_member THEN (SELECT ARRAY[s.size, s.firing] FROM storms s WHERE s.id = a.storm_id) END`
 
 	// feedFilter is the feed's FeedQuery conditions, shared by its three
 	// forms: $1 words and $2 label matchers (filter.go), each of which must
@@ -385,11 +385,15 @@ func alertFields(a *model.Alert) []any {
 		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
 		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
 		&a.Firings, &a.Deliveries, &a.Stale, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
-		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}, &a.StormSize, &a.StormFiring}
+		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}}
 }
 
 func scanAlert(s scanner) (model.Alert, error) {
 	var a model.Alert
-	err := s.Scan(alertFields(&a)...)
+	var storm []int32 // size, firing
+	err := s.Scan(append(alertFields(&a), &storm)...)
+	if len(storm) == 2 {
+		a.StormSize, a.StormFiring = int(storm[0]), int(storm[1])
+	}
 	return a, err
 }
