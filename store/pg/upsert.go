@@ -17,8 +17,8 @@ import (
 // keep stored values, the ack is cleared only when a resolved alert fires
 // again, and count is the firings. $10 and $11 are the sender's start and
 // end, $13 the arrival, $15 the stale mark. A new alert is stored in the
-// storm $16 names, if any. %s and %s are the id column and its value
-// ($17) for an alert whose id was taken ahead, or nothing.
+// storm $16 names, if any. %s and %s are the id column and its value,
+// filled in by upsertAlertSQL.
 const upsertAlertInsert = `INSERT INTO alerts AS a (%sdedup_key, source, name, severity, state, service, summary, labels,
 	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
 VALUES (%s$1::text, $2::text, CASE WHEN $3::text = '' THEN $1::text ELSE $3::text END,

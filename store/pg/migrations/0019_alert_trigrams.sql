@@ -25,5 +25,9 @@ BEGIN
     IF trgm IS NOT NULL THEN
         EXECUTE format('CREATE INDEX alerts_text_trgm ON alerts USING gin ((name || %L || service || %L || summary) %I.gin_trgm_ops)',
             ' ', ' ', trgm);
+        -- The planner judges how many alerts hold a text by the index
+        -- expression's statistics: without them it takes the index for
+        -- text most alerts hold too, and sorts them all.
+        ANALYZE alerts;
     END IF;
 END $$;
