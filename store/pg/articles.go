@@ -78,12 +78,14 @@ ORDER BY a.owner COLLATE "C", ` + byTitle
 
 	newestHandoverSQL = `SELECT coalesce((SELECT id FROM articles WHERE kind = 'handover' AND state = 'published'
 ORDER BY updated_at DESC NULLS LAST, id DESC LIMIT 1), 0)`
+	// requiredIDs are those articles' ids, off the partial indexes of 0020.
+	requiredIDs = `(SELECT id FROM articles WHERE state = 'published' AND required_for <> '[]'
+	UNION SELECT id FROM articles WHERE id = $1 AND state = 'published')`
 	requiredArticlesSQL = `SELECT ` + articleListColumns + ` FROM articles a
-WHERE a.state = 'published' AND (a.required_for <> '[]' OR a.id = $1)
+WHERE a.id IN ` + requiredIDs + `
 ORDER BY ` + byTitle
 	requiredReadsSQL = `SELECT r.article_id, r.version, r.operator, r.at FROM article_reads r
-JOIN articles a ON a.id = r.article_id
-WHERE a.state = 'published' AND (a.required_for <> '[]' OR a.id = $1)
+WHERE r.article_id IN ` + requiredIDs + `
 ORDER BY r.operator COLLATE "C", r.article_id, r.version`
 	rosterSQL = `SELECT name, role FROM operators ORDER BY name COLLATE "C"`
 
