@@ -43,22 +43,22 @@ const (
 	indexQuiet  = time.Second
 	indexLatest = 10 * time.Second
 
-	// alertTextCandidatesSQL are the alerts that may contain the words
-	// (?8): the index's answer, the alerts after what it has read, those
-	// changed since it read them, and the alerts the words name by number
-	// (?9, a JSON array).
-	alertTextCandidatesSQL = `SELECT rowid AS cand FROM alerts_text WHERE alerts_text MATCH ?8
+	// alertTextCandidatesSQL are the alerts that may contain the words:
+	// the index's answer (?8, read once by textCandidates, a JSON array),
+	// the alerts after what it has read, those changed since it read them,
+	// and the alerts the words name by number (?9, a JSON array).
+	alertTextCandidatesSQL = `SELECT value AS cand FROM json_each(?8)
 UNION SELECT id FROM alerts WHERE id > (SELECT indexed_to FROM alerts_text_state)
 UNION SELECT alert_id FROM alerts_text_dirty
 UNION SELECT value FROM json_each(?9)`
 
-	// countTextCandidatesSQL counts the index's answer up to ?2, and what
-	// it has not reached.
-	countTextCandidatesSQL = `SELECT (SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2))
-	+ (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
+	// matchTextSQL is the index's answer, up to ?2 alerts; unindexedSQL
+	// counts what it has not reached.
+	matchTextSQL = `SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2`
+	unindexedSQL = `SELECT (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
 	+ (SELECT count(*) FROM alerts_text_dirty)`
 
-	probeTermSQL     = `SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2)`
+	probeTermSQL     = `SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > (SELECT indexed_to FROM alerts_text_state) - ?2`
 	indexedToSQL     = `SELECT indexed_to FROM alerts_text_state`
 	indexUpToSQL     = `SELECT max(id) FROM (SELECT id FROM alerts WHERE id > ?1 ORDER BY id LIMIT ?2)`
 	indexAlertsSQL   = `INSERT INTO alerts_text (rowid, text) SELECT id, name || ' ' || service || ' ' || summary FROM alerts WHERE id > ?1 AND id <= ?2`
@@ -102,19 +102,21 @@ func trigramTerms(text string) []string {
 // trigramQuery is trigramTerms as one FTS5 query, in the text's order.
 func trigramQuery(text string) string { return strings.Join(trigramTerms(text), " AND ") }
 
-// termProbe is how far a trigram's list is counted to rank it: enough to
-// tell the rare from the everywhere ("svc", "ing") cheaply.
-const termProbe = 5000
+// termSample is how many of the newest indexed alerts a trigram is
+// counted among to rank it: a sample, read off the end of its list, that
+// tells the rare from the everywhere ("svc", "ing") cheaply, however long
+// the list. A variable only so that a test can sample less than it stores.
+var termSample = 10000
 
 // textCandidates says whether the alerts that may hold every word of the
-// filter are few enough to read one by one, with the FTS5 query that finds
-// them and the alerts its words name by number (ALR-42: that alert may
+// filter are few enough to read one by one, with the ids the index found
+// (a JSON array) and the alerts its words name by number (ALR-42: that alert may
 // match by its number alone). Words under three characters, or that name
 // a record, narrow nothing here; the feed's LIKE checks every word. The
 // query takes the rarest trigrams first: an AND of lists found in nearly
 // every alert costs their whole length, and started from a short one it
 // skips through the rest.
-func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids string, few bool, err error) {
+func (db *DB) textCandidates(ctx context.Context, filter string) (matched, byNumber string, few bool, err error) {
 	var terms []string
 	var named []int64
 	for _, w := range strings.Fields(filter) {
@@ -133,7 +135,7 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 	}
 	sizes := make(map[string]int, len(terms))
 	for _, t := range terms {
-		row, err := db.queryRow(ctx, probeTermSQL, t, termProbe)
+		row, err := db.queryRow(ctx, probeTermSQL, t, termSample)
 		if err != nil {
 			return "", "", false, err
 		}
@@ -144,11 +146,36 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 		sizes[t] = n
 	}
 	slices.SortStableFunc(terms, func(a, b string) int { return cmp.Compare(sizes[a], sizes[b]) })
-	match, ids = strings.Join(terms, " AND "), jsonIDs(named)
-	if named == nil {
-		ids = "[]"
+	// A trigram most alerts hold narrows the candidates by less than half
+	// and costs its whole list: "svc" and "vc-" of "svc-07-11" are in every
+	// one of a million alerts, and reading them was most of 90 ms. Leave
+	// those out, keeping the rarest term whatever it is; the LIKE checks
+	// the whole text anyway.
+	for len(terms) > 1 && sizes[terms[len(terms)-1]] > termSample/2 {
+		terms = terms[:len(terms)-1]
 	}
-	row, err := db.queryRow(ctx, countTextCandidatesSQL, match, candidatesMax+1)
+	// The index is asked once: its answer goes to the feed's query as ids.
+	rows, err := db.query(ctx, matchTextSQL, strings.Join(terms, " AND "), candidatesMax+1)
+	if err != nil {
+		return "", "", false, err
+	}
+	var found []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return "", "", false, fmt.Errorf("filter candidates: %w", err)
+		}
+		found = append(found, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", "", false, fmt.Errorf("filter candidates: %w", err)
+	}
+	if len(found) > candidatesMax {
+		return "", "", false, nil
+	}
+	row, err := db.queryRow(ctx, unindexedSQL)
 	if err != nil {
 		return "", "", false, err
 	}
@@ -156,7 +183,9 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 	if err := row.Scan(&n); err != nil {
 		return "", "", false, fmt.Errorf("count filter candidates: %w", err)
 	}
-	return match, ids, n+len(named) <= candidatesMax, nil
+	few = len(found)+n+len(named) <= candidatesMax
+	// Empty lists as [], not null: json_each reads null as one row.
+	return jsonIDs(append([]int64{}, found...)), jsonIDs(append([]int64{}, named...)), few, nil
 }
 
 // indexAlertText adds up to limit alerts to alerts_text, and indexes again
