@@ -43,19 +43,19 @@ const (
 	indexQuiet  = time.Second
 	indexLatest = 10 * time.Second
 
-	// alertTextCandidatesSQL are the alerts that may contain the words:
-	// the index's answer (?8, read once by textCandidates, a JSON array),
-	// the alerts after what it has read, those changed since it read them,
-	// and the alerts the words name by number (?9, a JSON array).
-	alertTextCandidatesSQL = `SELECT value AS cand FROM json_each(?8)
+	// alertTextCandidatesSQL are the alerts that may contain the words
+	// (?8): the index's answer, the alerts after what it has read, those
+	// changed since it read them, and the alerts the words name by number
+	// (?9, a JSON array).
+	alertTextCandidatesSQL = `SELECT rowid AS cand FROM alerts_text WHERE alerts_text MATCH ?8
 UNION SELECT id FROM alerts WHERE id > (SELECT indexed_to FROM alerts_text_state)
 UNION SELECT alert_id FROM alerts_text_dirty
 UNION SELECT value FROM json_each(?9)`
 
-	// matchTextSQL is the index's answer, up to ?2 alerts; unindexedSQL
-	// counts what it has not reached.
-	matchTextSQL = `SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2`
-	unindexedSQL = `SELECT (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
+	// countTextCandidatesSQL counts the index's answer up to ?2, and what
+	// it has not reached.
+	countTextCandidatesSQL = `SELECT (SELECT count(*) FROM (SELECT rowid FROM alerts_text WHERE alerts_text MATCH ?1 LIMIT ?2))
+	+ (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
 	+ (SELECT count(*) FROM alerts_text_dirty)`
 
 	probeTermSQL     = `SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > (SELECT indexed_to FROM alerts_text_state) - ?2`
@@ -109,14 +109,14 @@ func trigramQuery(text string) string { return strings.Join(trigramTerms(text), 
 var termSample = 10000
 
 // textCandidates says whether the alerts that may hold every word of the
-// filter are few enough to read one by one, with the ids the index found
-// (a JSON array) and the alerts its words name by number (ALR-42: that alert may
+// filter are few enough to read one by one, with the FTS5 query that finds
+// them and the alerts its words name by number (ALR-42: that alert may
 // match by its number alone). Words under three characters, or that name
 // a record, narrow nothing here; the feed's LIKE checks every word. The
 // query takes the rarest trigrams first: an AND of lists found in nearly
 // every alert costs their whole length, and started from a short one it
 // skips through the rest.
-func (db *DB) textCandidates(ctx context.Context, filter string) (matched, byNumber string, few bool, err error) {
+func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids string, few bool, err error) {
 	var terms []string
 	var named []int64
 	for _, w := range strings.Fields(filter) {
@@ -154,28 +154,11 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (matched, byNum
 	for len(terms) > 1 && sizes[terms[len(terms)-1]] > termSample/2 {
 		terms = terms[:len(terms)-1]
 	}
-	// The index is asked once: its answer goes to the feed's query as ids.
-	rows, err := db.query(ctx, matchTextSQL, strings.Join(terms, " AND "), candidatesMax+1)
-	if err != nil {
-		return "", "", false, err
+	match, ids = strings.Join(terms, " AND "), jsonIDs(named)
+	if named == nil {
+		ids = "[]"
 	}
-	var found []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return "", "", false, fmt.Errorf("filter candidates: %w", err)
-		}
-		found = append(found, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return "", "", false, fmt.Errorf("filter candidates: %w", err)
-	}
-	if len(found) > candidatesMax {
-		return "", "", false, nil
-	}
-	row, err := db.queryRow(ctx, unindexedSQL)
+	row, err := db.queryRow(ctx, countTextCandidatesSQL, match, candidatesMax+1)
 	if err != nil {
 		return "", "", false, err
 	}
@@ -183,9 +166,7 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (matched, byNum
 	if err := row.Scan(&n); err != nil {
 		return "", "", false, fmt.Errorf("count filter candidates: %w", err)
 	}
-	few = len(found)+n+len(named) <= candidatesMax
-	// Empty lists as [], not null: json_each reads null as one row.
-	return jsonIDs(append([]int64{}, found...)), jsonIDs(append([]int64{}, named...)), few, nil
+	return match, ids, n+len(named) <= candidatesMax, nil
 }
 
 // indexAlertText adds up to limit alerts to alerts_text, and indexes again

@@ -288,13 +288,13 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 	if words != nil {
 		// Text the index can answer, and few alerts that may match: read
 		// those rather than walk the feed.
-		matched, byNumber, few, err := db.textCandidates(ctx, q.Filter)
+		match, ids, few, err := db.textCandidates(ctx, q.Filter)
 		if err != nil {
 			return nil, fmt.Errorf("read alert feed: %w", err)
 		}
 		if few {
 			query = map[string]string{feedSQL: feedCandidatesSQL, feedFiringSQL: feedFiringCandidatesSQL}[query]
-			rows, err := db.query(ctx, query, append(args, matched, byNumber)...)
+			rows, err := db.query(ctx, query, append(args, match, ids)...)
 			return collect(rows, err, "alert feed", scanAlert)
 		}
 	}
