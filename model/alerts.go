@@ -76,17 +76,7 @@ func (s *Desk) IngestAll(ctx context.Context, a Actor, ds []Drop) (res []IngestR
 	// turns out to be at fault, that attempt is rolled back whole and the
 	// batch applied again, each drop in a savepoint of its own, so that the
 	// one at fault is undone alone.
-	err = s.store.Write(ctx, func(tx Tx) error {
-		res, errs = make([]IngestResult, len(ds)), make([]error, len(ds))
-		for i, d := range ds {
-			r, err := s.applyDrop(tx, a, d, s.Now().UTC(), pol)
-			if err != nil {
-				return err
-			}
-			res[i] = r
-		}
-		return nil
-	})
+	res, errs, err = s.ingestBatch(ctx, a, ds, pol, false)
 	switch {
 	case err == nil:
 		return res, errs, nil
@@ -96,16 +86,29 @@ func (s *Desk) IngestAll(ctx context.Context, a Actor, ds []Drop) (res []IngestR
 		// Rolling the transaction back undid the drop alone.
 		return []IngestResult{{}}, []error{err}, nil
 	}
+	return s.ingestBatch(ctx, a, ds, pol, true)
+}
+
+// ingestBatch applies ds in one transaction. Without savepoints any error
+// rolls the whole batch back and is returned; with them, a drop at fault
+// (ErrInvalidDrop) is undone alone and errs says why.
+func (s *Desk) ingestBatch(ctx context.Context, a Actor, ds []Drop, pol Policy, savepoints bool) (res []IngestResult, errs []error, err error) {
 	err = s.store.Write(ctx, func(tx Tx) error {
 		res, errs = make([]IngestResult, len(ds)), make([]error, len(ds))
 		for i, d := range ds {
-			err := tx.Savepoint(func() error {
+			apply := func() error {
 				var err error
 				res[i], err = s.applyDrop(tx, a, d, s.Now().UTC(), pol)
 				return err
-			})
+			}
+			var err error
+			if savepoints {
+				err = tx.Savepoint(apply)
+			} else {
+				err = apply()
+			}
 			switch {
-			case errors.Is(err, ErrInvalidDrop):
+			case savepoints && errors.Is(err, ErrInvalidDrop):
 				res[i], errs[i] = IngestResult{}, err
 			case err != nil:
 				return err
