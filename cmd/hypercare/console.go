@@ -398,12 +398,12 @@ func runConsole(g global) error {
 	if g.plain {
 		r.SetColorProfile(termenv.Ascii)
 	}
-	dropStatus, err := watchDrops(ctx, a, g.drops, nil)
+	dropStatus, waitDrops, err := watchDrops(ctx, a, g.drops, nil)
 	if err != nil {
 		return err
 	}
 	waitNotify := startNotify(ctx, a, nil)
-	defer func() { cancel(); waitNotify() }() // before the database closes
+	defer func() { cancel(); waitNotify(); waitDrops() }() // before the database closes
 	presence := &model.Presence{}
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()

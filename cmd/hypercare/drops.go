@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +19,12 @@ import (
 // refused, with the first reason. The process that watches the drops also
 // runs the SLA sweep and the Alertmanager reconcile for as long, and the
 // status carries the reconcile's last problem.
-func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...any)) (func() ui.DropStatus, error) {
+//
+// The returned wait blocks until every goroutine it started has returned;
+// call it after ctx ends and before the database closes, so no prune or
+// sweep is still writing (into the database, or archive/ beside it) as
+// the process or a test tears down.
+func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...any)) (status func() ui.DropStatus, wait func(), err error) {
 	cfg := drops.Config{Dir: dir, Ingester: a.desk, Limits: drops.DefaultLimits(), Logf: logf}
 	if logf != nil {
 		cfg.OnResult = func(res drops.Result) {
@@ -38,30 +44,39 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 	}
 	w, err := drops.NewWatcher(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var running sync.WaitGroup
+	goWait := func(f func()) {
+		running.Add(1)
+		go func() { defer running.Done(); f() }()
 	}
 	var stopped atomic.Value // error from Run, when it returned early
-	go func() {
+	goWait(func() {
 		if err := w.Run(ctx); err != nil && ctx.Err() == nil {
 			stopped.Store(err)
 		}
-	}()
+	})
 	// The process that ingests also keeps the SLA clocks (the 75% warning,
 	// breach escalation and level timeouts) and the expiry warnings: they
 	// need no one at a keyboard.
 	// With several processes on one PostgreSQL database, the leader alone
 	// does (database.leading).
-	go sweepSLA(ctx, a.desk, a.db.leading, slaSweepEvery)
+	goWait(func() { sweepSLA(ctx, a.desk, a.db.leading, slaSweepEvery) })
 	// And it keeps the database to the plan's retention (the leader, too).
 	var pruneProblem atomic.Value // string: why the last prune failed
-	go prunePeriodically(ctx, a.desk, a.db.leading, archiveDir(a.where), pruneEvery, func(p string) {
-		if p != "" && logf != nil {
-			logf("retention: %s", p)
-		}
-		pruneProblem.Store(p)
+	goWait(func() {
+		prunePeriodically(ctx, a.desk, a.db.leading, archiveDir(a.where), pruneEvery, func(p string) {
+			if p != "" && logf != nil {
+				logf("retention: %s", p)
+			}
+			pruneProblem.Store(p)
+		})
 	})
 	var reconcileProblem atomic.Value // string: why the last check with an Alertmanager failed
-	go reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, a.db.leading, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
+	goWait(func() {
+		reconcileAlertmanagers(ctx, a.desk, a.plan.Plan, a.db.leading, reconcileEvery, func(p string) { reconcileProblem.Store(p) })
+	})
 	return func() ui.DropStatus {
 		st := w.Status()
 		out := ui.DropStatus{Watching: st.Watching, Queue: st.Queue, Processed: st.Processed, Rejected: st.Rejected,
@@ -79,7 +94,7 @@ func watchDrops(ctx context.Context, a *app, dir string, logf func(string, ...an
 			out.Problem = firstLine(err.Error())
 		}
 		return out
-	}, nil
+	}, running.Wait, nil
 }
 
 // slaSweepEvery bounds how late an SLA event is raised. A variable only so

@@ -52,7 +52,7 @@ func startHTTP(t *testing.T, lim drops.Limits, extraPlan string) *httpEnv {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	status, err := watchDrops(ctx, a, dir, nil)
+	status, wait, err := watchDrops(ctx, a, dir, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -63,6 +63,7 @@ func startHTTP(t *testing.T, lim drops.Limits, extraPlan string) *httpEnv {
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
+		wait()
 		a.db.Close()
 	})
 	return &httpEnv{ctx: ctx, app: a, rc: rc, url: srv.URL, dir: dir, plan: planPath, status: status}

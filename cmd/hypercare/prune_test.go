@@ -148,9 +148,11 @@ func TestWatchingPrunes(t *testing.T) {
 	defer a.db.Close()
 	commits, stop := a.db.Subscribe()
 	defer stop()
-	if _, err := watchDrops(ctx, a, filepath.Join(t.TempDir(), "drops"), nil); err != nil {
+	_, wait, err := watchDrops(ctx, a, filepath.Join(t.TempDir(), "drops"), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer func() { cancel(); wait() }() // before the database closes and its folder goes
 	timeout := time.After(30 * time.Second)
 	for {
 		left, err := a.db.Feed(ctx, model.FeedQuery{Filter: "DiskFull", Limit: 10})

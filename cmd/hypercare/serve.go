@@ -82,12 +82,12 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	memory := &memoryBudget{}
 	memory.apply()
 	logf := log.New(os.Stderr, "", log.LstdFlags).Printf
-	dropStatus, err := watchDrops(ctx, a, g.drops, logf)
+	dropStatus, waitDrops, err := watchDrops(ctx, a, g.drops, logf)
 	if err != nil {
 		return err
 	}
 	waitNotify := startNotify(ctx, a, logf)
-	defer func() { cancel(); waitNotify() }() // before the database closes
+	defer func() { cancel(); waitNotify(); waitDrops() }() // before the database closes
 	var servers []func() error
 	if sshAddr != "off" {
 		// The sessions read through one Shared: what several of them show

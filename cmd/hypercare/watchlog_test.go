@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,16 +14,19 @@ import (
 // its first reason, so whoever reads the service's log sees it.
 func TestServeLogsRefusedAlerts(t *testing.T) {
 	ctx, a := openSeeded(t)
+	ctx, cancel := context.WithCancel(ctx)
 	lines := make(chan string, 16)
 	dir := t.TempDir()
-	if _, err := watchDrops(ctx, a, dir, func(format string, args ...any) {
+	_, stopped, err := watchDrops(ctx, a, dir, func(format string, args ...any) {
 		select {
 		case lines <- fmt.Sprintf(format, args...):
 		default:
 		}
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cancel(); stopped() }) // before the database closes
 	drop := func(name, body string) {
 		tmp := filepath.Join(dir, "."+name+".tmp")
 		if err := os.WriteFile(tmp, []byte(body), 0o644); err != nil {
