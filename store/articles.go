@@ -81,9 +81,12 @@ ORDER BY a.owner, a.title COLLATE NOCASE, a.id`
 	newestHandoverSQL = `SELECT ifnull((SELECT id FROM articles WHERE kind = 'handover' AND state = 'published'
 ORDER BY updated_at DESC, id DESC LIMIT 1), 0)`
 	// requiredIDs are those articles' ids, off the partial indexes of 0020
-	// (an OR of the two tests would read every published article).
+	// (an OR of the two tests would read every published article). UNION
+	// ALL, as IN needs no duplicates dropped: a UNION is merged in id
+	// order, which SQLite got by walking every article (4 ms a commit at
+	// 2,000 articles) rather than off articles_required.
 	requiredIDs = `(SELECT id FROM articles WHERE state = 'published' AND required_for <> '[]'
-	UNION SELECT id FROM articles WHERE id = ?1 AND state = 'published')`
+	UNION ALL SELECT id FROM articles WHERE id = ?1 AND state = 'published')`
 	requiredArticlesSQL = `SELECT ` + articleListColumns + ` FROM articles a
 WHERE a.id IN ` + requiredIDs + `
 ORDER BY a.title COLLATE NOCASE, a.id`

@@ -19,8 +19,9 @@ type hotQuery struct {
 
 // windowSorted are the hot queries whose temp B-tree sorts a bounded window,
 // not the table: the article search orders its best few dozen by use, a
-// text filter its candidates (at most candidatesMax).
-var windowSorted = map[string]bool{"article search": true,
+// text filter its candidates (at most candidatesMax), the training reads
+// the articles every operator must read.
+var windowSorted = map[string]bool{"article search": true, "training articles": true, "training reads": true,
 	"feed text, few candidates": true, "feed firing text, few candidates": true}
 
 // hotQueries lists every query with a latency budget. The plan test asserts
@@ -56,6 +57,8 @@ var hotQueries = func() []hotQuery {
 		{"audit", auditSQL, []any{now - week, nil, 60, 0, `["drop.ingest"]`}},
 		{"problems", problemsSQL, []any{nil, nil, 60, 0, true}},
 		{"problem suggestions", suggestionCandidatesSQL, []any{now - week}},
+		{"training articles", requiredArticlesSQL, []any{1}},
+		{"training reads", requiredReadsSQL, []any{1}},
 	}
 }()
 

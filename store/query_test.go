@@ -31,6 +31,8 @@ var expectedIndex = map[string]string{
 	"audit":                            "audit_at",
 	"problems":                         "INDEX problems_list",
 	"problem suggestions":              "COVERING INDEX incidents_recurrence",
+	"training articles":                "INDEX articles_required",
+	"training reads":                   "INDEX articles_required",
 }
 
 func TestHotQueryPlans(t *testing.T) {

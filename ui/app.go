@@ -90,7 +90,8 @@ type Model struct {
 	// frame; the clock's tick redraws every second.
 	drawn string
 	dirty bool
-	cells []cell // each pane as last drawn (cells.go)
+	cells []cell     // each pane as last drawn (cells.go)
+	board drawnBoard // the wall's board as last drawn (wall.go)
 }
 
 type (
@@ -784,21 +785,23 @@ func (m *Model) frame() string {
 	if m.tooSmall() {
 		return m.tooSmallView()
 	}
+	// The footer is worked out once: its height is the body's too.
+	footer := m.footerLines()
 	var b strings.Builder
 	b.WriteString(m.headerView())
 	b.WriteByte('\n')
-	b.WriteString(m.bodyView())
+	b.WriteString(m.bodyView(m.h - m.headerHeight() - len(footer)))
 	b.WriteByte('\n')
-	b.WriteString(m.footerView())
+	b.WriteString(strings.Join(footer, "\n"))
 	return b.String()
 }
 
 // bodyView is the top layer, or the panes when none is open.
-func (m *Model) bodyView() string {
+func (m *Model) bodyView(h int) string {
 	if top := m.top(); top != nil {
-		return top.view(m, m.w, m.bodyHeight())
+		return top.view(m, m.w, h)
 	}
-	return m.panesView(m.bodyHeight())
+	return m.panesView(h)
 }
 
 // panesView draws the panes in h rows: the focused one alone, with tabs

@@ -437,6 +437,10 @@ func runItem(st *Styles, loc *time.Location, r model.JobRun, what string) calIte
 	return it
 }
 
+// clockStep: the calendar shows nothing finer than the minute (its week
+// is worked out again each minute, below).
+func (p *calendarPane) clockStep() int64 { return 60 }
+
 func (p *calendarPane) view(focused bool) string {
 	if p.err != nil {
 		return padLines([]string{p.s.st.Error.Render("query failed: " + p.err.Error())}, p.w, p.h)

@@ -12,8 +12,10 @@ import tea "github.com/charmbracelet/bubbletea"
 // The rule is deliberately narrow: only a store refresh whose answers say
 // which pane they are for (and whether they differ from what it shows)
 // leaves the other panes' cells standing. Any other message that changes
-// the screen (a key, the clock's tick, presence, a notice, the plan)
-// forgets every cell, as does a new second, since panes show countdowns.
+// the screen (a key, presence, a notice, the plan) forgets every cell.
+// The clock's tick forgets none by itself: the time a pane shows is in
+// its key, to the second for the panes with countdowns and ages, to the
+// minute for those that show nothing finer (clockStep).
 
 // cell is a pane as last drawn, boxed, and what it was drawn for.
 type cell struct {
@@ -26,7 +28,7 @@ type cellKey struct {
 	w, h          int
 	focused       bool
 	title, status string
-	second        int64
+	second        int64 // the time shown, in the pane's clockStep
 }
 
 // paneData is an answer for one pane (listData says which).
@@ -39,6 +41,10 @@ func (m *Model) forget(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case countsMsg:
 		// The header's, and the panes' status lines, which are in the key.
+	case tickMsg:
+		// The time shown is in the key; what else a tick changes (a notice
+		// gone, a wall's rotation) changes the panes' sizes or focus, also
+		// in the key.
 	case calendarData:
 		m.forgetPane(paneCalendar)
 	case paneData:
@@ -70,7 +76,11 @@ func (m *Model) forgetAll() {
 // it shows may have changed since.
 func (m *Model) cell(i int, title string, w, h int, focused bool) string {
 	p := m.panes[i]
-	key := cellKey{w: w, h: h, focused: focused, title: title, status: p.status(), second: m.s.Now().Unix()}
+	step := int64(1)
+	if c, ok := p.(interface{ clockStep() int64 }); ok {
+		step = c.clockStep()
+	}
+	key := cellKey{w: w, h: h, focused: focused, title: title, status: p.status(), second: m.s.Now().Unix() / step}
 	if i < len(m.cells) && m.cells[i].ok && m.cells[i].key == key {
 		return m.cells[i].out
 	}

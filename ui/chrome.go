@@ -387,8 +387,6 @@ const noticeRows = 3
 
 func (m *Model) footerHeight() int { return len(m.footerLines()) }
 
-func (m *Model) footerView() string { return strings.Join(m.footerLines(), "\n") }
-
 // footerLines are the footer: one line with the live state, who is here,
 // the drop folder and the key hints or the last action's outcome; an
 // outcome too long for the line wraps onto up to noticeRows lines, so a

@@ -27,6 +27,7 @@ func newKnowledge(s *session) knowledgePane {
 		legend:      knowledgeLegend,
 		placeholder: "search articles (full text)",
 		empty:       "No articles.",
+		timeless:    true,
 		id:          func(h model.ArticleHit) int64 { return h.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.ArticleHit, error) {
 			return s.Reader.Articles(ctx, model.ArticleQuery{Search: q.filter, Offset: q.offset, Limit: q.limit})

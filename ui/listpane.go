@@ -28,6 +28,9 @@ type listSpec[T any] struct {
 	header func(w int) string
 	// row renders one row plain-or-styled through paint, exactly w cells.
 	row func(row T, w int, paint func(lipgloss.Style, string) string) string
+	// timeless says the rows show no time (no age, no countdown): the
+	// pane's cell stands through the clock's ticks (cells.go).
+	timeless bool
 	// status is the short figure in the pane's border.
 	status func(c countsMsg, filtered bool) string
 	// note, when set, is what the filter leaves out by default, said
@@ -42,6 +45,14 @@ type listSpec[T any] struct {
 	// bindings are those keys as the operator is offered them; asked each
 	// time, as the plan may change their role.
 	bindings func() []key.Binding
+}
+
+// clockStep is how often, in seconds, the time the rows show changes.
+func (p *listPane[T]) clockStep() int64 {
+	if p.spec.timeless {
+		return 1 << 40
+	}
+	return 1
 }
 
 // listQuery is what a list pane asks its source for.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -280,14 +281,37 @@ func (sp *suggestedProblems) load(ctx context.Context, s *session) error {
 	if err != nil {
 		return fmt.Errorf("problem suggestions: %w", err)
 	}
+	sp.ids.Store(suggestedSet(list))
+	return nil
+}
+
+// lastSuggested is the set made of the last list of suggestions seen.
+// Under serve every session is handed the same list (Shared), unchanged
+// until the suggestions change: its set is made once, not once per
+// session and commit (tens of thousands of incidents on a big store).
+var lastSuggested struct {
+	sync.Mutex
+	list []model.ProblemSuggestion
+	ids  *map[int64]bool
+}
+
+// suggestedSet is the set of the incidents list suggests problems for.
+// The sets it hands out are read-only.
+func suggestedSet(list []model.ProblemSuggestion) *map[int64]bool {
+	l := &lastSuggested
+	l.Lock()
+	defer l.Unlock()
+	if len(list) > 0 && len(list) == len(l.list) && &list[0] == &l.list[0] {
+		return l.ids
+	}
 	ids := map[int64]bool{}
 	for _, sg := range list {
 		for _, id := range sg.Incidents {
 			ids[id] = true
 		}
 	}
-	sp.ids.Store(&ids)
-	return nil
+	l.list, l.ids = list, &ids
+	return &ids
 }
 
 // badge is the mark before a suggested incident's title, or "".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -25,6 +26,13 @@ type Shared struct {
 
 	mu      sync.Mutex
 	answers map[string]*sharedRead
+	// last are the answers read before the last commit, by key. A read
+	// whose new answer equals its last one hands out the last one again:
+	// a session tells whether its pane changed by comparing what it shows
+	// with what it got, and on the same slice reflect.DeepEqual returns at
+	// once. So a commit that changed one pane costs one comparison of the
+	// others per server, not one per session.
+	last map[string]any
 	// minute are the answers of the reads the exit scorecard makes, at most
 	// once a minute per session: kept across commits (the header's tally
 	// is a minute old by design), each for a few minutes.
@@ -63,6 +71,17 @@ func NewShared(r model.Reader, n model.Notifier) *Shared {
 			case <-commits:
 			}
 			s.mu.Lock()
+			last := make(map[string]any, len(s.answers))
+			for k, r := range s.answers {
+				select {
+				case <-r.ready:
+					if r.err == nil {
+						last[k] = r.val
+					}
+				default: // still being read: its answer may be older than the commit
+				}
+			}
+			s.last = last
 			clear(s.answers)
 			s.mu.Unlock()
 			s.subs.Notify()
@@ -157,13 +176,19 @@ func share[T any](s *Shared, ctx context.Context, key string, read func(context.
 		s.mu.Unlock()
 		if !ok {
 			r.val, r.err = read(ctx)
+			s.mu.Lock()
 			if r.err != nil {
-				s.mu.Lock()
 				if s.answers[key] == r {
 					delete(s.answers, key)
 				}
-				s.mu.Unlock()
+			} else if last, ok := s.last[key]; ok {
+				s.mu.Unlock() // comparing may take a while; the answer is r's alone until ready
+				if reflect.DeepEqual(last, r.val) {
+					r.val = last
+				}
+				s.mu.Lock()
 			}
+			s.mu.Unlock()
 			close(r.ready)
 		} else {
 			select {
@@ -246,6 +271,15 @@ func (s *Shared) JobRunsBetween(ctx context.Context, from, to time.Time) ([]mode
 
 func (s *Shared) Certificates(ctx context.Context) ([]model.Certificate, error) {
 	return share(s, ctx, "certificates", s.Reader.Certificates)
+}
+
+// ProblemSuggestions is shared within a minute: the store keeps the rule's
+// answer for a minute while no incident changes anyway, and every session
+// asks at its own clock's millisecond.
+func (s *Shared) ProblemSuggestions(ctx context.Context, now time.Time) ([]model.ProblemSuggestion, error) {
+	return share(s, ctx, fmt.Sprint("problem suggestions ", ms(now.Truncate(time.Minute))), func(ctx context.Context) ([]model.ProblemSuggestion, error) {
+		return s.Reader.ProblemSuggestions(ctx, now)
+	})
 }
 
 func (s *Shared) Problems(ctx context.Context, q model.ProblemQuery) ([]model.Problem, error) {

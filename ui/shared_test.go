@@ -99,8 +99,27 @@ func TestSharedReadsOncePerCommit(t *testing.T) {
 
 	store.Notify() // a commit
 	<-woken
-	if _, err := sh.Feed(ctx, q); err != nil || store.feeds.Load() != 3 {
+	again, err := sh.Feed(ctx, q)
+	if err != nil || store.feeds.Load() != 3 {
 		t.Fatalf("after a commit: %v, %d reads; want the feed read again", err, store.feeds.Load())
+	}
+	// The commit changed nothing the feed shows: the sessions are handed
+	// the answer they hold, so each tells "unchanged" by one pointer.
+	if len(again) == 0 || &again[0] != &answers[0][0] {
+		t.Error("an answer equal to the last one is handed out as a new slice")
+	}
+
+	store.mu.Lock()
+	store.alerts[0].Summary = "changed by the commit"
+	store.mu.Unlock()
+	store.Notify()
+	<-woken
+	changed, err := sh.Feed(ctx, q)
+	if err != nil || len(changed) == 0 || changed[0].Summary != "changed by the commit" {
+		t.Fatalf("after a commit that changed the feed: %v, %+v; want the new answer", err, changed[:min(len(changed), 1)])
+	}
+	if &changed[0] == &answers[0][0] || answers[0][0].Summary == "changed by the commit" {
+		t.Error("a changed answer reused the last one's slice")
 	}
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -79,13 +80,27 @@ func (m *Model) wallBoard() string {
 	if m.h < WallGridMinHeight {
 		return ""
 	}
+	// Asked for several times a frame (the header's height, the layout,
+	// the header): drawn once for what it shows.
+	all := m.wallTiles()
+	if b := &m.board; b.w == m.w && slices.Equal(b.tiles, all) {
+		return b.out
+	}
 	// The tiles share the width, so the board spans the wall; where that
 	// is too narrow for a tile, each is as wide as it needs.
-	all := m.wallTiles()
-	if board := m.boardOf(all, m.w/len(all)); board != "" {
-		return board
+	board := m.boardOf(all, m.w/len(all))
+	if board == "" {
+		board = m.boardOf(all, 0)
 	}
-	return m.boardOf(all, 0)
+	m.board = drawnBoard{w: m.w, tiles: all, out: board}
+	return board
+}
+
+// drawnBoard is the wall's board as last drawn, for those tiles at width w.
+type drawnBoard struct {
+	w     int
+	tiles []wallTile
+	out   string
 }
 
 // boardOf is the tiles side by side, each tileW cells wide with its
