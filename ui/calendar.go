@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -325,7 +326,7 @@ func (p *calendarPane) days() (items [7][]calItem, frozen [7]bool) {
 				recorded[r.Job+"@"+r.Scheduled.UTC().String()] = r
 			}
 		}
-		for _, r := range pl.RunsBetween(from, to) {
+		for _, r := range plannedRuns(pl, from, to) {
 			d := dayOf(r.Start)
 			if d < 0 || d >= 7 || r.Job.Frequent() {
 				// Hourly feeds would fill every day; they show in the jobs
@@ -705,4 +706,37 @@ func sameDay(a, b time.Time) bool {
 	ay, am, ad := a.Date()
 	by, bm, bd := b.In(a.Location()).Date()
 	return ay == by && am == bm && ad == bd
+}
+
+// plannedRuns is pl.RunsBetween(from, to), worked out once for all the
+// sessions showing that week: expanding every job's schedule over a week
+// costs milliseconds, and each session asks again every minute. The runs
+// it hands out are read-only.
+func plannedRuns(pl *plan.Plan, from, to time.Time) []plan.Run {
+	key := runsKey{pl, from.UnixNano(), to.UnixNano()}
+	c := &weekRuns
+	c.Lock()
+	defer c.Unlock()
+	if runs, ok := c.runs[key]; ok {
+		return runs
+	}
+	if len(c.runs) >= 8 { // a plan reloaded, or a few weeks looked at
+		clear(c.runs)
+	}
+	if c.runs == nil {
+		c.runs = map[runsKey][]plan.Run{}
+	}
+	runs := pl.RunsBetween(from, to)
+	c.runs[key] = runs
+	return runs
+}
+
+type runsKey struct {
+	plan     *plan.Plan
+	from, to int64
+}
+
+var weekRuns struct {
+	sync.Mutex
+	runs map[runsKey][]plan.Run
 }

@@ -27,6 +27,7 @@ func newFeed(s *session) *listPane[model.Alert] {
 		legend:      feedLegend,
 		placeholder: "words, label=value !=, =~re, is:firing/acked/silenced/flapping/incident/stale (all must hold)",
 		empty:       "No alerts yet. Drops appear here as they arrive.",
+		shareRows:   func() any { return nil }, // a row is drawn from the alert and the time alone
 		id:          func(a model.Alert) int64 { return a.ID },
 		fetch: func(ctx context.Context, q listQuery) ([]model.Alert, error) {
 			fq, err := model.ParseFeedFilter(q.filter)

@@ -152,12 +152,14 @@ func (l *rowList[T]) move(msg tea.KeyMsg, km *keymaps.KeyMap) bool {
 }
 
 // visible calls fn for each buffered row in the view, with its list index.
-func (l *rowList[T]) visible(fn func(i int, row T)) {
+// The row is the answer's own (rows are never changed in place): under
+// serve, the same one every session showing that answer holds.
+func (l *rowList[T]) visible(fn func(i int, row *T)) {
 	for i := l.top; i < l.top+l.height; i++ {
 		j := i - l.base
 		if j < 0 || j >= len(l.rows) {
 			continue
 		}
-		fn(i, l.rows[j])
+		fn(i, &l.rows[j])
 	}
 }

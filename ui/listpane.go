@@ -28,6 +28,11 @@ type listSpec[T any] struct {
 	header func(w int) string
 	// row renders one row plain-or-styled through paint, exactly w cells.
 	row func(row T, w int, paint func(lipgloss.Style, string) string) string
+	// shareRows, when set, says a row is drawn from nothing but the row,
+	// the width, the time to the second, the palette, the plan and what
+	// shareRows returns (comparable): rows not selected are then drawn
+	// once for every session showing the same answer (drawnRows).
+	shareRows func() any
 	// timeless says the rows show no time (no age, no countdown): the
 	// pane's cell stands through the clock's ticks (cells.go).
 	timeless bool
@@ -309,11 +314,22 @@ func (p *listPane[T]) view(focused bool) string {
 		}
 		lines = append(lines, st.Dim.Render("  "+empty))
 	}
-	p.list.visible(func(i int, row T) {
+	var shared rowKey
+	if p.spec.shareRows != nil {
+		shared = rowKey{w: p.w, second: p.s.Now().Unix(), look: st.look, plan: p.s.plan(), also: p.spec.shareRows()}
+	}
+	p.list.visible(func(i int, row *T) {
 		selected := focused && i == p.list.cursor && !p.s.Wall // a wall has nobody to select
-		line := cursorMark(selected) + p.spec.row(row, p.w-2, painter(selected))
-		if selected {
-			line = st.RowSelected.Render(fit(line, p.w))
+		var line string
+		switch {
+		case selected:
+			line = st.RowSelected.Render(fit(cursorMark(true)+p.spec.row(*row, p.w-2, painter(true)), p.w))
+		case p.spec.shareRows != nil:
+			key := shared
+			key.row = row
+			line = drawnRows.get(key, func() string { return cursorMark(false) + p.spec.row(*row, p.w-2, painter(false)) })
+		default:
+			line = cursorMark(false) + p.spec.row(*row, p.w-2, painter(false))
 		}
 		lines = append(lines, line)
 	})

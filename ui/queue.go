@@ -156,6 +156,16 @@ func newQueue(s *session) *listPane[model.Incident] {
 		keys: func(in model.Incident, msg tea.KeyMsg) (tea.Cmd, bool) {
 			return incidentKeys(s, in.ID, msg)
 		},
-		bindings: func() []key.Binding { return incidentBindings(s) },
+		// A row is drawn from the incident, the time, the plan's clocks and
+		// these two, which sessions reading the same answers share.
+		shareRows: func() any { return queueLook{whoW.Load(), suggested.ids.Load()} },
+		bindings:  func() []key.Binding { return incidentBindings(s) },
 	})
+}
+
+// queueLook is what a queue row is drawn from besides the incident: the
+// owner column's width and the incidents marked PRB?.
+type queueLook struct {
+	whoW      int32
+	suggested *map[int64]bool
 }

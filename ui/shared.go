@@ -26,13 +26,16 @@ type Shared struct {
 
 	mu      sync.Mutex
 	answers map[string]*sharedRead
-	// last are the answers read before the last commit, by key. A read
-	// whose new answer equals its last one hands out the last one again:
-	// a session tells whether its pane changed by comparing what it shows
-	// with what it got, and on the same slice reflect.DeepEqual returns at
-	// once. So a commit that changed one pane costs one comparison of the
-	// others per server, not one per session.
-	last map[string]any
+	// last are the answers read before the last commit, by key, each
+	// kept until it has not been read again for lastFor. A read whose new
+	// answer equals its last one hands out the last one again: a session
+	// tells whether its pane changed by comparing what it shows with what
+	// it got, and on the same slice reflect.DeepEqual returns at once. So
+	// a commit that changed one pane costs one comparison of the others
+	// per server, not one per session. (Kept across commits, not just the
+	// last one: under a flood a slow session skips some, and a pane no
+	// session asked for in between would be handed a new slice.)
+	last map[string]lastAnswer
 	// minute are the answers of the reads the exit scorecard makes, at most
 	// once a minute per session: kept across commits (the header's tally
 	// is a minute old by design), each for a few minutes.
@@ -48,6 +51,14 @@ var _ interface {
 	model.Notifier
 } = (*Shared)(nil)
 
+// lastFor is how long an answer no session reads again is kept in last.
+const lastFor = time.Minute
+
+type lastAnswer struct {
+	val  any
+	read time.Time
+}
+
 type sharedRead struct {
 	ready chan struct{}
 	val   any
@@ -57,7 +68,7 @@ type sharedRead struct {
 // NewShared shares r's reads between the sessions that subscribe here
 // rather than to n. Close it when the server stops.
 func NewShared(r model.Reader, n model.Notifier) *Shared {
-	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, minute: map[string]*sharedRead{},
+	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, last: map[string]lastAnswer{}, minute: map[string]*sharedRead{},
 		asked: map[string]time.Time{}, done: make(chan struct{})}
 	commits, stop := n.Subscribe()
 	quit := make(chan struct{})
@@ -71,17 +82,21 @@ func NewShared(r model.Reader, n model.Notifier) *Shared {
 			case <-commits:
 			}
 			s.mu.Lock()
-			last := make(map[string]any, len(s.answers))
+			now := time.Now()
 			for k, r := range s.answers {
 				select {
 				case <-r.ready:
 					if r.err == nil {
-						last[k] = r.val
+						s.last[k] = lastAnswer{r.val, now}
 					}
 				default: // still being read: its answer may be older than the commit
 				}
 			}
-			s.last = last
+			for k, l := range s.last {
+				if now.Sub(l.read) > lastFor {
+					delete(s.last, k)
+				}
+			}
 			clear(s.answers)
 			s.mu.Unlock()
 			s.subs.Notify()
@@ -183,8 +198,8 @@ func share[T any](s *Shared, ctx context.Context, key string, read func(context.
 				}
 			} else if last, ok := s.last[key]; ok {
 				s.mu.Unlock() // comparing may take a while; the answer is r's alone until ready
-				if reflect.DeepEqual(last, r.val) {
-					r.val = last
+				if reflect.DeepEqual(last.val, r.val) {
+					r.val = last.val
 				}
 				s.mu.Lock()
 			}

@@ -39,6 +39,15 @@ type Styles struct {
 	Added, Removed lipgloss.Style
 
 	Overlay lipgloss.Style
+
+	// look is what the palette was made for: two sessions with the same
+	// look draw a row alike (drawnRows).
+	look look
+}
+
+type look struct {
+	profile termenv.Profile
+	dark    bool
 }
 
 // NewStyles builds the palette for a renderer. Colours are chosen to read
@@ -75,6 +84,7 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 	ns := r.NewStyle
 
 	s := &Styles{
+		look:        look{profile, darkBG},
 		Header:      ns().Bold(true).Reverse(true),
 		HeaderTitle: ns().Bold(true).Reverse(true),
 		HeaderDim:   ns().Reverse(true),
