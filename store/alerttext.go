@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +59,13 @@ UNION SELECT value FROM json_each(?9)`
 	+ (SELECT ifnull(max(id), 0) FROM alerts) - (SELECT indexed_to FROM alerts_text_state)
 	+ (SELECT count(*) FROM alerts_text_dirty)`
 
-	probeTermSQL     = `SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > (SELECT indexed_to FROM alerts_text_state) - ?2`
+	// probeTermSQL counts the alerts holding a trigram in five windows of
+	// ?7 ids starting at ?2 to ?6.
+	probeTermSQL = `SELECT (SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > ?2 AND rowid <= ?2 + ?7)
+	+ (SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > ?3 AND rowid <= ?3 + ?7)
+	+ (SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > ?4 AND rowid <= ?4 + ?7)
+	+ (SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > ?5 AND rowid <= ?5 + ?7)
+	+ (SELECT count(*) FROM alerts_text WHERE alerts_text MATCH ?1 AND rowid > ?6 AND rowid <= ?6 + ?7)`
 	indexedToSQL     = `SELECT indexed_to FROM alerts_text_state`
 	indexUpToSQL     = `SELECT max(id) FROM (SELECT id FROM alerts WHERE id > ?1 ORDER BY id LIMIT ?2)`
 	indexAlertsSQL   = `INSERT INTO alerts_text (rowid, text) SELECT id, name || ' ' || service || ' ' || summary FROM alerts WHERE id > ?1 AND id <= ?2`
@@ -102,11 +109,64 @@ func trigramTerms(text string) []string {
 // trigramQuery is trigramTerms as one FTS5 query, in the text's order.
 func trigramQuery(text string) string { return strings.Join(trigramTerms(text), " AND ") }
 
-// termSample is how many of the newest indexed alerts a trigram is
-// counted among to rank it: a sample, read off the end of its list, that
-// tells the rare from the everywhere ("svc", "ing") cheaply, however long
-// the list. A variable only so that a test can sample less than it stores.
+// termSample is how many indexed alerts a trigram is counted among to
+// rank it: a sample, in five windows spread over the index, that tells the
+// rare from the everywhere ("svc", "ing") cheaply, however long its list.
+// Spread, not the newest alone: those are often one storm's, and there
+// "c-0" of "svc-07" looked rare while 79% of a million alerts held it. A
+// variable only so that a test can sample less than it stores.
 var termSample = 10000
+
+// termWindows are where probeTermSQL counts, for an index of indexedTo
+// alerts: five windows of width ids, spread over it (over all of it when
+// it is smaller than the sample), and how many ids they span together.
+func termWindows(indexedTo int64) (starts [5]int64, width, sampled int64) {
+	sample := int64(termSample)
+	if indexedTo <= sample {
+		width = (indexedTo + 4) / 5
+		for i := range starts {
+			starts[i] = int64(i) * width
+		}
+		return starts, width, indexedTo
+	}
+	width = sample / 5
+	for i := range starts {
+		starts[i] = indexedTo*int64(2*i+1)/10 - width/2
+	}
+	return starts, width, 5 * width
+}
+
+// termCounts keeps what the probes found, a minute, for an index that has
+// not grown by a twentieth since: a filtered feed asks again at every
+// commit, and a word typed letter by letter asks for its trigrams again.
+type termCounts struct {
+	mu     sync.Mutex
+	counts map[string]termCount
+}
+
+type termCount struct {
+	n, indexedTo int64
+	at           time.Time
+}
+
+func (c *termCounts) get(term string, indexedTo int64, now time.Time) (termCount, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tc, ok := c.counts[term]
+	if !ok || now.Sub(tc.at) > time.Minute || now.Before(tc.at) || indexedTo < tc.indexedTo || indexedTo-tc.indexedTo > indexedTo/20 {
+		return termCount{}, false
+	}
+	return tc, true
+}
+
+func (c *termCounts) put(term string, tc termCount) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil || len(c.counts) >= 4096 {
+		c.counts = map[string]termCount{}
+	}
+	c.counts[term] = tc
+}
 
 // textCandidates says whether the alerts that may hold every word of the
 // filter are few enough to read one by one, with the FTS5 query that finds
@@ -133,17 +193,28 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 	if len(terms) == 0 {
 		return "", "", false, nil
 	}
-	sizes := make(map[string]int, len(terms))
+	var indexedTo int64
+	if err := db.readers.QueryRowContext(ctx, indexedToSQL).Scan(&indexedTo); err != nil {
+		return "", "", false, fmt.Errorf("count filter candidates: %w", err)
+	}
+	starts, width, sampled := termWindows(indexedTo)
+	now := time.Now()
+	sizes := make(map[string]int64, len(terms))
 	for _, t := range terms {
-		row, err := db.queryRow(ctx, probeTermSQL, t, termSample)
+		if tc, ok := db.terms.get(t, indexedTo, now); ok {
+			sizes[t] = tc.n
+			continue
+		}
+		row, err := db.queryRow(ctx, probeTermSQL, t, starts[0], starts[1], starts[2], starts[3], starts[4], width)
 		if err != nil {
 			return "", "", false, err
 		}
-		var n int
+		var n int64
 		if err := row.Scan(&n); err != nil {
 			return "", "", false, fmt.Errorf("count filter candidates: %w", err)
 		}
 		sizes[t] = n
+		db.terms.put(t, termCount{n: n, indexedTo: indexedTo, at: now})
 	}
 	slices.SortStableFunc(terms, func(a, b string) int { return cmp.Compare(sizes[a], sizes[b]) })
 	// A trigram most alerts hold narrows the candidates by less than half
@@ -151,7 +222,7 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 	// one of a million alerts, and reading them was most of 90 ms. Leave
 	// those out, keeping the rarest term whatever it is; the LIKE checks
 	// the whole text anyway.
-	for len(terms) > 1 && sizes[terms[len(terms)-1]] > termSample/2 {
+	for len(terms) > 1 && sizes[terms[len(terms)-1]] > sampled/2 {
 		terms = terms[:len(terms)-1]
 	}
 	match, ids = strings.Join(terms, " AND "), jsonIDs(named)

@@ -166,7 +166,7 @@ func TestAlertTextFilterFollowsTheIndex(t *testing.T) {
 func TestFeedCandidatesPlan(t *testing.T) {
 	db := openTest(t)
 	for _, q := range []string{feedCandidatesSQL, feedFiringCandidatesSQL} {
-		steps, err := db.explain(t.Context(), q, "%disk%", nil, 60, 0, 0, "", nil, "", true, `"dis" AND "isk"`)
+		steps, err := db.explain(t.Context(), q, nil, nil, 60, 0, 0, 0, 0, `"dis" AND "isk"`, "[]", "%disk%", nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,5 +258,31 @@ func TestFilteredFeedMergesStormMembers(t *testing.T) {
 	}
 	if got, want := refs(paged, func(a model.Alert) string { return a.DedupKey }), refs(whole, func(a model.Alert) string { return a.DedupKey }); got != want {
 		t.Errorf("pages of 7:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The trigrams are counted in five windows spread over the index, or
+// over all of a small one, never past its end.
+func TestTermWindows(t *testing.T) {
+	defer func(was int) { termSample = was }(termSample)
+	termSample = 10000
+	for _, tc := range []struct {
+		indexedTo      int64
+		starts         [5]int64
+		width, sampled int64
+	}{
+		{0, [5]int64{0, 0, 0, 0, 0}, 0, 0},
+		{7, [5]int64{0, 2, 4, 6, 8}, 2, 7},
+		{10000, [5]int64{0, 2000, 4000, 6000, 8000}, 2000, 10000},
+		{1000000, [5]int64{99000, 299000, 499000, 699000, 899000}, 2000, 10000},
+	} {
+		starts, width, sampled := termWindows(tc.indexedTo)
+		if starts != tc.starts || width != tc.width || sampled != tc.sampled {
+			t.Errorf("%d indexed: windows at %v of %d (%d in all); want at %v of %d (%d)",
+				tc.indexedTo, starts, width, sampled, tc.starts, tc.width, tc.sampled)
+		}
+		if last := starts[4] + width; tc.indexedTo > int64(termSample) && last > tc.indexedTo {
+			t.Errorf("%d indexed: the last window ends at %d, past the index", tc.indexedTo, last)
+		}
 	}
 }

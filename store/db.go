@@ -48,6 +48,7 @@ type DB struct {
 	subs model.Broadcaster
 
 	suggest suggestionCache // the recurrence rule's last answer: problems.go
+	terms   termCounts      // how common the text filter's trigrams are: alerttext.go
 
 	stopWatch context.CancelFunc
 	watchDone chan struct{}

@@ -32,20 +32,31 @@ var hotQueries = func() []hotQuery {
 	words := wordTerms("INC-42 checkout")
 	fields := matcherTerms([]model.Matcher{{Label: "service", Op: model.MatchNotEqual, Value: "orders"}})
 	labels := matcherTerms([]model.Matcher{{Label: "env", Op: model.MatchRegexp, Value: "prod.*"}})
+	// The feed's statements: rest of the words (?1), labels, limit,
+	// offset, storm, conditions, storm members, candidates (?8, ?9), the
+	// first two words (?10 to ?13).
+	inline, rest := feedWords("INC-42 checkout disk")
+	feed := func(words bool, labels any, cond, members int, match any) []any {
+		args := []any{nil, labels, 60, 0, 0, cond, members, match, "[]", nil, nil, nil, nil}
+		if words {
+			args[0], args[9], args[10], args[11], args[12] = rest, inline[0], inline[1], inline[2], inline[3]
+		}
+		return args
+	}
 	return []hotQuery{
 		{"queue", queueOpenSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
 		{"queue filtered", queueOpenSQL, []any{words, fields, 60, 0, false, 6, true, "alice", false, 5}},
 		{"queue at risk", queueOpenSQL, []any{nil, nil, 60, 0, true, 0, false, nil, false, 0}},
 		{"queue all", queueAllSQL, []any{nil, nil, 60, 0, false, 0, false, nil, false, 0}},
 		{"queue all filtered", queueAllSQL, []any{words, fields, 60, 0, false, 0, false, nil, true, 0}},
-		{"feed", feedSQL, []any{nil, nil, 60, 0, 0, 0, 0}},
-		{"feed filtered", feedSQL, []any{words, labels, 60, 0, 0, 3, 0}},
-		{"feed filtered, storm members", feedSQL, []any{words, labels, 60, 0, 0, 3, 1}},
-		{"feed firing", feedFiringSQL, []any{nil, nil, 60, 0, 0, 0, 0}},
-		{"feed firing filtered", feedFiringSQL, []any{words, labels, 60, 0, 0, 3, 0}},
-		{"feed text, few candidates", feedCandidatesSQL, []any{words, labels, 60, 0, 0, 0, 0, `"dis" AND "isk"`, "[]"}},
-		{"feed firing text, few candidates", feedFiringCandidatesSQL, []any{words, labels, 60, 0, 0, 0, 0, `"dis" AND "isk"`, "[]"}},
-		{"feed storm", feedStormSQL, []any{nil, nil, 60, 0, 1, 0, false}},
+		{"feed", feedSQL, feed(false, nil, 0, 0, nil)},
+		{"feed filtered", feedSQL, feed(true, labels, 3, 0, nil)},
+		{"feed filtered, storm members", feedSQL, feed(true, labels, 3, 1, nil)},
+		{"feed firing", feedFiringSQL, feed(false, nil, 0, 0, nil)},
+		{"feed firing filtered", feedFiringSQL, feed(true, labels, 3, 0, nil)},
+		{"feed text, few candidates", feedCandidatesSQL, feed(true, labels, 0, 0, `"dis" AND "isk"`)},
+		{"feed firing text, few candidates", feedFiringCandidatesSQL, feed(true, labels, 0, 0, `"dis" AND "isk"`)},
+		{"feed storm", feedStormSQL, func() []any { a := feed(false, nil, 0, 0, nil); a[4] = 1; return a }()},
 		{"counts", countsSQL, nil},
 		{"alert volume", alertVolumeSQL, []any{1, now - week, now}},
 		{"changes between", changesBetweenSQL, []any{now - week, now + week}},

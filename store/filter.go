@@ -71,6 +71,22 @@ func wordTerms(filter string) any {
 	return string(b)
 }
 
+// feedWords splits a filter's words for the feed's statements: the first
+// two, each as its LIKE pattern and the record id it may name, are tested
+// inline (?10 to ?13); the rest go as wordTerms' JSON (?1). Reading the
+// JSON for every row walked cost six times the LIKEs themselves: a word
+// no storm member holds took 139 ms through 60,000 of them, 22 ms inline.
+func feedWords(filter string) (inline [4]any, rest any) {
+	words := strings.Fields(filter)
+	for i, w := range words[:min(len(words), 2)] {
+		inline[2*i], inline[2*i+1] = textFilter(w)
+	}
+	if len(words) > 2 {
+		rest = wordTerms(strings.Join(words[2:], " "))
+	}
+	return inline, rest
+}
+
 // matcherTerms encodes matchers, NULL for none.
 func matcherTerms(ms []model.Matcher) any {
 	type term struct {

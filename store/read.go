@@ -66,11 +66,16 @@ LIMIT ?3 OFFSET ?4`
 	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT size FROM storms WHERE storms.id = alerts.storm_id), 0),
 	iif(storm_id IS NOT NULL AND storm_member = 0, (SELECT firing FROM storms WHERE storms.id = alerts.storm_id), 0)`
 
-	// feedFilter is the feed's FeedQuery conditions, shared by its three
-	// forms: ?1 words and ?2 label matchers (see filter.go), each of which
-	// must hold, and ?6 the conditions (FeedConditions) as bits: acked 1,
-	// silenced 2, flapping 4, incident 8, stale 16.
+	// feedFilter is the feed's FeedQuery conditions, shared by its forms:
+	// the filter's words (feedWords: the first two as ?10 to ?13, the rest
+	// ?1) and ?2 label matchers (see filter.go), each of which must hold,
+	// and ?6 the conditions (FeedConditions) as bits: acked 1, silenced 2,
+	// flapping 4, incident 8, stale 16.
 	feedFilter = `
+  AND (?10 IS NULL OR coalesce(alerts.id IS ?11 OR name LIKE ?10 ESCAPE '\' OR service LIKE ?10 ESCAPE '\'
+      OR summary LIKE ?10 ESCAPE '\', 0))
+  AND (?12 IS NULL OR coalesce(alerts.id IS ?13 OR name LIKE ?12 ESCAPE '\' OR service LIKE ?12 ESCAPE '\'
+      OR summary LIKE ?12 ESCAPE '\', 0))
   AND (?1 IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?1) w WHERE NOT coalesce(alerts.id IS w.value ->> 'id'
       OR name LIKE w.value ->> 'p' ESCAPE '\' OR service LIKE w.value ->> 'p' ESCAPE '\'
       OR summary LIKE w.value ->> 'p' ESCAPE '\', 0)))
@@ -266,7 +271,8 @@ func (db *DB) Queue(ctx context.Context, q model.QueueQuery) ([]model.Incident, 
 // Feed lists alerts: firing first, then by severity, most recently seen
 // first, a storm as one row; or, with q.Storm, the alerts of one storm.
 func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error) {
-	words, labels := wordTerms(q.Filter), matcherTerms(q.Labels)
+	inline, rest := feedWords(q.Filter)
+	words, labels := inline[0] != nil, matcherTerms(q.Labels)
 	only := 0
 	for _, c := range q.Only {
 		bit := slices.Index(model.FeedConditions, c)
@@ -275,8 +281,10 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 		}
 		only |= 1 << bit
 	}
-	filtered := words != nil || labels != nil || only != 0 || q.Members
-	args := []any{words, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, 0}
+	filtered := words || labels != nil || only != 0 || q.Members
+	// ?8 and ?9 are the text's candidates, for the statements that read
+	// them (below).
+	args := []any{rest, labels, limit(q.Limit), offset(q.Offset), q.Storm, only, 0, nil, nil, inline[0], inline[1], inline[2], inline[3]}
 	query := feedSQL
 	switch {
 	case q.Storm != 0:
@@ -285,7 +293,7 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 	case q.Firing:
 		query = feedFiringSQL
 	}
-	if words != nil {
+	if words {
 		// Text the index can answer, and few alerts that may match: read
 		// those rather than walk the feed.
 		match, ids, few, err := db.textCandidates(ctx, q.Filter)
@@ -294,7 +302,8 @@ func (db *DB) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, error
 		}
 		if few {
 			query = map[string]string{feedSQL: feedCandidatesSQL, feedFiringSQL: feedFiringCandidatesSQL}[query]
-			rows, err := db.query(ctx, query, append(args, match, ids)...)
+			args[7], args[8] = match, ids
+			rows, err := db.query(ctx, query, args...)
 			return collect(rows, err, "alert feed", scanAlert)
 		}
 	}
