@@ -129,6 +129,9 @@ func runList(g global, args []string, w, errOut io.Writer) error {
 	fs.StringVar(&storm, "storm", "", "")
 	fs.IntVar(&limit, "limit", limit, "")
 	words, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return cmdUsage{usage: listUsage}
+	}
 	if err != nil {
 		return err
 	}
@@ -411,6 +414,9 @@ func runShow(g global, args []string, w io.Writer) error {
 	fs.BoolVar(&asJSON, "json", false, "")
 	formatFlag(fs, &format)
 	words, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return cmdUsage{usage: showUsage}
+	}
 	if err != nil {
 		return err
 	}
@@ -429,6 +435,8 @@ func runShow(g global, args []string, w io.Writer) error {
 		return usagef("show: the audit log has no single-record view; use 'hypercare list audit'")
 	case "licences":
 		return usagef("show: licences have no single-record view; 'hypercare list licences' shows each in full with --format json")
+	case "notifications", "jobs":
+		return usagef("show: %s have no single-record view; use 'hypercare list %[1]s'", kind)
 	}
 	var id int64
 	if kind != "services" {

@@ -287,7 +287,7 @@ func runCommand(g global, cmd string, args []string, stdin io.Reader, stdout, st
 	case "version":
 		switch {
 		case len(args) > 0 && isHelp(args[0]):
-			return flag.ErrHelp
+			return cmdUsage{usage: versionUsage}
 		case len(args) > 0:
 			return usagef("version: unexpected %q; it takes no arguments", args[0])
 		}

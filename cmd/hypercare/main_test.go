@@ -406,6 +406,8 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 		{[]string{"list", "widgets"}, `hypercare: unknown kind "widgets"`},
 		{[]string{"list", "incidents", "--limit", "x"}, "; see 'hypercare list --help'"},
 		{[]string{"show", "incident", "x"}, "; see 'hypercare show --help'"},
+		{[]string{"show", "jobs", "1"}, "hypercare: show: jobs have no single-record view; use 'hypercare list jobs'"},
+		{[]string{"show", "notifications", "1"}, "have no single-record view"},
 		{[]string{"audit", "x"}, "; see 'hypercare audit --help'"},
 		{[]string{"ingest"}, "; see 'hypercare ingest --help'"},
 		{[]string{"serve", "x"}, `hypercare: serve: unexpected "x"; see 'hypercare serve --help'`},
@@ -444,9 +446,11 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 			}
 		})
 	}
-	// serve has a help of its own, not the top-level one.
-	if _, out, _ := cli(t, "serve", "--help"); !strings.HasPrefix(out, "Usage: hypercare serve") || !strings.Contains(out, "--ssh off") {
-		t.Errorf("serve --help:\n%s", out)
+	// These have a help of their own, not the top-level one.
+	for cmd, says := range map[string]string{"serve": "--ssh off", "list": "--storm ID", "show": "service NAME", "version": "schema"} {
+		if _, out, _ := cli(t, cmd, "--help"); !strings.HasPrefix(out, "Usage: hypercare "+cmd) || !strings.Contains(out, says) {
+			t.Errorf("%s --help:\n%s", cmd, out)
+		}
 	}
 }
 
