@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // The knowledge base (migrations 0001 and 0010): articles as they are in
@@ -144,50 +145,6 @@ var articleWriteQueries = []string{
 	deleteRosterSQL, insertRosterSQL,
 }
 
-// articleFields are the scan targets of articleColumns.
-func articleFields(a *model.Article) []any {
-	return []any{&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, &a.Service, jsonColumn{&a.Services}, jsonColumn{&a.Tags},
-		&a.Owner, millis{&a.ValidUntil}, durationMillis{&a.ReviewEvery}, jsonColumn{&a.RequiredFor}, &a.Extra, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author, &a.Version, &a.Latest, millis{&a.ReviewedAt}, &a.ReviewedBy, &a.Helpful, &a.Unhelpful, &a.Uses}
-}
-
-// articleArgs are ?1…?19 of insertArticleSQL, updateArticleSQL and upsertArticleSQL.
-func articleArgs(a model.Article) []any {
-	return []any{a.Slug, a.Title, string(a.Kind), string(a.State), a.Service, jsonList(a.Services), jsonList(a.Tags),
-		a.Owner, ms(a.ValidUntil), a.ReviewEvery.Milliseconds(), jsonList(a.RequiredFor), a.Extra, a.Body,
-		ms(a.UpdatedAt), a.Author, a.Version, a.Latest, ms(a.ReviewedAt), a.ReviewedBy}
-}
-
-func scanArticle(s scanner) (model.Article, error) {
-	var a model.Article
-	err := s.Scan(articleFields(&a)...)
-	return a, err
-}
-
-func scanArticleHit(s scanner) (model.ArticleHit, error) {
-	var h model.ArticleHit
-	err := s.Scan(append(articleFields(&h.Article), &h.Snippet, &h.Rank)...)
-	return h, err
-}
-
-func scanVersion(s scanner) (model.ArticleVersion, error) {
-	var v model.ArticleVersion
-	a := &v.Article
-	err := s.Scan(&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, jsonColumn{&a.Services}, jsonColumn{&a.Tags}, &a.Owner,
-		millis{&a.ValidUntil}, durationMillis{&a.ReviewEvery}, jsonColumn{&a.RequiredFor}, &a.Extra, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author, &a.Version, millis{&a.ReviewedAt}, &a.ReviewedBy, &v.Note)
-	if len(a.Services) > 0 {
-		a.Service = a.Services[0]
-	}
-	return v, err
-}
-
-func scanRead(s scanner) (model.ArticleRead, error) {
-	var r model.ArticleRead
-	err := s.Scan(&r.Article, &r.Version, &r.Operator, millis{&r.At})
-	return r, err
-}
-
 // Articles searches the knowledge base, best match first (Rank is the
 // relevance: higher is better), or lists it by title, whatever its case,
 // when q.Search has nothing searchable in it. Retired articles are left
@@ -206,7 +163,7 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 	}
 	if match == "" && q.Kind != "" {
 		rows, err := db.query(ctx, articlesOfKindSQL, limit(q.Limit), offset(q.Offset), string(q.Kind), hidden)
-		return collect(rows, err, "articles", scanArticleHit)
+		return collect(rows, err, "articles", rowcodec.ScanArticleHit)
 	}
 	if match == "" {
 		list := articlesByTitleSQL
@@ -217,7 +174,7 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 			list = allByTitleSQL
 		}
 		rows, err := db.query(ctx, list, limit(q.Limit), offset(q.Offset))
-		return collect(rows, err, "articles", scanArticleHit)
+		return collect(rows, err, "articles", rowcodec.ScanArticleHit)
 	}
 	// The window ranked by use: twice the page and what comes before it,
 	// so an article used often climbs past near-equals just below the page.
@@ -227,43 +184,43 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 	}
 	rows, err := db.query(ctx, articlesSearchSQL, match, model.HighlightStart, model.HighlightEnd,
 		limit(q.Limit), offset(q.Offset), hidden, window)
-	return collect(rows, err, "article search", scanArticleHit)
+	return collect(rows, err, "article search", rowcodec.ScanArticleHit)
 }
 
 // Article reads one article as it is in force.
 func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
 	row, err := db.queryRow(ctx, articleSQL, id)
-	return one(row, err, fmt.Sprintf("KB-%d", id), scanArticle)
+	return one(row, err, fmt.Sprintf("KB-%d", id), rowcodec.ScanArticle)
 }
 
 // ArticleBySlug reads the article with this slug.
 func (db *DB) ArticleBySlug(ctx context.Context, slug string) (model.Article, error) {
 	row, err := db.queryRow(ctx, articleBySlugSQL, slug)
-	return one(row, err, fmt.Sprintf("article %q", slug), scanArticle)
+	return one(row, err, fmt.Sprintf("article %q", slug), rowcodec.ScanArticle)
 }
 
 // ArticleVersions lists an article's versions, newest first.
 func (db *DB) ArticleVersions(ctx context.Context, id int64) ([]model.ArticleVersion, error) {
 	rows, err := db.query(ctx, articleVersionsSQL, id)
-	return collect(rows, err, fmt.Sprintf("KB-%d versions", id), scanVersion)
+	return collect(rows, err, fmt.Sprintf("KB-%d versions", id), rowcodec.ScanVersion)
 }
 
 // ArticleVersion reads one version of an article.
 func (db *DB) ArticleVersion(ctx context.Context, id int64, version int) (model.ArticleVersion, error) {
 	row, err := db.queryRow(ctx, articleVersionSQL, id, version)
-	return one(row, err, fmt.Sprintf("KB-%d v%d", id, version), scanVersion)
+	return one(row, err, fmt.Sprintf("KB-%d v%d", id, version), rowcodec.ScanVersion)
 }
 
 // ArticleReads lists who read which version of an article, newest first.
 func (db *DB) ArticleReads(ctx context.Context, id int64) ([]model.ArticleRead, error) {
 	rows, err := db.query(ctx, articleReadsSQL, id)
-	return collect(rows, err, fmt.Sprintf("KB-%d reads", id), scanRead)
+	return collect(rows, err, fmt.Sprintf("KB-%d reads", id), rowcodec.ScanRead)
 }
 
 // ArticlesDue lists the published articles whose review is due at at.
 func (db *DB) ArticlesDue(ctx context.Context, at time.Time) ([]model.Article, error) {
 	rows, err := db.query(ctx, articlesDueSQL, at.UnixMilli())
-	return collect(rows, err, "articles due for review", scanArticle)
+	return collect(rows, err, "articles due for review", rowcodec.ScanArticle)
 }
 
 // TrainingData reads the roster, the articles someone must read and the
@@ -279,36 +236,25 @@ func (db *DB) TrainingData(ctx context.Context) (model.TrainingData, error) {
 		return d, fmt.Errorf("read newest handover: %w", err)
 	}
 	rows, err := db.query(ctx, rosterSQL)
-	if d.Roster, err = collect(rows, err, "roster", scanPerson); err != nil {
+	if d.Roster, err = collect(rows, err, "roster", rowcodec.ScanPerson); err != nil {
 		return d, err
 	}
 	rows, err = db.query(ctx, requiredArticlesSQL, d.NewestHandover)
-	if d.Articles, err = collect(rows, err, "required articles", scanArticle); err != nil {
+	if d.Articles, err = collect(rows, err, "required articles", rowcodec.ScanArticle); err != nil {
 		return d, err
 	}
 	rows, err = db.query(ctx, requiredReadsSQL, d.NewestHandover)
-	d.Reads, err = collect(rows, err, "reads of required articles", scanRead)
+	d.Reads, err = collect(rows, err, "reads of required articles", rowcodec.ScanRead)
 	return d, err
 }
 
-func scanPerson(s scanner) (model.Person, error) {
-	var p model.Person
-	var role string
-	if err := s.Scan(&p.Name, &role); err != nil {
-		return p, err
-	}
-	r, err := model.ParseRole(role)
-	p.Role = r
-	return p, err
-}
-
 func (t *tx) ArticleByID(id int64) (model.Article, error) {
-	a, err := scanArticle(t.stmt(articleSQL).QueryRowContext(t.ctx, id))
+	a, err := rowcodec.ScanArticle(t.stmt(articleSQL).QueryRowContext(t.ctx, id))
 	return a, lookupErr(err, "KB-%d", id)
 }
 
 func (t *tx) ArticleBySlug(slug string) (model.Article, error) {
-	a, err := scanArticle(t.stmt(articleBySlugSQL).QueryRowContext(t.ctx, slug))
+	a, err := rowcodec.ScanArticle(t.stmt(articleBySlugSQL).QueryRowContext(t.ctx, slug))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return a, model.ErrNotFound
@@ -319,18 +265,18 @@ func (t *tx) ArticleBySlug(slug string) (model.Article, error) {
 }
 
 func (t *tx) InsertArticle(a *model.Article) error {
-	if err := t.stmt(insertArticleSQL).QueryRowContext(t.ctx, articleArgs(*a)...).Scan(&a.ID); err != nil {
+	if err := t.stmt(insertArticleSQL).QueryRowContext(t.ctx, rowcodec.ArticleArgs(*a)...).Scan(&a.ID); err != nil {
 		return fmt.Errorf("save article %q: %w", a.Slug, err)
 	}
 	return nil
 }
 
 func (t *tx) UpdateArticle(a model.Article) error {
-	return t.execOne(a.Ref(), updateArticleSQL, append(articleArgs(a), a.ID)...)
+	return t.execOne(a.Ref(), updateArticleSQL, append(rowcodec.ArticleArgs(a), a.ID)...)
 }
 
 func (t *tx) UpsertArticle(a *model.Article) error {
-	if err := t.stmt(upsertArticleSQL).QueryRowContext(t.ctx, articleArgs(*a)...).Scan(&a.ID); err != nil {
+	if err := t.stmt(upsertArticleSQL).QueryRowContext(t.ctx, rowcodec.ArticleArgs(*a)...).Scan(&a.ID); err != nil {
 		return fmt.Errorf("save article %q: %w", a.Slug, err)
 	}
 	return nil
@@ -348,7 +294,7 @@ func (t *tx) InsertArticleVersion(v model.ArticleVersion) error {
 }
 
 func (t *tx) ArticleVersion(id int64, version int) (model.ArticleVersion, error) {
-	v, err := scanVersion(t.stmt(articleVersionSQL).QueryRowContext(t.ctx, id, version))
+	v, err := rowcodec.ScanVersion(t.stmt(articleVersionSQL).QueryRowContext(t.ctx, id, version))
 	return v, lookupErr(err, "KB-%d version", id)
 }
 
@@ -393,9 +339,5 @@ GROUP BY l.target ORDER BY count(*) DESC, l.target LIMIT ?3`
 // most used first, at most limit.
 func (db *DB) ArticleUses(ctx context.Context, since, until time.Time, limit int) ([]model.ArticleUse, error) {
 	rows, err := db.query(ctx, articleUsesSQL, since.UnixMilli(), until.UnixMilli(), limit)
-	return collect(rows, err, "article uses", func(s scanner) (model.ArticleUse, error) {
-		var u model.ArticleUse
-		err := s.Scan(&u.Article, &u.Title, &u.Uses)
-		return u, err
-	})
+	return collect(rows, err, "article uses", rowcodec.ScanArticleUse)
 }
