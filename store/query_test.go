@@ -58,30 +58,6 @@ func TestHotQueryPlans(t *testing.T) {
 	}
 }
 
-func TestTextFilter(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		pattern any
-		id      any
-	}{
-		{"", nil, nil},
-		{"   ", nil, nil},
-		{"disk", "%disk%", nil},
-		{" 42 ", "%42%", int64(42)},
-		{"INC-42", "%INC-42%", int64(42)},
-		{"alr-7", "%alr-7%", int64(7)},
-		{"0", "%0%", nil},
-		{"-3", "%-3%", nil},
-		{"v1-2", "%v1-2%", nil},
-		{`50%_\`, `%50\%\_\\%`, nil},
-	} {
-		pattern, id := textFilter(tc.in)
-		if pattern != tc.pattern || id != tc.id {
-			t.Errorf("textFilter(%q) = %v, %v; want %v, %v", tc.in, pattern, id, tc.pattern, tc.id)
-		}
-	}
-}
-
 func TestFTSQuery(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"", ""},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // The knowledge base (migrations 0001 and 0010), as store/articles.go:
@@ -143,48 +144,6 @@ GROUP BY l.target, a.title ORDER BY count(*) DESC, l.target LIMIT $3`
 var headlineOptions = fmt.Sprintf(`StartSel="%s", StopSel="%s", MaxWords=16, MinWords=6, MaxFragments=1, FragmentDelimiter=" … "`,
 	model.HighlightStart, model.HighlightEnd)
 
-func articleFields(a *model.Article) []any {
-	return []any{&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, &a.Service, jsonColumn{&a.Services}, jsonColumn{&a.Tags},
-		&a.Owner, millis{&a.ValidUntil}, durationMillis{&a.ReviewEvery}, jsonColumn{&a.RequiredFor}, &a.Extra, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author, &a.Version, &a.Latest, millis{&a.ReviewedAt}, &a.ReviewedBy, &a.Helpful, &a.Unhelpful, &a.Uses}
-}
-
-func articleArgs(a model.Article) []any {
-	return []any{a.Slug, a.Title, string(a.Kind), string(a.State), a.Service, jsonList(a.Services), jsonList(a.Tags),
-		a.Owner, ms(a.ValidUntil), a.ReviewEvery.Milliseconds(), jsonList(a.RequiredFor), a.Extra, a.Body,
-		ms(a.UpdatedAt), a.Author, a.Version, a.Latest, ms(a.ReviewedAt), a.ReviewedBy}
-}
-
-func scanArticle(s scanner) (model.Article, error) {
-	var a model.Article
-	err := s.Scan(articleFields(&a)...)
-	return a, err
-}
-
-func scanArticleHit(s scanner) (model.ArticleHit, error) {
-	var h model.ArticleHit
-	err := s.Scan(append(articleFields(&h.Article), &h.Snippet, &h.Rank)...)
-	return h, err
-}
-
-func scanVersion(s scanner) (model.ArticleVersion, error) {
-	var v model.ArticleVersion
-	a := &v.Article
-	err := s.Scan(&a.ID, &a.Slug, &a.Title, &a.Kind, &a.State, jsonColumn{&a.Services}, jsonColumn{&a.Tags}, &a.Owner,
-		millis{&a.ValidUntil}, durationMillis{&a.ReviewEvery}, jsonColumn{&a.RequiredFor}, &a.Extra, &a.Body,
-		millis{&a.UpdatedAt}, &a.Author, &a.Version, millis{&a.ReviewedAt}, &a.ReviewedBy, &v.Note)
-	if len(a.Services) > 0 {
-		a.Service = a.Services[0]
-	}
-	return v, err
-}
-
-func scanRead(s scanner) (model.ArticleRead, error) {
-	var r model.ArticleRead
-	err := s.Scan(&r.Article, &r.Version, &r.Operator, millis{&r.At})
-	return r, err
-}
-
 // Articles searches the knowledge base, best match first (Rank is the
 // relevance: higher is better), or lists it by title, whatever its case,
 // when q.Search has nothing searchable in it.
@@ -202,7 +161,7 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 	}
 	if match == "" && q.Kind != "" {
 		rows, err := db.query(ctx, articlesOfKindSQL, limit(q.Limit), offset(q.Offset), string(q.Kind), hidden)
-		return collect(rows, err, "articles", scanArticleHit)
+		return collect(rows, err, "articles", rowcodec.ScanArticleHit)
 	}
 	if match == "" {
 		list := articlesByTitleSQL
@@ -213,7 +172,7 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 			list = allByTitleSQL
 		}
 		rows, err := db.query(ctx, list, limit(q.Limit), offset(q.Offset))
-		return collect(rows, err, "articles", scanArticleHit)
+		return collect(rows, err, "articles", rowcodec.ScanArticleHit)
 	}
 	// The window ranked by use: twice the page and what comes before it.
 	var window any
@@ -221,40 +180,40 @@ func (db *DB) Articles(ctx context.Context, q model.ArticleQuery) ([]model.Artic
 		window = max(2*(offset(q.Offset)+q.Limit), 50)
 	}
 	rows, err := db.query(ctx, articlesSearchSQL, match, headlineOptions, limit(q.Limit), offset(q.Offset), hidden, window)
-	return collect(rows, err, "article search", scanArticleHit)
+	return collect(rows, err, "article search", rowcodec.ScanArticleHit)
 }
 
 // Article reads one article as it is in force.
 func (db *DB) Article(ctx context.Context, id int64) (model.Article, error) {
-	return one(db.queryRow(ctx, articleSQL, id), fmt.Sprintf("KB-%d", id), scanArticle)
+	return one(db.queryRow(ctx, articleSQL, id), fmt.Sprintf("KB-%d", id), rowcodec.ScanArticle)
 }
 
 // ArticleBySlug reads the article with this slug.
 func (db *DB) ArticleBySlug(ctx context.Context, slug string) (model.Article, error) {
-	return one(db.queryRow(ctx, articleBySlugSQL, slug), fmt.Sprintf("article %q", slug), scanArticle)
+	return one(db.queryRow(ctx, articleBySlugSQL, slug), fmt.Sprintf("article %q", slug), rowcodec.ScanArticle)
 }
 
 // ArticleVersions lists an article's versions, newest first.
 func (db *DB) ArticleVersions(ctx context.Context, id int64) ([]model.ArticleVersion, error) {
 	rows, err := db.query(ctx, articleVersionsSQL, id)
-	return collect(rows, err, fmt.Sprintf("KB-%d versions", id), scanVersion)
+	return collect(rows, err, fmt.Sprintf("KB-%d versions", id), rowcodec.ScanVersion)
 }
 
 // ArticleVersion reads one version of an article.
 func (db *DB) ArticleVersion(ctx context.Context, id int64, version int) (model.ArticleVersion, error) {
-	return one(db.queryRow(ctx, articleVersionSQL, id, version), fmt.Sprintf("KB-%d v%d", id, version), scanVersion)
+	return one(db.queryRow(ctx, articleVersionSQL, id, version), fmt.Sprintf("KB-%d v%d", id, version), rowcodec.ScanVersion)
 }
 
 // ArticleReads lists who read which version of an article, newest first.
 func (db *DB) ArticleReads(ctx context.Context, id int64) ([]model.ArticleRead, error) {
 	rows, err := db.query(ctx, articleReadsSQL, id)
-	return collect(rows, err, fmt.Sprintf("KB-%d reads", id), scanRead)
+	return collect(rows, err, fmt.Sprintf("KB-%d reads", id), rowcodec.ScanRead)
 }
 
 // ArticlesDue lists the published articles whose review is due at at.
 func (db *DB) ArticlesDue(ctx context.Context, at time.Time) ([]model.Article, error) {
 	rows, err := db.query(ctx, articlesDueSQL, at.UnixMilli())
-	return collect(rows, err, "articles due for review", scanArticle)
+	return collect(rows, err, "articles due for review", rowcodec.ScanArticle)
 }
 
 // TrainingData reads the roster, the articles someone must read and the
@@ -266,63 +225,48 @@ func (db *DB) TrainingData(ctx context.Context) (model.TrainingData, error) {
 	}
 	var err error
 	rows, err := db.query(ctx, rosterSQL)
-	if d.Roster, err = collect(rows, err, "roster", scanPerson); err != nil {
+	if d.Roster, err = collect(rows, err, "roster", rowcodec.ScanPerson); err != nil {
 		return d, err
 	}
 	rows, err = db.query(ctx, requiredArticlesSQL, d.NewestHandover)
-	if d.Articles, err = collect(rows, err, "required articles", scanArticle); err != nil {
+	if d.Articles, err = collect(rows, err, "required articles", rowcodec.ScanArticle); err != nil {
 		return d, err
 	}
 	rows, err = db.query(ctx, requiredReadsSQL, d.NewestHandover)
-	d.Reads, err = collect(rows, err, "reads of required articles", scanRead)
+	d.Reads, err = collect(rows, err, "reads of required articles", rowcodec.ScanRead)
 	return d, err
-}
-
-func scanPerson(s scanner) (model.Person, error) {
-	var p model.Person
-	var role string
-	if err := s.Scan(&p.Name, &role); err != nil {
-		return p, err
-	}
-	r, err := model.ParseRole(role)
-	p.Role = r
-	return p, err
 }
 
 // ArticleUses lists the articles used on incidents in [since, until),
 // most used first, at most limit.
 func (db *DB) ArticleUses(ctx context.Context, since, until time.Time, limit int) ([]model.ArticleUse, error) {
 	rows, err := db.query(ctx, articleUsesSQL, since.UnixMilli(), until.UnixMilli(), limit)
-	return collect(rows, err, "article uses", func(s scanner) (model.ArticleUse, error) {
-		var u model.ArticleUse
-		err := s.Scan(&u.Article, &u.Title, &u.Uses)
-		return u, err
-	})
+	return collect(rows, err, "article uses", rowcodec.ScanArticleUse)
 }
 
 func (t *tx) ArticleByID(id int64) (model.Article, error) {
-	a, err := scanArticle(t.queryRow(articleSQL, id))
+	a, err := rowcodec.ScanArticle(t.queryRow(articleSQL, id))
 	return a, lookupErr(err, "KB-%d", id)
 }
 
 func (t *tx) ArticleBySlug(slug string) (model.Article, error) {
-	a, err := scanArticle(t.queryRow(articleBySlugSQL, slug))
+	a, err := rowcodec.ScanArticle(t.queryRow(articleBySlugSQL, slug))
 	return a, found(err, "read article %q", slug)
 }
 
 func (t *tx) InsertArticle(a *model.Article) error {
-	if err := t.queryRow(insertArticleSQL, articleArgs(*a)...).Scan(&a.ID); err != nil {
+	if err := t.queryRow(insertArticleSQL, rowcodec.ArticleArgs(*a)...).Scan(&a.ID); err != nil {
 		return fmt.Errorf("save article %q: %w", a.Slug, unreachable(err))
 	}
 	return nil
 }
 
 func (t *tx) UpdateArticle(a model.Article) error {
-	return t.execOne(a.Ref(), updateArticleSQL, append(articleArgs(a), a.ID)...)
+	return t.execOne(a.Ref(), updateArticleSQL, append(rowcodec.ArticleArgs(a), a.ID)...)
 }
 
 func (t *tx) UpsertArticle(a *model.Article) error {
-	if err := t.queryRow(upsertArticleSQL, articleArgs(*a)...).Scan(&a.ID); err != nil {
+	if err := t.queryRow(upsertArticleSQL, rowcodec.ArticleArgs(*a)...).Scan(&a.ID); err != nil {
 		return fmt.Errorf("save article %q: %w", a.Slug, unreachable(err))
 	}
 	return nil
@@ -340,7 +284,7 @@ func (t *tx) InsertArticleVersion(v model.ArticleVersion) error {
 }
 
 func (t *tx) ArticleVersion(id int64, version int) (model.ArticleVersion, error) {
-	v, err := scanVersion(t.queryRow(articleVersionSQL, id, version))
+	v, err := rowcodec.ScanVersion(t.queryRow(articleVersionSQL, id, version))
 	return v, lookupErr(err, "KB-%d version", id)
 }
 

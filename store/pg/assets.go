@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // The certificates read from endpoints, the expiry warnings raised, and
@@ -36,17 +37,10 @@ WHERE is_open AND service IN (SELECT jsonb_array_elements_text($1::jsonb))
 ORDER BY priority, opened_at, id`
 )
 
-func scanCertificate(s scanner) (model.Certificate, error) {
-	var c model.Certificate
-	err := s.Scan(&c.Endpoint, &c.Name, &c.Service, &c.Subject, &c.Issuer, jsonColumn{&c.DNSNames}, &c.Serial,
-		millis{&c.NotBefore}, millis{&c.NotAfter}, &c.Untrusted, millis{&c.CheckedAt}, &c.CheckedBy)
-	return c, err
-}
-
 // Certificates lists the certificates read from live endpoints, by endpoint.
 func (db *DB) Certificates(ctx context.Context) ([]model.Certificate, error) {
 	rows, err := db.query(ctx, certificatesSQL)
-	return collect(rows, err, "certificates", scanCertificate)
+	return collect(rows, err, "certificates", rowcodec.ScanCertificate)
 }
 
 // OpenIncidentsOn lists the open incidents and requests on any of the
@@ -60,7 +54,7 @@ func (db *DB) OpenIncidentsOn(ctx context.Context, services []string) ([]model.I
 }
 
 func (t *tx) Certificate(endpoint string) (model.Certificate, error) {
-	c, err := scanCertificate(t.queryRow(certificateSQL, endpoint))
+	c, err := rowcodec.ScanCertificate(t.queryRow(certificateSQL, endpoint))
 	return c, found(err, "read certificate of %s", endpoint)
 }
 
@@ -75,16 +69,12 @@ func (t *tx) UpsertCertificate(c model.Certificate) error {
 
 func (t *tx) Certificates() ([]model.Certificate, error) {
 	rows, err := t.query(certificatesSQL)
-	return collect(rows, err, "certificates", scanCertificate)
+	return collect(rows, err, "certificates", rowcodec.ScanCertificate)
 }
 
 func (t *tx) ExpiryNotices() ([]model.ExpiryNotice, error) {
 	rows, err := t.query(expiryNoticesSQL)
-	return collect(rows, err, "expiry notices", func(s scanner) (model.ExpiryNotice, error) {
-		var n model.ExpiryNotice
-		err := s.Scan(&n.Key, millis{&n.Expires}, &n.Stage, &n.AlertKey, nullInt{&n.IncidentID}, millis{&n.At})
-		return n, err
-	})
+	return collect(rows, err, "expiry notices", rowcodec.ScanExpiryNotice)
 }
 
 func (t *tx) PutExpiryNotice(n model.ExpiryNotice) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // Changes, their approvals and timeline (migrations 0001 and 0008), as
@@ -74,59 +75,32 @@ WHERE is_open AND priority <= 2 AND service IN (SELECT jsonb_array_elements_text
 ORDER BY priority, id`
 )
 
-func scanChange(s scanner) (model.Change, error) {
-	var c model.Change
-	err := s.Scan(&c.ID, &c.Title, jsonColumn{&c.Services}, &c.Type, &c.State, &c.Impact, &c.Probability, &c.Risk,
-		&c.Requester, &c.Implementer, millis{&c.Start}, millis{&c.End}, &c.Description, &c.Backout, &c.TestPlan,
-		nullInt{&c.Incident}, nullInt{&c.Problem}, &c.Reason, &c.Round, &c.CloseCode, millis{&c.Created})
-	return c, err
-}
-
-func scanChangeListing(s scanner) (model.Change, error) {
-	var c model.Change
-	err := s.Scan(&c.ID, &c.Title, jsonColumn{&c.Services}, &c.Type, &c.State, &c.Risk, &c.Implementer,
-		millis{&c.Start}, millis{&c.End}, &c.Reason, &c.CloseCode)
-	return c, err
-}
-
-func scanApproval(s scanner) (model.ChangeApproval, error) {
-	var a model.ChangeApproval
-	err := s.Scan(&a.Round, &a.Approver, &a.Approve, &a.Comment, millis{&a.At})
-	return a, err
-}
-
-func scanChangeEvent(s scanner) (model.ChangeEvent, error) {
-	var e model.ChangeEvent
-	err := s.Scan(millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
-	return e, err
-}
-
 // ChangesBetween lists changes that overlap [from, to), by start.
 func (db *DB) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
 	rows, err := db.query(ctx, changesBetweenSQL, from.UnixMilli(), to.UnixMilli())
-	return collect(rows, err, "changes", scanChangeListing)
+	return collect(rows, err, "changes", rowcodec.ScanChangeListing)
 }
 
 // NextChange is the first open change starting at or after after.
 func (db *DB) NextChange(ctx context.Context, after time.Time) (model.Change, error) {
-	return one(db.queryRow(ctx, nextChangeSQL, after.UnixMilli()), "next change", scanChangeListing)
+	return one(db.queryRow(ctx, nextChangeSQL, after.UnixMilli()), "next change", rowcodec.ScanChangeListing)
 }
 
 // Change reads one change.
 func (db *DB) Change(ctx context.Context, id int64) (model.Change, error) {
-	return one(db.queryRow(ctx, changeSQL, id), fmt.Sprintf("CHG-%d", id), scanChange)
+	return one(db.queryRow(ctx, changeSQL, id), fmt.Sprintf("CHG-%d", id), rowcodec.ScanChange)
 }
 
 // ChangeApprovals lists every verdict on a change, oldest first.
 func (db *DB) ChangeApprovals(ctx context.Context, id int64) ([]model.ChangeApproval, error) {
 	rows, err := db.query(ctx, changeApprovalsSQL, id)
-	return collect(rows, err, "change approvals", scanApproval)
+	return collect(rows, err, "change approvals", rowcodec.ScanApproval)
 }
 
 // ChangeTimeline lists a change's events, oldest first.
 func (db *DB) ChangeTimeline(ctx context.Context, id int64) ([]model.ChangeEvent, error) {
 	rows, err := db.query(ctx, changeEventsSQL, id)
-	return collect(rows, err, "change timeline", scanChangeEvent)
+	return collect(rows, err, "change timeline", rowcodec.ScanChangeEvent)
 }
 
 // CriticalIncidents lists open P1/P2 incidents on any of the services.
@@ -138,25 +112,17 @@ func (db *DB) CriticalIncidents(ctx context.Context, services []string) ([]model
 // ChangeIncidents lists the incidents a change caused or resolved.
 func (db *DB) ChangeIncidents(ctx context.Context, changeID int64) ([]model.ChangeIncident, error) {
 	rows, err := db.query(ctx, changeIncidentsSQL, changeID)
-	return collect(rows, err, "incidents of a change", func(s scanner) (model.ChangeIncident, error) {
-		var ci model.ChangeIncident
-		err := s.Scan(append([]any{&ci.Kind}, incidentFields(&ci.Incident)...)...)
-		return ci, err
-	})
+	return collect(rows, err, "incidents of a change", rowcodec.ScanChangeIncident)
 }
 
 // ChangeCauses lists the "caused by" links of incidents opened since.
 func (db *DB) ChangeCauses(ctx context.Context, since time.Time) ([]model.ChangeCause, error) {
 	rows, err := db.query(ctx, changeCausesSQL, since.UnixMilli())
-	return collect(rows, err, "change-caused incidents", func(s scanner) (model.ChangeCause, error) {
-		var c model.ChangeCause
-		err := s.Scan(&c.ChangeID, &c.IncidentID, &c.Priority, millis{&c.OpenedAt})
-		return c, err
-	})
+	return collect(rows, err, "change-caused incidents", rowcodec.ScanChangeCause)
 }
 
 func (t *tx) ChangeStartedBetween(service string, from, to time.Time) (model.Change, error) {
-	c, err := scanChange(t.queryRow(changeStartedBetweenSQL, service, ms(from), ms(to)))
+	c, err := rowcodec.ScanChange(t.queryRow(changeStartedBetweenSQL, service, ms(from), ms(to)))
 	return c, found(err, "find change on %s", service)
 }
 
@@ -178,13 +144,13 @@ func (t *tx) UpdateChange(c model.Change) error {
 }
 
 func (t *tx) ChangeByID(id int64) (model.Change, error) {
-	c, err := scanChange(t.queryRow(changeSQL, id))
+	c, err := rowcodec.ScanChange(t.queryRow(changeSQL, id))
 	return c, lookupErr(err, "CHG-%d", id)
 }
 
 func (t *tx) ChangesBetween(from, to time.Time) ([]model.Change, error) {
 	rows, err := t.query(changesBetweenSQL, from.UnixMilli(), to.UnixMilli())
-	return collect(rows, err, "changes", scanChangeListing)
+	return collect(rows, err, "changes", rowcodec.ScanChangeListing)
 }
 
 func (t *tx) AddChangeApproval(id int64, a model.ChangeApproval) error {
@@ -196,7 +162,7 @@ func (t *tx) AddChangeApproval(id int64, a model.ChangeApproval) error {
 
 func (t *tx) ChangeApprovals(id int64) ([]model.ChangeApproval, error) {
 	rows, err := t.query(changeApprovalsSQL, id)
-	return collect(rows, err, "change approvals", scanApproval)
+	return collect(rows, err, "change approvals", rowcodec.ScanApproval)
 }
 
 func (t *tx) AppendChangeEvent(id int64, e model.ChangeEvent) error {

@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -219,7 +220,7 @@ WHERE c.name = s.name`
 const counterValue = `c.value + coalesce((SELECT sum(d.delta) FROM counter_deltas d WHERE d.name = c.name), 0)::bigint`
 
 // scanner is a pgx.Row or pgx.Rows.
-type scanner interface{ Scan(dest ...any) error }
+type scanner = rowcodec.Row
 
 // collect scans every row with scan and closes rows.
 func collect[T any](rows pgx.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {

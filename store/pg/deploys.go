@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // Deploys (migration 0009), as store/deploys.go.
@@ -27,27 +28,20 @@ RETURNING id`
 WHERE id = $1`
 )
 
-func scanDeploy(s scanner) (model.Deploy, error) {
-	var d model.Deploy
-	err := s.Scan(&d.ID, &d.Service, &d.Key, &d.Version, &d.By, millis{&d.Start}, millis{&d.End}, &d.Status, &d.URL,
-		nullInt{&d.Named}, nullInt{&d.ChangeID}, &d.Unauthorised, &d.Note, millis{&d.Recorded}, millis{&d.Updated})
-	return d, err
-}
-
 // DeploysBetween lists the deploys that started in [from, to), by start.
 func (db *DB) DeploysBetween(ctx context.Context, from, to time.Time) ([]model.Deploy, error) {
 	rows, err := db.query(ctx, deploysBetweenSQL, from.UnixMilli(), to.UnixMilli())
-	return collect(rows, err, "deploys", scanDeploy)
+	return collect(rows, err, "deploys", rowcodec.ScanDeploy)
 }
 
 // Deploys lists the deploys a change covers, by start.
 func (db *DB) Deploys(ctx context.Context, changeID int64) ([]model.Deploy, error) {
 	rows, err := db.query(ctx, changeDeploysSQL, changeID)
-	return collect(rows, err, fmt.Sprintf("deploys of CHG-%d", changeID), scanDeploy)
+	return collect(rows, err, fmt.Sprintf("deploys of CHG-%d", changeID), rowcodec.ScanDeploy)
 }
 
 func (t *tx) DeployByKey(service, key string) (model.Deploy, error) {
-	d, err := scanDeploy(t.queryRow(deployByKeySQL, service, key))
+	d, err := rowcodec.ScanDeploy(t.queryRow(deployByKeySQL, service, key))
 	return d, found(err, "read deploy %s of %s", key, service)
 }
 

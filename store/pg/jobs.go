@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // Runs of the plan's scheduled jobs (migration 0012), as store/jobs.go.
@@ -39,30 +40,21 @@ WHERE job = $1 AND finished_at IS NOT NULL AND status <> 'failed' ORDER BY finis
 	jobsWatchedSQL = `SELECT job, since FROM job_watch`
 )
 
-func scanJobRun(s scanner) (model.JobRun, error) {
-	var r model.JobRun
-	var durMS int64
-	err := s.Scan(&r.ID, &r.Job, &r.RunID, millis{&r.Scheduled}, millis{&r.Started}, millis{&r.Finished}, &r.Status,
-		&durMS, &r.Size, &r.Message, &r.AlertKey, &r.AlertOpen, millis{&r.Recorded}, millis{&r.Updated})
-	r.Duration = time.Duration(durMS) * time.Millisecond
-	return r, err
-}
-
 // JobRuns lists a job's newest runs, newest first.
 func (db *DB) JobRuns(ctx context.Context, job string, limit int) ([]model.JobRun, error) {
 	rows, err := db.query(ctx, jobRunsSQL, job, limit)
-	return collect(rows, err, "runs of "+job, scanJobRun)
+	return collect(rows, err, "runs of "+job, rowcodec.ScanJobRun)
 }
 
 // JobRunsBetween lists every job's runs whose time is in [from, to), by time.
 func (db *DB) JobRunsBetween(ctx context.Context, from, to time.Time) ([]model.JobRun, error) {
 	rows, err := db.query(ctx, jobRunsBetweenSQL, from.UnixMilli(), to.UnixMilli())
-	return collect(rows, err, "job runs", scanJobRun)
+	return collect(rows, err, "job runs", rowcodec.ScanJobRun)
 }
 
 // LastGoodRun is a job's newest run that finished without failing.
 func (db *DB) LastGoodRun(ctx context.Context, job string) (model.JobRun, error) {
-	return one(db.queryRow(ctx, lastGoodRunSQL, job), "last good run of "+job, scanJobRun)
+	return one(db.queryRow(ctx, lastGoodRunSQL, job), "last good run of "+job, rowcodec.ScanJobRun)
 }
 
 // JobsWatched says since when the sweep has watched each job.
@@ -74,7 +66,7 @@ func (db *DB) JobsWatched(ctx context.Context) (map[string]time.Time, error) {
 	rows, err := db.query(ctx, jobsWatchedSQL)
 	list, err := collect(rows, err, "watched jobs", func(s scanner) (watch, error) {
 		var w watch
-		return w, s.Scan(&w.job, millis{&w.since})
+		return w, s.Scan(&w.job, rowcodec.Time(&w.since))
 	})
 	if err != nil {
 		return nil, err
@@ -87,7 +79,7 @@ func (db *DB) JobsWatched(ctx context.Context) (map[string]time.Time, error) {
 }
 
 func (t *tx) jobRun(query, what string, args ...any) (model.JobRun, error) {
-	r, err := scanJobRun(t.queryRow(query, args...))
+	r, err := rowcodec.ScanJobRun(t.queryRow(query, args...))
 	return r, found(err, "read %s", what)
 }
 
@@ -121,7 +113,7 @@ func (t *tx) UpdateJobRun(r model.JobRun) error {
 
 func (t *tx) jobRuns(query, what string, args ...any) ([]model.JobRun, error) {
 	rows, err := t.query(query, args...)
-	return collect(rows, err, what, scanJobRun)
+	return collect(rows, err, what, rowcodec.ScanJobRun)
 }
 
 func (t *tx) RunningJobRuns() ([]model.JobRun, error) {
@@ -133,7 +125,7 @@ func (t *tx) AlertingJobRuns(job string) ([]model.JobRun, error) {
 }
 
 func (t *tx) JobWatch(job string) (since, sweptTo time.Time, err error) {
-	err = t.queryRow(jobWatchSQL, job).Scan(millis{&since}, millis{&sweptTo})
+	err = t.queryRow(jobWatchSQL, job).Scan(rowcodec.Time(&since), rowcodec.Time(&sweptTo))
 	return since, sweptTo, found(err, "read the watch of %s", job)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // Links between incidents and changes or articles (migration 0003), and the
@@ -40,13 +41,7 @@ func (t *tx) InsertLink(l model.IncidentLink) error {
 
 func (t *tx) LinksOf(incidentID int64) ([]model.IncidentLink, error) {
 	rows, err := t.query(linksSQL, incidentID)
-	return collect(rows, err, "links", scanLink)
-}
-
-func scanLink(s scanner) (model.IncidentLink, error) {
-	var l model.IncidentLink
-	err := s.Scan(&l.IncidentID, &l.Kind, &l.Target, millis{&l.At}, &l.Actor, &l.Title)
-	return l, err
+	return collect(rows, err, "links", rowcodec.ScanLink)
 }
 
 func (t *tx) MoveIncidentLinks(from, to int64) (int, error) {
@@ -64,7 +59,7 @@ func (t *tx) MoveIncidentLinks(from, to int64) (int, error) {
 // Links lists an incident's links with their targets' titles.
 func (db *DB) Links(ctx context.Context, incidentID int64) ([]model.IncidentLink, error) {
 	rows, err := db.query(ctx, linksSQL, incidentID)
-	return collect(rows, err, "links", scanLink)
+	return collect(rows, err, "links", rowcodec.ScanLink)
 }
 
 // IncidentAlerts lists the alerts attached to an incident, newest first.

@@ -2,12 +2,12 @@ package pg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -64,31 +64,12 @@ ON CONFLICT (incident_id) DO UPDATE SET declared_at = excluded.declared_at, decl
 	review_id = excluded.review_id`
 )
 
-func scanNotification(s scanner) (model.Notification, error) {
-	var n model.Notification
-	var fields string
-	err := s.Scan(&n.ID, &n.Key, &n.Event, &n.Entity, &n.Rule, &n.Channel, &n.Target, &n.Subject, &n.Text, &fields,
-		&n.State, &n.Attempts, &n.MaxAttempts, millis{&n.CreatedAt}, millis{&n.NextAt}, &n.LeaseOwner, millis{&n.LeaseUntil},
-		&n.LastError, millis{&n.SentAt})
-	if err == nil && fields != "[]" {
-		if err = json.Unmarshal([]byte(fields), &n.Fields); err != nil {
-			err = fmt.Errorf("%s fields: %w", n.Ref(), err)
-		}
-	}
-	return n, err
-}
-
 func (t *tx) InsertNotification(n *model.Notification) (bool, error) {
-	fields := "[]"
-	if len(n.Fields) > 0 {
-		b, err := json.Marshal(n.Fields)
-		if err != nil {
-			return false, fmt.Errorf("outbox fields: %w", err)
-		}
-		fields = string(b)
+	args, err := rowcodec.NotificationArgs(n)
+	if err != nil {
+		return false, err
 	}
-	err := t.queryRow(insertNotificationSQL, n.Key, string(n.Event), n.Entity, n.Rule, string(n.Channel),
-		n.Target, n.Subject, n.Text, fields, string(n.State), n.Attempts, n.MaxAttempts, ms(n.CreatedAt), ms(n.NextAt)).Scan(&n.ID)
+	err = t.queryRow(insertNotificationSQL, args...).Scan(&n.ID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows): // the key is there: this event was written before
 		return false, nil
@@ -99,12 +80,12 @@ func (t *tx) InsertNotification(n *model.Notification) (bool, error) {
 }
 
 func (t *tx) ClaimNotification(worker string, now, leaseUntil time.Time) (model.Notification, error) {
-	n, err := scanNotification(t.queryRow(claimNotificationSQL, worker, ms(now), ms(leaseUntil)))
+	n, err := rowcodec.ScanNotification(t.queryRow(claimNotificationSQL, worker, ms(now), ms(leaseUntil)))
 	return n, found(err, "claim a message")
 }
 
 func (t *tx) NotificationByID(id int64) (model.Notification, error) {
-	n, err := scanNotification(t.queryRow(notificationSQL, id))
+	n, err := rowcodec.ScanNotification(t.queryRow(notificationSQL, id))
 	return n, lookupErr(err, "MSG-%d", id)
 }
 
@@ -116,13 +97,13 @@ func (t *tx) UpdateNotification(n model.Notification) error {
 // Notifications lists outbox messages, newest first.
 func (db *DB) Notifications(ctx context.Context, q model.NotificationQuery) ([]model.Notification, error) {
 	rows, err := db.query(ctx, notificationsSQL, string(q.State), q.Entity, limit(q.Limit))
-	return collect(rows, err, "outbox", scanNotification)
+	return collect(rows, err, "outbox", rowcodec.ScanNotification)
 }
 
 // NextNotification is when the next message can be claimed.
 func (db *DB) NextNotification(ctx context.Context) (time.Time, error) {
 	var at time.Time
-	if err := db.queryRow(ctx, nextNotificationSQL).Scan(millis{&at}); err != nil {
+	if err := db.queryRow(ctx, nextNotificationSQL).Scan(rowcodec.Time(&at)); err != nil {
 		return at, fmt.Errorf("read the outbox: %w", unreachable(err))
 	}
 	if at.IsZero() {
@@ -131,22 +112,14 @@ func (db *DB) NextNotification(ctx context.Context) (time.Time, error) {
 	return at, nil
 }
 
-func scanWarRoom(s scanner) (model.WarRoom, error) {
-	var w model.WarRoom
-	err := s.Scan(append([]any{&w.IncidentID, millis{&w.DeclaredAt}, &w.DeclaredBy, &w.Commander, &w.Comms, &w.Scribe,
-		millis{&w.LastUpdate}, &w.Updates, millis{&w.RemindedFor}, millis{&w.StoodDownAt}, nullInt{&w.Review}},
-		incidentFields(&w.Incident)...)...)
-	return w, err
-}
-
 func (t *tx) WarRoom(incidentID int64) (model.WarRoom, error) {
-	w, err := scanWarRoom(t.queryRow(warRoomSQL, incidentID))
+	w, err := rowcodec.ScanWarRoom(t.queryRow(warRoomSQL, incidentID))
 	return w, lookupErr(err, "war room of INC-%d", incidentID)
 }
 
 func (t *tx) ActiveWarRooms() ([]model.WarRoom, error) {
 	rows, err := t.query(activeWarRoomsSQL)
-	return collect(rows, err, "war rooms", scanWarRoom)
+	return collect(rows, err, "war rooms", rowcodec.ScanWarRoom)
 }
 
 func (t *tx) UpsertWarRoom(w model.WarRoom) error {
@@ -160,16 +133,16 @@ func (t *tx) UpsertWarRoom(w model.WarRoom) error {
 
 func (t *tx) TimelineOf(incidentID int64) ([]model.TimelineEntry, error) {
 	rows, err := t.query(timelineSQL, incidentID)
-	return collect(rows, err, "timeline", scanTimeline)
+	return collect(rows, err, "timeline", rowcodec.ScanTimeline)
 }
 
 // WarRooms lists the open war rooms, the most pressing first.
 func (db *DB) WarRooms(ctx context.Context) ([]model.WarRoom, error) {
 	rows, err := db.query(ctx, activeWarRoomsSQL)
-	return collect(rows, err, "war rooms", scanWarRoom)
+	return collect(rows, err, "war rooms", rowcodec.ScanWarRoom)
 }
 
 // WarRoom reads an incident's war room, open or not.
 func (db *DB) WarRoom(ctx context.Context, incidentID int64) (model.WarRoom, error) {
-	return one(db.queryRow(ctx, warRoomSQL, incidentID), fmt.Sprintf("war room of INC-%d", incidentID), scanWarRoom)
+	return one(db.queryRow(ctx, warRoomSQL, incidentID), fmt.Sprintf("war room of INC-%d", incidentID), rowcodec.ScanWarRoom)
 }

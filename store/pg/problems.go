@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 )
 
 // Problem records, their RCA actions and the incidents linked to them
@@ -80,30 +81,8 @@ type suggestionCache struct {
 	valid   bool
 }
 
-func problemArgs(p *model.Problem) []any {
-	return []any{p.Title, p.Service, p.Category, string(p.State), p.Owner, p.Description,
-		ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.ResolvedAt), p.RCA.Timeline, jsonList(p.RCA.Whys), p.RCA.Factors,
-		p.KnownError.Symptom, p.KnownError.RootCause, p.KnownError.Workaround, nullID(p.KnownError.Article)}
-}
-
-func scanProblem(s scanner) (model.Problem, error) {
-	var p model.Problem
-	err := s.Scan(&p.ID, &p.Title, &p.Service, &p.Category, &p.State, &p.Owner, &p.Description,
-		millis{&p.CreatedAt}, millis{&p.UpdatedAt}, millis{&p.ResolvedAt},
-		&p.RCA.Timeline, jsonColumn{&p.RCA.Whys}, &p.RCA.Factors,
-		&p.KnownError.Symptom, &p.KnownError.RootCause, &p.KnownError.Workaround, nullInt{&p.KnownError.Article},
-		&p.Incidents, &p.OpenActions)
-	return p, err
-}
-
-func scanProblemAction(s scanner) (model.ProblemAction, error) {
-	var a model.ProblemAction
-	err := s.Scan(&a.ID, &a.ProblemID, &a.Text, &a.Owner, millis{&a.Due}, &a.Done, millis{&a.DoneAt}, millis{&a.CreatedAt})
-	return a, err
-}
-
 func (t *tx) InsertProblem(p *model.Problem) error {
-	if err := t.queryRow(insertProblemSQL, problemArgs(p)...).Scan(&p.ID); err != nil {
+	if err := t.queryRow(insertProblemSQL, rowcodec.ProblemArgs(p)...).Scan(&p.ID); err != nil {
 		return fmt.Errorf("insert problem %q: %w", p.Title, unreachable(err))
 	}
 	return nil
@@ -115,12 +94,12 @@ func (t *tx) LinkedIncidents(problemID int64) ([]model.Incident, error) {
 }
 
 func (t *tx) ProblemByID(id int64) (model.Problem, error) {
-	p, err := scanProblem(t.queryRow(problemByIDSQL, id))
+	p, err := rowcodec.ScanProblem(t.queryRow(problemByIDSQL, id))
 	return p, lookupErr(err, "PRB-%d", id)
 }
 
 func (t *tx) UpdateProblem(p model.Problem) error {
-	return t.execOne(p.Ref(), updateProblemSQL, append(problemArgs(&p), p.ID)...)
+	return t.execOne(p.Ref(), updateProblemSQL, append(rowcodec.ProblemArgs(&p), p.ID)...)
 }
 
 func (t *tx) InsertProblemAction(a *model.ProblemAction) error {
@@ -136,7 +115,7 @@ func (t *tx) InsertProblemAction(a *model.ProblemAction) error {
 }
 
 func (t *tx) ProblemActionByID(id int64) (model.ProblemAction, error) {
-	a, err := scanProblemAction(t.queryRow(problemActionSQL, id))
+	a, err := rowcodec.ScanProblemAction(t.queryRow(problemActionSQL, id))
 	return a, lookupErr(err, "action %d", id)
 }
 
@@ -148,18 +127,18 @@ func (t *tx) UpdateProblemAction(a model.ProblemAction) error {
 func (db *DB) Problems(ctx context.Context, q model.ProblemQuery) ([]model.Problem, error) {
 	pattern, id := textFilter(q.Filter)
 	rows, err := db.query(ctx, problemsSQL, pattern, id, limit(q.Limit), offset(q.Offset), q.All)
-	return collect(rows, err, "problems", scanProblem)
+	return collect(rows, err, "problems", rowcodec.ScanProblem)
 }
 
 // Problem reads one problem with its counts.
 func (db *DB) Problem(ctx context.Context, id int64) (model.Problem, error) {
-	return one(db.queryRow(ctx, problemSQL, id), fmt.Sprintf("PRB-%d", id), scanProblem)
+	return one(db.queryRow(ctx, problemSQL, id), fmt.Sprintf("PRB-%d", id), rowcodec.ScanProblem)
 }
 
 // ProblemActions lists a problem's RCA actions in the order they were added.
 func (db *DB) ProblemActions(ctx context.Context, problemID int64) ([]model.ProblemAction, error) {
 	rows, err := db.query(ctx, problemActionsSQL, problemID)
-	return collect(rows, err, "problem actions", scanProblemAction)
+	return collect(rows, err, "problem actions", rowcodec.ScanProblemAction)
 }
 
 // ProblemIncidents lists the incidents linked to a problem, oldest first.
@@ -182,11 +161,7 @@ func (db *DB) ProblemSuggestions(ctx context.Context, now time.Time) ([]model.Pr
 		return slices.Clone(c.list), nil
 	}
 	rows, err := db.query(ctx, suggestionCandidatesSQL, now.Add(-model.RecurrenceWithin).UnixMilli())
-	list, err := collect(rows, err, "problem suggestions", func(s scanner) (model.Incident, error) {
-		var in model.Incident
-		err := s.Scan(&in.ID, &in.Kind, &in.Service, &in.Category, &in.Priority, &in.State, millis{&in.OpenedAt})
-		return in, err
-	})
+	list, err := collect(rows, err, "problem suggestions", rowcodec.ScanRecurrenceCandidate)
 	if err != nil {
 		return nil, err
 	}

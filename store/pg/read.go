@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -285,11 +286,7 @@ func longestWord(filter string) string {
 // AlertHistory lists an alert's state changes, oldest first.
 func (db *DB) AlertHistory(ctx context.Context, alertID int64) ([]model.AlertChange, error) {
 	rows, err := db.query(ctx, alertHistorySQL, alertID)
-	return collect(rows, err, "alert history", func(s scanner) (model.AlertChange, error) {
-		var c model.AlertChange
-		err := s.Scan(millis{&c.At}, &c.State)
-		return c, err
-	})
+	return collect(rows, err, "alert history", rowcodec.ScanAlertChange)
 }
 
 // Silences lists silences newest first with how many firing alerts each
@@ -299,27 +296,10 @@ func (db *DB) Silences(ctx context.Context, activeAt time.Time) ([]model.Silence
 	return collect(rows, err, "silences", scanSilence)
 }
 
-func scanSilence(s scanner) (model.Silence, error) {
-	var sil model.Silence
-	var matchers string
-	err := s.Scan(&sil.ID, &matchers, &sil.Author, &sil.Comment, millis{&sil.StartsAt}, millis{&sil.EndsAt},
-		millis{&sil.CreatedAt}, &sil.Matching)
-	if err != nil {
-		return sil, err
-	}
-	sil.Matchers, err = decodeMatchers(matchers)
-	return sil, err
-}
-
 // Services lists the service catalogue by id.
 func (db *DB) Services(ctx context.Context) ([]model.Service, error) {
 	rows, err := db.query(ctx, servicesSQL)
-	return collect(rows, err, "services", func(s scanner) (model.Service, error) {
-		var sv model.Service
-		err := s.Scan(&sv.ID, &sv.Name, &sv.Tier, &sv.Owner, &sv.Environment, jsonColumn{&sv.DependsOn},
-			&sv.Version, &sv.Platform, jsonColumn{&sv.URLs}, durationMillis{&sv.RPO}, durationMillis{&sv.RTO})
-		return sv, err
-	})
+	return collect(rows, err, "services", rowcodec.ScanService)
 }
 
 // Audit lists audit entries newest first.
@@ -334,11 +314,7 @@ func (db *DB) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEntry
 		hide = q.Hide
 	}
 	rows, err := db.query(ctx, auditSQL, since, pattern, limit(q.Limit), offset(q.Offset), hide)
-	return collect(rows, err, "audit log", func(s scanner) (model.AuditEntry, error) {
-		var e model.AuditEntry
-		err := s.Scan(&e.ID, millis{&e.At}, &e.Actor, &e.Action, &e.Entity, &e.Before, &e.After)
-		return e, err
-	})
+	return collect(rows, err, "audit log", rowcodec.ScanAuditEntry)
 }
 
 // Incident reads one incident.
@@ -349,13 +325,7 @@ func (db *DB) Incident(ctx context.Context, id int64) (model.Incident, error) {
 // Timeline lists an incident's history, oldest first.
 func (db *DB) Timeline(ctx context.Context, incidentID int64) ([]model.TimelineEntry, error) {
 	rows, err := db.query(ctx, timelineSQL, incidentID)
-	return collect(rows, err, "timeline", scanTimeline)
-}
-
-func scanTimeline(s scanner) (model.TimelineEntry, error) {
-	var e model.TimelineEntry
-	err := s.Scan(&e.ID, &e.IncidentID, millis{&e.At}, &e.Actor, &e.Kind, &e.Text)
-	return e, err
+	return collect(rows, err, "timeline", rowcodec.ScanTimeline)
 }
 
 // Alert reads one alert.
@@ -363,35 +333,13 @@ func (db *DB) Alert(ctx context.Context, id int64) (model.Alert, error) {
 	return one(db.queryRow(ctx, alertSQL, id), fmt.Sprintf("ALR-%d", id), scanAlert)
 }
 
-// incidentFields are the scan targets of incidentColumns.
-func incidentFields(in *model.Incident) []any {
-	return []any{&in.ID, &in.Kind, &in.Title, &in.Description, &in.Service, &in.Category,
-		&in.Impact, &in.Urgency, &in.Priority, &in.State, &in.Major, &in.Team, &in.Assignee, &in.Escalation,
-		millis{&in.OpenedAt}, millis{&in.UpdatedAt}, millis{&in.AckAt}, millis{&in.ResolvedAt}, millis{&in.ResolveDue},
-		&in.Resolution, &in.Reopens,
-		millis{&in.RespondDue}, &in.HoldReason, millis{&in.HoldSince}, durationMillis{&in.Paused}, &in.Satisfaction,
-		nullInt{&in.MergedInto}, nullInt{&in.ProblemID}, &in.SLAFlags, millis{&in.LevelSince}}
-}
-
-func scanIncident(s scanner) (model.Incident, error) {
-	var in model.Incident
-	err := s.Scan(incidentFields(&in)...)
-	return in, err
-}
-
-// alertFields are the scan targets of alertColumns.
-func alertFields(a *model.Alert) []any {
-	return []any{&a.ID, &a.DedupKey, &a.Source, &a.Name, &a.Severity, &a.State, &a.Service, &a.Summary,
-		jsonColumn{&a.Labels}, jsonColumn{&a.Annotations},
-		millis{&a.StartsAt}, millis{&a.EndsAt}, millis{&a.FirstSeen}, millis{&a.LastSeen},
-		&a.Firings, &a.Deliveries, &a.Stale, &a.AckBy, millis{&a.AckAt}, millis{&a.AckUntil}, &a.Group, nullInt{&a.SilencedBy},
-		&a.Flapping, nullInt{&a.AfterChange}, nullInt{&a.IncidentID}, &a.Truncated, nullInt{&a.StormID}}
-}
-
+// scanAlert scans alertColumns: the columns both stores share, then the
+// storm's size and firing members as one array, NULL on rows that stand
+// for no storm (SQLite reads them as two integers).
 func scanAlert(s scanner) (model.Alert, error) {
 	var a model.Alert
 	var storm []int32 // size, firing
-	err := s.Scan(append(alertFields(&a), &storm)...)
+	err := s.Scan(append(rowcodec.AlertFields(&a), &storm)...)
 	if len(storm) == 2 {
 		a.StormSize, a.StormFiring = int(storm[0]), int(storm[1])
 	}
