@@ -18,6 +18,7 @@ func ArticleArgs(a model.Article) []any {
 		Millis(a.UpdatedAt), a.Author, a.Version, a.Latest, Millis(a.ReviewedAt), a.ReviewedBy}
 }
 
+// ScanArticle scans the stores' articleColumns.
 func ScanArticle(row Row) (model.Article, error) {
 	var a model.Article
 	err := row.Scan(ArticleFields(&a)...)
