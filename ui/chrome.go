@@ -397,8 +397,8 @@ func (m *Model) footerLines() []string {
 		return []string{fit(c.line(m.w), m.w)}
 	}
 	state, stateShort := m.liveState()
-	name := st.FooterKey.Render(m.s.Actor.Name)
-	role := st.Footer.Render(" (" + m.s.Actor.Role.String() + ")")
+	name := st.memo(&st.FooterKey, m.s.Actor.Name)
+	role := st.memo(&st.Footer, " ("+m.s.Actor.Role.String()+")")
 	var online string
 	if others := m.others(0); len(others) > 0 {
 		online = fmt.Sprintf(" +%d online", len(others))
@@ -608,7 +608,7 @@ func (m *Model) hints() []string {
 			continue // not this operator's to do
 		}
 		h := b.Help()
-		parts = append(parts, st.FooterKey.Render(h.Key)+st.Footer.Render(" "+h.Desc))
+		parts = append(parts, st.memo(&st.FooterKey, h.Key)+st.memo(&st.Footer, " "+h.Desc))
 	}
 	return parts
 }

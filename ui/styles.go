@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
@@ -43,6 +44,42 @@ type Styles struct {
 	// look is what the palette was made for: two sessions with the same
 	// look draw a row alike (drawnRows).
 	look look
+
+	// drawn keeps what memo drew.
+	drawn *styleMemo
+}
+
+// styleMemo is text as a style drew it, by style and text: the footer's key
+// hints are the same words in the same styles every frame, and lipgloss
+// works each one out afresh.
+type styleMemo struct {
+	mu sync.Mutex
+	m  map[styleText]string
+}
+
+type styleText struct {
+	style *lipgloss.Style // one of the palette's own
+	text  string
+}
+
+// memo is style.Render(text) for one of this palette's styles (&s.Footer),
+// drawn once.
+func (s *Styles) memo(style *lipgloss.Style, text string) string {
+	k := styleText{style, text}
+	s.drawn.mu.Lock()
+	out, ok := s.drawn.m[k]
+	s.drawn.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = style.Render(text)
+	s.drawn.mu.Lock()
+	if s.drawn.m == nil || len(s.drawn.m) >= 1024 {
+		s.drawn.m = map[styleText]string{}
+	}
+	s.drawn.m[k] = out
+	s.drawn.mu.Unlock()
+	return out
 }
 
 type look struct {
@@ -85,6 +122,7 @@ func NewStyles(r *lipgloss.Renderer) *Styles {
 
 	s := &Styles{
 		look:        look{profile, darkBG},
+		drawn:       &styleMemo{},
 		Header:      ns().Bold(true).Reverse(true),
 		HeaderTitle: ns().Bold(true).Reverse(true),
 		HeaderDim:   ns().Reverse(true),

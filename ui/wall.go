@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/hypercare-ops/hypercare/model"
@@ -86,11 +87,27 @@ func (m *Model) wallBoard() string {
 	if b := &m.board; b.w == m.w && slices.Equal(b.tiles, all) {
 		return b.out
 	}
-	// The tiles share the width, so the board spans the wall; where that
-	// is too narrow for a tile, each is as wide as it needs.
-	board := m.boardOf(all, m.w/len(all))
-	if board == "" {
-		board = m.boardOf(all, 0)
+	// And once for every wall screen showing the same counts alike: the
+	// counts change with every commit.
+	key := boardKey{look: m.s.st.look, w: m.w}
+	for _, t := range all {
+		key.tiles += fmt.Sprintf("%s\x00%s\x00%t\x00", t.label, t.value, t.alarm)
+	}
+	drawnBoards.Lock()
+	board, ok := drawnBoards.m[key]
+	drawnBoards.Unlock()
+	if !ok {
+		// The tiles share the width, so the board spans the wall; where
+		// that is too narrow for a tile, each is as wide as it needs.
+		if board = m.boardOf(all, m.w/len(all)); board == "" {
+			board = m.boardOf(all, 0)
+		}
+		drawnBoards.Lock()
+		if drawnBoards.m == nil || len(drawnBoards.m) >= 64 {
+			drawnBoards.m = map[boardKey]string{}
+		}
+		drawnBoards.m[key] = board
+		drawnBoards.Unlock()
 	}
 	m.board = drawnBoard{w: m.w, tiles: all, out: board}
 	return board
@@ -101,6 +118,19 @@ type drawnBoard struct {
 	w     int
 	tiles []wallTile
 	out   string
+}
+
+// drawnBoards are the boards drawn lately, by what they show, for every
+// session: a board is drawn from its tiles, the width and the palette.
+var drawnBoards struct {
+	sync.Mutex
+	m map[boardKey]string
+}
+
+type boardKey struct {
+	look  look
+	w     int
+	tiles string
 }
 
 // boardOf is the tiles side by side, each tileW cells wide with its

@@ -32,3 +32,22 @@ func TestMemoryBudgetFollowsSessions(t *testing.T) {
 		t.Fatalf("GOMEMLIMIT set, yet the limit moved to %d", got)
 	}
 }
+
+// serve collects less often than the default, within that limit; GOGC, when
+// the operator sets it, is left alone.
+func TestServerGCPace(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	var b memoryBudget
+	t.Setenv("GOGC", "")
+	b.pace()
+	if got := debug.SetGCPercent(100); got != serverGCPercent {
+		t.Fatalf("GC percent %d in serve, want %d", got, serverGCPercent)
+	}
+	t.Setenv("GOGC", "50")
+	debug.SetGCPercent(50)
+	b.pace()
+	if got := debug.SetGCPercent(100); got != 50 {
+		t.Fatalf("GOGC=50 set, yet the pace moved to %d", got)
+	}
+}

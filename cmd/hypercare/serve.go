@@ -81,6 +81,7 @@ func serve(ctx context.Context, g global, sshAddr, httpAddr string, w io.Writer)
 	defer a.db.Close()
 	memory := &memoryBudget{}
 	memory.apply()
+	memory.pace()
 	logf := log.New(os.Stderr, "", log.LstdFlags).Printf
 	dropStatus, waitDrops, err := watchDrops(ctx, a, g.drops, logf)
 	if err != nil {
