@@ -226,29 +226,31 @@ func (m *Model) headerView() string {
 			day = fmt.Sprintf("day %d/%d", d, total)
 		}
 	}
-	seg := func(st lipgloss.Style, s string) string { return st.Render(" " + s + " ") }
-	title := seg(st.HeaderTitle, "HYPERCARE")
+	// A segment is drawn once per palette and text: most of them read the
+	// same frame after frame.
+	seg := func(style *lipgloss.Style, s string) string { return st.memo(style, " "+s+" ") }
+	title := seg(&st.HeaderTitle, "HYPERCARE")
 	if m.w >= 100 { // on a narrow screen the counts matter more than the name
-		name = seg(st.HeaderDim, name)
+		name = seg(&st.HeaderDim, name)
 	} else {
 		name = ""
 	}
 	if day != "" {
-		day = seg(st.HeaderDim, day)
+		day = seg(&st.HeaderDim, day)
 	}
-	p1 := seg(st.HeaderDim, fmt.Sprintf("P1 %d", c.OpenP1))
+	p1 := seg(&st.HeaderDim, fmt.Sprintf("P1 %d", c.OpenP1))
 	if c.OpenP1 > 0 {
-		p1 = seg(st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
+		p1 = seg(&st.HeaderAlarm, fmt.Sprintf("P1 %d", c.OpenP1))
 	}
-	figures := p1 + seg(st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
+	figures := p1 + seg(&st.HeaderDim, fmt.Sprintf("P2 %d", c.OpenP2))
 	if c.SLAAtRisk > 0 {
 		risk := "SLA at risk %d"
 		if m.w < 100 {
 			risk = "at risk %d"
 		}
-		figures += seg(st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
+		figures += seg(&st.HeaderAlarm, fmt.Sprintf(risk, c.SLAAtRisk))
 	}
-	figures += seg(st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
+	figures += seg(&st.HeaderDim, fmt.Sprintf("firing %d", c.Firing))
 	// The figures in as few cells as they can be read in, for the
 	// narrowest screens: "P1 2 P2 3 risk 1 fire 13".
 	short := fmt.Sprintf("P1 %d P2 %d", c.OpenP1, c.OpenP2)
@@ -256,21 +258,21 @@ func (m *Model) headerView() string {
 		short += fmt.Sprintf(" risk %d", c.SLAAtRisk)
 	}
 	short += fmt.Sprintf(" fire %d", c.Firing)
-	shortFigures := seg(st.HeaderDim, short)
+	shortFigures := seg(&st.HeaderDim, short)
 	if c.OpenP1 > 0 || c.SLAAtRisk > 0 {
-		shortFigures = seg(st.HeaderAlarm, short)
+		shortFigures = seg(&st.HeaderAlarm, short)
 	}
 	var exit string
 	if sc := m.score; sc.of > 0 {
 		// How near the exit is: the lead's question every morning.
-		exit = seg(st.HeaderDim, fmt.Sprintf("exit %d/%d", sc.met, sc.of))
+		exit = seg(&st.HeaderDim, fmt.Sprintf("exit %d/%d", sc.met, sc.of))
 		if sc.met == sc.of {
-			exit = seg(st.HeaderTitle, fmt.Sprintf("exit %d/%d ✓", sc.met, sc.of))
+			exit = seg(&st.HeaderTitle, fmt.Sprintf("exit %d/%d ✓", sc.met, sc.of))
 		}
 	}
-	clock := seg(st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
+	clock := seg(&st.HeaderTitle, now.Format("Mon 02 Jan 15:04:05 MST"))
 	if m.w < 100 {
-		clock = seg(st.HeaderTitle, now.Format("15:04:05"))
+		clock = seg(&st.HeaderTitle, now.Format("15:04:05"))
 	}
 	var running, runningShort, next string
 	if run := runningNow(m.counts.near, m.s.Now()); len(run) > 0 {
@@ -278,18 +280,18 @@ func (m *Model) headerView() string {
 		if len(run) > 1 {
 			more = fmt.Sprintf(" +%d", len(run)-1)
 		}
-		running = seg(st.HeaderTitle, "▶ "+run[0].Ref()+" "+run[0].Service()+more)
-		runningShort = seg(st.HeaderTitle, "▶ "+run[0].Ref()+more)
+		running = seg(&st.HeaderTitle, "▶ "+run[0].Ref()+" "+run[0].Service()+more)
+		runningShort = seg(&st.HeaderTitle, "▶ "+run[0].Ref()+more)
 	}
 	if m.counts.hasNext {
 		n := m.counts.next
-		next = seg(st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
+		next = seg(&st.HeaderDim, fmt.Sprintf("next %s %s %s", n.Ref(), n.Start.In(m.s.loc()).Format("Mon 15:04"), n.Service()))
 	}
 	onCall, onCallShort := "", ""
 	if list, mine := m.onCallNow(); len(list) > 0 {
-		onCall = seg(st.HeaderDim, "on call "+strings.Join(list, ", "))
+		onCall = seg(&st.HeaderDim, "on call "+strings.Join(list, ", "))
 		if mine { // who to call on one's own team, without the team
-			onCallShort = seg(st.HeaderDim, "☎ "+list[0][strings.IndexByte(list[0], ' ')+1:])
+			onCallShort = seg(&st.HeaderDim, "☎ "+list[0][strings.IndexByte(list[0], ' ')+1:])
 		}
 	}
 	// The figures and the clock always show. The rest gives way a segment
@@ -300,7 +302,7 @@ func (m *Model) headerView() string {
 	// Then the word HYPERCARE, and the figures say themselves shorter;
 	// the clock goes last. Only a screen too narrow even for the short
 	// figures cuts them.
-	bare := seg(st.HeaderTitle, now.Format("15:04"))
+	bare := seg(&st.HeaderTitle, now.Format("15:04"))
 	var left, right string
 	for _, v := range [][3]string{
 		{title + name + day + figures + exit + onCall, running + next},
