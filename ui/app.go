@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -320,48 +321,69 @@ func (m *Model) fetchCounts() tea.Cmd {
 			return countsMsg{}, err
 		}
 		msg := countsMsg{counts: c}
-		if msg.warRooms, err = r.WarRooms(ctx); err != nil {
-			return msg, err
+		// The rest side by side, each into a field of its own: a commit's
+		// redraw waits for the slowest of them, not for their sum.
+		var reads sync.WaitGroup
+		var mu sync.Mutex
+		var first error
+		read := func(f func() error) {
+			reads.Go(func() {
+				if err := f(); err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			})
 		}
+		read(func() (err error) { msg.warRooms, err = r.WarRooms(ctx); return err })
 		if wall {
-			if err := readOverview(ctx, r, &msg); err != nil {
-				return msg, err
-			}
+			read(func() error { return readOverview(ctx, r, &msg) })
 		}
 		if score {
-			scores, err := readScorecard(ctx, r, p, s)
-			if err != nil {
-				return msg, err
-			}
-			msg.scored = true
-			msg.exit.met, msg.exit.of = plan.ExitTally(scores)
+			read(func() error {
+				scores, err := readScorecard(ctx, r, p, s)
+				if err == nil {
+					msg.scored = true
+					msg.exit.met, msg.exit.of = plan.ExitTally(scores)
+				}
+				return err
+			})
 		}
 		// Leads are told which incidents passed 75% of their resolve time,
 		// and which licences and certificates need them.
 		if lead && c.SLAAtRisk > 0 {
-			if msg.atRisk, err = r.Queue(ctx, model.QueueQuery{AtRisk: true, Limit: atRiskShown}); err != nil {
-				return msg, err
-			}
+			read(func() (err error) {
+				msg.atRisk, err = r.Queue(ctx, model.QueueQuery{AtRisk: true, Limit: atRiskShown})
+				return err
+			})
 		}
 		if lead && p != nil {
-			if msg.expiring, err = expiring(ctx, r, p.LicenceList(), p.OwnerTeam, now); err != nil {
-				return msg, err
+			read(func() (err error) {
+				msg.expiring, err = expiring(ctx, r, p.LicenceList(), p.OwnerTeam, now)
+				return err
+			})
+		}
+		read(func() error {
+			next, err := r.NextChange(ctx, now)
+			switch {
+			case errors.Is(err, model.ErrNotFound):
+			case err != nil:
+				return err
+			default:
+				msg.next, msg.hasNext = next, true
 			}
+			return nil
+		})
+		read(func() (err error) { msg.near, err = changesNearNow(ctx, r, now); return err })
+		if reading {
+			read(func() error {
+				d, err := r.TrainingData(ctx)
+				msg.unread = len(d.Unread(who.Name, who.Role))
+				return err
+			})
 		}
-		next, err := r.NextChange(ctx, now)
-		switch {
-		case errors.Is(err, model.ErrNotFound):
-		case err != nil:
-			return msg, err
-		default:
-			msg.next, msg.hasNext = next, true
-		}
-		if msg.near, err = changesNearNow(ctx, r, now); err != nil || !reading {
-			return msg, err
-		}
-		d, err := r.TrainingData(ctx)
-		msg.unread = len(d.Unread(who.Name, who.Role))
-		return msg, err
+		reads.Wait()
+		return msg, first
 	}, func(msg countsMsg, err error) tea.Msg {
 		msg.err = err
 		return msg
