@@ -194,7 +194,11 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 		return "", "", false, nil
 	}
 	var indexedTo int64
-	if err := db.readers.QueryRowContext(ctx, indexedToSQL).Scan(&indexedTo); err != nil {
+	row, err := db.queryRow(ctx, indexedToSQL)
+	if err == nil {
+		err = row.Scan(&indexedTo)
+	}
+	if err != nil {
 		return "", "", false, fmt.Errorf("count filter candidates: %w", err)
 	}
 	starts, width, sampled := termWindows(indexedTo)
@@ -229,7 +233,7 @@ func (db *DB) textCandidates(ctx context.Context, filter string) (match, ids str
 	if named == nil {
 		ids = "[]"
 	}
-	row, err := db.queryRow(ctx, countTextCandidatesSQL, match, candidatesMax+1)
+	row, err = db.queryRow(ctx, countTextCandidatesSQL, match, candidatesMax+1)
 	if err != nil {
 		return "", "", false, err
 	}
