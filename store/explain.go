@@ -52,6 +52,7 @@ var hotQueries = func() []hotQuery {
 		{"feed", feedSQL, feed(false, nil, 0, 0, nil)},
 		{"feed filtered", feedSQL, feed(true, labels, 3, 0, nil)},
 		{"feed filtered, storm members", feedSQL, feed(true, labels, 3, 1, nil)},
+		{"feed filtered, storm members to a full page", feedMembersBoundSQL, append(feed(true, labels, 3, 1, nil), 2)},
 		{"feed firing", feedFiringSQL, feed(false, nil, 0, 0, nil)},
 		{"feed firing filtered", feedFiringSQL, feed(true, labels, 3, 0, nil)},
 		{"feed text, few candidates", feedCandidatesSQL, feed(true, labels, 0, 0, `"dis" AND "isk"`)},

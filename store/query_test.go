@@ -7,14 +7,15 @@ import (
 
 // expectedIndex names the index each hot query must walk.
 var expectedIndex = map[string]string{
-	"queue":                            "INDEX incidents_queue",
-	"queue filtered":                   "INDEX incidents_queue",
-	"queue at risk":                    "INDEX incidents_queue",
-	"queue all":                        "INDEX incidents_opened",
-	"queue all filtered":               "INDEX incidents_opened",
-	"feed":                             "INDEX alerts_feed (storm_member=?)",
-	"feed filtered":                    "INDEX alerts_feed (storm_member=?)",
-	"feed filtered, storm members":     "INDEX alerts_feed (storm_member=?)",
+	"queue":                        "INDEX incidents_queue",
+	"queue filtered":               "INDEX incidents_queue",
+	"queue at risk":                "INDEX incidents_queue",
+	"queue all":                    "INDEX incidents_opened",
+	"queue all filtered":           "INDEX incidents_opened",
+	"feed":                         "INDEX alerts_feed (storm_member=?)",
+	"feed filtered":                "INDEX alerts_feed (storm_member=?)",
+	"feed filtered, storm members": "INDEX alerts_feed (storm_member=?)",
+	"feed filtered, storm members to a full page": "INDEX alerts_feed (storm_member=? AND firing=? AND severity<?)",
 	"feed firing":                      "INDEX alerts_feed (storm_member=? AND firing=?)",
 	"feed firing filtered":             "INDEX alerts_feed (storm_member=? AND firing=?)",
 	"feed storm":                       "INDEX alerts_storm",
