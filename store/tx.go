@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -428,23 +429,10 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 		}
-		if a.Name == "" {
-			a.Name = a.DedupKey // as the insert stores it
-		}
-		if a.Severity == 0 {
-			a.Severity = model.SevWarning
-		}
-		// A new alert has no marks but the storm it was stored in.
-		a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated = 0, false, 0, 0, 0
-		return model.Upserted{New: true, Changed: true, Changes: 1}, nil
+		return rowcodec.Stored(a, false, model.Alert{}, "", 0), nil
 	}
 	a.ID = k.id
-	m := k.marks
-	a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated, a.StormID = m.SilencedBy, m.Flapping, m.AfterChange, m.IncidentID, m.Truncated, m.StormID
-	if k.state == a.State {
-		return model.Upserted{}, nil
-	}
-	return model.Upserted{Changed: true, Changes: k.changes + 1}, nil
+	return rowcodec.Stored(a, true, k.marks, k.state, k.changes), nil
 }
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen

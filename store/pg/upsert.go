@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/rowcodec"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -254,25 +255,12 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 	t.addRun(k != nil, id, a, firstSeen)
 	a.ID = id
 	if k == nil {
-		if a.Name == "" {
-			a.Name = a.DedupKey // as the insert stores it
-		}
-		if a.Severity == 0 {
-			a.Severity = model.SevWarning
-		}
-		// A new alert has no marks but the storm it was stored in.
-		a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated = 0, false, 0, 0, 0
-		return model.Upserted{New: true, Changed: true, Changes: 1}, nil
+		return rowcodec.Stored(a, false, model.Alert{}, "", 0), nil
 	}
 	if err := k.fill(a); err != nil {
 		return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
-	m := k.marks
-	a.SilencedBy, a.Flapping, a.AfterChange, a.IncidentID, a.Truncated, a.StormID = m.SilencedBy, m.Flapping, m.AfterChange, m.IncidentID, m.Truncated, m.StormID
-	if k.state == a.State {
-		return model.Upserted{}, nil
-	}
-	return model.Upserted{Changed: true, Changes: k.changes + 1}, nil
+	return rowcodec.Stored(a, true, k.marks, k.state, k.changes), nil
 }
 
 // idOr is the stored alert's id, or for a new one the lowest id taken
