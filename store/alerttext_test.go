@@ -27,6 +27,22 @@ func TestTrigramQuery(t *testing.T) {
 	}
 }
 
+// upsertAlerts stores alerts in one transaction, as deliveries.
+func upsertAlerts(t *testing.T, db *DB, alerts []model.Alert) {
+	t.Helper()
+	err := db.Write(t.Context(), func(tx model.Tx) error {
+		for i := range alerts {
+			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // feedKeys is the feed for a filter, as dedup keys.
 func feedKeys(t *testing.T, db *DB, q model.FeedQuery) []string {
 	t.Helper()
@@ -66,20 +82,7 @@ func TestAlertTextFilterFollowsTheIndex(t *testing.T) {
 			Summary: fmt.Sprintf("instance node-%d: %d over threshold", i%17, i), LastSeen: t0.Add(time.Duration(i) * time.Second)})
 	}
 	alerts[7].Summary = `quote " and 100%_sure`
-	upsert := func(as ...model.Alert) {
-		t.Helper()
-		err := db.Write(ctx, func(tx model.Tx) error {
-			for i := range as {
-				if _, err := tx.UpsertAlert(&as[i], time.Time{}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	upsert := func(as ...model.Alert) { t.Helper(); upsertAlerts(t, db, as) }
 	upsert(alerts...)
 	// Every seventh is a storm's member: a filter finds them too, through
 	// the members' own candidates when the text is common.

@@ -26,17 +26,7 @@ func TestFilteredFeedPages(t *testing.T) {
 			Severity: model.Severity(1 + (i/2)%3), State: state, Service: fmt.Sprintf("svc-%02d", i%7),
 			Summary: fmt.Sprintf("node-%d", i%11), LastSeen: t0.Add(time.Duration(i*37%300) * time.Second)})
 	}
-	err := db.Write(ctx, func(tx model.Tx) error {
-		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	upsertAlerts(t, db, alerts)
 	// A third are storm members (of every severity, firing or not), and
 	// some are stale: firing, but not counted as such.
 	for _, q := range []string{"UPDATE alerts SET storm_member = 1 WHERE id % 3 = 0", "UPDATE alerts SET stale = 1 WHERE id % 13 = 0"} {

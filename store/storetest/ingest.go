@@ -41,18 +41,13 @@ func testSavepoint(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
+	feed, got := storedKeys(t, db)
 	for _, a := range feed {
-		keys = append(keys, a.DedupKey)
 		if a.Flapping {
 			t.Errorf("%s flapping: the undone savepoint's marks were kept", a.DedupKey)
 		}
 	}
-	if got := strings.Join(keys, " "); got != "after kept before" {
+	if got != "after kept before" {
 		t.Errorf("stored %q; want the writes outside the failed savepoint", got)
 	}
 }
@@ -147,15 +142,7 @@ func testSavepointWriteFails(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for _, a := range feed {
-		keys = append(keys, a.DedupKey)
-	}
-	if got := strings.Join(keys, " "); got != "after before" {
+	if _, got := storedKeys(t, db); got != "after before" {
 		t.Errorf("stored %q; want the writes outside the failed savepoint", got)
 	}
 }
@@ -226,4 +213,19 @@ func testIngestAllReadAheadEdges(t *testing.T, h Harness) {
 	if c, err := db.Counts(ctx); err != nil || c.Alerts != 4 {
 		t.Errorf("counts %+v, %v; want 4 alerts", c, err)
 	}
+}
+
+// storedKeys is the feed's first ten alerts, and their dedup keys in feed
+// order, space-separated.
+func storedKeys(t *testing.T, db DB) ([]model.Alert, string) {
+	t.Helper()
+	feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, len(feed))
+	for i, a := range feed {
+		keys[i] = a.DedupKey
+	}
+	return feed, strings.Join(keys, " ")
 }
