@@ -91,8 +91,7 @@ type Model struct {
 	// frame; the clock's tick redraws every second.
 	drawn string
 	dirty bool
-	cells []cell     // each pane as last drawn (cells.go)
-	board drawnBoard // the wall's board as last drawn (wall.go)
+	cells []cell // each pane as last drawn (cells.go)
 }
 
 type (

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -82,13 +81,9 @@ func (m *Model) wallBoard() string {
 		return ""
 	}
 	// Asked for several times a frame (the header's height, the layout,
-	// the header): drawn once for what it shows.
+	// the header) by every wall screen, and the counts change with every
+	// commit: drawn once for what it shows, for all of them.
 	all := m.wallTiles()
-	if b := &m.board; b.w == m.w && slices.Equal(b.tiles, all) {
-		return b.out
-	}
-	// And once for every wall screen showing the same counts alike: the
-	// counts change with every commit.
 	key := boardKey{look: m.s.st.look, w: m.w}
 	for _, t := range all {
 		key.tiles += fmt.Sprintf("%s\x00%s\x00%t\x00", t.label, t.value, t.alarm)
@@ -109,15 +104,7 @@ func (m *Model) wallBoard() string {
 		drawnBoards.m[key] = board
 		drawnBoards.Unlock()
 	}
-	m.board = drawnBoard{w: m.w, tiles: all, out: board}
 	return board
-}
-
-// drawnBoard is the wall's board as last drawn, for those tiles at width w.
-type drawnBoard struct {
-	w     int
-	tiles []wallTile
-	out   string
 }
 
 // drawnBoards are the boards drawn lately, by what they show, for every
