@@ -6,8 +6,8 @@
 // same stored data:
 //
 //   - raw minimal: the run's alert rows upserted into a table with only the
-//     alert's columns and its key, already holding as many rows as the
-//     stored size, one prepared statement, one transaction per 10,000 rows;
+//     alert's columns and its key, already holding a copy of the stored
+//     alerts, one prepared statement, one transaction per 10,000 rows;
 //   - raw schema: the same rows, the same way, into hypercare's own alerts
 //     table (its triggers and indexes) in a copy of the stored database;
 //   - real path: the run's files (Alertmanager webhooks of -alerts alerts,
@@ -206,7 +206,7 @@ func ensureBases(ctx context.Context, dir string, n int) (base, minimal string, 
 	if _, err := os.Stat(minimal); err != nil {
 		tmp := minimal + ".filling"
 		os.Remove(tmp)
-		if err := fillMinimal(ctx, tmp, n); err != nil {
+		if err := fillMinimal(ctx, tmp, base); err != nil {
 			return "", "", err
 		}
 		if err := os.Rename(tmp, minimal); err != nil {
@@ -243,27 +243,33 @@ ON CONFLICT (dedup_key) DO UPDATE SET state = excluded.state, ends_at = excluded
 	schemaUpsert = minimalUpsert
 )
 
-func fillMinimal(ctx context.Context, path string, n int) error {
+// fillMinimal makes the minimal table at path holding base's stored
+// alerts, their keys and fields as they are: the run's deliveries then find
+// the same alerts to update, and their new keys land among stored keys of
+// the same kind, in the minimal table as in hypercare's own.
+func fillMinimal(ctx context.Context, path, base string) error {
 	db, err := sql.Open("sqlite", store.WriterDSN(path))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// One connection: ATTACH holds for the connection that ran it.
+	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, minimalSchema); err != nil {
 		return err
 	}
-	rows := make([]row, 0, 10_000)
-	for i := 0; i < n; i += 10_000 {
-		rows = rows[:0]
-		for j := i; j < min(n, i+10_000); j++ {
-			rows = append(rows, row{key: fmt.Sprintf("fill%012x", j+1), source: "alertmanager", name: "HighLatency",
-				severity: 2, state: "resolved", service: "checkout", summary: fmt.Sprintf("HighLatency on checkout: instance %d", j),
-				labels:      `{"alertname":"HighLatency","cluster":"eu-1","env":"prod","instance":"i-x","service":"checkout","severity":"warning","team":"bench"}`,
-				annotations: `{"runbook_url":"https://kb.example/HighLatency","summary":"HighLatency"}`, group: "g"})
-		}
-		if err := upsert(ctx, db, rows, minimalUpsert); err != nil {
-			return err
-		}
+	// immutable: a read-only attach of a WAL database would still leave
+	// -wal and -shm files beside base, which copies of it refuse.
+	if _, err := db.ExecContext(ctx, "ATTACH DATABASE ? AS base", "file:"+base+"?immutable=1"); err != nil {
+		return err
+	}
+	const columns = `id, dedup_key, source, name, severity, state, service, summary, labels, annotations,
+	starts_at, ends_at, first_seen, last_seen, group_key, count`
+	if _, err := db.ExecContext(ctx, "INSERT INTO alerts ("+columns+") SELECT "+columns+" FROM base.alerts ORDER BY id"); err != nil {
+		return fmt.Errorf("copy %s's alerts: %w", base, err)
+	}
+	if _, err := db.ExecContext(ctx, "DETACH DATABASE base"); err != nil {
+		return err
 	}
 	return db.Close()
 }

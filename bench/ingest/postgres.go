@@ -29,8 +29,8 @@ const pgMinimalSchema = `CREATE TABLE alerts (
 	labels text NOT NULL, annotations text NOT NULL, starts_at bigint, ends_at bigint,
 	first_seen bigint NOT NULL, last_seen bigint NOT NULL, group_key text NOT NULL, count integer NOT NULL DEFAULT 1)`
 
-// pgFillMinimal stores $1 resolved alerts in the minimal table, as
-// fillMinimal does on SQLite.
+// pgFillMinimal stores $1 resolved alerts of its own making in the minimal
+// table. (On SQLite, fillMinimal copies the stored base's alerts instead.)
 const pgFillMinimal = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
 	annotations, first_seen, last_seen, group_key)
 SELECT 'fill' || lpad(to_hex(i), 12, '0'), 'alertmanager', 'HighLatency', 2, 'resolved', 'checkout',
