@@ -201,6 +201,11 @@ func (s *Desk) Prune(ctx context.Context, a Actor, now time.Time, run PruneRun) 
 			}
 		}
 	}
+	if c, ok := s.store.(Compacter); ok && total.Total() > 0 {
+		if err := c.Compact(ctx); err != nil {
+			return total, fmt.Errorf("prune: %w", err)
+		}
+	}
 	return total, nil
 }
 

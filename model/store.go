@@ -258,6 +258,14 @@ type Notifier interface {
 	Subscribe() (ch <-chan struct{}, cancel func())
 }
 
+// Compacter is a Store that can hand back the disk space its write-ahead
+// log holds (SQLite's WAL, which grows under a flood of writes and keeps
+// its size). Prune calls it when it has removed something, so that what
+// the disk holds after a prune is the records kept.
+type Compacter interface {
+	Compact(ctx context.Context) error
+}
+
 // Store is the persistence the service layer writes through.
 type Store interface {
 	Reader

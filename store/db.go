@@ -3,7 +3,8 @@
 //
 // One connection writes (transactions begin IMMEDIATE, so writers queue on
 // the lock instead of failing half-way); a pool of query-only connections
-// reads, which WAL lets run beside the writer. The writer also polls
+// reads, which WAL lets run beside the writer; one more copies the WAL back
+// into the database file after commits (checkpoint.go). The writer also polls
 // PRAGMA data_version, so commits by other processes wake subscribers too.
 package store
 
@@ -24,7 +25,10 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-var _ model.Store = (*DB)(nil)
+var (
+	_ model.Store     = (*DB)(nil)
+	_ model.Compacter = (*DB)(nil)
+)
 
 // Options tune a DB; the zero value is fine.
 type Options struct {
@@ -54,6 +58,7 @@ type DB struct {
 	watchDone chan struct{}
 	stopIndex context.CancelFunc // the alert text indexer: alerttext.go
 	indexDone chan struct{}
+	ckpt      *checkpointer // checkpoints beside the writer: checkpoint.go
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -105,6 +110,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := db.startWatch(ctx, opts.PollInterval); err != nil {
 		return nil, err
 	}
+	if err := db.startCheckpointer(ctx); err != nil {
+		return nil, err
+	}
 	indexCtx, stopIndex := context.WithCancel(context.Background())
 	db.stopIndex = stopIndex
 	db.startIndexer(indexCtx)
@@ -127,7 +135,8 @@ var (
 		// Statement journals and sorts stay off disk.
 		"_pragma=temp_store(MEMORY)",
 	}
-	writerParams = []string{"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate"}
+	writerParams = []string{"_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)",
+		fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", checkpointBackstop), "_txlock=immediate"}
 )
 
 // WriterDSN is the data source name the writer connection opens path with,
@@ -207,6 +216,7 @@ func (db *DB) closeAll() error {
 		<-db.watchDone
 	}
 	var errs []error
+	errs = append(errs, db.ckpt.close())
 	errs = append(errs, db.readStmts.close())
 	for _, st := range db.writeStmts {
 		errs = append(errs, st.Close())
@@ -241,6 +251,7 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.subs.Notify()
+	db.ckpt.afterCommit()
 	return nil
 }
 
