@@ -25,6 +25,10 @@ const (
 	// checkpointPause is the least time between two checkpoints: commits
 	// coming faster share one.
 	checkpointPause = 100 * time.Millisecond
+	// checkpointDelay is how long a checkpoint waits after the commit
+	// that woke it, so as not to take a core from the sessions reading
+	// and drawing that commit.
+	checkpointDelay = 20 * time.Millisecond
 )
 
 // checkpointer is the connection that checkpoints, and what it has done.
@@ -56,6 +60,12 @@ func (db *DB) startCheckpointer(ctx context.Context) error {
 			case <-loopCtx.Done():
 				return
 			case <-c.wake:
+			}
+			// The commit's readers (every session redrawing) go first.
+			select {
+			case <-loopCtx.Done():
+				return
+			case <-time.After(checkpointDelay):
 			}
 			c.checkpoint(loopCtx)
 			select {
