@@ -3,6 +3,7 @@ package rowcodec
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"testing"
 	"time"
@@ -196,6 +197,39 @@ func TestTextFilter(t *testing.T) {
 		pattern, id := TextFilter(tc.in)
 		if pattern != tc.pattern || id != tc.id {
 			t.Errorf("TextFilter(%q) = %v, %v; want %v, %v", tc.in, pattern, id, tc.pattern, tc.id)
+		}
+	}
+}
+
+// A labels column read through plainMap's short cut decodes as
+// json.Unmarshal decodes it, and anything the short cut cannot read is
+// left to json.Unmarshal: same map, or same failure.
+func TestJSONMapColumnIsUnmarshal(t *testing.T) {
+	for _, in := range []string{
+		`{"a":"b"}`,
+		`{"alertname":"DiskFull","env":"prod","instance":"db-1:9100","severity":"critical"}`,
+		`{"":""}`,
+		`{"a":"","b":"c d, e:f"}`,
+		`{"a":"b","a":"c"}`,     // the last one wins
+		`{"a": "b"}`,            // spaces: json.Unmarshal
+		`{"a":"b\"c"}`,          // an escape
+		`{"a":"\u00e9"}`,        // another
+		`{"café":"x"}`,          // not ASCII
+		`{"a":"b",}`,            // broken
+		`{"a":"b"}}`,            // broken
+		`{"a":"b""c":"d"}`,      // broken
+		`{"a":1}`,               // not a string
+		`{"a":{"b":"c"}}`,       // nested
+		`{"a":"b` + "\n" + `"}`, // a raw newline
+		`{"a":"b","c"}`,         // a key without a value
+		`{"a":"b"`,              // cut short
+	} {
+		var want map[string]string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		var got map[string]string
+		gotErr := JSON(&got).Scan(in)
+		if (gotErr != nil) != (wantErr != nil) || !maps.Equal(got, want) {
+			t.Errorf("Scan(%s) = %v, %v; json.Unmarshal: %v, %v", in, got, gotErr, want, wantErr)
 		}
 	}
 }
