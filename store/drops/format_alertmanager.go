@@ -88,7 +88,11 @@ func (d *doc) parseAlertmanager(format string, keys map[string][]byte, emit func
 		at := fmt.Sprintf("alerts[%d]", i)
 		one := d.sub(span[0], span[1])
 		var a amAlert
-		err := json.Unmarshal(one.data, &a)
+		var err error
+		if !decodeAMAlert(one.data, &a) {
+			a = amAlert{}
+			err = json.Unmarshal(one.data, &a)
+		}
 		var alert model.Alert
 		switch {
 		case err != nil:

@@ -1,0 +1,214 @@
+package drops
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// decodeAMAlert decodes one alert of an Alertmanager or Grafana payload,
+// the bytes of one element of its alerts array, the way json.Unmarshal
+// would, for the alerts nearly every sender sends: an object of the known
+// fields, strings without escapes, label and annotation maps of such
+// strings. It says false for anything else (an escape, a null, a number
+// where a string goes, a key that matches a field only regardless of case,
+// a key given twice, Grafana's values), and the caller decodes that alert
+// with json.Unmarshal, which also words the error when there is one.
+//
+// json.Unmarshal checks the whole of its input before decoding it, with
+// reflection for every field: that was half of a drop's parsing, which is
+// on the way of every drop to the screen. The payload was checked once
+// already (json.Valid), so this reads each alert once.
+func decodeAMAlert(b []byte, a *amAlert) bool {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	var seen uint32
+	for {
+		key, next, ok := plainString(b, i)
+		if !ok {
+			return false
+		}
+		i = skipSpace(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		field := amFieldOf(key)
+		switch {
+		case field == amFold:
+			return false
+		case field >= 0:
+			if seen&(1<<field) != 0 {
+				return false
+			}
+			seen |= 1 << field
+		}
+		switch field {
+		case amUnknown:
+			if i >= len(b) {
+				return false
+			}
+			i = valueEnd(b, i)
+		case amLabels, amAnnotations:
+			m, next, ok := plainStringMap(b, i)
+			if !ok {
+				return false
+			}
+			if field == amLabels {
+				a.Labels = m
+			} else {
+				a.Annotations = m
+			}
+			i = next
+		case amValues:
+			return false
+		default:
+			s, next, ok := plainString(b, i)
+			if !ok {
+				return false
+			}
+			*a.text(field) = s
+			i = next
+		}
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}
+
+// The fields of amAlert, as decodeAMAlert tells them apart.
+const (
+	amFold    = -2 // a known name in other letters' case: json.Unmarshal's to match
+	amUnknown = -1
+	amStatus  = iota - 2
+	amStartsAt
+	amEndsAt
+	amGeneratorURL
+	amFingerprint
+	amSilenceURL
+	amDashboardURL
+	amPanelURL
+	amImageURL
+	amLabels
+	amAnnotations
+	amValues
+)
+
+var amFieldNames = [...]string{amStatus: "status", amStartsAt: "startsAt", amEndsAt: "endsAt",
+	amGeneratorURL: "generatorURL", amFingerprint: "fingerprint", amSilenceURL: "silenceURL",
+	amDashboardURL: "dashboardURL", amPanelURL: "panelURL", amImageURL: "imageURL",
+	amLabels: "labels", amAnnotations: "annotations", amValues: "values"}
+
+func amFieldOf(key string) int {
+	for f, name := range amFieldNames {
+		if key == name {
+			return f
+		}
+	}
+	for _, name := range amFieldNames {
+		if strings.EqualFold(key, name) {
+			return amFold
+		}
+	}
+	return amUnknown
+}
+
+// text is the string field f of a.
+func (a *amAlert) text(f int) *string {
+	switch f {
+	case amStatus:
+		return &a.Status
+	case amStartsAt:
+		return &a.StartsAt
+	case amEndsAt:
+		return &a.EndsAt
+	case amGeneratorURL:
+		return &a.GeneratorURL
+	case amFingerprint:
+		return &a.Fingerprint
+	case amSilenceURL:
+		return &a.SilenceURL
+	case amDashboardURL:
+		return &a.DashboardURL
+	case amPanelURL:
+		return &a.PanelURL
+	}
+	return &a.ImageURL
+}
+
+// plainString reads the JSON string starting at b[i] when it needs no
+// decoding (no escape; valid UTF-8, which json.Unmarshal would otherwise
+// mend), and says where what follows it starts.
+func plainString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", 0, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			s := b[i+1 : j]
+			if !utf8.Valid(s) {
+				return "", 0, false
+			}
+			return string(s), j + 1, true
+		case c == '\\' || c < 0x20:
+			return "", 0, false
+		}
+	}
+	return "", 0, false
+}
+
+// plainStringMap reads the JSON object starting at b[i] when all its keys
+// and values are plain strings (plainString). As json.Unmarshal does, {}
+// is an empty map, not nil, and of a key given twice the last value stands.
+func plainStringMap(b []byte, i int) (map[string]string, int, bool) {
+	if i >= len(b) || b[i] != '{' {
+		return nil, 0, false
+	}
+	m := map[string]string{}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return m, i + 1, true
+	}
+	for {
+		k, next, ok := plainString(b, i)
+		if !ok {
+			return nil, 0, false
+		}
+		i = skipSpace(b, next)
+		if i >= len(b) || b[i] != ':' {
+			return nil, 0, false
+		}
+		v, next, ok := plainString(b, skipSpace(b, i+1))
+		if !ok {
+			return nil, 0, false
+		}
+		m[k] = v
+		i = skipSpace(b, next)
+		if i >= len(b) {
+			return nil, 0, false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return m, i + 1, true
+		default:
+			return nil, 0, false
+		}
+	}
+}
