@@ -185,6 +185,41 @@ func TestFeedCandidatesPlan(t *testing.T) {
 	}
 }
 
+// A word that reads as a record number ("svc-03": record 3) still narrows
+// the candidates by its text: a filter of it alone is read off the index,
+// not by walking the feed.
+func TestRecordLikeWordsUseTheIndex(t *testing.T) {
+	db := openTest(t)
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	var alerts []model.Alert
+	for i := range 30 {
+		alerts = append(alerts, model.Alert{DedupKey: fmt.Sprintf("r%02d", i), Name: "HighLatency", Severity: model.SevWarning,
+			State: model.AlertFiring, Service: fmt.Sprintf("svc-%02d", i%10), Summary: "slow", LastSeen: t0})
+	}
+	upsertAlerts(t, db, alerts)
+	for {
+		n, err := db.indexAlertText(t.Context(), 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	match, ids, few, err := db.textCandidates(t.Context(), "svc-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !few || match == "" || ids != "[3]" {
+		t.Fatalf("candidates for svc-03: match %q, ids %s, few %v; want its trigrams, record 3, few", match, ids, few)
+	}
+	got := feedKeys(t, db, model.FeedQuery{Filter: "svc-03"})
+	want := []string{"r02", "r03", "r13", "r23"} // record 3 is r02; svc-03 is every tenth from r03
+	if !slices.Equal(got, want) {
+		t.Fatalf("feed for svc-03 = %v, want %v", got, want)
+	}
+}
+
 // The DB's own indexer catches up after commits.
 func TestIndexerFollowsCommits(t *testing.T) {
 	ctx := t.Context()
