@@ -35,6 +35,9 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 			bare("c", model.AlertResolved, t0.Add(time.Minute)), full("d", model.AlertFiring, t0.Add(time.Minute)),
 			full("d", model.AlertResolved, t0.Add(2*time.Minute)), full("b", model.AlertResolved, t0.Add(-time.Hour))},
 		{full("a", model.AlertFiring, t0.Add(3*time.Minute)), full("a", model.AlertResolved, t0.Add(4*time.Minute))},
+		// A known alert moved to another group, then reported again in it.
+		{regroup(full("b", model.AlertFiring, t0.Add(5*time.Minute)), "g2")},
+		{regroup(full("b", model.AlertResolved, t0.Add(6*time.Minute)), "g2"), full("d", model.AlertFiring, t0.Add(6*time.Minute))},
 	}
 	type outcome struct {
 		up model.Upserted
@@ -93,6 +96,11 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 	if !reflect.DeepEqual(gotStored, wantStored) {
 		t.Errorf("stored read ahead:\n%+v\nwithout:\n%+v", gotStored, wantStored)
 	}
+}
+
+func regroup(a model.Alert, group string) model.Alert {
+	a.Group = group
+	return a
 }
 
 func maps(m map[string]string) map[string]string {
