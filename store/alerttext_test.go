@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/storetest"
 )
 
 func TestTrigramQuery(t *testing.T) {
@@ -24,22 +25,6 @@ func TestTrigramQuery(t *testing.T) {
 		if got := trigramQuery(tc.in); got != tc.want {
 			t.Errorf("trigramQuery(%q) = %s, want %s", tc.in, got, tc.want)
 		}
-	}
-}
-
-// upsertAlerts stores alerts in one transaction, as deliveries.
-func upsertAlerts(t *testing.T, db *DB, alerts []model.Alert) {
-	t.Helper()
-	err := db.Write(t.Context(), func(tx model.Tx) error {
-		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -82,7 +67,7 @@ func TestAlertTextFilterFollowsTheIndex(t *testing.T) {
 			Summary: fmt.Sprintf("instance node-%d: %d over threshold", i%17, i), LastSeen: t0.Add(time.Duration(i) * time.Second)})
 	}
 	alerts[7].Summary = `quote " and 100%_sure`
-	upsert := func(as ...model.Alert) { t.Helper(); upsertAlerts(t, db, as) }
+	upsert := func(as ...model.Alert) { t.Helper(); storetest.UpsertAlerts(t, db, as) }
 	upsert(alerts...)
 	// Every seventh is a storm's member: a filter finds them too, through
 	// the members' own candidates when the text is common.
@@ -196,7 +181,7 @@ func TestRecordLikeWordsUseTheIndex(t *testing.T) {
 		alerts = append(alerts, model.Alert{DedupKey: fmt.Sprintf("r%02d", i), Name: "HighLatency", Severity: model.SevWarning,
 			State: model.AlertFiring, Service: fmt.Sprintf("svc-%02d", i%10), Summary: "slow", LastSeen: t0})
 	}
-	upsertAlerts(t, db, alerts)
+	storetest.UpsertAlerts(t, db, alerts)
 	for {
 		n, err := db.indexAlertText(t.Context(), 500)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/storetest"
 )
 
 // The WAL is copied into the database file after a commit by the
@@ -32,7 +33,7 @@ func TestCheckpointsBesideWriter(t *testing.T) {
 		alerts = append(alerts, model.Alert{DedupKey: fmt.Sprintf("ckpt-%d", i), Source: "test", Name: "DiskFull",
 			Severity: model.SevWarning, State: model.AlertFiring, Service: "db", Summary: "disk full", LastSeen: now})
 	}
-	upsertAlerts(t, db, alerts)
+	storetest.UpsertAlerts(t, db, alerts)
 	deadline := time.After(10 * time.Second)
 	for {
 		select {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/storetest"
 )
 
 // A filtered feed's page is that part of the whole filtered feed, in its
@@ -26,7 +27,7 @@ func TestFilteredFeedPages(t *testing.T) {
 			Severity: model.Severity(1 + (i/2)%3), State: state, Service: fmt.Sprintf("svc-%02d", i%7),
 			Summary: fmt.Sprintf("node-%d", i%11), LastSeen: t0.Add(time.Duration(i*37%300) * time.Second)})
 	}
-	upsertAlerts(t, db, alerts)
+	storetest.UpsertAlerts(t, db, alerts)
 	// A third are storm members (of every severity, firing or not), and
 	// some are stale: firing, but not counted as such.
 	for _, q := range []string{"UPDATE alerts SET storm_member = 1 WHERE id % 3 = 0", "UPDATE alerts SET stale = 1 WHERE id % 13 = 0"} {

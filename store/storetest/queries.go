@@ -62,17 +62,7 @@ func testFeed(t *testing.T, h Harness) {
 		{DedupKey: "d", Name: "HighLatency", Severity: model.SevCritical, State: model.AlertFiring, Service: "search", LastSeen: t0.Add(time.Minute), Labels: map[string]string{"env": "staging"}},
 		{DedupKey: "e", Name: "PodCrashLoop", Severity: model.SevCritical, State: model.AlertResolved, Service: "checkout", LastSeen: t0},
 	}
-	err := db.Write(t.Context(), func(tx model.Tx) error {
-		for i := range alerts {
-			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	UpsertAlerts(t, db, alerts)
 	ref := func(a model.Alert) string { return a.DedupKey }
 	for _, tc := range []struct {
 		name string

@@ -185,3 +185,20 @@ func checkCounts(t *testing.T, db DB, when string) model.Counts {
 	}
 	return c
 }
+
+// UpsertAlerts stores alerts in one transaction, as deliveries, filling in
+// each what UpsertAlert reports (its ID, its marks).
+func UpsertAlerts(t *testing.T, db model.Store, alerts []model.Alert) {
+	t.Helper()
+	err := db.Write(t.Context(), func(tx model.Tx) error {
+		for i := range alerts {
+			if _, err := tx.UpsertAlert(&alerts[i], time.Time{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
