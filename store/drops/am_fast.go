@@ -2,7 +2,8 @@ package drops
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/hypercare-ops/hypercare/store/plainjson"
 )
 
 // decodeAMAlert decodes one alert of an Alertmanager or Grafana payload,
@@ -19,25 +20,26 @@ import (
 // on the way of every drop to the screen. The payload was checked once
 // already (json.Valid), so this reads each alert once.
 func decodeAMAlert(b []byte, a *amAlert) bool {
-	i := skipSpace(b, 0)
+	s := string(b) // once: the fields are parts of it
+	i := plainjson.SkipSpace(s, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
 	}
-	i = skipSpace(b, i+1)
+	i = plainjson.SkipSpace(s, i+1)
 	if i < len(b) && b[i] == '}' {
-		return skipSpace(b, i+1) == len(b)
+		return plainjson.SkipSpace(s, i+1) == len(b)
 	}
 	var seen uint32
 	for {
-		key, next, ok := plainString(b, i)
+		key, next, ok := plainjson.String(s, i)
 		if !ok {
 			return false
 		}
-		i = skipSpace(b, next)
+		i = plainjson.SkipSpace(s, next)
 		if i >= len(b) || b[i] != ':' {
 			return false
 		}
-		i = skipSpace(b, i+1)
+		i = plainjson.SkipSpace(s, i+1)
 		field := amFieldOf(key)
 		switch {
 		case field == amFold:
@@ -55,7 +57,7 @@ func decodeAMAlert(b []byte, a *amAlert) bool {
 			}
 			i = valueEnd(b, i)
 		case amLabels, amAnnotations:
-			m, next, ok := plainStringMap(b, i)
+			m, next, ok := plainjson.StringMap(s, i)
 			if !ok {
 				return false
 			}
@@ -68,22 +70,22 @@ func decodeAMAlert(b []byte, a *amAlert) bool {
 		case amValues:
 			return false
 		default:
-			s, next, ok := plainString(b, i)
+			v, next, ok := plainjson.String(s, i)
 			if !ok {
 				return false
 			}
-			*a.text(field) = s
+			*a.text(field) = v
 			i = next
 		}
-		i = skipSpace(b, i)
+		i = plainjson.SkipSpace(s, i)
 		if i >= len(b) {
 			return false
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = plainjson.SkipSpace(s, i+1)
 		case '}':
-			return skipSpace(b, i+1) == len(b)
+			return plainjson.SkipSpace(s, i+1) == len(b)
 		default:
 			return false
 		}
@@ -148,67 +150,4 @@ func (a *amAlert) text(f int) *string {
 		return &a.PanelURL
 	}
 	return &a.ImageURL
-}
-
-// plainString reads the JSON string starting at b[i] when it needs no
-// decoding (no escape; valid UTF-8, which json.Unmarshal would otherwise
-// mend), and says where what follows it starts.
-func plainString(b []byte, i int) (string, int, bool) {
-	if i >= len(b) || b[i] != '"' {
-		return "", 0, false
-	}
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			s := b[i+1 : j]
-			if !utf8.Valid(s) {
-				return "", 0, false
-			}
-			return string(s), j + 1, true
-		case c == '\\' || c < 0x20:
-			return "", 0, false
-		}
-	}
-	return "", 0, false
-}
-
-// plainStringMap reads the JSON object starting at b[i] when all its keys
-// and values are plain strings (plainString). As json.Unmarshal does, {}
-// is an empty map, not nil, and of a key given twice the last value stands.
-func plainStringMap(b []byte, i int) (map[string]string, int, bool) {
-	if i >= len(b) || b[i] != '{' {
-		return nil, 0, false
-	}
-	m := map[string]string{}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return m, i + 1, true
-	}
-	for {
-		k, next, ok := plainString(b, i)
-		if !ok {
-			return nil, 0, false
-		}
-		i = skipSpace(b, next)
-		if i >= len(b) || b[i] != ':' {
-			return nil, 0, false
-		}
-		v, next, ok := plainString(b, skipSpace(b, i+1))
-		if !ok {
-			return nil, 0, false
-		}
-		m[k] = v
-		i = skipSpace(b, next)
-		if i >= len(b) {
-			return nil, 0, false
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			return m, i + 1, true
-		default:
-			return nil, 0, false
-		}
-	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store/plainjson"
 )
 
 // Row is one result row: a *sql.Row or *sql.Rows, a pgx.Row or pgx.Rows.
@@ -182,9 +183,11 @@ func (j jsonColumn) Scan(src any) error {
 		return nil
 	}
 	if m, ok := j.dst.(*map[string]string); ok {
-		// Every feed row has two maps, read again at every commit: one
-		// written by JSONMap's plain path splits without reflection.
-		if plain, ok := plainMap(b); ok {
+		// Every feed row has two maps, read again at every commit: one of
+		// plain strings, as JSONMap writes labels, is read without
+		// encoding/json's reflection.
+		s := string(b)
+		if plain, end, ok := plainjson.StringMap(s, plainjson.SkipSpace(s, 0)); ok && plainjson.SkipSpace(s, end) == len(s) {
 			*m = plain
 			return nil
 		}
@@ -193,59 +196,6 @@ func (j jsonColumn) Scan(src any) error {
 		return fmt.Errorf("JSON column: %w", err)
 	}
 	return nil
-}
-
-// plainMap reads b when it is a JSON object of strings as JSONMap writes
-// plain labels, {"k":"v",...}: ASCII, no space, no escape, no control
-// character.
-// Anything else is left to json.Unmarshal (ok false).
-func plainMap(b []byte) (map[string]string, bool) {
-	if len(b) < 7 || b[0] != '{' || b[len(b)-1] != '}' {
-		return nil, false
-	}
-	for _, c := range b {
-		if c < 0x20 || c >= 0x80 || c == '\\' {
-			return nil, false
-		}
-	}
-	s := string(b) // one copy; keys and values are parts of it
-	m := make(map[string]string, strings.Count(s, `":"`))
-	i := 1
-	for {
-		k, next, ok := plainString(s, i)
-		if !ok || next >= len(s) || s[next] != ':' {
-			return nil, false
-		}
-		v, next, ok := plainString(s, next+1)
-		if !ok || next >= len(s) {
-			return nil, false
-		}
-		m[k] = v
-		switch s[next] {
-		case ',':
-			i = next + 1
-		case '}':
-			if next != len(s)-1 {
-				return nil, false
-			}
-			return m, true
-		default:
-			return nil, false
-		}
-	}
-}
-
-// plainString reads the quoted string starting at s[i], without escapes,
-// and says where what follows it starts.
-func plainString(s string, i int) (string, int, bool) {
-	if i >= len(s) || s[i] != '"' {
-		return "", 0, false
-	}
-	end := strings.IndexByte(s[i+1:], '"')
-	if end < 0 {
-		return "", 0, false
-	}
-	return s[i+1 : i+1+end], i + 2 + end, true
 }
 
 // plainList reports whether b is a JSON list of strings with nothing

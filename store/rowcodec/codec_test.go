@@ -201,8 +201,8 @@ func TestTextFilter(t *testing.T) {
 	}
 }
 
-// A labels column read through plainMap's short cut decodes as
-// json.Unmarshal decodes it, and anything the short cut cannot read is
+// A labels column read through plainjson's short cut decodes as
+// json.Unmarshal decodes it, and anything it cannot read is
 // left to json.Unmarshal: same map, or same failure.
 func TestJSONMapColumnIsUnmarshal(t *testing.T) {
 	for _, in := range []string{
