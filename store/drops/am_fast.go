@@ -131,23 +131,7 @@ func amFieldOf(key string) int {
 
 // text is the string field f of a.
 func (a *amAlert) text(f int) *string {
-	switch f {
-	case amStatus:
-		return &a.Status
-	case amStartsAt:
-		return &a.StartsAt
-	case amEndsAt:
-		return &a.EndsAt
-	case amGeneratorURL:
-		return &a.GeneratorURL
-	case amFingerprint:
-		return &a.Fingerprint
-	case amSilenceURL:
-		return &a.SilenceURL
-	case amDashboardURL:
-		return &a.DashboardURL
-	case amPanelURL:
-		return &a.PanelURL
-	}
-	return &a.ImageURL
+	return [...]*string{amStatus: &a.Status, amStartsAt: &a.StartsAt, amEndsAt: &a.EndsAt,
+		amGeneratorURL: &a.GeneratorURL, amFingerprint: &a.Fingerprint, amSilenceURL: &a.SilenceURL,
+		amDashboardURL: &a.DashboardURL, amPanelURL: &a.PanelURL, amImageURL: &a.ImageURL}[f]
 }
