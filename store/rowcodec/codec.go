@@ -14,7 +14,6 @@
 package rowcodec
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -161,48 +160,48 @@ func JSON(dst any) Column { return jsonColumn{dst} }
 type jsonColumn struct{ dst any }
 
 func (j jsonColumn) Scan(src any) error {
-	var b []byte
+	var text string
 	switch v := src.(type) {
 	case nil:
 		return nil
 	case string:
-		b = []byte(v)
+		text = v
 	case []byte:
-		b = v
+		text = string(v) // the driver may reuse v; what is decoded keeps parts of text
 	default:
 		return fmt.Errorf("JSON column: got %T, want text", src)
 	}
-	switch string(b) {
+	switch text {
 	case "", "{}", "[]", "null":
 		return nil
 	}
-	if l, ok := j.dst.(*[]string); ok && plainList(b) {
+	if l, ok := j.dst.(*[]string); ok && plainList(text) {
 		// The calendar reads hundreds of service lists per week; a list of
 		// plain strings splits without the reflection json.Unmarshal costs.
-		*l = strings.Split(string(b[2:len(b)-2]), `","`)
+		*l = strings.Split(text[2:len(text)-2], `","`)
 		return nil
 	}
 	if m, ok := j.dst.(*map[string]string); ok {
 		// Every feed row has two maps, read again at every commit: one of
 		// plain strings, as JSONMap writes labels, is read without
 		// encoding/json's reflection.
-		s := string(b)
-		if plain, end, ok := plainjson.StringMap(s, plainjson.SkipSpace(s, 0)); ok && plainjson.SkipSpace(s, end) == len(s) {
+		plain, end, ok := plainjson.StringMap(text, plainjson.SkipSpace(text, 0))
+		if ok && plainjson.SkipSpace(text, end) == len(text) {
 			*m = plain
 			return nil
 		}
 	}
-	if err := json.Unmarshal(b, j.dst); err != nil {
+	if err := json.Unmarshal([]byte(text), j.dst); err != nil {
 		return fmt.Errorf("JSON column: %w", err)
 	}
 	return nil
 }
 
-// plainList reports whether b is a JSON list of strings with nothing
+// plainList reports whether s is a JSON list of strings with nothing
 // escaped in them, as JSONList writes ids and names: ["a","b"].
-func plainList(b []byte) bool {
-	return len(b) >= 4 && b[0] == '[' && b[1] == '"' && b[len(b)-2] == '"' && b[len(b)-1] == ']' &&
-		!bytes.ContainsAny(b, "\\\n ")
+func plainList(s string) bool {
+	return len(s) >= 4 && s[0] == '[' && s[1] == '"' && s[len(s)-2] == '"' && s[len(s)-1] == ']' &&
+		!strings.ContainsAny(s, "\\\n ")
 }
 
 // EncodeMatchers stores a silence's matchers as JSON; DecodeMatchers
