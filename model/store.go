@@ -258,6 +258,32 @@ type Notifier interface {
 	Subscribe() (ch <-chan struct{}, cancel func())
 }
 
+// A Part is a part of the store that changes seldom but that every
+// console shows and reads again after each commit: the knowledge pane, the
+// calendar, the war room banner, the certificates behind the expiry
+// banner. Under a flood of alerts nearly every commit leaves them alone.
+type Part int
+
+const (
+	PartKnowledge    Part = iota // articles, their uses and reads, the roster
+	PartCalendar                 // changes, deploys, job runs
+	PartWarRooms                 // war rooms and their incidents
+	PartCertificates             // the certificates checked
+	PartCount
+)
+
+// Versions are the parts' change counters, by Part: each goes up with
+// every commit that changes its part.
+type Versions [PartCount]int64
+
+// Versioner is a Reader that counts its parts' changes. A reader that
+// keeps answers across commits (ui.Shared) keeps those of a part whose
+// version did not move; so every read of a part must read only what its
+// version counts.
+type Versioner interface {
+	Versions(ctx context.Context) (Versions, error)
+}
+
 // Compacter is a Store that can hand back the disk space its write-ahead
 // log holds (SQLite's WAL, which grows under a flood of writes and keeps
 // its size). Prune calls it when it has removed something, so that what

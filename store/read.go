@@ -227,6 +227,17 @@ func btoi(b bool) int {
 	return 0
 }
 
+// versionsSQL reads the parts' change counters (migration 0021).
+var versionsSQL = rowcodec.VersionsSQL("c.value")
+
+// Versions is model.Versioner: the parts' change counters.
+func (db *DB) Versions(ctx context.Context) (model.Versions, error) {
+	row, err := db.queryRow(ctx, versionsSQL)
+	return one(row, err, "part versions", rowcodec.ScanVersions)
+}
+
+var _ model.Versioner = (*DB)(nil)
+
 // Counts reads the header figures from the trigger-maintained counters.
 func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
 	var c model.Counts

@@ -25,11 +25,14 @@ func newRowList[T any](id func(T) int64) rowList[T] {
 	return rowList[T]{end: -1, id: id}
 }
 
-// window is the range a fetch should cover: a page either side of the view.
+// window is the range a fetch should cover: a page either side of the view,
+// or at the top of the list the view and the page below it. (Not two pages
+// below there: every commit re-reads the window of each pane on screen, and
+// rows nobody can scroll to within a page only cost that read time.)
 func (l *rowList[T]) window() (offset, limit int) {
 	h := max(l.height, 1)
 	offset = max(0, l.top-h)
-	return offset, 3 * h
+	return offset, l.top - offset + 2*h
 }
 
 // needsFetch reports whether the visible window is not covered by the buffer.

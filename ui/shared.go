@@ -11,11 +11,16 @@ import (
 	"github.com/hypercare-ops/hypercare/model"
 )
 
-// Shared is the store as many sessions read it (hypercare serve): between
-// two commits, a read that several sessions ask for (the same pane, the
-// same filter, the same page) runs once and every one of them gets its
-// answer. A commit forgets every answer before any session hears of it,
-// so no session is ever handed data older than the commit that woke it.
+// Shared is the store as sessions read it (hypercare serve, and the
+// console as a server of one): between two commits, a read that several
+// sessions ask for (the same pane, the same filter, the same page) runs
+// once and every one of them gets its answer. A commit forgets the answers
+// it may have changed before any session hears of it, so no session is
+// ever handed data older than the commit that woke it: every answer, but
+// those of a part of the store (model.Part) whose version the commit left
+// where it was, when the store counts them (model.Versioner). Under a
+// flood of alerts a commit then costs the reads of what alerts change, not
+// those of the knowledge pane, the calendar and the banners as well.
 // Sessions must treat what they get as read-only: it is shared.
 //
 // Reads it does not share (a record's detail, a history) go straight to
@@ -24,8 +29,16 @@ type Shared struct {
 	model.Reader
 	subs model.Broadcaster
 
+	// versioner is the Reader's part versions, if it counts them.
+	versioner model.Versioner
+
 	mu      sync.Mutex
 	answers map[string]*sharedRead
+	// versions are the parts' versions read after the last commit, valid
+	// when versioned; an answer of a part is kept across the next commit
+	// if that commit leaves its version where it was.
+	versions  model.Versions
+	versioned bool
 	// last are the answers read before the last commit, by key, each
 	// kept until it has not been read again for lastFor. A read whose new
 	// answer equals its last one hands out the last one again: a session
@@ -61,48 +74,84 @@ type lastAnswer struct {
 
 type sharedRead struct {
 	ready chan struct{}
+	part  model.Part // what the read reads, or noPart: more than one part
+	asked time.Time  // when a session last asked for it, under Shared.mu
 	val   any
 	err   error
 }
+
+// noPart marks a read of what every commit may change.
+const noPart model.Part = -1
 
 // NewShared shares r's reads between the sessions that subscribe here
 // rather than to n. Close it when the server stops.
 func NewShared(r model.Reader, n model.Notifier) *Shared {
 	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, last: map[string]lastAnswer{}, minute: map[string]*sharedRead{},
 		asked: map[string]time.Time{}, done: make(chan struct{})}
+	s.versioner, _ = r.(model.Versioner)
 	commits, stop := n.Subscribe()
-	quit := make(chan struct{})
-	s.stop = sync.OnceFunc(func() { close(quit); stop() })
+	ctx, cancel := context.WithCancel(context.Background())
+	// The versions every answer is weighed against at the first commit,
+	// read before any answer is: one read before them could be older.
+	s.versions, s.versioned = s.readVersions(ctx)
+	s.stop = sync.OnceFunc(func() { cancel(); stop() })
 	go func() {
 		defer close(s.done)
 		for {
 			select {
-			case <-quit:
+			case <-ctx.Done():
 				return
 			case <-commits:
 			}
-			s.mu.Lock()
-			now := time.Now()
-			for k, r := range s.answers {
-				select {
-				case <-r.ready:
-					if r.err == nil {
-						s.last[k] = lastAnswer{r.val, now}
-					}
-				default: // still being read: its answer may be older than the commit
-				}
-			}
-			for k, l := range s.last {
-				if now.Sub(l.read) > lastFor {
-					delete(s.last, k)
-				}
-			}
-			clear(s.answers)
-			s.mu.Unlock()
+			s.forget(ctx)
 			s.subs.Notify()
 		}
 	}()
 	return s
+}
+
+// readVersions reads the parts' versions, if the Reader counts them.
+func (s *Shared) readVersions(ctx context.Context) (model.Versions, bool) {
+	if s.versioner == nil {
+		return model.Versions{}, false
+	}
+	v, err := s.versioner.Versions(ctx)
+	return v, err == nil
+}
+
+// forget drops the answers a commit may have changed. The parts' versions
+// are read after the commit: a part whose version did not move since the
+// last ones were read was not changed by any commit in between, so an
+// answer of it that was read by then (ready) still holds. One read that
+// was not (still being read) may have begun before the last versions and
+// is dropped, as are all answers when the versions cannot be read.
+func (s *Shared) forget(ctx context.Context) {
+	v, ok := s.readVersions(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	for k, r := range s.answers {
+		select {
+		case <-r.ready:
+			if r.err != nil {
+				break
+			}
+			// Its part as it was: keep it, unless no session asked for it
+			// lately (a key with a time in it, from a minute that passed).
+			if ok && s.versioned && r.part != noPart && v[r.part] == s.versions[r.part] && now.Sub(r.asked) <= lastFor {
+				continue
+			}
+			s.last[k] = lastAnswer{r.val, now}
+		default: // still being read: its answer may be older than the commit
+		}
+		delete(s.answers, k)
+	}
+	s.versions, s.versioned = v, ok
+	for k, l := range s.last {
+		if now.Sub(l.read) > lastFor {
+			delete(s.last, k)
+		}
+	}
 }
 
 // Subscribe is model.Notifier: a signal after each commit, once the answers
@@ -181,13 +230,20 @@ func (s *Shared) ChangeCauses(ctx context.Context, since time.Time) ([]model.Cha
 // the next commit. A read that failed is not kept; one that another
 // session gave up on (its context cancelled) is run again for this one.
 func share[T any](s *Shared, ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
+	return shareIn(s, ctx, noPart, key, read)
+}
+
+// shareIn is share for a read of one part of the store, and nothing else:
+// its answer is kept across the commits that leave the part alone.
+func shareIn[T any](s *Shared, ctx context.Context, part model.Part, key string, read func(context.Context) (T, error)) (T, error) {
 	for {
 		s.mu.Lock()
 		r, ok := s.answers[key]
 		if !ok {
-			r = &sharedRead{ready: make(chan struct{})}
+			r = &sharedRead{ready: make(chan struct{}), part: part}
 			s.answers[key] = r
 		}
+		r.asked = time.Now()
 		s.mu.Unlock()
 		if !ok {
 			r.val, r.err = read(ctx)
@@ -241,25 +297,25 @@ func (s *Shared) Feed(ctx context.Context, q model.FeedQuery) ([]model.Alert, er
 }
 
 func (s *Shared) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
-	return share(s, ctx, fmt.Sprint("changes ", ms(from), ms(to)), func(ctx context.Context) ([]model.Change, error) {
+	return shareIn(s, ctx, model.PartCalendar, fmt.Sprint("changes ", ms(from), ms(to)), func(ctx context.Context) ([]model.Change, error) {
 		return s.Reader.ChangesBetween(ctx, from, to)
 	})
 }
 
 func (s *Shared) NextChange(ctx context.Context, after time.Time) (model.Change, error) {
-	return share(s, ctx, fmt.Sprint("next change ", ms(after)), func(ctx context.Context) (model.Change, error) {
+	return shareIn(s, ctx, model.PartCalendar, fmt.Sprint("next change ", ms(after)), func(ctx context.Context) (model.Change, error) {
 		return s.Reader.NextChange(ctx, after)
 	})
 }
 
 func (s *Shared) DeploysBetween(ctx context.Context, from, to time.Time) ([]model.Deploy, error) {
-	return share(s, ctx, fmt.Sprint("deploys ", ms(from), ms(to)), func(ctx context.Context) ([]model.Deploy, error) {
+	return shareIn(s, ctx, model.PartCalendar, fmt.Sprint("deploys ", ms(from), ms(to)), func(ctx context.Context) ([]model.Deploy, error) {
 		return s.Reader.DeploysBetween(ctx, from, to)
 	})
 }
 
 func (s *Shared) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
-	return share(s, ctx, fmt.Sprintf("articles %#v", q), func(ctx context.Context) ([]model.ArticleHit, error) {
+	return shareIn(s, ctx, model.PartKnowledge, fmt.Sprintf("articles %#v", q), func(ctx context.Context) ([]model.ArticleHit, error) {
 		return s.Reader.Articles(ctx, q)
 	})
 }
@@ -271,21 +327,21 @@ func (s *Shared) Audit(ctx context.Context, q model.AuditQuery) ([]model.AuditEn
 }
 
 func (s *Shared) TrainingData(ctx context.Context) (model.TrainingData, error) {
-	return share(s, ctx, "training", s.Reader.TrainingData)
+	return shareIn(s, ctx, model.PartKnowledge, "training", s.Reader.TrainingData)
 }
 
 func (s *Shared) WarRooms(ctx context.Context) ([]model.WarRoom, error) {
-	return share(s, ctx, "war rooms", s.Reader.WarRooms)
+	return shareIn(s, ctx, model.PartWarRooms, "war rooms", s.Reader.WarRooms)
 }
 
 func (s *Shared) JobRunsBetween(ctx context.Context, from, to time.Time) ([]model.JobRun, error) {
-	return share(s, ctx, fmt.Sprint("job runs ", ms(from), ms(to)), func(ctx context.Context) ([]model.JobRun, error) {
+	return shareIn(s, ctx, model.PartCalendar, fmt.Sprint("job runs ", ms(from), ms(to)), func(ctx context.Context) ([]model.JobRun, error) {
 		return s.Reader.JobRunsBetween(ctx, from, to)
 	})
 }
 
 func (s *Shared) Certificates(ctx context.Context) ([]model.Certificate, error) {
-	return share(s, ctx, "certificates", s.Reader.Certificates)
+	return shareIn(s, ctx, model.PartCertificates, "certificates", s.Reader.Certificates)
 }
 
 // ProblemSuggestions is shared within a minute: the store keeps the rule's

@@ -5,8 +5,8 @@
 //
 // "Visible" is not when Ingest returns, nor when the store notifies: it is
 // when the session's renderer writes the new alert to its terminal. The
-// session is the real console (ui.New) on the real service layer and store,
-// run by bubbletea as a headless program whose terminal output goes to a
+// session is the real console (ui.New, reading through ui.Shared as the
+// console does) on the real service layer and store, run by bubbletea as a headless program whose terminal output goes to a
 // scanner, the way an SSH session's goes to its channel; the program has
 // the same options as an SSH session (alt screen, bubbletea's renderer at
 // the console's frame rate, ui.FPS). The intake is the real drop watcher on the real
@@ -236,7 +236,8 @@ func startSession(rg *rig.Rig, p *plan.Plan, scr io.Writer, w, h int) (*tea.Prog
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii) // text only, so a name is found as written
 	op := model.Actor{Name: "bench", Role: model.RoleOperator}
-	m := ui.New(ui.Deps{Reader: rg.DB, Notifier: rg.DB, Actions: rg.Desk, Planner: rg.Desk, Plan: &fixedPlan{p: p},
+	reads := ui.NewShared(rg.DB, rg.DB) // as the console reads
+	m := ui.New(ui.Deps{Reader: reads, Notifier: reads, Actions: rg.Desk, Planner: rg.Desk, Plan: &fixedPlan{p: p},
 		Actor: op, Renderer: r, DropsDir: rg.Dir})
 	in, inW := io.Pipe() // no keys come from here; Send brings them
 	prog := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(scr), tea.WithAltScreen(), tea.WithoutSignalHandler(), tea.WithFPS(ui.FPS))
@@ -251,6 +252,7 @@ func startSession(rg *rig.Rig, p *plan.Plan, scr io.Writer, w, h int) (*tea.Prog
 		inW.Close()
 		<-done
 		m.Close()
+		reads.Close()
 	}, nil
 }
 

@@ -407,8 +407,12 @@ func runConsole(g global) error {
 	presence := &model.Presence{}
 	session, leave := presence.Join(actor.Name, actor.Role)
 	defer leave()
+	// The console reads as a server of one reads (ui.Shared): a commit then
+	// costs it the reads of what the commit changed.
+	reads := ui.NewShared(a.db, a.db)
+	defer reads.Close()
 	deps := ui.Deps{
-		Reader: a.db, Notifier: a.db, Actions: a.desk, Planner: a.desk, Plan: a.plan,
+		Reader: reads, Notifier: reads, Actions: a.desk, Planner: a.desk, Plan: a.plan,
 		Actor: actor, Keys: keys, Renderer: r, DropsDir: g.drops, Drops: dropStatus,
 		Presence: presence, Session: session, Editor: editorCommand(),
 	}

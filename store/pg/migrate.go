@@ -19,7 +19,7 @@ import (
 // SQLite migration of the same number does, so the two stores agree on
 // what a schema version means; a test keeps this equal to
 // store.SchemaVersion.
-const SchemaVersion = 20
+const SchemaVersion = 21
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

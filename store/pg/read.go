@@ -177,6 +177,17 @@ ORDER BY a.firing DESC, a.severity, a.last_seen DESC, a.id DESC
 LIMIT $3 OFFSET $4`
 }
 
+// versionsSQL reads the parts' change counters (migration 0021), their
+// deltas folded in.
+var versionsSQL = rowcodec.VersionsSQL(counterValue)
+
+// Versions is model.Versioner: the parts' change counters.
+func (db *DB) Versions(ctx context.Context) (model.Versions, error) {
+	return one(db.queryRow(ctx, versionsSQL), "part versions", rowcodec.ScanVersions)
+}
+
+var _ model.Versioner = (*DB)(nil)
+
 // Counts reads the header figures from the trigger-maintained counters.
 func (db *DB) Counts(ctx context.Context) (model.Counts, error) {
 	var c model.Counts

@@ -70,6 +70,7 @@ func Run(t *testing.T, h Harness) {
 		{"IngestAllReadAheadEdges", testIngestAllReadAheadEdges},
 		{"PruneRemovesWhatPassedRetention", testPruneRemovesWhatPassedRetention},
 		{"AuditLeavesOnlyByRetention", testAuditLeavesOnlyByRetention},
+		{"PartVersions", testPartVersions},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}

@@ -1,10 +1,13 @@
 package consoletest
 
 import (
+	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hypercare-ops/hypercare/model"
+	"github.com/hypercare-ops/hypercare/store"
 	"github.com/hypercare-ops/hypercare/ui/uitest"
 )
 
@@ -189,5 +192,41 @@ func TestPastHandovers(t *testing.T) {
 	}
 	tm.Press("tab", "enter")
 	tm.WaitForPane("KB-4 · Handover Tuesday morning", "All quiet.")
+	tm.Final()
+}
+
+// articleReads counts the knowledge pane's reads that reach the store.
+type articleReads struct {
+	*store.DB
+	n atomic.Int32
+}
+
+func (r *articleReads) Articles(ctx context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
+	r.n.Add(1)
+	return r.DB.Articles(ctx, q)
+}
+
+// Under alerts, the grid's knowledge pane is not read again: no alert
+// changes what it shows (the store's knowledge version stays where it was).
+// A new article is read and shown at once.
+func TestKnowledgeNotReadAgainForAlerts(t *testing.T) {
+	s := seeded(t)
+	counted := &articleReads{DB: s.db}
+	_, tm := s.consoleOn(counted, operator, uitest.LargeW, uitest.LargeH)
+	before := counted.n.Load()
+	for _, name := range []string{"QueueDepthHigh", "CertExpiring", "PodRestarts"} {
+		tm.Mark()
+		s.firing(name+".json", warning(strings.ToLower(name), name, "checkout", "prod", ""))
+		tm.WaitForPane("Alerts", name)
+	}
+	if n := counted.n.Load(); n != before {
+		t.Errorf("three alerts read the knowledge pane %d times", n-before)
+	}
+	tm.Mark()
+	s.article(model.Article{Slug: "queue-depth", Title: "Queue depth runbook", Body: "Scale the consumers."})
+	tm.WaitForPane("Knowledge", "Queue depth runbook")
+	if counted.n.Load() == before {
+		t.Error("the new article was shown without a read")
+	}
 	tm.Final()
 }

@@ -297,10 +297,18 @@ func writeSeed(t *testing.T, s *stack) {
 
 // console opens the console for who at w×h and waits until every pane on
 // screen shows its rows and the header its counts: the state a test starts
-// from.
+// from. It reads through ui.Shared, as the console does.
 func (s *stack) console(who model.Actor, w, h int, opts ...func(*ui.Deps)) (*ui.Model, *uitest.Screen) {
 	s.t.Helper()
-	deps := ui.Deps{Reader: s.db, Notifier: s.db, Actions: s.desk, Planner: s.desk, Plan: s.plan, Actor: who,
+	return s.consoleOn(model.Reader(s.db), who, w, h, opts...)
+}
+
+// consoleOn is console reading r (s's store, or a wrapper of it).
+func (s *stack) consoleOn(r model.Reader, who model.Actor, w, h int, opts ...func(*ui.Deps)) (*ui.Model, *uitest.Screen) {
+	s.t.Helper()
+	reads := ui.NewShared(r, s.db)
+	s.t.Cleanup(reads.Close)
+	deps := ui.Deps{Reader: reads, Notifier: reads, Actions: s.desk, Planner: s.desk, Plan: s.plan, Actor: who,
 		Renderer: uitest.Renderer(), Now: s.clk.Now}
 	for _, o := range opts {
 		o(&deps)
