@@ -410,11 +410,11 @@ func (m *Model) footerLines() []string {
 				online += fmt.Sprintf(" +%d", len(others)-5)
 			}
 		}
-		online = st.Footer.Render(online)
+		online = st.memo(&st.Footer, online)
 	}
 	var unread string
 	if n := m.counts.unread; n > 0 {
-		unread = "  " + st.Warn.Render(fmt.Sprintf("%d to read", n))
+		unread = "  " + st.memo(&st.Warn, fmt.Sprintf("%d to read", n))
 	}
 	drops := m.dropsLine()
 	if drops != "" {
@@ -431,7 +431,7 @@ func (m *Model) footerLines() []string {
 	if text == "" {
 		hints := m.hints()
 		if m.s.Wall {
-			hints = []string{st.Footer.Render("WALL · read-only")}
+			hints = []string{st.memo(&st.Footer, "WALL · read-only")}
 		}
 		// The left side gives way in a planned order so the first
 		// footerHints hints ("? help", which leads to all the others, then
@@ -460,7 +460,7 @@ func (m *Model) footerLines() []string {
 		for i, h := range hints {
 			sep := "  "
 			if i > 0 {
-				sep = st.Footer.Render(" · ")
+				sep = st.memo(&st.Footer, " · ")
 			}
 			if width(line)+width(sep)+width(h) > m.w {
 				break
@@ -486,7 +486,7 @@ func (m *Model) footerLines() []string {
 	for i, r := range rows {
 		lead := state
 		if i > 0 {
-			lead = st.Footer.Render(strings.Repeat(" ", width(state)))
+			lead = st.memo(&st.Footer, strings.Repeat(" ", width(state)))
 		}
 		out[i] = fit(lead+"  "+style.Render(r), m.w)
 	}
@@ -499,14 +499,14 @@ func (m *Model) liveState() (full, short string) {
 	st := m.s.st
 	switch {
 	case m.storeErr != nil:
-		s := st.FooterStale.Render("● STALE") + st.Footer.Render(" "+m.storeErr.Error())
+		s := st.memo(&st.FooterStale, "● STALE") + st.memo(&st.Footer, " "+m.storeErr.Error())
 		return s, s
 	case m.updated.IsZero():
-		s := st.Footer.Render("○ loading")
+		s := st.memo(&st.Footer, "○ loading")
 		return s, s
 	}
 	at := m.updated.In(m.s.loc()).Format("15:04:05")
-	return st.FooterLive.Render("● LIVE") + st.Footer.Render(" updated "+at), st.FooterLive.Render("● LIVE") + st.Footer.Render(" "+at)
+	return st.memo(&st.FooterLive, "● LIVE") + st.memo(&st.Footer, " updated "+at), st.memo(&st.FooterLive, "● LIVE") + st.memo(&st.Footer, " "+at)
 }
 
 // dropsLine is the drop folder's state for the footer: where alerts come
@@ -515,20 +515,20 @@ func (m *Model) dropsLine() string {
 	st := m.s.st
 	if m.s.Drops == nil {
 		if m.s.DropsDir != "" && m.w >= 160 {
-			return st.Footer.Render("drops " + m.s.DropsDir + " (not watched here)")
+			return st.memo(&st.Footer, "drops " + m.s.DropsDir + " (not watched here)")
 		}
 		return ""
 	}
 	d := m.s.Drops()
 	switch {
 	case d.Problem != "":
-		return st.FooterStale.Render("drops stuck: " + d.Problem)
+		return st.memo(&st.FooterStale, "drops stuck: " + d.Problem)
 	case !d.Watching:
-		return st.FooterStale.Render("drops not watched")
+		return st.memo(&st.FooterStale, "drops not watched")
 	case d.Sources != "":
-		return st.FooterStale.Render("alert source unreachable: " + d.Sources)
+		return st.memo(&st.FooterStale, "alert source unreachable: " + d.Sources)
 	case d.Retention != "":
-		return st.FooterStale.Render("prune failed: " + d.Retention)
+		return st.memo(&st.FooterStale, "prune failed: " + d.Retention)
 	}
 	if m.w < 120 {
 		// Narrow: counts only, so the key hints keep their room.
@@ -537,9 +537,9 @@ func (m *Model) dropsLine() string {
 			text += fmt.Sprintf("+%d", d.Queue)
 		}
 		if d.Rejected > 0 {
-			return st.Footer.Render(text+" ") + st.Error.Render(fmt.Sprintf("%d✗", d.Rejected))
+			return st.memo(&st.Footer, text+" ") + st.memo(&st.Error, fmt.Sprintf("%d✗", d.Rejected))
 		}
-		return st.Footer.Render(text)
+		return st.memo(&st.Footer, text)
 	}
 	text := fmt.Sprintf("drops %d ok", d.Processed)
 	if d.Rejected > 0 {
@@ -559,9 +559,9 @@ func (m *Model) dropsLine() string {
 		text += " · " + m.s.DropsDir
 	}
 	if d.Rejected > 0 {
-		return st.Footer.Render(text) + st.Error.Render(" ✗")
+		return st.memo(&st.Footer, text) + st.memo(&st.Error, " ✗")
 	}
-	return st.Footer.Render(text)
+	return st.memo(&st.Footer, text)
 }
 
 // firstProblem is the first line of a plan error that names a place, so the

@@ -74,7 +74,7 @@ func (m *Model) expiryBanner() string {
 			break
 		}
 	}
-	return m.s.st.Banner.Render(fit(text, m.w))
+	return m.s.st.memo(&m.s.st.Banner, fit(text, m.w))
 }
 
 // licencesBody lists every licence and certificate hypercare watches,

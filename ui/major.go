@@ -71,7 +71,7 @@ func (m *Model) warRoomBanner() string {
 			break
 		}
 	}
-	return m.s.st.Major.Render(fit(line, m.w))
+	return m.s.st.memo(&m.s.st.Major, fit(line, m.w))
 }
 
 // shortUpdateDue is updateDue in few cells, for a narrow banner.

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -66,6 +67,17 @@ func main() {
 type countingReader struct {
 	model.Reader
 	reads atomic.Int64
+}
+
+// Versions passes the store's part versions through (and counts them), so
+// that Shared keeps what no commit changed as it does over the store.
+func (c *countingReader) Versions(ctx context.Context) (model.Versions, error) {
+	c.reads.Add(1)
+	v, ok := c.Reader.(model.Versioner)
+	if !ok {
+		return model.Versions{}, errors.New("the store does not count its parts' changes")
+	}
+	return v.Versions(ctx)
 }
 
 func (c *countingReader) Counts(ctx context.Context) (model.Counts, error) {
