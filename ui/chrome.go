@@ -515,20 +515,20 @@ func (m *Model) dropsLine() string {
 	st := m.s.st
 	if m.s.Drops == nil {
 		if m.s.DropsDir != "" && m.w >= 160 {
-			return st.memo(&st.Footer, "drops " + m.s.DropsDir + " (not watched here)")
+			return st.memo(&st.Footer, "drops "+m.s.DropsDir+" (not watched here)")
 		}
 		return ""
 	}
 	d := m.s.Drops()
 	switch {
 	case d.Problem != "":
-		return st.memo(&st.FooterStale, "drops stuck: " + d.Problem)
+		return st.memo(&st.FooterStale, "drops stuck: "+d.Problem)
 	case !d.Watching:
 		return st.memo(&st.FooterStale, "drops not watched")
 	case d.Sources != "":
-		return st.memo(&st.FooterStale, "alert source unreachable: " + d.Sources)
+		return st.memo(&st.FooterStale, "alert source unreachable: "+d.Sources)
 	case d.Retention != "":
-		return st.memo(&st.FooterStale, "prune failed: " + d.Retention)
+		return st.memo(&st.FooterStale, "prune failed: "+d.Retention)
 	}
 	if m.w < 120 {
 		// Narrow: counts only, so the key hints keep their room.
