@@ -31,6 +31,8 @@ type Shared struct {
 
 	// versioner is the Reader's part versions, if it counts them.
 	versioner model.Versioner
+	// now is the clock that ages answers (time.Now; tests move it).
+	now func() time.Time
 
 	mu      sync.Mutex
 	answers map[string]*sharedRead
@@ -87,7 +89,7 @@ const noPart model.Part = -1
 // rather than to n. Close it when the server stops.
 func NewShared(r model.Reader, n model.Notifier) *Shared {
 	s := &Shared{Reader: r, answers: map[string]*sharedRead{}, last: map[string]lastAnswer{}, minute: map[string]*sharedRead{},
-		asked: map[string]time.Time{}, done: make(chan struct{})}
+		asked: map[string]time.Time{}, done: make(chan struct{}), now: time.Now}
 	s.versioner, _ = r.(model.Versioner)
 	commits, stop := n.Subscribe()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -129,7 +131,7 @@ func (s *Shared) forget(ctx context.Context) {
 	v, ok := s.readVersions(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.now()
 	for k, r := range s.answers {
 		select {
 		case <-r.ready:
@@ -243,7 +245,7 @@ func shareIn[T any](s *Shared, ctx context.Context, part model.Part, key string,
 			r = &sharedRead{ready: make(chan struct{}), part: part}
 			s.answers[key] = r
 		}
-		r.asked = time.Now()
+		r.asked = s.now()
 		s.mu.Unlock()
 		if !ok {
 			r.val, r.err = read(ctx)

@@ -219,3 +219,67 @@ func TestSharedScorecardReadsOncePerMinute(t *testing.T) {
 		t.Errorf("%d reads reached the store; want 1 for the minute, 2 for the odd times", n)
 	}
 }
+
+// versionedStore is the fake with part versions, as the stores count
+// them, and a count of the calendar reads that reach it.
+type versionedStore struct {
+	*fakeStore
+	vmu      sync.Mutex
+	versions model.Versions
+	changes  atomic.Int32
+}
+
+func (s *versionedStore) Versions(context.Context) (model.Versions, error) {
+	s.vmu.Lock()
+	defer s.vmu.Unlock()
+	return s.versions, nil
+}
+
+func (s *versionedStore) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
+	s.changes.Add(1)
+	return s.fakeStore.ChangesBetween(ctx, from, to)
+}
+
+// A part's answer stands through the commits that leave its version where
+// it was, is read again after one that moves it, and is let go once no
+// session has asked for it for a minute (a key with a time in it stays
+// behind when the time moves on).
+func TestSharedKeepsPartsNoCommitChanged(t *testing.T) {
+	ctx := t.Context()
+	store := &versionedStore{fakeStore: newFakeStore()}
+	sh := NewShared(store, store.fakeStore)
+	defer sh.Close()
+	at := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	sh.now = func() time.Time { return at } // read by the commit loop only after a commit, below
+	woken, stop := sh.Subscribe()
+	defer stop()
+	commit := func(moved ...model.Part) {
+		store.vmu.Lock()
+		for _, p := range moved {
+			store.versions[p]++
+		}
+		store.vmu.Unlock()
+		store.Notify()
+		<-woken
+	}
+	from := at.Truncate(24 * time.Hour)
+	for i, step := range []struct {
+		name  string
+		do    func()
+		reads int32
+	}{
+		{"first ask", func() {}, 1},
+		{"a commit of alerts", func() { commit() }, 1},
+		{"a commit of articles", func() { commit(model.PartKnowledge) }, 1},
+		{"a commit of changes", func() { commit(model.PartCalendar) }, 2},
+		{"a commit two minutes after the last ask", func() { at = at.Add(2 * time.Minute); commit() }, 3},
+	} {
+		step.do()
+		if _, err := sh.ChangesBetween(ctx, from, from.Add(7*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if n := store.changes.Load(); n != step.reads {
+			t.Fatalf("step %d, %s: %d calendar reads reached the store; want %d", i, step.name, n, step.reads)
+		}
+	}
+}
