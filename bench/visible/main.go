@@ -6,11 +6,12 @@
 // "Visible" is not when Ingest returns, nor when the store notifies: it is
 // when the session's renderer writes the new alert to its terminal. The
 // session is the real console (ui.New, reading through ui.Shared as the
-// console does) on the real service layer and store, run by bubbletea as a headless program whose terminal output goes to a
-// scanner, the way an SSH session's goes to its channel; the program has
-// the same options as an SSH session (alt screen, bubbletea's renderer at
-// the console's frame rate, ui.FPS). The intake is the real drop watcher on the real
-// folder (bench/rig). The console shows the alert feed: at 80x24 it is
+// console does) on the real service layer and store, run by bubbletea as
+// a headless program whose terminal output goes to a scanner, the way an
+// SSH session's goes to its channel; the program has the same options as
+// an SSH session (alt screen, bubbletea's renderer at the console's frame
+// rate, ui.FPS). The intake is the real drop watcher on the real folder
+// (bench/rig). The console shows the alert feed: at 80x24 it is
 // switched to the Alerts tab, at 200x60 it is one pane of the grid.
 //
 // Each drop is an Alertmanager webhook of -alerts critical firing alerts

@@ -300,7 +300,7 @@ func writeSeed(t *testing.T, s *stack) {
 // from. It reads through ui.Shared, as the console does.
 func (s *stack) console(who model.Actor, w, h int, opts ...func(*ui.Deps)) (*ui.Model, *uitest.Screen) {
 	s.t.Helper()
-	return s.consoleOn(model.Reader(s.db), who, w, h, opts...)
+	return s.consoleOn(s.db, who, w, h, opts...)
 }
 
 // consoleOn is console reading r (s's store, or a wrapper of it).
