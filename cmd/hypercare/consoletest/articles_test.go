@@ -60,7 +60,9 @@ EOF`)
 // draft, shown, while the published version stays in force.
 func TestArticleEditInEditor(t *testing.T) {
 	s := seeded(t)
-	script := editorScript(t, `sed -i.bak 's/Check the PSP gateway\./Check the PSP gateway and its status page./' "$1"`)
+	// sed -i's backup suffix is what BSD sed needs; the backup is removed, as
+	// it lands beside the console's file outside the test's folder.
+	script := editorScript(t, `sed -i.bak 's/Check the PSP gateway\./Check the PSP gateway and its status page./' "$1" && rm -f "$1.bak"`)
 	_, tm := s.console(operator, uitest.SmallW, uitest.SmallH, withEditor(script))
 	tm.Press("4")
 	tm.WaitForPane("Knowledge", "KB-1")
