@@ -22,8 +22,8 @@ func testPartVersions(t *testing.T, h Harness) {
 		t.Fatal("the store does not count its parts' changes (model.Versioner)")
 	}
 	from, to := t0.Add(-30*24*time.Hour), t0.Add(30*24*time.Hour)
-	// answers are what the reads ui.Shared keeps by part answer, errors
-	// included (no next change is an answer too).
+	// answers are what each part's reads (those ui.Shared keeps) answer,
+	// errors included (no next change is an answer too).
 	answers := func() [model.PartCount]string {
 		t.Helper()
 		show := func(v ...any) string { return fmt.Sprintf("%+v", v) }
