@@ -31,7 +31,8 @@ type Shared struct {
 
 	// versioner is the Reader's part versions, if it counts them.
 	versioner model.Versioner
-	// now is the clock that ages answers (time.Now; tests move it).
+	// now is the clock that ages answers, kept ones and the minute's
+	// (time.Now; tests move it).
 	now func() time.Time
 
 	mu      sync.Mutex
@@ -124,9 +125,10 @@ func (s *Shared) readVersions(ctx context.Context) (model.Versions, bool) {
 // forget drops the answers a commit may have changed. The parts' versions
 // are read after the commit: a part whose version did not move since the
 // last ones were read was not changed by any commit in between, so an
-// answer of it that was read by then (ready) still holds. One read that
-// was not (still being read) may have begun before the last versions and
-// is dropped, as are all answers when the versions cannot be read.
+// answer of it read since then still holds. Only answers already read are
+// kept: one still being read would hold too if its part did not move, but
+// that is rare, and the rule is easier to trust without it. When the
+// versions cannot be read, every answer is dropped.
 func (s *Shared) forget(ctx context.Context) {
 	v, ok := s.readVersions(ctx)
 	s.mu.Lock()
@@ -171,7 +173,7 @@ func (s *Shared) Close() {
 // keys change with the minute they are asked at.
 func shareMinute[T any](s *Shared, ctx context.Context, key string, read func(context.Context) (T, error)) (T, error) {
 	s.mu.Lock()
-	now := time.Now()
+	now := s.now()
 	for k, at := range s.asked {
 		if now.Sub(at) > 3*time.Minute {
 			delete(s.asked, k)

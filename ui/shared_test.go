@@ -226,18 +226,38 @@ type versionedStore struct {
 	*fakeStore
 	vmu      sync.Mutex
 	versions model.Versions
+	failing  bool          // Versions fails
+	hold     chan struct{} // when not nil, a calendar read waits for it
 	changes  atomic.Int32
 }
 
 func (s *versionedStore) Versions(context.Context) (model.Versions, error) {
 	s.vmu.Lock()
 	defer s.vmu.Unlock()
+	if s.failing {
+		return model.Versions{}, errors.New("database is locked")
+	}
 	return s.versions, nil
 }
 
 func (s *versionedStore) ChangesBetween(ctx context.Context, from, to time.Time) ([]model.Change, error) {
 	s.changes.Add(1)
+	if s.hold != nil {
+		<-s.hold
+	}
 	return s.fakeStore.ChangesBetween(ctx, from, to)
+}
+
+// commit moves the versions of the parts named, commits and waits until
+// sh has heard of it.
+func (s *versionedStore) commit(woken <-chan struct{}, moved ...model.Part) {
+	s.vmu.Lock()
+	for _, p := range moved {
+		s.versions[p]++
+	}
+	s.vmu.Unlock()
+	s.Notify()
+	<-woken
 }
 
 // A part's answer stands through the commits that leave its version where
@@ -253,15 +273,7 @@ func TestSharedKeepsPartsNoCommitChanged(t *testing.T) {
 	sh.now = func() time.Time { return at } // read by the commit loop only after a commit, below
 	woken, stop := sh.Subscribe()
 	defer stop()
-	commit := func(moved ...model.Part) {
-		store.vmu.Lock()
-		for _, p := range moved {
-			store.versions[p]++
-		}
-		store.vmu.Unlock()
-		store.Notify()
-		<-woken
-	}
+	commit := func(moved ...model.Part) { store.commit(woken, moved...) }
 	from := at.Truncate(24 * time.Hour)
 	for i, step := range []struct {
 		name  string
@@ -282,4 +294,59 @@ func TestSharedKeepsPartsNoCommitChanged(t *testing.T) {
 			t.Fatalf("step %d, %s: %d calendar reads reached the store; want %d", i, step.name, n, step.reads)
 		}
 	}
+}
+
+// What Shared cannot vouch for it reads again: a part's read still under
+// way when a commit lands (it may have begun before the commit), and every
+// answer across a commit whose versions could not be read, and the one
+// after it.
+func TestSharedDropsWhatItCannotVouchFor(t *testing.T) {
+	ctx := t.Context()
+	store := &versionedStore{fakeStore: newFakeStore(), hold: make(chan struct{})}
+	sh := NewShared(store, store.fakeStore)
+	defer sh.Close()
+	woken, stop := sh.Subscribe()
+	defer stop()
+	from := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	read := func() {
+		t.Helper()
+		if _, err := sh.ChangesBetween(ctx, from, from.Add(7*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads := func(want int32, when string) {
+		t.Helper()
+		if n := store.changes.Load(); n != want {
+			t.Fatalf("%s: %d calendar reads reached the store; want %d", when, n, want)
+		}
+	}
+
+	done := make(chan struct{})
+	go func() { defer close(done); read() }()
+	for store.changes.Load() == 0 {
+		runtime.Gosched() // until the read is under way
+	}
+	store.commit(woken) // the calendar's version stays; the read is still under way
+	close(store.hold)
+	<-done
+	read()
+	reads(2, "after a commit that landed during the read")
+	read()
+	reads(2, "asked again before any commit")
+
+	store.vmu.Lock()
+	store.failing = true
+	store.vmu.Unlock()
+	store.commit(woken)
+	read()
+	reads(3, "after a commit whose versions could not be read")
+	store.vmu.Lock()
+	store.failing = false
+	store.vmu.Unlock()
+	store.commit(woken)
+	read()
+	reads(4, "after the next commit, with nothing to compare its versions with")
+	store.commit(woken)
+	read()
+	reads(4, "after a commit that left the calendar alone")
 }

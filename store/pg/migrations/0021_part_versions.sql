@@ -36,18 +36,20 @@ CREATE TRIGGER versions_deploys AFTER INSERT OR UPDATE OR DELETE ON deploys
 CREATE TRIGGER versions_job_runs AFTER INSERT OR UPDATE OR DELETE ON job_runs
     FOR EACH ROW EXECUTE FUNCTION part_changed('calendar_changed');
 
--- War rooms, and the incidents that have one (a trigger's WHEN cannot
--- read another table, so the function looks).
+-- War rooms, and the updates of the incidents that have one (a trigger's
+-- WHEN cannot read another table, so the function looks). A new incident
+-- has none yet, and one that has cannot be deleted (the war room's
+-- foreign key): its war room goes first, and that is counted.
 CREATE TRIGGER versions_war_rooms AFTER INSERT OR UPDATE OR DELETE ON war_rooms
     FOR EACH ROW EXECUTE FUNCTION part_changed('war_rooms_changed');
 CREATE FUNCTION war_room_incident_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM war_rooms WHERE incident_id = OLD.id) THEN
+    IF EXISTS (SELECT 1 FROM war_rooms WHERE incident_id = NEW.id) THEN
         INSERT INTO counter_deltas VALUES ('war_rooms_changed', 1);
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER versions_incidents AFTER UPDATE OR DELETE ON incidents
+CREATE TRIGGER versions_incidents AFTER UPDATE ON incidents
     FOR EACH ROW EXECUTE FUNCTION war_room_incident_changed();
 
 CREATE TRIGGER versions_certificates AFTER INSERT OR UPDATE OR DELETE ON certificates
