@@ -244,7 +244,11 @@ func (db *DB) Write(ctx context.Context, fn func(model.Tx) error) error {
 	// Deferred so that a panic in fn cannot leave the only writer
 	// connection inside an open transaction; a no-op after Commit.
 	defer sqlTx.Rollback()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: db}); err != nil {
+	t := &tx{ctx: ctx, tx: sqlTx, db: db}
+	if err := fn(t); err != nil {
+		return t.cause(err)
+	}
+	if err := t.writeHeld(); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

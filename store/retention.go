@@ -80,7 +80,7 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 	if limit <= 0 {
 		return out, errors.New("prune alerts: " + retentionBatchNeeded)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, prunableAlertsSQL, before.UnixMilli(), limit)
+	rows, err := t.sqlTx().QueryContext(t.ctx, prunableAlertsSQL, before.UnixMilli(), limit)
 	if err != nil {
 		return out, fmt.Errorf("prune alerts: %w", err)
 	}
@@ -112,10 +112,10 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 	if out.AlertChanges, err = t.archive(to, "alert_changes", alertChangeRowsSQL, idList); err != nil {
 		return out, err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, deleteAlertChanges, idList); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, deleteAlertChanges, idList); err != nil {
 		return out, fmt.Errorf("prune alert history: %w", err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, deleteAlertsSQL, idList); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, deleteAlertsSQL, idList); err != nil {
 		return out, fmt.Errorf("prune alerts: %w", err)
 	}
 	// A storm some of whose alerts went: gone with them when none is
@@ -123,7 +123,7 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 	var emptied []int64
 	for id := range storms {
 		var left int
-		if err := t.tx.QueryRowContext(t.ctx, stormMembersLeftSQL, id).Scan(&left); err != nil {
+		if err := t.sqlTx().QueryRowContext(t.ctx, stormMembersLeftSQL, id).Scan(&left); err != nil {
 			return out, fmt.Errorf("prune storm %d: %w", id, err)
 		}
 		if left == 0 {
@@ -133,7 +133,7 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 		if err := t.RefreshStorm(id); err != nil {
 			return out, err
 		}
-		if _, err := t.tx.ExecContext(t.ctx, resizeStormSQL, id); err != nil {
+		if _, err := t.sqlTx().ExecContext(t.ctx, resizeStormSQL, id); err != nil {
 			return out, fmt.Errorf("prune storm %d: %w", id, err)
 		}
 	}
@@ -142,7 +142,7 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 		if out.Storms, err = t.archive(to, "storms", stormRowsSQL, stormList); err != nil {
 			return out, err
 		}
-		if _, err := t.tx.ExecContext(t.ctx, deleteStormsSQL, stormList); err != nil {
+		if _, err := t.sqlTx().ExecContext(t.ctx, deleteStormsSQL, stormList); err != nil {
 			return out, fmt.Errorf("prune storms: %w", err)
 		}
 	}
@@ -159,7 +159,7 @@ func (t *tx) PruneAlertChanges(before time.Time, limit int, to model.Archive) (i
 	if err != nil {
 		return 0, err
 	}
-	rows, err := t.tx.QueryContext(t.ctx, oldChangesSQL, bound, before.UnixMilli(), limit)
+	rows, err := t.sqlTx().QueryContext(t.ctx, oldChangesSQL, bound, before.UnixMilli(), limit)
 	if err != nil {
 		return 0, fmt.Errorf("prune alert history: %w", err)
 	}
@@ -177,7 +177,7 @@ func (t *tx) PruneAlertChanges(before time.Time, limit int, to model.Archive) (i
 	if err := to.Keep("alert_changes", cols[1:], kept); err != nil {
 		return 0, err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, deleteChangesSQL, jsonIDs(rowids)); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, deleteChangesSQL, jsonIDs(rowids)); err != nil {
 		return 0, fmt.Errorf("prune alert history: %w", err)
 	}
 	return len(kept), nil
@@ -190,7 +190,7 @@ func (t *tx) PruneDrops(before time.Time, limit int, to model.Archive) (int, err
 	if limit <= 0 {
 		return 0, errors.New("prune drops: " + retentionBatchNeeded)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, oldDropsSQL, before.UnixMilli(), limit)
+	rows, err := t.sqlTx().QueryContext(t.ctx, oldDropsSQL, before.UnixMilli(), limit)
 	if err != nil {
 		return 0, fmt.Errorf("prune drops: %w", err)
 	}
@@ -203,7 +203,7 @@ func (t *tx) PruneDrops(before time.Time, limit int, to model.Archive) (int, err
 		return 0, err
 	}
 	list, _ := json.Marshal(keys)
-	if _, err := t.tx.ExecContext(t.ctx, deleteDropsSQL, string(list)); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, deleteDropsSQL, string(list)); err != nil {
 		return 0, fmt.Errorf("prune drops: %w", err)
 	}
 	return len(kept), nil
@@ -216,7 +216,7 @@ func (t *tx) PruneAudit(before time.Time, limit int, to model.Archive) (int, err
 	if limit <= 0 {
 		return 0, errors.New("prune audit: " + retentionBatchNeeded)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, oldAuditSQL, before.UnixMilli(), limit)
+	rows, err := t.sqlTx().QueryContext(t.ctx, oldAuditSQL, before.UnixMilli(), limit)
 	if err != nil {
 		return 0, fmt.Errorf("prune audit: %w", err)
 	}
@@ -228,13 +228,13 @@ func (t *tx) PruneAudit(before time.Time, limit int, to model.Archive) (int, err
 	if err := to.Keep("audit", cols, kept); err != nil {
 		return 0, err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, openAuditGateSQL, before.UnixMilli()); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, openAuditGateSQL, before.UnixMilli()); err != nil {
 		return 0, fmt.Errorf("prune audit: %w", err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, deleteAuditSQL, jsonIDs(ids)); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, deleteAuditSQL, jsonIDs(ids)); err != nil {
 		return 0, fmt.Errorf("prune audit: %w", err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, closeAuditGateSQL); err != nil {
+	if _, err := t.sqlTx().ExecContext(t.ctx, closeAuditGateSQL); err != nil {
 		return 0, fmt.Errorf("prune audit: %w", err)
 	}
 	return len(kept), nil
@@ -324,7 +324,7 @@ func changesBound(ctx context.Context, q rowReader, at int64) (int64, error) {
 // archive reads the rows query selects (whole rows, SELECT *), hands them
 // to the archive and says how many there were.
 func (t *tx) archive(to model.Archive, table, query string, args ...any) (int, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.sqlTx().QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("archive %s: %w", table, err)
 	}

@@ -36,6 +36,15 @@ WHERE id = ?30`
 	insertTimelineSQL = `INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES (?1, ?2, ?3, ?4, ?5)
 RETURNING id`
 
+	// newAlertColumns and newAlertValues are what a delivery makes of an
+	// alert not stored before, from the upsert's arguments; insertHeldSQL
+	// writes the same, row by row.
+	newAlertColumns = `dedup_key, source, name, severity, state, service, summary, labels,
+	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member`
+	newAlertValues = `?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
+	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing',
+	?16, ?16 IS NOT NULL`
+
 	// upsertAlertSQL is one statement per delivery. In DO UPDATE every
 	// right-hand side sees the stored row, so prev_state = state keeps the
 	// state this delivery replaces, and the ack is cleared only when a
@@ -61,11 +70,8 @@ RETURNING id`
 	// believed over the guess.
 	upsertAlertSQL = upsertAlertExecSQL + `
 RETURNING ` + upsertedColumns
-	upsertAlertExecSQL = `INSERT INTO alerts (dedup_key, source, name, severity, state, service, summary, labels,
-	annotations, starts_at, ends_at, first_seen, last_seen, group_key, count, storm_id, storm_member)
-VALUES (?1, ?2, iif(?3 = '', ?1, ?3), iif(?4 = 0, 2, ?4), ?5, ?6, ?7, ?8, ?9,
-	iif(?5 = 'firing', coalesce(?10, ?13), ?10), iif(?5 = 'resolved', coalesce(?11, ?13), ?11), ?12, ?13, ?14, ?5 = 'firing',
-	?16, ?16 IS NOT NULL)
+	upsertAlertExecSQL = `INSERT INTO alerts (` + newAlertColumns + `)
+VALUES (` + newAlertValues + `)
 ON CONFLICT (dedup_key) DO UPDATE SET
 	prev_state  = state,
 	state       = excluded.state,
@@ -177,7 +183,7 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
 // writeQueries are prepared once on the writer at Open. They cannot be
 // prepared lazily: the writer has one connection, and inside a transaction
 // that connection is taken, so preparing through the pool would wait forever.
-var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWriteQueries, []string{
+var writeQueries = slices.Concat(articleWriteQueries, notifyWriteQueries, jobWriteQueries, heldQueries(), []string{
 	incidentSQL, insertIncidentSQL, updateIncidentSQL, insertTimelineSQL, openIncidentsSQL,
 	alertSQL, upsertAlertSQL, upsertAlertExecSQL, lookupAlertsSQL, ackAlertSQL, alertByKeySQL, setAlertMarksSQL,
 	dropSeenSQL, recordDropSQL, groupSinceSQL, openStormSQL, startStormSQL, stormMembersSQL, growStormSQL,
@@ -216,6 +222,7 @@ type tx struct {
 	// known is what LookupAlerts read ahead, by key: nil for a key that
 	// was not stored. Each entry serves one UpsertAlert.
 	known map[string]*knownAlert
+	heldAlerts
 }
 
 // knownAlert is a stored alert as LookupAlerts read it.
@@ -226,10 +233,20 @@ type knownAlert struct {
 	changes int
 }
 
-// stmt binds a prepared writer statement to this transaction, once per
+// stmt is bound, for any statement that may see the alerts table, after
+// the held alerts are written (held.go). A failure to write them is kept
+// for the innermost Savepoint, or for Write, to report.
+func (t *tx) stmt(query string) *sql.Stmt {
+	if len(t.held) > 0 {
+		_ = t.writeHeld()
+	}
+	return t.bound(query)
+}
+
+// bound binds a prepared writer statement to this transaction, once per
 // transaction: database/sql reuses the statement already prepared on the
 // writer connection, and a drop's thousands of upserts reuse the binding.
-func (t *tx) stmt(query string) *sql.Stmt {
+func (t *tx) bound(query string) *sql.Stmt {
 	if st, ok := t.stmts[query]; ok {
 		return st
 	}
@@ -247,15 +264,30 @@ func (t *tx) stmt(query string) *sql.Stmt {
 }
 
 // Savepoint runs fn inside a savepoint of the transaction: an error from fn
-// undoes what fn wrote, and only that, before it is returned.
+// undoes what fn wrote, and only that, before it is returned. The alerts
+// fn held back are fn's writes: written before the RELEASE, and if that
+// fails, fn fails.
 func (t *tx) Savepoint(fn func() error) error {
+	if err := t.writeHeld(); err != nil {
+		return err // held before the savepoint: not fn's
+	}
 	t.saves++
 	name := fmt.Sprintf("s%d", t.saves)
 	defer func() { t.saves-- }()
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	if err := fn(); err != nil {
+	err := fn()
+	if err == nil {
+		err = t.writeHeld()
+	}
+	if t.failed != nil {
+		// Writing what fn held failed, and whatever fn made of the reads
+		// after that is undone with the rest.
+		err, t.failed = t.failed, nil
+	}
+	if err != nil {
+		t.dropHeld()
 		if _, rerr := t.tx.ExecContext(t.ctx, "ROLLBACK TO "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 		}
@@ -400,15 +432,16 @@ func (t *tx) LookupAlerts(keys []string, flapSince time.Time) error {
 	return nil
 }
 
-// upsertKnown is UpsertAlert for an alert LookupAlerts read ahead (k) or
-// found not stored (k nil), with every field a delivery may leave empty
-// given when it is stored: what it reports is known without reading the
-// alert back, so the upsert is executed without RETURNING.
+// upsertKnown is UpsertAlert for an alert LookupAlerts read ahead, with
+// every field a delivery may leave empty given: what it reports is known
+// without reading the alert back, so the upsert is executed without
+// RETURNING. It runs without writing the held alerts first (held.go):
+// it touches its own row only, whose key no held alert has (they were not
+// stored when this one was), and its triggers add to counts and history
+// what the held alerts' add, in either order.
 func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (model.Upserted, error) {
-	res, err := t.exec(upsertAlertExecSQL,
-		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
-		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID))
+	args := upsertArgs(a, firstSeen)
+	res, err := t.bound(upsertAlertExecSQL).ExecContext(t.ctx, args[:]...)
 	if err != nil {
 		return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
 	}
@@ -425,14 +458,15 @@ func (t *tx) upsertKnown(a *model.Alert, k *knownAlert, firstSeen time.Time) (mo
 		*a = whole
 		return model.Upserted{Older: true}, nil
 	}
-	if k == nil {
-		if a.ID, err = res.LastInsertId(); err != nil {
-			return model.Upserted{}, fmt.Errorf("upsert alert %q: %w", a.DedupKey, err)
-		}
-		return rowcodec.Stored(a, false, model.Alert{}, "", 0), nil
-	}
 	a.ID = k.id
 	return rowcodec.Stored(a, true, k.marks, k.state, k.changes), nil
+}
+
+// upsertArgs are an upsert's arguments ?1 to ?16.
+func upsertArgs(a *model.Alert, firstSeen time.Time) [16]any {
+	return [16]any{a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
+		jsonMap(a.Labels), jsonMap(a.Annotations),
+		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID)}
 }
 
 // UpsertAlert records one delivery. A delivery without LastSeen was seen
@@ -451,14 +485,17 @@ func (t *tx) UpsertAlert(a *model.Alert, flapSince time.Time) (model.Upserted, e
 		// Read ahead for one delivery: a second one of the key in the same
 		// drop reads the alert back, as it is after the first.
 		delete(t.known, a.DedupKey)
-		if k == nil || complete(a) {
+		switch {
+		case k == nil:
+			if up, held, err := t.hold(a, firstSeen); held || err != nil {
+				return up, err
+			}
+		case complete(a):
 			return t.upsertKnown(a, k, firstSeen)
 		}
 	}
-	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx,
-		a.DedupKey, a.Source, a.Name, int(a.Severity), string(a.State), a.Service, a.Summary,
-		jsonMap(a.Labels), jsonMap(a.Annotations),
-		ms(a.StartsAt), ms(a.EndsAt), ms(firstSeen), ms(a.LastSeen), a.Group, a.Stale, nullID(a.StormID), ms(flapSince))
+	args := upsertArgs(a, firstSeen)
+	row := t.stmt(upsertAlertSQL).QueryRowContext(t.ctx, append(args[:], ms(flapSince))...)
 	var up model.Upserted
 	var stored sql.NullString
 	err := row.Scan(&a.ID, &up.New, &up.Changed, &up.Changes,
@@ -546,6 +583,9 @@ func (t *tx) UpdateAlertAck(id int64, by string, at, until time.Time) error {
 }
 
 func (t *tx) SetAlertMarks(a model.Alert) error {
+	if t.markHeld(a) {
+		return nil
+	}
 	return t.execOne(a.Ref(), setAlertMarksSQL, a.ID, nullID(a.SilencedBy), a.Flapping,
 		nullID(a.AfterChange), nullID(a.IncidentID), a.Truncated, nullID(a.StormID))
 }

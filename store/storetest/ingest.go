@@ -10,45 +10,109 @@ import (
 )
 
 // A savepoint undoes what its own writes did when they fail, and only
-// that: the writes before it and after it commit.
+// that: the writes before it and after it commit. The same holds for new
+// alerts read ahead, which a store may write later than their upserts.
 func testSavepoint(t *testing.T, h Harness) {
-	db := h.open(t)
-	upsert := func(tx model.Tx, key string) error {
-		_, err := tx.UpsertAlert(&model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring}, time.Time{})
-		return err
+	keys := []string{"before", "undone", "undone too", "kept", "after"}
+	for _, ahead := range []bool{false, true} {
+		db := h.open(t)
+		upsert := func(tx model.Tx, key string) error {
+			_, err := tx.UpsertAlert(&model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: model.AlertFiring}, time.Time{})
+			return err
+		}
+		boom := errors.New("refused")
+		err := db.Write(t.Context(), func(tx model.Tx) error {
+			if ahead {
+				if err := tx.LookupAlerts(keys, time.Time{}); err != nil {
+					return err
+				}
+			}
+			if err := upsert(tx, "before"); err != nil {
+				return err
+			}
+			if err := tx.Savepoint(func() error {
+				if err := upsert(tx, "undone"); err != nil {
+					return err
+				}
+				if err := tx.SetAlertMarks(model.Alert{ID: 1, Flapping: true}); err != nil {
+					return err
+				}
+				if err := upsert(tx, "undone too"); err != nil {
+					return err // (read ahead: written after fn, or never)
+				}
+				return boom
+			}); !errors.Is(err, boom) {
+				t.Errorf("Savepoint returned %v; want fn's error", err)
+			}
+			if err := tx.Savepoint(func() error { return upsert(tx, "kept") }); err != nil {
+				return err
+			}
+			return upsert(tx, "after")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed, got := storedKeys(t, db)
+		for _, a := range feed {
+			if a.Flapping {
+				t.Errorf("read ahead %v: %s flapping: the undone savepoint's marks were kept", ahead, a.DedupKey)
+			}
+		}
+		if got != "after kept before" {
+			t.Errorf("read ahead %v: stored %q; want the writes outside the failed savepoint", ahead, got)
+		}
 	}
-	boom := errors.New("refused")
+}
+
+// A new alert the store refuses to write fails what it was written in
+// whenever the store finds out (at the upsert, or when it writes the new
+// alerts it held back): inside a savepoint the savepoint, whose writes are
+// undone while the transaction goes on; outside one the whole Write, of
+// which nothing is kept. The store works on after either.
+func testHeldAlertRefused(t *testing.T, h Harness) {
+	db := h.open(t)
+	alert := func(key string, state model.AlertState) *model.Alert {
+		return &model.Alert{DedupKey: key, Name: "n", Severity: model.SevWarning, State: state}
+	}
+	write := func(tx model.Tx, keys ...string) error {
+		if err := tx.LookupAlerts(keys, time.Time{}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			state := model.AlertFiring
+			if strings.HasPrefix(k, "bad") {
+				state = "bogus" // the stores' CHECK refuses it
+			}
+			if _, err := tx.UpsertAlert(alert(k, state), time.Time{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	err := db.Write(t.Context(), func(tx model.Tx) error {
-		if err := upsert(tx, "before"); err != nil {
+		if err := write(tx, "first"); err != nil {
 			return err
 		}
-		if err := tx.Savepoint(func() error {
-			if err := upsert(tx, "undone"); err != nil {
-				return err
-			}
-			if err := tx.SetAlertMarks(model.Alert{ID: 1, Flapping: true}); err != nil {
-				return err
-			}
-			return boom
-		}); !errors.Is(err, boom) {
-			t.Errorf("Savepoint returned %v; want fn's error", err)
+		if err := tx.Savepoint(func() error { return write(tx, "undone", "bad1", "undone2") }); err == nil {
+			t.Error("a savepoint writing a refused alert succeeded")
 		}
-		if err := tx.Savepoint(func() error { return upsert(tx, "kept") }); err != nil {
-			return err
-		}
-		return upsert(tx, "after")
+		return tx.Savepoint(func() error { return write(tx, "last") })
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed, got := storedKeys(t, db)
-	for _, a := range feed {
-		if a.Flapping {
-			t.Errorf("%s flapping: the undone savepoint's marks were kept", a.DedupKey)
-		}
-	}
-	if got != "after kept before" {
+	if _, got := storedKeys(t, db); got != "last first" {
 		t.Errorf("stored %q; want the writes outside the failed savepoint", got)
+	}
+	err = db.Write(t.Context(), func(tx model.Tx) error { return write(tx, "lost", "bad2") })
+	if err == nil || !strings.Contains(err.Error(), "bad2") && !strings.Contains(err.Error(), "lost") {
+		t.Errorf("Write of a refused alert returned %v; want its failure, naming the alerts", err)
+	}
+	if err := db.Write(t.Context(), func(tx model.Tx) error { return write(tx, "then") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := storedKeys(t, db); got != "then last first" {
+		t.Errorf("stored %q; want nothing of the failed Write", got)
 	}
 }
 

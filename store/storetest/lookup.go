@@ -10,7 +10,10 @@ import (
 
 // LookupAlerts only saves reading alerts back (where a store reads ahead at
 // all): each delivery of a drop is reported the same, and stored the same,
-// with it as without it.
+// with it as without it. That holds too for new alerts a store writes
+// later than their upserts (SQLite holds them back and writes them
+// together): they get the same ids, marks set on them before they are
+// written are stored, and a read in the same transaction finds them.
 func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	full := func(key string, state model.AlertState, at time.Time) model.Alert {
@@ -38,14 +41,28 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 		// A known alert moved to another group, then reported again in it.
 		{regroup(full("b", model.AlertFiring, t0.Add(5*time.Minute)), "g2")},
 		{regroup(full("b", model.AlertResolved, t0.Add(6*time.Minute)), "g2"), full("d", model.AlertFiring, t0.Add(6*time.Minute))},
+		// New alerts marked as the intake marks them (marked, below), among
+		// others, and a new one that is a known one's change's neighbour.
+		{full("m1", model.AlertFiring, t0.Add(7*time.Minute)), bare("m2", model.AlertFiring, t0.Add(7*time.Minute)),
+			full("e", model.AlertFiring, t0.Add(7*time.Minute)), full("a", model.AlertFiring, t0.Add(7*time.Minute)),
+			full("f", model.AlertResolved, t0.Add(7*time.Minute))},
+	}
+	// Marks set on a new alert after its upsert: routed to an incident,
+	// silenced, after a change, from a truncated drop; flapping and joined
+	// to a storm. (The ids need no such records: the columns have no keys.)
+	marked := map[string]func(*model.Alert){
+		"m1": func(a *model.Alert) { a.SilencedBy, a.Truncated, a.AfterChange, a.IncidentID = 7, 3, 5, 9 },
+		"m2": func(a *model.Alert) { a.Flapping, a.StormID = true, 42 },
+		"e":  func(a *model.Alert) { a.IncidentID = 9 },
 	}
 	type outcome struct {
 		up model.Upserted
 		a  model.Alert
 	}
-	run := func(ahead bool) ([]outcome, []model.Alert) {
+	run := func(ahead bool) ([]outcome, []model.Alert, []model.Alert) {
 		db := h.open(t)
 		var out []outcome
+		var read []model.Alert // each drop's alerts as read back before its commit
 		for _, d := range drops {
 			err := db.Write(t.Context(), func(tx model.Tx) error {
 				if ahead {
@@ -63,7 +80,20 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 					if err != nil {
 						return err
 					}
+					if mark := marked[a.DedupKey]; mark != nil && up.New {
+						mark(&a)
+						if err := tx.SetAlertMarks(a); err != nil {
+							return err
+						}
+					}
 					out = append(out, outcome{up, a})
+				}
+				for _, a := range d {
+					back, err := tx.AlertByKey(a.DedupKey)
+					if err != nil {
+						return err
+					}
+					read = append(read, back)
 				}
 				return nil
 			})
@@ -71,14 +101,14 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 				t.Fatal(err)
 			}
 		}
-		feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+		feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return out, feed
+		return out, read, feed
 	}
-	want, wantStored := run(false)
-	got, gotStored := run(true)
+	want, wantRead, wantStored := run(false)
+	got, gotRead, gotStored := run(true)
 	for i := range want {
 		w, g := want[i], got[i]
 		if w.up != g.up {
@@ -91,6 +121,15 @@ func testLookupAlertsChangesNothing(t *testing.T, h Harness) {
 			g.a.Service != w.a.Service || g.a.Source != w.a.Source || g.a.Summary != w.a.Summary || g.a.Group != w.a.Group ||
 			len(g.a.Labels)+len(w.a.Labels) > 0 && !reflect.DeepEqual(g.a.Labels, w.a.Labels) {
 			t.Errorf("delivery %d (%s): filled %+v read ahead, %+v without", i, w.a.DedupKey, g.a, w.a)
+		}
+	}
+	if !reflect.DeepEqual(gotRead, wantRead) {
+		t.Errorf("read back in the transaction read ahead:\n%+v\nwithout:\n%+v", gotRead, wantRead)
+	}
+	// The marks were set, so the comparison above compares them.
+	for _, a := range wantRead {
+		if a.DedupKey == "m2" && (!a.Flapping || a.StormID != 42) || a.DedupKey == "m1" && a.Truncated != 3 {
+			t.Errorf("%s read back %+v; want its marks", a.DedupKey, a)
 		}
 	}
 	if !reflect.DeepEqual(gotStored, wantStored) {

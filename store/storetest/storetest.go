@@ -67,6 +67,7 @@ func Run(t *testing.T, h Harness) {
 		{"Savepoint", testSavepoint},
 		{"IngestAllInOneTransaction", testIngestAllInOneTransaction},
 		{"SavepointWriteFails", testSavepointWriteFails},
+		{"HeldAlertRefused", testHeldAlertRefused},
 		{"IngestAllReadAheadEdges", testIngestAllReadAheadEdges},
 		{"PruneRemovesWhatPassedRetention", testPruneRemovesWhatPassedRetention},
 		{"AuditLeavesOnlyByRetention", testAuditLeavesOnlyByRetention},
