@@ -16,9 +16,13 @@ import (
 // running the commands Init and the resize produce (skipping the ones that
 // wait for notifications or ticks).
 func loaded(tb testing.TB, w, h int, profile termenv.Profile) *Model {
+	return loadedOn(tb, newFakeStore(), w, h, profile)
+}
+
+// loadedOn is loaded on the fake f.
+func loadedOn(tb testing.TB, f *fakeStore, w, h int, profile termenv.Profile) *Model {
 	r := uitest.Renderer()
 	r.SetColorProfile(profile) // before the styles are made, as a session's is
-	f := newFakeStore()
 	m := New(Deps{Reader: f, Notifier: f, Actions: noWrites{}, Plan: testPlan(tb),
 		Actor: model.Actor{Name: "alice", Role: model.RoleOperator}, Renderer: r,
 		Now: func() time.Time { return testNow }, DropsDir: "/var/lib/hypercare/drops"})

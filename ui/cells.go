@@ -49,7 +49,7 @@ func (m *Model) forget(msg tea.Msg) {
 		m.forgetPane(paneCalendar)
 	case paneData:
 		for i, p := range m.panes {
-			if p == msg.forPane() {
+			if inner(p) == msg.forPane() {
 				m.forgetPane(i)
 				return
 			}
@@ -58,6 +58,15 @@ func (m *Model) forget(msg tea.Msg) {
 	default:
 		m.forgetAll()
 	}
+}
+
+// inner is the pane an answer names as its own (paneData) for p: the
+// list inside a pane that wraps one, as the knowledge pane does.
+func inner(p pane) pane {
+	if w, ok := p.(interface{ listOf() pane }); ok {
+		return w.listOf()
+	}
+	return p
 }
 
 func (m *Model) forgetPane(i int) {

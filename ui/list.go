@@ -86,6 +86,12 @@ func (l *rowList[T]) apply(seq, offset, limit int, rows []T) {
 }
 
 // reset forgets the buffer, for a new filter.
+// answered reports whether rows hold an answer: rows, or the list's end.
+// (Before the first answer, and after a reset, they hold neither.)
+func (l *rowList[T]) answered() bool {
+	return len(l.rows) > 0 || l.end >= 0
+}
+
 func (l *rowList[T]) reset() {
 	l.rows, l.base, l.end, l.cursor, l.top, l.pending = nil, 0, -1, 0, 0, false
 }

@@ -109,11 +109,14 @@ type listData[T any] struct {
 func (d listData[T]) forPane() pane { return d.pane }
 
 // unchanged reports whether the answer holds what the list shows already:
-// the same rows of the same window, with nothing to clear.
+// the same rows of the same window, with nothing to clear. An empty list
+// answered empty again is unchanged too, once it has been answered.
 func (d listData[T]) unchanged() bool {
 	p := d.pane
-	return d.err == nil && p.err == nil && d.seq == p.list.seq && d.offset == p.list.base &&
-		len(d.rows) > 0 && reflect.DeepEqual(d.rows, p.list.rows)
+	if d.err != nil || p.err != nil || d.seq != p.list.seq || d.offset != p.list.base || !p.list.answered() {
+		return false
+	}
+	return len(d.rows) == 0 && len(p.list.rows) == 0 || reflect.DeepEqual(d.rows, p.list.rows)
 }
 
 func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
@@ -121,6 +124,10 @@ func newListPane[T any](s *session, spec listSpec[T]) *listPane[T] {
 }
 
 func (p *listPane[T]) title() string { return p.spec.name }
+
+// listOf is the pane its answers name (cells.go's inner), also for the
+// panes that embed it.
+func (p *listPane[T]) listOf() pane { return p }
 
 func (p *listPane[T]) legend() []mark { return p.spec.legend }
 
@@ -307,7 +314,9 @@ func (p *listPane[T]) view(focused bool) string {
 	case p.err != nil:
 		lines = append(lines, st.Error.Render("  query failed: "+p.err.Error()))
 	}
-	if len(p.list.rows) == 0 && !p.list.pending && p.err == nil {
+	// An answered list, not one being read: an empty list read again
+	// at a commit says so all along, as the kept frame of it does.
+	if len(p.list.rows) == 0 && p.list.answered() && p.err == nil {
 		empty := p.spec.empty
 		if p.filter.text != "" {
 			empty = "Nothing matches the filter."

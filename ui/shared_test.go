@@ -199,6 +199,60 @@ func TestRedrawOnlyWhenShownDataChanged(t *testing.T) {
 	}
 }
 
+// A commit's refresh draws again only the panes whose answers changed, an
+// empty list's too: with no articles and no open incidents, a new alert
+// draws the feed's cell again and keeps the other three, and a refresh
+// with nothing new keeps the frame. (An empty answer once counted as news
+// and the knowledge pane, wrapping its list, was not found by its answer:
+// every commit drew the whole grid.) The empty lists still say so.
+func TestEmptyPanesKeepTheirCells(t *testing.T) {
+	f := newFakeStore()
+	f.articles, f.incidents = nil, nil
+	m := loadedOn(t, f, 200, 60, termenv.Ascii)
+	first := m.View()
+	for _, empty := range []string{"No articles.", "No open incidents."} {
+		if !strings.Contains(first, empty) {
+			t.Fatalf("the grid does not say %q:\n%s", empty, first)
+		}
+	}
+	refresh := m.refreshAll() // the lists are being read again
+	m.forgetAll()             // as a message that changes the screen does
+	m.dirty = true
+	if v := m.View(); !strings.Contains(v, "No articles.") {
+		t.Errorf("the empty knowledge base went blank while it was read again:\n%s", v)
+	}
+	m.Update(refresh())
+	if m.dirty || m.View() != first {
+		t.Error("a refresh with nothing new drew a new frame")
+	}
+	f.mu.Lock()
+	f.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", State: model.AlertFiring,
+		Severity: model.SevCritical, Service: "checkout", LastSeen: testNow}}, f.alerts...)
+	f.mu.Unlock()
+	m.Update(m.refreshAll()())
+	for i, c := range m.cells[:paneKnowledge+1] {
+		if c.ok != (i != paneFeed) {
+			t.Errorf("pane %d's cell kept: %v; want only the feed's drawn again", i, c.ok)
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "BrandNewAlert") || !strings.Contains(v, "No articles.") {
+		t.Errorf("the new alert, or the empty knowledge base, is not drawn:\n%s", v)
+	}
+	f.mu.Lock()
+	f.articles = []model.Article{{ID: 7, Slug: "first", Title: "TheFirstArticle", Kind: model.ArticleRunbook,
+		State: model.ArticlePublished, UpdatedAt: testNow}}
+	f.mu.Unlock()
+	m.Update(m.refreshAll()())
+	for i, c := range m.cells[:paneKnowledge+1] {
+		if c.ok != (i != paneKnowledge) {
+			t.Errorf("pane %d's cell kept: %v; want only the knowledge pane's drawn again", i, c.ok)
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "TheFirstArticle") {
+		t.Errorf("the new article is not drawn:\n%s", v)
+	}
+}
+
 // The scorecard's reads, asked at a whole minute, are read once for every
 // session in that minute, commits or not; other times are not kept.
 func TestSharedScorecardReadsOncePerMinute(t *testing.T) {
