@@ -118,6 +118,9 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 	if _, err := t.sqlTx().ExecContext(t.ctx, deleteAlertsSQL, idList); err != nil {
 		return out, fmt.Errorf("prune alerts: %w", err)
 	}
+	// What LookupAlerts read ahead may name alerts gone now: an upsert of
+	// one must not take it as stored (nor a held alert the id it had).
+	t.known = nil
 	// A storm some of whose alerts went: gone with them when none is
 	// left, else shown by its most pressing member and sized as it is.
 	var emptied []int64
@@ -155,7 +158,7 @@ func (t *tx) PruneAlertChanges(before time.Time, limit int, to model.Archive) (i
 	if limit <= 0 {
 		return 0, errors.New("prune alert history: " + retentionBatchNeeded)
 	}
-	bound, err := changesBound(t.ctx, t.tx, before.UnixMilli())
+	bound, err := changesBound(t.ctx, t.sqlTx(), before.UnixMilli())
 	if err != nil {
 		return 0, err
 	}

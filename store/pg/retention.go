@@ -88,6 +88,9 @@ func (t *tx) PruneAlerts(before time.Time, limit int, to model.Archive) (model.P
 	if out.Alerts, err = t.deleteKeeping(to, "alerts", deleteAlertsSQL, ids); err != nil {
 		return out, err
 	}
+	// What LookupAlerts read ahead may name alerts gone now: an upsert of
+	// one must not take it as stored.
+	t.known = nil
 	var emptied []int64
 	for id := range storms {
 		var left int

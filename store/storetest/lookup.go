@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -161,4 +162,78 @@ type marks struct {
 
 func marksOf(a model.Alert) marks {
 	return marks{a.SilencedBy, a.AfterChange, a.IncidentID, a.StormID, a.Flapping, a.Truncated}
+}
+
+// A drop of hundreds of new alerts, some marked after their upsert, is
+// stored, reported and read back in its transaction the same with read
+// ahead as without, in a store that holds them back and writes them in
+// INSERTs of many rows (517 of them: 256 + 256 + 4 + 1).
+func testManyNewAlertsReadAhead(t *testing.T, h Harness) {
+	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	run := func(ahead bool) ([]model.Upserted, []model.Alert) {
+		db := h.open(t)
+		var ups []model.Upserted
+		var read []model.Alert
+		for _, n := range []int{3, 517} {
+			keys := make([]string, n)
+			for i := range keys {
+				keys[i] = fmt.Sprintf("k%d-%03d", n, i)
+			}
+			err := db.Write(t.Context(), func(tx model.Tx) error {
+				if ahead {
+					if err := tx.LookupAlerts(keys, t0.Add(-time.Hour)); err != nil {
+						return err
+					}
+				}
+				for i, k := range keys {
+					state := model.AlertFiring
+					if i%3 == 0 {
+						state = model.AlertResolved
+					}
+					at := t0.Add(time.Duration(i) * time.Second)
+					a := model.Alert{DedupKey: k, Source: "s", Name: "N" + k, Severity: model.SevWarning, State: state,
+						Service: "checkout", Summary: "x", Labels: map[string]string{"a": "b"}, Group: "g", LastSeen: at, FirstSeen: at}
+					up, err := tx.UpsertAlert(&a, t0.Add(-time.Hour))
+					if err != nil {
+						return err
+					}
+					ups = append(ups, up)
+					if i%5 == 0 {
+						a.SilencedBy, a.Truncated = 7, 1
+						if err := tx.SetAlertMarks(a); err != nil {
+							return err
+						}
+					}
+				}
+				for _, k := range keys {
+					a, err := tx.AlertByKey(k)
+					if err != nil {
+						return err
+					}
+					read = append(read, a)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ups, read
+	}
+	wantUps, wantRead := run(false)
+	gotUps, gotRead := run(true)
+	if !reflect.DeepEqual(gotUps, wantUps) {
+		t.Error("the upserts reported otherwise with read ahead")
+	}
+	if len(gotRead) != 520 || !reflect.DeepEqual(gotRead, wantRead) {
+		for i := range min(len(gotRead), len(wantRead)) {
+			if !reflect.DeepEqual(gotRead[i], wantRead[i]) {
+				t.Fatalf("read back %d alerts; the first that differs, read ahead:\n%+v\nwithout:\n%+v", len(gotRead), gotRead[i], wantRead[i])
+			}
+		}
+		t.Fatalf("read back %d alerts with read ahead, %d without; want 520", len(gotRead), len(wantRead))
+	}
+	if last := gotRead[len(gotRead)-1]; last.SilencedBy != 0 || gotRead[3].Truncated != 1 {
+		t.Errorf("marks: %+v, %+v", last, gotRead[3])
+	}
 }

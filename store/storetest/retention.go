@@ -118,3 +118,76 @@ func testAuditLeavesOnlyByRetention(t *testing.T, h Harness) {
 		t.Fatalf("%d audit entries left, want 2", len(got))
 	}
 }
+
+// A prune in the transaction that upserts alerts reads them as stored,
+// whether the store wrote them at their upsert or holds new ones back to
+// write together: the history of an alert upserted before it counts, and
+// an alert it removes after LookupAlerts read it ahead is new again when
+// it comes back, with an id of its own.
+func testPruneInTheIntakesTransaction(t *testing.T, h Harness) {
+	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	alert := func(key string, state model.AlertState, at time.Time) *model.Alert {
+		return &model.Alert{DedupKey: key, Source: "s", Name: "DiskFull", Severity: model.SevWarning, State: state,
+			Service: "checkout", Summary: "disk " + key, Labels: map[string]string{"service": "checkout"}, Group: "g",
+			LastSeen: at, FirstSeen: at}
+	}
+	for _, ahead := range []bool{false, true} {
+		db := h.open(t)
+		var pruned int
+		err := db.Write(t.Context(), func(tx model.Tx) error {
+			if ahead {
+				if err := tx.LookupAlerts([]string{"x"}, time.Time{}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.UpsertAlert(alert("x", model.AlertFiring, t0), time.Time{}); err != nil {
+				return err
+			}
+			var err error
+			pruned, err = tx.PruneAlertChanges(t0.Add(time.Hour), 100, recordingArchive{})
+			return err
+		})
+		if err != nil || pruned != 1 {
+			t.Errorf("read ahead %v: pruned %d changes, %v; want the one of the alert upserted before", ahead, pruned, err)
+		}
+
+		db = h.open(t)
+		if err := db.Write(t.Context(), func(tx model.Tx) error {
+			_, err := tx.UpsertAlert(alert("k", model.AlertResolved, t0), time.Time{})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var n, k model.Alert
+		err = db.Write(t.Context(), func(tx model.Tx) error {
+			if ahead {
+				if err := tx.LookupAlerts([]string{"n", "k"}, time.Time{}); err != nil {
+					return err
+				}
+			}
+			if p, err := tx.PruneAlerts(t0.Add(time.Hour), 10, recordingArchive{}); err != nil || p.Alerts != 1 {
+				return fmt.Errorf("pruned %+v, %v; want k", p, err)
+			}
+			n, k = *alert("n", model.AlertFiring, t0.Add(2*time.Hour)), *alert("k", model.AlertFiring, t0.Add(2*time.Hour))
+			for _, a := range []*model.Alert{&n, &k} {
+				if up, err := tx.UpsertAlert(a, time.Time{}); err != nil || !up.New {
+					return fmt.Errorf("upsert %s: %+v, %v; want a new alert", a.DedupKey, up, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("read ahead %v: %v", ahead, err)
+		}
+		if n.ID == k.ID {
+			t.Errorf("read ahead %v: n and k both ALR-%d", ahead, n.ID)
+		}
+		feed, err := db.Feed(t.Context(), model.FeedQuery{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(feed) != 2 || feed[0].ID != k.ID || feed[1].ID != n.ID {
+			t.Errorf("read ahead %v: stored %+v; want k and n as upserted (ALR-%d, ALR-%d)", ahead, feed, k.ID, n.ID)
+		}
+	}
+}

@@ -64,6 +64,7 @@ func Run(t *testing.T, h Harness) {
 		{"ConcurrentReadersAndWriters", testConcurrentReadersAndWriters},
 		{"OtherProcessWriteIsNoticed", testOtherProcessWriteIsNoticed},
 		{"LookupAlertsChangesNothing", testLookupAlertsChangesNothing},
+		{"ManyNewAlertsReadAhead", testManyNewAlertsReadAhead},
 		{"Savepoint", testSavepoint},
 		{"IngestAllInOneTransaction", testIngestAllInOneTransaction},
 		{"SavepointWriteFails", testSavepointWriteFails},
@@ -71,6 +72,7 @@ func Run(t *testing.T, h Harness) {
 		{"IngestAllReadAheadEdges", testIngestAllReadAheadEdges},
 		{"PruneRemovesWhatPassedRetention", testPruneRemovesWhatPassedRetention},
 		{"AuditLeavesOnlyByRetention", testAuditLeavesOnlyByRetention},
+		{"PruneInTheIntakesTransaction", testPruneInTheIntakesTransaction},
 		{"PartVersions", testPartVersions},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
