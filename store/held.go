@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"math"
@@ -87,9 +88,14 @@ type heldAlerts struct {
 	heldAt map[int64]int // index in held, by alert id
 	lastID int64         // the id given to the last held alert
 	args   []any         // reused by writeHeld
-	// failed is why writing held alerts failed, which fails the innermost
-	// savepoint, or the transaction outside any (rolled back at once).
-	failed error
+	// failed is why writing held alerts failed inside a savepoint: what
+	// the savepoint wrote is undone at once, and Savepoint reports it.
+	// lost is why it failed where the transaction cannot go on: outside
+	// any savepoint, or after SQLite rolled the whole transaction back
+	// itself (an I/O error does). The transaction is rolled back, so every
+	// later statement fails rather than run on its own outside it, and
+	// Write reports it.
+	failed, lost error
 }
 
 type held struct {
@@ -143,12 +149,12 @@ func (t *tx) markHeld(a model.Alert) bool {
 	return true
 }
 
-// writeHeld writes the held alerts. A failure is kept (failed) for the
-// innermost Savepoint, or for Write, to report: a statement run after it
-// cannot report it, and runs on a table without the held rows.
+// writeHeld writes the held alerts. A failure is kept (failed, lost) for
+// the innermost Savepoint, or for Write, to report: a statement run after
+// it cannot report it.
 func (t *tx) writeHeld() error {
-	if t.failed != nil {
-		return t.failed
+	if err := t.cause(nil); err != nil {
+		return err
 	}
 	for from := 0; from < len(t.held); {
 		left := len(t.held) - from
@@ -166,13 +172,20 @@ func (t *tx) writeHeld() error {
 			}
 		}
 		if _, err := t.bound(insertHeldSQL[n]).ExecContext(t.ctx, t.args...); err != nil {
-			t.failed = fmt.Errorf("write %d new alerts, the first %q: %w", n, t.held[from].args[0], err)
+			err = fmt.Errorf("write %d new alerts, the first %q: %w", n, t.held[from].args[0], err)
 			t.dropHeld()
-			if t.saves == 0 {
-				// Nothing after may build on rows that are not there.
-				_ = t.tx.Rollback()
+			// Nothing after may build on rows that are not there: the
+			// savepoint's writes are undone now, and if its savepoint is
+			// gone too, SQLite ended the transaction, which must end here.
+			if t.saves > 0 {
+				if _, rerr := t.tx.ExecContext(t.ctx, fmt.Sprintf("ROLLBACK TO s%d", t.saves)); rerr == nil {
+					t.failed = err
+					return err
+				}
 			}
-			return t.failed
+			t.lost = err
+			_ = t.tx.Rollback()
+			return err
 		}
 		from += n
 	}
@@ -199,11 +212,8 @@ func (t *tx) sqlTx() *sql.Tx {
 	return t.tx
 }
 
-// cause is err, or what made it: a failed write of held alerts outside
-// any savepoint, after which every statement fails.
+// cause is err, or what made it: a failed write of held alerts, after
+// which statements fail (lost) or run on what is undone (failed).
 func (t *tx) cause(err error) error {
-	if t.failed != nil {
-		return t.failed
-	}
-	return err
+	return cmp.Or(t.lost, t.failed, err)
 }

@@ -281,6 +281,9 @@ func (t *tx) Savepoint(fn func() error) error {
 	if err == nil {
 		err = t.writeHeld()
 	}
+	if t.lost != nil {
+		return t.lost // the transaction is gone, savepoint and all
+	}
 	if t.failed != nil {
 		// Writing what fn held failed, and whatever fn made of the reads
 		// after that is undone with the rest.
