@@ -167,7 +167,8 @@ func marksOf(a model.Alert) marks {
 // A drop of hundreds of new alerts, some marked after their upsert, is
 // stored, reported and read back in its transaction the same with read
 // ahead as without, in a store that holds them back and writes them in
-// INSERTs of many rows (517 of them: 256 + 256 + 4 + 1).
+// INSERTs of many rows (517 of them: more than one INSERT takes, and
+// not a multiple of any).
 func testManyNewAlertsReadAhead(t *testing.T, h Harness) {
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	run := func(ahead bool) ([]model.Upserted, []model.Alert) {
