@@ -215,6 +215,15 @@ func (f *fakeStore) ChangesBetween(context.Context, time.Time, time.Time) ([]mod
 
 func (f *fakeStore) NextChange(context.Context, time.Time) (model.Change, error) { return f.next, nil }
 
+// fire puts a new critical alert called name at the top of the feed, as
+// a drop would.
+func (f *fakeStore) fire(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: name, State: model.AlertFiring,
+		Severity: model.SevCritical, Service: "checkout", LastSeen: testNow}}, f.alerts...)
+}
+
 func (f *fakeStore) Articles(_ context.Context, q model.ArticleQuery) ([]model.ArticleHit, error) {
 	var out []model.ArticleHit
 	for _, a := range f.articles {

@@ -184,10 +184,7 @@ func TestRedrawOnlyWhenShownDataChanged(t *testing.T) {
 		t.Error("the frame changed with nothing new")
 	}
 
-	store.mu.Lock()
-	store.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", State: model.AlertFiring,
-		Severity: model.SevCritical, Service: "checkout", LastSeen: testNow}}, store.alerts...)
-	store.mu.Unlock()
+	store.fire("BrandNewAlert")
 	m.Update(m.refreshAll()())
 	if !m.dirty || !strings.Contains(m.View(), "BrandNewAlert") {
 		t.Errorf("a new alert was not drawn:\n%s", m.View())
@@ -225,10 +222,7 @@ func TestEmptyPanesKeepTheirCells(t *testing.T) {
 	if m.dirty || m.View() != first {
 		t.Error("a refresh with nothing new drew a new frame")
 	}
-	f.mu.Lock()
-	f.alerts = append([]model.Alert{{ID: 999, DedupKey: "new", Name: "BrandNewAlert", State: model.AlertFiring,
-		Severity: model.SevCritical, Service: "checkout", LastSeen: testNow}}, f.alerts...)
-	f.mu.Unlock()
+	f.fire("BrandNewAlert")
 	m.Update(m.refreshAll()())
 	for i, c := range m.cells[:paneKnowledge+1] {
 		if c.ok != (i != paneFeed) {
