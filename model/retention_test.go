@@ -3,7 +3,6 @@ package model_test
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -290,28 +289,21 @@ func TestPruneKeepsForeverWhatThePlanSaysTo(t *testing.T) {
 	}
 }
 
-// dbSize is the database's size as SQLite counts it: its pages, those
-// still in the WAL included, which is the file's size once they are
-// copied back. (The files' sizes as they stand counted, besides, whatever
-// the WAL held at that moment: that depends on when the text indexer in
-// the background last committed and a checkpoint last ran, and now and
-// then put a transient WAL on a day of a soak that was not growing.)
-func dbSize(t *testing.T, path string) int64 {
+// dbSize is the database file's size once the WAL is copied back into
+// it (Compact): its pages, not whatever the WAL held at that moment, which
+// depends on when the text indexer in the background last committed and
+// a checkpoint last ran, and now and then put a transient WAL on a day of
+// a soak that was not growing.
+func dbSize(t *testing.T, db *store.DB) int64 {
 	t.Helper()
-	// The store registered its driver; a connection of our own reads it.
-	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err := db.Compact(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(db.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ro.Close()
-	var pages, size int64
-	if err := ro.QueryRowContext(t.Context(), "PRAGMA page_count").Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
-	if err := ro.QueryRowContext(t.Context(), "PRAGMA page_size").Scan(&size); err != nil {
-		t.Fatal(err)
-	}
-	return pages * size
+	return fi.Size()
 }
 
 // A 30-day soak on a fake clock with a week's retention: every four hours
@@ -380,7 +372,7 @@ func TestThirtyDaySoakStaysBounded(t *testing.T) {
 		for _, table := range []string{"alerts", "alert_changes", "storms", "drops", "audit"} {
 			counts[table] = rowsIn(t, db, table)
 		}
-		sizes[day+1] = dbSize(t, db.Path())
+		sizes[day+1] = dbSize(t, db)
 		if day+1 < 8 {
 			continue
 		}
