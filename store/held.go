@@ -87,10 +87,9 @@ func heldQueries() []string {
 
 // heldAlerts are a transaction's held alerts.
 type heldAlerts struct {
-	held   []held
-	heldAt map[int64]int // index in held, by alert id
-	lastID int64         // the id given to the last held alert
-	args   []any         // reused by writeHeld
+	held   []held // ids lastID-len(held)+1 to lastID, in order
+	lastID int64  // the id given to the last held alert
+	args   []any  // reused by writeHeld
 	// failed is why writing held alerts failed inside a savepoint: what
 	// the savepoint wrote is undone at once, and Savepoint reports it.
 	// lost is why it failed where the transaction cannot go on: outside
@@ -128,10 +127,6 @@ func (t *tx) hold(a *model.Alert, firstSeen time.Time) (model.Upserted, bool, er
 	up := rowcodec.Stored(a, false, model.Alert{}, "", 0)
 	h.args[16] = a.ID
 	setHeldMarks(&h, *a)
-	if t.heldAt == nil {
-		t.heldAt = map[int64]int{}
-	}
-	t.heldAt[a.ID] = len(t.held)
 	t.held = append(t.held, h)
 	return up, true, nil
 }
@@ -144,8 +139,8 @@ func setHeldMarks(h *held, a model.Alert) {
 // markHeld is SetAlertMarks for a held alert whose storm the marks keep;
 // it reports false for any other.
 func (t *tx) markHeld(a model.Alert) bool {
-	i, ok := t.heldAt[a.ID]
-	if !ok || t.held[i].storm != a.StormID {
+	i := a.ID - (t.lastID - int64(len(t.held)) + 1)
+	if i < 0 || i >= int64(len(t.held)) || t.held[i].storm != a.StormID {
 		return false
 	}
 	setHeldMarks(&t.held[i], a)
@@ -201,7 +196,6 @@ func (t *tx) writeHeld() error {
 func (t *tx) dropHeld() {
 	clear(t.held)
 	t.held = t.held[:0]
-	clear(t.heldAt)
 	clear(t.args)
 	t.args = t.args[:0]
 }
